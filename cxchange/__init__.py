@@ -1,0 +1,1 @@
+"""cxchange: change readiness for customer-experience programmes."""

@@ -1,0 +1,76 @@
+"""The command line: python -m cxchange demo | readiness (the app and the CLI call the same functions)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cxchange import db as store
+from cxchange import sample_data
+from cxchange.readiness import readiness_report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the process exit code."""
+    parser = argparse.ArgumentParser(prog="python -m cxchange", description="Change-readiness tracker.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="write the demo organisation, Northwind Retail")
+    demo.add_argument("--db", required=True, type=Path, help="SQLite file to write")
+    demo.add_argument("--seed", type=int, default=sample_data.DEFAULT_SEED, help="random seed (same seed, same data)")
+    demo.add_argument(
+        "--replace", action="store_true", help="replace a workspace that holds data of its own (a backup is kept)"
+    )
+
+    readiness = commands.add_parser("readiness", help="print readiness per team for a wave")
+    readiness.add_argument("--db", required=True, type=Path, help="SQLite file to read")
+    readiness.add_argument("--wave", help="wave name (default: the latest)")
+    readiness.add_argument("--initiative", help="initiative name (default: the first with survey waves)")
+    readiness.add_argument("--json", action="store_true", required=True, help="print JSON (the only format)")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "demo":
+            return _demo(args)
+        return _readiness(args)
+    except (LookupError, ValueError) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+
+
+def _demo(args: argparse.Namespace) -> int:
+    db = store.open_db(args.db)
+    if store.has_data(db) and store.workspace_kind(db) != "demo":
+        if not args.replace:
+            print(
+                f"error: {args.db} holds data of its own; add --replace to replace it with the demo "
+                "(a backup is kept).",
+                file=sys.stderr,
+            )
+            return 2
+        kept = store.backup(db, store.backup_path(args.db, "before-demo"))
+        print(f"Kept a backup of the workspace in {kept}.")
+    sample_data.write_demo(db, seed=args.seed)
+    print(
+        f"Wrote the demo organisation {sample_data.DEMO_NAME} to {args.db}: "
+        f"{store.count(db, 'teams')} teams, {store.count(db, 'waves')} waves, "
+        f"{store.count(db, 'responses')} responses."
+    )
+    return 0
+
+
+def _readiness(args: argparse.Namespace) -> int:
+    if not args.db.exists():
+        raise LookupError(f"There is no database at {args.db}.")
+    db = store.open_db(args.db)
+    initiative_id = None
+    if args.initiative:
+        match = store.initiatives(db).query("name == @args.initiative")
+        if match.empty:
+            raise LookupError(f"There is no initiative called {args.initiative!r}.")
+        initiative_id = int(match["id"].iloc[0])
+    print(json.dumps(readiness_report(db, args.wave, initiative_id), indent=2))
+    return 0

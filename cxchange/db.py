@@ -1,0 +1,275 @@
+"""Storage: every SQL statement of cxchange, through sqlite-utils, on one SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlite_utils import Database
+
+from cxchange import migrations
+from cxchange.model import ELEMENTS, OUTCOME
+from cxchange.settings import DEFAULTS, SETTINGS_BY_NAME
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUSY_TIMEOUT_MS = 30_000
+
+DATA_TABLES: tuple[str, ...] = (
+    "kotter_step_history",
+    "kotter_steps",
+    "champion_activities",
+    "champions",
+    "sponsor_activities",
+    "cx_outcomes",
+    "actions",
+    "answers",
+    "responses",
+    "team_results",
+    "import_batches",
+    "waves",
+    "initiatives",
+    "teams",
+)
+"""Tables holding an organisation's data, children before parents, so they empty in this order."""
+
+
+def default_path() -> Path:
+    """The database file: $CXCHANGE_DB, or data/cxchange.db in the project."""
+    return Path(os.environ.get("CXCHANGE_DB") or PROJECT_ROOT / "data" / "cxchange.db")
+
+
+def connect(path: str | Path) -> Database:
+    """Open the file with WAL, foreign keys and a busy timeout, so concurrent writers wait, not fail."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = Database(conn)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+def open_db(path: str | Path) -> Database:
+    """Connect and bring the schema up to date."""
+    db = connect(path)
+    migrations.apply(db)
+    return db
+
+
+def frame(db: Database, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Run a query and return its rows as a DataFrame (columns kept even when no row matches)."""
+    cursor = db.execute(sql, params or {})
+    columns = [column[0] for column in cursor.description]
+    return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+
+
+# Settings and workspace ----------------------------------------------------------------------
+
+
+def settings(db: Database) -> dict[str, Any]:
+    """Every declared setting: the stored value where there is one, else its default."""
+    stored = {row["name"]: json.loads(row["value"]) for row in db.query("SELECT name, value FROM settings")}
+    return {name: stored.get(name, default) for name, default in DEFAULTS.items()}
+
+
+def save_settings(db: Database, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check and store declared settings; raises ValueError naming the first bad one, storing none."""
+    checked = {}
+    for name, value in values.items():
+        if name not in SETTINGS_BY_NAME:
+            raise ValueError(f"There is no setting called {name!r}.")
+        checked[name] = SETTINGS_BY_NAME[name].check(value)
+    with db.atomic():
+        db["settings"].upsert_all(
+            ({"name": name, "value": json.dumps(value)} for name, value in checked.items()), pk="name"
+        )
+    return settings(db)
+
+
+def workspace_kind(db: Database) -> str:
+    """"demo" while the demo organisation is loaded, "own" for a workspace of the user's own."""
+    row = db.execute("SELECT value FROM settings WHERE name = 'workspace'").fetchone()
+    return json.loads(row[0]) if row else "own"
+
+
+def set_workspace_kind(db: Database, kind: str) -> None:
+    """Record whether the workspace holds the demo organisation."""
+    db["settings"].upsert({"name": "workspace", "value": json.dumps(kind)}, pk="name")
+
+
+def has_data(db: Database) -> bool:
+    """Whether the workspace holds any team yet."""
+    return db.execute("SELECT EXISTS (SELECT 1 FROM teams)").fetchone()[0] == 1
+
+
+def clear_data(db: Database) -> None:
+    """Delete the organisation's data (teams, surveys, logs), keeping settings and the question bank."""
+    with db.atomic():
+        db.execute("UPDATE teams SET parent_id = NULL")
+        for table in DATA_TABLES:
+            db[table].delete_where()
+        set_workspace_kind(db, "own")
+
+
+def backup(db: Database, destination: str | Path) -> Path:
+    """Copy the whole database, consistently, to `destination` (SQLite's online backup)."""
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    target = sqlite3.connect(str(destination))
+    try:
+        db.conn.backup(target)
+    finally:
+        target.close()
+    return destination
+
+
+def backup_path(db_path: str | Path, label: str, now: datetime | None = None) -> Path:
+    """Where a backup of `db_path` taken now goes: data/backups/<stem>-<label>-<timestamp>.db."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    db_path = Path(db_path)
+    return db_path.parent / "backups" / f"{db_path.stem}-{label}-{stamp}.db"
+
+
+def backups(db_path: str | Path) -> list[Path]:
+    """Backups of `db_path`, newest first."""
+    db_path = Path(db_path)
+    folder = db_path.parent / "backups"
+    return sorted(folder.glob(f"{db_path.stem}-*.db"), reverse=True) if folder.exists() else []
+
+
+def restore(db: Database, source: str | Path) -> None:
+    """Replace the whole database with the backup at `source`."""
+    origin = sqlite3.connect(str(source))
+    try:
+        origin.backup(db.conn)
+    finally:
+        origin.close()
+    migrations.apply(db)
+
+
+# Organisation --------------------------------------------------------------------------------
+
+
+def teams(db: Database) -> pd.DataFrame:
+    """Every team: id, name, parent_id (None at the top), headcount."""
+    result = frame(db, "SELECT id, name, parent_id, headcount FROM teams ORDER BY id")
+    result["parent_id"] = result["parent_id"].astype("Int64")
+    return result
+
+
+def initiatives(db: Database) -> pd.DataFrame:
+    """Every initiative, oldest first."""
+    return frame(db, "SELECT id, name, description, owner, started_on FROM initiatives ORDER BY id")
+
+
+def waves(db: Database, initiative_id: int | None = None) -> pd.DataFrame:
+    """Survey waves, oldest first, of one initiative or all."""
+    return frame(
+        db,
+        """
+        SELECT waves.id, waves.name, waves.opened_on, waves.initiative_id, initiatives.name AS initiative
+        FROM waves JOIN initiatives ON initiatives.id = waves.initiative_id
+        WHERE :initiative_id IS NULL OR waves.initiative_id = :initiative_id
+        ORDER BY waves.opened_on, waves.id
+        """,
+        {"initiative_id": initiative_id},
+    )
+
+
+def items(db: Database) -> pd.DataFrame:
+    """The question bank in survey order."""
+    return frame(db, "SELECT code, element, text, position, active FROM items ORDER BY position")
+
+
+def insert_rows(db: Database, table: str, rows: Iterable[Mapping[str, Any]], pk: str = "id") -> None:
+    """Insert plain rows into one of the schema's tables."""
+    db[table].insert_all(rows, pk=pk, batch_size=5000)
+
+
+# Responses -----------------------------------------------------------------------------------
+
+
+def insert_responses(db: Database, responses: pd.DataFrame, answers: pd.DataFrame) -> None:
+    """Write respondent rows (with their element scores) and their answers, in the caller's transaction.
+
+    `responses` carries the schema's responses columns including id; `answers` has
+    response_id, item_code, value.
+    """
+    db["responses"].insert_all(_records(responses), pk="id", batch_size=5000)
+    db["answers"].insert_all(_records(answers), pk=("response_id", "item_code"), batch_size=10000)
+
+
+def next_response_id(db: Database) -> int:
+    """The next free response id, for writers that give answers their response id up front."""
+    return db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM responses").fetchone()[0]
+
+
+def team_wave_stats(db: Database, initiative_id: int | None = None) -> pd.DataFrame:
+    """Per team and wave, from complete responses: n, element means, readiness mean and sd.
+
+    One GROUP BY in SQLite; the same figures as scoring.team_means over respondent scores.
+    """
+    means = ",\n".join(f"AVG(responses.{column}) AS {column}" for column in (*ELEMENTS, OUTCOME, "readiness"))
+    return frame(
+        db,
+        f"""
+        SELECT responses.wave_id, responses.team_id, COUNT(*) AS n,
+               {means},
+               CASE WHEN COUNT(*) > 1 THEN
+                   SQRT(MAX(0, (SUM(readiness * readiness) - COUNT(*) * AVG(readiness) * AVG(readiness))
+                        / (COUNT(*) - 1)))
+               END AS readiness_sd
+        FROM responses JOIN waves ON waves.id = responses.wave_id
+        WHERE responses.complete = 1
+          AND (:initiative_id IS NULL OR waves.initiative_id = :initiative_id)
+        GROUP BY responses.wave_id, responses.team_id
+        """,
+        {"initiative_id": initiative_id},
+    )
+
+
+def response_scores(db: Database, wave_id: int) -> pd.DataFrame:
+    """Respondent-level element scores of one wave (anonymous: no source id leaves the database)."""
+    columns = ", ".join((*ELEMENTS, OUTCOME, "readiness"))
+    return frame(
+        db,
+        f"""
+        SELECT id AS response_id, team_id, wave_id, is_champion, complete, {columns}
+        FROM responses WHERE wave_id = :wave_id
+        """,
+        {"wave_id": wave_id},
+    )
+
+
+def answers(db: Database, response_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """Item answers (response_id, item_code, value), of every response or the given ones."""
+    if response_ids is None:
+        return frame(db, "SELECT response_id, item_code, value FROM answers")
+    ids = json.dumps([int(i) for i in response_ids])
+    return frame(
+        db,
+        "SELECT response_id, item_code, value FROM answers WHERE response_id IN (SELECT value FROM json_each(:ids))",
+        {"ids": ids},
+    )
+
+
+def count(db: Database, table: str) -> int:
+    """Rows in one of the schema's tables."""
+    return db[table].count
+
+
+def _records(data: pd.DataFrame) -> Iterable[dict[str, Any]]:
+    """DataFrame rows as dicts with NaN turned into NULL and numpy scalars into Python ones."""
+    clean = data.astype(object).where(data.notna(), None)
+    for row in clean.itertuples(index=False):
+        yield {
+            key: (value.item() if hasattr(value, "item") else value)
+            for key, value in zip(clean.columns, row, strict=True)
+        }

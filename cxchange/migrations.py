@@ -1,0 +1,203 @@
+"""The schema, as numbered migrations applied at every start; applying them twice changes nothing."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from cxchange.model import DEFAULT_ITEMS
+
+migrations = Migrations("cxchange")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Every table of DESIGN.md's Data section, and the default question bank."""
+    db.executescript(
+        """
+        CREATE TABLE teams (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            parent_id INTEGER REFERENCES teams(id) ON DELETE RESTRICT,
+            headcount INTEGER CHECK (headcount IS NULL OR headcount >= 0)
+        );
+        CREATE INDEX teams_parent ON teams(parent_id);
+
+        CREATE TABLE initiatives (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            description TEXT,
+            owner TEXT,
+            started_on TEXT
+        );
+
+        CREATE TABLE waves (
+            id INTEGER PRIMARY KEY,
+            initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            opened_on TEXT NOT NULL,
+            UNIQUE (initiative_id, name)
+        );
+
+        CREATE TABLE items (
+            code TEXT PRIMARY KEY,
+            element TEXT NOT NULL CHECK (element IN
+                ('awareness', 'desire', 'knowledge', 'ability', 'reinforcement', 'outcome')),
+            text TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+
+        CREATE TABLE import_batches (
+            id INTEGER PRIMARY KEY,
+            file_name TEXT NOT NULL,
+            file_hash TEXT NOT NULL,
+            wave_id INTEGER REFERENCES waves(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL DEFAULT 'responses',
+            imported_by TEXT,
+            imported_at TEXT NOT NULL,
+            row_outcomes TEXT NOT NULL DEFAULT '[]'
+        );
+
+        -- One row per respondent; the element scores are derived from answers at write
+        -- time so that every aggregate is one GROUP BY.
+        CREATE TABLE responses (
+            id INTEGER PRIMARY KEY,
+            wave_id INTEGER NOT NULL REFERENCES waves(id) ON DELETE CASCADE,
+            team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE RESTRICT,
+            batch_id INTEGER REFERENCES import_batches(id) ON DELETE CASCADE,
+            source_hash TEXT NOT NULL,
+            is_champion INTEGER NOT NULL DEFAULT 0,
+            submitted_on TEXT,
+            comment TEXT,
+            complete INTEGER NOT NULL,
+            awareness REAL,
+            desire REAL,
+            knowledge REAL,
+            ability REAL,
+            reinforcement REAL,
+            outcome REAL,
+            readiness REAL,
+            UNIQUE (wave_id, source_hash)
+        );
+        CREATE INDEX responses_wave_team ON responses(wave_id, team_id);
+
+        CREATE TABLE answers (
+            response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+            item_code TEXT NOT NULL REFERENCES items(code),
+            value INTEGER NOT NULL CHECK (value BETWEEN 1 AND 5),
+            PRIMARY KEY (response_id, item_code)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE team_results (
+            id INTEGER PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE RESTRICT,
+            wave_id INTEGER NOT NULL REFERENCES waves(id) ON DELETE CASCADE,
+            element TEXT NOT NULL CHECK (element IN
+                ('awareness', 'desire', 'knowledge', 'ability', 'reinforcement', 'outcome')),
+            mean REAL NOT NULL CHECK (mean BETWEEN 1 AND 5),
+            n INTEGER NOT NULL CHECK (n > 0),
+            sd REAL CHECK (sd IS NULL OR sd >= 0),
+            batch_id INTEGER REFERENCES import_batches(id) ON DELETE CASCADE,
+            UNIQUE (team_id, wave_id, element)
+        );
+
+        CREATE TABLE champions (
+            id INTEGER PRIMARY KEY,
+            alias TEXT NOT NULL,
+            team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE RESTRICT,
+            started_on TEXT NOT NULL,
+            ended_on TEXT
+        );
+
+        CREATE TABLE champion_activities (
+            id INTEGER PRIMARY KEY,
+            champion_id INTEGER NOT NULL REFERENCES champions(id) ON DELETE CASCADE,
+            happened_on TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN
+                ('huddle', 'workshop', 'feedback session', 'recognition', 'escalation')),
+            people_reached INTEGER NOT NULL DEFAULT 0 CHECK (people_reached >= 0),
+            note TEXT
+        );
+
+        CREATE TABLE kotter_steps (
+            initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            step INTEGER NOT NULL CHECK (step BETWEEN 1 AND 8),
+            status TEXT NOT NULL DEFAULT 'not started' CHECK (status IN
+                ('not started', 'in progress', 'done', 'at risk')),
+            owner TEXT,
+            evidence TEXT,
+            started_on TEXT,
+            due_on TEXT,
+            health INTEGER CHECK (health IS NULL OR health BETWEEN 1 AND 5),
+            updated_on TEXT,
+            PRIMARY KEY (initiative_id, step)
+        );
+
+        -- Every change to a step, so the board's timeline can show how each step moved.
+        CREATE TABLE kotter_step_history (
+            id INTEGER PRIMARY KEY,
+            initiative_id INTEGER NOT NULL,
+            step INTEGER NOT NULL,
+            changed_on TEXT NOT NULL,
+            status TEXT NOT NULL,
+            owner TEXT,
+            evidence TEXT,
+            health INTEGER,
+            FOREIGN KEY (initiative_id, step) REFERENCES kotter_steps(initiative_id, step)
+                ON DELETE CASCADE
+        );
+
+        CREATE TABLE sponsor_activities (
+            id INTEGER PRIMARY KEY,
+            initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            sponsor TEXT NOT NULL,
+            team_id INTEGER REFERENCES teams(id) ON DELETE SET NULL,
+            happened_on TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            note TEXT
+        );
+
+        CREATE TABLE cx_outcomes (
+            team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+            period TEXT NOT NULL,
+            metric TEXT NOT NULL CHECK (metric IN ('nps', 'csat', 'complaint_rate')),
+            value REAL NOT NULL,
+            PRIMARY KEY (team_id, period, metric)
+        );
+
+        CREATE TABLE actions (
+            id INTEGER PRIMARY KEY,
+            initiative_id INTEGER REFERENCES initiatives(id) ON DELETE CASCADE,
+            team_id INTEGER REFERENCES teams(id) ON DELETE SET NULL,
+            title TEXT NOT NULL,
+            owner TEXT,
+            element TEXT CHECK (element IS NULL OR element IN
+                ('awareness', 'desire', 'knowledge', 'ability', 'reinforcement')),
+            kotter_step INTEGER CHECK (kotter_step IS NULL OR kotter_step BETWEEN 1 AND 8),
+            due_on TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'in progress', 'done', 'dropped')),
+            source TEXT,
+            created_on TEXT NOT NULL,
+            closed_on TEXT,
+            votes INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE settings (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """
+    )
+    db["items"].insert_all(
+        (
+            {"code": item.code, "element": item.element, "text": item.text, "position": position}
+            for position, item in enumerate(DEFAULT_ITEMS, start=1)
+        ),
+        pk="code",
+    )
+
+
+def apply(db: Database) -> None:
+    """Bring `db` to the current schema."""
+    migrations.apply(db)

@@ -1,0 +1,539 @@
+"""The demo organisation, Northwind Retail: seeded, so the same seed always gives the same database.
+
+Its numbers tell the stories a workshop should find: stores gain Awareness and Desire wave on
+wave but stall at Knowledge until training lands in wave 4; the contact centre has active
+champions and the best Reinforcement; supply chain's sponsor goes quiet after launch and its
+readiness falls from wave 3; Customer Insight never reaches five respondents; e-commerce is
+strong throughout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlite_utils import Database
+
+from cxchange import db as store
+from cxchange.model import DEFAULT_ITEMS, ELEMENTS
+from cxchange.scoring import element_scores
+
+DEMO_NAME = "Northwind Retail"
+DEFAULT_SEED = 7
+MAIN_INITIATIVE = "Customer First"
+PILOT_INITIATIVE = "Digital self-service"
+
+WAVES: tuple[tuple[str, date], ...] = (
+    ("2025 Q3", date(2025, 7, 14)),
+    ("2025 Q4", date(2025, 10, 13)),
+    ("2026 Q1", date(2026, 1, 12)),
+    ("2026 Q2", date(2026, 4, 13)),
+    ("2026 Q3", date(2026, 7, 13)),
+    ("2026 Q4", date(2026, 10, 12)),
+)
+PILOT_WAVES: tuple[tuple[str, date], ...] = (
+    ("Pilot baseline", date(2026, 5, 4)),
+    ("Pilot follow-up", date(2026, 10, 19)),
+)
+LAST_DAY = date(2026, 11, 20)
+"""The demo's "today": activity logs run up to here, whatever day the demo is loaded."""
+
+Profile = Callable[[int], tuple[float, float, float, float, float]]
+"""Wave index (0–5) to the target means of the five elements."""
+
+
+def _stores(offset: float) -> Profile:
+    knowledge = (2.55, 2.6, 2.6, 3.4, 3.6, 3.75)  # training lands in wave 4
+    ability = (2.75, 2.8, 2.85, 3.0, 3.3, 3.5)
+    reinforcement = (2.95, 3.0, 3.1, 3.2, 3.4, 3.5)
+    return lambda w: (
+        3.3 + 0.15 * w + offset,
+        3.2 + 0.15 * w + offset,
+        knowledge[w] + offset,
+        ability[w] + offset,
+        reinforcement[w] + offset,
+    )
+
+
+def _supply_chain(offset: float) -> Profile:
+    decline = (0.0, 0.0, 0.25, 0.5, 0.7, 0.9)  # the sponsor went quiet after launch
+    return lambda w: tuple(level - decline[w] + offset for level in (3.75, 3.55, 3.4, 3.3, 3.25))
+
+
+def _flat(*levels: float, rise: float = 0.0) -> Profile:
+    return lambda w: tuple(level + rise * w for level in levels)
+
+
+@dataclass(frozen=True)
+class DemoTeam:
+    """A team of the demo organisation; leaves carry headcount, response rate and profile."""
+
+    name: str
+    parent: str | None = None
+    headcount: int | None = None
+    response_rate: float = 0.6
+    profile: Profile | None = None
+    champions: int = 0
+    champion_every_days: int = 0
+
+
+TEAMS: tuple[DemoTeam, ...] = (
+    DemoTeam("Stores"),
+    DemoTeam("Stores North", "Stores", 420, 0.55, _stores(0.1), champions=6, champion_every_days=18),
+    DemoTeam("Stores South", "Stores", 380, 0.55, _stores(0.0), champions=4, champion_every_days=24),
+    DemoTeam("Stores West", "Stores", 300, 0.5, _stores(-0.1), champions=2, champion_every_days=35),
+    DemoTeam("Customer Operations"),
+    DemoTeam(
+        "Contact Centre",
+        "Customer Operations",
+        240,
+        0.72,
+        _flat(3.8, 3.7, 3.5, 3.45, 3.95, rise=0.06),
+        champions=10,
+        champion_every_days=8,
+    ),
+    DemoTeam("Complaints Resolution", "Customer Operations", 45, 0.65, _flat(3.5, 3.4, 3.4, 3.3, 3.2)),
+    DemoTeam("Customer Insight", "Customer Operations", 7, 0.5, _flat(3.6, 3.6, 3.5, 3.4, 3.3)),
+    DemoTeam("Digital"),
+    DemoTeam(
+        "E-commerce", "Digital", 120, 0.7, _flat(4.3, 4.2, 4.1, 4.0, 3.8, rise=0.02), champions=3, champion_every_days=14
+    ),
+    DemoTeam("Digital Marketing", "Digital", 40, 0.6, _flat(3.9, 3.8, 3.6, 3.6, 3.5)),
+    DemoTeam("Supply Chain"),
+    DemoTeam("Distribution Centre", "Supply Chain", 150, 0.5, _supply_chain(0.0), champions=2, champion_every_days=20),
+    DemoTeam("Logistics Planning", "Supply Chain", 35, 0.6, _supply_chain(0.1)),
+    DemoTeam("Store Support", None, 60, 0.6, _flat(3.6, 3.5, 3.4, 3.3, 3.3, rise=0.03)),
+    DemoTeam("HR & People", None, 30, 0.6, _flat(3.8, 3.7, 3.5, 3.5, 3.4, rise=0.02)),
+)
+
+PILOT_TEAMS = ("Contact Centre", "E-commerce", "Digital Marketing")
+
+COMMENTS: dict[str, tuple[str, ...]] = {
+    "awareness": (
+        "Nobody has told us why this matters for our customers.",
+        "We hear about the programme only through rumours.",
+    ),
+    "desire": (
+        "Feels like another initiative that will fade away.",
+        "My manager never mentions the programme.",
+    ),
+    "knowledge": (
+        "We were told to change but never shown how.",
+        "The training keeps getting postponed.",
+        "I don't know who to ask when the new process breaks.",
+    ),
+    "ability": (
+        "The till system does not let us do what the training showed.",
+        "No time on the shop floor to practise the new way.",
+    ),
+    "reinforcement": (
+        "Nobody notices when we get it right.",
+        "We never hear whether any of this made a difference.",
+    ),
+    "none": (
+        "The weekly huddles with our champion really help.",
+        "Great to see customer feedback shared every week.",
+    ),
+}
+
+CHAMPION_NAMES = (
+    "Priya S.", "Tom B.", "Aisha K.", "Marek W.", "Lena F.", "Jonas R.", "Chloe D.", "Samir H.",
+    "Grace O.", "Ivan P.", "Mei L.", "Oscar N.", "Fatima Z.", "Lucas M.", "Nora J.", "Ben T.",
+    "Ana G.", "Dev C.", "Elif Y.", "Hugo V.", "Ines A.", "Karl E.", "Rosa Q.", "Yusuf I.",
+    "Zoe U.", "Pavel X.", "Maya Ch.",
+)  # fmt: skip
+
+ACTIVITY_KINDS = ("huddle", "huddle", "workshop", "feedback session", "recognition", "escalation")
+
+
+def write_demo(db: Database, seed: int = DEFAULT_SEED) -> None:
+    """Replace the workspace's data with the demo organisation, in one transaction."""
+    rng = np.random.default_rng(seed)
+    with db.atomic():
+        store.clear_data(db)
+        team_ids = _write_teams(db)
+        main_id, pilot_id = _write_initiatives(db)
+        wave_ids = _write_waves(db, main_id, WAVES)
+        pilot_wave_ids = _write_waves(db, pilot_id, PILOT_WAVES)
+        responses, answers = _survey(rng, team_ids, wave_ids, seed)
+        pilot = [team for team in TEAMS if team.name in PILOT_TEAMS]
+        more_responses, more_answers = _survey(
+            rng, team_ids, pilot_wave_ids, seed, teams=pilot, first_id=len(responses) + 1, profile_waves=(3, 5)
+        )
+        store.insert_responses(db, pd.concat([responses, more_responses]), pd.concat([answers, more_answers]))
+        _write_champions(db, rng, team_ids)
+        _write_kotter(db, main_id, pilot_id)
+        _write_sponsors(db, main_id, pilot_id, team_ids)
+        _write_actions(db, main_id, pilot_id, team_ids)
+        _write_outcomes(db, rng, team_ids, responses)
+        store.set_workspace_kind(db, "demo")
+
+
+def _write_teams(db: Database) -> dict[str, int]:
+    ids = {team.name: position for position, team in enumerate(TEAMS, start=1)}
+    store.insert_rows(
+        db,
+        "teams",
+        (
+            {"id": ids[t.name], "name": t.name, "parent_id": ids.get(t.parent), "headcount": t.headcount}
+            for t in TEAMS
+        ),
+    )
+    return ids
+
+
+def _write_initiatives(db: Database) -> tuple[int, int]:
+    store.insert_rows(
+        db,
+        "initiatives",
+        [
+            {
+                "id": 1,
+                "name": MAIN_INITIATIVE,
+                "description": "Put the customer at the centre of every store, call and delivery.",
+                "owner": "Hannah Reed, Chief Customer Officer",
+                "started_on": "2025-06-02",
+            },
+            {
+                "id": 2,
+                "name": PILOT_INITIATIVE,
+                "description": "Move routine enquiries to self-service without losing the personal touch.",
+                "owner": "Omar Haddad, Head of Digital",
+                "started_on": "2026-03-02",
+            },
+        ],
+    )
+    return 1, 2
+
+
+def _write_waves(db: Database, initiative_id: int, waves: tuple[tuple[str, date], ...]) -> list[int]:
+    first = store.frame(db, "SELECT COALESCE(MAX(id), 0) + 1 AS next FROM waves")["next"].iloc[0]
+    rows = [
+        {"id": int(first) + i, "initiative_id": initiative_id, "name": name, "opened_on": opened.isoformat()}
+        for i, (name, opened) in enumerate(waves)
+    ]
+    store.insert_rows(db, "waves", rows)
+    return [row["id"] for row in rows]
+
+
+def _survey(
+    rng: np.random.Generator,
+    team_ids: dict[str, int],
+    wave_ids: list[int],
+    seed: int,
+    teams: list[DemoTeam] | None = None,
+    first_id: int = 1,
+    profile_waves: tuple[int, ...] = tuple(range(len(WAVES))),
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Respondent rows and answers for every leaf team and wave, drawn around the team's profile.
+
+    `profile_waves` says which point of each team's story each wave samples.
+    """
+    element_of_item = np.array([ELEMENTS.index(i.element) if i.element in ELEMENTS else -1 for i in DEFAULT_ITEMS])
+    codes = np.array([item.code for item in DEFAULT_ITEMS])
+    response_parts, answer_parts = [], []
+    next_id = first_id
+    for profile_wave, wave_id in zip(profile_waves, wave_ids, strict=True):
+        for team in teams or TEAMS:
+            if team.profile is None:
+                continue
+            n = _respondents(rng, team)
+            if n == 0:
+                continue
+            target = np.array(team.profile(profile_wave))
+            person = rng.normal(0, 0.45, size=(n, 1))
+            latent = target + person + rng.normal(0, 0.25, size=(n, 5))
+            # OC1 follows Desire and Reinforcement most, so key-driver analysis has a story.
+            weights = np.array([0.15, 0.3, 0.1, 0.15, 0.3])
+            outcome = latent @ weights + rng.normal(0, 0.35, size=n)
+            centres = np.column_stack([latent[:, element_of_item[:-1]], outcome])
+            values = np.clip(np.rint(centres + rng.normal(0, 0.6, size=centres.shape)), 1, 5)
+            missing = rng.random(values.shape) < 0.015
+            dropped_out = rng.random(n) < 0.02  # stopped after Knowledge: incomplete
+            missing[dropped_out] |= np.isin(element_of_item, [3, 4])[None, :]
+            values[missing] = np.nan
+            ids = np.arange(next_id, next_id + n)
+            next_id += n
+            answer_parts.append(
+                pd.DataFrame(
+                    {
+                        "response_id": np.repeat(ids, len(codes)),
+                        "item_code": np.tile(codes, n),
+                        "value": values.ravel(),
+                    }
+                ).dropna(subset=["value"])
+            )
+            response_parts.append(
+                pd.DataFrame(
+                    {
+                        "id": ids,
+                        "wave_id": wave_id,
+                        "team_id": team_ids[team.name],
+                        "is_champion": rng.random(n) < min(team.champions / max(n, 1), 0.5),
+                        "latent_barrier": _latent_barriers(latent),
+                        "comment_draw": rng.random(n),
+                        "comment_pick": rng.integers(0, 1000, size=n),
+                    }
+                )
+            )
+    answers = pd.concat(answer_parts, ignore_index=True)
+    answers["value"] = answers["value"].astype(int)
+    responses = pd.concat(response_parts, ignore_index=True)
+    responses["comment"] = [
+        COMMENTS[barrier][pick % len(COMMENTS[barrier])] if draw < 0.1 else None
+        for barrier, draw, pick in zip(
+            responses["latent_barrier"], responses["comment_draw"], responses["comment_pick"], strict=True
+        )
+    ]
+    responses["source_hash"] = [hashlib.sha256(f"demo:{seed}:{i}".encode()).hexdigest() for i in responses["id"]]
+    items = pd.DataFrame([{"code": item.code, "element": item.element} for item in DEFAULT_ITEMS])
+    scores = element_scores(answers, items)
+    responses = responses.drop(columns=["latent_barrier", "comment_draw", "comment_pick"]).merge(
+        scores, left_on="id", right_index=True, how="left"
+    )
+    responses["is_champion"] = responses["is_champion"].astype(int)
+    responses["complete"] = responses["complete"].astype(int)
+    return responses, answers
+
+
+def _respondents(rng: np.random.Generator, team: DemoTeam) -> int:
+    if team.headcount is not None and team.headcount < 10:
+        return int(rng.integers(2, 5))  # always below the minimum group size
+    return int(rng.binomial(team.headcount or 0, team.response_rate))
+
+
+def _latent_barriers(latent: np.ndarray) -> list[str]:
+    low = latent <= 3.0
+    return [ELEMENTS[int(row.argmax())] if row.any() else "none" for row in low]
+
+
+def _write_champions(db: Database, rng: np.random.Generator, team_ids: dict[str, int]) -> None:
+    champions, activities = [], []
+    names = iter(CHAMPION_NAMES)
+    champion_id = 0
+    for team in TEAMS:
+        for number in range(team.champions):
+            champion_id += 1
+            started = date(2025, 6, 16) + timedelta(days=int(rng.integers(0, 60)) + 30 * number)
+            ended = None
+            last_activity = LAST_DAY
+            if team.parent == "Supply Chain":
+                last_activity = date(2025, 10, 31)  # went quiet with their sponsor
+            if team.name == "Stores West" and number == 1:
+                ended = date(2026, 3, 31)
+                last_activity = ended
+            champions.append(
+                {
+                    "id": champion_id,
+                    "alias": next(names),
+                    "team_id": team_ids[team.name],
+                    "started_on": started.isoformat(),
+                    "ended_on": ended.isoformat() if ended else None,
+                }
+            )
+            day = started + timedelta(days=int(rng.integers(3, 10)))
+            while day <= last_activity:
+                kind = ACTIVITY_KINDS[int(rng.integers(0, len(ACTIVITY_KINDS)))]
+                activities.append(
+                    {
+                        "champion_id": champion_id,
+                        "happened_on": day.isoformat(),
+                        "kind": kind,
+                        "people_reached": int(rng.integers(4, 16 if kind != "workshop" else 30)),
+                        "note": None,
+                    }
+                )
+                day += timedelta(days=int(team.champion_every_days + rng.integers(-3, 4)))
+    store.insert_rows(db, "champions", champions)
+    store.insert_rows(db, "champion_activities", activities)
+
+
+# (step, status, owner, health, evidence, started, updates as (date, status, health))
+_KOTTER_MAIN = (
+    (1, "done", "Hannah Reed", 4, "CEO town hall on customer churn; NPS gap vs. competitors shared.",
+     "2025-06-02", (("2025-06-02", "in progress", 4), ("2025-07-21", "done", 4))),
+    (2, "done", "Hannah Reed", 4, "Guiding coalition of 12 leaders from every function meets fortnightly.",
+     "2025-06-09", (("2025-06-09", "in progress", 3), ("2025-08-04", "done", 4))),
+    (3, "done", "Leadership team", 4, "Customer First vision and four initiatives published.",
+     "2025-07-01", (("2025-07-01", "in progress", 3), ("2025-09-15", "done", 4))),
+    (4, "done", "Champion network lead", 4, "27 champions recruited across stores, contact centre and digital.",
+     "2025-08-01", (("2025-08-01", "in progress", 3), ("2025-12-01", "done", 4))),
+    (5, "in progress", "Operations director", 3, "Store training programme rolled out in 2026 Q2; till fix pending.",
+     "2025-10-01", (("2025-10-01", "in progress", 2), ("2026-03-02", "at risk", 2), ("2026-04-20", "in progress", 3))),
+    (6, "in progress", "Hannah Reed", 4, "Contact centre first-contact resolution up 9 points; celebrated in town hall.",
+     "2026-02-01", (("2026-02-01", "in progress", 3), ("2026-09-14", "in progress", 4))),
+    (7, "not started", "Hannah Reed", None, "", None, ()),
+    (8, "not started", "Hannah Reed", None, "", None, ()),
+)  # fmt: skip
+_KOTTER_PILOT = (
+    (1, "done", "Omar Haddad", 4, "Call volumes and customer self-service demand shared.", "2026-03-02",
+     (("2026-03-02", "in progress", 3), ("2026-04-06", "done", 4))),
+    (2, "done", "Omar Haddad", 3, "Digital, contact centre and e-commerce leads on one board.", "2026-03-09",
+     (("2026-03-09", "in progress", 3), ("2026-05-04", "done", 3))),
+    (3, "in progress", "Omar Haddad", 3, "Vision drafted, not yet shared beyond the board.", "2026-05-04",
+     (("2026-05-04", "in progress", 3),)),
+    (4, "not started", None, None, "", None, ()),
+    (5, "not started", None, None, "", None, ()),
+    (6, "not started", None, None, "", None, ()),
+    (7, "in progress", "Omar Haddad", 2, "Declared 'scaling' to all channels before any pilot result.", "2026-09-01",
+     (("2026-09-01", "in progress", 2),)),
+    (8, "not started", None, None, "", None, ()),
+)  # fmt: skip
+
+
+def _write_kotter(db: Database, main_id: int, pilot_id: int) -> None:
+    steps, history = [], []
+    for initiative_id, plan in ((main_id, _KOTTER_MAIN), (pilot_id, _KOTTER_PILOT)):
+        for step, status, owner, health, evidence, started, updates in plan:
+            steps.append(
+                {
+                    "initiative_id": initiative_id,
+                    "step": step,
+                    "status": status,
+                    "owner": owner,
+                    "evidence": evidence or None,
+                    "started_on": started,
+                    "due_on": None,
+                    "health": health,
+                    "updated_on": updates[-1][0] if updates else None,
+                }
+            )
+            history.extend(
+                {
+                    "initiative_id": initiative_id,
+                    "step": step,
+                    "changed_on": changed_on,
+                    "status": changed_status,
+                    "owner": owner,
+                    "evidence": evidence or None,
+                    "health": changed_health,
+                }
+                for changed_on, changed_status, changed_health in updates
+            )
+    store.insert_rows(db, "kotter_steps", steps, pk=("initiative_id", "step"))
+    store.insert_rows(db, "kotter_step_history", history)
+
+
+def _write_sponsors(db: Database, main_id: int, pilot_id: int, team_ids: dict[str, int]) -> None:
+    rows = []
+    day = date(2025, 6, 2)
+    while day <= LAST_DAY:  # the chief customer officer shows up every month
+        rows.append(
+            {
+                "initiative_id": main_id,
+                "sponsor": "Hannah Reed",
+                "team_id": None,
+                "happened_on": day.isoformat(),
+                "kind": "town hall" if day.month % 3 == 0 else "update message",
+                "note": None,
+            }
+        )
+        day += timedelta(days=30)
+    for happened_on, kind in (("2025-06-10", "launch briefing"), ("2025-07-08", "site visit")):
+        rows.append(  # supply chain's sponsor: launch only, then silence
+            {
+                "initiative_id": main_id,
+                "sponsor": "Victor Lang, Supply Chain Director",
+                "team_id": team_ids["Supply Chain"],
+                "happened_on": happened_on,
+                "kind": kind,
+                "note": None,
+            }
+        )
+    for happened_on in ("2026-03-02", "2026-05-04", "2026-09-01"):
+        rows.append(
+            {
+                "initiative_id": pilot_id,
+                "sponsor": "Omar Haddad",
+                "team_id": team_ids["Digital"],
+                "happened_on": happened_on,
+                "kind": "update message",
+                "note": None,
+            }
+        )
+    store.insert_rows(db, "sponsor_activities", rows)
+
+
+_ACTIONS = (
+    ("Run till-system training in every store", "Stores", "knowledge", 5, "done", "2026-03-31", "2026-03-27",
+     "workshop"),
+    ("Weekly 'customer moment' huddles in stores", "Stores North", "reinforcement", 6, "in progress", "2026-12-15",
+     None, "workshop"),
+    ("Fix the returns screen on the tills", "Stores", "ability", 5, "open", "2026-09-30", None, "survey comment"),
+    ("Supply chain director to brief all shifts on the programme", "Supply Chain", "awareness", 1, "open",
+     "2026-06-30", None, "review"),
+    ("Recognition wall for resolved complaints", "Contact Centre", "reinforcement", 6, "done", "2025-12-15",
+     "2025-12-10", "workshop"),
+    ("Champion buddy for every new starter", "Contact Centre", "desire", 4, "done", "2026-02-28", "2026-02-20",
+     "review"),
+    ("Publish a monthly 'you said, we did' note", None, "reinforcement", 6, "in progress", "2026-12-31", None,
+     "survey comment"),
+    ("Add a help channel for the new order process", "Distribution Centre", "knowledge", 5, "open", "2026-08-31",
+     None, "survey comment"),
+)  # fmt: skip
+
+
+def _write_actions(db: Database, main_id: int, pilot_id: int, team_ids: dict[str, int]) -> None:
+    rows = [
+        {
+            "initiative_id": main_id,
+            "team_id": team_ids.get(team) if team else None,
+            "title": title,
+            "owner": "Programme office",
+            "element": element,
+            "kotter_step": step,
+            "due_on": due,
+            "status": status,
+            "source": source,
+            "created_on": "2025-11-03",
+            "closed_on": closed,
+        }
+        for title, team, element, step, status, due, closed, source in _ACTIONS
+    ]
+    rows.append(
+        {
+            "initiative_id": pilot_id,
+            "team_id": team_ids["E-commerce"],
+            "title": "Share the self-service vision with the contact centre",
+            "owner": "Omar Haddad",
+            "element": "awareness",
+            "kotter_step": 3,
+            "due_on": "2026-10-31",
+            "status": "open",
+            "source": "review",
+            "created_on": "2026-09-01",
+            "closed_on": None,
+        }
+    )
+    store.insert_rows(db, "actions", rows)
+
+
+def _write_outcomes(db: Database, rng: np.random.Generator, team_ids: dict[str, int], responses: pd.DataFrame) -> None:
+    """NPS, CSAT and complaint rate per customer-facing team and quarter, following its readiness."""
+    readiness = responses[responses["complete"] == 1].groupby(["team_id", "wave_id"])["readiness"].mean()
+    wave_names = {wave_id: name for wave_id, (name, _) in enumerate(WAVES, start=1)}
+    rows = []
+    for (team_id, wave_id), index in readiness.items():
+        name = next(team for team, tid in team_ids.items() if tid == team_id)
+        if name in ("HR & People", "Customer Insight"):
+            continue
+        period = wave_names.get(wave_id)
+        if period is None:
+            continue
+        shift = index - 55
+        rows += [
+            {"team_id": team_id, "period": period, "metric": "nps", "value": round(18 + 0.9 * shift + rng.normal(0, 4), 1)},
+            {"team_id": team_id, "period": period, "metric": "csat", "value": round(78 + 0.4 * shift + rng.normal(0, 2), 1)},
+            {
+                "team_id": team_id,
+                "period": period,
+                "metric": "complaint_rate",
+                "value": round(max(0.2, 2.4 - 0.04 * shift + rng.normal(0, 0.2)), 2),
+            },
+        ]
+    store.insert_rows(db, "cx_outcomes", rows, pk=("team_id", "period", "metric"))
+
