@@ -94,7 +94,7 @@ def save_settings(db: Database, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def workspace_kind(db: Database) -> str:
-    """"demo" while the demo organisation is loaded, "own" for a workspace of the user's own."""
+    """ "demo" while the demo organisation is loaded, "own" for a workspace of the user's own."""
     row = db.execute("SELECT value FROM settings WHERE name = 'workspace'").fetchone()
     return json.loads(row[0]) if row else "own"
 

@@ -9,9 +9,7 @@ ELEMENTS: tuple[str, ...] = ("awareness", "desire", "knowledge", "ability", "rei
 
 OUTCOME = "outcome"
 
-ELEMENT_LABELS: dict[str, str] = {element: element.capitalize() for element in ELEMENTS} | {
-    OUTCOME: "Outcome"
-}
+ELEMENT_LABELS: dict[str, str] = {element: element.capitalize() for element in ELEMENTS} | {OUTCOME: "Outcome"}
 
 REMEDIES: dict[str, str] = {
     "awareness": "Sponsor messages that explain why the change is needed and what happens if we do not change.",
@@ -51,9 +49,7 @@ KOTTER_STEPS: tuple[KotterStep, ...] = (
         "Empower broad-based action",
     ),
     KotterStep(6, "Generate short-term wins", "Generate short-term wins", "Generate short-term wins"),
-    KotterStep(
-        7, "Sustain acceleration", "Sustain acceleration", "Consolidate gains and produce more change"
-    ),
+    KotterStep(7, "Sustain acceleration", "Sustain acceleration", "Consolidate gains and produce more change"),
     KotterStep(8, "Institute change", "Institute change", "Anchor new approaches in the culture"),
 )
 """Kotter's eight steps: the names Kotter uses today, then those of Accelerate (2014) and Leading Change (1996)."""

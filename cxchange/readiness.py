@@ -11,7 +11,8 @@ from sqlite_utils import Database
 
 from cxchange import db as store
 from cxchange import scoring
-from cxchange.model import ELEMENTS, OUTCOME
+from cxchange.charts import suppression_text
+from cxchange.model import ELEMENT_LABELS, ELEMENTS, OUTCOME, REMEDIES
 
 ORGANISATION_LABEL = "All teams"
 FIGURE_COLUMNS: tuple[str, ...] = (*ELEMENTS, OUTCOME, "readiness", "readiness_sd", "ci_low", "ci_high")
@@ -81,6 +82,8 @@ def _decorate(rolled: pd.DataFrame, teams: pd.DataFrame, waves: pd.DataFrame) ->
     tree = team_tree(teams)
     wave_info = waves[["id", "name", "opened_on"]].rename(columns={"id": "wave_id", "name": "wave"})
     result = rolled.merge(tree, on="team_id").merge(wave_info, on="wave_id")
+    points = result["barrier_point"].astype(object)
+    result["barrier_point"] = points.where(points.notna(), None)
     return result.sort_values(["opened_on", "order"]).reset_index(drop=True)
 
 
@@ -165,3 +168,31 @@ def readiness_report(db: Database, wave_name: str | None = None, initiative_id: 
 
 def _number(value: float) -> float | None:
     return None if pd.isna(value) else round(float(value), 4)
+
+
+def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
+    """The teams of one wave as a table a person reads: index, n, barrier point and what helps.
+
+    Hidden teams say why instead of showing figures. The organisation row is left out.
+    """
+    rows = frame[(frame["wave_id"] == wave_id) & (frame["team_id"] != scoring.ORGANISATION)].sort_values("order")
+    return pd.DataFrame(
+        {
+            "Team": [
+                name + (" (all)" if parent else "")
+                for name, parent in zip(rows["team"], rows["has_children"], strict=True)
+            ],
+            "Responses (n)": rows["n"].astype("Int64").where(rows["suppression"] != "primary").to_numpy(),
+            "Readiness index": rows["readiness"].round(1).to_numpy(),
+            "Barrier point": [
+                suppression_text(kind, min_n) if hidden else ELEMENT_LABELS.get(point, "none") if point else "none"
+                for hidden, kind, point in zip(
+                    rows["suppressed"], rows["suppression"], rows["barrier_point"], strict=True
+                )
+            ],
+            "What helps": [
+                "" if hidden or not point else REMEDIES[point]
+                for hidden, point in zip(rows["suppressed"], rows["barrier_point"], strict=True)
+            ],
+        }
+    )

@@ -100,7 +100,13 @@ TEAMS: tuple[DemoTeam, ...] = (
     DemoTeam("Customer Insight", "Customer Operations", 7, 0.5, _flat(3.6, 3.6, 3.5, 3.4, 3.3)),
     DemoTeam("Digital"),
     DemoTeam(
-        "E-commerce", "Digital", 120, 0.7, _flat(4.3, 4.2, 4.1, 4.0, 3.8, rise=0.02), champions=3, champion_every_days=14
+        "E-commerce",
+        "Digital",
+        120,
+        0.7,
+        _flat(4.3, 4.2, 4.1, 4.0, 3.8, rise=0.02),
+        champions=3,
+        champion_every_days=14,
     ),
     DemoTeam("Digital Marketing", "Digital", 40, 0.6, _flat(3.9, 3.8, 3.6, 3.6, 3.5)),
     DemoTeam("Supply Chain"),
@@ -178,10 +184,7 @@ def _write_teams(db: Database) -> dict[str, int]:
     store.insert_rows(
         db,
         "teams",
-        (
-            {"id": ids[t.name], "name": t.name, "parent_id": ids.get(t.parent), "headcount": t.headcount}
-            for t in TEAMS
-        ),
+        ({"id": ids[t.name], "name": t.name, "parent_id": ids.get(t.parent), "headcount": t.headcount} for t in TEAMS),
     )
     return ids
 
@@ -362,7 +365,7 @@ _KOTTER_MAIN = (
      "2025-07-01", (("2025-07-01", "in progress", 3), ("2025-09-15", "done", 4))),
     (4, "done", "Champion network lead", 4, "27 champions recruited across stores, contact centre and digital.",
      "2025-08-01", (("2025-08-01", "in progress", 3), ("2025-12-01", "done", 4))),
-    (5, "in progress", "Operations director", 3, "Store training programme rolled out in 2026 Q2; till fix pending.",
+    (5, "in progress", "Operations director", 3, "Store training rolled out in 2026 Q2; till fix pending.",
      "2025-10-01", (("2025-10-01", "in progress", 2), ("2026-03-02", "at risk", 2), ("2026-04-20", "in progress", 3))),
     (6, "in progress", "Hannah Reed", 4, "Contact centre first-contact resolution up 9 points; celebrated in town hall.",
      "2026-02-01", (("2026-02-01", "in progress", 3), ("2026-09-14", "in progress", 4))),
@@ -526,8 +529,18 @@ def _write_outcomes(db: Database, rng: np.random.Generator, team_ids: dict[str, 
             continue
         shift = index - 55
         rows += [
-            {"team_id": team_id, "period": period, "metric": "nps", "value": round(18 + 0.9 * shift + rng.normal(0, 4), 1)},
-            {"team_id": team_id, "period": period, "metric": "csat", "value": round(78 + 0.4 * shift + rng.normal(0, 2), 1)},
+            {
+                "team_id": team_id,
+                "period": period,
+                "metric": "nps",
+                "value": round(18 + 0.9 * shift + rng.normal(0, 4), 1),
+            },
+            {
+                "team_id": team_id,
+                "period": period,
+                "metric": "csat",
+                "value": round(78 + 0.4 * shift + rng.normal(0, 2), 1),
+            },
             {
                 "team_id": team_id,
                 "period": period,
@@ -536,4 +549,3 @@ def _write_outcomes(db: Database, rng: np.random.Generator, team_ids: dict[str, 
             },
         ]
     store.insert_rows(db, "cx_outcomes", rows, pk=("team_id", "period", "metric"))
-

@@ -193,7 +193,9 @@ def welch(mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_b: float, n_b:
     return float(result.pvalue)
 
 
-def confidence_interval(mean: pd.Series, sd: pd.Series, n: pd.Series, level: float = 0.95) -> tuple[pd.Series, pd.Series]:
+def confidence_interval(
+    mean: pd.Series, sd: pd.Series, n: pd.Series, level: float = 0.95
+) -> tuple[pd.Series, pd.Series]:
     """The t-based confidence interval of a mean, from its sd and n (NaN where n < 2)."""
     n_float = n.astype(float)
     t = pd.Series(scipy_stats.t.ppf(0.5 + level / 2, (n_float - 1).where(n_float > 1)), index=mean.index)

@@ -1,0 +1,68 @@
+"""Overview: the organisation's readiness at a glance, the team heatmap, the trend, the barrier points."""
+
+import streamlit as st
+
+from cxchange import charts, readiness, ui
+
+st.title("Overview")
+settings = ui.settings()
+min_n = int(settings["min_group_size"])
+
+left, right = st.columns(2)
+with left:
+    initiative_id = ui.initiative_picker()
+with right:
+    wave_id = ui.wave_picker(initiative_id)
+
+frame = ui.readiness_frame(initiative_id)
+if wave_id is None or frame.empty:
+    st.info("No survey results yet. Load the demo organisation under Settings → Workspace to see how it looks.")
+    st.stop()
+
+wave_rows = frame[frame["wave_id"] == wave_id]
+wave_name = wave_rows["wave"].iloc[0]
+organisation = wave_rows[wave_rows["team_id"] == 0].iloc[0]
+change = readiness.change_between(frame, 0, wave_id)
+teams = wave_rows[(wave_rows["team_id"] != 0) & (wave_rows["direct_n"] > 0)]
+
+index_col, n_col, barrier_col, hidden_col = st.columns(4)
+index_col.metric(
+    "Readiness index (0–100)",
+    f"{organisation['readiness']:.0f}",
+    delta=f"{change.delta:+.1f} since {change.previous_wave}" if change and change.significant else None,
+    help="Mean of the five ADKAR element scores, rescaled: (mean − 1) / 4 × 100.",
+)
+index_col.caption(change.describe() if change else "First wave: nothing to compare with yet.")
+n_col.metric("Complete responses (n)", f"{int(organisation['n']):,}")
+n_col.caption(f"95% CI of the index: {organisation['ci_low']:.1f} to {organisation['ci_high']:.1f}")
+shown = teams[~teams["suppressed"]]
+barrier_col.metric("Teams at a barrier", f"{shown['barrier_point'].notna().sum()} of {len(shown)}")
+barrier_col.caption(f"An element at or below {settings['barrier_threshold']:g} on the 1–5 scale.")
+hidden_col.metric("Teams hidden", f"{int(teams['suppressed'].sum())}")
+hidden_col.caption(f"Fewer than {min_n} responses, or hidden so a smaller group cannot be worked out.")
+
+st.altair_chart(
+    charts.readiness_heatmap(wave_rows, min_n, title=f"Readiness by team and ADKAR element, {wave_name}"),
+    width="stretch",
+)
+
+top_level = frame[frame["depth"] == 1]
+wave_order = ui.waves(initiative_id)["name"].tolist()
+st.altair_chart(
+    charts.readiness_trend(top_level, wave_order, title="Readiness index by top-level team over all waves"),
+    width="stretch",
+)
+
+st.subheader(f"Barrier points, {wave_name}")
+st.caption("Each team's first ADKAR element at or below the threshold: later elements cannot be built before it.")
+table = readiness.team_table(frame, wave_id, min_n)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=38 + 35 * len(table),
+    column_config={
+        "Readiness index": st.column_config.NumberColumn(format="%.1f"),
+        "What helps": st.column_config.TextColumn(width="large"),
+    },
+)

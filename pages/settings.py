@@ -1,0 +1,101 @@
+"""Settings: the thresholds every view uses, and the workspace (demo, empty start, backups)."""
+
+import streamlit as st
+
+from cxchange import db as store
+from cxchange import sample_data, ui
+from cxchange.model import KOTTER_LABEL_SETS
+from cxchange.settings import SETTINGS
+
+st.title("Settings")
+db = store.open_db(ui.db_path())
+current = store.settings(db)
+
+st.subheader("Thresholds")
+with st.form("settings"):
+    values = {}
+    for setting in SETTINGS:
+        if setting.choices:
+            values[setting.name] = st.selectbox(
+                setting.label,
+                setting.choices,
+                index=setting.choices.index(current[setting.name]),
+                format_func=KOTTER_LABEL_SETS.get,
+                help=setting.help,
+            )
+        else:
+            values[setting.name] = st.number_input(
+                setting.label,
+                min_value=type(setting.default)(setting.minimum),
+                max_value=type(setting.default)(setting.maximum),
+                value=current[setting.name],
+                step=0.1 if isinstance(setting.default, float) else 1,
+                help=setting.help,
+            )
+    if st.form_submit_button("Save settings", type="primary"):
+        try:
+            store.save_settings(db, values)
+        except ValueError as problem:
+            st.error(str(problem))
+        else:
+            ui.after_write()
+            st.toast("Settings saved; every view now uses them.", icon=":material/check:")
+
+
+st.subheader("Workspace")
+kind = store.workspace_kind(db)
+st.write(
+    f"This workspace holds the **demo organisation, {sample_data.DEMO_NAME}**."
+    if kind == "demo"
+    else "This workspace holds **your own organisation's data**."
+)
+
+
+@st.dialog("Start an empty workspace?")
+def confirm_empty() -> None:
+    st.write(
+        "Every team, survey result and log in this workspace will be removed, so you can enter your own. "
+        "Settings and the question bank stay. A backup of the current workspace is kept, and the demo can "
+        "be loaded again at any time."
+    )
+    if st.button("Yes, start empty", type="primary"):
+        kept = store.backup(db, store.backup_path(ui.db_path(), "before-empty"))
+        store.clear_data(db)
+        ui.after_write()
+        st.session_state["workspace_message"] = f"Started an empty workspace. The previous one is kept in {kept.name}."
+        st.rerun()
+
+
+@st.dialog("Load the demo organisation?")
+def confirm_demo() -> None:
+    st.write(
+        f"The workspace will be replaced by {sample_data.DEMO_NAME}, the made-up demo organisation. "
+        "A backup of the current workspace is kept first."
+    )
+    if st.button("Yes, load the demo", type="primary"):
+        kept = store.backup(db, store.backup_path(ui.db_path(), "before-demo"))
+        sample_data.write_demo(db)
+        ui.after_write()
+        st.session_state["workspace_message"] = f"Loaded the demo. The previous workspace is kept in {kept.name}."
+        st.rerun()
+
+
+if message := st.session_state.pop("workspace_message", None):
+    st.success(message)
+
+empty_col, demo_col = st.columns(2)
+if empty_col.button("Start an empty workspace", disabled=not store.has_data(db)):
+    confirm_empty()
+if demo_col.button("Load the demo organisation"):
+    confirm_demo()
+
+backups = store.backups(ui.db_path())
+if backups:
+    with st.expander(f"Backups ({len(backups)})"):
+        chosen = st.selectbox("Backup", backups, format_func=lambda path: path.name)
+        if st.button("Restore this backup"):
+            store.backup(db, store.backup_path(ui.db_path(), "before-restore"))
+            store.restore(db, chosen)
+            ui.after_write()
+            st.session_state["workspace_message"] = f"Restored {chosen.name}."
+            st.rerun()
