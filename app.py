@@ -6,12 +6,11 @@ from cxchange import ui
 
 st.set_page_config(page_title="cxchange", page_icon=":material/groups:", layout="wide")
 
-workspace = ui.open_workspace()
-ui.demo_banner(workspace)
-
-st.navigation(
+page = st.navigation(
     [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
+        st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"),
     ]
-).run()
+)
+ui.demo_banner(ui.open_workspace())
+page.run()

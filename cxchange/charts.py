@@ -166,10 +166,13 @@ def readiness_trend(rows: pd.DataFrame, wave_order: list[str], title: str = "") 
     """
     data = rows[~rows["suppressed"].astype(bool)][["team", "wave", "readiness", "ci_low", "ci_high", "n"]].copy()
     x = alt.X("wave:O", sort=wave_order, title="Wave", axis=alt.Axis(labelAngle=0))
-    color = alt.Color("team:N", title="Team", scale=alt.Scale(scheme="tableau10"), legend=alt.Legend(orient="right"))
+    scale = alt.Scale(scheme="tableau10")
+    color = alt.Color("team:N", title="Team", scale=scale, legend=alt.Legend(orient="right", symbolStrokeWidth=3))
     base = alt.Chart(data).encode(x=x, color=color)
     band = base.mark_area(opacity=0.15).encode(
-        y=alt.Y("ci_low:Q", title="Readiness index (0–100)", scale=alt.Scale(zero=False)), y2="ci_high:Q"
+        color=alt.Color("team:N", scale=scale, legend=None),
+        y=alt.Y("ci_low:Q", title="Readiness index (0–100)", scale=alt.Scale(zero=False)),
+        y2="ci_high:Q",
     )
     tooltip = [
         alt.Tooltip("team:N", title="Team"),

@@ -367,7 +367,7 @@ _KOTTER_MAIN = (
      "2025-08-01", (("2025-08-01", "in progress", 3), ("2025-12-01", "done", 4))),
     (5, "in progress", "Operations director", 3, "Store training rolled out in 2026 Q2; till fix pending.",
      "2025-10-01", (("2025-10-01", "in progress", 2), ("2026-03-02", "at risk", 2), ("2026-04-20", "in progress", 3))),
-    (6, "in progress", "Hannah Reed", 4, "Contact centre first-contact resolution up 9 points; celebrated in town hall.",
+    (6, "in progress", "Hannah Reed", 4, "Contact centre first-contact resolution up 9 points; celebrated.",
      "2026-02-01", (("2026-02-01", "in progress", 3), ("2026-09-14", "in progress", 4))),
     (7, "not started", "Hannah Reed", None, "", None, ()),
     (8, "not started", "Hannah Reed", None, "", None, ()),

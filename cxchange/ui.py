@@ -97,24 +97,23 @@ def demo_banner(db: Database) -> None:
 
 
 def initiative_picker(key: str = "initiative") -> int | None:
-    """Select box of initiatives; returns the chosen id (the default initiative first)."""
+    """Select box of initiatives by name; returns the chosen id (the first one with waves preselected)."""
     options = initiatives()
     if options.empty:
         return None
     with_waves = waves(None)
-    default = int(with_waves["initiative_id"].min()) if not with_waves.empty else None
-    ids = options["id"].tolist()
-    names = dict(zip(options["id"], options["name"], strict=True))
-    return st.selectbox(
-        "Initiative", ids, index=ids.index(default) if default in ids else 0, format_func=names.get, key=key
-    )
+    default = int(with_waves["initiative_id"].min()) if not with_waves.empty else int(options["id"].iloc[0])
+    ids = dict(zip(options["name"], options["id"], strict=True))
+    names = list(ids)
+    chosen = st.selectbox("Initiative", names, index=list(ids.values()).index(default), key=key)
+    return int(ids[chosen])
 
 
 def wave_picker(initiative_id: int | None, key: str = "wave") -> int | None:
-    """Select box of the initiative's waves, latest first; returns the chosen wave id."""
+    """Select box of the initiative's waves by name, latest first; returns the chosen wave id."""
     options = waves(initiative_id)
     if options.empty:
         return None
-    ids = options["id"].tolist()[::-1]
-    names = dict(zip(options["id"], options["name"], strict=True))
-    return st.selectbox("Wave", ids, format_func=names.get, key=key)
+    ids = dict(zip(options["name"][::-1], options["id"][::-1], strict=True))
+    chosen = st.selectbox("Wave", list(ids), key=key)
+    return int(ids[chosen])

@@ -11,8 +11,9 @@ st.title("Settings")
 db = store.open_db(ui.db_path())
 current = store.settings(db)
 
-st.subheader("Thresholds")
-with st.form("settings"):
+form_column, _ = st.columns([3, 2])
+form_column.subheader("Thresholds")
+with form_column.form("settings"):
     values = {}
     for setting in SETTINGS:
         if setting.choices:
@@ -51,7 +52,11 @@ st.write(
 )
 
 
-@st.dialog("Start an empty workspace?")
+def close_dialog() -> None:
+    st.session_state.pop("confirm", None)
+
+
+@st.dialog("Start an empty workspace?", on_dismiss=close_dialog)
 def confirm_empty() -> None:
     st.write(
         "Every team, survey result and log in this workspace will be removed, so you can enter your own. "
@@ -63,10 +68,14 @@ def confirm_empty() -> None:
         store.clear_data(db)
         ui.after_write()
         st.session_state["workspace_message"] = f"Started an empty workspace. The previous one is kept in {kept.name}."
+        close_dialog()
+        st.rerun()
+    if st.button("Cancel"):
+        close_dialog()
         st.rerun()
 
 
-@st.dialog("Load the demo organisation?")
+@st.dialog("Load the demo organisation?", on_dismiss=close_dialog)
 def confirm_demo() -> None:
     st.write(
         f"The workspace will be replaced by {sample_data.DEMO_NAME}, the made-up demo organisation. "
@@ -77,6 +86,10 @@ def confirm_demo() -> None:
         sample_data.write_demo(db)
         ui.after_write()
         st.session_state["workspace_message"] = f"Loaded the demo. The previous workspace is kept in {kept.name}."
+        close_dialog()
+        st.rerun()
+    if st.button("Cancel"):
+        close_dialog()
         st.rerun()
 
 
@@ -84,9 +97,14 @@ if message := st.session_state.pop("workspace_message", None):
     st.success(message)
 
 empty_col, demo_col = st.columns(2)
+# The open dialog lives in session state, so the click on its confirm button finds it again.
 if empty_col.button("Start an empty workspace", disabled=not store.has_data(db)):
-    confirm_empty()
+    st.session_state["confirm"] = "empty"
 if demo_col.button("Load the demo organisation"):
+    st.session_state["confirm"] = "demo"
+if st.session_state.get("confirm") == "empty":
+    confirm_empty()
+elif st.session_state.get("confirm") == "demo":
     confirm_demo()
 
 backups = store.backups(ui.db_path())

@@ -1,0 +1,80 @@
+"""Shared fixtures: named for what they give (an empty migrated db, the demo in a file, a small frame)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cxchange import db as store
+from cxchange import sample_data
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Path of a migrated, empty workspace file."""
+    path = tmp_path / "cxchange.db"
+    store.open_db(path).close()
+    return path
+
+
+@pytest.fixture
+def db(db_path: Path):
+    """An empty, migrated workspace."""
+    database = store.open_db(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo organisation written once per session (read-only: copy it before writing)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    database = store.open_db(path)
+    sample_data.write_demo(database)
+    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    return path
+
+
+@pytest.fixture
+def demo_path(demo_file: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo workspace, free to write to."""
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_file, path)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_path: Path):
+    """The demo organisation in a private file."""
+    database = store.open_db(demo_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def responses() -> pd.DataFrame:
+    """Four respondents of two teams, small enough to score by hand (see test_scoring)."""
+    rows = {
+        # response 1, team 1: AW 4,5 -> 4.5; DE 2 -> 2; KN 3,4 -> 3.5; AB 4; RE 5
+        1: {"AW1": 4, "AW2": 5, "DE1": 2, "KN1": 3, "KN2": 4, "AB1": 4, "RE1": 5, "OC1": 3},
+        # response 2, team 1: AW 3; DE 4; KN 4; AB 2; RE 3
+        2: {"AW1": 3, "DE1": 4, "KN1": 4, "AB1": 2, "RE1": 3, "OC1": 4},
+        # response 3, team 2: AW 5; DE 5; KN 5; AB 4; RE 4 -> no barrier
+        3: {"AW1": 5, "DE1": 5, "KN1": 5, "AB1": 4, "RE1": 4},
+        # response 4, team 2: no Reinforcement answered -> incomplete
+        4: {"AW1": 1, "DE1": 1, "KN1": 1, "AB1": 1},
+    }
+    return pd.DataFrame(
+        [
+            {"response_id": response_id, "item_code": code, "value": value}
+            for response_id, answers in rows.items()
+            for code, value in answers.items()
+        ]
+    )

@@ -1,0 +1,112 @@
+"""The real app in a real browser: the server as a subprocess, Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(demo_path: Path) -> Iterator[str]:
+    """The app served on a free port from a private copy of the demo; always stopped afterwards."""
+    port = free_port()
+    env = os.environ | {"CXCHANGE_DB": str(demo_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the app did not start:\n{process.stdout.read().decode()}") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 1440, "height": 2600})
+        finally:
+            browser.close()
+
+
+def test_overview_heatmap_renders_without_errors(server: str, page: Page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(server)
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=60_000)
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    expect(charts).to_have_count(2, timeout=60_000)
+    heatmap = charts.first.locator("canvas, svg").first
+    expect(heatmap).to_be_visible()
+    box = heatmap.bounding_box()
+    assert box["width"] > 500
+    assert box["height"] > 500  # one row per team: 17 rows of 40 px
+    expect(page.get_by_text("Demo data")).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("67")
+    heatmap_text = charts.first.inner_text() + " ".join(charts.first.locator("svg text").all_text_contents())
+    for words in ("Awareness", "Reinforcement", "n=1061", "fewer than 5", "hidden"):
+        assert words in heatmap_text, words
+    page.wait_for_timeout(1000)  # let Vega finish drawing before the picture
+    page.screenshot(path=ARTIFACTS / "overview.png", full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_a_deep_link_opens_the_page_inside_the_app(server: str, page: Page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{server}/settings")
+    expect(page.get_by_role("heading", name="Settings")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Demo data")).to_be_visible()
+    expect(page.get_by_role("link", name="Overview")).to_be_visible()
+    expect(page.get_by_label("Minimum group size for scores")).to_have_value("5")
+    expect(page.get_by_role("button", name="Start an empty workspace")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "settings.png", full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0

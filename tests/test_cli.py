@@ -1,0 +1,107 @@
+"""The command line as automation uses it: real processes, the JSON contract of DESIGN.md."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cxchange import db as store
+
+ROOT = Path(__file__).resolve().parent.parent
+TEAM_KEYS = {
+    "team", "n", "suppressed", "awareness", "desire", "knowledge", "ability", "reinforcement",
+    "readiness_index", "barrier_point",
+}  # fmt: skip
+
+
+def cxchange(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cxchange", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_cli_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "demo.db"
+    result = cxchange("demo", "--db", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "Northwind Retail" in result.stdout
+    return path
+
+
+def test_readiness_json_follows_the_contract(demo_cli_db):
+    result = cxchange("readiness", "--db", str(demo_cli_db), "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert set(document) == {"wave", "min_group_size", "teams"}
+    assert document["wave"] == "2026 Q4"
+    assert document["min_group_size"] == 5
+    names = [team["team"] for team in document["teams"]]
+    assert "Stores North" in names
+    assert "Stores" not in names  # a roll-up with no responses of its own has no entry
+    for team in document["teams"]:
+        assert set(team) == TEAM_KEYS
+        assert isinstance(team["n"], int)
+        if team["suppressed"]:
+            assert all(team[key] is None for key in TEAM_KEYS - {"team", "n", "suppressed"})
+        else:
+            assert team["n"] >= 5
+            assert 1 <= team["awareness"] <= 5
+            mean = sum(team[e] for e in ("awareness", "desire", "knowledge", "ability", "reinforcement")) / 5
+            # the index is the mean of respondents' indexes, which equals the index of the mean of means
+            assert team["readiness_index"] == pytest.approx((mean - 1) / 4 * 100, abs=1e-3)
+            assert team["barrier_point"] in (None, "awareness", "desire", "knowledge", "ability", "reinforcement")
+    insight = next(team for team in document["teams"] if team["team"] == "Customer Insight")
+    assert insight["suppressed"] is True
+    assert insight["n"] < 5
+
+
+def test_readiness_for_a_named_wave(demo_cli_db):
+    document = json.loads(cxchange("readiness", "--db", str(demo_cli_db), "--wave", "2025 Q3", "--json").stdout)
+    assert document["wave"] == "2025 Q3"
+    stores_north = next(team for team in document["teams"] if team["team"] == "Stores North")
+    assert stores_north["barrier_point"] == "knowledge"
+
+
+def test_unknown_wave_is_refused_with_the_waves_there_are(demo_cli_db):
+    result = cxchange("readiness", "--db", str(demo_cli_db), "--wave", "Spring", "--json")
+    assert result.returncode != 0
+    assert "no wave called 'Spring'" in result.stderr
+    assert "2026 Q4" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_database_is_refused(tmp_path):
+    result = cxchange("readiness", "--db", str(tmp_path / "nowhere.db"), "--json")
+    assert result.returncode != 0
+    assert "no database" in result.stderr
+    assert not (tmp_path / "nowhere.db").exists()
+
+
+def test_demo_does_not_overwrite_a_workspace_of_ones_own(db_path):
+    database = store.open_db(db_path)
+    store.insert_rows(database, "teams", [{"id": 1, "name": "Our team", "parent_id": None, "headcount": 12}])
+    refused = cxchange("demo", "--db", str(db_path))
+    assert refused.returncode != 0
+    assert "--replace" in refused.stderr
+    assert store.teams(database)["name"].tolist() == ["Our team"]
+    replaced = cxchange("demo", "--db", str(db_path), "--replace")
+    assert replaced.returncode == 0, replaced.stderr
+    assert "backup" in replaced.stdout
+    assert len(store.backups(db_path)) == 1
+    assert "Our team" not in store.teams(database)["name"].tolist()
+    kept = store.open_db(store.backups(db_path)[0])
+    assert store.teams(kept)["name"].tolist() == ["Our team"]
+
+
+def test_demo_seed_changes_the_answers_but_not_the_organisation(tmp_path, demo_cli_db):
+    other = tmp_path / "other.db"
+    assert cxchange("demo", "--db", str(other), "--seed", "3").returncode == 0
+    a = json.loads(cxchange("readiness", "--db", str(demo_cli_db), "--json").stdout)
+    b = json.loads(cxchange("readiness", "--db", str(other), "--json").stdout)
+    assert [t["team"] for t in a["teams"]] == [t["team"] for t in b["teams"]]
+    assert [t["n"] for t in a["teams"]] != [t["n"] for t in b["teams"]]

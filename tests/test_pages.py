@@ -1,0 +1,127 @@
+"""Every page through the router, as a user sees it (streamlit.testing AppTest on the real app.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from cxchange import db as store
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "app_pages").glob("*.py"))
+TESTED_PAGES = {"app_pages/overview.py", "app_pages/settings.py"}
+
+
+@pytest.fixture
+def app(demo_path, monkeypatch) -> AppTest:
+    """The app on a private copy of the demo workspace, caches cleared."""
+    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
+    st.cache_data.clear()
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def texts(at: AppTest) -> str:
+    """Everything written on the page as text, for 'the user sees' assertions."""
+    parts = [element.value for kind in ("markdown", "caption", "info", "success", "error") for element in at.get(kind)]
+    return "\n".join(str(part) for part in parts)
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_every_page_file_is_registered_and_tested():
+    # A folder named pages/ would switch Streamlit to its old multipage mode, where a deep link
+    # runs the page without app.py (no navigation, no demo label).
+    assert not (ROOT / "pages").exists()
+    registered = set(re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text()))
+    assert set(PAGES) == registered
+    assert set(PAGES) == TESTED_PAGES
+
+
+def test_overview_shows_the_demo_at_a_glance(app):
+    at = app.run()
+    assert not at.exception
+    assert "Demo data" in texts(at)
+    assert metric(at, "Readiness index (0–100)") == "67"
+    assert metric(at, "Complete responses (n)") == "1,061"
+    assert metric(at, "Teams hidden") == "2"
+    assert "since 2026 Q3" in texts(at)
+    assert len(at.get("vega_lite_chart")) == 2
+    table = at.dataframe[0].value.set_index("Team")
+    assert table.loc["Customer Insight", "Barrier point"] == "fewer than 5"
+    assert table.loc["Distribution Centre", "Barrier point"] == "Awareness"
+
+
+def test_overview_first_wave_has_nothing_to_compare(app):
+    at = app.run()
+    at.selectbox(key="wave").select_index(len(at.selectbox(key="wave").options) - 1).run()
+    assert not at.exception
+    assert "First wave: nothing to compare with yet." in texts(at)
+    table = at.dataframe[0].value.set_index("Team")
+    assert table.loc["Stores North", "Barrier point"] == "Knowledge"
+
+
+def test_overview_for_the_pilot_initiative(app):
+    at = app.run()
+    at.selectbox(key="initiative").select_index(1).run()
+    assert not at.exception
+    assert at.selectbox(key="wave").value is not None
+    table = at.dataframe[0].value
+    assert set(table["Team"]) >= {"Contact Centre", "E-commerce"}
+    assert "Stores North" not in set(table["Team"])
+
+
+def test_settings_change_reaches_the_overview(app):
+    at = app.run()
+    at.switch_page("app_pages/settings.py").run()
+    assert not at.exception
+    at.number_input[0].set_value(40)  # minimum group size for scores
+    at.button[0].click().run()
+    assert not at.exception
+    at.switch_page("app_pages/overview.py").run()
+    assert int(metric(at, "Teams hidden")) > 2
+    table = at.dataframe[0].value.set_index("Team")
+    assert table.loc["Logistics Planning", "Barrier point"] == "fewer than 40"
+
+
+def test_settings_refuses_nothing_silently(app, demo_path):
+    at = app.run()
+    at.switch_page("app_pages/settings.py").run()
+    assert [n.label for n in at.number_input][:3] == [
+        "Minimum group size for scores",
+        "Minimum group size for comments",
+        "Barrier threshold",
+    ]
+    at.number_input[2].set_value(3.5)
+    at.button[0].click().run()
+    assert store.settings(store.open_db(demo_path))["barrier_threshold"] == 3.5
+
+
+def test_start_an_empty_workspace_and_get_the_demo_back(app, demo_path):
+    at = app.run()
+    at.switch_page("app_pages/settings.py").run()
+    next(b for b in at.button if b.label == "Start an empty workspace").click().run()
+    assert "A backup of the current workspace is kept" in texts(at)
+    next(b for b in at.button if b.label == "Yes, start empty").click().run()
+    assert not at.exception
+    assert "Started an empty workspace" in texts(at)
+    assert "Demo data" not in texts(at)
+    assert store.count(store.open_db(demo_path), "responses") == 0
+    assert len(store.backups(demo_path)) == 1
+
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception
+    assert "No survey results yet" in texts(at)
+
+    at.switch_page("app_pages/settings.py").run()
+    next(b for b in at.button if b.label == "Load the demo organisation").click().run()
+    next(b for b in at.button if b.label == "Yes, load the demo").click().run()
+    assert not at.exception
+    assert "Demo data" in texts(at)
+    at.switch_page("app_pages/overview.py").run()
+    assert metric(at, "Readiness index (0–100)") == "67"

@@ -1,0 +1,124 @@
+"""Readiness as the views show it: SQL and pandas agree, hidden groups stay hidden, changes are tested."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxchange import db as store
+from cxchange import readiness, scoring
+from cxchange.model import ELEMENTS
+
+
+def test_sql_aggregation_matches_the_pandas_reference(demo_db):
+    wave_id = 3
+    sql = store.team_wave_stats(demo_db, 1)
+    sql = sql[sql["wave_id"] == wave_id].set_index("team_id").sort_index()
+    scores = store.response_scores(demo_db, wave_id)
+    reference = scoring.team_means(scores).set_index("team_id").sort_index()
+    assert sql["n"].tolist() == reference["n"].tolist()
+    for column in (*ELEMENTS, "readiness", "readiness_sd"):
+        np.testing.assert_allclose(sql[column], reference[column], rtol=1e-9, err_msg=column)
+
+
+def test_scores_stored_with_each_response_follow_its_answers(demo_db):
+    stored = store.response_scores(demo_db, 1).set_index("response_id").sort_index()
+    answers = store.answers(demo_db, stored.index[:300])
+    recomputed = scoring.element_scores(answers, store.items(demo_db)).sort_index()
+    for column in (*ELEMENTS, "readiness"):
+        np.testing.assert_allclose(stored.loc[recomputed.index, column], recomputed[column], err_msg=column)
+
+
+def test_suppressed_rows_carry_no_figures(demo_db):
+    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    hidden = frame[frame["suppressed"]]
+    assert not hidden.empty
+    assert hidden[list(readiness.FIGURE_COLUMNS)].isna().all().all()
+    assert hidden["barrier_point"].isna().all()
+    assert set(hidden["suppression"]) == {"primary", "complementary"}
+
+
+def test_raising_the_minimum_hides_more_teams(demo_db):
+    latest = store.waves(demo_db, 1)["id"].iloc[-1]
+    counts = {}
+    for minimum in (5, 30):
+        settings = store.save_settings(demo_db, {"min_group_size": minimum})
+        frame = readiness.readiness_by_team(demo_db, settings, 1)
+        wave = frame[frame["wave_id"] == latest]
+        counts[minimum] = int(wave["suppressed"].sum())
+        shown = wave[~wave["suppressed"]]
+        assert (shown["n"] >= minimum).all()
+    assert counts[30] > counts[5]
+
+
+def test_a_shown_parent_never_reveals_a_hidden_remainder(demo_db):
+    settings = store.save_settings(demo_db, {"min_group_size": 20})
+    frame = readiness.readiness_by_team(demo_db, settings, 1)
+    for _, wave in frame.groupby("wave_id"):
+        shown = wave[~wave["suppressed"]].set_index("team_id")
+        for parent_id, parent in shown.iterrows():
+            children = wave[wave["parent_id"] == parent_id]
+            if children.empty:
+                continue
+            remainder = parent["n"] - children.loc[~children["suppressed"], "n"].sum()
+            assert remainder == 0 or remainder >= 20, (parent["team"], remainder)
+
+
+def test_barrier_threshold_setting_moves_the_barrier_point(demo_db):
+    latest = store.waves(demo_db, 1)["id"].iloc[-1]
+    points = {}
+    for threshold in (3.0, 3.6):
+        settings = store.save_settings(demo_db, {"barrier_threshold": threshold})
+        frame = readiness.readiness_by_team(demo_db, settings, 1)
+        row = frame[(frame["wave_id"] == latest) & (frame["team"] == "Stores West")].iloc[0]
+        points[threshold] = row["barrier_point"]
+    assert points[3.0] is None  # every element above 3.0 in the last wave
+    assert points[3.6] == "ability"  # 3.50 is the first element at or below 3.6
+
+
+def test_change_is_called_only_where_welch_says_so(demo_db):
+    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    waves = store.waves(demo_db, 1)
+    supply = frame[frame["team"] == "Supply Chain"]
+    supply_id = int(supply["team_id"].iloc[0])
+    falling = readiness.change_between(frame, supply_id, int(waves["id"].iloc[-1]))
+    assert falling.significant
+    assert falling.delta < 0
+    assert falling.describe().startswith("Down ")
+    ecommerce_id = int(frame.loc[frame["team"] == "E-commerce", "team_id"].iloc[0])
+    steady = readiness.change_between(frame, ecommerce_id, int(waves["id"].iloc[-1]))
+    assert not steady.significant
+    assert steady.describe().startswith("No clear change since 2026 Q3")
+    assert readiness.change_between(frame, ecommerce_id, int(waves["id"].iloc[0])) is None
+
+
+def test_no_change_is_claimed_for_a_hidden_team(demo_db):
+    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    insight_id = int(frame.loc[frame["team"] == "Customer Insight", "team_id"].iloc[0])
+    assert readiness.change_between(frame, insight_id, int(frame["wave_id"].max())) is None
+
+
+def test_team_table_says_why_a_team_is_hidden_and_what_helps(demo_db):
+    settings = store.settings(demo_db)
+    frame = readiness.readiness_by_team(demo_db, settings, 1)
+    table = readiness.team_table(frame, 1, 5).set_index("Team")
+    assert table.loc["Customer Insight", "Barrier point"] == "fewer than 5"
+    assert pd.isna(table.loc["Customer Insight", "Responses (n)"])
+    assert pd.isna(table.loc["Customer Insight", "Readiness index"])
+    assert table.loc["Complaints Resolution", "Barrier point"] == "hidden"
+    assert table.loc["Stores North", "Barrier point"] == "Knowledge"
+    assert "training" in table.loc["Stores North", "What helps"].lower()
+    assert "All teams" not in table.index
+
+
+def test_empty_workspace_gives_an_empty_frame(db):
+    frame = readiness.readiness_by_team(db, store.settings(db))
+    assert frame.empty
+    with pytest.raises(LookupError, match="no survey waves"):
+        readiness.readiness_report(db)
+
+
+def test_report_for_a_missing_wave_names_the_waves(demo_db):
+    with pytest.raises(LookupError, match="no wave called '2030 Q1'.*2025 Q3"):
+        readiness.readiness_report(demo_db, "2030 Q1")
