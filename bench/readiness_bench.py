@@ -1,0 +1,102 @@
+"""Readiness aggregation against its floor: a raw GROUP BY over the same responses table.
+
+Usage: python bench/readiness_bench.py [--respondents 100000] [--teams 500] [--waves 24] [--repeat 3]
+Builds a synthetic workspace (element scores only, no item answers), then times, in the same run,
+readiness.readiness_by_team (what the Overview runs, cold: no cache) and the floor query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cxchange import db as store  # noqa: E402
+from cxchange import readiness  # noqa: E402
+from cxchange.model import ELEMENTS  # noqa: E402
+
+FLOOR = """
+SELECT wave_id, team_id, COUNT(*), AVG(awareness), AVG(desire), AVG(knowledge), AVG(ability),
+       AVG(reinforcement), AVG(readiness), SUM(readiness * readiness)
+FROM responses WHERE complete = 1 GROUP BY wave_id, team_id
+"""
+
+
+def build(path: Path, respondents: int, teams: int, waves: int, seed: int = 1) -> None:
+    rng = np.random.default_rng(seed)
+    db = store.open_db(path)
+    parents = max(teams // 10, 1)
+    with db.atomic():
+        store.insert_rows(db, "initiatives", [{"id": 1, "name": "Bench", "started_on": "2020-01-01"}])
+        store.insert_rows(
+            db,
+            "teams",
+            [{"id": i + 1, "name": f"Division {i + 1}", "parent_id": None, "headcount": None} for i in range(parents)]
+            + [
+                {"id": parents + i + 1, "name": f"Team {i + 1}", "parent_id": i % parents + 1, "headcount": 100}
+                for i in range(teams - parents)
+            ],
+        )
+        store.insert_rows(
+            db,
+            "waves",
+            [{"id": w + 1, "initiative_id": 1, "name": f"Wave {w + 1}", "opened_on": f"{2020 + w // 4}-{w % 4 * 3 + 1:02d}-01"}
+             for w in range(waves)],
+        )  # fmt: skip
+        scores = np.clip(rng.normal(3.4, 0.8, size=(respondents, 5)), 1, 5)
+        index = (scores.mean(axis=1) - 1) / 4 * 100
+        team_ids = rng.integers(parents + 1, teams + 1, size=respondents)
+        wave_ids = rng.integers(1, waves + 1, size=respondents)
+        rows = (
+            (i + 1, int(wave_ids[i]), int(team_ids[i]), f"h{i}", 1, *map(float, scores[i]), float(index[i]))
+            for i in range(respondents)
+        )
+        db.conn.executemany(
+            f"INSERT INTO responses (id, wave_id, team_id, source_hash, complete, {', '.join(ELEMENTS)}, readiness)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    db.execute("ANALYZE")
+    db.close()
+
+
+def timed(function, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--respondents", type=int, default=100_000)
+    parser.add_argument("--teams", type=int, default=500)
+    parser.add_argument("--waves", type=int, default=24)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.db"
+        start = time.perf_counter()
+        build(path, args.respondents, args.teams, args.waves)
+        print(f"built {args.respondents:,} respondents, {args.teams} teams, {args.waves} waves "
+              f"in {time.perf_counter() - start:.1f} s")  # fmt: skip
+        db = store.open_db(path)
+        settings = store.settings(db)
+        floor = timed(lambda: db.execute(FLOOR).fetchall(), args.repeat)
+        ours = timed(lambda: readiness.readiness_by_team(db, settings, 1), args.repeat)
+        print(f"floor (raw GROUP BY):            {floor * 1000:8.1f} ms")
+        print(f"readiness_by_team (roll-up etc.): {ours * 1000:8.1f} ms")
+        print(f"ratio: {ours / floor:.2f}x the floor (median of {args.repeat})")
+
+
+if __name__ == "__main__":
+    main()
