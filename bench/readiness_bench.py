@@ -44,12 +44,15 @@ def build(path: Path, respondents: int, teams: int, waves: int, seed: int = 1) -
                 for i in range(teams - parents)
             ],
         )
+        quarters = [f"{2020 + w // 4}-{w % 4 * 3 + 1:02d}-01" for w in range(waves)]
         store.insert_rows(
             db,
             "waves",
-            [{"id": w + 1, "initiative_id": 1, "name": f"Wave {w + 1}", "opened_on": f"{2020 + w // 4}-{w % 4 * 3 + 1:02d}-01"}
-             for w in range(waves)],
-        )  # fmt: skip
+            [
+                {"id": w + 1, "initiative_id": 1, "name": f"Wave {w + 1}", "opened_on": day}
+                for w, day in enumerate(quarters)
+            ],
+        )
         scores = np.clip(rng.normal(3.4, 0.8, size=(respondents, 5)), 1, 5)
         index = (scores.mean(axis=1) - 1) / 4 * 100
         team_ids = rng.integers(parents + 1, teams + 1, size=respondents)
