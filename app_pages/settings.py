@@ -56,41 +56,58 @@ def close_dialog() -> None:
     st.session_state.pop("confirm", None)
 
 
-@st.dialog("Start an empty workspace?", on_dismiss=close_dialog)
-def confirm_empty() -> None:
-    st.write(
+# Every way of replacing the workspace: (dialog title, explanation, confirm label, backup label, action, message).
+REPLACEMENTS = {
+    "empty": (
+        "Start an empty workspace?",
         "Every team, survey result and log in this workspace will be removed, so you can enter your own. "
         "Settings and the question bank stay. A backup of the current workspace is kept, and the demo can "
-        "be loaded again at any time."
-    )
-    if st.button("Yes, start empty", type="primary"):
-        kept = store.backup(db, store.backup_path(ui.db_path(), "before-empty"))
-        store.clear_data(db)
-        ui.after_write()
-        st.session_state["workspace_message"] = f"Started an empty workspace. The previous one is kept in {kept.name}."
-        close_dialog()
-        st.rerun()
-    if st.button("Cancel"):
-        close_dialog()
-        st.rerun()
-
-
-@st.dialog("Load the demo organisation?", on_dismiss=close_dialog)
-def confirm_demo() -> None:
-    st.write(
+        "be loaded again at any time.",
+        "Yes, start empty",
+        "before-empty",
+        lambda: store.clear_data(db),
+        "Started an empty workspace. The previous one is kept in {kept}.",
+    ),
+    "demo": (
+        "Load the demo organisation?",
         f"The workspace will be replaced by {sample_data.DEMO_NAME}, the made-up demo organisation. "
-        "A backup of the current workspace is kept first."
-    )
-    if st.button("Yes, load the demo", type="primary"):
-        kept = store.backup(db, store.backup_path(ui.db_path(), "before-demo"))
-        sample_data.write_demo(db)
-        ui.after_write()
-        st.session_state["workspace_message"] = f"Loaded the demo. The previous workspace is kept in {kept.name}."
-        close_dialog()
-        st.rerun()
-    if st.button("Cancel"):
-        close_dialog()
-        st.rerun()
+        "A backup of the current workspace is kept first.",
+        "Yes, load the demo",
+        "before-demo",
+        lambda: sample_data.write_demo(db),
+        "Loaded the demo. The previous workspace is kept in {kept}.",
+    ),
+    "restore": (
+        "Restore this backup?",
+        "The workspace will be replaced by the backup {backup}. A backup of the current workspace is kept first.",
+        "Yes, restore it",
+        "before-restore",
+        lambda: store.restore(db, st.session_state["restore_from"]),
+        "Restored {backup}. The previous workspace is kept in {kept}.",
+    ),
+}
+
+
+def confirm_replacement(kind: str) -> None:
+    """Ask before replacing the workspace; on yes, keep a backup, replace, say where the backup is."""
+    title, explanation, confirm_label, backup_label, action, message = REPLACEMENTS[kind]
+    backup_name = getattr(st.session_state.get("restore_from"), "name", "")
+
+    @st.dialog(title, on_dismiss=close_dialog)
+    def dialog() -> None:
+        st.write(explanation.format(backup=backup_name))
+        if st.button(confirm_label, type="primary"):
+            kept = store.backup(db, store.backup_path(ui.db_path(), backup_label))
+            action()
+            ui.after_write()
+            st.session_state["workspace_message"] = message.format(kept=kept.name, backup=backup_name)
+            close_dialog()
+            st.rerun()
+        if st.button("Cancel"):
+            close_dialog()
+            st.rerun()
+
+    dialog()
 
 
 if message := st.session_state.pop("workspace_message", None):
@@ -102,18 +119,14 @@ if empty_col.button("Start an empty workspace", disabled=not store.has_data(db))
     st.session_state["confirm"] = "empty"
 if demo_col.button("Load the demo organisation"):
     st.session_state["confirm"] = "demo"
-if st.session_state.get("confirm") == "empty":
-    confirm_empty()
-elif st.session_state.get("confirm") == "demo":
-    confirm_demo()
 
 backups = store.backups(ui.db_path())
 if backups:
     with st.expander(f"Backups ({len(backups)})"):
         chosen = st.selectbox("Backup", backups, format_func=lambda path: path.name)
         if st.button("Restore this backup"):
-            store.backup(db, store.backup_path(ui.db_path(), "before-restore"))
-            store.restore(db, chosen)
-            ui.after_write()
-            st.session_state["workspace_message"] = f"Restored {chosen.name}."
-            st.rerun()
+            st.session_state["restore_from"] = chosen
+            st.session_state["confirm"] = "restore"
+
+if kind_to_confirm := st.session_state.get("confirm"):
+    confirm_replacement(kind_to_confirm)

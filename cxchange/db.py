@@ -131,10 +131,18 @@ def backup(db: Database, destination: str | Path) -> Path:
 
 
 def backup_path(db_path: str | Path, label: str, now: datetime | None = None) -> Path:
-    """Where a backup of `db_path` taken now goes: data/backups/<stem>-<label>-<timestamp>.db."""
+    """Where a backup of `db_path` taken now goes: data/backups/<stem>-<label>-<timestamp>.db.
+
+    Never an existing file: a second backup within the same second gets a suffix, not the first's place.
+    """
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     db_path = Path(db_path)
-    return db_path.parent / "backups" / f"{db_path.stem}-{label}-{stamp}.db"
+    candidate = db_path.parent / "backups" / f"{db_path.stem}-{label}-{stamp}.db"
+    suffix = 1
+    while candidate.exists():
+        suffix += 1
+        candidate = candidate.with_name(f"{db_path.stem}-{label}-{stamp}-{suffix}.db")
+    return candidate
 
 
 def backups(db_path: str | Path) -> list[Path]:

@@ -125,3 +125,20 @@ def test_start_an_empty_workspace_and_get_the_demo_back(app, demo_path):
     assert "Demo data" in texts(at)
     at.switch_page("app_pages/overview.py").run()
     assert metric(at, "Readiness index (0–100)") == "67"
+
+
+def test_restore_a_backup_after_confirming(app, demo_path):
+    at = app.run()
+    at.switch_page("app_pages/settings.py").run()
+    next(b for b in at.button if b.label == "Start an empty workspace").click().run()
+    next(b for b in at.button if b.label == "Yes, start empty").click().run()
+    next(b for b in at.button if b.label == "Restore this backup").click().run()
+    assert "will be replaced by the backup demo-before-empty-" in texts(at)
+    next(b for b in at.button if b.label == "Cancel").click().run()
+    assert store.count(store.open_db(demo_path), "responses") == 0  # cancelled: nothing restored
+    next(b for b in at.button if b.label == "Restore this backup").click().run()
+    next(b for b in at.button if b.label == "Yes, restore it").click().run()
+    assert not at.exception
+    assert "Restored demo-before-empty-" in texts(at)
+    assert store.count(store.open_db(demo_path), "responses") > 6000
+    assert "Demo data" in texts(at)

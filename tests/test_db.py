@@ -1,0 +1,38 @@
+"""Storage details a user would notice: backups never overwrite each other, restore brings data back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cxchange import db as store
+
+
+def test_two_backups_in_the_same_second_are_both_kept(demo_db, demo_path):
+    moment = datetime(2026, 11, 25, 10, 0, 0)
+    first = store.backup(demo_db, store.backup_path(demo_path, "before-demo", moment))
+    store.clear_data(demo_db)
+    second = store.backup(demo_db, store.backup_path(demo_path, "before-demo", moment))
+    assert first != second
+    assert store.count(store.open_db(first), "responses") > 0
+    assert store.count(store.open_db(second), "responses") == 0
+
+
+def test_restore_brings_the_whole_workspace_back(demo_db, demo_path):
+    responses = store.count(demo_db, "responses")
+    kept = store.backup(demo_db, store.backup_path(demo_path, "before-empty"))
+    store.clear_data(demo_db)
+    assert not store.has_data(demo_db)
+    assert store.workspace_kind(demo_db) == "own"
+    store.restore(demo_db, kept)
+    assert store.count(demo_db, "responses") == responses
+    assert store.workspace_kind(demo_db) == "demo"
+    assert store.backups(demo_path) == [kept]
+
+
+def test_clearing_keeps_settings_and_the_question_bank(demo_db):
+    store.save_settings(demo_db, {"min_group_size": 8})
+    store.clear_data(demo_db)
+    assert store.settings(demo_db)["min_group_size"] == 8
+    assert len(store.items(demo_db)) == 16
+    for table in store.DATA_TABLES:
+        assert store.count(demo_db, table) == 0, table
