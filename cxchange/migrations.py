@@ -199,5 +199,17 @@ def m001_initial(db: Database) -> None:
 
 
 def apply(db: Database) -> None:
-    """Bring `db` to the current schema."""
-    migrations.apply(db)
+    """Bring `db` to the current schema.
+
+    The write lock is taken before pending migrations are looked up again, so processes opening a
+    new file at the same moment apply them once, one after the other, instead of failing.
+    """
+    if not migrations.pending(db):
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        migrations.apply(db)
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.execute("COMMIT")

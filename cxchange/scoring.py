@@ -46,7 +46,8 @@ def barrier_points(means: pd.DataFrame, threshold: float) -> pd.Series:
     Works for a respondent's element scores and a team's element means alike.
     """
     low = means[list(ELEMENTS)].le(threshold)
-    first = low.idxmax(axis=1)
+    # object dtype: a str-dtype Series (pandas 3) would turn None into NaN.
+    first = low.idxmax(axis=1).astype(object)
     return first.where(low.any(axis=1), None)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,9 @@ class Setting:
             converted = kind(value)
         except (TypeError, ValueError):
             raise ValueError(f"{self.label} must be a number, not {value!r}.") from None
+        if not math.isfinite(converted):
+            # NaN would pass every bound check below (comparisons with NaN are false).
+            raise ValueError(f"{self.label} must be a number, not {value!r}.")
         if kind is int and converted != float(value):
             raise ValueError(f"{self.label} must be a whole number, not {value!r}.")
         if self.minimum is not None and converted < self.minimum:

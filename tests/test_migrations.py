@@ -1,0 +1,201 @@
+"""The schema: built from an empty file, safe to apply twice, WAL with foreign keys, shared by processes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cxchange import db as store
+from cxchange import migrations
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# DESIGN.md's Data section, table by table.
+DESIGN_TABLES = {
+    "teams",
+    "initiatives",
+    "waves",
+    "items",
+    "responses",
+    "answers",
+    "team_results",
+    "champions",
+    "champion_activities",
+    "kotter_steps",
+    "kotter_step_history",
+    "sponsor_activities",
+    "cx_outcomes",
+    "actions",
+    "import_batches",
+    "settings",
+}
+
+# Each writer waits for the "go" file, so that both write at the same time, then inserts its
+# teams one transaction each, through the storage module.
+WRITER = """
+import sys, time
+from pathlib import Path
+from cxchange import db as store
+
+path, prefix, go, count = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
+Path(f"{go}.{prefix}").touch()
+deadline = time.monotonic() + 60
+while not go.exists():
+    if time.monotonic() > deadline:
+        sys.exit("never told to start")
+    time.sleep(0.001)
+database = store.open_db(path)
+started = time.time()
+for number in range(count):
+    store.insert_rows(database, "teams", [{"name": f"{prefix} {number}"}])
+print(started, time.time())
+"""
+
+
+def schema(database) -> list[tuple[str, str, str]]:
+    """Every object of the schema with its SQL, in a stable order."""
+    return database.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+
+
+def table_names(database) -> set[str]:
+    return {row[0] for row in database.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def run_writers(path: Path, tmp_path: Path, prefixes: tuple[str, ...], count: int) -> list[tuple[float, float]]:
+    """Start one writer process per prefix, let them go together, return each one's (start, end)."""
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    go = tmp_path / "go"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(path), prefix, str(go), str(count)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for prefix in prefixes
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not all(Path(f"{go}.{prefix}").exists() for prefix in prefixes):
+            assert time.monotonic() < deadline, "writers did not start"
+            assert all(process.poll() is None for process in processes), "a writer ended before the start"
+            time.sleep(0.005)
+        go.touch()
+        results = [process.communicate(timeout=120) for process in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    for process, (_, err) in zip(processes, results, strict=True):
+        assert process.returncode == 0, err
+    return [tuple(float(part) for part in out.split()) for out, _ in results]
+
+
+def test_apply_on_an_empty_file_creates_every_table_and_the_question_bank(tmp_path):
+    database = store.connect(tmp_path / "empty.db")
+    assert table_names(database) == set()
+
+    migrations.apply(database)
+
+    assert table_names(database) >= DESIGN_TABLES
+    # the schema version, as DESIGN.md asks, is kept by sqlite-utils' migrations table
+    assert "_sqlite_migrations" in table_names(database)
+    assert database.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 16
+    database.close()
+
+
+def test_apply_twice_changes_nothing(tmp_path):
+    path = tmp_path / "twice.db"
+    database = store.connect(path)
+    migrations.apply(database)
+    before = schema(database)
+    applied = database.execute("SELECT migration_set, name, applied_at FROM _sqlite_migrations").fetchall()
+
+    migrations.apply(database)
+
+    assert schema(database) == before
+    assert database.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 16
+    assert database.execute("SELECT migration_set, name, applied_at FROM _sqlite_migrations").fetchall() == applied
+    database.close()
+
+    # and again from a new connection, as every start of the app does
+    reopened = store.open_db(path)
+    assert schema(reopened) == before
+    assert reopened.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 16
+    reopened.close()
+
+
+def test_apply_keeps_data_already_there(db):
+    store.insert_rows(db, "teams", [{"id": 1, "name": "Stores"}])
+    db["items"].update("AW1", {"text": "Reworded by the user"})
+
+    migrations.apply(db)
+
+    assert store.count(db, "teams") == 1
+    assert db["items"].get("AW1")["text"] == "Reworded by the user"
+
+
+def test_connection_uses_wal_and_foreign_keys(db_path):
+    database = store.open_db(db_path)
+
+    assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert database.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    database.close()
+    # WAL is a property of the file: a plain connection sees it too
+    plain = sqlite3.connect(db_path)
+    assert plain.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    plain.close()
+
+
+def test_two_processes_write_to_one_file_at_the_same_time(db_path, tmp_path):
+    spans = run_writers(db_path, tmp_path, ("north", "south"), 200)
+
+    database = store.open_db(db_path)
+    assert store.count(database, "teams") == 400
+    assert database.execute("SELECT COUNT(*) FROM teams WHERE name LIKE 'north %'").fetchone()[0] == 200
+    database.close()
+    # both started before either finished, so they did run side by side
+    (start_a, end_a), (start_b, end_b) = spans
+    assert start_a < end_b
+    assert start_b < end_a
+
+
+def test_two_processes_opening_a_new_file_at_once_both_migrate_and_write(tmp_path):
+    path = tmp_path / "new.db"
+
+    run_writers(path, tmp_path, ("east", "west"), 50)
+
+    database = store.open_db(path)
+    assert store.count(database, "teams") == 100
+    assert store.count(database, "items") == 16
+    assert database.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == 1
+    database.close()
+
+
+def test_a_foreign_key_violation_is_refused(db):
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        store.insert_rows(db, "teams", [{"id": 2, "name": "Orphan", "parent_id": 999}])
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        store.insert_rows(db, "answers", [{"response_id": 12345, "item_code": "AW1", "value": 3}], pk="response_id")
+
+    assert store.count(db, "teams") == 0
+    assert store.count(db, "answers") == 0
+
+
+def test_deleting_a_parent_team_with_children_is_refused(db):
+    store.insert_rows(db, "teams", [{"id": 1, "name": "Stores"}, {"id": 2, "name": "Stores North", "parent_id": 1}])
+
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        db.execute("DELETE FROM teams WHERE id = 1")
+
+    assert store.count(db, "teams") == 2
