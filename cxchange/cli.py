@@ -10,6 +10,7 @@ from pathlib import Path
 
 from cxchange import db as store
 from cxchange import sample_data
+from cxchange.importing import ImportMapping, import_survey
 from cxchange.readiness import readiness_report
 
 
@@ -25,6 +26,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--replace", action="store_true", help="replace a workspace that holds data of its own (a backup is kept)"
     )
 
+    survey = commands.add_parser("import", help="import a survey export (Qualtrics, SurveyMonkey, Forms, Excel)")
+    survey.add_argument("file", type=Path, help="the CSV or XLSX file the survey tool exported")
+    survey.add_argument("--db", required=True, type=Path, help="SQLite file to write")
+    survey.add_argument("--wave", required=True, help="wave the responses belong to (created if new)")
+    survey.add_argument("--initiative", help="initiative (default: the first with survey waves; created if new)")
+    survey.add_argument("--team-column", help="header of the column that names each respondent's team")
+    survey.add_argument("--mapping", type=Path, help="saved mapping JSON: columns, labels, teams")
+    survey.add_argument("--dry-run", action="store_true", help="say what would happen, write nothing")
+
     readiness = commands.add_parser("readiness", help="print readiness per team for a wave")
     readiness.add_argument("--db", required=True, type=Path, help="SQLite file to read")
     readiness.add_argument("--wave", help="wave name (default: the latest)")
@@ -35,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _demo(args)
+        if args.command == "import":
+            return _import(args)
         return _readiness(args)
     except (LookupError, ValueError) as problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -59,6 +71,20 @@ def _demo(args: argparse.Namespace) -> int:
         f"{store.count(db, 'teams')} teams, {store.count(db, 'waves')} waves, "
         f"{store.count(db, 'responses')} responses."
     )
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise LookupError(f"There is no file at {args.file}.")
+    mapping = ImportMapping.from_json(args.mapping.read_text(encoding="utf-8")) if args.mapping else ImportMapping()
+    if args.team_column:
+        mapping.team_column = args.team_column
+    db = store.open_db(args.db)
+    result = import_survey(
+        db, args.file.read_bytes(), args.file.name, args.wave, args.initiative, mapping, dry_run=args.dry_run
+    )
+    print("\n".join(result.report_lines()))
     return 0
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -49,11 +51,24 @@ def connect(path: str | Path) -> Database:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     db = Database(conn)
-    db.execute("PRAGMA journal_mode = WAL")
+    _use_wal(db)
     db.execute("PRAGMA foreign_keys = ON")
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA synchronous = NORMAL")
     return db
+
+
+def _use_wal(db: Database) -> None:
+    """Switch the file to WAL, retrying: SQLite reports "locked" here without waiting on its busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def open_db(path: str | Path) -> Database:
@@ -281,3 +296,146 @@ def _records(data: pd.DataFrame) -> Iterable[dict[str, Any]]:
             key: (value.item() if hasattr(value, "item") else value)
             for key, value in zip(clean.columns, row, strict=True)
         }
+
+
+# Imports -------------------------------------------------------------------------------------
+
+
+@contextmanager
+def write_transaction(db: Database, commit: bool = True) -> Iterator[Database]:
+    """One transaction holding the write lock from its start (BEGIN IMMEDIATE), so ids read inside stay free.
+
+    Two processes importing at once queue on the busy timeout instead of failing half-way. With
+    `commit=False` everything done inside is rolled back at the end (a dry run).
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    if commit:
+        db.execute("COMMIT")
+    else:
+        db.conn.rollback()
+
+
+def initiative_id(db: Database, name: str) -> int | None:
+    """The id of the initiative called `name`, or None."""
+    row = db.execute("SELECT id FROM initiatives WHERE name = :name", {"name": name}).fetchone()
+    return row[0] if row else None
+
+
+def add_initiative(db: Database, name: str, started_on: str) -> int:
+    """Create an initiative; returns its id."""
+    return db["initiatives"].insert({"name": name, "started_on": started_on}).last_pk
+
+
+def wave_id(db: Database, initiative: int, name: str) -> int | None:
+    """The id of the initiative's wave called `name`, or None."""
+    row = db.execute(
+        "SELECT id FROM waves WHERE initiative_id = :initiative AND name = :name",
+        {"initiative": initiative, "name": name},
+    ).fetchone()
+    return row[0] if row else None
+
+
+def add_wave(db: Database, initiative: int, name: str, opened_on: str) -> int:
+    """Create a wave of the initiative; returns its id."""
+    return db["waves"].insert({"initiative_id": initiative, "name": name, "opened_on": opened_on}).last_pk
+
+
+def add_teams(db: Database, names: Iterable[str]) -> dict[str, int]:
+    """Create top-level teams (no headcount yet); returns name -> id."""
+    return {name: db["teams"].insert({"name": name, "parent_id": None}).last_pk for name in names}
+
+
+def source_hashes(db: Database, wave: int) -> set[str]:
+    """The hashed source ids (or content hashes) of every response already in the wave."""
+    rows = db.execute("SELECT source_hash FROM responses WHERE wave_id = :wave", {"wave": wave})
+    return {row[0] for row in rows}
+
+
+def batch_with_hash(db: Database, wave: int, file_hash: str) -> dict[str, Any] | None:
+    """The earlier import of the same file into the same wave, if there was one."""
+    rows = list(
+        db.query(
+            "SELECT id, file_name, imported_at, imported_by FROM import_batches "
+            "WHERE wave_id = :wave AND file_hash = :hash AND kind = 'responses'",
+            {"wave": wave, "hash": file_hash},
+        )
+    )
+    return rows[0] if rows else None
+
+
+def add_batch(db: Database, batch: Mapping[str, Any]) -> int:
+    """Record an import batch (file name, hash, wave, who, when, row outcomes as JSON); returns its id."""
+    return db["import_batches"].insert(dict(batch)).last_pk
+
+
+def write_responses_fast(db: Database, responses: pd.DataFrame, answers: pd.DataFrame) -> None:
+    """Insert responses and answers with executemany, inside the caller's write transaction.
+
+    Same rows as insert_responses, without per-row dict handling: imports of a million answers.
+    """
+    columns = [c for c in RESPONSE_COLUMNS if c in responses.columns]
+    values = responses[columns].astype(object).where(responses[columns].notna(), None)
+    db.conn.executemany(
+        f"INSERT INTO responses ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        values.itertuples(index=False, name=None),
+    )
+    db.conn.executemany(
+        "INSERT INTO answers (response_id, item_code, value) VALUES (?, ?, ?)",
+        answers[["response_id", "item_code", "value"]].astype(object).itertuples(index=False, name=None),
+    )
+
+
+RESPONSE_COLUMNS: tuple[str, ...] = (
+    "id", "wave_id", "team_id", "batch_id", "source_hash", "is_champion", "submitted_on", "comment", "complete",
+    "awareness", "desire", "knowledge", "ability", "reinforcement", "outcome", "readiness",
+)  # fmt: skip
+"""The responses table's columns; also the only names write_responses_fast puts into SQL."""
+
+
+def batches(db: Database) -> pd.DataFrame:
+    """Every import, newest first, with its wave and how many responses it still holds."""
+    return frame(
+        db,
+        """
+        SELECT import_batches.id, import_batches.file_name, import_batches.imported_at,
+               import_batches.imported_by, import_batches.kind, waves.name AS wave,
+               initiatives.name AS initiative,
+               (SELECT COUNT(*) FROM responses WHERE responses.batch_id = import_batches.id) AS responses
+        FROM import_batches
+        LEFT JOIN waves ON waves.id = import_batches.wave_id
+        LEFT JOIN initiatives ON initiatives.id = waves.initiative_id
+        ORDER BY import_batches.id DESC
+        """,
+    )
+
+
+def batch_outcomes(db: Database, batch: int) -> list[dict[str, Any]]:
+    """The per-row outcomes recorded with an import."""
+    row = db.execute("SELECT row_outcomes FROM import_batches WHERE id = :id", {"id": batch}).fetchone()
+    return json.loads(row[0]) if row else []
+
+
+def undo_batch(db: Database, batch: int) -> int:
+    """Remove an import whole: its responses, answers and aggregate rows; returns responses removed."""
+    with write_transaction(db):
+        removed = db.execute("SELECT COUNT(*) FROM responses WHERE batch_id = :id", {"id": batch}).fetchone()[0]
+        db.execute("DELETE FROM import_batches WHERE id = :id", {"id": batch})
+    return removed
+
+
+def saved_mappings(db: Database) -> dict[str, str]:
+    """Import mappings the users saved by name: name -> mapping JSON."""
+    rows = db.execute("SELECT name, value FROM settings WHERE name LIKE 'mapping:%' ORDER BY name")
+    return {name.removeprefix("mapping:"): json.loads(value) for name, value in rows}
+
+
+def save_mapping(db: Database, name: str, mapping_json: str) -> None:
+    """Keep an import mapping under a name for the next file from the same survey."""
+    if not name.strip():
+        raise ValueError("Give the mapping a name.")
+    db["settings"].upsert({"name": f"mapping:{name.strip()}", "value": json.dumps(mapping_json)}, pk="name")

@@ -13,7 +13,8 @@ from cxchange import db as store
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "app_pages").glob("*.py"))
-TESTED_PAGES = {"app_pages/overview.py", "app_pages/settings.py"}
+TESTED_PAGES = {"app_pages/overview.py", "app_pages/settings.py", "app_pages/import_entry.py"}
+FIXTURES = ROOT / "tests" / "fixtures" / "imports"
 
 
 @pytest.fixture
@@ -142,3 +143,55 @@ def test_restore_a_backup_after_confirming(app, demo_path):
     assert "Restored demo-before-empty-" in texts(at)
     assert store.count(store.open_db(demo_path), "responses") > 6000
     assert "Demo data" in texts(at)
+
+
+def _upload(at: AppTest, name: str, data: bytes | None = None) -> AppTest:
+    at.switch_page("app_pages/import_entry.py").run()
+    at.selectbox(key="import_wave").select("New wave…").run()
+    at.text_input(key="import_new_wave").input("2027 Q1").run()
+    at.file_uploader[0].upload(name, data if data is not None else (FIXTURES / name).read_bytes()).run()
+    return at
+
+
+def test_import_wizard_previews_imports_and_undoes(app, demo_path):
+    at = _upload(app.run(), "qualtrics_choice_text.csv")
+    assert not at.exception
+    assert metric(at, "Complete responses") == "8"
+    assert metric(at, "Incomplete (kept out of scores)") == "1"
+    assert metric(at, "Rows skipped") == "2"
+    assert "Read as a Qualtrics export" in texts(at)
+    problems = at.dataframe[1].value
+    assert "skipped: blank row" in set(problems["What happens"])
+    before = store.count(store.open_db(demo_path), "responses")
+    assert store.count(store.open_db(demo_path), "import_batches") == 0  # the preview wrote nothing
+
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert not at.exception
+    assert "Imported qualtrics_choice_text.csv" in texts(at)
+    assert store.count(store.open_db(demo_path), "responses") == before + 9
+
+    history = at.dataframe[-2].value if len(at.dataframe) > 1 else at.dataframe[0].value
+    assert "qualtrics_choice_text.csv" in set(history["File"])
+    next(b for b in at.button if b.label == "Undo this import").click().run()
+    next(b for b in at.button if b.label == "Yes, remove it").click().run()
+    assert not at.exception
+    assert "Removed batch 1: 9 responses." in texts(at)
+    assert store.count(store.open_db(demo_path), "responses") == before
+
+
+def test_import_wizard_asks_for_an_unknown_label(app, demo_path):
+    data = (FIXTURES / "googleforms.csv").read_text(encoding="utf-8").replace(",4 - Agree,", ",Kinda agree,", 1)
+    at = _upload(app.run(), "forms.csv", data.encode())
+    assert not at.exception
+    assert "not on the 1–5 agreement scale" in "\n".join(w.value for w in at.warning)
+    grid = at.dataframe[0].value
+    assert grid["Answer in the file"].tolist() == ["Kinda agree"]
+    assert not any(b.label == "Import" for b in at.button)
+
+
+def test_import_wizard_refuses_a_pdf_in_one_sentence(app, demo_path):
+    at = _upload(app.run(), "results.csv", b"%PDF-1.7 binary")
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "results.csv is a PDF report, not the survey's data: download the responses as CSV or Excel (.xlsx)."
+    ]

@@ -1,0 +1,194 @@
+"""Import & entry: upload a survey export, see what will happen to every row, import, undo."""
+
+import pandas as pd
+import streamlit as st
+
+from cxchange import db as store
+from cxchange import ui
+from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, preview, question_set_csv
+from cxchange.importing import import_survey as run_import
+
+st.title("Import & entry")
+db = store.open_db(ui.db_path())
+items = store.items(db)
+item_label = {code: f"{code} · {text}" for code, text in zip(items["code"], items["text"], strict=True)}
+
+if message := st.session_state.pop("import_message", None):
+    st.success(message)
+
+survey_tab, history_tab = st.tabs(["Survey file", "Import history"])
+
+
+def survey_file() -> None:
+    """Upload, preview, map, import: returns early wherever the user has something to do first."""
+    st.write(
+        "Upload the responses as your survey tool exported them: Qualtrics, SurveyMonkey, Microsoft Forms, "
+        "Google Forms or Excel (CSV or .xlsx). Nothing is written until you press Import."
+    )
+    st.download_button(
+        "Download the question set (CSV)",
+        question_set_csv(items),
+        file_name="cxchange-question-set.csv",
+        mime="text/csv",
+        help="Build your survey from these questions and the file imports with no mapping at all.",
+        icon=":material/download:",
+    )
+    uploaded = st.file_uploader("Survey export", key="upload")
+    initiatives = store.initiatives(db)
+    left, right = st.columns(2)
+    initiative = left.selectbox(
+        "Initiative", initiatives["name"].tolist() or ["Customer experience programme"], key="import_initiative"
+    )
+    initiative_id = store.initiative_id(db, initiative)
+    known_waves = store.waves(db, initiative_id)["name"].tolist()[::-1] if initiative_id else []
+    wave_choice = right.selectbox("Wave", [*known_waves, "New wave…"], key="import_wave")
+    wave = right.text_input("New wave name", key="import_new_wave") if wave_choice == "New wave…" else wave_choice
+
+    if uploaded is not None and wave:
+        data = uploaded.getvalue()
+        saved = store.saved_mappings(db)
+        with st.expander("Mapping: columns, answers and teams", expanded=False):
+            chosen = st.selectbox("Start from a saved mapping", ["(none)", *saved], key="saved_mapping")
+            base = ImportMapping.from_json(saved[chosen]) if chosen in saved else ImportMapping()
+            mapping_state = st.session_state.setdefault(f"mapping:{uploaded.file_id}", base)
+        mapping = mapping_state
+        try:
+            survey, result = preview(db, data, uploaded.name, wave, initiative, mapping)
+        except UnmappedLabels as problem:
+            st.warning(
+                "Some answers are not on the 1–5 agreement scale. Say what each means; nothing is dropped silently."
+            )
+            table = pd.DataFrame(
+                [
+                    {
+                        "Answer in the file": label,
+                        "Columns": ", ".join(columns)[:120],
+                        "Value (1–5, empty = missing)": None,
+                    }
+                    for label, columns in problem.labels.items()
+                ]
+            )
+            edited = st.data_editor(
+                table,
+                disabled=["Answer in the file", "Columns"],
+                column_config={
+                    "Value (1–5, empty = missing)": st.column_config.NumberColumn(min_value=1, max_value=5, step=1)
+                },
+                hide_index=True,
+                key=f"labels:{uploaded.file_id}",
+            )
+            if st.button("Use these values", type="primary"):
+                for row in edited.itertuples(index=False):
+                    value = row[2]
+                    mapping.labels[row[0]] = None if pd.isna(value) else int(value)
+                st.rerun()
+            return
+        except ImportRejected as problem:
+            st.error(str(problem))
+            return
+
+        plan = result.plan
+        st.subheader("Preview")
+        if result.already_imported:
+            st.info(result.report_lines()[0])
+            return
+        counts = plan.counts()
+        skipped = len(plan.outcomes) - counts.get("imported", 0) - counts.get("incomplete", 0)
+        st.caption(f"Read as a {plan.tool} export · team from column “{plan.team_column}”")
+        a, b, c, d = st.columns(4)
+        a.metric("Complete responses", counts.get("imported", 0))
+        b.metric("Incomplete (kept out of scores)", counts.get("incomplete", 0))
+        c.metric("Rows skipped", skipped)
+        d.metric(
+            "Answers treated as missing",
+            len(plan.problems),
+            help="Off the 1–5 scale, or a non-answer such as Don't know: listed below.",
+        )
+        for line in result.created:
+            st.write(f"• {line}")
+        st.dataframe(plan.per_team().rename(columns={"team": "Team"}), hide_index=True)
+        if plan.skipped or plan.problems:
+            st.write("**What happens to the other rows**")
+            problems = [{"Row": o.row, "What happens": o.reason, "Team": o.team or ""} for o in plan.skipped] + [
+                {"Row": p.row, "What happens": f"{p.column}: {p.value!r} is {p.reason}; treated as missing", "Team": ""}
+                for p in plan.problems
+            ]
+            st.dataframe(pd.DataFrame(problems).sort_values("Row"), hide_index=True, width="stretch")
+
+        with st.expander(f"Columns matched: {len(plan.matches)} question-bank items"):
+            matched = pd.DataFrame(
+                [
+                    {"Column in the file": m.header, "Question": item_label[m.item_code], "Matched by": m.how}
+                    for m in plan.matches
+                ]
+            )
+            st.dataframe(matched, hide_index=True, width="stretch")
+            unmatched = [h for h in survey.headers if h not in set(matched["Column in the file"]) | {plan.team_column}]
+            column = st.selectbox("Map another column", ["(choose a column)", *unmatched], key="map_column")
+            question = st.selectbox("to the question", list(item_label), format_func=item_label.get, key="map_item")
+            if st.button("Map column") and column != "(choose a column)":
+                mapping.columns[column] = question
+                st.rerun()
+            team_column = st.selectbox(
+                "Team column", survey.headers, index=survey.headers.index(plan.team_column), key="map_team_column"
+            )
+            if team_column != plan.team_column:
+                mapping.team_column = team_column
+                st.rerun()
+            name = st.text_input("Save this mapping as", key="mapping_name")
+            if st.button("Save mapping"):
+                store.save_mapping(db, name, mapping.to_json())
+                st.toast(f"Saved the mapping {name!r} for the next file.")
+
+        if st.button("Import", type="primary", disabled=not counts.get("imported", 0) + counts.get("incomplete", 0)):
+            done = run_import(db, data, uploaded.name, wave, initiative, mapping)
+            ui.after_write()
+            st.session_state["import_message"] = "  \n".join(done.report_lines()[:2] + done.created)
+            st.rerun()
+
+
+with survey_tab:
+    survey_file()
+
+with history_tab:
+    history = store.batches(db)
+    if history.empty:
+        st.info("Nothing imported yet.")
+    else:
+        st.dataframe(
+            history.rename(
+                columns={
+                    "id": "Batch",
+                    "file_name": "File",
+                    "imported_at": "Imported",
+                    "imported_by": "By",
+                    "wave": "Wave",
+                    "initiative": "Initiative",
+                    "responses": "Responses",
+                }
+            ).drop(columns=["kind"]),
+            hide_index=True,
+            width="stretch",
+        )
+        batch = st.selectbox(
+            "Batch",
+            history["id"].tolist(),
+            format_func=lambda i: f"{i} · {history.set_index('id').loc[i, 'file_name']}",
+            key="undo_batch",
+        )
+        with st.expander("Row outcomes of this batch"):
+            st.dataframe(pd.DataFrame(store.batch_outcomes(db, batch)), hide_index=True, width="stretch")
+        if st.button("Undo this import", key="undo"):
+            st.session_state["confirm_undo"] = batch
+        if st.session_state.get("confirm_undo") == batch:
+            st.warning(f"Remove batch {batch} and every response it brought? This cannot be undone.")
+            yes, no = st.columns(2)
+            if yes.button("Yes, remove it", type="primary"):
+                removed = store.undo_batch(db, batch)
+                ui.after_write()
+                st.session_state.pop("confirm_undo")
+                st.session_state["import_message"] = f"Removed batch {batch}: {removed} responses."
+                st.rerun()
+            if no.button("Keep it"):
+                st.session_state.pop("confirm_undo")
+                st.rerun()

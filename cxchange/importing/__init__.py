@@ -1,0 +1,211 @@
+"""Survey import: read any supported export, apply the row rules, write one batch in one transaction."""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import hashlib
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+from sqlite_utils import Database
+
+from cxchange import db as store
+from cxchange import scoring
+from cxchange.importing.reading import ImportRejected, Survey, read_survey
+from cxchange.importing.rules import ImportMapping, Plan, plan_import
+from cxchange.readiness import default_initiative
+
+__all__ = [
+    "ImportMapping",
+    "ImportRejected",
+    "ImportResult",
+    "UnmappedLabels",
+    "import_survey",
+    "preview",
+    "question_set_csv",
+]
+
+DEFAULT_INITIATIVE = "Customer experience programme"
+
+
+class UnmappedLabels(ImportRejected):
+    """Answers that are neither on the scale nor mapped: the user maps them, nothing is dropped silently."""
+
+    def __init__(self, labels: dict[str, list[str]]):
+        self.labels = labels
+        listed = "; ".join(f'"{label}" (in {len(columns)} column{"s" * (len(columns) > 1)})'
+                           for label, columns in labels.items())  # fmt: skip
+        super().__init__(
+            f"Some answers are not on the 1–5 agreement scale: {listed}. Map each to a value (1–5, or null for "
+            'missing) in the import wizard or a mapping file, e.g. {"labels": {"' + next(iter(labels)) + '": 4}}.'
+        )
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, on a dry run, would do)."""
+
+    file_name: str
+    tool: str
+    wave: str
+    initiative: str
+    plan: Plan | None
+    batch_id: int | None = None
+    already_imported: dict | None = None
+    created: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def written(self) -> bool:
+        return self.batch_id is not None
+
+    def report_lines(self) -> list[str]:
+        """What happened to every row, as the CLI prints it."""
+        if self.already_imported:
+            earlier = self.already_imported
+            return [
+                f"{self.file_name} was already imported into {self.wave} on {earlier['imported_at'][:16]} "
+                f"(batch {earlier['id']}): nothing changed."
+            ]
+        plan = self.plan
+        verb = "Would import" if self.dry_run else "Imported"
+        counts = plan.counts()
+        lines = [
+            f"{verb} {self.file_name} ({plan.tool} export) into wave {self.wave} of {self.initiative}:",
+            f"  {counts.get('imported', 0)} complete responses, {counts.get('incomplete', 0)} incomplete "
+            f"(kept out of the scores), {len(plan.outcomes) - counts.get('imported', 0) - counts.get('incomplete', 0)} "
+            "rows skipped.",
+            f"  Columns: team from {plan.team_column!r}; {len(plan.matches)} question-bank items matched"
+            + (f"; comments from {plan.comment_column!r}" if plan.comment_column else "")
+            + ".",
+        ]
+        lines += [f"  {line}" for line in self.created]
+        for team in plan.per_team().itertuples():
+            lines.append(f"  Team {team.team}: {team.complete} complete, {team.incomplete} incomplete")
+        for outcome in plan.outcomes:
+            lines.append(f"  Row {outcome.row}: {outcome.reason}" + (f" ({outcome.team})" if outcome.team else ""))
+        for problem in plan.problems:
+            lines.append(
+                f"  Row {problem.row}, column {problem.column!r}: {problem.value!r} is {problem.reason}; "
+                "treated as missing."
+            )
+        if self.dry_run:
+            lines.append("  Dry run: nothing was written.")
+        return lines
+
+
+def import_survey(
+    db: Database,
+    data: bytes,
+    file_name: str,
+    wave: str,
+    initiative: str | None = None,
+    mapping: ImportMapping | None = None,
+    dry_run: bool = False,
+    imported_by: str | None = None,
+    today: date | None = None,
+) -> ImportResult:
+    """Import one survey export as one batch, or say why not (ImportRejected); a dry run writes nothing.
+
+    Unknown teams, a new wave or initiative are created (and said so). Re-importing the same file into
+    the same wave changes nothing.
+    """
+    survey = read_survey(data, file_name)
+    file_hash = hashlib.sha256(data).hexdigest()
+    today = today or date.today()
+    with store.write_transaction(db, commit=not dry_run):
+        initiative_name, initiative_id, created = _initiative(db, initiative, today)
+        wave_id = store.wave_id(db, initiative_id, wave)
+        if wave_id is not None and (earlier := store.batch_with_hash(db, wave_id, file_hash)):
+            return ImportResult(file_name, survey.tool, wave, initiative_name, None, already_imported=earlier)
+        plan = _plan(db, survey, wave_id, mapping)
+        if wave_id is None:
+            created.append(f"Created wave {wave}.")
+            wave_id = store.add_wave(db, initiative_id, wave, today.isoformat())
+        created += [f"Created team {name}." for name in plan.new_teams]
+        result = ImportResult(file_name, survey.tool, wave, initiative_name, plan, created=created, dry_run=dry_run)
+        if not dry_run:
+            result.batch_id = _write(db, plan, file_name, file_hash, wave_id, imported_by)
+    return result
+
+
+def _initiative(db: Database, name: str | None, today: date) -> tuple[str, int | None, list[str]]:
+    if name is None:
+        found = default_initiative(db)
+        if found is not None:
+            names = store.initiatives(db).set_index("id")["name"]
+            return str(names[found]), found, []
+        name = DEFAULT_INITIATIVE
+    found = store.initiative_id(db, name)
+    if found is not None:
+        return name, found, []
+    return name, store.add_initiative(db, name, today.isoformat()), [f"Created initiative {name}."]
+
+
+def _plan(db: Database, survey: Survey, wave_id: int | None, mapping: ImportMapping | None) -> Plan:
+    existing = store.source_hashes(db, wave_id) if wave_id is not None else set()
+    plan = plan_import(survey, store.items(db), store.teams(db)["name"].tolist(), existing, mapping)
+    if plan.unknown_labels:
+        raise UnmappedLabels(plan.unknown_labels)
+    return plan
+
+
+def _write(db: Database, plan: Plan, file_name: str, file_hash: str, wave_id: int, imported_by: str | None) -> int:
+    team_ids = dict(zip(*store.teams(db)[["name", "id"]].T.values, strict=True))
+    team_ids |= store.add_teams(db, [name for name in plan.new_teams if name not in team_ids])
+    outcomes = [asdict(o) for o in plan.outcomes] + [asdict(p) | {"outcome": "problem"} for p in plan.problems]
+    batch_id = store.add_batch(
+        db,
+        {
+            "file_name": file_name,
+            "file_hash": file_hash,
+            "wave_id": wave_id,
+            "kind": "responses",
+            "imported_by": imported_by or getpass.getuser(),
+            "imported_at": datetime.now().isoformat(timespec="seconds"),
+            "row_outcomes": json.dumps(outcomes, ensure_ascii=False),
+        },
+    )
+    if plan.responses.empty:
+        return batch_id
+    first = store.next_response_id(db)
+    ids = dict(zip(plan.responses["row"], range(first, first + len(plan.responses)), strict=True))
+    answers = plan.answers.assign(response_id=plan.answers["row"].map(ids))
+    scores = scoring.element_scores(answers[["response_id", "item_code", "value"]], store.items(db))
+    responses = pd.DataFrame(
+        {
+            "id": plan.responses["row"].map(ids).to_numpy(),
+            "wave_id": wave_id,
+            "team_id": plan.responses["team"].map(team_ids).to_numpy(),
+            "batch_id": batch_id,
+            "source_hash": plan.responses["source_hash"].to_numpy(),
+            "is_champion": 0,
+            "comment": plan.responses["comment"].to_numpy(),
+        }
+    ).merge(scores, left_on="id", right_index=True)
+    responses["complete"] = responses["complete"].astype(int)
+    store.write_responses_fast(db, responses, answers)
+    return batch_id
+
+
+def preview(
+    db: Database, data: bytes, file_name: str, wave: str, initiative: str | None, mapping: ImportMapping | None
+) -> tuple[Survey, ImportResult]:
+    """The survey as read and what importing it would do; raises ImportRejected like the import."""
+    survey = read_survey(data, file_name)
+    return survey, import_survey(db, data, file_name, wave, initiative, mapping, dry_run=True)
+
+
+def question_set_csv(items: pd.DataFrame) -> bytes:
+    """A CSV whose headers are the team column, the question bank's wording and a comment column.
+
+    A survey built from it (or a spreadsheet filled in under it) imports with no mapping at all.
+    """
+    headers = ["Team", *items.loc[items["active"] == 1, "text"], "Anything else you want to tell us?"]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(headers)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

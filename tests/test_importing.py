@@ -1,0 +1,234 @@
+"""Survey import against real-layout exports (tests/fixtures/imports) and every kind of bad input.
+
+Expected figures come from tests/fixtures/imports/expected.json, computed by hand (see its README).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from cxchange import db as store
+from cxchange import readiness
+from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, import_survey, question_set_csv
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
+EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
+FILES = sorted(EXPECTED["files"])
+NUMERIC_TEAMS = ImportMapping(teams={"1": "Stores North", "2": "Contact Centre", "3": "Click & Collect"})
+OUTCOME_KEYS = {
+    "imported_complete": "imported",
+    "incomplete": "incomplete",
+    "skipped_blank": "blank",
+    "skipped_duplicate": "duplicate in file",
+}
+
+
+def run(db, name: str, wave: str = "2027 Q1", **options):
+    mapping = options.pop("mapping", NUMERIC_TEAMS if name == "qualtrics_numeric.csv" else None)
+    return import_survey(db, (FIXTURES / name).read_bytes(), name, wave, mapping=mapping, **options)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_each_format_imports_to_the_hand_computed_counts(db, name):
+    expected = EXPECTED["files"][name]
+    result = run(db, name)
+    assert result.written
+    outcomes = {o.row: o.outcome for o in result.plan.outcomes}
+    assert outcomes == {row["row"]: OUTCOME_KEYS[row["outcome"]] for row in expected["row_outcomes"]}
+    counts = expected["counts"]
+    assert store.count(db, "responses") == counts["responses_imported"]
+    complete = store.frame(db, "SELECT COUNT(*) AS n FROM responses WHERE complete = 1")["n"].iloc[0]
+    assert complete == counts["complete"]
+    reported = {(p.row, p.value) for p in result.plan.problems}
+    listed = expected["out_of_scale"] + expected["not_applicable"]
+    assert reported == {(item["row"], item["value"]) for item in listed}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_each_format_gives_the_hand_computed_team_means(db, name):
+    expected = EXPECTED["files"][name]["teams"]
+    run(db, name)
+    store.save_settings(db, {"min_group_size": 3})
+    report = {team["team"]: team for team in readiness.readiness_report(db, "2027 Q1")["teams"]}
+    for code, figures in expected.items():
+        team = NUMERIC_TEAMS.teams.get(code, code) if name == "qualtrics_numeric.csv" else code
+        if figures["n"] < 3:
+            assert report[team]["suppressed"], team
+            continue
+        row = report[team]
+        assert row["n"] == figures["n"]
+        for element in ("awareness", "desire", "knowledge", "ability", "reinforcement", "readiness_index"):
+            assert row[element] == pytest.approx(figures[element], abs=1e-4), (team, element)
+        assert row["barrier_point"] == figures["barrier_point"]
+
+
+def test_reimporting_the_same_file_changes_nothing(db):
+    first = run(db, "surveymonkey.csv")
+    before = store.count(db, "responses"), store.count(db, "answers"), store.count(db, "import_batches")
+    again = run(db, "surveymonkey.csv")
+    assert not again.written
+    assert "already imported" in again.report_lines()[0]
+    assert (store.count(db, "responses"), store.count(db, "answers"), store.count(db, "import_batches")) == before
+    assert again.already_imported["id"] == first.batch_id
+
+
+def test_the_same_responses_in_another_format_are_duplicates(db):
+    run(db, "surveymonkey.csv")
+    again = run(db, "surveymonkey.xlsx")  # other bytes, same Respondent IDs
+    assert again.written
+    assert {o.outcome for o in again.plan.outcomes} <= {"duplicate", "blank", "duplicate in file"}
+    assert store.count(db, "responses") == 9
+
+
+def test_undo_removes_a_batch_whole(db):
+    first = run(db, "googleforms.csv", wave="2027 Q1")
+    second = run(db, "msforms.xlsx", wave="2027 Q2")
+    answers_of_second = store.frame(
+        db,
+        "SELECT COUNT(*) AS n FROM answers JOIN responses ON responses.id = response_id WHERE batch_id = :b",
+        {"b": second.batch_id},
+    )["n"].iloc[0]
+    removed = store.undo_batch(db, first.batch_id)
+    assert removed == 9
+    assert store.count(db, "responses") == 9
+    assert store.batches(db)["id"].tolist() == [second.batch_id]
+    assert store.count(db, "answers") == answers_of_second
+    assert (
+        store.frame(db, "SELECT COUNT(*) AS n FROM answers WHERE response_id NOT IN (SELECT id FROM responses)")[
+            "n"
+        ].iloc[0]
+        == 0
+    )
+    assert store.count(db, "teams") == 3  # teams stay: other data may hang on them
+
+
+def test_dry_run_writes_nothing(db):
+    result = run(db, "qualtrics_choice_text.csv", dry_run=True)
+    assert not result.written
+    assert result.plan.counts()["imported"] == 8
+    assert result.report_lines()[-1].strip() == "Dry run: nothing was written."
+    for table in ("responses", "teams", "waves", "initiatives", "import_batches"):
+        assert store.count(db, table) == 0, table
+
+
+def test_unknown_teams_are_created_and_said(db):
+    result = run(db, "excel_semicolon_cp1252.csv")
+    assert "Created team Équipe Réception." in result.created
+    assert set(store.teams(db)["name"]) == {"Équipe Réception", "Kundendienst Süd", "Click & Collect"}
+
+
+def test_existing_teams_match_whatever_the_case(demo_db):
+    result = run(demo_db, "googleforms.csv")
+    assert result.plan.new_teams == ["Click & Collect"]
+    names = store.teams(demo_db)["name"].tolist()
+    assert names.count("Stores North") == 1
+
+
+def test_numeric_team_codes_need_a_mapping(db):
+    with pytest.raises(ImportRejected, match=r"holds numbers \(1, 2, 3\).*export with choice text"):
+        run(db, "qualtrics_numeric.csv", mapping=ImportMapping())
+    assert store.count(db, "responses") == 0
+
+
+def test_formula_like_comments_are_stored_as_plain_text(db):
+    run(db, "plain.xlsx")
+    comments = set(store.frame(db, "SELECT comment FROM responses WHERE comment IS NOT NULL")["comment"])
+    assert any(comment.startswith("=HYPERLINK(") for comment in comments)
+    assert any(comment.startswith("+") for comment in comments)
+    assert any(comment.startswith("@") for comment in comments)
+
+
+def test_names_and_emails_are_never_stored(db):
+    run(db, "msforms.xlsx")
+    dump = "\n".join(
+        str(value)
+        for table in ("responses", "answers", "import_batches", "teams")
+        for value in store.frame(db, f"SELECT * FROM [{table}]").to_numpy().ravel()
+    )
+    emails = {"northwind", "example", "contoso"}
+    assert not any(f"@{domain}" in dump.lower() for domain in emails)
+
+
+def _unknown_label_file() -> bytes:
+    text = (FIXTURES / "googleforms.csv").read_text(encoding="utf-8")  # labels like "5 - Strongly agree"
+    return text.replace(",4 - Agree,", ",Kinda agree,", 1).encode("utf-8")
+
+
+def test_an_unknown_label_stops_the_import_until_mapped(db):
+    data = _unknown_label_file()
+    with pytest.raises(UnmappedLabels, match='"Kinda agree"') as raised:
+        import_survey(db, data, "forms.csv", "2027 Q1")
+    assert list(raised.value.labels) == ["Kinda agree"]
+    assert store.count(db, "responses") == 0
+    result = import_survey(db, data, "forms.csv", "2027 Q1", mapping=ImportMapping(labels={"Kinda agree": 4}))
+    assert result.written
+    assert store.count(db, "responses") == 9
+
+
+BAD_FILES = {
+    "empty.csv": (b"", "is empty"),
+    "spaces.csv": (b"  \n\n", "is empty"),
+    "report.csv": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "is a PDF report"),
+    "photo.xlsx": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "holds binary data"),
+    "old.xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "old Excel (.xls)"),
+    "fake.xlsx": (b"PK\x03\x04" + b"not really a zip" * 10, "not an Excel workbook we can read"),
+    "header.csv": (b"Team,I want to take part in the CX programme.\n", "no responses"),
+    "noteam.csv": (b"Name,I want to take part in the CX programme.\nAna,Agree\n", "No team column"),
+    "noitems.csv": (b"Team,Favourite colour\nStores North,Blue\n", "No column matches a question"),
+    "utf16le.csv": (b"\xff\xfe" + "Team\n".encode("utf-16-le"), "no responses"),
+    "latin2.csv": (b"Team;I want\x81\x8d\x8f\x90\x9d\nA;4\n", "text encoding we cannot read"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_files_are_refused_with_one_clear_sentence(db, name):
+    data, message = BAD_FILES[name]
+    with pytest.raises(ImportRejected) as raised:
+        import_survey(db, data, name, "2027 Q1")
+    text = str(raised.value)
+    assert message in text
+    assert text.count(". ") <= 2
+    assert "\n" not in text
+    assert "Traceback" not in text
+    for table in ("responses", "teams", "waves", "initiatives", "import_batches"):
+        assert store.count(db, table) == 0, table
+
+
+def test_the_question_set_file_imports_with_no_mapping(db):
+    template = question_set_csv(store.items(db)).decode("utf-8-sig").strip()
+    row = ",".join(["Stores North", *["Agree"] * 16, "More training please"])
+    result = import_survey(db, f"{template}\n{row}\n".encode("utf-8-sig"), "filled.csv", "2027 Q1")
+    assert {m.how for m in result.plan.matches} == {"exact"}
+    assert len(result.plan.matches) == 16
+    assert result.plan.counts() == {"imported": 1}
+
+
+def _import_in_process(path: str, name: str, wave: str) -> int:
+    database = store.open_db(path)
+    result = run(database, name, wave=wave)
+    return result.batch_id
+
+
+def test_two_processes_importing_at_once_both_land_whole(db_path):
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(2) as pool:
+        batch_ids = pool.starmap(
+            _import_in_process,
+            [(str(db_path), "googleforms.csv", "Wave A"), (str(db_path), "plain.xlsx", "Wave B")],
+        )
+    database = store.open_db(db_path)
+    assert sorted(batch_ids) == [1, 2]
+    per_batch = store.frame(database, "SELECT batch_id, COUNT(*) AS n FROM responses GROUP BY batch_id")
+    assert per_batch["n"].tolist() == [9, 9]
+    assert (
+        store.count(database, "answers")
+        == 2
+        * store.frame(
+            database,
+            "SELECT COUNT(*) AS n FROM answers WHERE response_id IN (SELECT id FROM responses WHERE batch_id = 1)",
+        )["n"].iloc[0]
+    )
