@@ -93,12 +93,11 @@ def survey_file() -> None:
             st.info(result.report_lines()[0])
             return
         counts = plan.counts()
-        skipped = len(plan.outcomes) - counts.get("imported", 0) - counts.get("incomplete", 0)
         st.caption(f"Read as a {plan.tool} export · team from column “{plan.team_column}”")
         a, b, c, d = st.columns(4)
         a.metric("Complete responses", counts.get("imported", 0))
         b.metric("Incomplete (kept out of scores)", counts.get("incomplete", 0))
-        c.metric("Rows skipped", skipped)
+        c.metric("Rows skipped", plan.rows_skipped)
         d.metric(
             "Answers treated as missing",
             len(plan.problems),
@@ -177,7 +176,12 @@ with history_tab:
             key="undo_batch",
         )
         with st.expander("Row outcomes of this batch"):
-            st.dataframe(pd.DataFrame(store.batch_outcomes(db, batch)), hide_index=True, width="stretch")
+            recorded = store.batch_outcomes(db, batch)
+            st.write(", ".join(f"{kind}: {count}" for kind, count in recorded.get("counts", {}).items()))
+            st.caption(recorded.get("note", ""))
+            rows = pd.DataFrame(recorded.get("rows", []) + recorded.get("problems", []))
+            if not rows.empty:
+                st.dataframe(rows.sort_values("row"), hide_index=True, width="stretch")
         if st.button("Undo this import", key="undo"):
             st.session_state["confirm_undo"] = batch
         if st.session_state.get("confirm_undo") == batch:

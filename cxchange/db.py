@@ -30,7 +30,6 @@ DATA_TABLES: tuple[str, ...] = (
     "sponsor_activities",
     "cx_outcomes",
     "actions",
-    "answers",
     "responses",
     "team_results",
     "import_batches",
@@ -219,14 +218,29 @@ def insert_rows(db: Database, table: str, rows: Iterable[Mapping[str, Any]], pk:
 # Responses -----------------------------------------------------------------------------------
 
 
-def insert_responses(db: Database, responses: pd.DataFrame, answers: pd.DataFrame) -> None:
-    """Write respondent rows (with their element scores) and their answers, in the caller's transaction.
+def encode_answers(values: pd.DataFrame) -> pd.Series:
+    """Each row's answers (one column per item code, NaN where missing) as the stored JSON object.
 
-    `responses` carries the schema's responses columns including id; `answers` has
-    response_id, item_code, value.
+    Vectorised string building: an import of a million respondents must not json.dumps each row.
     """
-    db["responses"].insert_all(_records(responses), pk="id", batch_size=5000)
-    db["answers"].insert_all(_records(answers), pk=("response_id", "item_code"), batch_size=10000)
+    pieces = [
+        ('"' + str(code) + '":' + values[code].astype("Int64").astype(str)).where(values[code].notna(), "")
+        for code in values.columns
+    ]
+    if not pieces:
+        return pd.Series("{}", index=values.index)
+    joined = pieces[0].str.cat(pieces[1:], sep=",")
+    return "{" + joined.str.replace(r",{2,}", ",", regex=True).str.strip(",") + "}"
+
+
+def insert_responses(db: Database, responses: pd.DataFrame) -> None:
+    """Write respondent rows (with their element scores and answers JSON), in the caller's transaction."""
+    columns = [c for c in RESPONSE_COLUMNS if c in responses.columns]
+    values = responses[columns].astype(object).where(responses[columns].notna(), None)
+    db.conn.executemany(
+        f"INSERT INTO responses ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        values.itertuples(index=False, name=None),
+    )
 
 
 def next_response_id(db: Database) -> int:
@@ -373,28 +387,11 @@ def add_batch(db: Database, batch: Mapping[str, Any]) -> int:
     return db["import_batches"].insert(dict(batch)).last_pk
 
 
-def write_responses_fast(db: Database, responses: pd.DataFrame, answers: pd.DataFrame) -> None:
-    """Insert responses and answers with executemany, inside the caller's write transaction.
-
-    Same rows as insert_responses, without per-row dict handling: imports of a million answers.
-    """
-    columns = [c for c in RESPONSE_COLUMNS if c in responses.columns]
-    values = responses[columns].astype(object).where(responses[columns].notna(), None)
-    db.conn.executemany(
-        f"INSERT INTO responses ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-        values.itertuples(index=False, name=None),
-    )
-    db.conn.executemany(
-        "INSERT INTO answers (response_id, item_code, value) VALUES (?, ?, ?)",
-        answers[["response_id", "item_code", "value"]].astype(object).itertuples(index=False, name=None),
-    )
-
-
 RESPONSE_COLUMNS: tuple[str, ...] = (
-    "id", "wave_id", "team_id", "batch_id", "source_hash", "is_champion", "submitted_on", "comment", "complete",
-    "awareness", "desire", "knowledge", "ability", "reinforcement", "outcome", "readiness",
+    "id", "wave_id", "team_id", "batch_id", "source_hash", "is_champion", "submitted_on", "comment", "answers",
+    "complete", "awareness", "desire", "knowledge", "ability", "reinforcement", "outcome", "readiness",
 )  # fmt: skip
-"""The responses table's columns; also the only names write_responses_fast puts into SQL."""
+"""The responses table's columns; also the only names insert_responses puts into SQL."""
 
 
 def batches(db: Database) -> pd.DataFrame:
@@ -414,10 +411,10 @@ def batches(db: Database) -> pd.DataFrame:
     )
 
 
-def batch_outcomes(db: Database, batch: int) -> list[dict[str, Any]]:
-    """The per-row outcomes recorded with an import."""
+def batch_outcomes(db: Database, batch: int) -> dict[str, Any]:
+    """What an import recorded: counts per outcome, the rows not simply imported, the answers reported."""
     row = db.execute("SELECT row_outcomes FROM import_batches WHERE id = :id", {"id": batch}).fetchone()
-    return json.loads(row[0]) if row else []
+    return json.loads(row[0]) if row else {}
 
 
 def undo_batch(db: Database, batch: int) -> int:

@@ -59,8 +59,9 @@ def m001_initial(db: Database) -> None:
             row_outcomes TEXT NOT NULL DEFAULT '[]'
         );
 
-        -- One row per respondent; the element scores are derived from answers at write
-        -- time so that every aggregate is one GROUP BY.
+        -- One row per respondent: the element scores are derived from the answers at write time, so
+        -- every aggregate is one GROUP BY; the answers themselves are one JSON object per respondent
+        -- (item code -> 1..5), so an import writes one row per response, not one per answer.
         CREATE TABLE responses (
             id INTEGER PRIMARY KEY,
             wave_id INTEGER NOT NULL REFERENCES waves(id) ON DELETE CASCADE,
@@ -70,6 +71,7 @@ def m001_initial(db: Database) -> None:
             is_champion INTEGER NOT NULL DEFAULT 0,
             submitted_on TEXT,
             comment TEXT,
+            answers TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(answers)),
             complete INTEGER NOT NULL,
             awareness REAL,
             desire REAL,
@@ -82,12 +84,10 @@ def m001_initial(db: Database) -> None:
         );
         CREATE INDEX responses_wave_team ON responses(wave_id, team_id);
 
-        CREATE TABLE answers (
-            response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
-            item_code TEXT NOT NULL REFERENCES items(code),
-            value INTEGER NOT NULL CHECK (value BETWEEN 1 AND 5),
-            PRIMARY KEY (response_id, item_code)
-        ) WITHOUT ROWID;
+        -- The answers one per row, for item-level views (Likert distributions).
+        CREATE VIEW answers AS
+            SELECT responses.id AS response_id, answer.key AS item_code, answer.value AS value
+            FROM responses, json_each(responses.answers) AS answer;
 
         CREATE TABLE team_results (
             id INTEGER PRIMARY KEY,

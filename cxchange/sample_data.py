@@ -170,7 +170,12 @@ def write_demo(db: Database, seed: int = DEFAULT_SEED) -> None:
         more_responses, more_answers = _survey(
             rng, team_ids, pilot_wave_ids, seed, teams=pilot, first_id=len(responses) + 1, profile_waves=(3, 5)
         )
-        store.insert_responses(db, pd.concat([responses, more_responses]), pd.concat([answers, more_answers]))
+        all_answers = pd.concat([answers, more_answers])
+        wide = all_answers.pivot(index="response_id", columns="item_code", values="value")
+        encoded = store.encode_answers(wide[[item.code for item in DEFAULT_ITEMS]]).rename("answers")
+        store.insert_responses(
+            db, pd.concat([responses, more_responses]).merge(encoded, left_on="id", right_index=True)
+        )
         _write_champions(db, rng, team_ids)
         _write_kotter(db, main_id, pilot_id)
         _write_sponsors(db, main_id, pilot_id, team_ids)

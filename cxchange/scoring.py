@@ -24,17 +24,22 @@ def element_scores(answers: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     Returns one row per response_id with the five elements, outcome, `complete` (every ADKAR
     element answered) and `readiness` (0–100, complete responses only).
     """
-    joined = answers.dropna(subset=["value"]).merge(
-        items[["code", "element"]], left_on="item_code", right_on="code", how="inner"
-    )
-    scores = (
-        joined.groupby(["response_id", "element"])["value"]
-        .mean()
-        .unstack("element")
-        .reindex(columns=[*ELEMENTS, OUTCOME])
-    )
+    wide = answers.pivot_table(index="response_id", columns="item_code", values="value", aggfunc="first")
     all_ids = pd.Index(answers["response_id"].unique(), name="response_id")
-    scores = scores.reindex(all_ids).astype(float)
+    return element_scores_wide(wide.reindex(all_ids), items)
+
+
+def element_scores_wide(values: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """element_scores for answers laid out one column per item code, one row per respondent (NaN: missing)."""
+    element_of = dict(zip(items["code"], items["element"], strict=True))
+    numbers = values.astype(float)
+    scores = pd.DataFrame(
+        {
+            element: numbers[[code for code in numbers.columns if element_of.get(code) == element]].mean(axis=1)
+            for element in (*ELEMENTS, OUTCOME)
+        },
+        index=values.index,
+    )
     scores["complete"] = scores[list(ELEMENTS)].notna().all(axis=1)
     scores["readiness"] = readiness_index(scores[list(ELEMENTS)].mean(axis=1)).where(scores["complete"])
     return scores

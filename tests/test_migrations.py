@@ -64,7 +64,8 @@ def schema(database) -> list[tuple[str, str, str]]:
 
 
 def table_names(database) -> set[str]:
-    return {row[0] for row in database.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    """Tables and views: answers is a view over each response's answers (one JSON object a response)."""
+    return {row[0] for row in database.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
 
 
 def run_writers(path: Path, tmp_path: Path, prefixes: tuple[str, ...], count: int) -> list[tuple[float, float]]:
@@ -186,10 +187,15 @@ def test_a_foreign_key_violation_is_refused(db):
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         store.insert_rows(db, "teams", [{"id": 2, "name": "Orphan", "parent_id": 999}])
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
-        store.insert_rows(db, "answers", [{"response_id": 12345, "item_code": "AW1", "value": 3}], pk="response_id")
+        store.insert_rows(db, "responses", [{"id": 1, "wave_id": 99, "team_id": 99, "source_hash": "x", "complete": 0}])
 
     assert store.count(db, "teams") == 0
-    assert store.count(db, "answers") == 0
+    assert store.count(db, "responses") == 0
+
+
+def test_answers_that_are_not_json_are_refused(demo_db):
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        demo_db.execute("UPDATE responses SET answers = 'AW1=4' WHERE id = 1")
 
 
 def test_deleting_a_parent_team_with_children_is_refused(db):

@@ -44,7 +44,7 @@ def test_another_seed_other_answers(tmp_path, demo_db):
     other = store.open_db(tmp_path / "other.db")
     sample_data.write_demo(other, seed=99)
     assert store.count(other, "teams") == store.count(demo_db, "teams")
-    assert _dump(other)["answers"] != _dump(demo_db)["answers"]
+    assert _dump(other)["responses"] != _dump(demo_db)["responses"]
 
 
 def test_size_and_shape(demo_db):

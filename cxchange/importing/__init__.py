@@ -77,7 +77,7 @@ class ImportResult:
         lines = [
             f"{verb} {self.file_name} ({plan.tool} export) into wave {self.wave} of {self.initiative}:",
             f"  {counts.get('imported', 0)} complete responses, {counts.get('incomplete', 0)} incomplete "
-            f"(kept out of the scores), {len(plan.outcomes) - counts.get('imported', 0) - counts.get('incomplete', 0)} "
+            f"(kept out of the scores), {plan.rows_skipped} "
             "rows skipped.",
             f"  Columns: team from {plan.team_column!r}; {len(plan.matches)} question-bank items matched"
             + (f"; comments from {plan.comment_column!r}" if plan.comment_column else "")
@@ -88,6 +88,7 @@ class ImportResult:
             lines.append(f"  Team {team.team}: {team.complete} complete, {team.incomplete} incomplete")
         for outcome in plan.outcomes:
             lines.append(f"  Row {outcome.row}: {outcome.reason}" + (f" ({outcome.team})" if outcome.team else ""))
+        lines.append(f"  Every other row: {'would be ' if self.dry_run else ''}imported as a complete response.")
         for problem in plan.problems:
             lines.append(
                 f"  Row {problem.row}, column {problem.column!r}: {problem.value!r} is {problem.reason}; "
@@ -157,7 +158,12 @@ def _plan(db: Database, survey: Survey, wave_id: int | None, mapping: ImportMapp
 def _write(db: Database, plan: Plan, file_name: str, file_hash: str, wave_id: int, imported_by: str | None) -> int:
     team_ids = dict(zip(*store.teams(db)[["name", "id"]].T.values, strict=True))
     team_ids |= store.add_teams(db, [name for name in plan.new_teams if name not in team_ids])
-    outcomes = [asdict(o) for o in plan.outcomes] + [asdict(p) | {"outcome": "problem"} for p in plan.problems]
+    recorded = {
+        "counts": plan.counts(),
+        "rows": [asdict(o) for o in plan.outcomes],
+        "problems": [asdict(p) for p in plan.problems],
+        "note": "every data row not listed under rows was imported as a complete response",
+    }
     batch_id = store.add_batch(
         db,
         {
@@ -167,28 +173,30 @@ def _write(db: Database, plan: Plan, file_name: str, file_hash: str, wave_id: in
             "kind": "responses",
             "imported_by": imported_by or getpass.getuser(),
             "imported_at": datetime.now().isoformat(timespec="seconds"),
-            "row_outcomes": json.dumps(outcomes, ensure_ascii=False),
+            "row_outcomes": json.dumps(recorded, ensure_ascii=False),
         },
     )
     if plan.responses.empty:
         return batch_id
     first = store.next_response_id(db)
-    ids = dict(zip(plan.responses["row"], range(first, first + len(plan.responses)), strict=True))
-    answers = plan.answers.assign(response_id=plan.answers["row"].map(ids))
-    scores = scoring.element_scores(answers[["response_id", "item_code", "value"]], store.items(db))
+    ids = pd.RangeIndex(first, first + len(plan.responses), name="response_id")
+    values = plan.values.set_axis(ids)
+    scores = scoring.element_scores_wide(values, store.items(db))
     responses = pd.DataFrame(
         {
-            "id": plan.responses["row"].map(ids).to_numpy(),
+            "id": ids,
             "wave_id": wave_id,
             "team_id": plan.responses["team"].map(team_ids).to_numpy(),
             "batch_id": batch_id,
             "source_hash": plan.responses["source_hash"].to_numpy(),
             "is_champion": 0,
             "comment": plan.responses["comment"].to_numpy(),
+            "answers": store.encode_answers(values).to_numpy(),
+            "complete": scores["complete"].astype(int).to_numpy(),
+            **{column: scores[column].to_numpy() for column in (*scoring.STAT_COLUMNS, "outcome")},
         }
-    ).merge(scores, left_on="id", right_index=True)
-    responses["complete"] = responses["complete"].astype(int)
-    store.write_responses_fast(db, responses, answers)
+    )
+    store.insert_responses(db, responses)
     return batch_id
 
 

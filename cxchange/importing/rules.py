@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from cxchange.importing.matching import ColumnMatch, find_team_column, match_columns, normalise, read_answer
@@ -91,7 +92,12 @@ class ImportMapping:
 
 @dataclass
 class Plan:
-    """Everything an import would do, for the preview and for the write."""
+    """Everything an import would do, for the preview and for the write.
+
+    `responses` holds the rows to store (row, team, source_hash, comment, complete) and `values` their
+    answers, one column per item code, on the same index. `outcomes` lists every row that is not
+    simply imported (skipped, or kept out of the scores); every other data row is imported.
+    """
 
     tool: str
     matches: list[ColumnMatch]
@@ -102,23 +108,38 @@ class Plan:
     unknown_labels: dict[str, list[str]]
     new_teams: list[str]
     responses: pd.DataFrame
-    answers: pd.DataFrame
+    values: pd.DataFrame
 
     def counts(self) -> dict[str, int]:
-        """How many rows end in each outcome."""
-        return dict(Counter(outcome.outcome for outcome in self.outcomes))
+        """How many rows end in each outcome ("imported" for complete responses)."""
+        counts = Counter(outcome.outcome for outcome in self.outcomes)
+        complete = int(self.responses["complete"].sum())
+        return dict(counts) | ({"imported": complete} if complete else {})
 
     def per_team(self) -> pd.DataFrame:
-        """Rows imported per team, complete and incomplete."""
-        rows = [o for o in self.outcomes if o.outcome in ("imported", "incomplete")]
-        frame = pd.DataFrame([{"team": o.team, "outcome": o.outcome} for o in rows], columns=["team", "outcome"])
-        table = pd.crosstab(frame["team"], frame["outcome"]).reindex(columns=["imported", "incomplete"], fill_value=0)
-        return table.rename(columns={"imported": "complete"}).reset_index()
+        """Responses to be stored per team: complete and incomplete."""
+        grouped = self.responses.groupby("team")["complete"]
+        table = pd.DataFrame({"complete": grouped.sum(), "incomplete": grouped.size() - grouped.sum()})
+        return table.astype(int).reset_index()
+
+    def all_outcomes(self) -> list[RowOutcome]:
+        """Every data row's outcome, in file order."""
+        imported = self.responses[self.responses["complete"]]
+        listed = [
+            RowOutcome(int(row), "imported", OUTCOMES["imported"], team)
+            for row, team in zip(imported["row"], imported["team"], strict=True)
+        ]
+        return sorted(listed + self.outcomes, key=lambda outcome: outcome.row)
 
     @property
     def skipped(self) -> list[RowOutcome]:
         """Rows not imported, or imported but kept out of the scores."""
-        return [o for o in self.outcomes if o.outcome != "imported"]
+        return self.outcomes
+
+    @property
+    def rows_skipped(self) -> int:
+        """Rows not stored at all (blank, duplicate, no team, no answers)."""
+        return sum(1 for outcome in self.outcomes if outcome.outcome != "incomplete")
 
 
 def plan_import(
@@ -128,7 +149,10 @@ def plan_import(
     existing_hashes: set[str],
     mapping: ImportMapping | None = None,
 ) -> Plan:
-    """Apply the row rules to every row of `survey`; raises ImportRejected where the file cannot be used."""
+    """Apply the row rules to every row of `survey`; raises ImportRejected where the file cannot be used.
+
+    Vectorised over columns: each distinct cell text is read once, however many rows repeat it.
+    """
     mapping = mapping or ImportMapping()
     bank = dict(zip(items["code"], items["text"], strict=True))
     element_of = dict(zip(items["code"], items["element"], strict=True))
@@ -144,109 +168,131 @@ def plan_import(
     if team_index is None:
         wanted = f"called {mapping.team_column!r} " if mapping.team_column else ""
         raise ImportRejected(f"No team column {wanted}was found: name the column 'Team' or choose it (--team-column).")
-    coded = sorted(
-        {str(cells[team_index]).strip() for _, cells in survey.rows if team_index < len(cells)}
-        - {"", "None"}
-        - set(mapping.teams)
+    width = len(survey.headers)
+    grid = pd.DataFrame(
+        [cells[:width] + [None] * (width - len(cells)) for _, cells in survey.rows],
+        index=pd.Index([number for number, _ in survey.rows], name="row"),
+        dtype=object,
     )
-    if coded and all(re.fullmatch(r"\d+(\.0)?", code) for code in coded):
-        raise ImportRejected(
-            f"The team column {survey.headers[team_index]!r} holds numbers ({', '.join(coded[:5])}), not team names, "
-            "as tools write when exporting numeric values: export with choice text, or map each number to a team "
-            '(e.g. "teams": {"' + coded[0] + '": "Stores North"}).'
-        )
+    _refuse_coded_teams(grid[team_index], survey.headers[team_index], mapping)
     matched = {m.column for m in matches} | {team_index}
     comment_index = next(
         (i for i, h in enumerate(survey.headers) if i not in matched and COMMENT_HEADERS.search(normalise(h))), None
     )
 
-    unknown: dict[str, list[str]] = {}
+    values, problems, unknown = {}, [], {}
     for match in matches:
-        for _, cells in survey.rows:
-            cell = cells[match.column] if match.column < len(cells) else None
-            if read_answer(cell, mapping.labels).problem == "unknown label":
-                columns = unknown.setdefault(str(cell).strip(), [])
-                if match.header not in columns:
-                    columns.append(match.header)
+        column = grid[match.column]
+        codes, cells = pd.factorize(column)
+        read = {cell: read_answer(cell, mapping.labels) for cell in cells}
+        decoded = np.array([read[cell].value for cell in cells] + [None], dtype=float)
+        values[match.item_code] = decoded[codes]  # code -1 (an empty cell) picks the trailing None
+        for cell, answer in read.items():
+            if answer.problem == "unknown label":
+                unknown.setdefault(str(cell).strip(), []).append(match.header)
+            elif answer.problem in PROBLEMS:
+                problems += [
+                    Problem(int(row), match.header, str(cell).strip(), PROBLEMS[answer.problem])
+                    for row in column.index[column == cell]
+                ]
+    values = pd.DataFrame(values, index=grid.index).astype("Float64")
 
-    known_teams = {normalise(name): name for name in team_names}
-    outcomes, problems, responses, answers, new_teams = [], [], [], [], []
-    seen: set[str] = set()
-    for row_number, cells in survey.rows:
-        cells = cells + [None] * (len(survey.headers) - len(cells))
-        if all(cell is None or not str(cell).strip() for cell in cells):
-            outcomes.append(RowOutcome(row_number, "blank", OUTCOMES["blank"]))
-            continue
-        row_answers = {}
-        for match in matches:
-            answer = read_answer(cells[match.column], mapping.labels)
-            if answer.problem in PROBLEMS:
-                problems.append(
-                    Problem(row_number, match.header, str(cells[match.column]).strip(), PROBLEMS[answer.problem])
-                )
-            if answer.value is not None:
-                row_answers[match.item_code] = answer.value
-        team = _team(cells[team_index], mapping.teams, known_teams)
-        if team is None:
-            outcomes.append(RowOutcome(row_number, "no team", OUTCOMES["no team"]))
-            continue
-        if not row_answers:
-            outcomes.append(RowOutcome(row_number, "no answers", OUTCOMES["no answers"], team))
-            continue
-        comment = None if comment_index is None else _comment(cells[comment_index])
-        source_hash = _source_hash(survey, cells)
-        if source_hash in existing_hashes:
-            outcomes.append(RowOutcome(row_number, "duplicate", OUTCOMES["duplicate"], team))
-            continue
-        if source_hash in seen:
-            outcomes.append(RowOutcome(row_number, "duplicate in file", OUTCOMES["duplicate in file"], team))
-            continue
-        seen.add(source_hash)
-        answered = {element_of[code] for code in row_answers}
-        complete = all(element in answered for element in ELEMENTS)
-        outcome = "imported" if complete else "incomplete"
-        outcomes.append(RowOutcome(row_number, outcome, OUTCOMES[outcome], team))
-        if normalise(team) not in known_teams and team not in new_teams:
-            new_teams.append(team)
-        responses.append({"row": row_number, "team": team, "source_hash": source_hash, "comment": comment})
-        answers.extend({"row": row_number, "item_code": code, "value": value} for code, value in row_answers.items())
+    text = pd.DataFrame({column: _per_value(grid[column], _clean) for column in grid.columns}, index=grid.index)
+    blank = text.eq("").all(axis=1)
+    known = {normalise(name): name for name in team_names}
+    teams = text[team_index].map({raw: _team(raw, mapping.teams, known) for raw in text[team_index].unique()})
+    answered = values.notna().any(axis=1)
+    hashes = _source_hashes(survey, text)
+    in_wave = hashes.isin(existing_hashes)
+    outcome = pd.Series("imported", index=grid.index, dtype=object)
+    outcome[~answered] = "no answers"
+    outcome[teams.isna()] = "no team"
+    outcome[blank] = "blank"
+    candidate = outcome.eq("imported")
+    outcome[candidate & in_wave] = "duplicate"
+    fresh = candidate & ~in_wave
+    outcome[fresh & hashes.where(fresh).duplicated() & hashes.notna()] = "duplicate in file"
+    kept = outcome.eq("imported")
+    answered_elements = {
+        element: values[[c for c in values.columns if element_of[c] == element]].notna().any(axis=1)
+        for element in ELEMENTS
+    }
+    complete = pd.concat(answered_elements, axis=1).all(axis=1)
+    outcome[kept & ~complete] = "incomplete"
 
+    listed = outcome[outcome.ne("imported")]
+    outcomes = [
+        RowOutcome(int(row), kind, OUTCOMES[kind], None if kind in ("blank", "no team") else teams[row])
+        for row, kind in listed.items()
+    ]
+    responses = pd.DataFrame(
+        {
+            "row": grid.index[kept],
+            "team": teams[kept].to_numpy(),
+            "source_hash": hashes[kept].to_numpy(),
+            "comment": text[comment_index][kept].replace("", None).to_numpy() if comment_index is not None else None,
+            "complete": complete[kept].to_numpy(),
+        },
+        index=grid.index[kept],
+    )
+    new_teams = [team for team in pd.unique(responses["team"]) if normalise(team) not in known]
     return Plan(
         tool=survey.tool,
         matches=matches,
         team_column=survey.headers[team_index],
         comment_column=None if comment_index is None else survey.headers[comment_index],
         outcomes=outcomes,
-        problems=problems,
+        problems=sorted(problems, key=lambda p: (p.row, p.column)),
         unknown_labels=unknown,
         new_teams=new_teams,
-        responses=pd.DataFrame(responses, columns=["row", "team", "source_hash", "comment"]),
-        answers=pd.DataFrame(answers, columns=["row", "item_code", "value"]),
+        responses=responses,
+        values=values[kept],
     )
 
 
-def _team(cell: object, renames: Mapping[str, str], known: Mapping[str, str]) -> str | None:
+def _clean(cell: object) -> str:
+    """A cell as text with its spacing tidied ("" for an empty cell)."""
+    return "" if cell is None else " ".join(str(cell).split())
+
+
+def _per_value(column: pd.Series, function) -> np.ndarray:
+    """`function` applied once per distinct value of `column` (rows repeat few values), spread back to rows."""
+    codes, uniques = pd.factorize(column)
+    results = np.array([function(value) for value in uniques] + [function(None)], dtype=object)
+    return results[codes]
+
+
+def _refuse_coded_teams(column: pd.Series, header: str, mapping: ImportMapping) -> None:
+    """Numeric team codes (as numeric exports write them) cannot be guessed: they must be mapped."""
+    coded = sorted({str(cell).strip() for cell in column.dropna().unique()} - {""} - set(mapping.teams))
+    if coded and all(re.fullmatch(r"\d+(\.0)?", code) for code in coded):
+        raise ImportRejected(
+            f"The team column {header!r} holds numbers ({', '.join(coded[:5])}), not team names, "
+            "as tools write when exporting numeric values: export with choice text, or map each number to a team "
+            '(e.g. "teams": {"' + coded[0] + '": "Stores North"}).'
+        )
+
+
+def _team(name: str, renames: Mapping[str, str], known: Mapping[str, str]) -> str | None:
     """The team a row belongs to: the user's renaming, else the existing team of that name, else as written."""
-    name = "" if cell is None else " ".join(str(cell).split())
     if not name:
         return None
     name = renames.get(name, name)
     return known.get(normalise(name), name)
 
 
-def _comment(cell: object) -> str | None:
-    """Free text as text; a formula-like start stays characters, never a formula (exports neutralise it)."""
-    text = "" if cell is None else str(cell).strip()
-    return text or None
+def _source_hashes(survey: Survey, text: pd.DataFrame) -> pd.Series:
+    """Per row, a hash of the tool's response id, or of the row's whole content where the file has none.
 
-
-def _source_hash(survey: Survey, cells: list[object]) -> str:
-    """A hash of the tool's response id, or of the row's whole content where the file has no id.
-
-    Only the hash is stored: the id itself (often an e-mail or a name in some tools) never is.
+    Only the hash is stored: the id itself (an e-mail or a name in some tools) never is.
     """
-    if survey.id_column is not None and cells[survey.id_column] not in (None, ""):
-        key = f"id:{str(cells[survey.id_column]).strip()}"
+    if survey.id_column is not None:
+        ids = text[survey.id_column]
+        keys = ("id:" + ids).where(ids.ne(""), None)
     else:
-        key = "content:" + json.dumps([" ".join(str(c).split()) if c is not None else "" for c in cells])
-    return hashlib.sha256(key.encode()).hexdigest()
+        keys = pd.Series(None, index=text.index, dtype=object)
+    missing = keys.isna()
+    if missing.any():
+        rows = text[missing]
+        keys[missing] = "content:" + rows.apply(lambda row: json.dumps(row.tolist(), ensure_ascii=False), axis=1)
+    return keys.map(lambda key: hashlib.sha256(key.encode()).hexdigest())
