@@ -7,6 +7,7 @@ from cxchange import db as store
 from cxchange import ui
 from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, preview, question_set_csv
 from cxchange.importing import import_survey as run_import
+from cxchange.model import SCALE
 
 st.title("Import & entry")
 db = store.open_db(ui.db_path())
@@ -58,30 +59,25 @@ def survey_file() -> None:
             st.warning(
                 "Some answers are not on the 1–5 agreement scale. Say what each means; nothing is dropped silently."
             )
-            table = pd.DataFrame(
-                [
-                    {
-                        "Answer in the file": label,
-                        "Columns": ", ".join(columns)[:120],
-                        "Value (1–5, empty = missing)": None,
-                    }
+            choices = {f"{label.capitalize()} ({value})": value for label, value in SCALE.items()}
+            choices["Missing (not an answer)"] = None
+            with st.form(f"labels:{uploaded.file_id}"):
+                chosen = {
+                    label: st.selectbox(
+                        f"“{label}” means",
+                        list(choices),
+                        index=None,
+                        placeholder="Choose a value",
+                        help=f"Found in: {', '.join(columns)[:300]}",
+                    )
                     for label, columns in problem.labels.items()
-                ]
-            )
-            edited = st.data_editor(
-                table,
-                disabled=["Answer in the file", "Columns"],
-                column_config={
-                    "Value (1–5, empty = missing)": st.column_config.NumberColumn(min_value=1, max_value=5, step=1)
-                },
-                hide_index=True,
-                key=f"labels:{uploaded.file_id}",
-            )
-            if st.button("Use these values", type="primary"):
-                for row in edited.itertuples(index=False):
-                    value = row[2]
-                    mapping.labels[row[0]] = None if pd.isna(value) else int(value)
-                st.rerun()
+                }
+                if st.form_submit_button("Use these values", type="primary"):
+                    if None in chosen.values():
+                        st.error("Choose a value for every answer before going on.")
+                    else:
+                        mapping.labels.update({label: choices[choice] for label, choice in chosen.items()})
+                        st.rerun()
             return
         except ImportRejected as problem:
             st.error(str(problem))

@@ -184,9 +184,14 @@ def test_import_wizard_asks_for_an_unknown_label(app, demo_path):
     at = _upload(app.run(), "forms.csv", data.encode())
     assert not at.exception
     assert "not on the 1–5 agreement scale" in "\n".join(w.value for w in at.warning)
-    grid = at.dataframe[0].value
-    assert grid["Answer in the file"].tolist() == ["Kinda agree"]
     assert not any(b.label == "Import" for b in at.button)
+    choice = next(s for s in at.selectbox if s.label == "“Kinda agree” means")
+    choice.select("Agree (4)")
+    next(b for b in at.button if b.label == "Use these values").click().run()
+    assert not at.exception
+    assert metric(at, "Complete responses") == "8"
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert store.count(store.open_db(demo_path), "import_batches") == 1
 
 
 def test_import_wizard_refuses_a_pdf_in_one_sentence(app, demo_path):
