@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from cxchange import db as store
-from cxchange import ui
+from cxchange import entry, ui
 from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, preview, question_set_csv
 from cxchange.importing import import_survey as run_import
 from cxchange.model import SCALE
@@ -17,7 +17,7 @@ item_label = {code: f"{code} · {text}" for code, text in zip(items["code"], ite
 if message := st.session_state.pop("import_message", None):
     st.success(message)
 
-survey_tab, history_tab = st.tabs(["Survey file", "Import history"])
+survey_tab, team_tab, history_tab = st.tabs(["Survey file", "Team-level results", "Import history"])
 
 
 def survey_file() -> None:
@@ -144,6 +144,62 @@ def survey_file() -> None:
 
 with survey_tab:
     survey_file()
+
+
+def team_level() -> None:
+    """An editable grid for results that exist only as team means; validated, then stored as one batch."""
+    st.write(
+        "Where only team averages exist (a workshop poll, another tool's report), type them here: one row per "
+        "team, element means on 1–5 and the number of respondents. They count in every view, weighted by n, "
+        "and are marked: no significance test is possible without respondent-level data."
+    )
+    initiative_id = store.initiative_id(db, st.session_state.get("import_initiative") or "")
+    waves = store.waves(db, initiative_id) if initiative_id else store.waves(db)
+    if waves.empty:
+        st.info("Create a wave first: import a survey file, or load the demo under Settings.")
+        return
+    names = dict(zip(waves["name"], waves["id"], strict=True))
+    wave = st.selectbox("Wave", list(names)[::-1], key="entry_wave")
+    teams = store.teams(db)
+    team_ids = dict(zip(teams["name"], teams["id"], strict=True))
+    current = entry.grid_from_results(
+        store.team_results(db, names[wave]), dict(zip(teams["id"], teams["name"], strict=True))
+    )
+    edited = st.data_editor(
+        current,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key=f"entry_grid:{names[wave]}",
+        column_config={
+            "Team": st.column_config.SelectboxColumn(options=sorted(team_ids), required=True),
+            **{
+                label: st.column_config.NumberColumn(min_value=1.0, max_value=5.0, step=0.01, format="%.2f")
+                for label in entry.GRID_COLUMNS[1:6]
+            },
+            "n": st.column_config.NumberColumn(min_value=1, step=1, help="Respondents behind the means"),
+            "sd (optional)": st.column_config.NumberColumn(
+                min_value=0.0, step=0.01, help="Standard deviation, if reported"
+            ),
+        },
+    )
+    if st.button("Save team-level results", type="primary", key="entry_save"):
+        rows, problems = entry.check_grid(edited, team_ids)
+        if problems:
+            st.error("Nothing was saved:\n\n" + "\n".join(f"- {problem}" for problem in problems))
+        elif rows.empty:
+            st.warning("The grid is empty: add a row per team.")
+        else:
+            batch = store.save_team_results(db, names[wave], rows, "app")
+            ui.after_write()
+            st.session_state["import_message"] = (
+                f"Saved team-level results for {rows['team_id'].nunique()} teams in {wave} (batch {batch})."
+            )
+            st.rerun()
+
+
+with team_tab:
+    team_level()
 
 with history_tab:
     history = store.batches(db)

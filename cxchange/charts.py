@@ -58,7 +58,9 @@ def heatmap_data(wave_rows: pd.DataFrame, min_n: int) -> pd.DataFrame:
                     "n": int(row.n),
                     "suppressed": hidden,
                     "barrier": (not hidden) and row.barrier_point == element,
-                    "text": suppression_text(row.suppression, min_n) if hidden else f"{mean:.2f}\nn={row.n}",
+                    "text": suppression_text(row.suppression, min_n)
+                    if hidden
+                    else f"{mean:.2f}\nn={row.n}" + (" entered" if getattr(row, "aggregate_n", 0) else ""),
                     "readiness": None if hidden else float(row.readiness),
                 }
             )

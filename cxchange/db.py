@@ -272,6 +272,72 @@ def team_wave_stats(db: Database, initiative_id: int | None = None) -> pd.DataFr
     )
 
 
+def team_result_stats(db: Database, initiative_id: int | None = None) -> pd.DataFrame:
+    """Per team and wave, the entered team-level means (one column per element) and their n."""
+    means = ",\n".join(
+        f"MAX(CASE WHEN element = '{element}' THEN mean END) AS {element}" for element in (*ELEMENTS, OUTCOME)
+    )  # element names come from the model's fixed vocabulary
+    return frame(
+        db,
+        f"""
+        SELECT team_results.wave_id, team_results.team_id, MAX(team_results.n) AS n, {means}
+        FROM team_results JOIN waves ON waves.id = team_results.wave_id
+        WHERE :initiative_id IS NULL OR waves.initiative_id = :initiative_id
+        GROUP BY team_results.wave_id, team_results.team_id
+        """,
+        {"initiative_id": initiative_id},
+    )
+
+
+def team_results(db: Database, wave: int) -> pd.DataFrame:
+    """The team-level results entered for a wave: team_id, element, mean, n, sd."""
+    return frame(
+        db,
+        "SELECT team_id, element, mean, n, sd FROM team_results WHERE wave_id = :wave ORDER BY team_id",
+        {"wave": wave},
+    )
+
+
+def save_team_results(db: Database, wave: int, rows: pd.DataFrame, entered_by: str) -> int:
+    """Store entered team-level results (team_id, element, mean, n, sd) for a wave as one batch.
+
+    A team's earlier entry for the same wave is replaced; returns the batch id (undo removes it).
+    """
+    with write_transaction(db):
+        batch = add_batch(
+            db,
+            {
+                "file_name": "team-level entry",
+                "file_hash": "",
+                "wave_id": wave,
+                "kind": "team results",
+                "imported_by": entered_by,
+                "imported_at": datetime.now().isoformat(timespec="seconds"),
+                "row_outcomes": json.dumps({"counts": {"teams": int(rows["team_id"].nunique())}}),
+            },
+        )
+        db.conn.executemany(
+            "DELETE FROM team_results WHERE wave_id = ? AND team_id = ?",
+            [(wave, int(team)) for team in rows["team_id"].unique()],
+        )
+        db.conn.executemany(
+            "INSERT INTO team_results (team_id, wave_id, element, mean, n, sd, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    int(r.team_id),
+                    wave,
+                    r.element,
+                    float(r.mean),
+                    int(r.n),
+                    None if pd.isna(r.sd) else float(r.sd),
+                    batch,
+                )
+                for r in rows.itertuples()
+            ],
+        )
+    return batch
+
+
 def response_scores(db: Database, wave_id: int) -> pd.DataFrame:
     """Respondent-level element scores of one wave (anonymous: no source id leaves the database)."""
     columns = ", ".join((*ELEMENTS, OUTCOME, "readiness"))
@@ -418,9 +484,13 @@ def batch_outcomes(db: Database, batch: int) -> dict[str, Any]:
 
 
 def undo_batch(db: Database, batch: int) -> int:
-    """Remove an import whole: its responses, answers and aggregate rows; returns responses removed."""
+    """Remove an import whole: its responses, answers and team-level rows; returns the rows removed."""
     with write_transaction(db):
-        removed = db.execute("SELECT COUNT(*) FROM responses WHERE batch_id = :id", {"id": batch}).fetchone()[0]
+        removed = db.execute(
+            "SELECT (SELECT COUNT(*) FROM responses WHERE batch_id = :id)"
+            " + (SELECT COUNT(DISTINCT team_id) FROM team_results WHERE batch_id = :id)",
+            {"id": batch},
+        ).fetchone()[0]
         db.execute("DELETE FROM import_batches WHERE id = :id", {"id": batch})
     return removed
 

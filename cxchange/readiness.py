@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from cxchange import db as store
 from cxchange import scoring
 from cxchange.charts import suppression_text
-from cxchange.model import ELEMENT_LABELS, ELEMENTS, OUTCOME, REMEDIES
+from cxchange.model import ELEMENT_LABELS, ELEMENTS, OUTCOME, REMEDIES, readiness_index
 
 ORGANISATION_LABEL = "All teams"
 FIGURE_COLUMNS: tuple[str, ...] = (*ELEMENTS, OUTCOME, "readiness", "readiness_sd", "ci_low", "ci_high")
@@ -61,9 +61,12 @@ def readiness_by_team(db: Database, settings: dict[str, Any], initiative_id: int
     """
     teams = store.teams(db)
     waves = store.waves(db, initiative_id)
-    stats = store.team_wave_stats(db, initiative_id)
+    stats = pd.concat(
+        [store.team_wave_stats(db, initiative_id).assign(aggregate_n=0), _entered(db, initiative_id)],
+        ignore_index=True,
+    )
     if stats.empty:
-        empty = pd.DataFrame(columns=["wave_id", "team_id", "n", "direct_n", *FIGURE_COLUMNS])
+        empty = pd.DataFrame(columns=["wave_id", "team_id", "n", "direct_n", "aggregate_n", *FIGURE_COLUMNS])
         return _decorate(empty.assign(suppressed=False, suppression="", barrier_point=None), teams, waves)
     rolled = scoring.roll_up(stats, teams, by=["wave_id"])
     rolled = scoring.suppress(rolled, teams, int(settings["min_group_size"]), by=["wave_id"])
@@ -75,6 +78,16 @@ def readiness_by_team(db: Database, settings: dict[str, Any], initiative_id: int
     rolled.loc[hidden, list(FIGURE_COLUMNS)] = np.nan
     rolled["barrier_point"] = rolled["barrier_point"].where(~hidden, None)
     return _decorate(rolled, teams, waves)
+
+
+def _entered(db: Database, initiative_id: int | None) -> pd.DataFrame:
+    """Team-level entries as stats rows: their n counts, their sd is unknown (no significance test)."""
+    entered = store.team_result_stats(db, initiative_id)
+    entered = entered.dropna(subset=list(ELEMENTS))
+    entered["readiness"] = readiness_index(entered[list(ELEMENTS)].mean(axis=1))
+    entered["readiness_sd"] = np.nan
+    entered["aggregate_n"] = entered["n"]
+    return entered
 
 
 def _decorate(rolled: pd.DataFrame, teams: pd.DataFrame, waves: pd.DataFrame) -> pd.DataFrame:
@@ -99,7 +112,10 @@ class Change:
     def describe(self) -> str:
         """One sentence a CX lead can read aloud."""
         if np.isnan(self.p_value):
-            return f"No test possible against {self.previous_wave}."
+            return (
+                f"No test possible against {self.previous_wave}: team-level results carry no respondent data "
+                f"({self.delta:+.1f} points)."
+            )
         if not self.significant:
             return f"No clear change since {self.previous_wave} ({self.delta:+.1f} points, p = {self.p_value:.2f})."
         direction = "Up" if self.delta > 0 else "Down"
@@ -189,6 +205,10 @@ def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
                 for hidden, kind, point in zip(
                     rows["suppressed"], rows["suppression"], rows["barrier_point"], strict=True
                 )
+            ],
+            "Source": [
+                "survey" if not entered else "team-level entry: no significance test possible"
+                for entered in rows["aggregate_n"].fillna(0).gt(0)
             ],
             "What helps": [
                 "" if hidden or not point else REMEDIES[point]

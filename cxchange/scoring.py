@@ -102,27 +102,39 @@ def subtree_members(teams: pd.DataFrame) -> pd.DataFrame:
 def roll_up(stats: pd.DataFrame, teams: pd.DataFrame, by: Iterable[str] = ()) -> pd.DataFrame:
     """Each team's figures over its whole subtree, and the organisation's, weighted by respondents.
 
-    Parameters: `stats` has team_id, n, the element means, readiness and readiness_sd per team
-    (and the `by` columns, e.g. wave_id); `teams` has id and parent_id.
-    Returns the same columns per ancestor (team_id = the ancestor), plus `direct_n`, the
-    responses recorded against that team itself. Averages are never averaged.
+    Parameters: `stats` has team_id, n, the element means, outcome, readiness and readiness_sd per
+    team (and the `by` columns, e.g. wave_id); a team may have several rows (survey responses and
+    team-level entry, marked by `aggregate_n`, the n behind entered means, whose sd is unknown).
+    Returns the same columns per ancestor (team_id = the ancestor), plus `direct_n`, the responses
+    recorded against that team itself, and `aggregate_n`. Averages are never averaged: each mean
+    is weighted by the n behind it, and a missing mean weighs nothing.
     """
     keys = list(by)
     frame = stats.copy()
-    frame["readiness_sd"] = frame["readiness_sd"].fillna(0.0)
-    weighted = frame[list(STAT_COLUMNS)].mul(frame["n"], axis=0)
-    # Sum of squares of respondent readiness, so the pooled sd is exact.
+    if "aggregate_n" not in frame:
+        frame["aggregate_n"] = 0
+    numbers = [column for column in (*STAT_COLUMNS, OUTCOME, "readiness_sd") if column in frame]
+    frame[numbers] = frame[numbers].astype(float)
+    frame[["n", "aggregate_n"]] = frame[["n", "aggregate_n"]].astype(int)
+    frame["readiness_sd"] = frame["readiness_sd"].where(frame["aggregate_n"] > 0, frame["readiness_sd"].fillna(0.0))
+    columns = [column for column in (*STAT_COLUMNS, OUTCOME) if column in frame]
+    weighted = frame[columns].mul(frame["n"], axis=0)
+    weights = frame[columns].notna().mul(frame["n"], axis=0).add_suffix("_n")
+    # Sum of squares of respondent readiness, so the pooled sd is exact (unknown for entered means).
     weighted["sumsq"] = (frame["n"] - 1) * frame["readiness_sd"] ** 2 + frame["n"] * frame["readiness"] ** 2
-    weighted["n"] = frame["n"]
-    weighted[["team_id", *keys]] = frame[["team_id", *keys]]
+    weighted = pd.concat([weighted, weights, frame[["n", "aggregate_n", "team_id", *keys]]], axis=1)
     joined = subtree_members(teams).merge(weighted, on="team_id")
-    sums = joined.groupby(["ancestor_id", *keys])[[*STAT_COLUMNS, "sumsq", "n"]].sum()
-    result = sums[list(STAT_COLUMNS)].div(sums["n"], axis=0)
+    sums = joined.groupby(["ancestor_id", *keys])[[*columns, *weights.columns, "sumsq", "n", "aggregate_n"]].sum()
+    result = pd.DataFrame(
+        {column: sums[column] / sums[f"{column}_n"].where(sums[f"{column}_n"] > 0) for column in columns}
+    )
     result.insert(0, "n", sums["n"].astype(int))
     variance = (sums["sumsq"] - sums["n"] * result["readiness"] ** 2) / (sums["n"] - 1)
-    result["readiness_sd"] = np.sqrt(variance.clip(lower=0)).where(sums["n"] > 1)
+    known = (sums["n"] > 1) & (sums["aggregate_n"] == 0)
+    result["readiness_sd"] = np.sqrt(variance.clip(lower=0)).where(known)
+    result["aggregate_n"] = sums["aggregate_n"].astype(int)
     result = result.reset_index().rename(columns={"ancestor_id": "team_id"})
-    direct = stats[["team_id", *keys, "n"]].rename(columns={"n": "direct_n"})
+    direct = stats.groupby(["team_id", *keys])["n"].sum().rename("direct_n").reset_index()
     result = result.merge(direct, on=["team_id", *keys], how="left")
     result["direct_n"] = result["direct_n"].fillna(0).astype(int)
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -200,3 +201,26 @@ def test_import_wizard_refuses_a_pdf_in_one_sentence(app, demo_path):
     assert [e.value for e in at.error] == [
         "results.csv is a PDF report, not the survey's data: download the responses as CSV or Excel (.xlsx)."
     ]
+
+
+def test_team_level_results_show_in_the_grid_and_on_the_overview(app, demo_path):
+    from cxchange import entry
+
+    database = store.open_db(demo_path)
+    teams = store.teams(database)
+    ids = dict(zip(teams["name"], teams["id"], strict=True))
+    row = {"Team": "Customer Insight", "Awareness": 4, "Desire": 4, "Knowledge": 4, "Ability": 4, "Reinforcement": 4}
+    rows, problems = entry.check_grid(pd.DataFrame([row | {"n": 9, "sd (optional)": None}]), ids)
+    assert problems == []
+    store.save_team_results(database, int(store.waves(database, 1)["id"].iloc[-1]), rows, "test")
+
+    at = app.run()
+    at.switch_page("app_pages/import_entry.py").run()
+    assert not at.exception
+    grid = next(d.value for d in at.dataframe if "sd (optional)" in d.value.columns)
+    assert grid["Team"].tolist() == ["Customer Insight"]
+    assert grid["n"].tolist() == [9]
+    at.switch_page("app_pages/overview.py").run()
+    table = at.dataframe[0].value.set_index("Team")
+    assert table.loc["Customer Insight", "Source"] == "team-level entry: no significance test possible"
+    assert table.loc["Customer Insight", "Responses (n)"] >= 9  # 9 entered + its few respondents: now shown
