@@ -110,7 +110,8 @@ def survey_file() -> None:
             ]
             st.dataframe(pd.DataFrame(problems).sort_values("Row"), hide_index=True, width="stretch")
 
-        with st.expander(f"Columns matched: {len(plan.matches)} question-bank items"):
+        new_teams = f", {len(plan.new_teams)} new teams" if plan.new_teams else ""
+        with st.expander(f"Columns and teams: {len(plan.matches)} question-bank items matched{new_teams}"):
             matched = pd.DataFrame(
                 [
                     {"Column in the file": m.header, "Question": item_label[m.item_code], "Matched by": m.how}
@@ -124,6 +125,17 @@ def survey_file() -> None:
             if st.button("Map column") and column != "(choose a column)":
                 mapping.columns[column] = question
                 st.rerun()
+            existing = store.teams(db)["name"].tolist()
+            for team in plan.new_teams:
+                target = st.selectbox(
+                    f"Team “{team}” in the file is",
+                    ["a new team", *existing],
+                    key=f"map_team:{team}",
+                    help="Choose an existing team where the file spells it differently.",
+                )
+                if target != "a new team":
+                    mapping.teams[team] = target
+                    st.rerun()
             team_column = st.selectbox(
                 "Team column", survey.headers, index=survey.headers.index(plan.team_column), key="map_team_column"
             )

@@ -224,3 +224,14 @@ def test_team_level_results_show_in_the_grid_and_on_the_overview(app, demo_path)
     table = at.dataframe[0].value.set_index("Team")
     assert table.loc["Customer Insight", "Source"] == "team-level entry: no significance test possible"
     assert table.loc["Customer Insight", "Responses (n)"] >= 9  # 9 entered + its few respondents: now shown
+
+
+def test_import_wizard_maps_a_new_team_name_to_an_existing_team(app, demo_path):
+    at = _upload(app.run(), "googleforms.csv")
+    assert "Created team Click & Collect." in texts(at)
+    next(s for s in at.selectbox if s.label == "Team “Click & Collect” in the file is").select("E-commerce").run()
+    assert not at.exception
+    assert "Created team Click & Collect." not in texts(at)
+    next(b for b in at.button if b.label == "Import").click().run()
+    teams = store.teams(store.open_db(demo_path))["name"].tolist()
+    assert "Click & Collect" not in teams
