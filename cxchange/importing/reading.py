@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import openpyxl
+import pandas as pd
 
 SNIFF_BYTES = 64 * 1024
 ID_HEADERS = {"responseid", "response id", "respondent id", "id", "submission id", "response number"}
@@ -26,14 +27,15 @@ class ImportRejected(ValueError):
 class Survey:
     """A survey export in one shape whatever the tool: headers, column ids, data rows with their row numbers.
 
-    `rows` holds (row number as the user sees it in the file, cells). `id_column` is the column with
-    the tool's response id, where there is one.
+    `grid` holds the data rows, indexed by the row number the user sees in the file, one column per
+    file column (0, 1, …); an empty cell is "" or None. `id_column` is the column with the tool's
+    response id, where there is one.
     """
 
     tool: str
     headers: list[str]
     column_ids: list[str]
-    rows: list[tuple[int, list[object]]]
+    grid: pd.DataFrame
     id_column: int | None = None
     encoding: str | None = None
     delimiter: str | None = None
@@ -48,7 +50,7 @@ def read_survey(data: bytes, file_name: str) -> Survey:
     return survey
 
 
-def _read_grid(data: bytes, file_name: str) -> tuple[list[list[object]], str | None, str | None]:
+def _read_grid(data: bytes, file_name: str) -> tuple[pd.DataFrame, str | None, str | None]:
     name = PurePath(file_name).name
     if not data.strip():
         raise ImportRejected(f"{name} is empty: export the survey results again and upload that file.")
@@ -59,7 +61,7 @@ def _read_grid(data: bytes, file_name: str) -> tuple[list[list[object]], str | N
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportRejected(f"{name} is an old Excel (.xls) file: open it in Excel and save it as .xlsx or CSV.")
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data, name), None, None
+        return pd.DataFrame(_read_xlsx(data, name), dtype=object), None, None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text, encoding = data.decode("utf-16"), "utf-16"
     else:
@@ -72,7 +74,8 @@ def _read_grid(data: bytes, file_name: str) -> tuple[list[list[object]], str | N
             raise ImportRejected(
                 f"{name} is not a CSV or Excel file (it holds binary data): export the responses as CSV or .xlsx."
             )
-    return _read_csv(text, name), encoding, _delimiter(text)
+    delimiter = _delimiter(text)
+    return _read_csv(text, name, delimiter), encoding, delimiter
 
 
 def _decode(data: bytes, name: str) -> tuple[str, str]:
@@ -102,11 +105,25 @@ def _delimiter(text: str) -> str:
         return max(",;\t", key=first.count)
 
 
-def _read_csv(text: str, name: str) -> list[list[object]]:
+def _read_csv(text: str, name: str, delimiter: str) -> pd.DataFrame:
+    """Every record of the file as strings ("" for empty), in pandas' C parser: no object per cell."""
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))]
+        return pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError:
+        pass  # ragged rows (more fields further down): the csv module copes, more slowly
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as problem:
         raise ImportRejected(f"{name} is not a well-formed CSV file ({problem}): export it again.") from None
+    return pd.DataFrame(rows, dtype=object).fillna("")
 
 
 def _read_xlsx(data: bytes, name: str) -> list[list[object]]:
@@ -124,38 +141,43 @@ def _read_xlsx(data: bytes, name: str) -> list[list[object]]:
         workbook.close()
 
 
-def _blank(cell: object) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
+def _blank_cells(grid: pd.DataFrame) -> pd.DataFrame:
+    """True where a cell is empty or only spaces."""
+    return pd.DataFrame(
+        {c: grid[c].isna() | grid[c].astype(str).str.strip().eq("") for c in grid.columns}, index=grid.index
+    )
 
 
-def _trim(grid: list[list[object]]) -> list[list[object]]:
-    """Drop columns that are empty all the way down, and trailing empty rows."""
-    width = max((len(row) for row in grid), default=0)
-    grid = [row + [None] * (width - len(row)) for row in grid]
-    keep = [c for c in range(width) if any(not _blank(row[c]) for row in grid)]
-    grid = [[row[c] for c in keep] for row in grid]
-    while grid and all(_blank(cell) for cell in grid[-1]):
-        grid.pop()
-    return grid
+def _trim(grid: pd.DataFrame) -> pd.DataFrame:
+    """Drop columns that are empty all the way down, and trailing empty rows; number columns 0, 1, …"""
+    if grid.empty:
+        return grid
+    blank = _blank_cells(grid)
+    grid = grid.loc[:, ~blank.all(axis=0)]
+    filled = (~blank.loc[:, grid.columns]).any(axis=1)
+    last = filled[filled].index.max() if filled.any() else -1
+    grid = grid.loc[:last]
+    return grid.set_axis(range(grid.shape[1]), axis=1)
 
 
 def _text(cell: object) -> str:
-    return "" if cell is None else str(cell).strip()
+    return "" if cell is None or (isinstance(cell, float) and cell != cell) else str(cell).strip()
 
 
-def _interpret(grid: list[list[object]], name: str) -> Survey:
+def _interpret(grid: pd.DataFrame, name: str) -> Survey:
     grid = _trim(grid)
-    if not grid:
+    if grid.empty:
         raise ImportRejected(f"{name} is empty: export the survey results again and upload that file.")
-    first = [_text(cell) for cell in grid[0]]
-    if len(grid) >= 3 and any(_text(cell).startswith('{"ImportId"') for cell in grid[2]):
-        headers = [_text(cell) or first[i] for i, cell in enumerate(grid[1])]
+    row = [[_text(cell) for cell in grid.iloc[i]] for i in range(min(3, len(grid)))]
+    first = row[0]
+    if len(row) >= 3 and any(cell.startswith('{"ImportId"') for cell in row[2]):
+        headers = [cell or first[i] for i, cell in enumerate(row[1])]
         survey = Survey("Qualtrics", headers, first, _numbered(grid, 3))
         survey.id_column = _index(first, "ResponseId")
-    elif "Respondent ID" in first and "Collector ID" in first and len(grid) >= 2:
+    elif "Respondent ID" in first and "Collector ID" in first and len(row) >= 2:
         question = ""
         headers = []
-        for i, statement in enumerate(_text(cell) for cell in grid[1]):
+        for i, statement in enumerate(row[1]):
             question = first[i] or question
             generic = statement.lower() in ("", "response", "open-ended response")
             headers.append(first[i] if generic and first[i] else question if generic else statement)
@@ -163,19 +185,21 @@ def _interpret(grid: list[list[object]], name: str) -> Survey:
         survey.id_column = _index(first, "Respondent ID")
     else:
         tool = "Google Forms" if first and first[0] == "Timestamp" else "spreadsheet"
-        if first[:3] == ["ID", "Start time", "Completion time"] or first[:3] == ["Id", "Start time", "Completion time"]:
+        if [cell.lower() for cell in first[:3]] == ["id", "start time", "completion time"]:
             tool = "Microsoft Forms"
         survey = Survey(tool, first, first, _numbered(grid, 1))
         survey.id_column = next((i for i, h in enumerate(first) if h.lower() in ID_HEADERS), None)
-    if not survey.rows or all(all(_blank(cell) for cell in cells) for _, cells in survey.rows):
+    if survey.grid.empty or _blank_cells(survey.grid).all(axis=None):
         raise ImportRejected(
             f"{name} has column headings but no responses: check the export's filters and export it again."
         )
     return survey
 
 
-def _numbered(grid: list[list[object]], header_rows: int) -> list[tuple[int, list[object]]]:
-    return [(number, row) for number, row in enumerate(grid[header_rows:], start=header_rows + 1)]
+def _numbered(grid: pd.DataFrame, header_rows: int) -> pd.DataFrame:
+    """The data rows, indexed by the row number a spreadsheet shows (header rows count)."""
+    data = grid.iloc[header_rows:]
+    return data.set_axis(pd.RangeIndex(header_rows + 1, header_rows + 1 + len(data), name="row"), axis=0)
 
 
 def _index(headers: list[str], wanted: str) -> int | None:

@@ -168,12 +168,7 @@ def plan_import(
     if team_index is None:
         wanted = f"called {mapping.team_column!r} " if mapping.team_column else ""
         raise ImportRejected(f"No team column {wanted}was found: name the column 'Team' or choose it (--team-column).")
-    width = len(survey.headers)
-    grid = pd.DataFrame(
-        [cells[:width] + [None] * (width - len(cells)) for _, cells in survey.rows],
-        index=pd.Index([number for number, _ in survey.rows], name="row"),
-        dtype=object,
-    )
+    grid = survey.grid
     _refuse_coded_teams(grid[team_index], survey.headers[team_index], mapping)
     matched = {m.column for m in matches} | {team_index}
     comment_index = next(
@@ -197,7 +192,7 @@ def plan_import(
                 ]
     values = pd.DataFrame(values, index=grid.index).astype("Float64")
 
-    text = pd.DataFrame({column: _per_value(grid[column], _clean) for column in grid.columns}, index=grid.index)
+    text = pd.DataFrame({column: _clean_column(grid[column]) for column in grid.columns}, index=grid.index)
     blank = text.eq("").all(axis=1)
     known = {normalise(name): name for name in team_names}
     teams = text[team_index].map({raw: _team(raw, mapping.teams, known) for raw in text[team_index].unique()})
@@ -253,6 +248,13 @@ def plan_import(
 def _clean(cell: object) -> str:
     """A cell as text with its spacing tidied ("" for an empty cell)."""
     return "" if cell is None else " ".join(str(cell).split())
+
+
+def _clean_column(column: pd.Series) -> pd.Series:
+    """A column as tidied text: vectorised for the strings a CSV gives, per distinct value for Excel cells."""
+    if pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column):
+        return column.str.replace(r"\s+", " ", regex=True).str.strip()
+    return pd.Series(_per_value(column, _clean), index=column.index)
 
 
 def _per_value(column: pd.Series, function) -> np.ndarray:
