@@ -251,9 +251,7 @@ def _clean(cell: object) -> str:
 
 
 def _clean_column(column: pd.Series) -> pd.Series:
-    """A column as tidied text: vectorised for the strings a CSV gives, per distinct value for Excel cells."""
-    if pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column):
-        return column.str.replace(r"\s+", " ", regex=True).str.strip()
+    """A column as tidied text, each distinct value tidied once (answer columns repeat a handful)."""
     return pd.Series(_per_value(column, _clean), index=column.index)
 
 
