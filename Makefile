@@ -37,6 +37,8 @@ lint: $(VENV)/.requirements-dev
 
 bench: $(VENV)/.requirements-dev
 	$(BIN)/python bench/readiness_bench.py
+	$(BIN)/python bench/import_bench.py --respondents 50000
+	$(BIN)/python bench/import_bench.py --respondents 200000
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

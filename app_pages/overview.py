@@ -16,7 +16,10 @@ with right:
 
 frame = ui.readiness_frame(initiative_id)
 if wave_id is None or frame.empty:
-    st.info("No survey results yet. Load the demo organisation under Settings → Workspace to see how it looks.")
+    st.info(
+        "No survey results yet. Upload a survey export under Import & entry, or load the demo organisation "
+        "under Settings → Workspace to see how it looks."
+    )
     st.stop()
 
 wave_rows = frame[frame["wave_id"] == wave_id]
