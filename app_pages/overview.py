@@ -69,3 +69,12 @@ st.dataframe(
         "What helps": st.column_config.TextColumn(width="large"),
     },
 )
+
+st.subheader(f"What people said, {wave_name}")
+shown_teams = wave_rows.sort_values("order")
+team_names = dict(zip(shown_teams["team"], shown_teams["team_id"], strict=True))
+chosen = st.selectbox("Team", list(team_names), key="comments_team")
+comments, note = ui.comments(wave_id, team_names[chosen])
+st.caption(note)
+if comments:
+    st.dataframe({"Comment": comments}, hide_index=True, width="stretch")

@@ -338,6 +338,15 @@ def save_team_results(db: Database, wave: int, rows: pd.DataFrame, entered_by: s
     return batch
 
 
+def comments(db: Database, wave: int, team_ids: Iterable[int]) -> dict[str, Any]:
+    """The comments of the teams' responses in a wave (shuffled out of answer order) and how many responses."""
+    params = {"wave": wave, "ids": json.dumps([int(i) for i in team_ids])}
+    where = "wave_id = :wave AND team_id IN (SELECT value FROM json_each(:ids))"
+    n = db.execute(f"SELECT COUNT(*) FROM responses WHERE {where}", params).fetchone()[0]
+    rows = db.execute(f"SELECT comment FROM responses WHERE {where} AND comment IS NOT NULL ORDER BY comment", params)
+    return {"n": n, "comments": [row[0] for row in rows]}
+
+
 def response_scores(db: Database, wave_id: int) -> pd.DataFrame:
     """Respondent-level element scores of one wave (anonymous: no source id leaves the database)."""
     columns = ", ".join((*ELEMENTS, OUTCOME, "readiness"))

@@ -216,3 +216,19 @@ def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
             ],
         }
     )
+
+
+def team_comments(db: Database, settings: dict[str, Any], wave_id: int, team_id: int) -> tuple[list[str], str]:
+    """A team's free-text comments of a wave (its subtree's), and a sentence saying what is shown.
+
+    Comments are shown only where the group has at least the comment minimum of responses, so a
+    comment cannot be traced to one of a few people; the organisation counts as a group too.
+    """
+    minimum = int(settings["min_comment_group_size"])
+    teams = store.teams(db)
+    members = scoring.subtree_members(teams)
+    ids = members.loc[members["ancestor_id"] == team_id, "team_id"].tolist()
+    found = store.comments(db, wave_id, ids)
+    if found["n"] < minimum:
+        return [], f"Comments are shown for groups of at least {minimum} responses; this one has fewer."
+    return found["comments"], f"{len(found['comments'])} comments from {found['n']} responses."

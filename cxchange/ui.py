@@ -57,6 +57,18 @@ def _initiatives(path: str, stamp: tuple[float, ...]) -> pd.DataFrame:
     return store.initiatives(store.connect(path))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _comments(path: str, stamp: tuple[float, ...], wave_id: int, team_id: int) -> tuple[list[str], str]:
+    db = store.connect(path)
+    return readiness.team_comments(db, store.settings(db), wave_id, team_id)
+
+
+def comments(wave_id: int, team_id: int) -> tuple[list[str], str]:
+    """readiness.team_comments for the workspace (cached until the next write)."""
+    path = db_path()
+    return _comments(str(path), _stamp(path), wave_id, team_id)
+
+
 def settings() -> dict[str, Any]:
     """The workspace's settings (cached until the next write)."""
     path = db_path()

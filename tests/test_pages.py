@@ -57,6 +57,10 @@ def test_overview_shows_the_demo_at_a_glance(app):
     table = at.dataframe[0].value.set_index("Team")
     assert table.loc["Customer Insight", "Barrier point"] == "fewer than 5"
     assert table.loc["Distribution Centre", "Barrier point"] == "Awareness"
+    at.selectbox(key="comments_team").select("Customer Insight").run()
+    assert "Comments are shown for groups of at least 10 responses" in texts(at)
+    at.selectbox(key="comments_team").select("Stores North").run()
+    assert "comments from" in texts(at)
 
 
 def test_overview_first_wave_has_nothing_to_compare(app):

@@ -122,3 +122,21 @@ def test_empty_workspace_gives_an_empty_frame(db):
 def test_report_for_a_missing_wave_names_the_waves(demo_db):
     with pytest.raises(LookupError, match="no wave called '2030 Q1'.*2025 Q3"):
         readiness.readiness_report(demo_db, "2030 Q1")
+
+
+def test_comments_only_for_groups_at_or_above_the_comment_minimum(demo_db):
+    settings = store.settings(demo_db)
+    latest = int(store.waves(demo_db, 1)["id"].iloc[-1])
+    ids = dict(zip(store.teams(demo_db)["name"], store.teams(demo_db)["id"], strict=True))
+    insight, note = readiness.team_comments(demo_db, settings, latest, ids["Customer Insight"])
+    assert insight == []
+    assert note == "Comments are shown for groups of at least 10 responses; this one has fewer."
+    stores, note = readiness.team_comments(demo_db, settings, latest, ids["Stores"])  # a parent: its subtree
+    assert len(stores) > 5
+    assert "comments from" in note
+    hr, _ = readiness.team_comments(demo_db, settings, latest, ids["HR & People"])
+    raised = store.save_settings(demo_db, {"min_comment_group_size": 40})
+    hr_hidden, _ = readiness.team_comments(demo_db, raised, latest, ids["HR & People"])
+    assert hr_hidden == []
+    organisation, _ = readiness.team_comments(demo_db, raised, latest, 0)
+    assert len(organisation) >= len(stores) + len(hr)
