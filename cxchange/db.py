@@ -469,6 +469,13 @@ RESPONSE_COLUMNS: tuple[str, ...] = (
 """The responses table's columns; also the only names insert_responses puts into SQL."""
 
 
+def record_batch_outcomes(db: Database, batch: int, outcomes_json: str) -> None:
+    """Store the row outcomes of a batch once its last row has been read."""
+    db.execute(
+        "UPDATE import_batches SET row_outcomes = :outcomes WHERE id = :id", {"outcomes": outcomes_json, "id": batch}
+    )
+
+
 def batches(db: Database) -> pd.DataFrame:
     """Every import, newest first, with its wave and how many responses it still holds."""
     return frame(

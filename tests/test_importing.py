@@ -179,7 +179,10 @@ BAD_FILES = {
     "header.csv": (b"Team,I want to take part in the CX programme.\n", "no responses"),
     "noteam.csv": (b"Name,I want to take part in the CX programme.\nAna,Agree\n", "No team column"),
     "noitems.csv": (b"Team,Favourite colour\nStores North,Blue\n", "No column matches a question"),
-    "utf16le.csv": (b"\xff\xfe" + "Team\n".encode("utf-16-le"), "no responses"),
+    "utf16le.csv": (
+        b"\xff\xfe" + "Team\tI want to take part in the CX programme.\n".encode("utf-16-le"),
+        "no responses",
+    ),
     "latin2.csv": (b"Team;I want\x81\x8d\x8f\x90\x9d\nA;4\n", "text encoding we cannot read"),
 }
 
@@ -232,3 +235,36 @@ def test_two_processes_importing_at_once_both_land_whole(db_path):
             "SELECT COUNT(*) AS n FROM answers WHERE response_id IN (SELECT id FROM responses WHERE batch_id = 1)",
         )["n"].iloc[0]
     )
+
+
+@pytest.mark.parametrize("name", ["surveymonkey.csv", "msforms.xlsx"])
+def test_reading_in_small_chunks_gives_the_same_import(db_path, tmp_path, name):
+    whole = store.open_db(db_path)
+    expected = run(whole, name)
+    chunked_db = store.open_db(tmp_path / "chunked.db")
+    chunked = run(chunked_db, name, chunk_rows=2)  # duplicates and blank rows fall across chunk edges
+    assert [(o.row, o.outcome) for o in chunked.plan.all_outcomes()] == [
+        (o.row, o.outcome) for o in expected.plan.all_outcomes()
+    ]
+    columns = "team_id, answers, complete, awareness, readiness, comment"
+    assert store.frame(chunked_db, f"SELECT {columns} FROM responses ORDER BY id").equals(
+        store.frame(whole, f"SELECT {columns} FROM responses ORDER BY id")
+    )
+
+
+def test_trailing_blank_rows_are_not_reported(db):
+    text = (FIXTURES / "googleforms.csv").read_text(encoding="utf-8") + ",,,\n" * 500
+    result = import_survey(db, text.encode(), "padded.csv", "2027 Q1")
+    assert [o.row for o in result.plan.outcomes if o.outcome == "blank"] == [7]
+
+
+def test_a_utf16_tab_separated_export_imports(db):
+    text = (FIXTURES / "googleforms.csv").read_text(encoding="utf-8")
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(text)))
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter="\t").writerows(rows)
+    result = import_survey(db, b"\xff\xfe" + buffer.getvalue().encode("utf-16-le"), "unicode.txt", "2027 Q1")
+    assert result.plan.counts()["imported"] == 8

@@ -15,8 +15,8 @@ from sqlite_utils import Database
 
 from cxchange import db as store
 from cxchange import scoring
-from cxchange.importing.reading import ImportRejected, Survey, read_survey
-from cxchange.importing.rules import ImportMapping, Plan, plan_import
+from cxchange.importing.reading import CHUNK_ROWS, ImportRejected, Survey, read_survey
+from cxchange.importing.rules import Chunk, ImportMapping, Plan, plan_chunk, start_plan
 from cxchange.readiness import default_initiative
 
 __all__ = [
@@ -109,13 +109,14 @@ def import_survey(
     dry_run: bool = False,
     imported_by: str | None = None,
     today: date | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> ImportResult:
     """Import one survey export as one batch, or say why not (ImportRejected); a dry run writes nothing.
 
     Unknown teams, a new wave or initiative are created (and said so). Re-importing the same file into
     the same wave changes nothing.
     """
-    survey = read_survey(data, file_name)
+    survey = read_survey(data, file_name, chunk_rows)
     file_hash = hashlib.sha256(data).hexdigest()
     today = today or date.today()
     with store.write_transaction(db, commit=not dry_run):
@@ -123,14 +124,26 @@ def import_survey(
         wave_id = store.wave_id(db, initiative_id, wave)
         if wave_id is not None and (earlier := store.batch_with_hash(db, wave_id, file_hash)):
             return ImportResult(file_name, survey.tool, wave, initiative_name, None, already_imported=earlier)
-        plan = _plan(db, survey, wave_id, mapping)
+        items = store.items(db)
+        plan = start_plan(survey, items, mapping)
+        seen = store.source_hashes(db, wave_id) if wave_id is not None else set()
         if wave_id is None:
             created.append(f"Created wave {wave}.")
             wave_id = store.add_wave(db, initiative_id, wave, today.isoformat())
+        batch_id = _add_batch(db, file_name, file_hash, wave_id, imported_by)
+        team_ids = dict(zip(*store.teams(db)[["name", "id"]].T.values, strict=True))
+        for grid in survey.chunks():
+            chunk = plan_chunk(plan, survey, grid, list(team_ids), seen, mapping)
+            if not dry_run and not plan.unknown_labels and not chunk.responses.empty:
+                team_ids |= store.add_teams(db, [t for t in chunk.responses["team"].unique() if t not in team_ids])
+                _write_chunk(db, chunk, items, team_ids, wave_id, batch_id)
+        plan.finish(file_name)
+        if plan.unknown_labels:
+            raise UnmappedLabels(plan.unknown_labels)  # rolls back whatever was written
+        store.record_batch_outcomes(db, batch_id, _recorded(plan))
         created += [f"Created team {name}." for name in plan.new_teams]
         result = ImportResult(file_name, survey.tool, wave, initiative_name, plan, created=created, dry_run=dry_run)
-        if not dry_run:
-            result.batch_id = _write(db, plan, file_name, file_hash, wave_id, imported_by)
+        result.batch_id = None if dry_run else batch_id
     return result
 
 
@@ -147,24 +160,8 @@ def _initiative(db: Database, name: str | None, today: date) -> tuple[str, int |
     return name, store.add_initiative(db, name, today.isoformat()), [f"Created initiative {name}."]
 
 
-def _plan(db: Database, survey: Survey, wave_id: int | None, mapping: ImportMapping | None) -> Plan:
-    existing = store.source_hashes(db, wave_id) if wave_id is not None else set()
-    plan = plan_import(survey, store.items(db), store.teams(db)["name"].tolist(), existing, mapping)
-    if plan.unknown_labels:
-        raise UnmappedLabels(plan.unknown_labels)
-    return plan
-
-
-def _write(db: Database, plan: Plan, file_name: str, file_hash: str, wave_id: int, imported_by: str | None) -> int:
-    team_ids = dict(zip(*store.teams(db)[["name", "id"]].T.values, strict=True))
-    team_ids |= store.add_teams(db, [name for name in plan.new_teams if name not in team_ids])
-    recorded = {
-        "counts": plan.counts(),
-        "rows": [asdict(o) for o in plan.outcomes],
-        "problems": [asdict(p) for p in plan.problems],
-        "note": "every data row not listed under rows was imported as a complete response",
-    }
-    batch_id = store.add_batch(
+def _add_batch(db: Database, file_name: str, file_hash: str, wave_id: int, imported_by: str | None) -> int:
+    return store.add_batch(
         db,
         {
             "file_name": file_name,
@@ -173,31 +170,46 @@ def _write(db: Database, plan: Plan, file_name: str, file_hash: str, wave_id: in
             "kind": "responses",
             "imported_by": imported_by or getpass.getuser(),
             "imported_at": datetime.now().isoformat(timespec="seconds"),
-            "row_outcomes": json.dumps(recorded, ensure_ascii=False),
         },
     )
-    if plan.responses.empty:
-        return batch_id
+
+
+def _recorded(plan: Plan) -> str:
+    """The batch's row outcomes: counts, the rows not simply imported, the answers reported."""
+    return json.dumps(
+        {
+            "counts": plan.counts(),
+            "rows": [asdict(o) for o in plan.outcomes],
+            "problems": [asdict(p) for p in plan.problems],
+            "note": "every data row not listed under rows was imported as a complete response",
+        },
+        ensure_ascii=False,
+    )
+
+
+def _write_chunk(
+    db: Database, chunk: Chunk, items: pd.DataFrame, team_ids: dict[str, int], wave_id: int, batch_id: int
+) -> None:
+    """Store one chunk's responses: element scores and answers JSON computed here, one row each."""
     first = store.next_response_id(db)
-    ids = pd.RangeIndex(first, first + len(plan.responses), name="response_id")
-    values = plan.values.set_axis(ids)
-    scores = scoring.element_scores_wide(values, store.items(db))
+    ids = pd.RangeIndex(first, first + len(chunk.responses), name="response_id")
+    values = chunk.values.set_axis(ids)
+    scores = scoring.element_scores_wide(values, items)
     responses = pd.DataFrame(
         {
             "id": ids,
             "wave_id": wave_id,
-            "team_id": plan.responses["team"].map(team_ids).to_numpy(),
+            "team_id": chunk.responses["team"].map(team_ids).to_numpy(),
             "batch_id": batch_id,
-            "source_hash": plan.responses["source_hash"].to_numpy(),
+            "source_hash": chunk.responses["source_hash"].to_numpy(),
             "is_champion": 0,
-            "comment": plan.responses["comment"].to_numpy(),
+            "comment": chunk.responses["comment"].to_numpy(),
             "answers": store.encode_answers(values).to_numpy(),
             "complete": scores["complete"].astype(int).to_numpy(),
             **{column: scores[column].to_numpy() for column in (*scoring.STAT_COLUMNS, "outcome")},
         }
     )
     store.insert_responses(db, responses)
-    return batch_id
 
 
 def preview(

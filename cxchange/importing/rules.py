@@ -91,44 +91,55 @@ class ImportMapping:
 
 
 @dataclass
-class Plan:
-    """Everything an import would do, for the preview and for the write.
+class Chunk:
+    """What the row rules decided for one chunk of rows: the rows to store and their answers."""
 
-    `responses` holds the rows to store (row, team, source_hash, comment, complete) and `values` their
-    answers, one column per item code, on the same index. `outcomes` lists every row that is not
-    simply imported (skipped, or kept out of the scores); every other data row is imported.
+    responses: pd.DataFrame  # row, team, source_hash, comment, complete; indexed by row number
+    values: pd.DataFrame  # one column per item code, on the same index
+
+
+@dataclass
+class Plan:
+    """Everything an import does (or would do), built chunk by chunk, for the preview and the report.
+
+    `outcomes` lists every row that is not simply imported (skipped, or kept out of the scores);
+    every other data row is imported as a complete response.
     """
 
     tool: str
     matches: list[ColumnMatch]
     team_column: str
     comment_column: str | None
-    outcomes: list[RowOutcome]
-    problems: list[Problem]
-    unknown_labels: dict[str, list[str]]
-    new_teams: list[str]
-    responses: pd.DataFrame
-    values: pd.DataFrame
+    team_index: int
+    comment_index: int | None
+    element_of: dict[str, str]
+    outcomes: list[RowOutcome] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unknown_labels: dict[str, list[str]] = field(default_factory=dict)
+    new_teams: list[str] = field(default_factory=list)
+    teams: dict[str, list[int]] = field(default_factory=dict)  # team -> [complete, incomplete]
+    imported_rows: list[np.ndarray] = field(default_factory=list)
+    file_hashes: set[str] = field(default_factory=set)
+    last_filled_row: int = 0
 
     def counts(self) -> dict[str, int]:
         """How many rows end in each outcome ("imported" for complete responses)."""
-        counts = Counter(outcome.outcome for outcome in self.outcomes)
-        complete = int(self.responses["complete"].sum())
-        return dict(counts) | ({"imported": complete} if complete else {})
+        complete = sum(counts[0] for counts in self.teams.values())
+        return dict(Counter(outcome.outcome for outcome in self.outcomes)) | (
+            {"imported": complete} if complete else {}
+        )
 
     def per_team(self) -> pd.DataFrame:
         """Responses to be stored per team: complete and incomplete."""
-        grouped = self.responses.groupby("team")["complete"]
-        table = pd.DataFrame({"complete": grouped.sum(), "incomplete": grouped.size() - grouped.sum()})
-        return table.astype(int).reset_index()
+        return pd.DataFrame(
+            [{"team": team, "complete": c, "incomplete": i} for team, (c, i) in sorted(self.teams.items())],
+            columns=["team", "complete", "incomplete"],
+        )
 
     def all_outcomes(self) -> list[RowOutcome]:
-        """Every data row's outcome, in file order."""
-        imported = self.responses[self.responses["complete"]]
-        listed = [
-            RowOutcome(int(row), "imported", OUTCOMES["imported"], team)
-            for row, team in zip(imported["row"], imported["team"], strict=True)
-        ]
+        """Every data row's outcome, in file order (imported rows without their team)."""
+        rows = np.concatenate(self.imported_rows) if self.imported_rows else np.array([], dtype=int)
+        listed = [RowOutcome(int(row), "imported", OUTCOMES["imported"]) for row in rows]
         return sorted(listed + self.outcomes, key=lambda outcome: outcome.row)
 
     @property
@@ -141,18 +152,18 @@ class Plan:
         """Rows not stored at all (blank, duplicate, no team, no answers)."""
         return sum(1 for outcome in self.outcomes if outcome.outcome != "incomplete")
 
+    def finish(self, file_name: str) -> None:
+        """Drop blank rows after the last filled one (spreadsheets pad with them); refuse a file without data."""
+        self.outcomes = [o for o in self.outcomes if not (o.outcome == "blank" and o.row > self.last_filled_row)]
+        self.problems.sort(key=lambda problem: (problem.row, problem.column))
+        if not self.last_filled_row:
+            raise ImportRejected(
+                f"{file_name} has column headings but no responses: check the export's filters and export it again."
+            )
 
-def plan_import(
-    survey: Survey,
-    items: pd.DataFrame,
-    team_names: list[str],
-    existing_hashes: set[str],
-    mapping: ImportMapping | None = None,
-) -> Plan:
-    """Apply the row rules to every row of `survey`; raises ImportRejected where the file cannot be used.
 
-    Vectorised over columns: each distinct cell text is read once, however many rows repeat it.
-    """
+def start_plan(survey: Survey, items: pd.DataFrame, mapping: ImportMapping | None = None) -> Plan:
+    """Match the columns (items, team, comments); raises ImportRejected where the file cannot be used."""
     mapping = mapping or ImportMapping()
     bank = dict(zip(items["code"], items["text"], strict=True))
     element_of = dict(zip(items["code"], items["element"], strict=True))
@@ -168,15 +179,40 @@ def plan_import(
     if team_index is None:
         wanted = f"called {mapping.team_column!r} " if mapping.team_column else ""
         raise ImportRejected(f"No team column {wanted}was found: name the column 'Team' or choose it (--team-column).")
-    grid = survey.grid
-    _refuse_coded_teams(grid[team_index], survey.headers[team_index], mapping)
     matched = {m.column for m in matches} | {team_index}
     comment_index = next(
         (i for i, h in enumerate(survey.headers) if i not in matched and COMMENT_HEADERS.search(normalise(h))), None
     )
+    return Plan(
+        tool=survey.tool,
+        matches=matches,
+        team_column=survey.headers[team_index],
+        comment_column=None if comment_index is None else survey.headers[comment_index],
+        team_index=team_index,
+        comment_index=comment_index,
+        element_of=element_of,
+    )
 
-    values, problems, unknown = {}, [], {}
-    for match in matches:
+
+def plan_chunk(
+    plan: Plan,
+    survey: Survey,
+    grid: pd.DataFrame,
+    team_names: list[str],
+    in_wave: set[str],
+    mapping: ImportMapping | None = None,
+) -> Chunk:
+    """Apply the row rules to one chunk of rows, adding what happens to `plan`.
+
+    `in_wave` holds the source hashes already in the wave; the plan remembers those of the file's
+    earlier chunks. Vectorised over columns: each distinct cell text is read once.
+    """
+    mapping = mapping or ImportMapping()
+    team_index, comment_index, element_of = plan.team_index, plan.comment_index, plan.element_of
+    _refuse_coded_teams(grid[team_index], survey.headers[team_index], mapping)
+
+    values = {}
+    for match in plan.matches:
         column = grid[match.column]
         codes, cells = pd.factorize(column)
         read = {cell: read_answer(cell, mapping.labels) for cell in cells}
@@ -184,29 +220,34 @@ def plan_import(
         values[match.item_code] = decoded[codes]  # code -1 (an empty cell) picks the trailing None
         for cell, answer in read.items():
             if answer.problem == "unknown label":
-                unknown.setdefault(str(cell).strip(), []).append(match.header)
+                columns = plan.unknown_labels.setdefault(str(cell).strip(), [])
+                if match.header not in columns:
+                    columns.append(match.header)
             elif answer.problem in PROBLEMS:
-                problems += [
+                plan.problems += [
                     Problem(int(row), match.header, str(cell).strip(), PROBLEMS[answer.problem])
                     for row in column.index[column == cell]
                 ]
-    values = pd.DataFrame(values, index=grid.index).astype("Float64")
+    values = pd.DataFrame(values, index=grid.index)
 
     text = pd.DataFrame({column: _clean_column(grid[column]) for column in grid.columns}, index=grid.index)
     blank = text.eq("").all(axis=1)
+    if (~blank).any():
+        plan.last_filled_row = int(blank.index[~blank].max())
     known = {normalise(name): name for name in team_names}
     teams = text[team_index].map({raw: _team(raw, mapping.teams, known) for raw in text[team_index].unique()})
     answered = values.notna().any(axis=1)
     hashes = _source_hashes(survey, text)
-    in_wave = hashes.isin(existing_hashes)
     outcome = pd.Series("imported", index=grid.index, dtype=object)
     outcome[~answered] = "no answers"
     outcome[teams.isna()] = "no team"
     outcome[blank] = "blank"
     candidate = outcome.eq("imported")
-    outcome[candidate & in_wave] = "duplicate"
-    fresh = candidate & ~in_wave
-    outcome[fresh & hashes.where(fresh).duplicated() & hashes.notna()] = "duplicate in file"
+    earlier = hashes.isin(in_wave)
+    outcome[candidate & earlier] = "duplicate"
+    fresh = candidate & ~earlier
+    repeated = hashes.isin(plan.file_hashes) | (hashes.where(fresh).duplicated() & hashes.notna())
+    outcome[fresh & repeated] = "duplicate in file"
     kept = outcome.eq("imported")
     answered_elements = {
         element: values[[c for c in values.columns if element_of[c] == element]].notna().any(axis=1)
@@ -216,8 +257,13 @@ def plan_import(
     outcome[kept & ~complete] = "incomplete"
 
     listed = outcome[outcome.ne("imported")]
-    outcomes = [
-        RowOutcome(int(row), kind, OUTCOMES[kind], None if kind in ("blank", "no team") else teams[row])
+    plan.outcomes += [
+        RowOutcome(
+            int(row),
+            kind,
+            OUTCOMES[kind],
+            None if kind in ("blank", "no team") else teams[row],
+        )
         for row, kind in listed.items()
     ]
     responses = pd.DataFrame(
@@ -230,36 +276,27 @@ def plan_import(
         },
         index=grid.index[kept],
     )
-    new_teams = [team for team in pd.unique(responses["team"]) if normalise(team) not in known]
-    return Plan(
-        tool=survey.tool,
-        matches=matches,
-        team_column=survey.headers[team_index],
-        comment_column=None if comment_index is None else survey.headers[comment_index],
-        outcomes=outcomes,
-        problems=sorted(problems, key=lambda p: (p.row, p.column)),
-        unknown_labels=unknown,
-        new_teams=new_teams,
-        responses=responses,
-        values=values[kept],
-    )
+    plan.file_hashes.update(responses["source_hash"])
+    plan.imported_rows.append(responses.index[responses["complete"]].to_numpy())
+    for team, group in responses.groupby("team")["complete"]:
+        counts = plan.teams.setdefault(team, [0, 0])
+        counts[0] += int(group.sum())
+        counts[1] += int((~group).sum())
+        if normalise(team) not in known and team not in plan.new_teams:
+            plan.new_teams.append(team)
+    return Chunk(responses=responses, values=values[kept])
 
 
 def _clean(cell: object) -> str:
     """A cell as text with its spacing tidied ("" for an empty cell)."""
-    return "" if cell is None else " ".join(str(cell).split())
+    return "" if cell is None or (isinstance(cell, float) and cell != cell) else " ".join(str(cell).split())
 
 
 def _clean_column(column: pd.Series) -> pd.Series:
     """A column as tidied text, each distinct value tidied once (answer columns repeat a handful)."""
-    return pd.Series(_per_value(column, _clean), index=column.index)
-
-
-def _per_value(column: pd.Series, function) -> np.ndarray:
-    """`function` applied once per distinct value of `column` (rows repeat few values), spread back to rows."""
     codes, uniques = pd.factorize(column)
-    results = np.array([function(value) for value in uniques] + [function(None)], dtype=object)
-    return results[codes]
+    results = np.array([_clean(value) for value in uniques] + [""], dtype=object)
+    return pd.Series(results[codes], index=column.index)
 
 
 def _refuse_coded_teams(column: pd.Series, header: str, mapping: ImportMapping) -> None:
