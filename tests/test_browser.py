@@ -110,3 +110,81 @@ def test_a_deep_link_opens_the_page_inside_the_app(server: str, page: Page):
     expect(page.get_by_role("button", name="Start an empty workspace")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "settings.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def heatmap_rows(chart) -> dict[str, list[str]]:
+    """The heatmap's cell texts per team label, matched by height on the page (labels and cells are apart)."""
+    texts = chart.locator("svg text").evaluate_all(
+        "nodes => nodes.map(n => { const b = n.getBoundingClientRect();"
+        " return [n.textContent, b.left, b.top + b.height / 2]; })"
+    )
+    left = chart.bounding_box()["x"]
+    labels = [(text, y) for text, x, y in texts if x < left + 200 and text.strip()]
+    return {
+        label.replace("\u2800", "").replace("·", "").strip(): [
+            text for text, x, other_y in texts if abs(other_y - y) < 8 and text != label
+        ]
+        for label, y in labels
+    }
+
+
+def test_a_survey_import_with_an_unknown_label_reaches_the_overview(server: str, page: Page, tmp_path: Path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    export = ROOT / "tests" / "fixtures" / "imports" / "qualtrics_choice_text.csv"
+    data = export.read_bytes()
+    assert b",Agree," in data
+    upload = tmp_path / export.name
+    upload.write_bytes(data.replace(b",Agree,", b",Mostly agree,", 1))  # R1's AW2, row 4
+
+    page.goto(server)
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=60_000)
+    page.get_by_role("link", name="Import & entry").click()
+    wave = page.get_by_role("combobox", name="Wave")
+    expect(wave).to_be_visible(timeout=30_000)
+    wave.click()
+    page.get_by_role("option", name="New wave…").click()
+    new_wave = page.get_by_role("textbox", name="New wave name")
+    new_wave.fill("2027 Q1")
+    new_wave.press("Enter")
+    page.locator("input[type='file']").set_input_files(upload)
+
+    expect(page.get_by_text("Some answers are not on the 1–5 agreement scale")).to_be_visible(timeout=30_000)
+    meaning = page.get_by_role("combobox", name="“Mostly agree” means")
+    expect(meaning).to_be_visible()
+    meaning.click()
+    page.get_by_role("option", name="Agree (4)").click()
+    page.get_by_role("button", name="Use these values").click()
+
+    complete = page.get_by_test_id("stMetric").filter(has_text="Complete responses")
+    expect(complete.get_by_test_id("stMetricValue")).to_have_text("8", timeout=30_000)
+    expect(page.get_by_text("Read as a Qualtrics export")).to_be_visible()
+    expect(page.get_by_text("Created team Click & Collect.")).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    page.wait_for_timeout(1000)  # let the data grids draw before the picture
+    page.screenshot(path=ARTIFACTS / "import-preview.png", full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+    page.get_by_role("button", name="Import", exact=True).click()
+    success = page.get_by_test_id("stAlertContentSuccess")
+    expect(success).to_contain_text("into wave 2027 Q1 of Customer First", timeout=30_000)
+    expect(success).to_contain_text("8 complete responses, 1 incomplete")
+
+    page.get_by_role("link", name="Overview").click()
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=30_000)
+    overview_wave = page.get_by_role("combobox", name="Wave")
+    overview_wave.click()
+    page.get_by_role("option", name="2027 Q1", exact=True).click()
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    heatmap = charts.first
+    expect(heatmap.locator("svg text").filter(has_text="2027 Q1")).to_have_count(1, timeout=30_000)
+    expect(page.get_by_test_id("stMetric").filter(has_text="Complete responses (n)")).to_contain_text("8")
+    rows = heatmap_rows(heatmap)
+    assert rows["All teams"][:5] == ["4.17n=8", "3.69n=8", "2.75n=8", "2.56n=8", "2.50n=8"], rows
+    assert rows["Click & Collect"] == ["fewer than 5"] * 5, rows
+    assert rows["Contact Centre"] == ["fewer than 5"] * 5, rows
+    # Stores North (n=5) would give away the other 3 respondents (8 - 5), so it is withheld too.
+    assert rows["Stores North"] == ["hidden"] * 5, rows
+    assert "n=5" not in " ".join(heatmap.locator("svg text").all_text_contents())
+    page.wait_for_timeout(1000)  # let Vega finish drawing before the picture
+    page.screenshot(path=ARTIFACTS / "import-overview.png", full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
