@@ -101,16 +101,34 @@ def survey_file() -> None:
         )
         for line in result.created:
             st.write(f"• {line}")
-        st.dataframe(plan.per_team().rename(columns={"team": "Team"}), hide_index=True)
+        per_team = plan.per_team()
+        st.dataframe(
+            per_team.rename(columns={"team": "Team", "complete": "Complete", "incomplete": "Incomplete"}),
+            hide_index=True,
+        )
+        minimum = int(store.settings(db)["min_group_size"])
+        small = per_team[per_team["complete"] < minimum]["team"].tolist()
+        if small:
+            st.info(
+                f"{len(small)} of {len(per_team)} teams have fewer than {minimum} complete responses in this file "
+                f"({', '.join(small[:5])}): their figures stay hidden unless the wave has more from them, and a "
+                "team beside them may be hidden too so they cannot be worked out."
+            )
         if plan.skipped or plan.problems:
             st.write("**What happens to the other rows**")
             problems = [{"Row": o.row, "What happens": o.reason, "Team": o.team or ""} for o in plan.skipped] + [
                 {"Row": p.row, "What happens": f"{p.column}: {p.value!r} is {p.reason}; treated as missing", "Team": ""}
                 for p in plan.problems
             ]
-            st.dataframe(pd.DataFrame(problems).sort_values("Row"), hide_index=True, width="stretch")
+            st.dataframe(
+                pd.DataFrame(problems).sort_values("Row"),
+                hide_index=True,
+                width="stretch",
+                column_config={"What happens": st.column_config.TextColumn(width="large")},
+            )
 
-        new_teams = f", {len(plan.new_teams)} new teams" if plan.new_teams else ""
+        count = len(plan.new_teams)
+        new_teams = f", {count} new team{'s' * (count != 1)}" if count else ""
         with st.expander(f"Columns and teams: {len(plan.matches)} question-bank items matched{new_teams}"):
             matched = pd.DataFrame(
                 [

@@ -41,7 +41,8 @@ n_col.caption(f"95% CI of the index: {organisation['ci_low']:.1f} to {organisati
 shown = teams[~teams["suppressed"]]
 barrier_col.metric("Teams at a barrier", f"{shown['barrier_point'].notna().sum()} of {len(shown)}")
 barrier_col.caption(f"An element at or below {settings['barrier_threshold']:g} on the 1–5 scale.")
-hidden_col.metric("Teams hidden", f"{int(teams['suppressed'].sum())}")
+all_teams = wave_rows[wave_rows["team_id"] != 0]
+hidden_col.metric("Teams hidden", f"{int(all_teams['suppressed'].sum())} of {len(all_teams)}")
 hidden_col.caption(f"Fewer than {min_n} responses, or hidden so a smaller group cannot be worked out.")
 
 st.altair_chart(

@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
+from cxchange.readiness import suppression_text
 
 FONT_SIZE = 13
 LOW_HIGH_SCHEME = "redyellowblue"
@@ -20,15 +21,6 @@ def team_label(team: str, depth: int, has_children: bool) -> str:
     suffix = " (all)" if has_children and depth > 0 else ""
     marker = "· " if depth > 1 else ""
     return INDENT * max(depth - 1, 0) + marker + team + suffix
-
-
-def suppression_text(suppression: str, min_n: int) -> str:
-    """What a hidden figure says instead of a number ("hidden": withheld so a smaller group stays hidden)."""
-    if suppression == "primary":
-        return f"fewer than {min_n}"
-    if suppression == "complementary":
-        return "hidden"
-    return ""
 
 
 def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -124,7 +116,7 @@ def readiness_heatmap(wave_rows: pd.DataFrame, min_n: int, title: str = "") -> a
         color=alt.when(alt.datum.suppressed).then(alt.value("#555555")).otherwise(alt.value("black")),
         tooltip=tooltip,
     )
-    height = max(len(order) * 40, 120)
+    height = max(len(order) * 44, 120)
     heat = (cells + hidden_cells + barrier + text).properties(width=520, height=height)
     index_rows = data.drop_duplicates("team")
     index_base = alt.Chart(index_rows).encode(y=alt.Y("team:N", sort=order, axis=None))
@@ -167,12 +159,11 @@ def readiness_trend(rows: pd.DataFrame, wave_order: list[str], title: str = "") 
     `rows` are readiness_by_team rows of the teams to draw; suppressed points are left out.
     """
     data = rows[~rows["suppressed"].astype(bool)][["team", "wave", "readiness", "ci_low", "ci_high", "n"]].copy()
-    x = alt.X("wave:O", sort=wave_order, title="Wave", axis=alt.Axis(labelAngle=0))
+    x = alt.X("wave:O", sort=wave_order, title="Wave", scale=alt.Scale(domain=wave_order), axis=alt.Axis(labelAngle=0))
     scale = alt.Scale(scheme="tableau10")
     color = alt.Color("team:N", title="Team", scale=scale, legend=alt.Legend(orient="right", symbolStrokeWidth=3))
     base = alt.Chart(data).encode(x=x, color=color)
     band = base.mark_area(opacity=0.15).encode(
-        color=alt.Color("team:N", scale=scale, legend=None),
         y=alt.Y("ci_low:Q", title="Readiness index (0–100)", scale=alt.Scale(zero=False)),
         y2="ci_high:Q",
     )

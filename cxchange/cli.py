@@ -77,6 +77,8 @@ def _demo(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise LookupError(f"There is no file at {args.file}.")
+    if args.mapping and not args.mapping.is_file():
+        raise LookupError(f"There is no mapping file at {args.mapping}.")
     mapping = ImportMapping.from_json(args.mapping.read_text(encoding="utf-8")) if args.mapping else ImportMapping()
     if args.team_column:
         mapping.team_column = args.team_column

@@ -11,11 +11,19 @@ from sqlite_utils import Database
 
 from cxchange import db as store
 from cxchange import scoring
-from cxchange.charts import suppression_text
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, OUTCOME, REMEDIES, readiness_index
 
 ORGANISATION_LABEL = "All teams"
 FIGURE_COLUMNS: tuple[str, ...] = (*ELEMENTS, OUTCOME, "readiness", "readiness_sd", "ci_low", "ci_high")
+
+
+def suppression_text(suppression: str, min_n: int) -> str:
+    """What a hidden figure says instead of a number ("hidden": withheld so a smaller group stays hidden)."""
+    if suppression == "primary":
+        return f"fewer than {min_n}"
+    if suppression == "complementary":
+        return "hidden"
+    return ""
 
 
 def default_initiative(db: Database) -> int | None:

@@ -29,7 +29,7 @@ TABLES = ("responses", "teams", "waves", "initiatives", "import_batches")
 REASONS = {
     "skipped_blank": "skipped: blank row",
     "incomplete": "kept out of the scores",
-    "skipped_duplicate": "skipped: the same response appears earlier in the file",
+    "skipped_duplicate": "skipped: the same response as an earlier row",
 }
 ROW_LINE = re.compile(r"^\s*Row (\d+): (.*)$")
 GOOGLE_TEAM_HEADER = "Which team do you work in?"
@@ -129,6 +129,8 @@ def test_import_reports_every_row_and_readiness_reflects_the_file(tmp_path, name
     assert set(reported) == set(not_imported), result.stdout
     for row, outcome in not_imported.items():
         assert REASONS[outcome] in reported[row], (row, reported[row])
+    duplicate = next(r for r in expected["row_outcomes"] if r["outcome"] == "skipped_duplicate")
+    assert f"(row {duplicate['duplicate_of_row']})" in reported[duplicate["row"]]
     assert [line.strip() for line in lines].count("Every other row: imported as a complete response.") == 1
     assert "Created team Click & Collect." in [line.strip() for line in lines]
     # Off-scale and non-answers are reported with their row, not silently dropped.
@@ -223,12 +225,21 @@ BAD_INPUTS = {
         "unknown keys: label",
     ),
     "unknown answer label": (lambda tmp: [str(with_unknown_label(tmp))], '"Kinda agree"'),
-    "mapping file missing": pytest.param(
+    "mapping file missing": (
         lambda tmp: [str(FIXTURES / "googleforms.csv"), "--mapping", str(tmp / "nowhere.json")],
-        "nowhere.json",
-        marks=pytest.mark.xfail(
-            strict=True, reason="cli._import reads --mapping unguarded: FileNotFoundError escapes as a traceback"
-        ),
+        "no mapping file at",
+    ),
+    "mapping label not a number": (
+        lambda tmp: mapping_file(tmp, '{"labels": {"Kinda agree": "four"}}'),
+        "The mapping file's label 'Kinda agree' must map to a value from 1 to 5 or null, not 'four'.",
+    ),
+    "mapping label off the scale": (
+        lambda tmp: mapping_file(tmp, '{"labels": {"Kinda agree": 9}}'),
+        "must map to a value from 1 to 5 or null, not 9",
+    ),
+    "mapping teams not an object": (
+        lambda tmp: mapping_file(tmp, '{"teams": ["a"]}'),
+        "The mapping file's teams must be an object of names",
     ),
 }
 

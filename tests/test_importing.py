@@ -268,3 +268,14 @@ def test_a_utf16_tab_separated_export_imports(db):
     csv.writer(buffer, delimiter="\t").writerows(rows)
     result = import_survey(db, b"\xff\xfe" + buffer.getvalue().encode("utf-16-le"), "unicode.txt", "2027 Q1")
     assert result.plan.counts()["imported"] == 8
+
+
+def test_a_blank_wave_name_is_refused(db):
+    with pytest.raises(ImportRejected, match="Give the wave a name"):
+        run(db, "googleforms.csv", wave="  ")
+    assert store.count(db, "waves") == 0
+
+
+def test_a_mapping_to_a_question_not_in_the_bank_is_refused(db):
+    with pytest.raises(ImportRejected, match="not in the bank: XX9"):
+        run(db, "googleforms.csv", mapping=ImportMapping(columns={"Timestamp": "XX9"}))

@@ -116,6 +116,9 @@ def import_survey(
     Unknown teams, a new wave or initiative are created (and said so). Re-importing the same file into
     the same wave changes nothing.
     """
+    if not wave.strip():
+        raise ImportRejected("Give the wave a name (e.g. 2027 Q1): responses belong to a wave.")
+    wave = wave.strip()
     survey = read_survey(data, file_name, chunk_rows)
     file_hash = hashlib.sha256(data).hexdigest()
     today = today or date.today()

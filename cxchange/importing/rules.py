@@ -25,7 +25,7 @@ OUTCOMES = {
     "incomplete": "imported, kept out of the scores: not every ADKAR element answered",
     "blank": "skipped: blank row",
     "duplicate": "skipped: already imported in this wave",
-    "duplicate in file": "skipped: the same response appears earlier in the file",
+    "duplicate in file": "skipped: the same response as an earlier row",
     "no team": "skipped: no team given",
     "no answers": "skipped: no question-bank item answered",
 }
@@ -74,6 +74,20 @@ class ImportMapping:
         unknown = set(data) - {"columns", "labels", "teams", "team_column"}
         if unknown:
             raise ValueError(f"The mapping file has unknown keys: {', '.join(sorted(unknown))}.")
+        for key in ("columns", "labels", "teams"):
+            part = data.get(key, {})
+            if not isinstance(part, dict) or not all(isinstance(name, str) for name in part):
+                raise ValueError(f'The mapping file\'s {key} must be an object of names, e.g. {{"…": …}}.')
+        for name, target in {**data.get("columns", {}), **data.get("teams", {})}.items():
+            if not isinstance(target, str) or not target.strip():
+                raise ValueError(f"The mapping file maps {name!r} to {target!r}: give a name or an item code.")
+        for label, value in data.get("labels", {}).items():
+            if value is not None and (isinstance(value, bool) or value not in range(1, 6)):
+                raise ValueError(
+                    f"The mapping file's label {label!r} must map to a value from 1 to 5 or null, not {value!r}."
+                )
+        if data.get("team_column") is not None and not isinstance(data["team_column"], str):
+            raise ValueError("The mapping file's team_column must be a column header.")
         return cls(
             columns=dict(data.get("columns", {})),
             labels=dict(data.get("labels", {})),
@@ -119,7 +133,7 @@ class Plan:
     new_teams: list[str] = field(default_factory=list)
     teams: dict[str, list[int]] = field(default_factory=dict)  # team -> [complete, incomplete]
     imported_rows: list[np.ndarray] = field(default_factory=list)
-    file_hashes: set[str] = field(default_factory=set)
+    file_hashes: dict[str, int] = field(default_factory=dict)  # source hash -> the row that brought it
     last_filled_row: int = 0
 
     def counts(self) -> dict[str, int]:
@@ -167,6 +181,12 @@ def start_plan(survey: Survey, items: pd.DataFrame, mapping: ImportMapping | Non
     mapping = mapping or ImportMapping()
     bank = dict(zip(items["code"], items["text"], strict=True))
     element_of = dict(zip(items["code"], items["element"], strict=True))
+    unknown_codes = sorted(set(mapping.columns.values()) - set(bank))
+    if unknown_codes:
+        raise ImportRejected(
+            f"The mapping names questions that are not in the bank: {', '.join(unknown_codes)}; "
+            f"use item codes such as {', '.join(list(bank)[:3])}."
+        )
     matches = match_columns(survey.headers, bank, mapping.columns)
     if not any(element_of[m.item_code] in ELEMENTS for m in matches):
         raise ImportRejected(
@@ -246,8 +266,9 @@ def plan_chunk(
     earlier = hashes.isin(in_wave)
     outcome[candidate & earlier] = "duplicate"
     fresh = candidate & ~earlier
-    repeated = hashes.isin(plan.file_hashes) | (hashes.where(fresh).duplicated() & hashes.notna())
+    repeated = hashes.isin(plan.file_hashes.keys()) | (hashes.where(fresh).duplicated() & hashes.notna())
     outcome[fresh & repeated] = "duplicate in file"
+    first_row = {h: int(r) for r, h in hashes[fresh & ~repeated].items()}
     kept = outcome.eq("imported")
     answered_elements = {
         element: values[[c for c in values.columns if element_of[c] == element]].notna().any(axis=1)
@@ -261,7 +282,12 @@ def plan_chunk(
         RowOutcome(
             int(row),
             kind,
-            OUTCOMES[kind],
+            OUTCOMES[kind]
+            + (
+                f" (row {plan.file_hashes.get(hashes[row], first_row.get(hashes[row]))})"
+                if kind == "duplicate in file"
+                else ""
+            ),
             None if kind in ("blank", "no team") else teams[row],
         )
         for row, kind in listed.items()
@@ -276,7 +302,7 @@ def plan_chunk(
         },
         index=grid.index[kept],
     )
-    plan.file_hashes.update(responses["source_hash"])
+    plan.file_hashes.update(zip(responses["source_hash"], responses.index.astype(int), strict=True))
     plan.imported_rows.append(responses.index[responses["complete"]].to_numpy())
     for team, group in responses.groupby("team")["complete"]:
         counts = plan.teams.setdefault(team, [0, 0])
