@@ -62,6 +62,8 @@ def m001_initial(db: Database) -> None:
         -- One row per respondent: the element scores are derived from the answers at write time, so
         -- every aggregate is one GROUP BY; the answers themselves are one JSON object per respondent
         -- (item code -> 1..5), so an import writes one row per response, not one per answer.
+        -- source_hash is unique within a wave: imports check it under the write lock (BEGIN
+        -- IMMEDIATE), which spares a random-order unique index on every insert.
         CREATE TABLE responses (
             id INTEGER PRIMARY KEY,
             wave_id INTEGER NOT NULL REFERENCES waves(id) ON DELETE CASCADE,
@@ -79,8 +81,7 @@ def m001_initial(db: Database) -> None:
             ability REAL,
             reinforcement REAL,
             outcome REAL,
-            readiness REAL,
-            UNIQUE (wave_id, source_hash)
+            readiness REAL
         );
         CREATE INDEX responses_wave_team ON responses(wave_id, team_id);
 

@@ -263,10 +263,10 @@ def plan_chunk(
     outcome[teams.isna()] = "no team"
     outcome[blank] = "blank"
     candidate = outcome.eq("imported")
-    earlier = hashes.isin(in_wave)
+    earlier = _member(hashes, in_wave)
     outcome[candidate & earlier] = "duplicate"
     fresh = candidate & ~earlier
-    repeated = hashes.isin(plan.file_hashes.keys()) | (hashes.where(fresh).duplicated() & hashes.notna())
+    repeated = _member(hashes, plan.file_hashes) | (hashes.where(fresh).duplicated() & hashes.notna())
     outcome[fresh & repeated] = "duplicate in file"
     first_row = {h: int(r) for r, h in hashes[fresh & ~repeated].items()}
     kept = outcome.eq("imported")
@@ -322,7 +322,12 @@ def _clean_column(column: pd.Series) -> pd.Series:
     """A column as tidied text, each distinct value tidied once (answer columns repeat a handful)."""
     codes, uniques = pd.factorize(column)
     results = np.array([_clean(value) for value in uniques] + [""], dtype=object)
-    return pd.Series(results[codes], index=column.index)
+    return pd.Series(results[codes], index=column.index, dtype=object)
+
+
+def _member(values: pd.Series, known: set[str] | dict[str, int]) -> pd.Series:
+    """Which values are in `known`, by hash lookup (isin would copy a million known hashes per chunk)."""
+    return pd.Series(np.fromiter((value in known for value in values), bool, len(values)), index=values.index)
 
 
 def _refuse_coded_teams(column: pd.Series, header: str, mapping: ImportMapping) -> None:
@@ -349,13 +354,11 @@ def _source_hashes(survey: Survey, text: pd.DataFrame) -> pd.Series:
 
     Only the hash is stored: the id itself (an e-mail or a name in some tools) never is.
     """
-    if survey.id_column is not None:
-        ids = text[survey.id_column]
-        keys = ("id:" + ids).where(ids.ne(""), None)
-    else:
-        keys = pd.Series(None, index=text.index, dtype=object)
-    missing = keys.isna()
-    if missing.any():
-        rows = text[missing]
-        keys[missing] = "content:" + rows.apply(lambda row: json.dumps(row.tolist(), ensure_ascii=False), axis=1)
-    return keys.map(lambda key: hashlib.sha256(key.encode()).hexdigest())
+    ids = text[survey.id_column].to_numpy(object) if survey.id_column is not None else None
+    rows = text.to_numpy(object)
+    keys = [
+        f"id:{ids[i]}" if ids is not None and ids[i] else "content:" + json.dumps(list(rows[i]), ensure_ascii=False)
+        for i in range(len(rows))
+    ]
+    digests = [hashlib.sha256(key.encode()).hexdigest() for key in keys]
+    return pd.Series(np.array(digests, dtype=object), index=text.index, dtype=object)
