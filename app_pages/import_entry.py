@@ -116,8 +116,15 @@ def survey_file() -> None:
             )
         if plan.skipped or plan.problems:
             st.write("**What happens to the other rows**")
-            problems = [{"Row": o.row, "What happens": o.reason, "Team": o.team or ""} for o in plan.skipped] + [
-                {"Row": p.row, "What happens": f"{p.column}: {p.value!r} is {p.reason}; treated as missing", "Team": ""}
+            problems = [
+                {"Row": o.row, "What happens": o.reason, "Team": o.team or "", "Column": ""} for o in plan.skipped
+            ] + [
+                {
+                    "Row": p.row,
+                    "What happens": f"answer {p.value!r} is {p.reason}: treated as missing",
+                    "Team": "",
+                    "Column": p.column,
+                }
                 for p in plan.problems
             ]
             st.dataframe(

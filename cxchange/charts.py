@@ -50,7 +50,7 @@ def heatmap_data(wave_rows: pd.DataFrame, min_n: int) -> pd.DataFrame:
                     "n": int(row.n),
                     "suppressed": hidden,
                     "barrier": (not hidden) and row.barrier_point == element,
-                    "text": suppression_text(row.suppression, min_n)
+                    "text": suppression_text(row.suppression, min_n).replace("fewer than", "fewer\nthan") + "\n"
                     if hidden
                     else f"{mean:.2f}\nn={row.n}" + (" entered" if getattr(row, "aggregate_n", 0) else ""),
                     "readiness": None if hidden else float(row.readiness),
@@ -111,7 +111,8 @@ def readiness_heatmap(wave_rows: pd.DataFrame, min_n: int, title: str = "") -> a
         .mark_rect(fill=None, stroke="black", strokeWidth=3)
         .encode(tooltip=tooltip)
     )
-    text = base.mark_text(lineBreak="\n", fontSize=FONT_SIZE - 1).encode(
+    # Two lines (mean, n): lift the first so both sit inside the cell.
+    text = base.mark_text(lineBreak="\n", fontSize=FONT_SIZE - 1, baseline="middle", dy=-7).encode(
         text="text:N",
         color=alt.when(alt.datum.suppressed).then(alt.value("#555555")).otherwise(alt.value("black")),
         tooltip=tooltip,
@@ -161,7 +162,12 @@ def readiness_trend(rows: pd.DataFrame, wave_order: list[str], title: str = "") 
     data = rows[~rows["suppressed"].astype(bool)][["team", "wave", "readiness", "ci_low", "ci_high", "n"]].copy()
     x = alt.X("wave:O", sort=wave_order, title="Wave", scale=alt.Scale(domain=wave_order), axis=alt.Axis(labelAngle=0))
     scale = alt.Scale(scheme="tableau10")
-    color = alt.Color("team:N", title="Team", scale=scale, legend=alt.Legend(orient="right", symbolStrokeWidth=3))
+    color = alt.Color(
+        "team:N",
+        title="Team",
+        scale=scale,
+        legend=alt.Legend(orient="right", symbolType="stroke", symbolStrokeWidth=3, symbolOpacity=1),
+    )
     base = alt.Chart(data).encode(x=x, color=color)
     band = base.mark_area(opacity=0.15).encode(
         y=alt.Y("ci_low:Q", title="Readiness index (0–100)", scale=alt.Scale(zero=False)),
