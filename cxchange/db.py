@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
@@ -219,28 +220,33 @@ def insert_rows(db: Database, table: str, rows: Iterable[Mapping[str, Any]], pk:
 
 
 def encode_answers(values: pd.DataFrame) -> pd.Series:
-    """Each row's answers (one column per item code, NaN where missing) as the stored JSON object.
+    """Each row's answers (one column per item code, 1–5 or NaN where missing) as the stored JSON object.
 
-    Vectorised string building: an import of a million respondents must not json.dumps each row.
+    Each column's six possible pieces are made once and picked by index: an import of a million
+    respondents must not format every answer.
     """
-    pieces = [
-        ('"' + str(code) + '":' + values[code].astype("Int64").astype(str)).where(values[code].notna(), "")
-        for code in values.columns
-    ]
-    if not pieces:
-        return pd.Series("{}", index=values.index)
-    joined = pieces[0].str.cat(pieces[1:], sep=",")
-    return "{" + joined.str.replace(r",{2,}", ",", regex=True).str.strip(",") + "}"
+    pieces = []
+    for code in values.columns:
+        table = np.array(["", *(f'"{code}":{value}' for value in range(1, 6))], dtype=object)
+        numbers = values[code].to_numpy(dtype=float, na_value=np.nan)
+        pieces.append(table[np.nan_to_num(numbers, nan=0).astype(int)])
+    encoded = ["{" + ",".join(filter(None, row)) + "}" for row in zip(*pieces, strict=True)]
+    return pd.Series(encoded if pieces else ["{}"] * len(values), index=values.index, dtype=object)
 
 
 def insert_responses(db: Database, responses: pd.DataFrame) -> None:
     """Write respondent rows (with their element scores and answers JSON), in the caller's transaction."""
     columns = [c for c in RESPONSE_COLUMNS if c in responses.columns]
-    values = responses[columns].astype(object).where(responses[columns].notna(), None)
+    lists = [_python_values(responses[column]) for column in columns]
     db.conn.executemany(
         f"INSERT INTO responses ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-        values.itertuples(index=False, name=None),
+        zip(*lists, strict=True),
     )
+
+
+def _python_values(column: pd.Series) -> list:
+    """A column as plain Python values for sqlite3, NaN and NA as None."""
+    return column.astype(object).where(column.notna(), None).tolist()
 
 
 def next_response_id(db: Database) -> int:

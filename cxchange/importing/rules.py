@@ -319,7 +319,9 @@ def _clean(cell: object) -> str:
 
 
 def _clean_column(column: pd.Series) -> pd.Series:
-    """A column as tidied text, each distinct value tidied once (answer columns repeat a handful)."""
+    """A column as tidied text: CSV strings trimmed in Arrow, Excel cells tidied once per distinct value."""
+    if pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column):
+        return pd.Series(column.str.strip().to_numpy(object), index=column.index, dtype=object)
     codes, uniques = pd.factorize(column)
     results = np.array([_clean(value) for value in uniques] + [""], dtype=object)
     return pd.Series(results[codes], index=column.index, dtype=object)
@@ -345,6 +347,7 @@ def _team(name: str, renames: Mapping[str, str], known: Mapping[str, str]) -> st
     """The team a row belongs to: the user's renaming, else the existing team of that name, else as written."""
     if not name:
         return None
+    name = " ".join(name.split())
     name = renames.get(name, name)
     return known.get(normalise(name), name)
 
