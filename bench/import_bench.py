@@ -13,6 +13,7 @@ import csv
 import json
 import resource
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -95,6 +96,7 @@ def main() -> None:
     parser.add_argument("--respondents", type=int, default=200_000)
     parser.add_argument("--teams", type=int, default=500)
     parser.add_argument("--which", choices=["both", "ours", "floor"], default="both")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each, alternating; medians reported")
     parser.add_argument("--csv", type=Path, help="(internal) the generated file")
     parser.add_argument("--db", type=Path, help="(internal) the database to write")
     args = parser.parse_args()
@@ -108,18 +110,25 @@ def main() -> None:
         size_mb = csv_path.stat().st_size / 1e6
         print(f"{args.respondents:,} respondents, {args.teams} teams: {size_mb:.0f} MB CSV "
               f"(generated in {time.perf_counter() - start:.1f} s)")  # fmt: skip
-        results = {}
-        for which in ("floor", "ours"):
-            completed = subprocess.run(
-                [sys.executable, __file__, "--which", which, "--csv", str(csv_path), "--db",
-                 str(Path(folder) / f"{which}.db")],
-                capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            results[which] = json.loads(completed.stdout.strip().splitlines()[-1])
+        runs = {"floor": [], "ours": []}
+        for attempt in range(args.repeat):
+            for which in ("floor", "ours"):
+                db_path = Path(folder) / f"{which}-{attempt}.db"
+                completed = subprocess.run(
+                    [sys.executable, __file__, "--which", which, "--csv", str(csv_path), "--db", str(db_path)],
+                    capture_output=True, text=True, check=True,
+                )  # fmt: skip
+                runs[which].append(json.loads(completed.stdout.strip().splitlines()[-1]))
+                db_path.unlink()
+        results = {
+            which: {key: statistics.median(run[key] for run in measured) for key in ("seconds", "peak_mb")}
+            for which, measured in runs.items()
+        }
         for which, label in (("floor", "floor (pandas + executemany)"), ("ours", "cxchange import")):
             r = results[which]
             print(f"  {label:30s} {r['seconds']:7.2f} s   peak {r['peak_mb']:6.0f} MB")
-        print(f"  ratio: {results['ours']['seconds'] / results['floor']['seconds']:.2f}x the floor")
+        print(f"  ratio: {results['ours']['seconds'] / results['floor']['seconds']:.2f}x the floor "
+              f"(medians of {args.repeat} alternating runs, each in a fresh process)")  # fmt: skip
 
 
 if __name__ == "__main__":

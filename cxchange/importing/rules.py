@@ -321,7 +321,7 @@ def _clean(cell: object) -> str:
 def _clean_column(column: pd.Series) -> pd.Series:
     """A column as tidied text: CSV strings trimmed in Arrow, Excel cells tidied once per distinct value."""
     if pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column):
-        return pd.Series(column.str.strip().to_numpy(object), index=column.index, dtype=object)
+        return column.str.strip()
     codes, uniques = pd.factorize(column)
     results = np.array([_clean(value) for value in uniques] + [""], dtype=object)
     return pd.Series(results[codes], index=column.index, dtype=object)
@@ -357,11 +357,12 @@ def _source_hashes(survey: Survey, text: pd.DataFrame) -> pd.Series:
 
     Only the hash is stored: the id itself (an e-mail or a name in some tools) never is.
     """
-    ids = text[survey.id_column].to_numpy(object) if survey.id_column is not None else None
-    rows = text.to_numpy(object)
-    keys = [
-        f"id:{ids[i]}" if ids is not None and ids[i] else "content:" + json.dumps(list(rows[i]), ensure_ascii=False)
-        for i in range(len(rows))
-    ]
+    ids = text[survey.id_column].to_numpy(object) if survey.id_column is not None else np.full(len(text), "")
+    keys = [f"id:{value}" if value else None for value in ids]
+    missing = [i for i, key in enumerate(keys) if key is None]
+    if missing:
+        rows = text.iloc[missing].to_numpy(object)
+        for i, row in zip(missing, rows, strict=True):
+            keys[i] = "content:" + json.dumps([str(cell) for cell in row], ensure_ascii=False)
     digests = [hashlib.sha256(key.encode()).hexdigest() for key in keys]
     return pd.Series(np.array(digests, dtype=object), index=text.index, dtype=object)
