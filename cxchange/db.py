@@ -442,7 +442,11 @@ def add_wave(db: Database, initiative: int, name: str, opened_on: str) -> int:
 
 def add_teams(db: Database, names: Iterable[str]) -> dict[str, int]:
     """Create top-level teams (no headcount yet); returns name -> id."""
-    return {name: db["teams"].insert({"name": name, "parent_id": None}).last_pk for name in names}
+    names = list(names)
+    db.conn.executemany("INSERT INTO teams (name, parent_id) VALUES (?, NULL)", [(name,) for name in names])
+    placeholders = {"names": json.dumps(names)}
+    rows = db.execute("SELECT name, id FROM teams WHERE name IN (SELECT value FROM json_each(:names))", placeholders)
+    return dict(rows.fetchall())
 
 
 def source_hashes(db: Database, wave: int) -> set[str]:

@@ -302,7 +302,7 @@ def plan_chunk(
         },
         index=grid.index[kept],
     )
-    plan.file_hashes.update(zip(responses["source_hash"], responses.index.astype(int), strict=True))
+    plan.file_hashes.update(zip(responses["source_hash"].tolist(), responses.index.tolist(), strict=True))
     plan.imported_rows.append(responses.index[responses["complete"]].to_numpy())
     for team, group in responses.groupby("team")["complete"]:
         counts = plan.teams.setdefault(team, [0, 0])
