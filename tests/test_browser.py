@@ -114,9 +114,11 @@ def test_a_deep_link_opens_the_page_inside_the_app(server: str, page: Page):
 
 def heatmap_rows(chart) -> dict[str, list[str]]:
     """The heatmap's cell texts per team label, matched by height on the page (labels and cells are apart)."""
+    # A two-line cell is one <text> with a <tspan> per line: lines are joined with a space.
     texts = chart.locator("svg text").evaluate_all(
         "nodes => nodes.map(n => { const b = n.getBoundingClientRect();"
-        " return [n.textContent, b.left, b.top + b.height / 2]; })"
+        " const spans = [...n.querySelectorAll('tspan')].map(t => t.textContent).filter(t => t.trim());"
+        " return [spans.length ? spans.join(' ') : n.textContent, b.left, b.top + b.height / 2]; })"
     )
     left = chart.bounding_box()["x"]
     labels = [(text, y) for text, x, y in texts if x < left + 200 and text.strip()]
@@ -179,7 +181,7 @@ def test_a_survey_import_with_an_unknown_label_reaches_the_overview(server: str,
     expect(heatmap.locator("svg text").filter(has_text="2027 Q1")).to_have_count(1, timeout=30_000)
     expect(page.get_by_test_id("stMetric").filter(has_text="Complete responses (n)")).to_contain_text("8")
     rows = heatmap_rows(heatmap)
-    assert rows["All teams"][:5] == ["4.17n=8", "3.69n=8", "2.75n=8", "2.56n=8", "2.50n=8"], rows
+    assert rows["All teams"][:5] == ["4.17 n=8", "3.69 n=8", "2.75 n=8", "2.56 n=8", "2.50 n=8"], rows
     assert rows["Click & Collect"] == ["fewer than 5"] * 5, rows
     assert rows["Contact Centre"] == ["fewer than 5"] * 5, rows
     # Stores North (n=5) would give away the other 3 respondents (8 - 5), so it is withheld too.
