@@ -43,11 +43,6 @@ class Survey:
     encoding: str | None = None
     delimiter: str | None = None
 
-    @property
-    def grid(self) -> pd.DataFrame:
-        """All data rows at once (for small files and tests)."""
-        return pd.concat(list(self.chunks()))
-
 
 def read_survey(data: bytes, file_name: str, chunk_rows: int = CHUNK_ROWS) -> Survey:
     """Read a CSV or XLSX export of any supported tool; raises ImportRejected with the reason.
