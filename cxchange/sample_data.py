@@ -255,9 +255,11 @@ def _survey(
             target = np.array(team.profile(profile_wave))
             person = rng.normal(0, 0.45, size=(n, 1))
             latent = target + person + rng.normal(0, 0.25, size=(n, 5))
-            # OC1 follows Desire and Reinforcement most, so key-driver analysis has a story.
-            weights = np.array([0.15, 0.3, 0.1, 0.15, 0.3])
-            outcome = latent @ weights + rng.normal(0, 0.35, size=n)
+            # OC1 follows each person's own Desire and Reinforcement most (beyond their general mood),
+            # so key-driver analysis has a story.
+            own = latent - target - person
+            weights = np.array([0.2, 1.6, 0.2, 0.4, 1.6])
+            outcome = target.mean() + 0.6 * person[:, 0] + own @ weights + rng.normal(0, 0.35, size=n)
             centres = np.column_stack([latent[:, element_of_item[:-1]], outcome])
             values = np.clip(np.rint(centres + rng.normal(0, 0.6, size=centres.shape)), 1, 5)
             missing = rng.random(values.shape) < 0.015

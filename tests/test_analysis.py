@@ -63,3 +63,11 @@ def test_relative_weights_need_enough_respondents():
     frame = pd.DataFrame({e: [1.0, 2.0, 3.0] for e in (*ELEMENTS, "outcome")})
     assert analysis.relative_weights(frame)["weight"].isna().all()
 
+
+def test_the_demo_outcome_follows_desire_and_reinforcement(demo_db):
+    from cxchange import db as store
+
+    for wave_id in (1, 6):
+        scores = store.response_scores(demo_db, wave_id)
+        weights = analysis.relative_weights(scores[scores["complete"] == 1]).set_index("element")
+        assert set(weights["share"].nlargest(2).index) == {"desire", "reinforcement"}, wave_id
