@@ -162,37 +162,35 @@ def suppress(rolled: pd.DataFrame, teams: pd.DataFrame, min_n: int, by: Iterable
 
 
 def _suppress_one(group: pd.DataFrame, children: Mapping[int, list[int]], min_n: int) -> pd.DataFrame:
-    """Suppression within one wave (or other slice) of the roll-up."""
+    """Suppression within one wave (or other slice) of the roll-up.
+
+    A reader can subtract from any shown team the shown teams nearest below it (looking through
+    hidden ones); whatever remains must be nobody or at least `min_n` respondents. Where it is not,
+    the smallest of those shown teams is hidden too, until every shown team passes.
+    """
     n = dict(zip(group["team_id"], group["n"], strict=True))
-    direct = dict(zip(group["team_id"], group["direct_n"], strict=True))
     kind = {team: ("primary" if count < min_n else "") for team, count in n.items()}
 
     def kids(team: int) -> list[int]:
         return [child for child in children.get(team, []) if n.get(child, 0) > 0]
 
-    def recoverable(team: int) -> bool:
-        """Whether a reader can see or work out this team's figure from what is shown."""
-        if not kind[team]:
-            return True
-        return direct.get(team, 0) == 0 and bool(kids(team)) and all(recoverable(c) for c in kids(team))
-
-    def hide(team: int) -> None:
-        """Hide `team` and, if its children would still give it away, the smallest of them too."""
-        if not kind[team]:
-            kind[team] = "complementary"
-        if recoverable(team):
-            hide(min((c for c in kids(team) if recoverable(c)), key=lambda c: (n[c], c)))
+    def frontier(team: int) -> list[int]:
+        """The shown teams nearest below `team`: what a reader can take away from its figure."""
+        found = []
+        for child in kids(team):
+            found.extend([child] if not kind[child] else frontier(child))
+        return found
 
     changed = True
     while changed:
         changed = False
-        for team in n:
+        for team in sorted(n):
             if kind[team]:
                 continue
-            hidden_mass = direct.get(team, 0) + sum(n[c] for c in kids(team) if not recoverable(c))
-            shown = [c for c in kids(team) if recoverable(c)]
-            if 0 < hidden_mass < min_n and shown:
-                hide(min(shown, key=lambda c: (n[c], c)))
+            below = frontier(team)
+            remainder = n[team] - sum(n[c] for c in below)
+            if 0 < remainder < min_n and below:
+                kind[min(below, key=lambda c: (n[c], c))] = "complementary"
                 changed = True
     return group.assign(
         suppressed=group["team_id"].map(lambda t: bool(kind[t])),

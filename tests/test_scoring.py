@@ -636,3 +636,29 @@ def test_scoring_functions_never_change_their_inputs(responses, items, tree):
     assert_unchanged(scoring.roll_up, stats_frame, tree)
     assert_unchanged(lambda frame, teams: scoring.suppress(frame, teams, MIN_N), rolled, small_tree)
     assert_unchanged(scoring.confidence_interval, pd.Series([60.0, 70.0]), pd.Series([10.0, 5.0]), pd.Series([4, 9]))
+
+
+def frontier_remainders(result: pd.DataFrame, parents: dict[int, int | None]) -> dict[int, int]:
+    """For every shown team: its n minus the shown teams nearest below it (looking through hidden ones)."""
+    parent_of = {team: (scoring.ORGANISATION if parent is None else parent) for team, parent in parents.items()}
+    n = dict(zip(result["team_id"], result["n"], strict=True))
+    hidden = dict(zip(result["team_id"], result["suppressed"], strict=True))
+
+    def nearest_shown(team: int) -> list[int]:
+        found = []
+        for child in (t for t, p in parent_of.items() if p == team and n.get(t, 0) > 0):
+            found += [child] if not hidden[child] else nearest_shown(child)
+        return found
+
+    return {team: n[team] - sum(n[c] for c in nearest_shown(team)) for team in n if not hidden[team]}
+
+
+def test_suppress_looks_through_a_hidden_team_to_the_shown_ones_below_it():
+    # org 72 = P 21 (K1 1, K2 20) + S 50 + T 1. Hiding P alone leaves org - S - K2 = K1 + T = 2 people.
+    parents = {1: None, 2: 1, 3: 1, 4: None, 5: None}  # 1 = P, 2 = K1, 3 = K2, 4 = S, 5 = T
+    rolled = rolled_frame({0: (72, 0), 1: (21, 0), 2: (1, 1), 3: (20, 20), 4: (50, 50), 5: (1, 1)})
+    result = scoring.suppress(rolled, teams_frame(parents), MIN_N)
+    remainders = frontier_remainders(result, parents)
+    assert all(r == 0 or r >= MIN_N for r in remainders.values()), remainders
+    assert kinds(result)[3] == "complementary"  # K2 can no longer be subtracted
+    assert not result.set_index("team_id").loc[4, "suppressed"]  # S stays
