@@ -23,8 +23,14 @@ if wave_id is None or frame.empty:
     st.stop()
 
 wave_rows = frame[frame["wave_id"] == wave_id]
+if wave_rows.empty:
+    st.info("This wave has no complete responses yet: import a survey file or enter team-level results.")
+    st.stop()
 wave_name = wave_rows["wave"].iloc[0]
 organisation = wave_rows[wave_rows["team_id"] == 0].iloc[0]
+if organisation["suppressed"]:
+    st.info(f"{wave_name} has fewer than {min_n} complete responses in all: no figure can be shown yet.")
+    st.stop()
 change = readiness.change_between(frame, 0, wave_id)
 teams = wave_rows[(wave_rows["team_id"] != 0) & (wave_rows["direct_n"] > 0)]
 

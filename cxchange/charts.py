@@ -47,7 +47,7 @@ def heatmap_data(wave_rows: pd.DataFrame, min_n: int) -> pd.DataFrame:
                     "order": row.order,
                     "element": ELEMENT_LABELS[element],
                     "mean": None if hidden else float(mean),
-                    "n": int(row.n),
+                    "n": None if hidden else int(row.n),
                     "suppressed": hidden,
                     "barrier": (not hidden) and row.barrier_point == element,
                     "text": suppression_text(row.suppression, min_n).replace("fewer than", "fewer\nthan") + "\n"

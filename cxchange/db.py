@@ -344,13 +344,34 @@ def save_team_results(db: Database, wave: int, rows: pd.DataFrame, entered_by: s
     return batch
 
 
-def comments(db: Database, wave: int, team_ids: Iterable[int]) -> dict[str, Any]:
-    """The comments of the teams' responses in a wave (shuffled out of answer order) and how many responses."""
-    params = {"wave": wave, "ids": json.dumps([int(i) for i in team_ids])}
-    where = "wave_id = :wave AND team_id IN (SELECT value FROM json_each(:ids))"
-    n = db.execute(f"SELECT COUNT(*) FROM responses WHERE {where}", params).fetchone()[0]
-    rows = db.execute(f"SELECT comment FROM responses WHERE {where} AND comment IS NOT NULL ORDER BY comment", params)
-    return {"n": n, "comments": [row[0] for row in rows]}
+def comments(db: Database, wave: int, team_ids: Iterable[int], minimum: int) -> dict[str, Any]:
+    """Comments of the wave from those of `team_ids` with at least `minimum` responses of their own.
+
+    Returns comments (sorted, not in answer order), n (their teams' responses), teams (how many
+    teams qualified) and left_out (how many teams with responses did not).
+    """
+    rows = db.execute(
+        """
+        SELECT team_id, COUNT(*) AS n FROM responses
+        WHERE wave_id = :wave AND team_id IN (SELECT value FROM json_each(:ids)) GROUP BY team_id
+        """,
+        {"wave": wave, "ids": json.dumps([int(i) for i in team_ids])},
+    ).fetchall()
+    allowed = [team for team, n in rows if n >= minimum]
+    found = db.execute(
+        """
+        SELECT comment FROM responses
+        WHERE wave_id = :wave AND team_id IN (SELECT value FROM json_each(:ids)) AND comment IS NOT NULL
+        ORDER BY comment
+        """,
+        {"wave": wave, "ids": json.dumps(allowed)},
+    )
+    return {
+        "comments": [row[0] for row in found],
+        "n": sum(n for team, n in rows if team in allowed),
+        "teams": len(allowed),
+        "left_out": len(rows) - len(allowed),
+    }
 
 
 def response_scores(db: Database, wave_id: int) -> pd.DataFrame:

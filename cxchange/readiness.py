@@ -206,7 +206,8 @@ def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
                 name + (" (all)" if parent else "")
                 for name, parent in zip(rows["team"], rows["has_children"], strict=True)
             ],
-            "Responses (n)": rows["n"].astype("Int64").where(rows["suppression"] != "primary").to_numpy(),
+            # n of a hidden team would let a reader subtract it from its parent
+            "Responses (n)": rows["n"].astype("Int64").where(~rows["suppressed"].astype(bool)).to_numpy(),
             "Readiness index": rows["readiness"].round(1).to_numpy(),
             "Barrier point": [
                 suppression_text(kind, min_n) if hidden else ELEMENT_LABELS.get(point, "none") if point else "none"
@@ -229,14 +230,14 @@ def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
 def team_comments(db: Database, settings: dict[str, Any], wave_id: int, team_id: int) -> tuple[list[str], str]:
     """A team's free-text comments of a wave (its subtree's), and a sentence saying what is shown.
 
-    Comments are shown only where the group has at least the comment minimum of responses, so a
-    comment cannot be traced to one of a few people; the organisation counts as a group too.
+    Comments come only from teams that have at least the comment minimum of responses themselves,
+    so neither a small team nor the difference between a parent and its children can be read.
     """
     minimum = int(settings["min_comment_group_size"])
-    teams = store.teams(db)
-    members = scoring.subtree_members(teams)
+    members = scoring.subtree_members(store.teams(db))
     ids = members.loc[members["ancestor_id"] == team_id, "team_id"].tolist()
-    found = store.comments(db, wave_id, ids)
-    if found["n"] < minimum:
-        return [], f"Comments are shown for groups of at least {minimum} responses; this one has fewer."
-    return found["comments"], f"{len(found['comments'])} comments from {found['n']} responses."
+    found = store.comments(db, wave_id, ids, minimum)
+    if not found["teams"]:
+        return [], f"Comments are shown for teams of at least {minimum} responses; this one has fewer."
+    left_out = " Teams with fewer responses are left out." if found["left_out"] else ""
+    return found["comments"], f"{len(found['comments'])} comments from {found['n']} responses.{left_out}"

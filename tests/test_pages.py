@@ -58,7 +58,7 @@ def test_overview_shows_the_demo_at_a_glance(app):
     assert table.loc["Customer Insight", "Barrier point"] == "fewer than 5"
     assert table.loc["Distribution Centre", "Barrier point"] == "Awareness"
     at.selectbox(key="comments_team").select("Customer Insight").run()
-    assert "Comments are shown for groups of at least 10 responses" in texts(at)
+    assert "Comments are shown for teams of at least 10 responses" in texts(at)
     at.selectbox(key="comments_team").select("Stores North").run()
     assert "comments from" in texts(at)
 

@@ -130,7 +130,7 @@ def test_comments_only_for_groups_at_or_above_the_comment_minimum(demo_db):
     ids = dict(zip(store.teams(demo_db)["name"], store.teams(demo_db)["id"], strict=True))
     insight, note = readiness.team_comments(demo_db, settings, latest, ids["Customer Insight"])
     assert insight == []
-    assert note == "Comments are shown for groups of at least 10 responses; this one has fewer."
+    assert note == "Comments are shown for teams of at least 10 responses; this one has fewer."
     stores, note = readiness.team_comments(demo_db, settings, latest, ids["Stores"])  # a parent: its subtree
     assert len(stores) > 5
     assert "comments from" in note
@@ -140,3 +140,18 @@ def test_comments_only_for_groups_at_or_above_the_comment_minimum(demo_db):
     assert hr_hidden == []
     organisation, _ = readiness.team_comments(demo_db, raised, latest, 0)
     assert len(organisation) >= len(stores) + len(hr)
+
+
+def test_a_parents_comments_leave_out_its_small_teams(demo_db):
+    # Customer Operations minus Contact Centre and Complaints Resolution would be Customer Insight's.
+    latest = int(store.waves(demo_db, 1)["id"].iloc[-1])
+    ids = dict(zip(store.teams(demo_db)["name"], store.teams(demo_db)["id"], strict=True))
+    demo_db.execute(
+        "UPDATE responses SET comment = 'Only I would write this' WHERE wave_id = :w AND team_id = :t",
+        {"w": latest, "t": ids["Customer Insight"]},
+    )
+    settings = store.settings(demo_db)
+    parent, note = readiness.team_comments(demo_db, settings, latest, ids["Customer Operations"])
+    organisation, _ = readiness.team_comments(demo_db, settings, latest, 0)
+    assert "Only I would write this" not in parent + organisation
+    assert note.endswith("Teams with fewer responses are left out.")
