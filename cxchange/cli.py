@@ -55,7 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     db = store.open_db(args.db)
-    if store.has_data(db) and store.workspace_kind(db) != "demo":
+    own_data = store.workspace_kind(db) != "demo" or not store.batches(db).empty
+    if store.has_data(db) and own_data:
         if not args.replace:
             print(
                 f"error: {args.db} holds data of its own; add --replace to replace it with the demo "

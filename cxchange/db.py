@@ -418,13 +418,14 @@ def _records(data: pd.DataFrame) -> Iterable[dict[str, Any]]:
 
 
 @contextmanager
-def write_transaction(db: Database, commit: bool = True) -> Iterator[Database]:
+def write_transaction(db: Database, commit: bool = True, immediate: bool = True) -> Iterator[Database]:
     """One transaction holding the write lock from its start (BEGIN IMMEDIATE), so ids read inside stay free.
 
     Two processes importing at once queue on the busy timeout instead of failing half-way. With
-    `commit=False` everything done inside is rolled back at the end (a dry run).
+    `commit=False` everything done inside is rolled back at the end (a dry run); with
+    `immediate=False` it reads without taking the write lock until it writes.
     """
-    db.execute("BEGIN IMMEDIATE")
+    db.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
     try:
         yield db
     except BaseException:
@@ -538,7 +539,19 @@ def undo_batch(db: Database, batch: int) -> int:
             " + (SELECT COUNT(DISTINCT team_id) FROM team_results WHERE batch_id = :id)",
             {"id": batch},
         ).fetchone()[0]
+        wave = db.execute("SELECT wave_id FROM import_batches WHERE id = :id", {"id": batch}).fetchone()
         db.execute("DELETE FROM import_batches WHERE id = :id", {"id": batch})
+        if wave and wave[0] is not None:
+            # A wave the import brought, now empty, goes with it (teams stay: other data may use them).
+            db.execute(
+                """
+                DELETE FROM waves WHERE id = :wave
+                  AND NOT EXISTS (SELECT 1 FROM responses WHERE wave_id = :wave)
+                  AND NOT EXISTS (SELECT 1 FROM team_results WHERE wave_id = :wave)
+                  AND NOT EXISTS (SELECT 1 FROM import_batches WHERE wave_id = :wave)
+                """,
+                {"wave": wave[0]},
+            )
     return removed
 
 

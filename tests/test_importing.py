@@ -79,9 +79,11 @@ def test_reimporting_the_same_file_changes_nothing(db):
 def test_the_same_responses_in_another_format_are_duplicates(db):
     run(db, "surveymonkey.csv")
     again = run(db, "surveymonkey.xlsx")  # other bytes, same Respondent IDs
-    assert again.written
+    assert not again.written
+    assert again.report_lines()[0] == "Every response in surveymonkey.xlsx is already in wave 2027 Q1: nothing changed."
     assert {o.outcome for o in again.plan.outcomes} <= {"duplicate", "blank", "duplicate in file"}
     assert store.count(db, "responses") == 9
+    assert store.count(db, "import_batches") == 1
 
 
 def test_undo_removes_a_batch_whole(db):
@@ -279,3 +281,28 @@ def test_a_blank_wave_name_is_refused(db):
 def test_a_mapping_to_a_question_not_in_the_bank_is_refused(db):
     with pytest.raises(ImportRejected, match="not in the bank: XX9"):
         run(db, "googleforms.csv", mapping=ImportMapping(columns={"Timestamp": "XX9"}))
+
+
+def test_a_file_with_no_usable_row_is_refused_and_writes_nothing(db):
+    text = (FIXTURES / "googleforms.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    header = lines[0]
+    no_team = [",".join(["x", "", *line.split(",")[2:]]) for line in lines[1:3]]
+    with pytest.raises(ImportRejected, match=r"No row of noteam.csv can be imported \(2 no team\)"):
+        import_survey(db, "\n".join([header, *no_team]).encode(), "noteam.csv", "2027 Q1")
+    for table in ("waves", "import_batches", "responses", "teams"):
+        assert store.count(db, table) == 0, table
+
+
+def test_undo_takes_away_the_wave_the_import_brought(db):
+    result = run(db, "googleforms.csv", wave="2027 Q3")
+    store.undo_batch(db, result.batch_id)
+    assert store.count(db, "waves") == 0
+
+
+def test_one_team_however_the_file_spells_it(db):
+    text = (FIXTURES / "googleforms.csv").read_text(encoding="utf-8")
+    text = text.replace(",Stores North,", ",stores north,", 2).replace(",Stores North,", ",Stores  North.,", 1)
+    for chunk_rows in (2, 50_000):  # the second time the team exists, spelt as first seen
+        result = import_survey(db, text.encode(), f"f{chunk_rows}.csv", f"W{chunk_rows}", chunk_rows=chunk_rows)
+        assert result.plan.per_team()["team"].tolist() == ["Click & Collect", "Contact Centre", "stores north"]

@@ -58,6 +58,7 @@ class ImportResult:
     already_imported: dict | None = None
     created: list[str] = field(default_factory=list)
     dry_run: bool = False
+    nothing_new: bool = False
 
     @property
     def written(self) -> bool:
@@ -70,6 +71,10 @@ class ImportResult:
             return [
                 f"{self.file_name} was already imported into {self.wave} on {earlier['imported_at'][:16]} "
                 f"(batch {earlier['id']}): nothing changed."
+            ]
+        if self.nothing_new:
+            return [f"Every response in {self.file_name} is already in wave {self.wave}: nothing changed."] + [
+                f"  Row {o.row}: {o.reason}" for o in self.plan.outcomes
             ]
         plan = self.plan
         verb = "Would import" if self.dry_run else "Imported"
@@ -120,11 +125,40 @@ def import_survey(
         raise ImportRejected("Give the wave a name (e.g. 2027 Q1): responses belong to a wave.")
     wave = wave.strip()
     survey = read_survey(data, file_name, chunk_rows)
-    file_hash = hashlib.sha256(data).hexdigest()
     today = today or date.today()
-    with store.write_transaction(db, commit=not dry_run):
-        initiative_name, initiative_id, created = _initiative(db, initiative, today)
-        wave_id = store.wave_id(db, initiative_id, wave)
+    try:
+        return _import(db, survey, data, file_name, wave, initiative, mapping, dry_run, imported_by, today)
+    except _NothingNew as nothing:
+        nothing.result.nothing_new = True
+        return nothing.result
+
+
+class _NothingNew(Exception):
+    """Every response of the file is already in the wave: roll back the (empty) batch, report no change."""
+
+    def __init__(self, result: ImportResult):
+        super().__init__("nothing new")
+        self.result = result
+
+
+def _import(
+    db: Database,
+    survey: Survey,
+    data: bytes,
+    file_name: str,
+    wave: str,
+    initiative: str | None,
+    mapping: ImportMapping | None,
+    dry_run: bool,
+    imported_by: str | None,
+    today: date,
+) -> ImportResult:
+    """import_survey's work inside its one transaction."""
+    file_hash = hashlib.sha256(data).hexdigest()
+    # A dry run only reads (no write lock), so a preview never holds up other people's saves.
+    with store.write_transaction(db, commit=not dry_run, immediate=not dry_run):
+        initiative_name, initiative_id, created = _initiative(db, initiative, today, create=not dry_run)
+        wave_id = store.wave_id(db, initiative_id, wave) if initiative_id is not None else None
         if wave_id is not None and (earlier := store.batch_with_hash(db, wave_id, file_hash)):
             return ImportResult(file_name, survey.tool, wave, initiative_name, None, already_imported=earlier)
         items = store.items(db)
@@ -132,8 +166,9 @@ def import_survey(
         seen = store.source_hashes(db, wave_id) if wave_id is not None else set()
         if wave_id is None:
             created.append(f"Created wave {wave}.")
-            wave_id = store.add_wave(db, initiative_id, wave, today.isoformat())
-        batch_id = _add_batch(db, file_name, file_hash, wave_id, imported_by)
+            if not dry_run:
+                wave_id = store.add_wave(db, initiative_id, wave, today.isoformat())
+        batch_id = None if dry_run else _add_batch(db, file_name, file_hash, wave_id, imported_by)
         team_ids = dict(zip(*store.teams(db)[["name", "id"]].T.values, strict=True))
         for grid in survey.chunks():
             chunk = plan_chunk(plan, survey, grid, list(team_ids), seen, mapping)
@@ -143,14 +178,22 @@ def import_survey(
         plan.finish(file_name)
         if plan.unknown_labels:
             raise UnmappedLabels(plan.unknown_labels)  # rolls back whatever was written
-        store.record_batch_outcomes(db, batch_id, _recorded(plan))
+        if not plan.teams:
+            counts = plan.counts()
+            if counts.get("duplicate") and set(counts) <= {"duplicate", "duplicate in file", "blank"}:
+                raise _NothingNew(ImportResult(file_name, survey.tool, wave, initiative_name, plan, dry_run=dry_run))
+            reasons = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items()))
+            raise ImportRejected(f"No row of {file_name} can be imported ({reasons}): see the rows reported.")
+        if batch_id is not None:
+            store.record_batch_outcomes(db, batch_id, _recorded(plan))
         created += [f"Created team {name}." for name in plan.new_teams]
         result = ImportResult(file_name, survey.tool, wave, initiative_name, plan, created=created, dry_run=dry_run)
-        result.batch_id = None if dry_run else batch_id
+        result.batch_id = batch_id
     return result
 
 
-def _initiative(db: Database, name: str | None, today: date) -> tuple[str, int | None, list[str]]:
+def _initiative(db: Database, name: str | None, today: date, create: bool = True) -> tuple[str, int | None, list[str]]:
+    """The initiative to import into (the default one where none is named), created where new."""
     if name is None:
         found = default_initiative(db)
         if found is not None:
@@ -160,7 +203,7 @@ def _initiative(db: Database, name: str | None, today: date) -> tuple[str, int |
     found = store.initiative_id(db, name)
     if found is not None:
         return name, found, []
-    return name, store.add_initiative(db, name, today.isoformat()), [f"Created initiative {name}."]
+    return name, store.add_initiative(db, name, today.isoformat()) if create else None, [f"Created initiative {name}."]
 
 
 def _add_batch(db: Database, file_name: str, file_hash: str, wave_id: int, imported_by: str | None) -> int:

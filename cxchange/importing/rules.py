@@ -134,6 +134,7 @@ class Plan:
     teams: dict[str, list[int]] = field(default_factory=dict)  # team -> [complete, incomplete]
     imported_rows: list[np.ndarray] = field(default_factory=list)
     file_hashes: dict[str, int] = field(default_factory=dict)  # source hash -> the row that brought it
+    spellings: dict[str, str] = field(default_factory=dict)  # a new team's normalised name -> its first spelling
     last_filled_row: int = 0
 
     def counts(self) -> dict[str, int]:
@@ -254,8 +255,15 @@ def plan_chunk(
     blank = text.eq("").all(axis=1)
     if (~blank).any():
         plan.last_filled_row = int(blank.index[~blank].max())
-    known = {normalise(name): name for name in team_names}
-    teams = text[team_index].map({raw: _team(raw, mapping.teams, known) for raw in text[team_index].unique()})
+    existing = {normalise(name) for name in team_names}
+    known = {normalise(name): name for name in team_names} | plan.spellings
+    resolved = {}
+    for raw in text[team_index].unique():
+        team = _team(raw, mapping.teams, known)
+        if team is not None and normalise(team) not in known:
+            known[normalise(team)] = plan.spellings[normalise(team)] = team  # "Sales", "sales", "Sales." are one
+        resolved[raw] = team
+    teams = text[team_index].map(resolved)
     answered = values.notna().any(axis=1)
     hashes = _source_hashes(survey, text)
     outcome = pd.Series("imported", index=grid.index, dtype=object)
@@ -308,7 +316,7 @@ def plan_chunk(
         counts = plan.teams.setdefault(team, [0, 0])
         counts[0] += int(group.sum())
         counts[1] += int((~group).sum())
-        if normalise(team) not in known and team not in plan.new_teams:
+        if normalise(team) not in existing and team not in plan.new_teams:
             plan.new_teams.append(team)
     return Chunk(responses=responses, values=values[kept])
 
