@@ -51,7 +51,7 @@ def survey_file() -> None:
         with st.expander("Mapping: columns, answers and teams", expanded=False):
             chosen = st.selectbox("Start from a saved mapping", ["(none)", *saved], key="saved_mapping")
             base = ImportMapping.from_json(saved[chosen]) if chosen in saved else ImportMapping()
-            mapping_state = st.session_state.setdefault(f"mapping:{uploaded.file_id}", base)
+            mapping_state = st.session_state.setdefault(f"mapping:{uploaded.file_id}:{chosen}", base)
         mapping = mapping_state
         try:
             survey, result = preview(db, data, uploaded.name, wave, initiative, mapping)

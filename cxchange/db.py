@@ -305,9 +305,10 @@ def team_results(db: Database, wave: int) -> pd.DataFrame:
 
 
 def save_team_results(db: Database, wave: int, rows: pd.DataFrame, entered_by: str) -> int:
-    """Store entered team-level results (team_id, element, mean, n, sd) for a wave as one batch.
+    """Store the wave's entered team-level results (team_id, element, mean, n, sd) as one batch.
 
-    A team's earlier entry for the same wave is replaced; returns the batch id (undo removes it).
+    The grid replaces the wave's earlier entry whole (a team left out is removed); returns the batch
+    id. Undo removes the batch's rows, so undoing a later save leaves no entry for the wave.
     """
     with write_transaction(db):
         batch = add_batch(
@@ -322,10 +323,8 @@ def save_team_results(db: Database, wave: int, rows: pd.DataFrame, entered_by: s
                 "row_outcomes": json.dumps({"counts": {"teams": int(rows["team_id"].nunique())}}),
             },
         )
-        db.conn.executemany(
-            "DELETE FROM team_results WHERE wave_id = ? AND team_id = ?",
-            [(wave, int(team)) for team in rows["team_id"].unique()],
-        )
+        # The grid is the wave's whole entry: teams taken out of it are taken out of the results.
+        db.execute("DELETE FROM team_results WHERE wave_id = :wave", {"wave": wave})
         db.conn.executemany(
             "INSERT INTO team_results (team_id, wave_id, element, mean, n, sd, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [

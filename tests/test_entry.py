@@ -111,3 +111,11 @@ def test_a_team_known_only_from_entered_means_is_suppressed_below_the_minimum(de
     # Stores minus its shown children would reveal the 3 entered at Stores itself: a child is hidden too
     children = frame[(frame["wave_id"] == wave) & (frame["parent_id"] == stores["team_id"])]
     assert children["suppression"].tolist().count("complementary") == 1
+
+
+def test_a_team_taken_out_of_the_grid_is_taken_out_of_the_results(demo_db, team_ids):
+    wave = int(store.waves(demo_db, 1)["id"].iloc[-1])
+    two = grid(ROW | {"n": 12}, ROW | {"Team": "Store Support", "n": 7})
+    store.save_team_results(demo_db, wave, entry.check_grid(two, team_ids)[0], "test")
+    store.save_team_results(demo_db, wave, entry.check_grid(grid(ROW | {"n": 12}), team_ids)[0], "test")
+    assert set(store.team_results(demo_db, wave)["team_id"]) == {team_ids["HR & People"]}

@@ -306,3 +306,15 @@ def test_one_team_however_the_file_spells_it(db):
     for chunk_rows in (2, 50_000):  # the second time the team exists, spelt as first seen
         result = import_survey(db, text.encode(), f"f{chunk_rows}.csv", f"W{chunk_rows}", chunk_rows=chunk_rows)
         assert result.plan.per_team()["team"].tolist() == ["Click & Collect", "Contact Centre", "stores north"]
+
+
+def test_forms_that_number_their_responses_from_one_do_not_collide(db):
+    first = "ID,Team,I want to take part in the CX programme.,I know what I need to do differently for our customers.\n"
+    second = (
+        "ID,Team,I know what I need to do differently for our customers.,I want to take part in the CX programme.\n"
+    )
+    rows = "".join(f"{i},Stores North,Agree,Agree\n" for i in range(1, 4))
+    import_survey(db, (first + rows).encode(), "north.csv", "2027 Q1")
+    other = import_survey(db, (second + rows).encode(), "south.csv", "2027 Q1")
+    assert other.written
+    assert store.count(db, "responses") == 6

@@ -360,13 +360,24 @@ def _team(name: str, renames: Mapping[str, str], known: Mapping[str, str]) -> st
     return known.get(normalise(name), name)
 
 
+GLOBAL_IDS = {"ResponseId", "Respondent ID"}
+"""Ids the survey tools make unique across surveys (Qualtrics, SurveyMonkey); others count 1, 2, 3 per form."""
+
+
+def _id_scope(survey: Survey) -> str:
+    """What makes a response id unique: nothing for global ids, else the form's columns (its questions)."""
+    if survey.column_ids[survey.id_column] in GLOBAL_IDS:
+        return ""
+    return hashlib.sha256(json.dumps(survey.headers).encode()).hexdigest()[:16] + ":"
+
+
 def _source_hashes(survey: Survey, text: pd.DataFrame) -> pd.Series:
     """Per row, a hash of the tool's response id, or of the row's whole content where the file has none.
 
     Only the hash is stored: the id itself (an e-mail or a name in some tools) never is.
     """
     ids = text[survey.id_column].to_numpy(object) if survey.id_column is not None else np.full(len(text), "")
-    keys = [f"id:{value}" if value else None for value in ids]
+    keys = [f"id:{_id_scope(survey)}{value}" if value else None for value in ids]
     missing = [i for i, key in enumerate(keys) if key is None]
     if missing:
         rows = text.iloc[missing].to_numpy(object)
