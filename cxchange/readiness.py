@@ -77,7 +77,16 @@ def readiness_by_team(db: Database, settings: dict[str, Any], initiative_id: int
         empty = pd.DataFrame(columns=["wave_id", "team_id", "n", "direct_n", "aggregate_n", *FIGURE_COLUMNS])
         return _decorate(empty.assign(suppressed=False, suppression="", barrier_point=None), teams, waves)
     rolled = scoring.roll_up(stats, teams, by=["wave_id"])
-    rolled = scoring.suppress(rolled, teams, int(settings["min_group_size"]), by=["wave_id"])
+    minimum = int(settings["min_group_size"])
+    # Entered means are on show in the entry grid: a team's entered part is known to any reader.
+    survey = stats[stats["aggregate_n"] == 0].set_index(["wave_id", "team_id"])["n"]
+    entered = stats[stats["aggregate_n"] > 0].set_index(["wave_id", "team_id"])["n"]
+    keys = pd.MultiIndex.from_frame(rolled[["wave_id", "team_id"]])
+    survey_n = survey.reindex(keys).fillna(0).to_numpy()
+    has_entry = entered.reindex(keys).notna().to_numpy()
+    rolled["known"] = has_entry & (survey_n == 0)  # entered only: its figure is public anyway
+    rolled["force_hidden"] = has_entry & (survey_n > 0) & (survey_n < minimum)  # entry minus total = the few
+    rolled = scoring.suppress(rolled, teams, minimum, by=["wave_id"])
     rolled["ci_low"], rolled["ci_high"] = scoring.confidence_interval(
         rolled["readiness"], rolled["readiness_sd"], rolled["n"]
     )

@@ -165,11 +165,15 @@ def _suppress_one(group: pd.DataFrame, children: Mapping[int, list[int]], min_n:
     """Suppression within one wave (or other slice) of the roll-up.
 
     A reader can subtract from any shown team the shown teams nearest below it (looking through
-    hidden ones); whatever remains must be nobody or at least `min_n` respondents. Where it is not,
-    the smallest of those shown teams is hidden too, until every shown team passes.
+    hidden ones; `known` teams, whose entered means are public, count as shown); whatever remains
+    must be nobody or at least `min_n` respondents. Where it is not, the smallest of those shown
+    teams is hidden too (or the team itself), until every shown team passes. `force_hidden` rows
+    are hidden whatever their n.
     """
     n = dict(zip(group["team_id"], group["n"], strict=True))
-    kind = {team: ("primary" if count < min_n else "") for team, count in n.items()}
+    forced = set(group.loc[group["force_hidden"], "team_id"]) if "force_hidden" in group else set()
+    known = set(group.loc[group["known"], "team_id"]) if "known" in group else set()
+    kind = {team: ("primary" if count < min_n or team in forced else "") for team, count in n.items()}
 
     def kids(team: int) -> list[int]:
         return [child for child in children.get(team, []) if n.get(child, 0) > 0]
@@ -178,7 +182,7 @@ def _suppress_one(group: pd.DataFrame, children: Mapping[int, list[int]], min_n:
         """The shown teams nearest below `team`: what a reader can take away from its figure."""
         found = []
         for child in kids(team):
-            found.extend([child] if not kind[child] else frontier(child))
+            found.extend([child] if not kind[child] or child in known else frontier(child))
         return found
 
     changed = True
@@ -189,8 +193,11 @@ def _suppress_one(group: pd.DataFrame, children: Mapping[int, list[int]], min_n:
                 continue
             below = frontier(team)
             remainder = n[team] - sum(n[c] for c in below)
-            if 0 < remainder < min_n and below:
-                kind[min(below, key=lambda c: (n[c], c))] = "complementary"
+            if 0 < remainder < min_n:
+                # Hide the smallest shown team below; where only public entries are left, the team itself.
+                hideable = [c for c in below if not kind[c]]
+                target = min(hideable, key=lambda c: (n[c], c)) if hideable else team
+                kind[target] = "complementary"
                 changed = True
     return group.assign(
         suppressed=group["team_id"].map(lambda t: bool(kind[t])),

@@ -119,3 +119,33 @@ def test_a_team_taken_out_of_the_grid_is_taken_out_of_the_results(demo_db, team_
     store.save_team_results(demo_db, wave, entry.check_grid(two, team_ids)[0], "test")
     store.save_team_results(demo_db, wave, entry.check_grid(grid(ROW | {"n": 12}), team_ids)[0], "test")
     assert set(store.team_results(demo_db, wave)["team_id"]) == {team_ids["HR & People"]}
+
+
+def test_an_entry_cannot_be_subtracted_to_reveal_a_few_survey_responses(demo_db, team_ids):
+    # Customer Insight has 2-4 survey responses; with 9 entered beside them, total minus entry = the few.
+    wave = int(store.waves(demo_db, 1)["id"].iloc[-1])
+    row = ROW | {"Team": "Customer Insight", "n": 9}
+    store.save_team_results(demo_db, wave, entry.check_grid(grid(row), team_ids)[0], "test")
+    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    insight = frame[(frame["wave_id"] == wave) & (frame["team"] == "Customer Insight")].iloc[0]
+    assert insight["suppressed"]
+    assert pd.isna(insight["awareness"])
+
+
+def test_a_public_entry_is_counted_as_known_when_hiding_its_siblings(demo_db, team_ids):
+    # Store Support and HR & People sit at the top. Enter means for a new team under Stores with no
+    # survey: its figures are public in the grid, so Stores minus it minus its shown siblings must
+    # still leave nobody or at least five.
+    wave = int(store.waves(demo_db, 1)["id"].iloc[-1])
+    demo_db.execute("INSERT INTO teams (id, name, parent_id, headcount) VALUES (99, 'Stores Pop-up', 1, 8)")
+    team_ids = team_ids | {"Stores Pop-up": 99}
+    store.save_team_results(
+        demo_db, wave, entry.check_grid(grid(ROW | {"Team": "Stores Pop-up", "n": 6}), team_ids)[0], "t"
+    )
+    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    rows = frame[frame["wave_id"] == wave].set_index("team_id")
+    stores_children = rows[rows["parent_id"] == 1]
+    shown = stores_children[~stores_children["suppressed"]]["n"].sum()
+    popup = rows.loc[99, "n"]
+    remainder = rows.loc[1, "n"] - shown - (popup if rows.loc[99, "suppressed"] else 0)
+    assert remainder == 0 or remainder >= 5

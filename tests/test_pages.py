@@ -213,7 +213,7 @@ def test_team_level_results_show_in_the_grid_and_on_the_overview(app, demo_path)
     database = store.open_db(demo_path)
     teams = store.teams(database)
     ids = dict(zip(teams["name"], teams["id"], strict=True))
-    row = {"Team": "Customer Insight", "Awareness": 4, "Desire": 4, "Knowledge": 4, "Ability": 4, "Reinforcement": 4}
+    row = {"Team": "HR & People", "Awareness": 4, "Desire": 4, "Knowledge": 4, "Ability": 4, "Reinforcement": 4}
     rows, problems = entry.check_grid(pd.DataFrame([row | {"n": 9, "sd (optional)": None}]), ids)
     assert problems == []
     store.save_team_results(database, int(store.waves(database, 1)["id"].iloc[-1]), rows, "test")
@@ -222,12 +222,12 @@ def test_team_level_results_show_in_the_grid_and_on_the_overview(app, demo_path)
     at.switch_page("app_pages/import_entry.py").run()
     assert not at.exception
     grid = next(d.value for d in at.dataframe if "sd (optional)" in d.value.columns)
-    assert grid["Team"].tolist() == ["Customer Insight"]
+    assert grid["Team"].tolist() == ["HR & People"]
     assert grid["n"].tolist() == [9]
     at.switch_page("app_pages/overview.py").run()
     table = at.dataframe[0].value.set_index("Team")
-    assert table.loc["Customer Insight", "Source"] == "team-level entry: no significance test possible"
-    assert table.loc["Customer Insight", "Responses (n)"] >= 9  # 9 entered + its few respondents: now shown
+    assert table.loc["HR & People", "Source"] == "team-level entry: no significance test possible"
+    assert table.loc["HR & People", "Responses (n)"] == 18 + 9  # its survey responses and the 9 entered
 
 
 def test_import_wizard_maps_a_new_team_name_to_an_existing_team(app, demo_path):
