@@ -377,7 +377,8 @@ def _source_hashes(survey: Survey, text: pd.DataFrame) -> pd.Series:
     Only the hash is stored: the id itself (an e-mail or a name in some tools) never is.
     """
     ids = text[survey.id_column].to_numpy(object) if survey.id_column is not None else np.full(len(text), "")
-    keys = [f"id:{_id_scope(survey)}{value}" if value else None for value in ids]
+    scope = _id_scope(survey) if survey.id_column is not None else ""
+    keys = [f"id:{scope}{value}" if value else None for value in ids]
     missing = [i for i, key in enumerate(keys) if key is None]
     if missing:
         rows = text.iloc[missing].to_numpy(object)
