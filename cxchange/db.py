@@ -245,7 +245,9 @@ def insert_responses(db: Database, responses: pd.DataFrame) -> None:
 
 
 def _python_values(column: pd.Series) -> list:
-    """A column as plain Python values for sqlite3, NaN and NA as None."""
+    """A column as plain Python values for sqlite3, NaN and NA as None (SQL NULL)."""
+    if pd.api.types.is_float_dtype(column.dtype) and isinstance(column.dtype, np.dtype):
+        return column.to_numpy().tolist()  # SQLite stores a bound NaN as NULL
     return column.astype(object).where(column.notna(), None).tolist()
 
 
