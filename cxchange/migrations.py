@@ -83,7 +83,7 @@ def m001_initial(db: Database) -> None:
             outcome REAL,
             readiness REAL
         );
-        CREATE INDEX responses_wave_team ON responses(wave_id, team_id);
+        -- no index on (wave_id, team_id): every aggregate scans the table anyway, and inserts stay cheap
 
         -- The answers one per row, for item-level views (Likert distributions).
         CREATE VIEW answers AS
