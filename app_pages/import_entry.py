@@ -5,7 +5,7 @@ import streamlit as st
 
 from cxchange import db as store
 from cxchange import entry, ui
-from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, preview, question_set_csv
+from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, question_set_csv
 from cxchange.importing import import_survey as run_import
 from cxchange.model import SCALE
 
@@ -54,7 +54,7 @@ def survey_file() -> None:
             mapping_state = st.session_state.setdefault(f"mapping:{uploaded.file_id}:{chosen}", base)
         mapping = mapping_state
         try:
-            survey, result = preview(db, data, uploaded.name, wave, initiative, mapping)
+            result = run_import(db, data, uploaded.name, wave, initiative, mapping, dry_run=True)
         except UnmappedLabels as problem:
             st.warning(
                 "Some answers are not on the 1–5 agreement scale. Say what each means; nothing is dropped silently."
@@ -114,10 +114,10 @@ def survey_file() -> None:
                 f"({', '.join(small[:5])}): their figures stay hidden unless the wave has more from them, and a "
                 "team beside them may be hidden too so they cannot be worked out."
             )
-        if plan.skipped or plan.problems:
+        if plan.outcomes or plan.problems:
             st.write("**What happens to the other rows**")
             problems = [
-                {"Row": o.row, "What happens": o.reason, "Team": o.team or "", "Column": ""} for o in plan.skipped
+                {"Row": o.row, "What happens": o.reason, "Team": o.team or "", "Column": ""} for o in plan.outcomes
             ] + [
                 {
                     "Row": p.row,
@@ -144,7 +144,7 @@ def survey_file() -> None:
                 ]
             )
             st.dataframe(matched, hide_index=True, width="stretch")
-            unmatched = [h for h in survey.headers if h not in set(matched["Column in the file"]) | {plan.team_column}]
+            unmatched = [h for h in plan.headers if h not in set(matched["Column in the file"]) | {plan.team_column}]
             column = st.selectbox("Map another column", ["(choose a column)", *unmatched], key="map_column")
             question = st.selectbox("to the question", list(item_label), format_func=item_label.get, key="map_item")
             if st.button("Map column") and column != "(choose a column)":
@@ -162,7 +162,7 @@ def survey_file() -> None:
                     mapping.teams[team] = target
                     st.rerun()
             team_column = st.selectbox(
-                "Team column", survey.headers, index=survey.headers.index(plan.team_column), key="map_team_column"
+                "Team column", plan.headers, index=plan.headers.index(plan.team_column), key="map_team_column"
             )
             if team_column != plan.team_column:
                 mapping.team_column = team_column

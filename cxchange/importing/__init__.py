@@ -25,7 +25,6 @@ __all__ = [
     "ImportResult",
     "UnmappedLabels",
     "import_survey",
-    "preview",
     "question_set_csv",
 ]
 
@@ -256,14 +255,6 @@ def _write_chunk(
         }
     )
     store.insert_responses(db, responses)
-
-
-def preview(
-    db: Database, data: bytes, file_name: str, wave: str, initiative: str | None, mapping: ImportMapping | None
-) -> tuple[Survey, ImportResult]:
-    """The survey as read and what importing it would do; raises ImportRejected like the import."""
-    survey = read_survey(data, file_name)
-    return survey, import_survey(db, data, file_name, wave, initiative, mapping, dry_run=True)
 
 
 def question_set_csv(items: pd.DataFrame) -> bytes:

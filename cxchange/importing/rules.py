@@ -121,6 +121,7 @@ class Plan:
     """
 
     tool: str
+    headers: list[str]
     matches: list[ColumnMatch]
     team_column: str
     comment_column: str | None
@@ -156,11 +157,6 @@ class Plan:
         rows = np.concatenate(self.imported_rows) if self.imported_rows else np.array([], dtype=int)
         listed = [RowOutcome(int(row), "imported", OUTCOMES["imported"]) for row in rows]
         return sorted(listed + self.outcomes, key=lambda outcome: outcome.row)
-
-    @property
-    def skipped(self) -> list[RowOutcome]:
-        """Rows not imported, or imported but kept out of the scores."""
-        return self.outcomes
 
     @property
     def rows_skipped(self) -> int:
@@ -206,6 +202,7 @@ def start_plan(survey: Survey, items: pd.DataFrame, mapping: ImportMapping | Non
     )
     return Plan(
         tool=survey.tool,
+        headers=survey.headers,
         matches=matches,
         team_column=survey.headers[team_index],
         comment_column=None if comment_index is None else survey.headers[comment_index],
