@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cxchange.model import ELEMENTS
+from cxchange.model import ELEMENT_LABELS, ELEMENTS
 
 
 def benjamini_hochberg(p_values: Sequence[float]) -> np.ndarray:
@@ -71,4 +71,133 @@ def relative_weights(scores: pd.DataFrame, outcome: str = "outcome") -> pd.DataF
             "share": weights / total if total > 0 else np.nan,
             "n": n,
         }
+    )
+
+
+CHANGE_CALLS = ("up", "down", "no clear change", "no test possible")
+
+
+def changes(
+    frame: pd.DataFrame, before_wave: int, after_wave: int, team_ids: Sequence[int], alpha: float = 0.05
+) -> pd.DataFrame:
+    """Per team and ADKAR element, the change from one wave to another, called only where it is significant.
+
+    Welch's t-test per cell, then Benjamini–Hochberg across every cell tested, so "up" and "down" hold
+    for the whole table at once. Cells whose data are entered team means say "no test possible";
+    teams hidden in either wave are left out. `mdc` is the smallest change the two groups' n could
+    detect (80% power), in the element's units.
+    Returns team_id, team, order, element, before, after, delta, n_before, n_after, p, p_adjusted,
+    call, mdc.
+    """
+    from scipy import stats
+
+    columns = ["team_id", "team", "order", "n", "suppressed", *ELEMENTS, *(f"{e}_sd" for e in ELEMENTS)]
+    before = frame.loc[frame["wave_id"] == before_wave, columns].set_index("team_id")
+    after = frame.loc[frame["wave_id"] == after_wave, columns].set_index("team_id")
+    wanted = [t for t in team_ids if t in before.index and t in after.index]
+    before, after = before.loc[wanted], after.loc[wanted]
+    shown = ~(before["suppressed"].astype(bool) | after["suppressed"].astype(bool))
+    before, after = before[shown], after[shown]
+    cells = []
+    for element in ELEMENTS:
+        cells.append(
+            pd.DataFrame(
+                {
+                    "team_id": after.index,
+                    "team": after["team"].to_numpy(),
+                    "order": after["order"].to_numpy(),
+                    "element": element,
+                    "before": before[element].to_numpy(float),
+                    "after": after[element].to_numpy(float),
+                    "sd_before": before[f"{element}_sd"].to_numpy(float),
+                    "sd_after": after[f"{element}_sd"].to_numpy(float),
+                    "n_before": before["n"].to_numpy(int),
+                    "n_after": after["n"].to_numpy(int),
+                }
+            )
+        )
+    table = pd.concat(cells, ignore_index=True) if cells else pd.DataFrame()
+    if table.empty:
+        return table.assign(delta=[], p=[], p_adjusted=[], call=[], mdc=[])
+    table["delta"] = table["after"] - table["before"]
+    testable = table[["sd_before", "sd_after"]].notna().all(axis=1) & (table[["n_before", "n_after"]].min(axis=1) > 1)
+    p = np.full(len(table), np.nan)
+    if testable.any():
+        rows = table[testable]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = stats.ttest_ind_from_stats(
+                *(rows[column].to_numpy(float) for column in ("after", "sd_after", "n_after")),
+                *(rows[column].to_numpy(float) for column in ("before", "sd_before", "n_before")),
+                equal_var=False,
+            )
+        # Both groups without spread: any difference at all is certain, none is no change.
+        no_spread = (rows["delta"] == 0).to_numpy(float)
+        p[testable.to_numpy()] = np.where(np.isnan(result.pvalue), no_spread, result.pvalue)
+    table["p"] = p
+    table["p_adjusted"] = benjamini_hochberg(p)
+    significant = table["p_adjusted"] < alpha
+    table["call"] = np.select(
+        [~testable, significant & (table["delta"] > 0), significant & (table["delta"] < 0)],
+        ["no test possible", "up", "down"],
+        "no clear change",
+    )
+    pooled = np.sqrt((table["sd_before"] ** 2 + table["sd_after"] ** 2) / 2)
+    table["mdc"] = [
+        minimum_detectable_change(sd, nb, na, alpha)
+        for sd, nb, na in zip(pooled, table["n_before"], table["n_after"], strict=True)
+    ]
+    table["position"] = table["element"].map({element: position for position, element in enumerate(ELEMENTS)})
+    ordered = table.sort_values(["order", "position"]).reset_index(drop=True)
+    return ordered.drop(columns=["sd_before", "sd_after", "position"])
+
+
+def key_drivers(scores: pd.DataFrame) -> pd.DataFrame:
+    """The priority matrix of the ADKAR elements for the outcome item: importance against current score.
+
+    `scores` are complete respondent scores (response_scores) of the population shown. Returns
+    element, weight, share (relative importance, sums to 1), score (the element's current mean)
+    and n (respondents who also answered the outcome item).
+    """
+    complete = scores[scores["complete"].astype(bool)]
+    weights = relative_weights(complete)
+    weights["score"] = [float(complete[element].mean()) for element in weights["element"]]
+    return weights
+
+
+def describe_changes(table: pd.DataFrame) -> str:
+    """One sentence on a changes() table: how many cells moved, and how many could not be tested."""
+    counts = table["call"].value_counts()
+    up, down = int(counts.get("up", 0)), int(counts.get("down", 0))
+    untested = int(counts.get("no test possible", 0))
+    tested = len(table) - untested
+    text = (
+        f"Of {tested} team × element figures tested, **{up} went up** and **{down} went down**; "
+        f"the other {tested - up - down} show no clear change."
+    )
+    if untested:
+        text += f" {untested} come from team-level entries: no test possible."
+    return text
+
+
+def describe_drivers(drivers: pd.DataFrame) -> str:
+    """What a CX lead reads off the priority matrix: the elements to fix first, or the top driver."""
+    mean_score = drivers["score"].mean()
+    fix_first = drivers[(drivers["share"] > 1 / len(drivers)) & (drivers["score"] < mean_score)]
+    top = drivers.sort_values("share", ascending=False).iloc[0]
+    n = int(drivers["n"].iloc[0])
+    r_squared = float(drivers["weight"].sum())
+    lead = (
+        "**Fix first: "
+        + ", ".join(
+            f"{ELEMENT_LABELS[e]} ({share:.0%} of the explained variance, scored {score:.2f})"
+            for e, share, score in zip(fix_first["element"], fix_first["share"], fix_first["score"], strict=True)
+        )
+        + ".**"
+        if not fix_first.empty
+        else f"**{ELEMENT_LABELS[top['element']]} matters most** ({top['share']:.0%} of the explained variance), "
+        "and no important element scores below the others."
+    )
+    return (
+        f"{lead} The five elements together explain {r_squared:.0%} of the variance in confidence that the "
+        f"programme will succeed (n = {n:,} respondents). This is an association, not proof of cause."
     )

@@ -256,25 +256,31 @@ def next_response_id(db: Database) -> int:
     return db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM responses").fetchone()[0]
 
 
-def team_wave_stats(db: Database, initiative_id: int | None = None) -> pd.DataFrame:
-    """Per team and wave, from complete responses: n, element means, readiness mean and sd.
+def team_wave_stats(db: Database, initiative_id: int | None = None, by_group: bool = False) -> pd.DataFrame:
+    """Per team and wave, from complete responses: n, element means and sds, readiness mean and sd.
 
-    One GROUP BY in SQLite; the same figures as scoring.team_means over respondent scores.
+    One GROUP BY in SQLite; the same figures as scoring.team_means over respondent scores. With
+    `by_group`, one row per team, wave and respondent group (is_champion 0 or 1), so the views of
+    all respondents, champions and the rest come from one scan.
     """
     means = ",\n".join(f"AVG(responses.{column}) AS {column}" for column in (*ELEMENTS, OUTCOME, "readiness"))
+    sds = ",\n".join(
+        f"""CASE WHEN COUNT(*) > 1 THEN
+               SQRT(MAX(0, (SUM({column} * {column}) - COUNT(*) * AVG({column}) * AVG({column})) / (COUNT(*) - 1)))
+           END AS {column}_sd"""
+        for column in (*ELEMENTS, "readiness")
+    )  # column names come from the model's fixed vocabulary
+    group = ", responses.is_champion" if by_group else ""
     return frame(
         db,
         f"""
-        SELECT responses.wave_id, responses.team_id, COUNT(*) AS n,
+        SELECT responses.wave_id, responses.team_id{group}, COUNT(*) AS n,
                {means},
-               CASE WHEN COUNT(*) > 1 THEN
-                   SQRT(MAX(0, (SUM(readiness * readiness) - COUNT(*) * AVG(readiness) * AVG(readiness))
-                        / (COUNT(*) - 1)))
-               END AS readiness_sd
+               {sds}
         FROM responses JOIN waves ON waves.id = responses.wave_id
         WHERE responses.complete = 1
           AND (:initiative_id IS NULL OR waves.initiative_id = :initiative_id)
-        GROUP BY responses.wave_id, responses.team_id
+        GROUP BY responses.wave_id, responses.team_id{group}
         """,
         {"initiative_id": initiative_id},
     )
@@ -295,6 +301,39 @@ def team_result_stats(db: Database, initiative_id: int | None = None) -> pd.Data
         """,
         {"initiative_id": initiative_id},
     )
+
+
+def answer_counts(db: Database, wave: int) -> pd.DataFrame:
+    """Per team, respondent group, ADKAR element and scale point: how many answers of complete responses.
+
+    The items' answers of an element are pooled (each answer counts once), for the Likert bars.
+    """
+    return frame(
+        db,
+        """
+        SELECT responses.team_id, responses.is_champion, items.element,
+               CAST(answer.value AS INTEGER) AS value, COUNT(*) AS count
+        FROM responses, json_each(responses.answers) AS answer
+        JOIN items ON items.code = answer.key
+        WHERE responses.wave_id = :wave AND responses.complete = 1 AND items.element != 'outcome'
+        GROUP BY responses.team_id, responses.is_champion, items.element, CAST(answer.value AS INTEGER)
+        """,
+        {"wave": wave},
+    )
+
+
+def barrier_counts(db: Database, wave: int, threshold: float) -> pd.DataFrame:
+    """Per team and respondent group: how many complete respondents have each barrier point ("none")."""
+    cases = "\n".join(f"WHEN {element} <= :threshold THEN '{element}'" for element in ELEMENTS)
+    return frame(
+        db,
+        f"""
+        SELECT team_id, is_champion, CASE {cases} ELSE 'none' END AS barrier_point, COUNT(*) AS count
+        FROM responses WHERE wave_id = :wave AND complete = 1
+        GROUP BY team_id, is_champion, barrier_point
+        """,
+        {"wave": wave, "threshold": threshold},
+    )  # element names come from the model's fixed vocabulary
 
 
 def team_results(db: Database, wave: int) -> pd.DataFrame:
@@ -373,6 +412,42 @@ def comments(db: Database, wave: int, team_ids: Iterable[int], minimum: int) -> 
         "teams": len(allowed),
         "left_out": len(rows) - len(allowed),
     }
+
+
+def team_champions(db: Database, team_ids: Iterable[int]) -> pd.DataFrame:
+    """Champions of the given teams with their activity: alias, team, start, end, last activity, sessions, reach."""
+    return frame(
+        db,
+        """
+        SELECT champions.alias, teams.name AS team, champions.started_on, champions.ended_on,
+               MAX(champion_activities.happened_on) AS last_activity,
+               COUNT(champion_activities.id) AS activities,
+               COALESCE(SUM(champion_activities.people_reached), 0) AS people_reached
+        FROM champions JOIN teams ON teams.id = champions.team_id
+        LEFT JOIN champion_activities ON champion_activities.champion_id = champions.id
+        WHERE champions.team_id IN (SELECT value FROM json_each(:ids))
+        GROUP BY champions.id
+        ORDER BY champions.ended_on IS NOT NULL, last_activity DESC, champions.alias
+        """,
+        {"ids": json.dumps([int(i) for i in team_ids])},
+    )
+
+
+def open_actions(db: Database, team_ids: Iterable[int], initiative_id: int | None = None) -> pd.DataFrame:
+    """Actions still open or in progress for the given teams: title, owner, team, element, step, due, status."""
+    return frame(
+        db,
+        """
+        SELECT actions.title, actions.owner, teams.name AS team, actions.element, actions.kotter_step,
+               actions.due_on, actions.status, actions.source
+        FROM actions JOIN teams ON teams.id = actions.team_id
+        WHERE actions.status IN ('open', 'in progress')
+          AND actions.team_id IN (SELECT value FROM json_each(:ids))
+          AND (:initiative_id IS NULL OR actions.initiative_id = :initiative_id)
+        ORDER BY actions.due_on IS NULL, actions.due_on, actions.title
+        """,
+        {"ids": json.dumps([int(i) for i in team_ids]), "initiative_id": initiative_id},
+    )
 
 
 def response_scores(db: Database, wave_id: int) -> pd.DataFrame:
@@ -567,3 +642,61 @@ def save_mapping(db: Database, name: str, mapping_json: str) -> None:
     if not name.strip():
         raise ValueError("Give the mapping a name.")
     db["settings"].upsert({"name": f"mapping:{name.strip()}", "value": json.dumps(mapping_json)}, pk="name")
+
+
+# CX outcomes ---------------------------------------------------------------------------------
+
+
+def cx_outcomes(db: Database, period: str | None = None) -> pd.DataFrame:
+    """Outcome figures (team_id, team, period, metric, value) of one period or all, by period, team, metric."""
+    result = frame(
+        db,
+        """
+        SELECT cx_outcomes.team_id, teams.name AS team, cx_outcomes.period, cx_outcomes.metric, cx_outcomes.value
+        FROM cx_outcomes JOIN teams ON teams.id = cx_outcomes.team_id
+        WHERE :period IS NULL OR cx_outcomes.period = :period
+        ORDER BY cx_outcomes.period, teams.name, cx_outcomes.metric
+        """,
+        {"period": period},
+    )
+    return result.astype({"team_id": "int64", "value": "float64"})
+
+
+def save_cx_outcomes(db: Database, rows: pd.DataFrame, replace_period: str | None = None) -> dict[str, int]:
+    """Write checked figures (team_id, period, metric, value) in one transaction, keyed on team, period, metric.
+
+    A figure already stored is updated, never doubled, so writing the same rows twice changes nothing.
+    With `replace_period`, that period's stored figures missing from `rows` are removed (the entry grid
+    holds its period whole). Returns how many figures were added, changed, unchanged and removed.
+    """
+    counts = {"added": 0, "changed": 0, "unchanged": 0, "removed": 0}
+    wanted = {
+        (int(r.team_id), str(r.period), str(r.metric)): float(r.value)
+        for r in rows[["team_id", "period", "metric", "value"]].itertuples(index=False)
+    }
+    periods = sorted({period for _, period, _ in wanted} | ({replace_period} if replace_period is not None else set()))
+    with write_transaction(db):
+        stored = {
+            (team_id, period, metric): value
+            for team_id, period, metric, value in db.execute(
+                "SELECT team_id, period, metric, value FROM cx_outcomes "
+                "WHERE period IN (SELECT value FROM json_each(:periods))",
+                {"periods": json.dumps(periods)},
+            )
+        }
+        writes = []
+        for key, value in wanted.items():
+            status = "added" if key not in stored else "unchanged" if stored[key] == value else "changed"
+            counts[status] += 1
+            if status != "unchanged":
+                writes.append((*key, value))
+        db.conn.executemany(
+            "INSERT INTO cx_outcomes (team_id, period, metric, value) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (team_id, period, metric) DO UPDATE SET value = excluded.value",
+            writes,
+        )
+        if replace_period is not None:
+            gone = [key for key in stored if key[1] == replace_period and key not in wanted]
+            db.conn.executemany("DELETE FROM cx_outcomes WHERE team_id = ? AND period = ? AND metric = ?", gone)
+            counts["removed"] = len(gone)
+    return counts

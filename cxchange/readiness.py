@@ -14,7 +14,15 @@ from cxchange import scoring
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, OUTCOME, REMEDIES, readiness_index
 
 ORGANISATION_LABEL = "All teams"
-FIGURE_COLUMNS: tuple[str, ...] = (*ELEMENTS, OUTCOME, "readiness", "readiness_sd", "ci_low", "ci_high")
+FIGURE_COLUMNS: tuple[str, ...] = (
+    *ELEMENTS,
+    *(f"{element}_sd" for element in ELEMENTS),
+    OUTCOME,
+    "readiness",
+    "readiness_sd",
+    "ci_low",
+    "ci_high",
+)
 
 
 def suppression_text(suppression: str, min_n: int) -> str:
@@ -58,35 +66,51 @@ def team_tree(teams: pd.DataFrame) -> pd.DataFrame:
     return tree
 
 
-def readiness_by_team(db: Database, settings: dict[str, Any], initiative_id: int | None = None) -> pd.DataFrame:
+GROUPS: dict[str, str] = {
+    "all": "All respondents",
+    "champions": "Champions",
+    "others": "Everyone but champions",
+}
+"""Respondent groups a view can be filtered to; each group's figures are suppressed on their own."""
+
+
+def readiness_by_team(
+    db: Database, settings: dict[str, Any], initiative_id: int | None = None, group: str = "all"
+) -> pd.DataFrame:
     """Every team's (and the organisation's) readiness per wave, ready to show.
 
-    Rows exist where the team's subtree has complete responses in the wave. Figures of suppressed
-    rows are blanked here, so no view or export can show them by mistake. Columns: wave_id, wave,
-    opened_on, team_id, team, parent_id, depth, order, has_children, n, direct_n, the element means,
-    outcome, readiness (0–100), readiness_sd, ci_low/ci_high (95% CI of readiness), suppressed,
-    suppression, barrier_point.
+    Rows exist where the team's subtree has complete responses in the wave (of the respondent
+    `group`, one of GROUPS). Figures of suppressed rows are blanked here, so no view or export can
+    show them by mistake. Columns: wave_id, wave, opened_on, team_id, team, parent_id, depth, order,
+    has_children, n, direct_n, the element means and their sds (`{element}_sd`), outcome, readiness
+    (0–100), readiness_sd, ci_low/ci_high (95% CI of readiness), suppressed, suppression,
+    barrier_point.
     """
-    teams = store.teams(db)
-    waves = store.waves(db, initiative_id)
-    stats = pd.concat(
-        [store.team_wave_stats(db, initiative_id).assign(aggregate_n=0), _entered(db, initiative_id)],
-        ignore_index=True,
-    )
+    return figures(team_stats(db, initiative_id), store.teams(db), store.waves(db, initiative_id), settings, group)
+
+
+def team_stats(db: Database, initiative_id: int | None = None) -> pd.DataFrame:
+    """The one query behind every readiness view: per wave, team and respondent group, plus entries.
+
+    Entered team-level results have `is_champion` NaN (they belong to no respondent group) and
+    `aggregate_n` = their n.
+    """
+    survey = store.team_wave_stats(db, initiative_id, by_group=True).assign(aggregate_n=0)
+    return pd.concat([survey, _entered(db, initiative_id)], ignore_index=True)
+
+
+def figures(
+    stats: pd.DataFrame, teams: pd.DataFrame, waves: pd.DataFrame, settings: dict[str, Any], group: str = "all"
+) -> pd.DataFrame:
+    """readiness_by_team from team_stats: rolled up, suppressed for the group, decorated."""
+    if group not in GROUPS:
+        raise ValueError(f"Unknown respondent group {group!r}; groups are: {', '.join(GROUPS)}.")
+    minimum = int(settings["min_group_size"])
     if stats.empty:
         empty = pd.DataFrame(columns=["wave_id", "team_id", "n", "direct_n", "aggregate_n", *FIGURE_COLUMNS])
         return _decorate(empty.assign(suppressed=False, suppression="", barrier_point=None), teams, waves)
-    rolled = scoring.roll_up(stats, teams, by=["wave_id"])
-    minimum = int(settings["min_group_size"])
-    # Entered means are on show in the entry grid: a team's entered part is known to any reader.
-    survey = stats[stats["aggregate_n"] == 0].set_index(["wave_id", "team_id"])["n"]
-    entered = stats[stats["aggregate_n"] > 0].set_index(["wave_id", "team_id"])["n"]
-    keys = pd.MultiIndex.from_frame(rolled[["wave_id", "team_id"]])
-    survey_n = survey.reindex(keys).fillna(0).to_numpy()
-    has_entry = entered.reindex(keys).notna().to_numpy()
-    rolled["known"] = has_entry & (survey_n == 0)  # entered only: its figure is public anyway
-    rolled["force_hidden"] = has_entry & (survey_n > 0) & (survey_n < minimum)  # entry minus total = the few
-    rolled = scoring.suppress(rolled, teams, minimum, by=["wave_id"])
+    everyone = _suppressed_view(stats, teams, minimum, forced=set())
+    rolled = everyone if group == "all" else _group_view(stats, teams, minimum, group, _hidden_keys(everyone))
     rolled["ci_low"], rolled["ci_high"] = scoring.confidence_interval(
         rolled["readiness"], rolled["readiness_sd"], rolled["n"]
     )
@@ -95,6 +119,44 @@ def readiness_by_team(db: Database, settings: dict[str, Any], initiative_id: int
     rolled.loc[hidden, list(FIGURE_COLUMNS)] = np.nan
     rolled["barrier_point"] = rolled["barrier_point"].where(~hidden, None)
     return _decorate(rolled, teams, waves)
+
+
+def _suppressed_view(stats: pd.DataFrame, teams: pd.DataFrame, minimum: int, forced: set) -> pd.DataFrame:
+    """Roll `stats` up and suppress it; teams in `forced` ((wave_id, team_id) keys) are hidden whatever their n."""
+    rolled = scoring.roll_up(stats.drop(columns="is_champion"), teams, by=["wave_id"])
+    # Entered means are on show in the entry grid: a team's entered part is known to any reader.
+    survey = stats[stats["aggregate_n"] == 0].groupby(["wave_id", "team_id"])["n"].sum()
+    entered = stats[stats["aggregate_n"] > 0].set_index(["wave_id", "team_id"])["n"]
+    keys = pd.MultiIndex.from_frame(rolled[["wave_id", "team_id"]])
+    survey_n = survey.reindex(keys).fillna(0).to_numpy()
+    has_entry = entered.reindex(keys).notna().to_numpy()
+    rolled["known"] = has_entry & (survey_n == 0)  # entered only: its figure is public anyway
+    rolled["force_hidden"] = (has_entry & (survey_n > 0) & (survey_n < minimum)) | keys.isin(forced)
+    return scoring.suppress(rolled, teams, minimum, by=["wave_id"])
+
+
+def _hidden_keys(view: pd.DataFrame) -> set:
+    hidden = view[view["suppressed"]]
+    return set(zip(hidden["wave_id"], hidden["team_id"], strict=True))
+
+
+def _group_view(stats: pd.DataFrame, teams: pd.DataFrame, minimum: int, group: str, forced: set) -> pd.DataFrame:
+    """A respondent group's view, suppressed together with its complement and the view of everyone.
+
+    A team's group and its complement add up to its figure for everyone, so a team is shown in a
+    group only where it is shown for everyone and in both parts: otherwise one shown figure minus
+    another would give a hidden group back. Hiding one may call for more complementary hiding in
+    the hierarchy, so the three views are settled together until nothing changes.
+    """
+    survey = stats[stats["aggregate_n"] == 0]
+    champions = survey["is_champion"] == 1
+    parts = {"champions": survey[champions], "others": survey[~champions]}
+    while True:
+        views = {name: _suppressed_view(part, teams, minimum, forced) for name, part in parts.items()}
+        settled = forced | _hidden_keys(views["champions"]) | _hidden_keys(views["others"])
+        if settled == forced:
+            return views[group]
+        forced = settled
 
 
 def _entered(db: Database, initiative_id: int | None) -> pd.DataFrame:
@@ -250,3 +312,169 @@ def team_comments(db: Database, settings: dict[str, Any], wave_id: int, team_id:
         return [], f"Comments are shown for teams of at least {minimum} responses; this one has fewer."
     left_out = " Teams with fewer responses are left out." if found["left_out"] else ""
     return found["comments"], f"{len(found['comments'])} comments from {found['n']} responses.{left_out}"
+
+
+def subtree_ids(teams: pd.DataFrame, root: int) -> set[int]:
+    """The team ids of `root`'s subtree, itself included (the organisation's: every team and itself)."""
+    members = scoring.subtree_members(teams)
+    return {root, *members.loc[members["ancestor_id"] == root, "team_id"].astype(int)}
+
+
+def in_group(rows: pd.DataFrame, group: str) -> pd.DataFrame:
+    """The rows (with is_champion) of a respondent group."""
+    if group == "champions":
+        return rows[rows["is_champion"] == 1]
+    if group == "others":
+        return rows[rows["is_champion"] != 1]
+    return rows
+
+
+def rolled_counts(counts: pd.DataFrame, teams: pd.DataFrame, view_rows: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Counts per team (team_id, count, and any other key columns) summed over each team's subtree.
+
+    Only teams shown in `view_rows` (one wave of readiness_by_team for the same group) are kept, so
+    a distribution is never drawn for a group whose figures are hidden. Adds team, order, depth,
+    has_children and n from the view.
+    """
+    keys = [column for column in counts.columns if column not in ("team_id", "is_champion", "count")]
+    part = in_group(counts, group).drop(columns="is_champion")
+    joined = scoring.subtree_members(teams).merge(part, on="team_id")
+    summed = joined.groupby(["ancestor_id", *keys], as_index=False)["count"].sum()
+    summed = summed.rename(columns={"ancestor_id": "team_id"})
+    shown = view_rows.loc[~view_rows["suppressed"].astype(bool)]
+    # Entered team-level results have no answers: n here counts the survey respondents only.
+    shown = shown.assign(n=shown["n"] - shown["aggregate_n"].fillna(0).astype(int))
+    return summed.merge(shown[["team_id", "team", "order", "depth", "has_children", "n"]], on="team_id")
+
+
+def likert_shares(counts: pd.DataFrame, teams: pd.DataFrame, view_rows: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Share of answers at each scale point, per shown team and ADKAR element (answer_counts rolled up)."""
+    rolled = rolled_counts(counts, teams, view_rows, group)
+    rolled["share"] = rolled["count"] / rolled.groupby(["team_id", "element"])["count"].transform("sum")
+    return rolled.sort_values(["order", "element", "value"]).reset_index(drop=True)
+
+
+def barrier_shares(counts: pd.DataFrame, teams: pd.DataFrame, view_rows: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Share of each shown team's respondents stuck at each element (or "none"; barrier_counts rolled up)."""
+    rolled = rolled_counts(counts, teams, view_rows, group)
+    rolled["share"] = rolled["count"] / rolled.groupby("team_id")["count"].transform("sum")
+    order = {name: position for position, name in enumerate((*ELEMENTS, scoring.NO_BARRIER))}
+    rolled["position"] = rolled["barrier_point"].map(order)
+    return rolled.sort_values(["order", "position"]).reset_index(drop=True)
+
+
+MEASURES: dict[str, str] = {"readiness": "Readiness index (0–100)"} | {
+    element: f"{ELEMENT_LABELS[element]} (1–5)" for element in ELEMENTS
+}
+
+
+def trend_rows(frame: pd.DataFrame, measure: str = "readiness") -> pd.DataFrame:
+    """One measure of the shown rows over waves: team, wave, value, its 95% CI and n.
+
+    The CI comes from respondent data; entered team-level results have none.
+    """
+    shown = frame[~frame["suppressed"].astype(bool)]
+    low, high = scoring.confidence_interval(shown[measure], shown[f"{measure}_sd"], shown["n"])
+    return pd.DataFrame(
+        {
+            "team_id": shown["team_id"],
+            "team": shown["team"],
+            "wave": shown["wave"],
+            "opened_on": shown["opened_on"],
+            "value": shown[measure],
+            "ci_low": low,
+            "ci_high": high,
+            "n": shown["n"],
+        }
+    ).reset_index(drop=True)
+
+
+def trend_lines(frame: pd.DataFrame, root: int, measure: str = "readiness") -> pd.DataFrame:
+    """trend_rows of a team and the teams directly below it: the lines a trend chart draws for `root`."""
+    children = frame["parent_id"].eq(root) if root != scoring.ORGANISATION else frame["depth"].eq(1)
+    rows = frame[frame["team_id"].eq(root) | children]
+    lines = trend_rows(rows, measure)
+    lines.loc[lines["team_id"] == root, "team"] += " (all)" if rows["has_children"].any() else ""
+    return lines
+
+
+def element_trend_rows(frame: pd.DataFrame, team_id: int) -> pd.DataFrame:
+    """trend_rows of one team for each ADKAR element, with an `element` column (for small multiples)."""
+    rows = frame[frame["team_id"] == team_id]
+    return pd.concat([trend_rows(rows, element).assign(element=element) for element in ELEMENTS], ignore_index=True)
+
+
+def _point_text(row: Any, min_n: int) -> str:
+    if row.suppressed:
+        return suppression_text(row.suppression, min_n)
+    return ELEMENT_LABELS[row.barrier_point] if isinstance(row.barrier_point, str) else "none"
+
+
+def barrier_history(frame: pd.DataFrame, team_id: int, min_n: int) -> pd.DataFrame:
+    """A team's barrier point, index and n wave by wave (hidden waves say why, with no figures)."""
+    rows = frame[frame["team_id"] == team_id].sort_values("opened_on")
+    return pd.DataFrame(
+        {
+            "Wave": rows["wave"].to_numpy(),
+            "Barrier point": [_point_text(row, min_n) for row in rows.itertuples()],
+            "Readiness index": rows["readiness"].round(1).to_numpy(),
+            "Responses (n)": rows["n"].astype("Int64").where(~rows["suppressed"].astype(bool)).to_numpy(),
+        }
+    )
+
+
+def roll_up_path(wave_rows: pd.DataFrame, team_id: int, min_n: int) -> pd.DataFrame:
+    """A team and every team above it up to the organisation, in one wave: index, n and barrier point."""
+    by_id = wave_rows.set_index("team_id")
+    path, node = [], team_id
+    while node is not None and node in by_id.index:
+        path.append(node)
+        parent = by_id.loc[node, "parent_id"]
+        node = None if node == scoring.ORGANISATION or pd.isna(parent) else int(parent)
+    rows = by_id.loc[path].reset_index()
+    return pd.DataFrame(
+        {
+            "Team": [
+                name + (" (all)" if children and team != scoring.ORGANISATION else "")
+                for name, children, team in zip(rows["team"], rows["has_children"], rows["team_id"], strict=True)
+            ],
+            "Readiness index": rows["readiness"].round(1).to_numpy(),
+            "Responses (n)": rows["n"].astype("Int64").where(~rows["suppressed"].astype(bool)).to_numpy(),
+            "Barrier point": [_point_text(row, min_n) for row in rows.itertuples()],
+        }
+    )
+
+
+def champion_table(champions: pd.DataFrame) -> pd.DataFrame:
+    """db.team_champions as a person reads it: who, where, since when, how active lately."""
+    return pd.DataFrame(
+        {
+            "Champion": champions["alias"],
+            "Team": champions["team"],
+            "Active": ["until " + end if isinstance(end, str) else "yes" for end in champions["ended_on"]],
+            "Last activity": champions["last_activity"].fillna("none yet"),
+            "Sessions": champions["activities"],
+            "People reached": champions["people_reached"],
+        }
+    )
+
+
+def action_table(actions: pd.DataFrame) -> pd.DataFrame:
+    """db.open_actions as a person reads it, with the ADKAR element named."""
+    return pd.DataFrame(
+        {
+            "Action": actions["title"],
+            "Owner": actions["owner"],
+            "Team": actions["team"],
+            "Targets": [
+                ELEMENT_LABELS.get(element, "")
+                if isinstance(element, str)
+                else f"Kotter step {step:.0f}"
+                if pd.notna(step)
+                else ""
+                for element, step in zip(actions["element"], actions["kotter_step"], strict=True)
+            ],
+            "Due": actions["due_on"],
+            "Status": actions["status"],
+        }
+    )

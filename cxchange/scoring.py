@@ -102,35 +102,40 @@ def roll_up(stats: pd.DataFrame, teams: pd.DataFrame, by: Iterable[str] = ()) ->
     """Each team's figures over its whole subtree, and the organisation's, weighted by respondents.
 
     Parameters: `stats` has team_id, n, the element means, outcome, readiness and readiness_sd per
-    team (and the `by` columns, e.g. wave_id); a team may have several rows (survey responses and
-    team-level entry, marked by `aggregate_n`, the n behind entered means, whose sd is unknown).
+    team (and the `by` columns, e.g. wave_id; optionally `{element}_sd`); a team may have several
+    rows (survey responses and team-level entry, marked by `aggregate_n`, the n behind entered
+    means, whose sd is unknown; or respondent groups).
     Returns the same columns per ancestor (team_id = the ancestor), plus `direct_n`, the responses
     recorded against that team itself, and `aggregate_n`. Averages are never averaged: each mean
-    is weighted by the n behind it, and a missing mean weighs nothing.
+    is weighted by the n behind it, and a missing mean weighs nothing; each sd is pooled exactly.
     """
     keys = list(by)
     frame = stats.copy()
     if "aggregate_n" not in frame:
         frame["aggregate_n"] = 0
-    numbers = [column for column in (*STAT_COLUMNS, OUTCOME, "readiness_sd") if column in frame]
+    spread = [column for column in STAT_COLUMNS if f"{column}_sd" in frame]
+    numbers = [column for column in (*STAT_COLUMNS, OUTCOME, *(f"{c}_sd" for c in spread)) if column in frame]
     frame[numbers] = frame[numbers].astype(float)
     frame[["n", "aggregate_n"]] = frame[["n", "aggregate_n"]].astype(int)
-    frame["readiness_sd"] = frame["readiness_sd"].where(frame["aggregate_n"] > 0, frame["readiness_sd"].fillna(0.0))
     columns = [column for column in (*STAT_COLUMNS, OUTCOME) if column in frame]
     weighted = frame[columns].mul(frame["n"], axis=0)
     weights = frame[columns].notna().mul(frame["n"], axis=0).add_suffix("_n")
-    # Sum of squares of respondent readiness, so the pooled sd is exact (unknown for entered means).
-    weighted["sumsq"] = (frame["n"] - 1) * frame["readiness_sd"] ** 2 + frame["n"] * frame["readiness"] ** 2
+    # Sums of squares of respondent scores, so each pooled sd is exact (unknown for entered means).
+    for column in spread:
+        sd = frame[f"{column}_sd"].where(frame["aggregate_n"] > 0, frame[f"{column}_sd"].fillna(0.0))
+        weighted[f"{column}_sumsq"] = (frame["n"] - 1) * sd**2 + frame["n"] * frame[column] ** 2
+    squares = [f"{column}_sumsq" for column in spread]
     weighted = pd.concat([weighted, weights, frame[["n", "aggregate_n", "team_id", *keys]]], axis=1)
     joined = subtree_members(teams).merge(weighted, on="team_id")
-    sums = joined.groupby(["ancestor_id", *keys])[[*columns, *weights.columns, "sumsq", "n", "aggregate_n"]].sum()
+    sums = joined.groupby(["ancestor_id", *keys])[[*columns, *weights.columns, *squares, "n", "aggregate_n"]].sum()
     result = pd.DataFrame(
         {column: sums[column] / sums[f"{column}_n"].where(sums[f"{column}_n"] > 0) for column in columns}
     )
     result.insert(0, "n", sums["n"].astype(int))
-    variance = (sums["sumsq"] - sums["n"] * result["readiness"] ** 2) / (sums["n"] - 1)
     known = (sums["n"] > 1) & (sums["aggregate_n"] == 0)
-    result["readiness_sd"] = np.sqrt(variance.clip(lower=0)).where(known)
+    for column in spread:
+        variance = (sums[f"{column}_sumsq"] - sums["n"] * result[column] ** 2) / (sums["n"] - 1)
+        result[f"{column}_sd"] = np.sqrt(variance.clip(lower=0)).where(known)
     result["aggregate_n"] = sums["aggregate_n"].astype(int)
     result = result.reset_index().rename(columns={"ancestor_id": "team_id"})
     direct = stats.groupby(["team_id", *keys])["n"].sum().rename("direct_n").reset_index()
@@ -168,12 +173,15 @@ def _suppress_one(group: pd.DataFrame, children: Mapping[int, list[int]], min_n:
     hidden ones; `known` teams, whose entered means are public, count as shown); whatever remains
     must be nobody or at least `min_n` respondents. Where it is not, the smallest of those shown
     teams is hidden too (or the team itself), until every shown team passes. `force_hidden` rows
-    are hidden whatever their n.
+    are hidden whatever their n ("complementary" where their n is not small).
     """
     n = dict(zip(group["team_id"], group["n"], strict=True))
     forced = set(group.loc[group["force_hidden"], "team_id"]) if "force_hidden" in group else set()
     known = set(group.loc[group["known"], "team_id"]) if "known" in group else set()
-    kind = {team: ("primary" if count < min_n or team in forced else "") for team, count in n.items()}
+    # A forced team may be large: it is hidden to protect another group, so it reads "hidden".
+    kind = {
+        team: "primary" if count < min_n else "complementary" if team in forced else "" for team, count in n.items()
+    }
 
     def kids(team: int) -> list[int]:
         return [child for child in children.get(team, []) if n.get(child, 0) > 0]
