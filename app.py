@@ -9,6 +9,9 @@ st.set_page_config(page_title="cxchange", page_icon=":material/groups:", layout=
 page = st.navigation(
     [
         st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("app_pages/readiness.py", title="Readiness", icon=":material/grid_on:"),
+        st.Page("app_pages/team_detail.py", title="Team detail", icon=":material/group:"),
+        st.Page("app_pages/cx_outcomes.py", title="CX outcomes", icon=":material/sentiment_satisfied:"),
         st.Page("app_pages/import_entry.py", title="Import & entry", icon=":material/upload_file:"),
         st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"),
     ]

@@ -59,7 +59,9 @@ st.altair_chart(
 top_level = frame[frame["depth"] == 1]
 wave_order = ui.waves(initiative_id)["name"].tolist()
 st.altair_chart(
-    charts.readiness_trend(top_level, wave_order, title="Readiness index by top-level team over all waves"),
+    charts.readiness_trend(
+        readiness.trend_rows(top_level), wave_order, title="Readiness index by top-level team over all waves"
+    ),
     width="stretch",
 )
 

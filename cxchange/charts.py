@@ -25,6 +25,9 @@ def team_label(team: str, depth: int, has_children: bool) -> str:
 
 def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """The shared look of every chart."""
+    if isinstance(chart, (alt.Chart, alt.LayerChart)):
+        # Fit the page's width only: a chart's height is its plot's, whatever its title and legend take.
+        chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     return (
         chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=260)
         .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
@@ -33,17 +36,33 @@ def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     )
 
 
-def heatmap_data(wave_rows: pd.DataFrame, min_n: int) -> pd.DataFrame:
+HEATMAP_SORTS: dict[str, str] = {"hierarchy": "Team hierarchy", "readiness": "Readiness index, lowest first"} | {
+    element: f"{ELEMENT_LABELS[element]}, lowest first" for element in ELEMENTS
+}
+TEAM_SELECTION = "team_click"
+"""Name of the click selection on team charts: the page opens Team detail for the clicked team."""
+
+
+def _sorted_rows(wave_rows: pd.DataFrame, sort: str) -> pd.DataFrame:
+    """Teams in hierarchy order, or by a measure with the lowest first and hidden teams last."""
+    if sort == "hierarchy":
+        return wave_rows.sort_values("order")
+    return wave_rows.sort_values([sort, "order"], na_position="last")
+
+
+def heatmap_data(wave_rows: pd.DataFrame, min_n: int, sort: str = "hierarchy") -> pd.DataFrame:
     """One row per team and element of one wave, with the text each cell shows."""
     rows = []
-    for row in wave_rows.sort_values("order").itertuples():
-        label = team_label(row.team, row.depth, row.has_children)
+    for row in _sorted_rows(wave_rows, sort).itertuples():
+        label = team_label(row.team, row.depth if sort == "hierarchy" else 1, row.has_children)
         for element in ELEMENTS:
             mean = getattr(row, element)
             hidden = bool(row.suppressed)
             rows.append(
                 {
                     "team": label,
+                    "team_id": row.team_id,
+                    "team_name": row.team,
                     "order": row.order,
                     "element": ELEMENT_LABELS[element],
                     "mean": None if hidden else float(mean),
@@ -59,12 +78,16 @@ def heatmap_data(wave_rows: pd.DataFrame, min_n: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def readiness_heatmap(wave_rows: pd.DataFrame, min_n: int, title: str = "") -> alt.HConcatChart:
+def readiness_heatmap(
+    wave_rows: pd.DataFrame, min_n: int, title: str = "", sort: str = "hierarchy"
+) -> alt.HConcatChart:
     """Team × ADKAR element heatmap of one wave: mean and n in every cell, barrier point outlined.
 
-    Suppressed cells are grey and say why; a bar of each team's readiness index sits beside.
+    Suppressed cells are grey and say why; a bar of each team's readiness index sits beside. Rows
+    follow the hierarchy or a measure (HEATMAP_SORTS). Clicking a team's cell selects it
+    (TEAM_SELECTION), so a page can open that team.
     """
-    data = heatmap_data(wave_rows, min_n)
+    data = heatmap_data(wave_rows, min_n, sort)
     order = list(dict.fromkeys(data["team"]))
     # Left-aligned labels, so a sub-team's indent shows under its parent.
     y = alt.Y(
@@ -88,9 +111,11 @@ def readiness_heatmap(wave_rows: pd.DataFrame, min_n: int, title: str = "") -> a
         alt.Tooltip("mean:Q", title="Mean (1–5)", format=".2f"),
         alt.Tooltip("n:Q", title="Responses (n)"),
     ]
+    click = alt.selection_point(name=TEAM_SELECTION, fields=["team_name"], on="click", empty=False)
     cells = (
         base.transform_filter(~alt.datum.suppressed)
-        .mark_rect(stroke="white", strokeWidth=1)
+        .mark_rect(stroke="white", strokeWidth=1, cursor="pointer")
+        .add_params(click)
         .encode(
             color=alt.Color(
                 "mean:Q",
@@ -154,12 +179,326 @@ def readiness_heatmap(wave_rows: pd.DataFrame, min_n: int, title: str = "") -> a
     return _finish(chart)
 
 
-def readiness_trend(rows: pd.DataFrame, wave_order: list[str], title: str = "") -> alt.LayerChart:
-    """Readiness index per team over waves, with its 95% confidence band and n on hover.
+SCALE_LABELS = ("Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree")
+LIKERT_COLOURS = ("#c0392b", "#f1a58f", "#d9d9d9", "#8fb8de", "#2c6aa8")
+BARRIER_COLOURS = ("#c0392b", "#e67e22", "#f1c40f", "#8e7cc3", "#5dade2", "#d9d9d9")
 
-    `rows` are readiness_by_team rows of the teams to draw; suppressed points are left out.
+
+def likert_segments(shares: pd.DataFrame, by: str = "team") -> pd.DataFrame:
+    """Where each scale point's bar starts and ends: disagree left of zero, neutral centred, agree right.
+
+    `shares` are readiness.likert_shares rows (one team with by="element", or one element with by="team").
     """
-    data = rows[~rows["suppressed"].astype(bool)][["team", "wave", "readiness", "ci_low", "ci_high", "n"]].copy()
+    rows = []
+    for key, part in shares.groupby("team_id" if by == "team" else "element", sort=False):
+        share = part.set_index("value")["share"].reindex(range(1, 6), fill_value=0.0)
+        first = part.iloc[0]
+        label = (
+            team_label(first["team"], first["depth"], first["has_children"])
+            if by == "team"
+            else ELEMENT_LABELS[first["element"]]
+        )
+        start = -(share[1] + share[2] + share[3] / 2)
+        for value in range(1, 6):
+            rows.append(
+                {
+                    "row": label,
+                    "team_name": first["team"],
+                    "order": first["order"] if by == "team" else ELEMENTS.index(key),
+                    "answer": SCALE_LABELS[value - 1],
+                    "value": value,
+                    "start": start,
+                    "end": start + share[value],
+                    "share": share[value],
+                    "n": int(first["n"]),
+                    "agree": share[4] + share[5],
+                    "disagree": share[1] + share[2],
+                }
+            )
+            start += share[value]
+    return pd.DataFrame(rows)
+
+
+def likert_bars(shares: pd.DataFrame, by: str = "team", title: str = "") -> alt.LayerChart:
+    """Diverging stacked bars of the answers: disagree to the left, agree to the right, neutral centred.
+
+    One bar per team (for one element) or per element (for one team); n and the shares on hover,
+    and the agree share printed at the bar's right.
+    """
+    data = likert_segments(shares, by)
+    order = list(dict.fromkeys(data.sort_values("order")["row"]))
+    y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelAlign="left", labelPadding=LABEL_WIDTH))
+    base = alt.Chart(data).encode(y=y)
+    bars = base.mark_bar().encode(
+        x=alt.X(
+            "start:Q",
+            title="← disagree · share of answers · agree →",
+            scale=alt.Scale(domain=[-1, 1]),
+            axis=alt.Axis(format="%", values=[-1, -0.5, 0, 0.5, 1], labelExpr="abs(datum.value) * 100 + '%'"),
+        ),
+        x2="end:Q",
+        color=alt.Color(
+            "answer:N",
+            title="Answer",
+            sort=list(SCALE_LABELS),
+            scale=alt.Scale(domain=list(SCALE_LABELS), range=list(LIKERT_COLOURS)),
+            legend=alt.Legend(orient="bottom", direction="horizontal"),
+        ),
+        tooltip=[
+            alt.Tooltip("row:N", title="Team" if by == "team" else "Element"),
+            alt.Tooltip("answer:N", title="Answer"),
+            alt.Tooltip("share:Q", title="Share", format=".0%"),
+            alt.Tooltip("n:Q", title="Responses (n)"),
+        ],
+    )
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#333333").encode(x="x:Q")
+    ends = data[data["value"] == 5]
+    agree = (
+        alt.Chart(ends)
+        .mark_text(align="left", dx=4, fontSize=FONT_SIZE - 1)
+        .encode(y=alt.Y("row:N", sort=order), x="end:Q", text="label:N")
+        .transform_calculate(label="format(datum.agree, '.0%') + ' agree · n=' + datum.n")
+    )
+    chart = (bars + zero + agree).properties(height=max(len(order) * 30, 100))
+    if title:
+        chart = chart.properties(
+            title=alt.Title(title, subtitle="Each bar is 100% of the answers; neutral answers straddle the centre.")
+        )
+    return _finish(chart)
+
+
+def barrier_chart(shares: pd.DataFrame, title: str = "") -> alt.LayerChart:
+    """Per team, the share of respondents whose barrier point is each element (or none), stacked to 100%."""
+    names = [ELEMENT_LABELS[e] for e in ELEMENTS] + ["No barrier"]
+    data = shares.assign(
+        row=[
+            team_label(t, d, c) for t, d, c in zip(shares["team"], shares["depth"], shares["has_children"], strict=True)
+        ],
+        stuck_at=[ELEMENT_LABELS.get(point, "No barrier") for point in shares["barrier_point"]],
+    )
+    order = list(dict.fromkeys(data.sort_values("order")["row"]))
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelAlign="left", labelPadding=LABEL_WIDTH)),
+            x=alt.X("share:Q", stack="normalize", title="Share of respondents", axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "stuck_at:N",
+                title="Stuck at",
+                sort=names,
+                scale=alt.Scale(domain=names, range=list(BARRIER_COLOURS)),
+                legend=alt.Legend(orient="bottom", direction="horizontal"),
+            ),
+            order=alt.Order("position:Q"),
+            tooltip=[
+                alt.Tooltip("team:N", title="Team"),
+                alt.Tooltip("stuck_at:N", title="Stuck at"),
+                alt.Tooltip("share:Q", title="Share", format=".0%"),
+                alt.Tooltip("count:Q", title="Respondents"),
+                alt.Tooltip("n:Q", title="Responses (n)"),
+            ],
+        )
+        .properties(height=max(len(order) * 30, 100))
+    )
+    if title:
+        chart = chart.properties(
+            title=alt.Title(
+                title, subtitle="A respondent is stuck at the first element they score at or below the threshold."
+            )
+        )
+    return _finish(chart)
+
+
+CALL_COLOURS = {"up": "#2c6aa8", "down": "#c0392b", "no clear change": "#f2f2f2", "no test possible": "#ffffff"}
+
+
+def change_grid(changes: pd.DataFrame, title: str = "") -> alt.LayerChart:
+    """Team × element grid of changes between two waves: coloured only where the change is significant.
+
+    Every cell prints the change and the smallest change the team's n could detect.
+    """
+    data = changes.assign(
+        element_label=changes["element"].map(ELEMENT_LABELS),
+        row=[
+            f"{team} (n {a:,} → {b:,})"
+            for team, a, b in zip(changes["team"], changes["n_before"], changes["n_after"], strict=True)
+        ],
+        text=[
+            f"{call if call in ('up', 'down') else ('no test' if call == 'no test possible' else 'no clear change')}"
+            f"\n{delta:+.2f}" + (f" (±{mdc:.2f})" if pd.notna(mdc) else "")
+            for call, delta, mdc in zip(changes["call"], changes["delta"], changes["mdc"], strict=True)
+        ],
+    )
+    order = list(dict.fromkeys(data.sort_values("order")["row"]))
+    base = alt.Chart(data).encode(
+        x=alt.X(
+            "element_label:N",
+            sort=[ELEMENT_LABELS[e] for e in ELEMENTS],
+            title=None,
+            axis=alt.Axis(orient="top", labelAngle=0),
+        ),
+        y=alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=LABEL_WIDTH + 60)),
+    )
+    tooltip = [
+        alt.Tooltip("team:N", title="Team"),
+        alt.Tooltip("element_label:N", title="Element"),
+        alt.Tooltip("before:Q", title="Before", format=".2f"),
+        alt.Tooltip("after:Q", title="After", format=".2f"),
+        alt.Tooltip("delta:Q", title="Change", format="+.2f"),
+        alt.Tooltip("p_adjusted:Q", title="p (BH-adjusted)", format=".3f"),
+        alt.Tooltip("mdc:Q", title="Smallest detectable change", format=".2f"),
+        alt.Tooltip("call:N", title="Called"),
+    ]
+    cells = base.mark_rect(stroke="#bbbbbb", strokeWidth=0.5).encode(
+        color=alt.Color(
+            "call:N",
+            title="Called",
+            scale=alt.Scale(domain=list(CALL_COLOURS), range=list(CALL_COLOURS.values())),
+            legend=alt.Legend(orient="bottom", direction="horizontal"),
+        ),
+        tooltip=tooltip,
+    )
+    text = base.mark_text(lineBreak="\n", fontSize=FONT_SIZE - 1, dy=-7).encode(
+        text="text:N",
+        color=alt.when(alt.FieldOneOfPredicate(field="call", oneOf=["up", "down"]))
+        .then(alt.value("white"))
+        .otherwise(alt.value("#333333")),
+        tooltip=tooltip,
+    )
+    chart = (cells + text).properties(width=560, height=max(len(order) * 44, 100))
+    if title:
+        chart = chart.properties(
+            title=alt.Title(
+                title,
+                subtitle=[
+                    "Up or down only where Welch's t-test is significant at 0.05 after Benjamini–Hochberg correction",
+                    "across every cell shown. In brackets: the smallest change the team's n could detect (80% power).",
+                ],
+            )
+        )
+    return _finish(chart)
+
+
+def priority_matrix(drivers: pd.DataFrame, title: str = "") -> alt.LayerChart:
+    """Key drivers: each element's importance for the outcome item against its current score.
+
+    Top left (important, scored low) reads "fix first". Splits: the elements' mean score, and an
+    equal share (1 in 5) of importance.
+    """
+    data = drivers.assign(label=drivers["element"].map(ELEMENT_LABELS))
+    split_x = float(data["score"].mean())
+    split_y = 1 / len(ELEMENTS)
+    low = min(float(data["score"].min()) - 0.2, split_x - 0.3)
+    high = max(float(data["score"].max()) + 0.2, split_x + 0.3)
+    top = max(float(data["share"].max()) * 1.15, split_y * 1.6)
+    x_scale, y_scale = alt.Scale(domain=[low, high], zero=False, nice=False), alt.Scale(domain=[0, top], nice=False)
+    x = alt.X("score:Q", title="Current score (mean, 1–5)", scale=x_scale)
+    y = alt.Y(
+        "share:Q",
+        title="Importance for the outcome item (share)",
+        scale=alt.Scale(domain=[0, top]),
+        axis=alt.Axis(format="%"),
+    )
+    points = (
+        alt.Chart(data)
+        .mark_circle(size=260, color="#2c6aa8", opacity=0.9)
+        .encode(
+            x=x,
+            y=y,
+            tooltip=[
+                alt.Tooltip("label:N", title="Element"),
+                alt.Tooltip("share:Q", title="Importance", format=".0%"),
+                alt.Tooltip("score:Q", title="Score", format=".2f"),
+                alt.Tooltip("n:Q", title="Responses (n)"),
+            ],
+        )
+    )
+    labels = alt.Chart(data).mark_text(align="left", dx=12, fontSize=FONT_SIZE + 1).encode(x=x, y=y, text="label:N")
+    rule = alt.Chart(pd.DataFrame({"x": [split_x], "y": [split_y]})).mark_rule(strokeDash=[4, 4], color="#888888")
+    rules = rule.encode(x=alt.X("x:Q", scale=x_scale)) + rule.encode(y=alt.Y("y:Q", scale=y_scale))
+    corners = pd.DataFrame(
+        {
+            "x": [low, high, low, high],
+            "y": [top, top, 0, 0],
+            "text": ["Fix first", "Keep it up", "Watch", "Lower priority"],
+            "align": ["left", "right", "left", "right"],
+            "baseline": ["top", "top", "bottom", "bottom"],
+        }
+    )
+    corner_marks = [
+        alt.Chart(corners.iloc[[i]])
+        .mark_text(
+            align=row.align,
+            baseline=row.baseline,
+            dx=6 if row.align == "left" else -6,
+            dy=6 if row.baseline == "top" else -6,
+            fontSize=FONT_SIZE + 2,
+            fontWeight="bold" if row.text == "Fix first" else "normal",
+            color="#c0392b" if row.text == "Fix first" else "#777777",
+        )
+        .encode(x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), text="text:N")
+        for i, row in enumerate(corners.itertuples())
+    ]
+    chart = alt.layer(rules, points, labels, *corner_marks).properties(height=380)
+    if title:
+        n = int(data["n"].iloc[0]) if len(data) else 0
+        chart = chart.properties(
+            title=alt.Title(
+                title,
+                subtitle=f"Relative weights of the five elements for the outcome item (OC1), n = {n:,}. "
+                "Association, not proof of cause.",
+            )
+        )
+    return _finish(chart)
+
+
+def element_profiles(rows: pd.DataFrame, wave_order: list[str], title: str = "") -> alt.FacetChart:
+    """Small multiples: one panel per ADKAR element, the team's mean over waves with its 95% band.
+
+    `rows` have element, wave, value, ci_low, ci_high, n (readiness.trend_rows per element).
+    """
+    data = rows.assign(element_label=rows["element"].map(ELEMENT_LABELS))
+    x = alt.X("wave:O", sort=wave_order, title=None, scale=alt.Scale(domain=wave_order), axis=alt.Axis(labelAngle=-45))
+    y_scale = alt.Scale(domain=[1, 5])
+    base = alt.Chart().encode(x=x)
+    band = base.mark_area(opacity=0.2, color="#4a6fa5").encode(
+        y=alt.Y("ci_low:Q", title="Mean (1–5)", scale=y_scale), y2="ci_high:Q"
+    )
+    line = base.mark_line(color="#2c6aa8", strokeWidth=2.5).encode(y=alt.Y("value:Q", scale=y_scale))
+    points = base.mark_point(filled=True, size=50, color="#2c6aa8").encode(
+        y=alt.Y("value:Q", scale=y_scale),
+        tooltip=[
+            alt.Tooltip("element_label:N", title="Element"),
+            alt.Tooltip("wave:O", title="Wave"),
+            alt.Tooltip("value:Q", title="Mean", format=".2f"),
+            alt.Tooltip("ci_low:Q", title="95% CI from", format=".2f"),
+            alt.Tooltip("ci_high:Q", title="95% CI to", format=".2f"),
+            alt.Tooltip("n:Q", title="Responses (n)"),
+        ],
+    )
+    threshold = alt.Chart().mark_rule(strokeDash=[3, 3], color="#c0392b").encode(y=alt.datum(3))
+    chart = (
+        alt.layer(band, threshold, line, points, data=data)
+        .properties(width=140, height=160)
+        .facet(column=alt.Column("element_label:N", sort=[ELEMENT_LABELS[e] for e in ELEMENTS], title=None))
+    )
+    if title:
+        chart = chart.properties(
+            title=alt.Title(title, subtitle="Shaded: 95% confidence band. Dashed: the barrier threshold.")
+        )
+    return _finish(chart)
+
+
+def readiness_trend(
+    rows: pd.DataFrame, wave_order: list[str], title: str = "", measure: str = "Readiness index (0–100)"
+) -> alt.LayerChart:
+    """One measure per team over waves, with its 95% confidence band and n on hover.
+
+    `rows` are readiness.trend_rows of the teams to draw (team, wave, value, ci_low, ci_high, n):
+    suppressed points are already left out.
+    """
+    data = rows[["team", "wave", "value", "ci_low", "ci_high", "n"]].rename(columns={"value": "readiness"})
     x = alt.X("wave:O", sort=wave_order, title="Wave", scale=alt.Scale(domain=wave_order), axis=alt.Axis(labelAngle=0))
     scale = alt.Scale(scheme="tableau10")
     color = alt.Color(
@@ -170,15 +509,15 @@ def readiness_trend(rows: pd.DataFrame, wave_order: list[str], title: str = "") 
     )
     base = alt.Chart(data).encode(x=x, color=color)
     band = base.mark_area(opacity=0.15).encode(
-        y=alt.Y("ci_low:Q", title="Readiness index (0–100)", scale=alt.Scale(zero=False)),
+        y=alt.Y("ci_low:Q", title=measure, scale=alt.Scale(zero=False)),
         y2="ci_high:Q",
     )
     tooltip = [
         alt.Tooltip("team:N", title="Team"),
         alt.Tooltip("wave:O", title="Wave"),
-        alt.Tooltip("readiness:Q", title="Index", format=".1f"),
-        alt.Tooltip("ci_low:Q", title="95% CI from", format=".1f"),
-        alt.Tooltip("ci_high:Q", title="95% CI to", format=".1f"),
+        alt.Tooltip("readiness:Q", title=measure, format=".2f"),
+        alt.Tooltip("ci_low:Q", title="95% CI from", format=".2f"),
+        alt.Tooltip("ci_high:Q", title="95% CI to", format=".2f"),
         alt.Tooltip("n:Q", title="Responses (n)"),
     ]
     line = base.mark_line(strokeWidth=2.5).encode(y="readiness:Q")
@@ -187,3 +526,62 @@ def readiness_trend(rows: pd.DataFrame, wave_order: list[str], title: str = "") 
     if title:
         chart = chart.properties(title=alt.Title(title, subtitle="Shaded: 95% confidence band. Hover a point for n."))
     return _finish(chart)
+
+
+# CX outcomes
+
+
+def readiness_outcome_scatter(
+    points: pd.DataFrame,
+    wave_order: list[str],
+    measure: str,
+    correlation_text: str,
+    band: pd.DataFrame | None = None,
+    title: str = "",
+) -> alt.LayerChart:
+    """Readiness index (x) against a CX outcome (y), a point per team and wave, with its trend line.
+
+    `points` are outcomes.readiness_vs_outcomes rows of one measure (team, wave, readiness, n, value);
+    `band` (readiness, low, high) is the trend line's confidence band; `correlation_text` gives r,
+    its CI and n for the subtitle, which also says that this is association, not cause.
+    """
+    data = points[["team", "wave", "readiness", "n", "value"]]
+    x = alt.X("readiness:Q", title="Readiness index (0–100)", scale=alt.Scale(zero=False))
+    y = alt.Y("value:Q", title=measure, scale=alt.Scale(zero=False))
+    dots = (
+        alt.Chart(data)
+        .mark_circle(size=90, opacity=0.85, stroke="white", strokeWidth=0.5)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "wave:O",
+                title="Wave",
+                sort=wave_order,
+                scale=alt.Scale(domain=[w for w in wave_order if w in set(data["wave"])], scheme="viridis"),
+            ),
+            tooltip=[
+                alt.Tooltip("team:N", title="Team"),
+                alt.Tooltip("wave:O", title="Wave"),
+                alt.Tooltip("readiness:Q", title="Readiness index", format=".1f"),
+                alt.Tooltip("n:Q", title="Responses (n)"),
+                alt.Tooltip("value:Q", title=measure, format=".4~g"),
+            ],
+        )
+    )
+    trend = (
+        alt.Chart(data)
+        .transform_regression("readiness", "value")
+        .mark_line(color="#333333", strokeWidth=2)
+        .encode(x="readiness:Q", y="value:Q")
+    )
+    layers = [dots, trend]
+    if band is not None and not band.empty:
+        shade = alt.Chart(band).mark_area(opacity=0.12, color="#333333").encode(x="readiness:Q", y="low:Q", y2="high:Q")
+        layers.insert(0, shade)
+    chart = alt.layer(*layers).properties(height=380)
+    subtitle = [
+        f"{correlation_text}. An association, not cause.",
+        "Line: least-squares trend; shaded: its 95% band, which treats every team-wave as independent.",
+    ]
+    return _finish(chart.properties(title=alt.Title(title or f"Readiness and {measure}", subtitle=subtitle)))

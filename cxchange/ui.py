@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +43,83 @@ def _settings(path: str, stamp: tuple[float, ...]) -> dict[str, Any]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _readiness(path: str, stamp: tuple[float, ...], initiative_id: int | None) -> pd.DataFrame:
+def _team_stats(path: str, stamp: tuple[float, ...], initiative_id: int | None) -> pd.DataFrame:
+    return readiness.team_stats(store.connect(path), initiative_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _readiness(path: str, stamp: tuple[float, ...], initiative_id: int | None, group: str) -> pd.DataFrame:
     db = store.connect(path)
-    return readiness.readiness_by_team(db, store.settings(db), initiative_id)
+    stats = _team_stats(path, stamp, initiative_id)
+    return readiness.figures(stats, store.teams(db), store.waves(db, initiative_id), store.settings(db), group)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _teams(path: str, stamp: tuple[float, ...]) -> pd.DataFrame:
+    return store.teams(store.connect(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _answer_counts(path: str, stamp: tuple[float, ...], wave_id: int) -> pd.DataFrame:
+    return store.answer_counts(store.connect(path), wave_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _barrier_counts(path: str, stamp: tuple[float, ...], wave_id: int, threshold: float) -> pd.DataFrame:
+    return store.barrier_counts(store.connect(path), wave_id, threshold)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _response_scores(path: str, stamp: tuple[float, ...], wave_id: int) -> pd.DataFrame:
+    return store.response_scores(store.connect(path), wave_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _team_champions(path: str, stamp: tuple[float, ...], team_ids: tuple[int, ...]) -> pd.DataFrame:
+    return store.team_champions(store.connect(path), team_ids)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _open_actions(
+    path: str, stamp: tuple[float, ...], team_ids: tuple[int, ...], initiative_id: int | None
+) -> pd.DataFrame:
+    return store.open_actions(store.connect(path), team_ids, initiative_id)
+
+
+def team_champions(team_ids: Iterable[int]) -> pd.DataFrame:
+    """db.team_champions (cached until the next write)."""
+    path = db_path()
+    return _team_champions(str(path), _stamp(path), tuple(sorted(team_ids)))
+
+
+def open_actions(team_ids: Iterable[int], initiative_id: int | None) -> pd.DataFrame:
+    """db.open_actions (cached until the next write)."""
+    path = db_path()
+    return _open_actions(str(path), _stamp(path), tuple(sorted(team_ids)), initiative_id)
+
+
+def teams() -> pd.DataFrame:
+    """The team hierarchy (cached until the next write)."""
+    path = db_path()
+    return _teams(str(path), _stamp(path))
+
+
+def answer_counts(wave_id: int) -> pd.DataFrame:
+    """db.answer_counts of a wave (cached until the next write)."""
+    path = db_path()
+    return _answer_counts(str(path), _stamp(path), wave_id)
+
+
+def barrier_counts(wave_id: int) -> pd.DataFrame:
+    """db.barrier_counts of a wave at the workspace's threshold (cached until the next write)."""
+    path = db_path()
+    return _barrier_counts(str(path), _stamp(path), wave_id, float(settings()["barrier_threshold"]))
+
+
+def response_scores(wave_id: int) -> pd.DataFrame:
+    """Respondent-level scores of a wave (cached until the next write)."""
+    path = db_path()
+    return _response_scores(str(path), _stamp(path), wave_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -75,10 +150,10 @@ def settings() -> dict[str, Any]:
     return _settings(str(path), _stamp(path))
 
 
-def readiness_frame(initiative_id: int | None) -> pd.DataFrame:
+def readiness_frame(initiative_id: int | None, group: str = "all") -> pd.DataFrame:
     """readiness.readiness_by_team for the workspace (cached until the next write)."""
     path = db_path()
-    return _readiness(str(path), _stamp(path), initiative_id)
+    return _readiness(str(path), _stamp(path), initiative_id, group)
 
 
 def waves(initiative_id: int | None) -> pd.DataFrame:
@@ -121,6 +196,53 @@ def initiative_picker(key: str = "initiative") -> int | None:
     return int(ids[chosen])
 
 
+def wave_range_picker(initiative_id: int | None, key: str = "waves") -> list[int]:
+    """Slider over the initiative's waves, oldest to latest; returns the chosen waves' ids in order.
+
+    The last chosen wave is the one snapshots show; all of them are drawn in trends.
+    """
+    options = waves(initiative_id)
+    if options.empty:
+        return []
+    names = options["name"].tolist()
+    ids = dict(zip(names, options["id"], strict=True))
+    if len(names) == 1:
+        st.caption(f"Wave: {names[0]} (the only one so far)")
+        return [int(ids[names[0]])]
+    first, last = st.select_slider("Waves", names, value=(names[0], names[-1]), key=key)
+    chosen = names[names.index(first) : names.index(last) + 1]
+    return [int(ids[name]) for name in chosen]
+
+
+def team_picker(label: str = "Team", key: str = "team", include_organisation: bool = True) -> int:
+    """Select box of teams in hierarchy order, indented; returns the chosen team id (0: all teams)."""
+    tree = readiness.team_tree(teams())
+    if not include_organisation:
+        tree = tree[tree["team_id"] != 0]
+    names = dict(zip(tree["team_id"], tree["team"], strict=True))
+    depth = dict(zip(tree["team_id"], tree["depth"], strict=True))
+    return int(
+        st.selectbox(
+            label,
+            list(names),
+            format_func=lambda team: "\u2003" * max(depth[team] - 1, 0) + names[team],
+            key=key,
+        )
+    )
+
+
+def group_picker(key: str = "group") -> str:
+    """Which respondents a view counts: all, champions, or everyone but champions."""
+    return st.radio(
+        "Respondents",
+        list(readiness.GROUPS),
+        format_func=readiness.GROUPS.get,
+        horizontal=True,
+        key=key,
+        help="Each group's figures are suppressed on their own and together, so no filter reveals a small group.",
+    )
+
+
 def wave_picker(initiative_id: int | None, key: str = "wave") -> int | None:
     """Select box of the initiative's waves by name, latest first; returns the chosen wave id."""
     options = waves(initiative_id)
@@ -129,3 +251,29 @@ def wave_picker(initiative_id: int | None, key: str = "wave") -> int | None:
     ids = dict(zip(options["name"][::-1], options["id"][::-1], strict=True))
     chosen = st.selectbox("Wave", list(ids), key=key)
     return int(ids[chosen])
+
+
+# CX outcomes
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cx_outcomes(path: str, stamp: tuple[float, ...]) -> pd.DataFrame:
+    return store.cx_outcomes(store.connect(path))
+
+
+def cx_outcomes() -> pd.DataFrame:
+    """Every CX outcome figure of the workspace: team_id, team, period, metric, value (cached until the next write)."""
+    path = db_path()
+    return _cx_outcomes(str(path), _stamp(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _outcome_team_ids(path: str, stamp: tuple[float, ...]) -> dict[str, int]:
+    teams = store.teams(store.connect(path))
+    return {str(name): int(team_id) for name, team_id in zip(teams["name"], teams["id"], strict=True)}
+
+
+def outcome_team_ids() -> dict[str, int]:
+    """Team name -> id for every team of the workspace, for the outcome checks (cached until the next write)."""
+    path = db_path()
+    return _outcome_team_ids(str(path), _stamp(path))

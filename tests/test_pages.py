@@ -14,7 +14,14 @@ from cxchange import db as store
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "app_pages").glob("*.py"))
-TESTED_PAGES = {"app_pages/overview.py", "app_pages/settings.py", "app_pages/import_entry.py"}
+TESTED_PAGES = {
+    "app_pages/overview.py",
+    "app_pages/readiness.py",
+    "app_pages/team_detail.py",
+    "app_pages/cx_outcomes.py",
+    "app_pages/import_entry.py",
+    "app_pages/settings.py",
+}
 FIXTURES = ROOT / "tests" / "fixtures" / "imports"
 
 
@@ -239,3 +246,72 @@ def test_import_wizard_maps_a_new_team_name_to_an_existing_team(app, demo_path):
     next(b for b in at.button if b.label == "Import").click().run()
     teams = store.teams(store.open_db(demo_path))["name"].tolist()
     assert "Click & Collect" not in teams
+
+
+def test_cx_outcomes_shows_readiness_against_each_measure_as_association(app):
+    at = app.run()
+    at.switch_page("app_pages/cx_outcomes.py").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "Teams with higher readiness had higher CSAT (r = 0.87, 95% CI 0.79 to 0.92, n = 54 team-waves)." in shown
+    assert "Teams with higher readiness had lower complaint rates" in shown
+    assert "This is an association, not proof that readiness causes it." in shown
+    assert "its points are not independent" in shown
+    assert "Left out: 6 NPS figures, because the team's readiness is hidden in that wave" in shown
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 3
+    assert "association, not cause" in charts[0].proto.spec
+    per_wave = at.dataframe[0].value
+    assert per_wave["Wave"].tolist() == ["2025 Q3", "2025 Q4", "2026 Q1", "2026 Q2", "2026 Q3", "2026 Q4"]
+    assert per_wave["Teams (n)"].eq(9).all()
+
+
+def test_cx_outcomes_without_figures_says_how_to_add_them(app, demo_path):
+    store.open_db(demo_path)["cx_outcomes"].delete_where()
+    at = app.run()
+    at.switch_page("app_pages/cx_outcomes.py").run()
+    assert not at.exception
+    assert "No CX outcome figures yet. Type them under **Enter figures**" in texts(at)
+    assert not at.get("vega_lite_chart")
+
+
+def test_cx_outcomes_grid_saves_a_figure_that_then_shows(app, demo_path):
+    at = app.run()
+    at.switch_page("app_pages/cx_outcomes.py").run()
+    assert at.selectbox(key="outcomes_period").value == "2026 Q4"
+    grid = at.data_editor(key="outcomes_grid:2026 Q4").value
+    north = grid.index[grid["Team"] == "Stores North"][0]
+    at.session_state["outcomes_grid:2026 Q4"] = {
+        "edited_rows": {int(north): {"NPS": 41.5}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="outcomes_save").click().run()
+    assert not at.exception
+    assert "Saved 2026 Q4: 30 figures: 0 added, 1 changed, 29 left unchanged." in texts(at)
+    stored = store.cx_outcomes(store.open_db(demo_path), "2026 Q4").set_index(["team", "metric"])["value"]
+    assert stored[("Stores North", "nps")] == 41.5
+    grid = at.data_editor(key="outcomes_grid:2026 Q4").value
+    assert grid.loc[grid["Team"] == "Stores North", "NPS"].tolist() == [41.5]
+
+
+def test_cx_outcomes_import_names_the_bad_cell_then_imports_the_fixed_file(app, demo_path):
+    at = app.run()
+    at.switch_page("app_pages/cx_outcomes.py").run()
+    before = store.count(store.open_db(demo_path), "cx_outcomes")
+    bad = b"team,period,nps,csat\nStores North,2027 Q1,30,80\nE-commerce,2027 Q1,140,81\n"
+    at.file_uploader(key="outcomes_upload").upload("outcomes.csv", bad).run()
+    assert not at.exception
+    assert "Nothing can be imported from outcomes.csv until this problem is fixed" in texts(at)
+    assert "Row 3, nps: 140 is outside the NPS range -100 to 100." in texts(at)
+    assert not any(b.label == "Import" for b in at.button)
+    assert store.count(store.open_db(demo_path), "cx_outcomes") == before
+
+    at.file_uploader(key="outcomes_upload").upload("outcomes.csv", bad.replace(b"140", b"40")).run()
+    assert metric(at, "Figures to add") == "4"
+    assert store.count(store.open_db(demo_path), "cx_outcomes") == before  # the preview wrote nothing
+    at.button(key="outcomes_import").click().run()
+    assert not at.exception
+    assert "Imported outcomes.csv: 4 figures: 4 added, 0 changed, 0 left unchanged." in texts(at)
+    assert store.count(store.open_db(demo_path), "cx_outcomes") == before + 4
+    assert "importing it would change nothing" in texts(at)  # the same file again

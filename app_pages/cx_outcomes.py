@@ -1,0 +1,218 @@
+"""CX outcomes: readiness against NPS, CSAT and complaint rate by team and wave; enter or import the figures."""
+
+import pandas as pd
+import streamlit as st
+
+from cxchange import charts, outcomes, ui
+from cxchange import db as store
+from cxchange.importing import ImportRejected
+
+st.title("CX outcomes")
+st.caption(
+    "Do ready teams deliver better customer experiences? Each point is one team in one wave: its readiness "
+    "index beside its outcome figure for the period named like that wave."
+)
+if message := st.session_state.pop("outcomes_message", None):
+    st.success(message)
+
+initiative_id = ui.initiative_picker(key="outcomes_initiative")
+frame = ui.readiness_frame(initiative_id)
+figures = ui.cx_outcomes()
+wave_names = ui.waves(initiative_id)["name"].tolist()
+team_ids = ui.outcome_team_ids()
+FORMATS = {"nps": "%.1f", "csat": "%.1f", "complaint_rate": "%.2f"}
+
+
+def comparison() -> None:
+    """A tab per measure: the sentence, the scatter with its trend, the correlation within each wave."""
+    if figures.empty:
+        st.info(
+            "No CX outcome figures yet. Type them under **Enter figures** (a row per team for one period) or "
+            "upload a file under **Import a file** (team, period, NPS, CSAT, complaint rate). Name each period "
+            f"like a survey wave ({', '.join(wave_names[-2:]) or 'e.g. 2026 Q3'}) so it meets that wave's readiness."
+        )
+        return
+    points = outcomes.readiness_vs_outcomes(frame, figures)
+    left_out = outcomes.left_out(frame, figures)
+    if points.empty:
+        st.info(
+            f"None of the {len(figures)} outcome figures meets a readiness figure shown for this initiative. Periods "
+            f"must be named like its waves ({', '.join(wave_names) or 'none yet'}), and the team's readiness in "
+            "that wave must be shown (not hidden for too few responses)."
+        )
+        return
+    for tab, metric in zip(st.tabs([metric.label for metric in outcomes.METRICS]), outcomes.METRICS, strict=True):
+        with tab:
+            rows = points[points["metric"] == metric.code]
+            if rows.empty:
+                st.info(f"No {metric.label} figures meet a readiness figure of this initiative yet.")
+                continue
+            found = outcomes.correlation(rows)
+            st.markdown(f"**{found.sentence(metric)}**")
+            st.altair_chart(
+                charts.readiness_outcome_scatter(
+                    rows,
+                    wave_names,
+                    f"{metric.label} ({metric.unit})",
+                    found.short(),
+                    outcomes.trend_band(rows),
+                    title=f"Readiness index and {metric.label}, by team and wave",
+                ),
+                width="stretch",
+            )
+            st.caption(outcomes.POOLED_NOTE)
+            st.write(f"**{metric.label} and readiness within each wave**")
+            by_wave = outcomes.correlation_by_wave(rows).rename(
+                columns={
+                    "wave": "Wave",
+                    "n": "Teams (n)",
+                    "r": "r",
+                    "ci_low": "95% CI from",
+                    "ci_high": "95% CI to",
+                    "note": "Note",
+                }
+            )
+            st.dataframe(
+                by_wave,
+                hide_index=True,
+                column_config={
+                    name: st.column_config.NumberColumn(format="%.2f") for name in ("r", "95% CI from", "95% CI to")
+                },
+            )
+            for reason, count in left_out.loc[left_out["metric"] == metric.code, ["reason", "figures"]].itertuples(
+                index=False
+            ):
+                st.caption(f"Left out: {count} {metric.label} figure{'s' * (count != 1)}, because {reason}.")
+
+
+def grid_entry() -> None:
+    """The figures of one period as an editable grid; checked whole, then saved in one transaction."""
+    if not team_ids:
+        st.info("There are no teams yet: import a survey file or load the demo under Settings first.")
+        return
+    stored = [period for period in sorted(set(figures["period"])) if period not in wave_names]
+    left, right = st.columns(2)
+    choice = left.selectbox(
+        "Period",
+        [*wave_names[::-1], *stored, "New period…"],
+        key="outcomes_period",
+        help="Name a period like a survey wave, so its figures meet that wave's readiness.",
+    )
+    period = right.text_input("New period name", key="outcomes_new_period") if choice == "New period…" else choice
+    period = " ".join(period.split())
+    if not period:
+        st.info("Type the new period's name, e.g. the name of the wave it belongs to.")
+        return
+    carrying = sorted(set(figures["team"])) or sorted(team_ids)
+    edited = st.data_editor(
+        outcomes.grid_from_outcomes(figures, period, teams=carrying),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key=f"outcomes_grid:{period}",
+        column_config={
+            "Team": st.column_config.SelectboxColumn(options=sorted(team_ids), required=True),
+            "Period": st.column_config.TextColumn(disabled=True),
+            **{
+                metric.label: st.column_config.NumberColumn(
+                    min_value=metric.low, max_value=metric.high, format=FORMATS[metric.code], help=metric.help
+                )
+                for metric in outcomes.METRICS
+            },
+        },
+    )
+    st.caption(
+        "A row per team. A blank cell is no figure; clearing a stored figure removes it when you save. "
+        "A lower complaint rate is better."
+    )
+    if st.button("Save figures", type="primary", key="outcomes_save"):
+        rows, problems = outcomes.check_grid(edited, team_ids, period)
+        if problems:
+            st.error("Nothing was saved:\n\n" + "\n".join(f"- {problem}" for problem in problems))
+        elif rows.empty and figures[figures["period"] == period].empty:
+            st.warning("The grid has no figures: type a team's NPS, CSAT or complaint rate first.")
+        else:
+            counts = store.save_cx_outcomes(store.open_db(ui.db_path()), rows, replace_period=period)
+            ui.after_write()
+            st.session_state["outcomes_message"] = f"Saved {period}: {outcomes.describe_counts(counts)}"
+            st.rerun()
+
+
+def file_import() -> None:
+    """Upload, check every cell, preview what changes, import: nothing is written while a problem remains."""
+    st.write(
+        "Upload a CSV or Excel file with a row per team and period: columns **team, period, nps, csat, "
+        "complaint_rate**, or one figure a row as **team, period, metric, value**. Nothing is written until you "
+        "press Import, and importing the same file again changes nothing."
+    )
+    st.download_button(
+        "Download a template (CSV)",
+        outcomes.template_csv(sorted(set(figures["team"])) or sorted(team_ids), wave_names[-1] if wave_names else ""),
+        file_name="cxchange-outcomes.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+    uploaded = st.file_uploader("Outcome figures", key="outcomes_upload")
+    if uploaded is None:
+        return
+    db = store.open_db(ui.db_path())
+    try:
+        preview = outcomes.import_outcomes(db, uploaded.getvalue(), uploaded.name, dry_run=True)
+    except ImportRejected as problem:
+        st.error(str(problem))
+        return
+    found, counts = preview.found, preview.counts
+    if found.problems:
+        shown = found.problems[:50]
+        these = "this problem is" if len(found.problems) == 1 else f"these {len(found.problems)} problems are"
+        more = f"\n- … and {len(found.problems) - len(shown)} more" if len(found.problems) > len(shown) else ""
+        st.error(
+            f"Nothing can be imported from {uploaded.name} until {these} fixed:\n\n"
+            + "\n".join(f"- {problem}" for problem in shown)
+            + more
+        )
+        return
+    if found.rows.empty:
+        st.warning(f"{uploaded.name} holds no figures: fill in NPS, CSAT or complaint rate for at least one team.")
+        return
+    st.subheader("Preview")
+    added, changed, unchanged = st.columns(3)
+    added.metric("Figures to add", counts["added"])
+    changed.metric("Figures to change", counts["changed"])
+    unchanged.metric("Already stored, unchanged", counts["unchanged"])
+    ignored = f" Columns left out: {', '.join(found.ignored_columns)}." if found.ignored_columns else ""
+    layout = "one figure a row" if found.layout == "long" else "a column per measure"
+    st.caption(f"Read {len(found.rows)} figures ({layout}).{ignored}")
+    planned = preview.changes
+    labels = {metric.code: metric.label for metric in outcomes.METRICS}
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Team": planned["team"],
+                "Period": planned["period"],
+                "Measure": planned["metric"].map(labels),
+                "Value": planned["value"],
+                "Stored now": planned["previous"],
+                "What happens": planned["status"],
+            }
+        ).sort_values(["What happens", "Period", "Team"]),
+        hide_index=True,
+        width="stretch",
+    )
+    if not counts["added"] + counts["changed"]:
+        st.info(f"Every figure in {uploaded.name} is already stored: importing it would change nothing.")
+        return
+    if st.button("Import", type="primary", key="outcomes_import"):
+        done = outcomes.import_outcomes(db, uploaded.getvalue(), uploaded.name)
+        ui.after_write()
+        st.session_state["outcomes_message"] = f"Imported {uploaded.name}: {outcomes.describe_counts(done.counts)}"
+        st.rerun()
+
+
+chart_tab, entry_tab, import_tab = st.tabs(["Readiness and outcomes", "Enter figures", "Import a file"])
+with chart_tab:
+    comparison()
+with entry_tab:
+    grid_entry()
+with import_tab:
+    file_import()
