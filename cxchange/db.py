@@ -256,34 +256,56 @@ def next_response_id(db: Database) -> int:
     return db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM responses").fetchone()[0]
 
 
-def team_wave_stats(db: Database, initiative_id: int | None = None, by_group: bool = False) -> pd.DataFrame:
-    """Per team and wave, from complete responses: n, element means and sds, readiness mean and sd.
+SPREAD_COLUMNS: tuple[str, ...] = (*ELEMENTS, "readiness")
 
-    One GROUP BY in SQLite; the same figures as scoring.team_means over respondent scores. With
-    `by_group`, one row per team, wave and respondent group (is_champion 0 or 1), so the views of
-    all respondents, champions and the rest come from one scan.
+
+def team_wave_sums(db: Database, initiative_id: int | None = None) -> pd.DataFrame:
+    """The one scan behind every readiness view: per wave, team and respondent group (is_champion),
+    the count of complete responses and the sums and sums of squares of their scores.
+
+    Raw sums in SQL, arithmetic in pandas: each extra expression per row costs more in SQLite
+    than the whole derivation costs over the few thousand groups.
     """
-    means = ",\n".join(f"AVG(responses.{column}) AS {column}" for column in (*ELEMENTS, OUTCOME, "readiness"))
-    sds = ",\n".join(
-        f"""CASE WHEN COUNT(*) > 1 THEN
-               SQRT(MAX(0, (SUM({column} * {column}) - COUNT(*) * AVG({column}) * AVG({column})) / (COUNT(*) - 1)))
-           END AS {column}_sd"""
-        for column in (*ELEMENTS, "readiness")
-    )  # column names come from the model's fixed vocabulary
-    group = ", responses.is_champion" if by_group else ""
+    sums = ", ".join(
+        f"SUM({column}) AS {column}_sum, SUM({column} * {column}) AS {column}_sumsq" for column in SPREAD_COLUMNS
+    )
     return frame(
         db,
         f"""
-        SELECT responses.wave_id, responses.team_id{group}, COUNT(*) AS n,
-               {means},
-               {sds}
-        FROM responses JOIN waves ON waves.id = responses.wave_id
-        WHERE responses.complete = 1
-          AND (:initiative_id IS NULL OR waves.initiative_id = :initiative_id)
-        GROUP BY responses.wave_id, responses.team_id{group}
+        SELECT wave_id, team_id, is_champion, COUNT(*) AS n, {sums},
+               SUM({OUTCOME}) AS {OUTCOME}_sum, COUNT({OUTCOME}) AS {OUTCOME}_n
+        FROM responses
+        WHERE complete = 1
+          AND wave_id IN (SELECT id FROM waves WHERE :initiative_id IS NULL OR initiative_id = :initiative_id)
+        GROUP BY wave_id, team_id, is_champion
         """,
         {"initiative_id": initiative_id},
-    )
+    )  # column names come from the model's fixed vocabulary
+
+
+def team_wave_stats(db: Database, initiative_id: int | None = None, by_group: bool = False) -> pd.DataFrame:
+    """Per team and wave, from complete responses: n, element means and sds, readiness mean and sd.
+
+    The same figures as scoring.team_means over respondent scores. With `by_group`, one row per
+    team, wave and respondent group (is_champion 0 or 1), so the views of all respondents,
+    champions and the rest come from one scan.
+    """
+    sums = team_wave_sums(db, initiative_id)
+    keys = ["wave_id", "team_id", *(["is_champion"] if by_group else [])]
+    if not by_group:
+        sums = sums.drop(columns="is_champion").groupby(keys, as_index=False).sum()
+    n = sums["n"].to_numpy(float)
+    result = {key: sums[key].to_numpy() for key in keys} | {"n": sums["n"].to_numpy()}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for column in SPREAD_COLUMNS:
+            total, squares = sums[f"{column}_sum"].to_numpy(float), sums[f"{column}_sumsq"].to_numpy(float)
+            mean = total / n
+            result[column] = mean
+            variance = (squares - n * mean**2) / (n - 1)
+            result[f"{column}_sd"] = np.where(n > 1, np.sqrt(np.clip(variance, 0, None)), np.nan)
+        outcome_n = sums[f"{OUTCOME}_n"].to_numpy(float)
+        result[OUTCOME] = np.where(outcome_n > 0, sums[f"{OUTCOME}_sum"].to_numpy(float) / outcome_n, np.nan)
+    return pd.DataFrame(result)
 
 
 def team_result_stats(db: Database, initiative_id: int | None = None) -> pd.DataFrame:
@@ -324,7 +346,7 @@ def answer_counts(db: Database, wave: int) -> pd.DataFrame:
 
 def barrier_counts(db: Database, wave: int, threshold: float) -> pd.DataFrame:
     """Per team and respondent group: how many complete respondents have each barrier point ("none")."""
-    cases = "\n".join(f"WHEN {element} <= :threshold THEN '{element}'" for element in ELEMENTS)
+    cases = "\n".join(f"WHEN {element} <= :threshold + 1e-9 THEN '{element}'" for element in ELEMENTS)
     return frame(
         db,
         f"""

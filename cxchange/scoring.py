@@ -14,6 +14,8 @@ ORGANISATION = 0
 
 STAT_COLUMNS: tuple[str, ...] = (*ELEMENTS, "readiness")
 NO_BARRIER = "none"
+TOLERANCE = 1e-9
+"""Means summed in floating point miss an exact threshold by a hair (51 / 17 as 3.0000000000000004)."""
 
 
 def element_scores(answers: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
@@ -49,7 +51,7 @@ def barrier_points(means: pd.DataFrame, threshold: float) -> pd.Series:
 
     Works for a respondent's element scores and a team's element means alike.
     """
-    low = means[list(ELEMENTS)].le(threshold)
+    low = means[list(ELEMENTS)].le(threshold + TOLERANCE)
     # object dtype: a str-dtype Series (pandas 3) would turn None into NaN.
     first = low.idxmax(axis=1).astype(object)
     return first.where(low.any(axis=1), None)
@@ -110,38 +112,85 @@ def roll_up(stats: pd.DataFrame, teams: pd.DataFrame, by: Iterable[str] = ()) ->
     is weighted by the n behind it, and a missing mean weighs nothing; each sd is pooled exactly.
     """
     keys = list(by)
-    frame = stats.copy()
-    if "aggregate_n" not in frame:
-        frame["aggregate_n"] = 0
-    spread = [column for column in STAT_COLUMNS if f"{column}_sd" in frame]
-    numbers = [column for column in (*STAT_COLUMNS, OUTCOME, *(f"{c}_sd" for c in spread)) if column in frame]
-    frame[numbers] = frame[numbers].astype(float)
-    frame[["n", "aggregate_n"]] = frame[["n", "aggregate_n"]].astype(int)
-    columns = [column for column in (*STAT_COLUMNS, OUTCOME) if column in frame]
-    weighted = frame[columns].mul(frame["n"], axis=0)
-    weights = frame[columns].notna().mul(frame["n"], axis=0).add_suffix("_n")
+    n = stats["n"].to_numpy(float)
+    entered = stats["aggregate_n"].to_numpy(float) if "aggregate_n" in stats else np.zeros(len(stats))
+    columns = [column for column in (*STAT_COLUMNS, OUTCOME) if column in stats]
+    spread = [column for column in STAT_COLUMNS if f"{column}_sd" in stats]
+    means = stats[columns].to_numpy(float)
+    present = ~np.isnan(means)
     # Sums of squares of respondent scores, so each pooled sd is exact (unknown for entered means).
-    for column in spread:
-        sd = frame[f"{column}_sd"].where(frame["aggregate_n"] > 0, frame[f"{column}_sd"].fillna(0.0))
-        weighted[f"{column}_sumsq"] = (frame["n"] - 1) * sd**2 + frame["n"] * frame[column] ** 2
-    squares = [f"{column}_sumsq" for column in spread]
-    weighted = pd.concat([weighted, weights, frame[["n", "aggregate_n", "team_id", *keys]]], axis=1)
-    joined = subtree_members(teams).merge(weighted, on="team_id")
-    sums = joined.groupby(["ancestor_id", *keys])[[*columns, *weights.columns, *squares, "n", "aggregate_n"]].sum()
-    result = pd.DataFrame(
-        {column: sums[column] / sums[f"{column}_n"].where(sums[f"{column}_n"] > 0) for column in columns}
+    sds = stats[[f"{column}_sd" for column in spread]].to_numpy(float)
+    sds = np.where(entered[:, None] > 0, np.nan, np.nan_to_num(sds))
+    spread_means = stats[spread].to_numpy(float)
+    squares = np.nan_to_num((n[:, None] - 1) * sds**2 + n[:, None] * spread_means**2)
+    matrix = np.column_stack([np.where(present, means, 0.0) * n[:, None], present * n[:, None], squares, n, entered])
+    if stats.empty:
+        names = ["team_id", *keys, "n", *columns, *(f"{c}_sd" for c in spread), "aggregate_n", "direct_n"]
+        return pd.DataFrame({name: pd.Series(dtype=float) for name in names})
+    index, sums, direct_n = _subtree_sums(stats, teams, keys, matrix)
+    width = len(columns)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weights = sums[:, width : 2 * width]
+        result_means = np.where(weights > 0, sums[:, :width] / weights, np.nan)
+        total = sums[:, -2]
+        result = {"team_id": index["ancestor_id"].to_numpy(), **{key: index[key].to_numpy() for key in keys}}
+        result["n"] = total.astype(int)
+        result.update({column: result_means[:, position] for position, column in enumerate(columns)})
+        known = (total > 1) & (sums[:, -1] == 0)
+        for position, column in enumerate(spread):
+            mean = result[column]
+            variance = (sums[:, 2 * width + position] - total * mean**2) / (total - 1)
+            result[f"{column}_sd"] = np.where(known, np.sqrt(np.clip(variance, 0, None)), np.nan)
+    result["aggregate_n"] = sums[:, -1].astype(int)
+    result["direct_n"] = direct_n.astype(int)
+    return pd.DataFrame(result)
+
+
+def _subtree_sums(
+    stats: pd.DataFrame, teams: pd.DataFrame, keys: list[str], matrix: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Sum the rows of `matrix` (one per stats row; its second-last column is n) over each team's
+    subtree and the organisation's, per combination of `keys`.
+
+    One sparse product (ancestors × teams) · (teams × key combinations × columns), so the cost
+    grows with teams and waves, not with respondents or pairs. Returns the (ancestor_id, *keys)
+    of each combination with rows below, the sums, and the n recorded against the ancestor itself.
+    """
+    from scipy import sparse
+
+    members = subtree_members(teams)
+    team_ids = np.union1d(members["team_id"].to_numpy(int), stats["team_id"].to_numpy(int))
+    ancestor_ids = np.union1d(members["ancestor_id"].to_numpy(int), [ORGANISATION])
+    membership = sparse.csr_matrix(
+        (
+            np.ones(len(members)),
+            (np.searchsorted(ancestor_ids, members["ancestor_id"]), np.searchsorted(team_ids, members["team_id"])),
+        ),
+        shape=(len(ancestor_ids), len(team_ids)),
     )
-    result.insert(0, "n", sums["n"].astype(int))
-    known = (sums["n"] > 1) & (sums["aggregate_n"] == 0)
-    for column in spread:
-        variance = (sums[f"{column}_sumsq"] - sums["n"] * result[column] ** 2) / (sums["n"] - 1)
-        result[f"{column}_sd"] = np.sqrt(variance.clip(lower=0)).where(known)
-    result["aggregate_n"] = sums["aggregate_n"].astype(int)
-    result = result.reset_index().rename(columns={"ancestor_id": "team_id"})
-    direct = stats.groupby(["team_id", *keys])["n"].sum().rename("direct_n").reset_index()
-    result = result.merge(direct, on=["team_id", *keys], how="left")
-    result["direct_n"] = result["direct_n"].fillna(0).astype(int)
-    return result
+    if len(keys) == 1:
+        codes, uniques = pd.factorize(stats[keys[0]])
+        key_frame = pd.DataFrame({keys[0]: np.asarray(uniques)})
+    elif keys:
+        codes, combinations = pd.MultiIndex.from_frame(stats[keys]).factorize()
+        key_frame = combinations.to_frame(index=False, name=keys)
+    else:
+        codes, key_frame = np.zeros(len(stats), dtype=int), pd.DataFrame(index=[0])
+    width = len(key_frame)
+    rows = np.searchsorted(team_ids, stats["team_id"].to_numpy(int)) * width + codes
+    gather = sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(len(team_ids) * width, len(rows))
+    )
+    by_team = gather @ np.column_stack([matrix, np.ones(len(matrix))])
+    rolled = (membership @ by_team.reshape(len(team_ids), -1)).reshape(len(ancestor_ids) * width, -1)
+    own = np.zeros((len(ancestor_ids), width))
+    is_team = np.isin(ancestor_ids, team_ids)
+    own[is_team] = by_team[:, -3].reshape(len(team_ids), width)[np.searchsorted(team_ids, ancestor_ids[is_team])]
+    present = rolled[:, -1] > 0
+    index = pd.DataFrame({"ancestor_id": np.repeat(ancestor_ids, width)})
+    for column in keys:
+        index[column] = np.tile(key_frame[column].to_numpy(), len(ancestor_ids))
+    return index[present].reset_index(drop=True), rolled[present, :-1], own.reshape(-1)[present]
 
 
 def suppress(rolled: pd.DataFrame, teams: pd.DataFrame, min_n: int, by: Iterable[str] = ()) -> pd.DataFrame:
@@ -158,45 +207,61 @@ def suppress(rolled: pd.DataFrame, teams: pd.DataFrame, min_n: int, by: Iterable
     for team_id, parent_id in zip(teams["id"], teams["parent_id"], strict=True):
         parent = ORGANISATION if parent_id is None or pd.isna(parent_id) else int(parent_id)
         children.setdefault(parent, []).append(int(team_id))
-    parts = []
-    groups = rolled.groupby(keys) if keys else [((), rolled)]
-    for _, group in groups:
-        parts.append(_suppress_one(group, children, min_n))
-    result = pd.concat(parts) if parts else rolled.assign(suppressed=False, suppression="")
-    return result.loc[rolled.index]
+    team_ids = rolled["team_id"].to_numpy(int)
+    counts = rolled["n"].to_numpy(int)
+    forced = rolled["force_hidden"].to_numpy(bool) if "force_hidden" in rolled else np.zeros(len(rolled), bool)
+    known = rolled["known"].to_numpy(bool) if "known" in rolled else np.zeros(len(rolled), bool)
+    kinds = np.full(len(rolled), "", dtype=object)
+    if keys:
+        slice_of = rolled[keys[0]] if len(keys) == 1 else pd.MultiIndex.from_frame(rolled[keys])
+        codes = pd.factorize(slice_of)[0]
+        order = np.argsort(codes, kind="stable")
+        parts = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1)
+    else:
+        parts = [np.arange(len(rolled))]
+    for part in parts:
+        if len(part) == 0:
+            continue
+        kind = _suppress_one(
+            dict(zip(team_ids[part].tolist(), counts[part].tolist(), strict=True)),
+            set(team_ids[part][forced[part]].tolist()),
+            set(team_ids[part][known[part]].tolist()),
+            children,
+            min_n,
+        )
+        kinds[part] = [kind[team] for team in team_ids[part].tolist()]
+    return rolled.assign(suppressed=kinds.astype(bool), suppression=kinds)
 
 
-def _suppress_one(group: pd.DataFrame, children: Mapping[int, list[int]], min_n: int) -> pd.DataFrame:
-    """Suppression within one wave (or other slice) of the roll-up.
+def _suppress_one(
+    n: dict[int, int], forced: set[int], known: set[int], children: Mapping[int, list[int]], min_n: int
+) -> dict[int, str]:
+    """Suppression within one wave (or other slice) of the roll-up: each team's kind of hiding, or "".
 
     A reader can subtract from any shown team the shown teams nearest below it (looking through
     hidden ones; `known` teams, whose entered means are public, count as shown); whatever remains
     must be nobody or at least `min_n` respondents. Where it is not, the smallest of those shown
-    teams is hidden too (or the team itself), until every shown team passes. `force_hidden` rows
-    are hidden whatever their n ("complementary" where their n is not small).
+    teams is hidden too (or the team itself), until every shown team passes. `forced` teams are
+    hidden whatever their n ("complementary" where their n is not small).
     """
-    n = dict(zip(group["team_id"], group["n"], strict=True))
-    forced = set(group.loc[group["force_hidden"], "team_id"]) if "force_hidden" in group else set()
-    known = set(group.loc[group["known"], "team_id"]) if "known" in group else set()
     # A forced team may be large: it is hidden to protect another group, so it reads "hidden".
     kind = {
         team: "primary" if count < min_n else "complementary" if team in forced else "" for team, count in n.items()
     }
-
-    def kids(team: int) -> list[int]:
-        return [child for child in children.get(team, []) if n.get(child, 0) > 0]
+    kids = {team: [child for child in children[team] if child in n] for team in children if team in n}
+    parents = sorted(team for team, below in kids.items() if below)  # a team with none below has nothing to subtract
 
     def frontier(team: int) -> list[int]:
         """The shown teams nearest below `team`: what a reader can take away from its figure."""
         found = []
-        for child in kids(team):
-            found.extend([child] if not kind[child] or child in known else frontier(child))
+        for child in kids[team]:
+            found.extend([child] if not kind[child] or child in known else frontier(child) if child in kids else [])
         return found
 
     changed = True
     while changed:
         changed = False
-        for team in sorted(n):
+        for team in parents:
             if kind[team]:
                 continue
             below = frontier(team)
@@ -207,10 +272,7 @@ def _suppress_one(group: pd.DataFrame, children: Mapping[int, list[int]], min_n:
                 target = min(hideable, key=lambda c: (n[c], c)) if hideable else team
                 kind[target] = "complementary"
                 changed = True
-    return group.assign(
-        suppressed=group["team_id"].map(lambda t: bool(kind[t])),
-        suppression=group["team_id"].map(kind),
-    )
+    return kind
 
 
 def welch(mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_b: float, n_b: int) -> float:
