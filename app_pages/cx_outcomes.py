@@ -49,16 +49,14 @@ def comparison() -> None:
                 continue
             found = outcomes.correlation(rows)
             st.markdown(f"**{found.sentence(metric)}**")
-            st.altair_chart(
-                charts.readiness_outcome_scatter(
-                    rows,
-                    wave_names,
-                    f"{metric.label} ({metric.unit})",
-                    found.short(),
-                    outcomes.trend_band(rows),
-                    title=f"Readiness index and {metric.label}, by team and wave",
-                ),
-                width="stretch",
+            ui.chart(
+                charts.readiness_outcome_scatter,
+                rows,
+                wave_names,
+                f"{metric.label} ({metric.unit})",
+                found.short(),
+                outcomes.trend_band(rows),
+                title=f"Readiness index and {metric.label}, by team and wave",
             )
             st.caption(outcomes.POOLED_NOTE)
             st.write(f"**{metric.label} and readiness within each wave**")

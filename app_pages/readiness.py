@@ -48,11 +48,12 @@ heatmap_tab, answers_tab, barrier_tab, trend_tab, change_tab, drivers_tab = st.t
 
 with heatmap_tab:
     sort = st.selectbox("Sort teams by", list(charts.HEATMAP_SORTS), format_func=charts.HEATMAP_SORTS.get, key="sort")
-    event = st.altair_chart(
-        charts.readiness_heatmap(
-            wave_rows, min_n, title=f"Readiness by team and element, {wave_name}{group_text}", sort=sort
-        ),
-        width="stretch",
+    event = ui.chart(
+        charts.readiness_heatmap,
+        wave_rows,
+        min_n,
+        title=f"Readiness by team and element, {wave_name}{group_text}",
+        sort=sort,
         on_select="rerun",
         selection_mode=[charts.TEAM_SELECTION],
         key="heatmap",
@@ -64,34 +65,29 @@ with heatmap_tab:
 
 with answers_tab:
     element = st.radio("Element", list(ELEMENTS), format_func=ELEMENT_LABELS.get, horizontal=True, key="likert_element")
-    shares = readiness.likert_shares(ui.answer_counts(wave_id), ui.teams(), wave_rows, group)
+    shares = ui.computed(readiness.likert_shares, ui.answer_counts(wave_id), ui.teams(), wave_rows, group)
     shares = shares[shares["element"] == element]
     if shares.empty:
         st.info("No answers to the items of this element in this wave (team-level entries carry no answers).")
     else:
-        st.altair_chart(
-            charts.likert_bars(shares, by="team", title=f"{ELEMENT_LABELS[element]}: answers by team, {wave_name}"),
-            width="stretch",
+        ui.chart(
+            charts.likert_bars, shares, by="team", title=f"{ELEMENT_LABELS[element]}: answers by team, {wave_name}"
         )
 
 with barrier_tab:
-    shares = readiness.barrier_shares(ui.barrier_counts(wave_id), ui.teams(), wave_rows, group)
-    st.altair_chart(
-        charts.barrier_chart(shares, title=f"Where respondents are stuck, {wave_name}{group_text}"), width="stretch"
-    )
+    shares = ui.computed(readiness.barrier_shares, ui.barrier_counts(wave_id), ui.teams(), wave_rows, group)
+    ui.chart(charts.barrier_chart, shares, title=f"Where respondents are stuck, {wave_name}{group_text}")
     st.caption(f"Threshold: an element score at or below {settings['barrier_threshold']:g} on the 1–5 scale.")
 
 with trend_tab:
     measure = st.selectbox("Measure", list(readiness.MEASURES), format_func=readiness.MEASURES.get, key="measure")
     lines = readiness.trend_lines(in_view[in_view["wave_id"].isin(wave_ids)], root, measure)
-    st.altair_chart(
-        charts.readiness_trend(
-            lines,
-            wave_order,
-            title=f"{readiness.MEASURES[measure]} over waves{group_text}",
-            measure=readiness.MEASURES[measure],
-        ),
-        width="stretch",
+    ui.chart(
+        charts.readiness_trend,
+        lines,
+        wave_order,
+        title=f"{readiness.MEASURES[measure]} over waves{group_text}",
+        measure=readiness.MEASURES[measure],
     )
 
 with change_tab:
@@ -101,25 +97,22 @@ with change_tab:
     else:
         since = st.selectbox(f"Change since (to {wave_name})", earlier[::-1], key="since")
         before_id = wave_ids[wave_order.index(since)]
-        table = analysis.changes(frame, before_id, wave_id, sorted(members))
+        table = ui.computed(analysis.changes, frame, before_id, wave_id, sorted(members))
         if table.empty:
             st.info("No team is shown in both waves.")
         else:
             st.markdown(analysis.describe_changes(table))
-            st.altair_chart(
-                charts.change_grid(table, title=f"Change by team and element, {since} → {wave_name}{group_text}"),
-                width="stretch",
-            )
+            ui.chart(charts.change_grid, table, title=f"Change by team and element, {since} → {wave_name}{group_text}")
 
 with drivers_tab:
     root_row = wave_rows[wave_rows["team_id"] == root].iloc[0]
     scores = readiness.in_group(ui.response_scores(wave_id), group)
-    drivers = analysis.key_drivers(scores[scores["team_id"].isin(members)]) if not root_row["suppressed"] else None
+    if root_row["suppressed"]:
+        drivers = None
+    else:
+        drivers = ui.computed(analysis.key_drivers, scores[scores["team_id"].isin(members)])
     if drivers is None or drivers["share"].isna().all():
         st.info("Too few respondents with the outcome item answered to weigh the elements for this team.")
     else:
         st.markdown(analysis.describe_drivers(drivers))
-        st.altair_chart(
-            charts.priority_matrix(drivers, title=f"Key drivers of confidence in the programme, {wave_name}"),
-            width="stretch",
-        )
+        ui.chart(charts.priority_matrix, drivers, title=f"Key drivers of confidence in the programme, {wave_name}")

@@ -64,10 +64,7 @@ else:
 wave_order = ui.waves(initiative_id)["name"].tolist()
 profile = readiness.element_trend_rows(frame, team_id)
 if not profile.empty:
-    st.altair_chart(
-        charts.element_profiles(profile, wave_order, title=f"{team_name}: ADKAR elements over all waves"),
-        width="stretch",
-    )
+    ui.chart(charts.element_profiles, profile, wave_order, title=f"{team_name}: ADKAR elements over all waves")
 
 history_col, path_col = st.columns(2)
 with history_col:
@@ -94,9 +91,7 @@ if not latest["suppressed"]:
         ui.answer_counts(wave_id), ui.teams(), wave_rows[wave_rows["team_id"] == team_id], "all"
     )
     if not shares.empty:
-        st.altair_chart(
-            charts.likert_bars(shares, by="element", title=f"Answers by element, {wave_name}"), width="stretch"
-        )
+        ui.chart(charts.likert_bars, shares, by="element", title=f"Answers by element, {wave_name}")
 
 champions_col, actions_col = st.columns(2)
 with champions_col:

@@ -311,7 +311,8 @@ def team_comments(db: Database, settings: dict[str, Any], wave_id: int, team_id:
     if not found["teams"]:
         return [], f"Comments are shown for teams of at least {minimum} responses; this one has fewer."
     left_out = " Teams with fewer responses are left out." if found["left_out"] else ""
-    return found["comments"], f"{len(found['comments'])} comments from {found['n']} responses.{left_out}"
+    # No response count: a hidden team's n would let a reader subtract it from its parent's.
+    return found["comments"], f"{len(found['comments'])} comments.{left_out}"
 
 
 def subtree_ids(teams: pd.DataFrame, root: int) -> set[int]:

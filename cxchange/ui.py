@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,16 @@ def open_workspace() -> Database:
     return db
 
 
-def _stamp(path: Path) -> tuple[float, ...]:
-    """Changes whenever the file (or its WAL) is written, by this app or by the CLI."""
-    return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in (path, Path(f"{path}-wal")))
+def _stamp(path: Path) -> tuple[int, ...]:
+    """Changes whenever the file (or its WAL) is written, by this app or by the CLI.
+
+    SQLite creates an empty WAL when a connection opens and removes it when the last one closes;
+    an empty or missing WAL holds no change, so only a WAL with frames counts.
+    """
+    main = path.stat().st_mtime_ns if path.exists() else 0
+    wal = Path(f"{path}-wal")
+    size = wal.stat().st_size if wal.exists() else 0
+    return (main, size, wal.stat().st_mtime_ns if size else 0)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -96,6 +103,47 @@ def open_actions(team_ids: Iterable[int], initiative_id: int | None) -> pd.DataF
     """db.open_actions (cached until the next write)."""
     path = db_path()
     return _open_actions(str(path), _stamp(path), tuple(sorted(team_ids)), initiative_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _computed(name: str, _function: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> Any:
+    return _function(*args, **kwargs)
+
+
+def computed(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """A pure cxchange function's result, cached by its inputs (DataFrames, numbers, names).
+
+    For the derived figures a page would otherwise recompute on every rerun; the inputs come from
+    the cached queries, so a write changes them and the cache is cleared anyway.
+    """
+    return _computed(_name(function), function, args, kwargs)
+
+
+def _name(function: Callable[..., Any]) -> str:
+    """A function's cache key: Streamlit hashes no functions, and names are stable across reruns."""
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _spec(name: str, _make: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
+    return _make(*args, **kwargs).to_dict()
+
+
+def chart(
+    make: Callable[..., Any],
+    *args: Any,
+    key: str | None = None,
+    on_select: str = "ignore",
+    selection_mode: list[str] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Draw a cxchange.charts chart across the page, its Vega-Lite spec cached by the chart's inputs.
+
+    Building and validating an Altair chart takes longer than the rest of a rerun; the spec of
+    the same inputs is the same, so a warm rerun skips it.
+    """
+    spec = _spec(_name(make), make, args, kwargs)
+    return st.vega_lite_chart(spec=spec, width="stretch", key=key, on_select=on_select, selection_mode=selection_mode)
 
 
 def teams() -> pd.DataFrame:
