@@ -71,3 +71,123 @@ def test_the_demo_outcome_follows_desire_and_reinforcement(demo_db):
         scores = store.response_scores(demo_db, wave_id)
         weights = analysis.relative_weights(scores[scores["complete"] == 1]).set_index("element")
         assert set(weights["share"].nlargest(2).index) == {"desire", "reinforcement"}, wave_id
+
+
+# Change between waves ---------------------------------------------------------------------------
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    """A readiness_by_team-like frame: team_id, team, order, wave_id, n, suppressed, means and sds."""
+    defaults = {element: 3.0 for element in ELEMENTS} | {f"{element}_sd": 0.8 for element in ELEMENTS}
+    frame = pd.DataFrame([defaults | row for row in rows])
+    return frame.assign(order=frame["team_id"])
+
+
+def test_changes_match_welch_and_bh_from_scipy_on_the_demo(demo_db):
+    from cxchange import db as store
+    from cxchange import readiness
+
+    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    teams = store.teams(demo_db).set_index("name")["id"]
+    leaves = [int(teams[name]) for name in ("Stores North", "Distribution Centre", "E-commerce")]
+    table = analysis.changes(frame, 5, 6, leaves)
+    assert len(table) == 3 * len(ELEMENTS)
+    before, after = store.response_scores(demo_db, 5), store.response_scores(demo_db, 6)
+    expected_p = []
+    for row in table.itertuples():
+        a = after[(after["team_id"] == row.team_id) & (after["complete"] == 1)][row.element]
+        b = before[(before["team_id"] == row.team_id) & (before["complete"] == 1)][row.element]
+        result = stats.ttest_ind(a, b, equal_var=False)
+        assert row.p == pytest.approx(result.pvalue, rel=1e-6), (row.team, row.element)
+        assert row.delta == pytest.approx(a.mean() - b.mean())
+        assert (row.n_before, row.n_after) == (len(b), len(a))
+        expected_p.append(result.pvalue)
+    assert table["p_adjusted"].to_numpy() == pytest.approx(stats.false_discovery_control(expected_p, method="bh"))
+    calls = dict(zip(zip(table["team"], table["element"], strict=True), table["call"], strict=True))
+    assert calls[("Distribution Centre", "awareness")] == "down"  # the demo's story: Supply Chain falls
+    significant = table["p_adjusted"] < 0.05
+    assert set(table.loc[~significant, "call"]) <= {"no clear change"}
+    assert (table.loc[significant, "call"] == np.where(table.loc[significant, "delta"] > 0, "up", "down")).all()
+
+
+def test_a_change_significant_alone_is_not_called_after_correction():
+    # 20 teams, one with p just under 0.05 on its own: across 100 cells BH lifts it above 0.05.
+    rows = []
+    for team in range(1, 21):
+        shift = 0.3 if team == 1 else 0.0
+        rows.append({"team_id": team, "team": f"T{team}", "wave_id": 1, "n": 60, "suppressed": False})
+        rows.append({"team_id": team, "team": f"T{team}", "wave_id": 2, "n": 60, "suppressed": False,
+                     "awareness": 3.0 + shift})  # fmt: skip
+    table = analysis.changes(_frame(rows), 1, 2, list(range(1, 21)))
+    alone = table[(table["team"] == "T1") & (table["element"] == "awareness")].iloc[0]
+    assert alone["p"] < 0.05
+    assert alone["p_adjusted"] > 0.05
+    assert alone["call"] == "no clear change"
+
+
+NO_SD = {f"{element}_sd": np.nan for element in ELEMENTS}  # entered team means carry no spread
+
+
+def test_entered_means_are_no_test_possible_and_hidden_teams_are_left_out():
+    rows = [
+        {"team_id": 1, "team": "Survey", "wave_id": 1, "n": 40, "suppressed": False},
+        {"team_id": 1, "team": "Survey", "wave_id": 2, "n": 40, "suppressed": False, "desire": 3.9},
+        {"team_id": 2, "team": "Entered", "wave_id": 1, "n": 30, "suppressed": False, **NO_SD},
+        {"team_id": 2, "team": "Entered", "wave_id": 2, "n": 30, "suppressed": False, **NO_SD},
+        {"team_id": 3, "team": "Hidden", "wave_id": 1, "n": 40, "suppressed": False},
+        {"team_id": 3, "team": "Hidden", "wave_id": 2, "n": 3, "suppressed": True},
+    ]  # fmt: skip
+    table = analysis.changes(_frame(rows), 1, 2, [1, 2, 3])
+    assert set(table["team"]) == {"Survey", "Entered"}
+    assert set(table.loc[table["team"] == "Entered", "call"]) == {"no test possible"}
+    assert table.loc[table["team"] == "Entered", "p"].isna().all()
+    survey = table[table["team"] == "Survey"].set_index("element")
+    assert survey.loc["desire", "call"] == "up"
+    # The detectable change uses the pooled sd (0.8 both waves) and both n.
+    assert survey.loc["desire", "mdc"] == pytest.approx(analysis.minimum_detectable_change(0.8, 40, 40))
+    assert analysis.describe_changes(table) == (
+        "Of 5 team × element figures tested, **1 went up** and **0 went down**; the other 4 show no clear change. "
+        "5 come from team-level entries: no test possible."
+    )
+
+
+def test_changes_follow_adkar_order_within_each_team():
+    rows = [{"team_id": 1, "team": "A", "wave_id": w, "n": 30, "suppressed": False} for w in (1, 2)]
+    assert analysis.changes(_frame(rows), 1, 2, [1])["element"].tolist() == list(ELEMENTS)
+
+
+# Key drivers ------------------------------------------------------------------------------------
+
+
+def test_key_drivers_score_each_element_over_complete_respondents_only():
+    rng = np.random.default_rng(11)
+    scores = pd.DataFrame({e: rng.uniform(1, 5, 200) for e in (*ELEMENTS, "outcome")})
+    scores["complete"] = 1
+    scores.loc[:9, "complete"] = 0
+    scores.loc[:9, list(ELEMENTS)] = 1.0  # incomplete respondents must not drag the scores down
+    drivers = analysis.key_drivers(scores).set_index("element")
+    complete = scores[scores["complete"] == 1]
+    for element in ELEMENTS:
+        assert drivers.loc[element, "score"] == pytest.approx(complete[element].mean())
+    assert drivers["n"].iloc[0] == 190
+    assert drivers["share"].sum() == pytest.approx(1.0)
+
+
+def test_the_drivers_sentence_names_what_to_fix_first():
+    drivers = pd.DataFrame(
+        {
+            "element": list(ELEMENTS),
+            "weight": [0.02, 0.06, 0.01, 0.03, 0.08],
+            "share": [0.1, 0.3, 0.05, 0.15, 0.4],
+            "score": [3.9, 3.8, 3.7, 3.5, 3.4],
+            "n": 500,
+        }
+    )
+    text = analysis.describe_drivers(drivers)
+    # Reinforcement: important (40% > 20%) and scored below the mean of the five (3.66): fix first.
+    assert text.startswith("**Fix first: Reinforcement (40% of the explained variance, scored 3.40).**")
+    assert "explain 20% of the variance" in text
+    assert "n = 500" in text
+    assert "association, not proof of cause" in text
+    drivers["score"] = [3.4, 3.9, 3.5, 3.5, 3.9]  # the important ones now score high
+    assert analysis.describe_drivers(drivers).startswith("**Reinforcement matters most** (40%")

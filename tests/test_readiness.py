@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from cxchange import db as store
 from cxchange import readiness, scoring
@@ -20,6 +21,18 @@ def test_sql_aggregation_matches_the_pandas_reference(demo_db):
     assert sql["n"].tolist() == reference["n"].tolist()
     for column in (*ELEMENTS, "readiness", "readiness_sd"):
         np.testing.assert_allclose(sql[column], reference[column], rtol=1e-9, err_msg=column)
+    complete = scores[scores["complete"] == 1].groupby("team_id")
+    for element in ELEMENTS:
+        np.testing.assert_allclose(sql[f"{element}_sd"], complete[element].std(ddof=1), rtol=1e-9, err_msg=element)
+
+
+def test_respondent_groups_add_up_to_everyone(demo_db):
+    by_group = store.team_wave_stats(demo_db, 1, by_group=True)
+    everyone = store.team_wave_stats(demo_db, 1).set_index(["wave_id", "team_id"]).sort_index()
+    summed = by_group.assign(total=by_group["awareness"] * by_group["n"]).groupby(["wave_id", "team_id"])
+    assert summed["n"].sum().sort_index().tolist() == everyone["n"].tolist()
+    np.testing.assert_allclose(summed["total"].sum().sort_index() / everyone["n"], everyone["awareness"], rtol=1e-9)
+    assert set(by_group["is_champion"]) == {0, 1}
 
 
 def test_scores_stored_with_each_response_follow_its_answers(demo_db):
@@ -155,3 +168,57 @@ def test_a_parents_comments_leave_out_its_small_teams(demo_db):
     organisation, _ = readiness.team_comments(demo_db, settings, latest, 0)
     assert "Only I would write this" not in parent + organisation
     assert note.endswith("Teams with fewer responses are left out.")
+
+
+def test_trend_lines_draw_a_team_and_the_teams_directly_below_it(demo_db):
+    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    ids = dict(zip(store.teams(demo_db)["name"], store.teams(demo_db)["id"], strict=True))
+    lines = readiness.trend_lines(frame, ids["Supply Chain"], "desire")
+    assert set(lines["team"]) == {"Supply Chain (all)", "Distribution Centre", "Logistics Planning"}
+    row = frame[(frame["team_id"] == ids["Distribution Centre"]) & (frame["wave_id"] == 6)].iloc[0]
+    drawn = lines[(lines["team"] == "Distribution Centre") & (lines["wave"] == row["wave"])].iloc[0]
+    half = stats.t.ppf(0.975, row["n"] - 1) * row["desire_sd"] / np.sqrt(row["n"])
+    assert drawn["value"] == pytest.approx(row["desire"])
+    assert (drawn["ci_low"], drawn["ci_high"]) == pytest.approx((row["desire"] - half, row["desire"] + half))
+    top = readiness.trend_lines(frame, 0)
+    assert set(top["team"]) == {"All teams (all)", *frame.loc[frame["depth"] == 1, "team"]} - {"Customer Insight"}
+    # Hidden points are not drawn: Complaints Resolution is hidden in every wave.
+    below = readiness.trend_lines(frame, ids["Customer Operations"])
+    assert "Complaints Resolution" not in set(below["team"])
+
+
+def test_barrier_history_and_roll_up_path_say_why_a_figure_is_hidden(demo_db):
+    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    ids = dict(zip(store.teams(demo_db)["name"], store.teams(demo_db)["id"], strict=True))
+    history = readiness.barrier_history(frame, ids["Distribution Centre"], 5)
+    assert history["Wave"].tolist() == ["2025 Q3", "2025 Q4", "2026 Q1", "2026 Q2", "2026 Q3", "2026 Q4"]
+    assert history["Barrier point"].iloc[-1] == "Awareness"
+    hidden = readiness.barrier_history(frame, ids["Customer Insight"], 5)
+    assert set(hidden["Barrier point"]) == {"fewer than 5"}
+    assert hidden["Responses (n)"].isna().all()
+    assert hidden["Readiness index"].isna().all()
+    path = readiness.roll_up_path(frame[frame["wave_id"] == 6], ids["Complaints Resolution"], 5)
+    assert path["Team"].tolist() == ["Complaints Resolution", "Customer Operations (all)", "All teams"]
+    assert path["Barrier point"].iloc[0] == "hidden"
+    assert pd.isna(path["Responses (n)"].iloc[0])
+    assert path["Responses (n)"].iloc[1] == 207
+
+
+def test_distributions_add_up_for_every_shown_team(demo_db):
+    settings = store.settings(demo_db)
+    frame = readiness.readiness_by_team(demo_db, settings, 1)
+    wave_rows = frame[frame["wave_id"] == 6]
+    teams = store.teams(demo_db)
+    barrier = readiness.barrier_shares(store.barrier_counts(demo_db, 6, 3.0), teams, wave_rows, "all")
+    totals = barrier.groupby("team_id").agg(share=("share", "sum"), count=("count", "sum"), n=("n", "first"))
+    assert totals["share"].to_numpy() == pytest.approx(1.0)
+    assert (totals["count"] == totals["n"]).all()  # every complete respondent has one barrier point or none
+    shown = set(wave_rows.loc[~wave_rows["suppressed"], "team_id"])
+    assert set(totals.index) == shown
+    likert = readiness.likert_shares(store.answer_counts(demo_db, 6), teams, wave_rows, "all")
+    per_element = likert.groupby(["team_id", "element"])["share"].sum()
+    assert per_element.to_numpy() == pytest.approx(1.0)
+    organisation = likert[(likert["team_id"] == 0) & (likert["element"] == "awareness")]
+    # Three Awareness items: a complete respondent answered at least one of them, at most all three.
+    n = wave_rows.loc[wave_rows["team_id"] == 0, "n"].iloc[0]
+    assert n <= organisation["count"].sum() <= 3 * n
