@@ -42,6 +42,14 @@ if wave_rows.empty or wave_rows["suppressed"].all():
     )
     st.stop()
 
+hidden_teams = int(wave_rows["suppressed"].sum())
+hidden_note = (
+    f"{hidden_teams} team{'s' if hidden_teams != 1 else ''} with hidden figures "
+    f"{'are' if hidden_teams != 1 else 'is'} left out."
+    if hidden_teams
+    else ""
+)
+
 heatmap_tab, answers_tab, barrier_tab, trend_tab, change_tab, drivers_tab = st.tabs(
     ["Heatmap", "Answers", "Barrier points", "Trends", "Change", "Key drivers"]
 )
@@ -61,6 +69,14 @@ with heatmap_tab:
     clicked = event.selection.get(charts.TEAM_SELECTION) if event else None
     if clicked:
         st.switch_page("app_pages/team_detail.py", query_params={"team": clicked[0]["team_name"]})
+    if root != 0:
+        root_name = wave_rows.loc[wave_rows["team_id"] == root, "team"].iloc[0]
+        st.page_link(
+            "app_pages/team_detail.py",
+            label=f"Open {root_name} in Team detail",
+            icon=":material/open_in_new:",
+            query_params={"team": root_name},
+        )
     st.caption("Click a team's cell to open its detail.")
 
 with answers_tab:
@@ -73,11 +89,15 @@ with answers_tab:
         ui.chart(
             charts.likert_bars, shares, by="team", title=f"{ELEMENT_LABELS[element]}: answers by team, {wave_name}"
         )
+        if hidden_note:
+            st.caption(hidden_note)
 
 with barrier_tab:
     shares = ui.computed(readiness.barrier_shares, ui.barrier_counts(wave_id), ui.teams(), wave_rows, group)
     ui.chart(charts.barrier_chart, shares, title=f"Where respondents are stuck, {wave_name}{group_text}")
-    st.caption(f"Threshold: an element score at or below {settings['barrier_threshold']:g} on the 1–5 scale.")
+    st.caption(
+        f"Threshold: an element score at or below {settings['barrier_threshold']:g} on the 1–5 scale. {hidden_note}"
+    )
 
 with trend_tab:
     measure = st.selectbox("Measure", list(readiness.MEASURES), format_func=readiness.MEASURES.get, key="measure")

@@ -1,8 +1,9 @@
 """Readiness aggregation against its floor: a raw GROUP BY over the same responses table.
 
-Usage: python bench/readiness_bench.py [--respondents 100000] [--teams 500] [--waves 24] [--repeat 3]
+Usage: python bench/readiness_bench.py [--respondents 100000] [--teams 500] [--waves 24] [--repeat 3] [--page]
 Builds a synthetic workspace (element scores only, no item answers), then times, in the same run,
-readiness.readiness_by_team (what the Overview runs, cold: no cache) and the floor query.
+readiness.readiness_by_team (what the pages run, cold: no cache) and the floor queries. With
+--page, also the Readiness page through AppTest: its first run, and its reruns with a warm cache.
 """
 
 from __future__ import annotations
@@ -88,12 +89,30 @@ def timed(function, repeat: int) -> float:
     return statistics.median(times)
 
 
+def page_times(path: Path, repeat: int) -> tuple[float, float]:
+    """The Readiness page's first run (cold caches) and the median of its reruns (warm caches)."""
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["CXCHANGE_DB"] = str(path)
+    app = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=600)
+    app.run()
+    start = time.perf_counter()
+    app.switch_page("app_pages/readiness.py").run()
+    first = time.perf_counter() - start
+    if app.exception:
+        raise RuntimeError(app.exception[0].message)
+    return first, timed(app.run, repeat + 2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--respondents", type=int, default=100_000)
     parser.add_argument("--teams", type=int, default=500)
     parser.add_argument("--waves", type=int, default=24)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--page", action="store_true", help="also time the Readiness page through AppTest")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.db"
@@ -113,6 +132,10 @@ def main() -> None:
         print(f"readiness_by_team, champions (cold):            {group * 1000:8.1f} ms")
         print(f"ratio to the same-statistics floor: {ours / same:.2f}x (champions {group / same:.2f}x); "
               f"to the smallest: {ours / floor:.2f}x (median of {args.repeat})")  # fmt: skip
+        if args.page:
+            first, warm = page_times(path, args.repeat)
+            print(f"Readiness page through AppTest: first run {first * 1000:.0f} ms, "
+                  f"rerun with a warm cache {warm * 1000:.0f} ms (median of {args.repeat + 2})")  # fmt: skip
 
 
 if __name__ == "__main__":
