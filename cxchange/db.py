@@ -305,6 +305,7 @@ def team_wave_stats(db: Database, initiative_id: int | None = None, by_group: bo
             result[f"{column}_sd"] = np.where(n > 1, np.sqrt(np.clip(variance, 0, None)), np.nan)
         outcome_n = sums[f"{OUTCOME}_n"].to_numpy(float)
         result[OUTCOME] = np.where(outcome_n > 0, sums[f"{OUTCOME}_sum"].to_numpy(float) / outcome_n, np.nan)
+        result[f"{OUTCOME}_n"] = outcome_n
     return pd.DataFrame(result)
 
 

@@ -145,17 +145,31 @@ def _group_view(stats: pd.DataFrame, teams: pd.DataFrame, minimum: int, group: s
 
     A team's group and its complement add up to its figure for everyone, so a team is shown in a
     group only where it is shown for everyone and in both parts: otherwise one shown figure minus
-    another would give a hidden group back. Hiding one may call for more complementary hiding in
-    the hierarchy, so the three views are settled together until nothing changes.
+    another would give a hidden group back. Each group's remainders are checked for what they give
+    away of the complement (scoring._suppress_one), and a group figure that equals a shown figure
+    for everyone (the team has nobody in the complement) counts as public. Hiding one may call for
+    more hiding elsewhere, so the views are settled together until nothing changes.
     """
     survey = stats[stats["aggregate_n"] == 0]
     champions = survey["is_champion"] == 1
     parts = {"champions": survey[champions], "others": survey[~champions]}
+    rolled = {
+        name: scoring.roll_up(part.drop(columns="is_champion"), teams, by=["wave_id"]) for name, part in parts.items()
+    }
+    sizes = {name: frame.set_index(["wave_id", "team_id"])["n"] for name, frame in rolled.items()}
+    everyone_hidden = set(forced)
     while True:
-        views = {name: _suppressed_view(part, teams, minimum, forced) for name, part in parts.items()}
+        views = {}
+        for name, other in (("champions", "others"), ("others", "champions")):
+            view = rolled[name].copy()
+            keys = pd.MultiIndex.from_frame(view[["wave_id", "team_id"]])
+            view["complement_n"] = sizes[other].reindex(keys).fillna(0).astype(int).to_numpy()
+            view["known"] = (view["complement_n"] == 0).to_numpy() & ~keys.isin(everyone_hidden)
+            view["force_hidden"] = keys.isin(forced) & ~view["known"]
+            views[name] = scoring.suppress(view, teams, minimum, by=["wave_id"])
         settled = forced | _hidden_keys(views["champions"]) | _hidden_keys(views["others"])
         if settled == forced:
-            return views[group]
+            return views[group].drop(columns=["complement_n"])
         forced = settled
 
 

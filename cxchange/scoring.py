@@ -123,7 +123,11 @@ def roll_up(stats: pd.DataFrame, teams: pd.DataFrame, by: Iterable[str] = ()) ->
     sds = np.where(entered[:, None] > 0, np.nan, np.nan_to_num(sds))
     spread_means = stats[spread].to_numpy(float)
     squares = np.nan_to_num((n[:, None] - 1) * sds**2 + n[:, None] * spread_means**2)
-    matrix = np.column_stack([np.where(present, means, 0.0) * n[:, None], present * n[:, None], squares, n, entered])
+    # Each mean weighs the people behind it: the optional outcome item by those who answered it.
+    behind = np.repeat(n[:, None], len(columns), axis=1)
+    if OUTCOME in columns and f"{OUTCOME}_n" in stats:
+        behind[:, columns.index(OUTCOME)] = stats[f"{OUTCOME}_n"].fillna(stats["n"]).to_numpy(float)
+    matrix = np.column_stack([np.where(present, means, 0.0) * behind, present * behind, squares, n, entered])
     if stats.empty:
         names = ["team_id", *keys, "n", *columns, *(f"{c}_sd" for c in spread), "aggregate_n", "direct_n"]
         return pd.DataFrame({name: pd.Series(dtype=float) for name in names})
@@ -211,6 +215,7 @@ def suppress(rolled: pd.DataFrame, teams: pd.DataFrame, min_n: int, by: Iterable
     counts = rolled["n"].to_numpy(int)
     forced = rolled["force_hidden"].to_numpy(bool) if "force_hidden" in rolled else np.zeros(len(rolled), bool)
     known = rolled["known"].to_numpy(bool) if "known" in rolled else np.zeros(len(rolled), bool)
+    others = rolled["complement_n"].to_numpy(int) if "complement_n" in rolled else None
     kinds = np.full(len(rolled), "", dtype=object)
     if keys:
         slice_of = rolled[keys[0]] if len(keys) == 1 else pd.MultiIndex.from_frame(rolled[keys])
@@ -228,13 +233,19 @@ def suppress(rolled: pd.DataFrame, teams: pd.DataFrame, min_n: int, by: Iterable
             set(team_ids[part][known[part]].tolist()),
             children,
             min_n,
+            None if others is None else dict(zip(team_ids[part].tolist(), others[part].tolist(), strict=True)),
         )
         kinds[part] = [kind[team] for team in team_ids[part].tolist()]
     return rolled.assign(suppressed=kinds.astype(bool), suppression=kinds)
 
 
 def _suppress_one(
-    n: dict[int, int], forced: set[int], known: set[int], children: Mapping[int, list[int]], min_n: int
+    n: dict[int, int],
+    forced: set[int],
+    known: set[int],
+    children: Mapping[int, list[int]],
+    min_n: int,
+    complement: Mapping[int, int] | None = None,
 ) -> dict[int, str]:
     """Suppression within one wave (or other slice) of the roll-up: each team's kind of hiding, or "".
 
@@ -243,36 +254,73 @@ def _suppress_one(
     must be nobody or at least `min_n` respondents. Where it is not, the smallest of those shown
     teams is hidden too (or the team itself), until every shown team passes. `forced` teams are
     hidden whatever their n ("complementary" where their n is not small).
+
+    For a respondent group (champions), `complement` is each team's n in the other group: the
+    view of everyone shows group + complement, so whatever a reader learns of this group they
+    learn of the complement too, by subtracting the same teams' figures for everyone. The
+    complement's part of each remainder, over the parent or over the hidden teams alone, must
+    then also be nobody or at least `min_n`.
     """
     # A forced team may be large: it is hidden to protect another group, so it reads "hidden".
     kind = {
         team: "primary" if count < min_n else "complementary" if team in forced else "" for team, count in n.items()
     }
     kids = {team: [child for child in children[team] if child in n] for team in children if team in n}
-    parents = sorted(team for team, below in kids.items() if below)  # a team with none below has nothing to subtract
+    # A team with none below has nothing to subtract, unless its complement is on show elsewhere.
+    checked = sorted(n) if complement is not None else sorted(team for team, below in kids.items() if below)
 
     def frontier(team: int) -> list[int]:
         """The shown teams nearest below `team`: what a reader can take away from its figure."""
         found = []
-        for child in kids[team]:
+        for child in kids.get(team, []):
             found.extend([child] if not kind[child] or child in known else frontier(child) if child in kids else [])
         return found
 
     changed = True
     while changed:
         changed = False
-        for team in parents:
+        for team in checked:
             if kind[team]:
                 continue
             below = frontier(team)
             remainder = n[team] - sum(n[c] for c in below)
-            if 0 < remainder < min_n:
-                # Hide the smallest shown team below; where only public entries are left, the team itself.
-                hideable = [c for c in below if not kind[c]]
+            if 0 < remainder < min_n or (
+                remainder > 0 and _reveals_complement(team, below, kids, kind, known, complement, min_n)
+            ):
+                # Hide the smallest shown team below; where only public figures are left, the team itself.
+                hideable = [c for c in below if not kind[c] and c not in known]
                 target = min(hideable, key=lambda c: (n[c], c)) if hideable else team
                 kind[target] = "complementary"
                 changed = True
     return kind
+
+
+def _reveals_complement(
+    team: int,
+    below: list[int],
+    kids: Mapping[int, list[int]],
+    kind: Mapping[int, str],
+    known: set[int],
+    complement: Mapping[int, int] | None,
+    min_n: int,
+) -> bool:
+    """Whether taking `below` from `team` in a group view gives a small part of the complement away."""
+    if complement is None:
+        return False
+
+    def other(t: int) -> int:
+        return complement.get(t, 0)
+
+    def shown_below(t: int) -> list[int]:
+        found = []
+        for child in kids.get(t, []):
+            found.extend([child] if not kind[child] or child in known else shown_below(child))
+        return found
+
+    whole = other(team) - sum(other(c) for c in below)  # through the team's own figure for everyone
+    hidden = [c for c in kids.get(team, []) if kind[c] and c not in known]
+    pieces = sum(other(c) - sum(other(f) for f in shown_below(c)) for c in hidden)  # through the hidden teams'
+    return any(0 < part < min_n for part in (whole, pieces))
 
 
 def welch(mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_b: float, n_b: int) -> float:
