@@ -93,21 +93,19 @@ if not latest["suppressed"]:
     if not shares.empty:
         ui.chart(charts.likert_bars, shares, by="element", title=f"Answers by element, {wave_name}")
 
-champions_col, actions_col = st.columns(2)
-with champions_col:
-    st.subheader("Champions")
-    champions = ui.team_champions(members)
-    if champions.empty:
-        st.caption("No champion in this team yet.")
-    else:
-        st.dataframe(readiness.champion_table(champions), hide_index=True, width="stretch")
-with actions_col:
-    st.subheader("Open actions")
-    actions = ui.open_actions(members, initiative_id)
-    if actions.empty:
-        st.caption("No open actions for this team.")
-    else:
-        st.dataframe(readiness.action_table(actions), hide_index=True, width="stretch")
+st.subheader("Champions")
+champions = ui.team_champions(members)
+if champions.empty:
+    st.caption("No champion in this team yet.")
+else:
+    st.dataframe(readiness.champion_table(champions), hide_index=True, width="stretch")
+
+st.subheader("Open actions")
+actions = ui.open_actions(members, initiative_id)
+if actions.empty:
+    st.caption("No open actions for this team.")
+else:
+    st.dataframe(readiness.action_table(actions), hide_index=True, width="stretch")
 
 st.subheader(f"What people said, {wave_name}")
 comments, note = ui.comments(wave_id, team_id)

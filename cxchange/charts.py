@@ -459,7 +459,13 @@ def element_profiles(rows: pd.DataFrame, wave_order: list[str], title: str = "")
     `rows` have element, wave, value, ci_low, ci_high, n (readiness.trend_rows per element).
     """
     data = rows.assign(element_label=rows["element"].map(ELEMENT_LABELS))
-    x = alt.X("wave:O", sort=wave_order, title=None, scale=alt.Scale(domain=wave_order), axis=alt.Axis(labelAngle=-45))
+    x = alt.X(
+        "wave:O",
+        sort=wave_order,
+        title=None,
+        scale=alt.Scale(domain=wave_order),
+        axis=alt.Axis(labelAngle=-45, labelOverlap=False),
+    )
     y_scale = alt.Scale(domain=[1, 5])
     base = alt.Chart().encode(x=x)
     band = base.mark_area(opacity=0.2, color="#4a6fa5").encode(

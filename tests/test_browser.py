@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -189,4 +190,55 @@ def test_a_survey_import_with_an_unknown_label_reaches_the_overview(server: str,
     assert "n=5" not in " ".join(heatmap.locator("svg text").all_text_contents())
     page.wait_for_timeout(1000)  # let Vega finish drawing before the picture
     page.screenshot(path=ARTIFACTS / "import-overview.png", full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_readiness_filter_then_click_a_team_to_open_its_detail(server: str, page: Page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{server}/readiness")
+    expect(page.get_by_role("heading", name="Readiness")).to_be_visible(timeout=60_000)
+    heatmap = page.locator("[data-testid='stVegaLiteChart']").first
+    # The clickable cells are the layer holding the click selection, the only one Altair names
+    # view_<number> (the number counts charts made in the server): one path per shown team and element.
+    cells = heatmap.locator("svg g.mark-rect[class*='view_'] path")
+    expect(cells).to_have_count(15 * 5, timeout=60_000)  # 17 teams, 2 of them hidden
+    rows = heatmap_rows(heatmap)  # also holds the title's lines, which sit left too
+    assert {"All teams", "Stores North", "Distribution Centre", "Logistics Planning"} <= set(rows), rows
+    assert rows["Customer Insight"][:5] == ["fewer than 5"] * 5, rows
+    assert rows["Complaints Resolution"][:5] == ["hidden"] * 5, rows
+    assert rows["Distribution Centre"] == ["2.65 n=78", "2.55 n=78", "2.45 n=78", "2.30 n=78", "2.25 n=78", "36"], rows
+    expect(page.get_by_text("Click a team's cell to open its detail.")).to_be_visible()
+    page.wait_for_timeout(1000)  # let Vega finish drawing before the picture
+    page.screenshot(path=ARTIFACTS / "readiness.png", full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+    page.get_by_role("combobox", name="Team (and the teams below it)").click()
+    page.get_by_role("option", name="Supply Chain", exact=True).click()
+    expect(cells).to_have_count(3 * 5, timeout=30_000)
+    rows = heatmap_rows(heatmap)
+    teams = [label for label, cells in rows.items() if len(cells) == 6]  # five elements and the index
+    assert teams == ["Supply Chain (all)", "Distribution Centre", "Logistics Planning"], rows
+    assert not {"All teams", "Customer Insight", "Stores North"} & set(rows), rows
+    assert rows["Logistics Planning"][0] == "3.00 n=17", rows
+    expect(page.get_by_role("link", name="Open Supply Chain in Team detail")).to_be_visible()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=ARTIFACTS / "readiness-filtered.png", full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+    # Vega labels each mark with its tooltip's fields.
+    cell = cells.and_(page.locator("[aria-label*='element: Awareness;'][aria-label*='Distribution Centre']"))
+    expect(cell).to_have_count(1)
+    # Off the cell's centre, where its text sits on top: the click must land on the cell itself.
+    cell.click(position={"x": 12, "y": 10})
+    expect(page).to_have_url(re.compile(r"/team_detail\?team=Distribution\+Centre$"), timeout=30_000)
+    expect(page.get_by_role("heading", name="Distribution Centre")).to_be_visible(timeout=30_000)
+    barrier = page.get_by_test_id("stMetric").filter(has_text="Barrier point now")
+    expect(barrier.get_by_test_id("stMetricValue")).to_have_text("Awareness")
+    expect(page.get_by_text("What helps with Awareness:")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Team", exact=True)).to_have_value(re.compile(r"Distribution Centre$"))
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(
+        5
+    )  # barrier history, roll-up, champions, actions, comments
+    page.wait_for_timeout(2000)  # let the data grids draw before the picture
+    page.screenshot(path=ARTIFACTS / "team-detail.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0

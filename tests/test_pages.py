@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
+import statistics
+import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cxchange import db as store
+from cxchange import ui
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "app_pages").glob("*.py"))
@@ -67,7 +72,7 @@ def test_overview_shows_the_demo_at_a_glance(app):
     at.selectbox(key="comments_team").select("Customer Insight").run()
     assert "Comments are shown for teams of at least 10 responses" in texts(at)
     at.selectbox(key="comments_team").select("Stores North").run()
-    assert "comments from" in texts(at)
+    assert re.search(r"\d+ comments\.", texts(at))
 
 
 def test_overview_first_wave_has_nothing_to_compare(app):
@@ -315,3 +320,258 @@ def test_cx_outcomes_import_names_the_bad_cell_then_imports_the_fixed_file(app, 
     assert "Imported outcomes.csv: 4 figures: 4 added, 0 changed, 0 left unchanged." in texts(at)
     assert store.count(store.open_db(demo_path), "cx_outcomes") == before + 4
     assert "importing it would change nothing" in texts(at)  # the same file again
+
+
+# Readiness and Team detail
+
+
+def team_ids(demo_path: Path) -> dict[str, int]:
+    """Team name -> id of the demo workspace (the team pickers' values are ids, their labels names)."""
+    teams = store.teams(store.open_db(demo_path))
+    return dict(zip(teams["name"], teams["id"].astype(int), strict=True))
+
+
+def chart_spec(chart) -> dict:
+    return json.loads(chart.proto.spec)
+
+
+def chart_data(chart) -> pd.DataFrame:
+    """Every row a Vega-Lite chart was sent: Streamlit ships an Altair chart's datasets apart from the
+    spec (as Arrow), a spec dict's inside it."""
+    frames = [pa.ipc.open_stream(dataset.data.data).read_pandas() for dataset in chart.proto.datasets]
+    frames += [pd.DataFrame(rows) for rows in chart_spec(chart).get("datasets", {}).values()]
+    return pd.concat(frames, ignore_index=True)
+
+
+def heatmap_teams(at: AppTest) -> list[str]:
+    """The heatmap's row labels, top to bottom, without the indent marks."""
+    spec = chart_spec(at.get("vega_lite_chart")[0])
+    order = spec["hconcat"][0]["layer"][0]["encoding"]["y"]["sort"]
+    return [label.replace("\u2800", "").replace("·", "").strip() for label in order]
+
+
+def readiness_page(app: AppTest) -> AppTest:
+    at = app.run()
+    at.switch_page("app_pages/readiness.py").run()
+    return at
+
+
+def test_readiness_shows_heatmap_change_and_drivers(app):
+    at = readiness_page(app)
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["Heatmap", "Answers", "Barrier points", "Trends", "Change", "Key drivers"]
+    assert not at.get("page_link")  # all teams: no one team to open
+    assert "Demo data" in texts(at)
+    rows = heatmap_teams(at)
+    assert rows[0] == "All teams"
+    assert {"Customer Insight", "Distribution Centre", "Supply Chain (all)"} <= set(rows)
+    assert len(rows) == 17
+    assert "Readiness by team and element, 2026 Q4" in json.dumps(chart_spec(at.get("vega_lite_chart")[0]))
+    cells = (
+        chart_data(at.get("vega_lite_chart")[0])
+        .drop_duplicates(["team_name", "element"])
+        .set_index(["team_name", "element"])
+    )
+    assert cells.loc[("Customer Insight", "Awareness"), "text"] == "fewer\nthan 5\n"
+    assert cells.loc[("Complaints Resolution", "Awareness"), "text"] == "hidden\n"
+    assert bool(cells.loc[("Distribution Centre", "Awareness"), "barrier"])
+    shown = texts(at)
+    assert re.search(r"Of \d+ team × element figures tested, \*\*\d+ went up\*\* and \*\*\d+ went down\*\*", shown)
+    assert "Of 75 team × element figures tested" in shown  # 15 shown teams × 5 elements
+    assert "Fix first" in shown or "matters most" in shown
+    assert "This is an association, not proof of cause." in shown
+    assert "Click a team's cell to open its detail." in shown
+
+
+def test_readiness_for_one_team_shows_only_its_subtree(app, demo_path):
+    at = readiness_page(app)
+    at.selectbox(key="team").select(team_ids(demo_path)["Supply Chain"]).run()
+    assert not at.exception
+    assert heatmap_teams(at) == ["Supply Chain (all)", "Distribution Centre", "Logistics Planning"]
+    cells = chart_data(at.get("vega_lite_chart")[0])
+    barrier = cells[cells["barrier"].astype(bool)].drop_duplicates(["team_name", "element"])
+    assert {("Supply Chain", "Awareness"), ("Distribution Centre", "Awareness")} <= set(
+        zip(barrier["team_name"], barrier["element"], strict=True)
+    )
+    shown = texts(at)
+    assert "Of 15 team × element figures tested" in shown  # 3 teams × 5 elements, not the whole organisation's 75
+    assert "Stores" not in " ".join(heatmap_teams(at))
+    [link] = at.get("page_link")
+    assert (link.proto.label, link.proto.page, link.proto.query_string) == (
+        "Open Supply Chain in Team detail",
+        "team_detail",
+        "team=Supply+Chain",
+    )
+
+
+def test_readiness_for_champions_hides_small_groups(app):
+    at = readiness_page(app)
+    at.radio(key="group").set_value("champions").run()
+    assert not at.exception
+    chart = at.get("vega_lite_chart")[0]
+    assert "2026 Q4, champions" in json.dumps(chart_spec(chart))
+    cells = chart_data(chart).drop_duplicates(["team_name", "element"])
+    shown, hidden = cells[~cells["suppressed"].astype(bool)], cells[cells["suppressed"].astype(bool)]
+    assert not shown.empty
+    assert shown["n"].min() >= 5  # no champion group below the minimum shows a figure
+    assert hidden["mean"].isna().all()
+    assert hidden["n"].isna().all()
+    texts_by_team = hidden.groupby("team_name")["text"].first().str.replace("\n", " ").str.strip()
+    assert texts_by_team["Stores South"] == "fewer than 5"
+    assert texts_by_team["Supply Chain"] == "fewer than 5"
+    assert "hidden" in set(texts_by_team)
+
+
+def test_readiness_needs_two_waves_to_show_change(app):
+    at = readiness_page(app)
+    at.select_slider(key="waves").set_value(("2026 Q4", "2026 Q4")).run()
+    assert not at.exception
+    assert "Choose a range of two or more waves to compare." in texts(at)
+    assert "team × element figures tested" not in texts(at)
+    assert not [s for s in at.selectbox if s.key == "since"]
+    assert len(heatmap_teams(at)) == 17  # the snapshot still shows
+
+
+def test_readiness_for_a_hidden_team_says_no_figure_can_be_shown(app, demo_path):
+    at = readiness_page(app)
+    at.selectbox(key="team").select(team_ids(demo_path)["Customer Insight"]).run()
+    assert not at.exception
+    assert "No figure can be shown for this team in 2026 Q4: fewer than 5 complete responses" in texts(at)
+    assert not at.get("vega_lite_chart")
+    assert not at.tabs
+
+    at.selectbox(key="team").select(team_ids(demo_path)["Supply Chain"]).run()
+    at.radio(key="group").set_value("champions").run()  # 2 champions answered in Supply Chain
+    assert not at.exception
+    assert "No figure can be shown for this team in 2026 Q4, champions" in texts(at)
+    assert not at.get("vega_lite_chart")
+
+
+def team_detail(app: AppTest, team: str) -> AppTest:
+    at = app.run()
+    at.query_params["team"] = team
+    at.switch_page("app_pages/team_detail.py").run()
+    return at
+
+
+def test_team_detail_from_a_link_shows_the_barrier_and_what_helps(app):
+    at = team_detail(app, "Distribution Centre")
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Distribution Centre"]
+    assert metric(at, "Readiness index, 2026 Q4") == "36"
+    assert metric(at, "Complete responses (n)") == "78"
+    assert metric(at, "Barrier point now") == "Awareness"
+    assert "Down 7.0 points since 2026 Q3" in texts(at)
+    assert [w.value for w in at.warning] == [
+        "**What helps with Awareness:** Sponsor messages that explain why the change is needed and what happens "
+        "if we do not change."
+    ]
+    tables = [d.value for d in at.dataframe]
+    history = next(t for t in tables if "Wave" in t.columns)
+    assert history["Barrier point"].tolist()[-4:] == ["Reinforcement", "Knowledge", "Desire", "Awareness"]
+    path = next(t for t in tables if "Team" in t.columns and "Barrier point" in t.columns)
+    assert path["Team"].tolist() == ["Distribution Centre", "Supply Chain (all)", "All teams"]
+    assert path["Barrier point"].tolist() == ["Awareness", "Awareness", "none"]
+    champions = next(t for t in tables if "Champion" in t.columns)
+    assert set(champions["Team"]) == {"Distribution Centre"}
+    actions = next(t for t in tables if "Action" in t.columns)
+    assert "Add a help channel for the new order process" in set(actions["Action"])
+    assert re.search(r"\d+ comments\.", texts(at))
+    assert len(at.get("vega_lite_chart")) == 2  # elements over waves, answers by element
+
+
+def test_team_detail_of_a_small_team_shows_no_figures(app):
+    at = team_detail(app, "Customer Insight")
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Customer Insight"]
+    assert [(m.label, m.value) for m in at.metric] == [("Readiness index, 2026 Q4", "hidden")]
+    shown = texts(at)
+    assert "Fewer than 5: no figures are shown." in shown
+    assert "Comments are shown for teams of at least 10 responses; this one has fewer." in shown
+    assert not at.warning  # no remedy for a barrier nobody may see
+    assert not at.get("vega_lite_chart")
+    history = next(d.value for d in at.dataframe if "Wave" in d.value.columns)
+    assert set(history["Barrier point"]) == {"fewer than 5"}
+    assert history["Readiness index"].isna().all()
+    assert history["Responses (n)"].isna().all()
+    path = next(d.value for d in at.dataframe if "Team" in d.value.columns).set_index("Team")
+    assert path.loc["Customer Insight", "Barrier point"] == "fewer than 5"
+    assert pd.isna(path.loc["Customer Insight", "Responses (n)"])
+    assert path.loc["Customer Operations (all)", "Responses (n)"] == 207  # it still counts in its parent
+
+
+def test_team_detail_of_a_complementarily_hidden_team_keeps_its_size_hidden(app):
+    # Customer Operations (n=207) and Contact Centre (n=173) are shown, so Complaints Resolution's n
+    # would give away Customer Insight's: 207 - 173 - 32 = 2 respondents.
+    at = team_detail(app, "Complaints Resolution")
+    assert not at.exception
+    assert metric(at, "Readiness index, 2026 Q4") == "hidden"
+    assert "Hidden: no figures are shown." in texts(at)
+    path = next(d.value for d in at.dataframe if "Team" in d.value.columns).set_index("Team")
+    assert path.loc["Customer Operations (all)", "Responses (n)"] == 207
+    assert path.loc["Complaints Resolution", "Barrier point"] == "hidden"
+    assert pd.isna(path.loc["Complaints Resolution", "Responses (n)"])
+    for caption in at.caption:
+        assert "32 responses" not in caption.value, caption.value
+
+
+def test_team_detail_of_an_unknown_team_warns_and_offers_the_picker(app):
+    at = team_detail(app, "Nowhere")
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["There is no team called 'Nowhere'; choose one below."]
+    assert at.selectbox(key="detail_team").value is not None
+    assert at.query_params["team"] == at.title[0].value  # the link now names the team shown
+
+
+def test_team_detail_picker_updates_the_link(app, demo_path):
+    at = team_detail(app, "Distribution Centre")
+    at.selectbox(key="detail_team").select(team_ids(demo_path)["Logistics Planning"]).run()
+    assert not at.exception
+    assert at.query_params["team"] == "Logistics Planning"
+    assert [t.value for t in at.title] == ["Logistics Planning"]
+    assert metric(at, "Complete responses (n)") == "17"
+    path = next(d.value for d in at.dataframe if "Team" in d.value.columns)
+    assert path["Team"].tolist() == ["Logistics Planning", "Supply Chain (all)", "All teams"]
+
+
+def test_readiness_warm_rerun_time(app):
+    """Measures (does not assert) how long a rerun of the Readiness page takes once its caches are warm."""
+    at = readiness_page(app)
+    assert not at.exception
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        at.run()
+        timings.append(time.perf_counter() - start)
+    assert not at.exception
+    assert len(heatmap_teams(at)) == 17
+    print(f"Readiness warm rerun: median {statistics.median(timings):.3f} s of {[round(t, 3) for t in timings]}")
+
+
+def test_a_team_mean_exactly_at_the_threshold_is_its_barrier_point(app, demo_path):
+    # Logistics Planning's 17 respondents score Awareness 51/17 = 3 exactly; summed in floating point
+    # the mean comes out as 3.0000000000000004, which a bare "at or below 3" would miss.
+    at = readiness_page(app)
+    at.selectbox(key="team").select(team_ids(demo_path)["Supply Chain"]).run()
+    assert not at.exception
+    cells = chart_data(at.get("vega_lite_chart")[0]).drop_duplicates(["team_name", "element"])
+    cells = cells.set_index(["team_name", "element"])
+    assert cells.loc[("Logistics Planning", "Awareness"), "text"] == "3.00\nn=17"
+    assert bool(cells.loc[("Logistics Planning", "Awareness"), "barrier"])
+
+    at = team_detail(app, "Logistics Planning")
+    assert metric(at, "Barrier point now") == "Awareness"
+
+
+def test_opening_the_workspace_for_a_run_keeps_the_page_caches(demo_path, monkeypatch):
+    # app.py opens the workspace on every run and the cached queries are keyed by ui._stamp. SQLite
+    # creates a fresh -wal when a connection opens and deletes it when the last one closes: a stamp
+    # taken from the -wal's mtime would change on a run that writes nothing, and every cache would miss.
+    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
+    before = ui._stamp(demo_path)
+    database = ui.open_workspace()
+    try:
+        assert store.count(database, "responses") > 0  # a read, no write
+        assert ui._stamp(demo_path) == before
+    finally:
+        database.close()
