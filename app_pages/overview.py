@@ -51,16 +51,24 @@ all_teams = wave_rows[wave_rows["team_id"] != 0]
 hidden_col.metric("Teams hidden", f"{int(all_teams['suppressed'].sum())} of {len(all_teams)}")
 hidden_col.caption(f"Fewer than {min_n} responses, or hidden so a smaller group cannot be worked out.")
 
-ui.chart(charts.readiness_heatmap, wave_rows, min_n, title=f"Readiness by team and ADKAR element, {wave_name}")
+ui.team_chart(
+    charts.readiness_heatmap,
+    wave_rows,
+    min_n,
+    title=f"Readiness by team and ADKAR element, {wave_name}",
+    key="overview_heatmap",
+)
 
 top_level = frame[frame["depth"] == 1]
 wave_order = ui.waves(initiative_id)["name"].tolist()
-ui.chart(
+ui.team_chart(
     charts.readiness_trend,
     readiness.trend_rows(top_level),
     wave_order,
     title="Readiness index by top-level team over all waves",
+    key="overview_trend",
 )
+st.caption("Click a team on a chart to open its detail.")
 
 st.subheader(f"Barrier points, {wave_name}")
 st.caption("Each team's first ADKAR element at or below the threshold: later elements cannot be built before it.")

@@ -56,19 +56,14 @@ heatmap_tab, answers_tab, barrier_tab, trend_tab, change_tab, drivers_tab = st.t
 
 with heatmap_tab:
     sort = st.selectbox("Sort teams by", list(charts.HEATMAP_SORTS), format_func=charts.HEATMAP_SORTS.get, key="sort")
-    event = ui.chart(
+    ui.team_chart(
         charts.readiness_heatmap,
         wave_rows,
         min_n,
         title=f"Readiness by team and element, {wave_name}{group_text}",
         sort=sort,
-        on_select="rerun",
-        selection_mode=[charts.TEAM_SELECTION],
         key="heatmap",
     )
-    clicked = event.selection.get(charts.TEAM_SELECTION) if event else None
-    if clicked:
-        st.switch_page("app_pages/team_detail.py", query_params={"team": clicked[0]["team_name"]})
     if root != 0:
         root_name = wave_rows.loc[wave_rows["team_id"] == root, "team"].iloc[0]
         st.page_link(
@@ -77,7 +72,7 @@ with heatmap_tab:
             icon=":material/open_in_new:",
             query_params={"team": root_name},
         )
-    st.caption("Click a team's cell to open its detail.")
+    st.caption("Click a team on any chart of teams to open its detail.")
 
 with answers_tab:
     element = st.radio("Element", list(ELEMENTS), format_func=ELEMENT_LABELS.get, horizontal=True, key="likert_element")
@@ -86,15 +81,21 @@ with answers_tab:
     if shares.empty:
         st.info("No answers to the items of this element in this wave (team-level entries carry no answers).")
     else:
-        ui.chart(
-            charts.likert_bars, shares, by="team", title=f"{ELEMENT_LABELS[element]}: answers by team, {wave_name}"
+        ui.team_chart(
+            charts.likert_bars,
+            shares,
+            by="team",
+            title=f"{ELEMENT_LABELS[element]}: answers by team, {wave_name}",
+            key="likert",
         )
         if hidden_note:
             st.caption(hidden_note)
 
 with barrier_tab:
     shares = ui.computed(readiness.barrier_shares, ui.barrier_counts(wave_id), ui.teams(), wave_rows, group)
-    ui.chart(charts.barrier_chart, shares, title=f"Where respondents are stuck, {wave_name}{group_text}")
+    ui.team_chart(
+        charts.barrier_chart, shares, title=f"Where respondents are stuck, {wave_name}{group_text}", key="barriers"
+    )
     st.caption(
         f"Threshold: an element score at or below {settings['barrier_threshold']:g} on the 1–5 scale. {hidden_note}"
     )
@@ -102,12 +103,13 @@ with barrier_tab:
 with trend_tab:
     measure = st.selectbox("Measure", list(readiness.MEASURES), format_func=readiness.MEASURES.get, key="measure")
     lines = readiness.trend_lines(in_view[in_view["wave_id"].isin(wave_ids)], root, measure)
-    ui.chart(
+    ui.team_chart(
         charts.readiness_trend,
         lines,
         wave_order,
         title=f"{readiness.MEASURES[measure]} over waves{group_text}",
         measure=readiness.MEASURES[measure],
+        key="trend",
     )
 
 with change_tab:
@@ -122,7 +124,12 @@ with change_tab:
             st.info("No team is shown in both waves.")
         else:
             st.markdown(analysis.describe_changes(table))
-            ui.chart(charts.change_grid, table, title=f"Change by team and element, {since} → {wave_name}{group_text}")
+            ui.team_chart(
+                charts.change_grid,
+                table,
+                title=f"Change by team and element, {since} → {wave_name}{group_text}",
+                key="changes",
+            )
 
 with drivers_tab:
     root_row = wave_rows[wave_rows["team_id"] == root].iloc[0]

@@ -43,6 +43,11 @@ TEAM_SELECTION = "team_click"
 """Name of the click selection on team charts: the page opens Team detail for the clicked team."""
 
 
+def _team_click() -> alt.Parameter:
+    """The click that selects a team (its `team_name`) on any chart of teams."""
+    return alt.selection_point(name=TEAM_SELECTION, fields=["team_name"], on="click", empty=False)
+
+
 def _sorted_rows(wave_rows: pd.DataFrame, sort: str) -> pd.DataFrame:
     """Teams in hierarchy order, or by a measure with the lowest first and hidden teams last."""
     if sort == "hierarchy":
@@ -111,7 +116,7 @@ def readiness_heatmap(
         alt.Tooltip("mean:Q", title="Mean (1–5)", format=".2f"),
         alt.Tooltip("n:Q", title="Responses (n)"),
     ]
-    click = alt.selection_point(name=TEAM_SELECTION, fields=["team_name"], on="click", empty=False)
+    click = _team_click()
     cells = (
         base.transform_filter(~alt.datum.suppressed)
         .mark_rect(stroke="white", strokeWidth=1, cursor="pointer")
@@ -229,7 +234,7 @@ def likert_bars(shares: pd.DataFrame, by: str = "team", title: str = "") -> alt.
     order = list(dict.fromkeys(data.sort_values("order")["row"]))
     y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelAlign="left", labelPadding=LABEL_WIDTH))
     base = alt.Chart(data).encode(y=y)
-    bars = base.mark_bar().encode(
+    bars = base.mark_bar(cursor="pointer" if by == "team" else "default").encode(
         x=alt.X(
             "start:Q",
             title="← disagree · share of answers · agree →",
@@ -251,6 +256,8 @@ def likert_bars(shares: pd.DataFrame, by: str = "team", title: str = "") -> alt.
             alt.Tooltip("n:Q", title="Responses (n)"),
         ],
     )
+    if by == "team":
+        bars = bars.add_params(_team_click())
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#333333").encode(x="x:Q")
     ends = data[data["value"] == 5]
     agree = (
@@ -271,6 +278,7 @@ def barrier_chart(shares: pd.DataFrame, title: str = "") -> alt.LayerChart:
     """Per team, the share of respondents whose barrier point is each element (or none), stacked to 100%."""
     names = [ELEMENT_LABELS[e] for e in ELEMENTS] + ["No barrier"]
     data = shares.assign(
+        team_name=shares["team"],
         row=[
             team_label(t, d, c) for t, d, c in zip(shares["team"], shares["depth"], shares["has_children"], strict=True)
         ],
@@ -279,7 +287,8 @@ def barrier_chart(shares: pd.DataFrame, title: str = "") -> alt.LayerChart:
     order = list(dict.fromkeys(data.sort_values("order")["row"]))
     chart = (
         alt.Chart(data)
-        .mark_bar()
+        .mark_bar(cursor="pointer")
+        .add_params(_team_click())
         .encode(
             y=alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelAlign="left", labelPadding=LABEL_WIDTH)),
             x=alt.X("share:Q", stack="normalize", title="Share of respondents", axis=alt.Axis(format="%")),
@@ -319,6 +328,7 @@ def change_grid(changes: pd.DataFrame, title: str = "") -> alt.LayerChart:
     Every cell prints the change and the smallest change the team's n could detect.
     """
     data = changes.assign(
+        team_name=changes["team"],
         element_label=changes["element"].map(ELEMENT_LABELS),
         row=[
             f"{team} (n {a:,} → {b:,})"
@@ -350,14 +360,18 @@ def change_grid(changes: pd.DataFrame, title: str = "") -> alt.LayerChart:
         alt.Tooltip("mdc:Q", title="Smallest detectable change", format=".2f"),
         alt.Tooltip("call:N", title="Called"),
     ]
-    cells = base.mark_rect(stroke="#bbbbbb", strokeWidth=0.5).encode(
-        color=alt.Color(
-            "call:N",
-            title="Called",
-            scale=alt.Scale(domain=list(CALL_COLOURS), range=list(CALL_COLOURS.values())),
-            legend=alt.Legend(orient="bottom", direction="horizontal"),
-        ),
-        tooltip=tooltip,
+    cells = (
+        base.mark_rect(stroke="#bbbbbb", strokeWidth=0.5, cursor="pointer")
+        .add_params(_team_click())
+        .encode(
+            color=alt.Color(
+                "call:N",
+                title="Called",
+                scale=alt.Scale(domain=list(CALL_COLOURS), range=list(CALL_COLOURS.values())),
+                legend=alt.Legend(orient="bottom", direction="horizontal"),
+            ),
+            tooltip=tooltip,
+        )
     )
     text = base.mark_text(lineBreak="\n", fontSize=FONT_SIZE - 1, dy=-7).encode(
         text="text:N",
@@ -504,7 +518,7 @@ def readiness_trend(
     `rows` are readiness.trend_rows of the teams to draw (team, wave, value, ci_low, ci_high, n):
     suppressed points are already left out.
     """
-    data = rows[["team", "wave", "value", "ci_low", "ci_high", "n"]].rename(columns={"value": "readiness"})
+    data = rows[["team", "team_name", "wave", "value", "ci_low", "ci_high", "n"]].rename(columns={"value": "readiness"})
     x = alt.X("wave:O", sort=wave_order, title="Wave", scale=alt.Scale(domain=wave_order), axis=alt.Axis(labelAngle=0))
     scale = alt.Scale(scheme="tableau10")
     color = alt.Color(
@@ -527,7 +541,11 @@ def readiness_trend(
         alt.Tooltip("n:Q", title="Responses (n)"),
     ]
     line = base.mark_line(strokeWidth=2.5).encode(y="readiness:Q")
-    points = base.mark_point(filled=True, size=60).encode(y="readiness:Q", tooltip=tooltip)
+    points = (
+        base.mark_point(filled=True, size=80, cursor="pointer")
+        .add_params(_team_click())
+        .encode(y="readiness:Q", tooltip=tooltip)
+    )
     chart = (band + line + points).properties(height=360)
     if title:
         chart = chart.properties(title=alt.Title(title, subtitle="Shaded: 95% confidence band. Hover a point for n."))

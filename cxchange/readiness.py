@@ -394,6 +394,7 @@ def trend_rows(frame: pd.DataFrame, measure: str = "readiness") -> pd.DataFrame:
         {
             "team_id": shown["team_id"],
             "team": shown["team"],
+            "team_name": shown["team"],
             "wave": shown["wave"],
             "opened_on": shown["opened_on"],
             "value": shown[measure],

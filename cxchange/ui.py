@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
+from cxchange import charts, readiness, sample_data
 from cxchange import db as store
-from cxchange import readiness, sample_data
 
 
 def db_path() -> Path:
@@ -144,6 +144,14 @@ def chart(
     """
     spec = _spec(_name(make), make, args, kwargs)
     return st.vega_lite_chart(spec=spec, width="stretch", key=key, on_select=on_select, selection_mode=selection_mode)
+
+
+def team_chart(make: Callable[..., Any], *args: Any, key: str, **kwargs: Any) -> None:
+    """Draw a chart of teams (see `chart`) whose marks open the clicked team in Team detail."""
+    event = chart(make, *args, key=key, on_select="rerun", selection_mode=[charts.TEAM_SELECTION], **kwargs)
+    clicked = event.selection.get(charts.TEAM_SELECTION) if event else None
+    if clicked and clicked[0].get("team_name") in set(teams()["name"]):  # "All teams" has no detail page
+        st.switch_page("app_pages/team_detail.py", query_params={"team": clicked[0]["team_name"]})
 
 
 def teams() -> pd.DataFrame:

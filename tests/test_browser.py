@@ -207,7 +207,7 @@ def test_readiness_filter_then_click_a_team_to_open_its_detail(server: str, page
     assert rows["Customer Insight"][:5] == ["fewer than 5"] * 5, rows
     assert rows["Complaints Resolution"][:5] == ["hidden"] * 5, rows
     assert rows["Distribution Centre"] == ["2.65 n=78", "2.55 n=78", "2.45 n=78", "2.30 n=78", "2.25 n=78", "36"], rows
-    expect(page.get_by_text("Click a team's cell to open its detail.")).to_be_visible()
+    expect(page.get_by_text("Click a team on any chart of teams to open its detail.")).to_be_visible()
     page.wait_for_timeout(1000)  # let Vega finish drawing before the picture
     page.screenshot(path=ARTIFACTS / "readiness.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0

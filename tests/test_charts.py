@@ -437,3 +437,26 @@ def test_element_profiles_leave_out_waves_where_the_team_is_hidden(demo):
     assert set(drawn["wave"]) == set(team.loc[~team["suppressed"], "wave"])
     assert len(drawn) == len(ELEMENTS) * (len(team) - len(hidden_waves))
     assert (drawn["n"] >= MIN_N).all()
+
+
+def test_every_chart_of_teams_opens_the_clicked_team(demo):
+    # Team detail is reached from any chart of teams: each carries the same click selection on team_name.
+    rows = demo.wave_rows()
+    shares = readiness.likert_shares(demo.answers, demo.teams, rows, "all")
+    made = {
+        "likert": charts.likert_bars(shares[shares["element"] == "desire"], by="team"),
+        "barriers": charts.barrier_chart(readiness.barrier_shares(demo.barriers, demo.teams, rows, "all")),
+        "changes": charts.change_grid(analysis.changes(demo.frame, demo.latest - 1, demo.latest, [0, 2, 6])),
+        "trend": charts.readiness_trend(readiness.trend_lines(demo.frame, 0), demo.wave_order),
+    }
+    for name, chart in made.items():
+        spec = chart.to_dict()
+        params = [param for param in spec.get("params", []) if param["name"] == charts.TEAM_SELECTION]
+        assert len(params) == 1, name
+        assert params[0]["select"]["fields"] == ["team_name"], name
+        names = {row.get("team_name") for rows in spec["datasets"].values() for row in rows} - {None}
+        assert names <= {*demo.teams["name"], "All teams"}, name
+        assert names, name
+    # By element, one team's bars: nothing to open.
+    one_team = charts.likert_bars(shares[shares["team_id"] == demo.team_id("Stores North")], by="element").to_dict()
+    assert not [param for param in one_team.get("params", []) if param["name"] == charts.TEAM_SELECTION]

@@ -380,7 +380,7 @@ def test_readiness_shows_heatmap_change_and_drivers(app):
     assert "Of 75 team × element figures tested" in shown  # 15 shown teams × 5 elements
     assert "Fix first" in shown or "matters most" in shown
     assert "This is an association, not proof of cause." in shown
-    assert "Click a team's cell to open its detail." in shown
+    assert "Click a team on any chart of teams to open its detail." in shown
 
 
 def test_readiness_for_one_team_shows_only_its_subtree(app, demo_path):
