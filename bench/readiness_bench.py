@@ -89,6 +89,17 @@ def timed(function, repeat: int) -> float:
     return statistics.median(times)
 
 
+def interleaved(functions: list, repeat: int) -> list[float]:
+    """Median time of each function, run in turns, so a shared machine's slow spells hit them all alike."""
+    times: list[list[float]] = [[] for _ in functions]
+    for _ in range(repeat):
+        for position, function in enumerate(functions):
+            start = time.perf_counter()
+            function()
+            times[position].append(time.perf_counter() - start)
+    return [statistics.median(each) for each in times]
+
+
 def page_times(path: Path, repeat: int) -> tuple[float, float]:
     """The Readiness page's first run (cold caches) and the median of its reruns (warm caches)."""
     import os
@@ -122,10 +133,15 @@ def main() -> None:
               f"in {time.perf_counter() - start:.1f} s")  # fmt: skip
         db = store.open_db(path)
         settings = store.settings(db)
-        floor = timed(lambda: db.execute(FLOOR).fetchall(), args.repeat)
-        same = timed(lambda: db.execute(SAME_STATISTICS_FLOOR).fetchall(), args.repeat)
-        ours = timed(lambda: readiness.readiness_by_team(db, settings, 1), args.repeat)
-        group = timed(lambda: readiness.readiness_by_team(db, settings, 1, "champions"), args.repeat)
+        floor, same, ours, group = interleaved(
+            [
+                lambda: db.execute(FLOOR).fetchall(),
+                lambda: db.execute(SAME_STATISTICS_FLOOR).fetchall(),
+                lambda: readiness.readiness_by_team(db, settings, 1),
+                lambda: readiness.readiness_by_team(db, settings, 1, "champions"),
+            ],
+            args.repeat,
+        )
         print(f"floor, smallest GROUP BY (readiness sd only):   {floor * 1000:8.1f} ms")
         print(f"floor, GROUP BY of the same statistics:         {same * 1000:8.1f} ms")
         print(f"readiness_by_team, all respondents (cold):      {ours * 1000:8.1f} ms")

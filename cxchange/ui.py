@@ -110,13 +110,23 @@ def _computed(name: str, _function: Callable[..., Any], args: tuple, kwargs: dic
     return _function(*args, **kwargs)
 
 
-def computed(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """A pure cxchange function's result, cached by its inputs (DataFrames, numbers, names).
+@st.cache_data(show_spinner=False, max_entries=256)
+def _computed_by_key(
+    name: str, stamp: tuple[int, ...], cache_key: tuple, _function: Callable[..., Any], _args: tuple, _kwargs: dict
+) -> Any:
+    return _function(*_args, **_kwargs)
 
-    For the derived figures a page would otherwise recompute on every rerun; the inputs come from
-    the cached queries, so a write changes them and the cache is cleared anyway.
+
+def computed(function: Callable[..., Any], *args: Any, cache_key: tuple | None = None, **kwargs: Any) -> Any:
+    """A pure cxchange function's result, cached until the next write.
+
+    Cached by its inputs (DataFrames, numbers, names), or, where hashing large inputs would cost
+    more than it saves, by `cache_key`: the page's choices that determine every input.
     """
-    return _computed(_name(function), function, args, kwargs)
+    if cache_key is None:
+        return _computed(_name(function), function, args, kwargs)
+    path = db_path()
+    return _computed_by_key(_name(function), _stamp(path), cache_key, function, args, kwargs)
 
 
 def _name(function: Callable[..., Any]) -> str:
@@ -124,9 +134,27 @@ def _name(function: Callable[..., Any]) -> str:
     return f"{function.__module__}.{function.__qualname__}"
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _spec(name: str, _make: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
-    return _make(*args, **kwargs).to_dict()
+def _inline(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec with its named datasets written into the views that use them.
+
+    Streamlit turns named datasets into Arrow tables on every run, which costs more than sending
+    the same rows as part of the spec.
+    """
+    datasets = spec.pop("datasets", {})
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, dict) and data.get("name") in datasets:
+                node["data"] = {"values": datasets[data["name"]]}
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(spec)
+    return spec
 
 
 def chart(
@@ -135,20 +163,31 @@ def chart(
     key: str | None = None,
     on_select: str = "ignore",
     selection_mode: list[str] | None = None,
+    cache_key: tuple | None = None,
     **kwargs: Any,
 ) -> Any:
-    """Draw a cxchange.charts chart across the page, its Vega-Lite spec cached by the chart's inputs.
+    """Draw a cxchange.charts chart across the page, its Vega-Lite spec cached until the next write.
 
     Building and validating an Altair chart takes longer than the rest of a rerun; the spec of
-    the same inputs is the same, so a warm rerun skips it.
+    the same inputs is the same, so a warm rerun skips it. `cache_key` as for `computed`.
     """
-    spec = _spec(_name(make), make, args, kwargs)
+    name = f"{_name(make)} spec"
+
+    def build(*inputs: Any, **options: Any) -> dict[str, Any]:
+        return _inline(make(*inputs, **options).to_dict())
+
+    if cache_key is None:
+        spec = _computed(name, build, args, kwargs)
+    else:
+        spec = _computed_by_key(name, _stamp(db_path()), cache_key, build, args, kwargs)
     return st.vega_lite_chart(spec=spec, width="stretch", key=key, on_select=on_select, selection_mode=selection_mode)
 
 
-def team_chart(make: Callable[..., Any], *args: Any, key: str, **kwargs: Any) -> None:
+def team_chart(make: Callable[..., Any], *args: Any, key: str, cache_key: tuple | None = None, **kwargs: Any) -> None:
     """Draw a chart of teams (see `chart`) whose marks open the clicked team in Team detail."""
-    event = chart(make, *args, key=key, on_select="rerun", selection_mode=[charts.TEAM_SELECTION], **kwargs)
+    event = chart(
+        make, *args, key=key, on_select="rerun", selection_mode=[charts.TEAM_SELECTION], cache_key=cache_key, **kwargs
+    )
     clicked = event.selection.get(charts.TEAM_SELECTION) if event else None
     if clicked and clicked[0].get("team_name") in set(teams()["name"]):  # "All teams" has no detail page
         st.switch_page("app_pages/team_detail.py", query_params={"team": clicked[0]["team_name"]})

@@ -340,7 +340,23 @@ def chart_data(chart) -> pd.DataFrame:
     spec (as Arrow), a spec dict's inside it."""
     frames = [pa.ipc.open_stream(dataset.data.data).read_pandas() for dataset in chart.proto.datasets]
     frames += [pd.DataFrame(rows) for rows in chart_spec(chart).get("datasets", {}).values()]
+    frames += [pd.DataFrame(rows) for rows in inline_values(chart_spec(chart))]
     return pd.concat(frames, ignore_index=True)
+
+
+def inline_values(node) -> list[list[dict]]:
+    """Rows written into a spec's views (ui.chart inlines an Altair chart's datasets), each list once."""
+    found: list[list[dict]] = []
+    if isinstance(node, dict):
+        data = node.get("data")
+        if isinstance(data, dict) and isinstance(data.get("values"), list) and data["values"] not in found:
+            found.append(data["values"])
+        for value in node.values():
+            found += [rows for rows in inline_values(value) if rows not in found]
+    elif isinstance(node, list):
+        for value in node:
+            found += [rows for rows in inline_values(value) if rows not in found]
+    return found
 
 
 def heatmap_teams(at: AppTest) -> list[str]:
