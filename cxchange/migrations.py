@@ -199,6 +199,27 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_health_ticks_and_champion_batches(db: Database) -> None:
+    """Facilitators' ticks for the programme-health checks the data cannot tell, kept with their
+    history (the health trend needs what was ticked when); champions imported from a file belong
+    to its import batch, so undo removes them whole."""
+    db.executescript(
+        """
+        CREATE TABLE health_ticks (
+            id INTEGER PRIMARY KEY,
+            initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            check_name TEXT NOT NULL,
+            ticked INTEGER NOT NULL CHECK (ticked IN (0, 1)),
+            note TEXT,
+            ticked_on TEXT NOT NULL
+        );
+        CREATE INDEX health_ticks_initiative ON health_ticks(initiative_id, check_name, ticked_on);
+        ALTER TABLE champions ADD COLUMN batch_id INTEGER REFERENCES import_batches(id) ON DELETE CASCADE;
+        """
+    )
+
+
 def apply(db: Database) -> None:
     """Bring `db` to the current schema.
 

@@ -179,7 +179,9 @@ def test_two_processes_opening_a_new_file_at_once_both_migrate_and_write(tmp_pat
     database = store.open_db(path)
     assert store.count(database, "teams") == 100
     assert store.count(database, "items") == 16
-    assert database.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == 1
+    # Each migration applied once, though two processes raced to apply them.
+    applied = [row[0] for row in database.execute("SELECT name FROM _sqlite_migrations ORDER BY name")]
+    assert applied == ["m001_initial", "m002_health_ticks_and_champion_batches"]
     database.close()
 
 
@@ -205,3 +207,24 @@ def test_deleting_a_parent_team_with_children_is_refused(db):
         db.execute("DELETE FROM teams WHERE id = 1")
 
     assert store.count(db, "teams") == 2
+
+
+def test_a_workspace_of_the_first_schema_is_brought_up_to_date(tmp_path):
+    # A file written by the first release (m001 only), with a champion in it, gains health ticks
+    # and champion batches, and keeps its data.
+    path = tmp_path / "old.db"
+    old = store.Database(path)
+    first = migrations.Migrations("cxchange")
+    first()(migrations.m001_initial)
+    first.apply(old)
+    old["teams"].insert({"id": 1, "name": "Stores"})
+    old["champions"].insert({"alias": "Ana", "team_id": 1, "started_on": "2026-01-05"})
+    old.close()
+
+    database = store.open_db(path)
+    assert database["champions"].get(1)["alias"] == "Ana"
+    assert "batch_id" in database["champions"].columns_dict
+    assert database["health_ticks"].count == 0
+    store.open_db(path).close()  # applying again changes nothing
+    assert len(list(database.execute("SELECT name FROM _sqlite_migrations"))) == 2
+    database.close()
