@@ -609,3 +609,276 @@ def readiness_outcome_scatter(
         "Line: least-squares trend; shaded: its 95% band, which treats every team-wave as independent.",
     ]
     return _finish(chart.properties(title=alt.Title(title or f"Readiness and {measure}", subtitle=subtitle)))
+
+
+# Kotter board ----------------------------------------------------------------------------------
+
+KOTTER_STATUS_COLOURS: dict[str, str] = {
+    "not started": "#d9d9d9",
+    "in progress": "#8fb8de",
+    "done": "#2c6aa8",
+    "at risk": "#e67e22",
+}
+"""Blues for work under way and done, orange for at risk: apart for colour-blind readers too."""
+
+
+def kotter_timeline(segments: pd.DataFrame, labels: list[str], today: str, title: str = "") -> alt.LayerChart:
+    """How each Kotter step moved: a bar per recorded status, from its change to the next one (or today).
+
+    `segments` are kotter.timeline_segments rows (label, status, start, end, health, owner, evidence);
+    `labels` every step's axis label in order, so a step that never changed keeps its row; `today`
+    (ISO date) is drawn as a rule. Dates are read and shown in UTC, so no time zone moves a day.
+    """
+    data = segments.assign(
+        health_text=[f"{value}" if pd.notna(value) else "not rated" for value in segments["health"]],
+        owner=segments["owner"].astype(object).where(segments["owner"].notna(), "—"),
+        evidence=segments["evidence"].astype(object).where(segments["evidence"].notna(), "—"),
+    ).drop(columns="health")
+    x_scale = alt.Scale(type="utc")
+    y = alt.Y("label:N", sort=labels, scale=alt.Scale(domain=labels), title=None, axis=alt.Axis(labelLimit=320))
+    statuses = list(KOTTER_STATUS_COLOURS)
+    tooltip = [
+        alt.Tooltip("label:N", title="Step"),
+        alt.Tooltip("status:N", title="Status"),
+        alt.Tooltip("start:N", title="From"),
+        alt.Tooltip("end:N", title="Until"),
+        alt.Tooltip("health_text:N", title="Health (1–5)"),
+        alt.Tooltip("owner:N", title="Owner"),
+        alt.Tooltip("evidence:N", title="Evidence"),
+    ]
+    bars = (
+        alt.Chart(data)
+        .mark_bar(height=20, cornerRadius=2, stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X("start:T", title=None, scale=x_scale, axis=alt.Axis(format="%b %Y", labelAngle=0)),
+            x2="end:T",
+            y=y,
+            color=alt.Color(
+                "status:N",
+                title="Status",
+                sort=statuses,
+                scale=alt.Scale(domain=statuses, range=list(KOTTER_STATUS_COLOURS.values())),
+                legend=alt.Legend(orient="bottom", direction="horizontal"),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    # A dot per change, in its new status: a change made today still shows, though its bar has no length yet.
+    changes = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=120, stroke="#333333", strokeWidth=1, opacity=1)
+        .encode(x=alt.X("start:T", scale=x_scale), y=y, color=alt.Color("status:N", legend=None), tooltip=tooltip)
+    )
+    now = alt.Chart(pd.DataFrame({"today": [today], "text": [f"today, {today}"]}))
+    rule = now.mark_rule(color="#c0392b", strokeDash=[4, 3], strokeWidth=1.5).encode(x=alt.X("today:T", scale=x_scale))
+    rule_text = now.mark_text(align="right", baseline="bottom", dx=-4, dy=-4, color="#c0392b").encode(
+        x=alt.X("today:T", scale=x_scale), y=alt.value(0), text="text:N"
+    )
+    chart = alt.layer(bars, changes, rule, rule_text).properties(height=len(labels) * 36)
+    if title:
+        chart = chart.properties(
+            title=alt.Title(
+                title,
+                subtitle="Each bar is a status from the day it was recorded until the next change; "
+                "dots mark the changes. Hover for health, owner and evidence.",
+            )
+        )
+    return _finish(chart)
+
+
+# Champion network
+
+
+COVERAGE_COLOURS: dict[str, str] = {"active": "#2c6aa8", "quiet": "#e69f00", "none": "#c0392b"}
+"""A team's coverage status: champions active lately (blue), quiet (amber), none active (red)."""
+
+
+def coverage_chart(rows: pd.DataFrame, ratio: float, title: str = "") -> alt.LayerChart:
+    """People per active champion per team, against the target ratio; colour by coverage status.
+
+    `rows` are champions.coverage rows (the organisation's row is left out). A team without an
+    active champion has no bar, only its status and headcount written at zero. Clicking a team
+    selects it (TEAM_SELECTION).
+    """
+    from cxchange.champions import QUIET_DAYS, STATUSES
+
+    teams = rows[rows["team_id"] != 0]
+    data = pd.DataFrame(
+        {
+            "row": [
+                team_label(t, d, c)
+                for t, d, c in zip(teams["team"], teams["depth"], teams["has_children"], strict=True)
+            ],
+            "team_name": teams["team"].to_numpy(),
+            "order": teams["order"].to_numpy(),
+            "people_per_champion": teams["people_per_champion"].round(1).to_numpy(),
+            "bar": teams["people_per_champion"].fillna(0).to_numpy(),
+            "headcount": teams["headcount"].astype(float).to_numpy(),
+            "champions": teams["champions"].to_numpy(),
+            "needed": teams["needed"].astype(float).to_numpy(),
+            "status": teams["status"].to_numpy(),
+            "status_text": [STATUSES[s] for s in teams["status"]],
+            "last_activity": teams["last_activity"].fillna("none").to_numpy(),
+            "days_since": teams["days_since"].astype(float).to_numpy(),
+            "label": [
+                f"no active champion · {int(h):,} people"
+                if c == 0 and h == h
+                else "no active champion"
+                if c == 0
+                else f"1 per {p:.0f} · {c} champion{'s' * (c != 1)}"
+                if p == p
+                else f"{c} champion{'s' * (c != 1)} · no headcount"
+                for c, h, p in zip(teams["champions"], teams["headcount"], teams["people_per_champion"], strict=True)
+            ],
+        }
+    )
+    order = list(dict.fromkeys(data.sort_values("order")["row"]))
+    y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelAlign="left", labelPadding=LABEL_WIDTH))
+    top = max(float(data["bar"].max() or 0), ratio) * 1.35
+    x_scale = alt.Scale(domain=[0, top], nice=False)
+    tooltip = [
+        alt.Tooltip("team_name:N", title="Team"),
+        alt.Tooltip("status_text:N", title="Status"),
+        alt.Tooltip("headcount:Q", title="Headcount"),
+        alt.Tooltip("champions:Q", title="Active champions"),
+        alt.Tooltip("people_per_champion:Q", title="People per champion"),
+        alt.Tooltip("needed:Q", title=f"Champions needed at 1 per {ratio:g}"),
+        alt.Tooltip("last_activity:N", title="Last activity"),
+        alt.Tooltip("days_since:Q", title="Days since"),
+    ]
+    colour = alt.Color(
+        "status:N",
+        title="Status",
+        scale=alt.Scale(domain=list(COVERAGE_COLOURS), range=list(COVERAGE_COLOURS.values())),
+        legend=alt.Legend(
+            orient="bottom",
+            direction="horizontal",
+            labelExpr=" : ".join(f"datum.label == '{k}' ? '{v}'" for k, v in STATUSES.items()) + " : datum.label",
+        ),
+    )
+    base = alt.Chart(data).encode(y=y)
+    bars = (
+        base.mark_bar(cursor="pointer", height=18)
+        .add_params(_team_click())
+        .encode(x=alt.X("bar:Q", title="People per active champion", scale=x_scale), color=colour, tooltip=tooltip)
+    )
+    labels = base.mark_text(align="left", dx=5, fontSize=FONT_SIZE - 1).encode(
+        x=alt.X("bar:Q", scale=x_scale),
+        text="label:N",
+        color=alt.when(alt.datum.status == "none")
+        .then(alt.value(COVERAGE_COLOURS["none"]))
+        .otherwise(alt.value("#333333")),
+        tooltip=tooltip,
+    )
+    target = alt.Chart(pd.DataFrame({"x": [ratio], "text": [f"target: 1 per {ratio:g}"]}))
+    rule = target.mark_rule(color="#333333", strokeDash=[5, 4], strokeWidth=1.5).encode(x=alt.X("x:Q", scale=x_scale))
+    rule_text = target.mark_text(align="center", baseline="bottom", dy=-4, color="#333333").encode(
+        x=alt.X("x:Q", scale=x_scale), y=alt.value(0), text="text:N"
+    )
+    chart = alt.layer(bars, labels, rule, rule_text).properties(height=max(len(order) * 30, 100))
+    if title:
+        chart = chart.properties(
+            title=alt.Title(
+                title,
+                subtitle=[
+                    f"Bars left of the dashed line meet the target of one active champion per {ratio:g} people.",
+                    "Parents marked (all) count every team below them. "
+                    f"Quiet: no session logged in the last {QUIET_DAYS} days.",
+                ],
+            )
+        )
+    return _finish(chart)
+
+
+EFFECT_COLOURS: dict[str, str] = {"With an active champion": "#2c6aa8", "Without": "#888888"}
+
+
+def champion_effect_chart(lines: pd.DataFrame, wave_order: list[str], title: str = "") -> alt.LayerChart:
+    """Readiness of teams with an active champion and of those without, per wave, each with its 95% band.
+
+    `lines` are champions.effect_lines rows (wave, group, mean, ci_low, ci_high, n, teams, difference
+    and its CI); n, teams and the difference are in every point's tooltip.
+    """
+    data = lines[
+        ["wave", "group", "mean", "ci_low", "ci_high", "n", "teams", "difference", "difference_low", "difference_high"]
+    ]
+    x = alt.X("wave:O", sort=wave_order, title="Wave", scale=alt.Scale(domain=wave_order), axis=alt.Axis(labelAngle=0))
+    colour = alt.Color(
+        "group:N",
+        title=None,
+        scale=alt.Scale(domain=list(EFFECT_COLOURS), range=list(EFFECT_COLOURS.values())),
+        legend=alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeWidth=3, symbolOpacity=1),
+    )
+    base = alt.Chart(data).encode(x=x, color=colour)
+    y_title = "Readiness index (0–100)"
+    band = base.mark_area(opacity=0.18).encode(
+        y=alt.Y("ci_low:Q", title=y_title, scale=alt.Scale(zero=False)), y2="ci_high:Q"
+    )
+    line = base.mark_line(strokeWidth=2.5).encode(y="mean:Q")
+    points = base.mark_point(filled=True, size=80).encode(
+        y="mean:Q",
+        tooltip=[
+            alt.Tooltip("group:N", title="Teams"),
+            alt.Tooltip("wave:O", title="Wave"),
+            alt.Tooltip("mean:Q", title="Readiness index", format=".1f"),
+            alt.Tooltip("ci_low:Q", title="95% CI from", format=".1f"),
+            alt.Tooltip("ci_high:Q", title="95% CI to", format=".1f"),
+            alt.Tooltip("n:Q", title="Respondents (n)", format=","),
+            alt.Tooltip("teams:Q", title="Teams"),
+            alt.Tooltip("difference:Q", title="Difference (with − without)", format="+.1f"),
+            alt.Tooltip("difference_low:Q", title="Difference: 95% CI from", format="+.1f"),
+            alt.Tooltip("difference_high:Q", title="Difference: 95% CI to", format="+.1f"),
+        ],
+    )
+    chart = alt.layer(band, line, points).properties(height=340)
+    if title:
+        chart = chart.properties(
+            title=alt.Title(
+                title,
+                subtitle=[
+                    "Shaded: 95% confidence band of each group's mean. Hover a point for n and the difference.",
+                    "An association, not cause: teams with champions may differ in other ways.",
+                ],
+            )
+        )
+    return _finish(chart)
+
+
+# Programme health ------------------------------------------------------------------------------
+
+
+def health_trend(trend: pd.DataFrame, title: str = "") -> alt.LayerChart:
+    """The overall programme-health score (0–100) over time, a point per assessment day.
+
+    `trend` is health.health_trend's frame (day, score, green, amber, red, grey); hovering a point
+    shows how many checks had each colour. Days are drawn in UTC, so no time zone moves a month-end.
+    """
+    data = trend.assign(
+        day=[pd.Timestamp(day).strftime("%Y-%m-%d") for day in trend["day"]],
+        as_of=[f"{pd.Timestamp(day).day} {pd.Timestamp(day):%b %Y}" for day in trend["day"]],
+    )
+    x = alt.X(
+        "day:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8)
+    )
+    y = alt.Y("score:Q", title="Health score (0–100)", scale=alt.Scale(domain=[0, 100]))
+    tooltip = [
+        alt.Tooltip("as_of:N", title="As of"),
+        alt.Tooltip("score:Q", title="Health score (0–100)"),
+        alt.Tooltip("green:Q", title="Green checks"),
+        alt.Tooltip("amber:Q", title="Amber checks"),
+        alt.Tooltip("red:Q", title="Red checks"),
+        alt.Tooltip("grey:Q", title="Not assessed"),
+    ]
+    base = alt.Chart(data).encode(x=x, y=y)
+    line = base.mark_line(color="#2c6aa8", strokeWidth=2.5)
+    points = base.mark_point(filled=True, size=70, color="#2c6aa8").encode(tooltip=tooltip)
+    chart = alt.layer(line, points).properties(height=280)
+    if title:
+        chart = chart.properties(
+            title=alt.Title(
+                title,
+                subtitle="Each point judges the checks again with what was logged (and ticked) by that day: "
+                "green 100, amber 50, red 0, averaged over the checks assessed. Hover for the counts.",
+            )
+        )
+    return _finish(chart)

@@ -1,4 +1,4 @@
-"""The command line: python -m cxchange demo | readiness (the app and the CLI call the same functions)."""
+"""The command line: python -m cxchange demo | import | readiness | report (the app and the CLI share functions)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cxchange import db as store
-from cxchange import sample_data
+from cxchange import exports, sample_data
 from cxchange.importing import ImportMapping, import_survey
 from cxchange.readiness import readiness_report
 
@@ -41,12 +41,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     readiness.add_argument("--initiative", help="initiative name (default: the first with survey waves)")
     readiness.add_argument("--json", action="store_true", required=True, help="print JSON (the only format)")
 
+    report = commands.add_parser("report", help="write the readiness report of a wave as HTML, PDF or PPTX")
+    report.add_argument("--db", required=True, type=Path, help="SQLite file to read")
+    report.add_argument("--initiative", required=True, help="initiative name")
+    report.add_argument("--wave", required=True, help="wave name")
+    report.add_argument("--format", required=True, choices=list(exports.REPORT_FORMATS), help="file format")
+    report.add_argument("--out", required=True, type=Path, help="file to write")
+    report.add_argument("--team", help="team name: the report covers it and the teams below it (default: all teams)")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
             return _demo(args)
         if args.command == "import":
             return _import(args)
+        if args.command == "report":
+            return _report(args)
         return _readiness(args)
     except (LookupError, ValueError) as problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -102,4 +112,18 @@ def _readiness(args: argparse.Namespace) -> int:
             raise LookupError(f"There is no initiative called {args.initiative!r}.")
         initiative_id = int(match["id"].iloc[0])
     print(json.dumps(readiness_report(db, args.wave, initiative_id), indent=2))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    if not args.db.exists():
+        raise LookupError(f"There is no database at {args.db}.")
+    if not args.out.parent.is_dir():
+        raise LookupError(f"There is no folder {args.out.parent} to write {args.out.name} into.")
+    db = store.open_db(args.db)
+    ids = exports.report_ids(db, args.initiative, args.wave, args.team)
+    document = exports.readiness_report_document(db, *ids)
+    content = exports.report_bytes(document, args.format)  # made whole before the file is touched
+    args.out.write_bytes(content)
+    print(f"Wrote {document.title} ({args.format.upper()}, {len(document.sections)} sections) to {args.out}.")
     return 0

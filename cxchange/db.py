@@ -562,8 +562,14 @@ def add_wave(db: Database, initiative: int, name: str, opened_on: str) -> int:
 
 
 def add_teams(db: Database, names: Iterable[str]) -> dict[str, int]:
-    """Create top-level teams (no headcount yet); returns name -> id."""
+    """Create top-level teams (no headcount yet); returns name -> id.
+
+    Inside an import's transaction it writes there; called on its own it commits its own.
+    """
     names = list(names)
+    if not db.conn.in_transaction:
+        with write_transaction(db):
+            return add_teams(db, names)
     db.conn.executemany("INSERT INTO teams (name, parent_id) VALUES (?, NULL)", [(name,) for name in names])
     placeholders = {"names": json.dumps(names)}
     rows = db.execute("SELECT name, id FROM teams WHERE name IN (SELECT value FROM json_each(:names))", placeholders)
@@ -723,3 +729,646 @@ def save_cx_outcomes(db: Database, rows: pd.DataFrame, replace_period: str | Non
             db.conn.executemany("DELETE FROM cx_outcomes WHERE team_id = ? AND period = ? AND metric = ?", gone)
             counts["removed"] = len(gone)
     return counts
+
+
+# Kotter board ----------------------------------------------------------------------------------
+
+from datetime import date  # noqa: E402 - a feature's block keeps its imports with it (this file is appended to)
+
+from cxchange import kotter  # noqa: E402
+
+KOTTER_STEP_COLUMNS = "step, status, owner, evidence, started_on, due_on, health, updated_on"
+
+
+def kotter_steps(db: Database, initiative_id: int) -> pd.DataFrame:
+    """The initiative's stored Kotter steps by number (a step never saved has no row): step, status,
+    owner, evidence, started_on, due_on, health (Int64), updated_on."""
+    result = frame(
+        db,
+        f"SELECT {KOTTER_STEP_COLUMNS} FROM kotter_steps WHERE initiative_id = :initiative_id ORDER BY step",
+        {"initiative_id": initiative_id},
+    )
+    result["health"] = result["health"].astype("Int64")
+    return result
+
+
+def kotter_history(db: Database, initiative_id: int) -> pd.DataFrame:
+    """Every recorded change of the initiative's steps, oldest first: id, step, changed_on, status, owner,
+    evidence, health (Int64)."""
+    result = frame(
+        db,
+        """
+        SELECT id, step, changed_on, status, owner, evidence, health FROM kotter_step_history
+        WHERE initiative_id = :initiative_id ORDER BY changed_on, id
+        """,
+        {"initiative_id": initiative_id},
+    )
+    result["health"] = result["health"].astype("Int64")
+    return result
+
+
+def save_kotter_steps(
+    db: Database, initiative_id: int, rows: Iterable[Mapping[str, Any]], today: date, label_set: str = "current"
+) -> list[int]:
+    """Store the steps that changed, each with one history row dated `today`, in one transaction.
+
+    `rows` hold step and kotter.FIELDS. Every row is checked first (kotter.check_update): any problem
+    raises ValueError naming the step, field and value, and nothing is written. A row equal to what
+    is stored (a step never saved counts as "not started" and empty) writes nothing, not even
+    history. Returns the numbers of the steps written.
+    """
+    checked, problems, seen = [], [], set()
+    for row in rows:
+        clean, found = kotter.check_update(row.get("step"), row, label_set)
+        if not found and clean["step"] in seen:
+            found = [f"Step {clean['step']} is given twice; give each step once."]
+        problems += found
+        if not found:
+            seen.add(clean["step"])
+            checked.append(clean)
+    if problems:
+        raise ValueError("Nothing was saved: " + " ".join(problems))
+    with write_transaction(db):
+        if not db.execute("SELECT 1 FROM initiatives WHERE id = :id", {"id": initiative_id}).fetchone():
+            raise ValueError(f"There is no initiative with id {initiative_id}; nothing was saved.")
+        stored = {int(row["step"]): row for row in kotter_steps(db, initiative_id).to_dict("records")}
+        changed = [
+            row for row in checked if kotter.stored_values(row) != kotter.stored_values(stored.get(row["step"], {}))
+        ]
+        for row in changed:
+            values = {"initiative_id": initiative_id, **row, "updated_on": today.isoformat()}
+            db.execute(
+                f"""
+                INSERT INTO kotter_steps (initiative_id, {KOTTER_STEP_COLUMNS})
+                VALUES (:initiative_id, :step, :status, :owner, :evidence, :started_on, :due_on, :health, :updated_on)
+                ON CONFLICT (initiative_id, step) DO UPDATE SET
+                    status = excluded.status, owner = excluded.owner, evidence = excluded.evidence,
+                    started_on = excluded.started_on, due_on = excluded.due_on, health = excluded.health,
+                    updated_on = excluded.updated_on
+                """,
+                values,
+            )  # the column list is this block's constant, not input
+            db.execute(
+                """
+                INSERT INTO kotter_step_history (initiative_id, step, changed_on, status, owner, evidence, health)
+                VALUES (:initiative_id, :step, :updated_on, :status, :owner, :evidence, :health)
+                """,
+                values,
+            )
+    return [row["step"] for row in changed]
+
+
+# Actions log -----------------------------------------------------------------------------------
+
+from datetime import date  # noqa: E402, F811 - a feature's block keeps its imports with it (this file is appended to)
+
+from cxchange import actions as action_rules  # noqa: E402
+
+ACTION_COLUMNS = (
+    "id, initiative_id, team_id, title, owner, element, kotter_step, due_on, status, source, created_on, "
+    "closed_on, votes"
+)
+
+
+def initiative_actions(db: Database, initiative_id: int | None = None) -> pd.DataFrame:
+    """The actions of an initiative (or of all), with their team's name: open and in progress first, then
+    done, then dropped, each by due date. Columns: ACTION_COLUMNS and team (None for no team)."""
+    result = frame(
+        db,
+        """
+        SELECT actions.id, actions.initiative_id, actions.team_id, teams.name AS team, actions.title,
+               actions.owner, actions.element, actions.kotter_step, actions.due_on, actions.status,
+               actions.source, actions.created_on, actions.closed_on, actions.votes
+        FROM actions LEFT JOIN teams ON teams.id = actions.team_id
+        WHERE :initiative_id IS NULL OR actions.initiative_id = :initiative_id
+        ORDER BY CASE actions.status WHEN 'done' THEN 1 WHEN 'dropped' THEN 2 ELSE 0 END,
+                 actions.due_on IS NULL, actions.due_on, actions.id
+        """,
+        {"initiative_id": initiative_id},
+    )
+    return result.astype({"id": "int64", "team_id": "Int64", "kotter_step": "Int64", "votes": "int64"})
+
+
+def _action_team_ids(db: Database) -> set[int]:
+    return {row[0] for row in db.execute("SELECT id FROM teams")}
+
+
+def _stored_actions(db: Database, ids: Iterable[Any]) -> dict[int, dict[str, Any]]:
+    """The stored rows of the given action ids (ids that are not whole numbers find nothing)."""
+    wanted = [int(i) for i in ids if isinstance(i, int | np.integer) and not isinstance(i, bool)]
+    cursor = db.execute(
+        f"SELECT {ACTION_COLUMNS} FROM actions WHERE id IN (SELECT value FROM json_each(:ids))",
+        {"ids": json.dumps(wanted)},
+    )  # the column list is this block's constant, not input
+    columns = [column[0] for column in cursor.description]
+    return {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+
+
+def add_action(
+    db: Database,
+    initiative_id: int,
+    title: str,
+    *,
+    owner: str | None = None,
+    team_id: int | None = None,
+    element: str | None = None,
+    kotter_step: int | None = None,
+    due_on: str | date | None = None,
+    source: str | None = None,
+    today: date,
+) -> int:
+    """Log a new open action, created `today`; returns its id.
+
+    Every field is checked first (actions.check_new_action): a refused one raises ValueError naming the
+    field and its value, and nothing is written.
+    """
+    values = {
+        "title": title,
+        "owner": owner,
+        "team_id": team_id,
+        "element": element,
+        "kotter_step": kotter_step,
+        "due_on": due_on,
+        "source": source,
+    }
+    with write_transaction(db):
+        if not db.execute("SELECT 1 FROM initiatives WHERE id = :id", {"id": initiative_id}).fetchone():
+            raise ValueError(f"Initiative: {initiative_id!r} is not an initiative of this workspace.")
+        clean = action_rules.check_new_action(values, _action_team_ids(db))
+        cursor = db.execute(
+            """
+            INSERT INTO actions (initiative_id, team_id, title, owner, element, kotter_step, due_on, status,
+                                 source, created_on, closed_on, votes)
+            VALUES (:initiative_id, :team_id, :title, :owner, :element, :kotter_step, :due_on, 'open',
+                    :source, :created_on, NULL, 0)
+            """,
+            {"initiative_id": initiative_id, **clean, "created_on": today.isoformat()},
+        )
+        return cursor.lastrowid
+
+
+def update_actions(db: Database, changes: Iterable[Mapping[str, Any]], *, today: date) -> list[dict[str, Any]]:
+    """Apply edits ({"id": ..., field: value, ...}, fields of actions.EDITABLE) in one transaction.
+
+    Every edit is checked first (actions.check_changes): any problem raises ValueError naming the
+    action, the field and the value, and nothing is written. Closing an action (done or dropped)
+    sets closed_on to `today`; reopening it clears closed_on. Returns what changed, one dict per
+    field (id, title, field, before, after), closed_on included; a value equal to the stored one is
+    no change.
+    """
+    changes = [dict(change) for change in changes]
+    with write_transaction(db):
+        stored = _stored_actions(db, [change.get("id") for change in changes])
+        titles = {action_id: row["title"] for action_id, row in stored.items()}
+        checked = action_rules.check_changes(changes, titles, _action_team_ids(db))
+        current = {action_id: dict(row) for action_id, row in stored.items()}
+        applied = []
+        for change in checked:
+            row = current[change["id"]]
+            was = dict(row)
+            row.update({field: value for field, value in change.items() if field != "id"})
+            if row["status"] != was["status"]:
+                row["closed_on"] = action_rules.closing_date(was["status"], row["status"], was["closed_on"], today)
+            applied += [
+                {
+                    "id": change["id"],
+                    "title": titles[change["id"]],
+                    "field": field,
+                    "before": was[field],
+                    "after": value,
+                }
+                for field, value in row.items()
+                if value != was[field]
+            ]
+            db.execute(
+                """
+                UPDATE actions SET title = :title, owner = :owner, team_id = :team_id, element = :element,
+                    kotter_step = :kotter_step, due_on = :due_on, status = :status, source = :source,
+                    closed_on = :closed_on
+                WHERE id = :id
+                """,
+                {key: row[key] for key in ("id", *action_rules.EDITABLE, "closed_on")},
+            )
+    return applied
+
+
+def set_votes(db: Database, votes: Mapping[int, Any]) -> None:
+    """Set the dot-votes of actions (id -> votes) in one transaction; a refused count or an unknown id
+    raises ValueError naming the action and the value, and nothing is written."""
+    with write_transaction(db):
+        titles = {action_id: row["title"] for action_id, row in _stored_actions(db, votes).items()}
+        checked, problems = {}, []
+        for action_id, value in votes.items():
+            if action_id not in titles:
+                problems.append(f"There is no action with id {action_id!r} in this workspace.")
+                continue
+            try:
+                checked[int(action_id)] = action_rules.check_votes(value)
+            except ValueError as problem:
+                problems.append(f"“{titles[action_id]}”, {problem}")
+        if problems:
+            raise action_rules.ActionProblems(problems)
+        db.conn.executemany("UPDATE actions SET votes = ? WHERE id = ?", [(v, i) for i, v in checked.items()])
+
+
+# Champion network ------------------------------------------------------------------------------
+
+
+def champion_roster(db: Database) -> pd.DataFrame:
+    """Every champion: id, alias, team_id, team, started_on, ended_on, batch_id; by team, then name."""
+    result = frame(
+        db,
+        """
+        SELECT champions.id, champions.alias, champions.team_id, teams.name AS team, champions.started_on,
+               champions.ended_on, champions.batch_id
+        FROM champions JOIN teams ON teams.id = champions.team_id
+        ORDER BY teams.name, champions.alias, champions.id
+        """,
+    )
+    return result.astype({"ended_on": object, "batch_id": "Int64"})
+
+
+def champion_activity_log(db: Database) -> pd.DataFrame:
+    """Every logged session, newest first: id, champion_id, alias, team_id, team, happened_on, kind,
+    people_reached, note."""
+    return frame(
+        db,
+        """
+        SELECT champion_activities.id, champion_activities.champion_id, champions.alias, champions.team_id,
+               teams.name AS team, champion_activities.happened_on, champion_activities.kind,
+               champion_activities.people_reached, champion_activities.note
+        FROM champion_activities
+        JOIN champions ON champions.id = champion_activities.champion_id
+        JOIN teams ON teams.id = champions.team_id
+        ORDER BY champion_activities.happened_on DESC, champion_activities.id DESC
+        """,
+    )
+
+
+def _champion_team_ids(db: Database) -> dict[str, int]:
+    return {name: int(team_id) for team_id, name in db.execute("SELECT id, name FROM teams")}
+
+
+def _stored_champions(db: Database, ids: Iterable[Any]) -> dict[int, dict[str, Any]]:
+    """The roster rows of the given ids (unknown or malformed ids are left out), with their activity days."""
+    wanted = [int(i) for i in ids if isinstance(i, int | np.integer) and not isinstance(i, bool)]
+    rows = db.execute(
+        "SELECT id, alias, team_id, started_on, ended_on FROM champions "
+        "WHERE id IN (SELECT value FROM json_each(:ids))",
+        {"ids": json.dumps(wanted)},
+    ).fetchall()
+    stored = {row[0]: dict(zip(("id", "alias", "team_id", "started_on", "ended_on"), row, strict=True)) for row in rows}
+    for champion_id, day in db.execute(
+        "SELECT champion_id, happened_on FROM champion_activities "
+        "WHERE champion_id IN (SELECT value FROM json_each(:ids))",
+        {"ids": json.dumps(list(stored))},
+    ):
+        stored[champion_id].setdefault("days", []).append(day)
+    return stored
+
+
+def _roster_twin(db: Database, row: Mapping[str, Any], other_than: int | None = None) -> str | None:
+    """The name of another champion with the same name (ignoring case and spaces), team and start, or None."""
+    from cxchange import champions as champion_rules
+
+    key = champion_rules.roster_key(row["alias"], row["team_id"], row["started_on"])
+    found = db.execute(
+        "SELECT id, alias FROM champions WHERE team_id = :team_id AND started_on = :started_on",
+        {"team_id": row["team_id"], "started_on": row["started_on"]},
+    )
+    return next(
+        (alias for found_id, alias in found if champion_rules.name_key(alias) == key[0] and found_id != other_than),
+        None,
+    )
+
+
+def add_champion(db: Database, alias: Any, team: Any, started_on: Any, ended_on: Any = None) -> int:
+    """Add a champion to the roster (team by name or id); returns the id.
+
+    Checked first: a blank name, an unknown team, a date that is no date, an end before the start
+    or a champion already in the roster (same name, team and start) raise ValueError naming the
+    field and the value, and nothing is written.
+    """
+    from cxchange import champions as champion_rules
+
+    with write_transaction(db):
+        row, problems = champion_rules.check_champion(alias, team, started_on, ended_on, _champion_team_ids(db))
+        if problems:
+            raise ValueError(champion_rules.describe_problems(problems))
+        if twin := _roster_twin(db, row):
+            raise ValueError(f"{twin} is already in the roster of that team from {row['started_on']}.")
+        return db["champions"].insert(row).last_pk
+
+
+def update_champions(db: Database, edits: Iterable[Mapping[str, Any]]) -> int:
+    """Change roster entries (id, alias, team, started_on, ended_on; team by name or id) in one transaction.
+
+    Every edit is checked before anything is written: the roster rules of add_champion, and a
+    champion's logged sessions must stay within their new start and end. Any problem raises
+    ValueError naming the champion, the field and the value, one line each, and nothing is
+    written. Returns how many champions changed (an edit equal to the stored row is no change).
+    """
+    from cxchange import champions as champion_rules
+
+    edits = [dict(edit) for edit in edits]
+    changed, problems = [], []
+    with write_transaction(db):
+        stored = _stored_champions(db, [edit.get("id") for edit in edits])
+        teams = _champion_team_ids(db)
+        seen: dict[tuple, str] = {}
+        for edit in edits:
+            current = stored.get(edit.get("id"))
+            if current is None:
+                problems.append(f"There is no champion with id {edit.get('id')!r} in this workspace.")
+                continue
+            row, found = champion_rules.check_champion(
+                edit.get("alias"), edit.get("team"), edit.get("started_on"), edit.get("ended_on"), teams
+            )
+            if found:
+                problems.append(champion_rules.describe_problems(found, current["alias"]))
+                continue
+            key = champion_rules.roster_key(row["alias"], row["team_id"], row["started_on"])
+            twin = seen.get(key) or _roster_twin(db, row, other_than=current["id"])
+            if twin:
+                problems.append(
+                    f"{current['alias']}: {twin} is already in the roster of that team from {row['started_on']}."
+                )
+                continue
+            seen[key] = current["alias"]
+            outside = champion_rules.check_activities_within(
+                current["alias"], row["started_on"], row["ended_on"], current.get("days", [])
+            )
+            if outside:
+                problems.append(outside)
+                continue
+            if any(row[field] != current[field] for field in row):
+                changed.append(row | {"id": current["id"]})
+        if problems:
+            raise ValueError("\n".join(problems))
+        db.conn.executemany(
+            "UPDATE champions SET alias = :alias, team_id = :team_id, started_on = :started_on, "
+            "ended_on = :ended_on WHERE id = :id",
+            changed,
+        )
+    return len(changed)
+
+
+def retire_champion(db: Database, champion_id: int, ended_on: Any) -> None:
+    """Record that a champion stepped down on `ended_on` (checked as update_champions checks an edit)."""
+    stored = _stored_champions(db, [champion_id]).get(champion_id)
+    if stored is None:
+        raise ValueError(f"There is no champion with id {champion_id!r} in this workspace.")
+    if ended_on is None or not str(ended_on).strip():
+        raise ValueError(f"{stored['alias']}: End: (empty): say on which day they stepped down.")
+    update_champions(db, [stored | {"team": stored["team_id"], "ended_on": ended_on}])
+
+
+def add_champion_activity(
+    db: Database,
+    champion_id: int,
+    kind: Any,
+    happened_on: Any,
+    people_reached: Any,
+    note: Any = None,
+    today: date | None = None,
+) -> int:
+    """Log a champion's session; returns its id.
+
+    Checked first (champions.check_activity): an unknown champion or kind, a date in the future or
+    outside the champion's time, people reached that is no whole number of 0 or more raise
+    ValueError naming the field and the value, and nothing is written.
+    """
+    from cxchange import champions as champion_rules
+
+    with write_transaction(db):
+        champion = _stored_champions(db, [champion_id]).get(champion_id)
+        if champion is None:
+            raise ValueError(f"There is no champion with id {champion_id!r} in this workspace.")
+        row = champion_rules.check_activity(champion, kind, happened_on, people_reached, note, today or date.today())
+        return db["champion_activities"].insert(row | {"champion_id": champion_id}).last_pk
+
+
+def champion_batch_with_hash(db: Database, file_hash: str) -> dict[str, Any] | None:
+    """The earlier roster import of the same file, if it is still there."""
+    rows = list(
+        db.query(
+            "SELECT id, file_name, imported_at, imported_by FROM import_batches "
+            "WHERE file_hash = :hash AND kind = 'champions'",
+            {"hash": file_hash},
+        )
+    )
+    return rows[0] if rows else None
+
+
+def insert_champion_batch(db: Database, batch: Mapping[str, Any], rows: Iterable[Mapping[str, Any]]) -> int:
+    """Write a roster import (its batch and checked champions), in the caller's transaction; returns the batch id."""
+    batch_id = add_batch(db, batch)
+    db.conn.executemany(
+        "INSERT INTO champions (alias, team_id, started_on, ended_on, batch_id) "
+        "VALUES (:alias, :team_id, :started_on, :ended_on, :batch_id)",
+        [dict(row) | {"batch_id": batch_id} for row in rows],
+    )
+    return batch_id
+
+
+def champion_batches(db: Database) -> pd.DataFrame:
+    """Roster imports, newest first, with how many champions and logged sessions each still holds."""
+    return frame(
+        db,
+        """
+        SELECT import_batches.id, import_batches.file_name, import_batches.imported_at, import_batches.imported_by,
+               (SELECT COUNT(*) FROM champions WHERE champions.batch_id = import_batches.id) AS champions,
+               (SELECT COUNT(*) FROM champion_activities
+                JOIN champions ON champions.id = champion_activities.champion_id
+                WHERE champions.batch_id = import_batches.id) AS activities
+        FROM import_batches WHERE kind = 'champions'
+        ORDER BY import_batches.id DESC
+        """,
+    )
+
+
+def undo_champion_batch(db: Database, batch: int) -> dict[str, int]:
+    """Remove a roster import whole: its champions and the sessions logged for them since.
+
+    Returns how many champions and activities went; raises ValueError where there is no such roster import.
+    """
+    with write_transaction(db):
+        found = db.execute(
+            """
+            SELECT (SELECT COUNT(*) FROM champions WHERE batch_id = :id),
+                   (SELECT COUNT(*) FROM champion_activities JOIN champions ON champions.id = champion_id
+                    WHERE champions.batch_id = :id)
+            FROM import_batches WHERE id = :id AND kind = 'champions'
+            """,
+            {"id": batch},
+        ).fetchone()
+        if found is None:
+            raise ValueError(f"There is no roster import with batch number {batch!r}.")
+        db.execute("DELETE FROM import_batches WHERE id = :id", {"id": batch})  # cascades to its champions
+    return {"champions": found[0], "activities": found[1]}
+
+
+# Programme health ------------------------------------------------------------------------------
+
+from datetime import date  # noqa: E402, F811 - a feature's block keeps its imports with it (this file is appended to)
+
+from cxchange import health  # noqa: E402
+
+
+def health_inputs(db: Database, initiative_id: int) -> dict[str, Any]:
+    """What the programme-health checks read about one initiative, as health.HealthData's fields.
+
+    Small queries on the logs; the one scan of responses finds which teams take part in which wave.
+    """
+    found = db.execute("SELECT owner, started_on FROM initiatives WHERE id = :id", {"id": initiative_id})
+    row = found.fetchone() or (None, None)
+    params = {"initiative_id": initiative_id}
+    return {
+        "owner": row[0],
+        "started_on": row[1],
+        "sponsor_activities": sponsor_activities(db, initiative_id),
+        "waves": frame(
+            db, "SELECT name, opened_on FROM waves WHERE initiative_id = :initiative_id ORDER BY opened_on, id", params
+        ),
+        "outcome_periods": [period for (period,) in db.execute("SELECT DISTINCT period FROM cx_outcomes")],
+        # Every recorded change, and steps saved without one (dated by their last update) as one change each.
+        "kotter": frame(
+            db,
+            """
+            SELECT step, status, changed_on FROM kotter_step_history WHERE initiative_id = :initiative_id
+            UNION ALL
+            SELECT step, status, COALESCE(updated_on, started_on) FROM kotter_steps
+            WHERE initiative_id = :initiative_id AND NOT EXISTS (
+                SELECT 1 FROM kotter_step_history AS history
+                WHERE history.initiative_id = kotter_steps.initiative_id AND history.step = kotter_steps.step
+            )
+            """,
+            params,
+        ),
+        "actions": frame(
+            db,
+            """
+            SELECT title, team_id, element, status, created_on, closed_on FROM actions
+            WHERE initiative_id = :initiative_id ORDER BY id
+            """,
+            params,
+        ),
+        "teams": frame(db, "SELECT id, name, parent_id FROM teams ORDER BY id"),
+        "taking_part": frame(
+            db,
+            """
+            SELECT DISTINCT taking_part.team_id, waves.opened_on
+            FROM (
+                SELECT wave_id, team_id FROM responses
+                WHERE wave_id IN (SELECT id FROM waves WHERE initiative_id = :initiative_id)
+                GROUP BY wave_id, team_id
+                UNION
+                SELECT wave_id, team_id FROM team_results
+                WHERE wave_id IN (SELECT id FROM waves WHERE initiative_id = :initiative_id)
+            ) AS taking_part
+            JOIN waves ON waves.id = taking_part.wave_id
+            """,
+            params,
+        ),
+        "champions": frame(db, "SELECT id, alias, team_id, started_on, ended_on FROM champions ORDER BY id"),
+        "champion_activities": frame(
+            db, "SELECT champion_id, happened_on, kind FROM champion_activities ORDER BY happened_on, id"
+        ),
+        "ticks": health_ticks(db, initiative_id),
+    }
+
+
+def sponsor_activities(db: Database, initiative_id: int) -> pd.DataFrame:
+    """The initiative's sponsor activities, newest first: id, sponsor, team_id, team, happened_on, kind, note."""
+    result = frame(
+        db,
+        """
+        SELECT sponsor_activities.id, sponsor_activities.sponsor, sponsor_activities.team_id, teams.name AS team,
+               sponsor_activities.happened_on, sponsor_activities.kind, sponsor_activities.note
+        FROM sponsor_activities LEFT JOIN teams ON teams.id = sponsor_activities.team_id
+        WHERE sponsor_activities.initiative_id = :initiative_id
+        ORDER BY sponsor_activities.happened_on DESC, sponsor_activities.id DESC
+        """,
+        {"initiative_id": initiative_id},
+    )
+    return result.astype({"team_id": "Int64"})
+
+
+def health_ticks(db: Database, initiative_id: int) -> pd.DataFrame:
+    """Every tick a facilitator gave the initiative's checks, oldest first: id, check_name, ticked, note, ticked_on.
+
+    A check's current tick is its latest row; the earlier ones stay for the health trend.
+    """
+    return frame(
+        db,
+        """
+        SELECT id, check_name, ticked, note, ticked_on FROM health_ticks
+        WHERE initiative_id = :initiative_id ORDER BY ticked_on, id
+        """,
+        {"initiative_id": initiative_id},
+    )
+
+
+def _initiative_name(db: Database, initiative_id: Any) -> str:
+    """The initiative's name, or ValueError naming the id that is not one of the workspace's initiatives."""
+    row = db.execute("SELECT name FROM initiatives WHERE id = :id", {"id": initiative_id}).fetchone()
+    if row is None:
+        raise ValueError(f"Nothing saved: there is no initiative with id {initiative_id!r}.")
+    return row[0]
+
+
+def add_sponsor_activity(
+    db: Database,
+    initiative_id: int,
+    sponsor: str,
+    happened_on: str | date,
+    kind: str,
+    note: str | None = None,
+    team_id: int | None = None,
+    *,
+    today: date,
+) -> int:
+    """Log what a sponsor did for the initiative (checked by health.check_sponsor_activity); returns its id.
+
+    A refused field raises ValueError naming it and its value, and nothing is written.
+    """
+    row = health.check_sponsor_activity(sponsor, happened_on, kind, note, today)
+    with write_transaction(db):
+        _initiative_name(db, initiative_id)
+        if team_id is not None and not db.execute("SELECT 1 FROM teams WHERE id = :id", {"id": team_id}).fetchone():
+            raise ValueError(f"Nothing logged: there is no team with id {team_id!r}.")
+        cursor = db.execute(
+            """
+            INSERT INTO sponsor_activities (initiative_id, sponsor, team_id, happened_on, kind, note)
+            VALUES (:initiative_id, :sponsor, :team_id, :happened_on, :kind, :note)
+            """,
+            {"initiative_id": initiative_id, "team_id": None if team_id is None else int(team_id), **row},
+        )
+        return cursor.lastrowid
+
+
+def tick_check(db: Database, initiative_id: int, check_name: str, ticked: bool, note: str | None, today: date) -> int:
+    """Record a facilitator's tick (or explicit untick) of a check, dated `today`; returns its id.
+
+    Ticks are never overwritten: the new row becomes the check's current tick. A refused check, or a
+    tick without a note, raises ValueError and nothing is written.
+    """
+    row = health.check_tick(check_name, ticked, note)
+    with write_transaction(db):
+        _initiative_name(db, initiative_id)
+        cursor = db.execute(
+            """
+            INSERT INTO health_ticks (initiative_id, check_name, ticked, note, ticked_on)
+            VALUES (:initiative_id, :check_name, :ticked, :note, :ticked_on)
+            """,
+            {"initiative_id": initiative_id, **row, "ticked_on": today.isoformat()},
+        )
+        return cursor.lastrowid
+
+
+def set_initiative_owner(db: Database, initiative_id: int, owner: str) -> None:
+    """Name the one person accountable for an initiative; an empty or overlong name raises ValueError."""
+    name = health.check_owner(owner)
+    with write_transaction(db):
+        _initiative_name(db, initiative_id)
+        db.execute("UPDATE initiatives SET owner = :owner WHERE id = :id", {"owner": name, "id": initiative_id})

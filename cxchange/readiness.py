@@ -410,7 +410,8 @@ def trend_lines(frame: pd.DataFrame, root: int, measure: str = "readiness") -> p
     children = frame["parent_id"].eq(root) if root != scoring.ORGANISATION else frame["depth"].eq(1)
     rows = frame[frame["team_id"].eq(root) | children]
     lines = trend_rows(rows, measure)
-    lines.loc[lines["team_id"] == root, "team"] += " (all)" if rows["has_children"].any() else ""
+    if root != scoring.ORGANISATION:  # "All teams" says so already
+        lines.loc[lines["team_id"] == root, "team"] += " (all)" if rows["has_children"].any() else ""
     return lines
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
-from cxchange import charts, readiness, sample_data
+from cxchange import charts, readiness, sample_data, workshop
 from cxchange import db as store
 
 
@@ -164,17 +164,20 @@ def chart(
     on_select: str = "ignore",
     selection_mode: list[str] | None = None,
     cache_key: tuple | None = None,
+    projector: bool = False,
     **kwargs: Any,
 ) -> Any:
     """Draw a cxchange.charts chart across the page, its Vega-Lite spec cached until the next write.
 
     Building and validating an Altair chart takes longer than the rest of a rerun; the spec of
-    the same inputs is the same, so a warm rerun skips it. `cache_key` as for `computed`.
+    the same inputs is the same, so a warm rerun skips it. `cache_key` as for `computed`. With
+    `projector`, text and marks are enlarged for a shared screen (workshop.for_projector).
     """
-    name = f"{_name(make)} spec"
+    name = f"{_name(make)} spec" + (" for the projector" if projector else "")
 
     def build(*inputs: Any, **options: Any) -> dict[str, Any]:
-        return _inline(make(*inputs, **options).to_dict())
+        spec = _inline(make(*inputs, **options).to_dict())
+        return workshop.for_projector(spec) if projector else spec
 
     if cache_key is None:
         spec = _computed(name, build, args, kwargs)
@@ -183,7 +186,27 @@ def chart(
     return st.vega_lite_chart(spec=spec, width="stretch", key=key, on_select=on_select, selection_mode=selection_mode)
 
 
-def team_chart(make: Callable[..., Any], *args: Any, key: str, cache_key: tuple | None = None, **kwargs: Any) -> None:
+PROJECTOR_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+[data-testid="stToolbar"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.2rem 2.5rem; }
+[data-testid="stMain"] { color: #000; background: #fff; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li, label p,
+[data-testid="stTable"] td, [data-testid="stTable"] th, [data-testid="stAlert"] p,
+.stButton button p, [data-testid="stFormSubmitButton"] button p, input, textarea { font-size: 26px !important; }
+[data-testid="stMarkdownContainer"] h1 { font-size: 56px !important; padding: 0.2rem 0 0.6rem; }
+.cx-big { font-size: 140px; font-weight: 700; line-height: 1.05; color: #000; }
+.cx-mid { font-size: 48px; font-weight: 600; line-height: 1.2; color: #111; margin-bottom: 0.6rem; }
+.cx-where { font-size: 26px; text-align: center; color: #222; }
+</style>
+"""
+"""Workshop presentation: no sidebar or toolbar, body text 26 px, headlines 48 px and more, black on white."""
+
+
+def team_chart(
+    make: Callable[..., Any], *args: Any, key: str, cache_key: tuple | None = None, **kwargs: Any
+) -> None:
     """Draw a chart of teams (see `chart`) whose marks open the clicked team in Team detail."""
     event = chart(
         make, *args, key=key, on_select="rerun", selection_mode=[charts.TEAM_SELECTION], cache_key=cache_key, **kwargs
@@ -372,3 +395,138 @@ def outcome_team_ids() -> dict[str, int]:
     """Team name -> id for every team of the workspace, for the outcome checks (cached until the next write)."""
     path = db_path()
     return _outcome_team_ids(str(path), _stamp(path))
+
+
+# Kotter board
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _kotter_steps(path: str, stamp: tuple[float, ...], initiative_id: int) -> pd.DataFrame:
+    return store.kotter_steps(store.connect(path), initiative_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _kotter_history(path: str, stamp: tuple[float, ...], initiative_id: int) -> pd.DataFrame:
+    return store.kotter_history(store.connect(path), initiative_id)
+
+
+def kotter_steps(initiative_id: int) -> pd.DataFrame:
+    """db.kotter_steps of an initiative (cached until the next write)."""
+    path = db_path()
+    return _kotter_steps(str(path), _stamp(path), initiative_id)
+
+
+def kotter_history(initiative_id: int) -> pd.DataFrame:
+    """db.kotter_history of an initiative (cached until the next write)."""
+    path = db_path()
+    return _kotter_history(str(path), _stamp(path), initiative_id)
+
+
+# Actions log
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _initiative_actions(path: str, stamp: tuple[float, ...], initiative_id: int | None) -> pd.DataFrame:
+    return store.initiative_actions(store.connect(path), initiative_id)
+
+
+def initiative_actions(initiative_id: int | None) -> pd.DataFrame:
+    """db.initiative_actions of an initiative (cached until the next write)."""
+    path = db_path()
+    return _initiative_actions(str(path), _stamp(path), initiative_id)
+
+
+# Champion network
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _champion_roster(path: str, stamp: tuple[float, ...]) -> pd.DataFrame:
+    return store.champion_roster(store.connect(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _champion_activity_log(path: str, stamp: tuple[float, ...]) -> pd.DataFrame:
+    return store.champion_activity_log(store.connect(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _champion_batches(path: str, stamp: tuple[float, ...]) -> pd.DataFrame:
+    return store.champion_batches(store.connect(path))
+
+
+def champion_roster() -> pd.DataFrame:
+    """db.champion_roster: every champion with their team (cached until the next write)."""
+    path = db_path()
+    return _champion_roster(str(path), _stamp(path))
+
+
+def champion_activity_log() -> pd.DataFrame:
+    """db.champion_activity_log: every logged session, newest first (cached until the next write)."""
+    path = db_path()
+    return _champion_activity_log(str(path), _stamp(path))
+
+
+def champion_batches() -> pd.DataFrame:
+    """db.champion_batches: roster imports with what they still hold (cached until the next write)."""
+    path = db_path()
+    return _champion_batches(str(path), _stamp(path))
+
+
+# Programme health
+
+from cxchange import health  # noqa: E402 - a feature's block keeps its imports with it (this file is appended to)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _health_inputs(path: str, stamp: tuple[float, ...], initiative_id: int) -> dict[str, Any]:
+    return store.health_inputs(store.connect(path), initiative_id)
+
+
+def health_data(initiative_id: int) -> health.HealthData:
+    """What the programme-health checks read about an initiative, with the workspace's stale-weeks setting
+    (the queries cached until the next write)."""
+    path = db_path()
+    inputs = _health_inputs(str(path), _stamp(path), initiative_id)
+    return health.HealthData.from_frames(inputs, settings()["stale_weeks"])
+
+
+# Reports & export ---
+
+from cxchange import exports  # noqa: E402 - a feature's block keeps its imports with it (this file is appended to)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _report_document(
+    path: str, stamp: tuple[float, ...], initiative_id: int, wave_id: int, team_id: int, group: str
+) -> exports.Report:
+    return exports.readiness_report_document(store.connect(path), initiative_id, wave_id, team_id, group)
+
+
+def report_document(initiative_id: int, wave_id: int, team_id: int = 0, group: str = "all") -> exports.Report:
+    """exports.readiness_report_document for the workspace (cached until the next write)."""
+    path = db_path()
+    return _report_document(str(path), _stamp(path), initiative_id, wave_id, team_id, group)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _export_file(path: str, stamp: tuple[float, ...], choices: tuple, part: int | None, kind: str) -> bytes:
+    report = _report_document(path, stamp, *choices)
+    if part is None:
+        return exports.report_bytes(report, kind)
+    section = report.sections[part]
+    if kind == "png":
+        return exports.chart_png(section.chart)
+    if kind == "svg":
+        return exports.chart_svg(section.chart).encode("utf-8")
+    if kind == "csv":
+        return exports.table_csv(section.table, section.hidden or None)
+    return exports.table_xlsx(section.table, section.title, section.hidden or None)
+
+
+def export_file(report: exports.Report, kind: str, part: int | None = None) -> Callable[[], bytes]:
+    """The file of a report (`part` None: html, pdf, pptx) or of one of its sections (png, svg, csv, xlsx),
+    as a callable for st.download_button: made when the user clicks, then cached until the next write."""
+    path = db_path()
+    stamp = _stamp(path)
+    choices = tuple(report.choices[name] for name in ("initiative_id", "wave_id", "team_id", "group"))
+    return lambda: _export_file(str(path), stamp, choices, part, kind)

@@ -242,3 +242,216 @@ def test_readiness_filter_then_click_a_team_to_open_its_detail(server: str, page
     page.wait_for_timeout(2000)  # let the data grids draw before the picture
     page.screenshot(path=ARTIFACTS / "team-detail.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+# Programme health -----------------------------------------------------------------------------
+
+
+def test_programme_health_lights_trend_and_a_tick(server: str, page: Page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{server}/programme_health")
+    expect(page.get_by_role("heading", name="Programme health")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Owner: Hannah Reed, Chief Customer Officer.")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("8 actions raised, 3 done (38%).")).to_be_visible()
+    chart = page.locator("[data-testid='stVegaLiteChart']").first.locator("canvas, svg").first
+    expect(chart).to_be_visible(timeout=60_000)
+    assert chart.bounding_box()["width"] > 500
+    page.wait_for_timeout(1000)  # let Vega finish drawing before the picture
+    page.screenshot(path=ARTIFACTS / "programme-health.png", full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+    page.get_by_role("combobox", name="Initiative").click()
+    page.get_by_role("option", name="Digital self-service").click()
+    expect(page.get_by_text("Not assessed: no CX outcome figures")).to_be_visible(timeout=30_000)
+    goals_tick = page.get_by_test_id("stExpander").first
+    goals_tick.locator("summary").click()
+    in_place = goals_tick.get_by_text("In place")
+    expect(in_place).to_be_visible(timeout=30_000)
+    in_place.click()
+    goals_tick.get_by_role("textbox", name="Note").fill("Self-service targets agreed with the board")
+    goals_tick.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(
+        "Ticked “Goals tied to business outcomes”.", timeout=30_000
+    )
+    expect(page.get_by_text("Self-service targets agreed with the board")).to_be_visible()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=ARTIFACTS / "programme-health-ticked.png", full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+# Kotter board ---------------------------------------------------------------------------------
+
+KOTTER_ROW_HEIGHT = 35  # Streamlit's grid: the header and every row are 35 px high
+KOTTER_STEP_WIDTH = 250  # the board's Step column (app_pages/kotter_board.py); Status comes next
+
+
+def test_kotter_board_marks_a_step_done_out_of_order_and_warns(server: str, page: Page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{server}/kotter_board")
+    expect(page.get_by_role("heading", name="Kotter board")).to_be_visible(timeout=60_000)
+    board = page.get_by_test_id("stDataFrame").first
+    # The grid draws on a canvas; its accessible mirror names each cell glide-cell-<column>-<row>.
+    step_8_status = board.locator("#glide-cell-1-7")
+    expect(step_8_status).to_have_text("not started", timeout=30_000)
+    out_of_order = page.get_by_text(
+        "Step 8 'Institute change' is done, but step 7 'Sustain acceleration' has not started"
+    )
+    expect(out_of_order).to_have_count(0)
+
+    # Double-click step 8's Status cell on the canvas, pick "done" in its select, press Enter.
+    box = board.bounding_box()
+    page.mouse.dblclick(box["x"] + KOTTER_STEP_WIDTH + 40, box["y"] + KOTTER_ROW_HEIGHT * 8 + KOTTER_ROW_HEIGHT / 2)
+    choice = page.locator(".glide-select input[role='combobox']")
+    expect(choice).to_be_focused(timeout=10_000)
+    page.keyboard.type("done")
+    page.keyboard.press("Enter")
+    expect(step_8_status).to_have_text("done")
+    page.get_by_role("button", name="Save changes").click()
+
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(
+        "Step 8 'Institute change': status not started → done.", timeout=30_000
+    )
+    expect(out_of_order).to_be_visible()
+    expect(
+        page.get_by_text("Step 8 'Institute change' is done, but no short-term win (step 6) is done yet.")
+    ).to_be_visible()
+    expect(board.locator("#glide-cell-1-7")).to_have_text("done")
+    expect(page.get_by_text("Work and readiness disagree.")).to_be_visible()
+    timeline = page.locator("[data-testid='stVegaLiteChart']")
+    expect(timeline.locator("svg text").filter(has_text="8. Institute change")).to_have_count(1)
+    page.wait_for_timeout(1500)  # let the grids and Vega finish drawing before the picture
+    page.screenshot(path=ARTIFACTS / "kotter-warning.png", full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+# Reports & export -----------------------------------------------------------------------------
+
+
+def test_reports_page_downloads_an_html_report_that_opens_offline(server: str, page: Page, tmp_path: Path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{server}/reports")
+    expect(page.get_by_role("heading", name="Reports & export")).to_be_visible(timeout=60_000)
+    button = page.get_by_role("button", name="HTML report")
+    expect(button).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="Readiness report: Customer First, 2026 Q4")).to_be_visible()
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(4, timeout=60_000)
+    page.wait_for_timeout(1500)  # let Vega and the grids finish drawing before the picture
+    page.screenshot(path=ARTIFACTS / "reports.png", full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+    with page.expect_download(timeout=180_000) as download:
+        button.click()  # the file is made on the click
+    assert download.value.suggested_filename == "readiness-customer-first-2026-q4.html"
+    report = tmp_path / download.value.suggested_filename
+    download.value.save_as(report)
+    html = report.read_text(encoding="utf-8")
+    assert html.count("<svg") == 4
+    assert "<script" not in html
+
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(report.as_uri())
+    expect(page.get_by_role("heading", name="Readiness report: Customer First, 2026 Q4")).to_be_visible()
+    expect(page.locator("figure svg")).to_have_count(4)
+    expect(page.locator("tr.hidden")).to_have_count(2)
+    assert page.locator("figure svg").first.bounding_box()["width"] > 600
+    page.screenshot(path=ARTIFACTS / "report-html.png", full_page=True)
+    assert [url for url in fetched if not url.startswith("file://")] == []
+
+
+# Champion network ------------------------------------------------------------------------------
+
+
+def test_logging_a_champion_session_turns_a_quiet_team_active(server: str, page: Page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{server}/champions")
+    expect(page.get_by_role("heading", name="Champions")).to_be_visible(timeout=60_000)
+    quiet = page.get_by_test_id("stMetric").filter(has_text="Quiet teams").get_by_test_id("stMetricValue")
+    expect(quiet).to_be_visible(timeout=30_000)
+    quiet_before = int(quiet.inner_text())
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    # Vega labels each bar with its tooltip's fields: the team and its status.
+    bar = chart.locator("g.mark-rect path[aria-label*='Team: Distribution Centre;']")
+    expect(bar).to_have_count(1, timeout=60_000)
+    assert "Status: quiet;" in bar.get_attribute("aria-label")
+    expect(page.get_by_text("Quiet for more than 30 days:")).to_be_visible()
+
+    page.get_by_role("tab", name="Activity log").click()
+    page.get_by_role("combobox", name="Champion").click()
+    page.get_by_role("option", name="Maya Ch. · Distribution Centre").click()
+    page.get_by_role("spinbutton", name="People reached").fill("14")
+    page.get_by_role("button", name="Log session").click()
+    success = page.get_by_test_id("stAlertContentSuccess")
+    expect(success).to_contain_text("Logged a huddle by Maya Ch. · Distribution Centre", timeout=30_000)
+    expect(success).to_contain_text("Distribution Centre is now active (was quiet)")
+
+    page.get_by_role("tab", name="Coverage").click()
+    expect(quiet).to_have_text(str(quiet_before - 1), timeout=30_000)
+    expect(bar).to_have_attribute("aria-label", re.compile(r"Status: active;"), timeout=30_000)
+    page.wait_for_timeout(1500)  # let Vega and the grid finish drawing before the picture
+    page.screenshot(path=ARTIFACTS / "champions-coverage.png", full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+# Actions log -----------------------------------------------------------------------------------
+
+
+def test_closing_an_action_in_the_log_moves_it_to_you_said_we_did(server: str, page: Page):
+    import datetime
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    today = datetime.date.today().isoformat()
+    page.goto(f"{server}/actions")
+    expect(page.get_by_role("heading", name="Actions")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("button", name="Save changes")).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(1000)  # let the grid finish drawing before clicking into it
+    grid = page.get_by_test_id("stDataFrame").first.bounding_box()
+    # The grid is drawn on a canvas: cells are found by the page's column widths (Overdue 100 px,
+    # Action 360, Status 110, Due 110) and Streamlit's 35 px rows. The first row is the longest overdue.
+    row = grid["y"] + 35 + 17
+    page.mouse.dblclick(grid["x"] + 100 + 360 + 110 + 55, row)
+    page.get_by_test_id("date-picker-cell").fill("2027-01-15")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("date-picker-cell")).to_have_count(0)
+    page.mouse.click(grid["x"] + 100 + 360 + 55, row)
+    page.keyboard.press("Enter")  # opens the status list
+    page.get_by_role("option", name="done", exact=True).click()
+    expect(page.get_by_role("option")).to_have_count(0)  # the grid holds both edits until Save
+    page.get_by_role("button", name="Save changes").click()
+    success = page.get_by_test_id("stAlertContentSuccess")
+    expect(success).to_contain_text("Saved changes to 1 action", timeout=30_000)
+    expect(success).to_contain_text(
+        "“Supply chain director to brief all shifts on the programme”: due 2026-06-30 → 2027-01-15; "
+        f"status open → done; closed on {today}"
+    )
+    page.get_by_role("tab", name="You said, we did").click()
+    expect(page.get_by_role("heading", name="Supply Chain")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(f"Waiting for the next wave: closed on {today}, after 2026 Q4 opened.")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "actions-you-said-we-did.png", full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+# Workshop ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
+def test_the_workshop_steps_through_the_whole_session_on_a_shared_screen(server: str, page: Page, width, height):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{server}/workshop")
+    page.get_by_role("button", name="Start the session").click()
+    expect(page.get_by_text("1 of 8 · Organisation pulse")).to_be_visible(timeout=30_000)
+    # Presentation: no sidebar, large type, the headline figure at 48 px or more.
+    expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
+    assert float(page.locator(".cx-big").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 48
+    body = page.locator("[data-testid='stMarkdownContainer'] p").first
+    assert float(body.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 24
+    for number in range(1, 9):
+        expect(page.get_by_text(re.compile(rf"^{number} of 8 · "))).to_be_visible(timeout=30_000)
+        if page.locator("[data-testid='stVegaLiteChart']").count():
+            page.locator("[data-testid='stVegaLiteChart'] svg").first.wait_for(timeout=30_000)
+        slug = re.sub(r"[^a-z]+", "-", page.url.split("step=")[-1].lower()).strip("-")
+        page.screenshot(path=ARTIFACTS / f"workshop-{width}-{number}-{slug}.png")
+        if number < 8:
+            page.get_by_role("button", name="Next →").click()
+    assert "step=actions" in page.url

@@ -36,3 +36,16 @@ def test_clearing_keeps_settings_and_the_question_bank(demo_db):
     assert len(store.items(demo_db)) == 16
     for table in store.DATA_TABLES:
         assert store.count(demo_db, table) == 0, table
+
+
+def test_adding_teams_on_their_own_commits_them(db_path):
+    database = store.open_db(db_path)
+    ids = store.add_teams(database, ["Stores", "Digital"])
+    assert not database.conn.in_transaction  # a following write can start its own transaction
+    with store.write_transaction(database):
+        store.add_teams(database, ["Supply Chain"])
+    database.close()
+    again = store.open_db(db_path)
+    assert set(store.teams(again)["name"]) == {"Stores", "Digital", "Supply Chain"}
+    assert set(ids) == {"Stores", "Digital"}
+    again.close()

@@ -24,6 +24,12 @@ TESTED_PAGES = {
     "app_pages/readiness.py",
     "app_pages/team_detail.py",
     "app_pages/cx_outcomes.py",
+    "app_pages/kotter_board.py",
+    "app_pages/champions.py",
+    "app_pages/programme_health.py",
+    "app_pages/actions.py",
+    "app_pages/workshop.py",
+    "app_pages/reports.py",
     "app_pages/import_entry.py",
     "app_pages/settings.py",
 }
@@ -591,3 +597,807 @@ def test_opening_the_workspace_for_a_run_keeps_the_page_caches(demo_path, monkey
         assert ui._stamp(demo_path) == before
     finally:
         database.close()
+
+
+# Kotter board ---------------------------------------------------------------------------------
+
+
+def kotter_board(app: AppTest) -> AppTest:
+    at = app.run()
+    at.switch_page("app_pages/kotter_board.py").run()
+    return at
+
+
+def edit_kotter_board(at: AppTest, edits: dict[int, dict]) -> AppTest:
+    """Type into the board's grid (rows 0–7 are steps 1–8) as the browser would send it, then press Save."""
+    at.session_state[at.data_editor[0].key] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
+    at.button(key="kotter_save").click().run()
+    return at
+
+
+def kotter_mapping(at: AppTest) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "Teams stuck there (n)" in d.value.columns).set_index("Step")
+
+
+def test_kotter_board_shows_the_steps_their_warnings_and_where_people_are_stuck(app):
+    at = kotter_board(app)
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Kotter board"]
+    grid = at.data_editor[0].value
+    assert grid["Step"].tolist()[::7] == ["1. Create a sense of urgency", "8. Institute change"]
+    assert grid["Status"].tolist() == ["done"] * 4 + ["in progress"] * 2 + ["not started"] * 2
+    warnings = [w.value for w in at.warning]
+    assert any(
+        w.startswith("Step 5 'Enable action by removing barriers' is in progress, but has had no update for")
+        for w in warnings
+    ), warnings
+    [disagree] = [w for w in warnings if w.startswith("**Work and readiness disagree.**")]
+    assert "2 teams (Distribution Centre, Logistics Planning) are still stuck at Awareness" in disagree
+    mapping = kotter_mapping(at)
+    assert mapping.loc["1. Create a sense of urgency", "Teams stuck there (n)"] == 2
+    assert mapping.loc["4. Enlist a volunteer army", "Which teams"] == "Distribution Centre, Logistics Planning"
+    assert mapping.loc["5. Enable action by removing barriers", "Teams stuck there (n)"] == 0
+    shown = texts(at)
+    assert "Each team's barrier point in **2026 Q4**" in shown
+    assert "2 teams with fewer than 5 responses, or hidden so that a smaller group cannot be worked out" in shown
+    [timeline] = at.get("vega_lite_chart")
+    assert "Kotter steps over time" in timeline.proto.spec
+
+
+def test_kotter_board_marks_a_step_done_out_of_order_and_records_it(app, demo_path):
+    before = store.kotter_history(store.open_db(demo_path), 1)
+    at = edit_kotter_board(kotter_board(app), {7: {"Status": "done"}})
+    assert not at.exception
+    today = time.strftime("%Y-%m-%d")
+    assert f"Saved 1 step, dated {today}. Step 8 'Institute change': status not started → done." in texts(at)
+    warnings = [w.value for w in at.warning]
+    assert any(
+        w.startswith("Step 8 'Institute change' is done, but step 7 'Sustain acceleration' has not") for w in warnings
+    )
+    assert any(w.startswith("Step 8 'Institute change' is done, but no short-term win (step 6)") for w in warnings)
+    after = store.kotter_history(store.open_db(demo_path), 1)
+    assert len(after) == len(before) + 1  # one row, for the one step that changed
+    assert after.iloc[-1][["step", "changed_on", "status"]].tolist() == [8, today, "done"]
+    grid = at.data_editor[0].value.set_index("Step")
+    assert grid.loc["8. Institute change", "Last update"] == today
+    assert grid.loc["7. Sustain acceleration", "Last update"] == "never"
+
+
+def test_kotter_board_refuses_a_due_date_before_the_start_and_saves_nothing(app, demo_path):
+    before = store.count(store.open_db(demo_path), "kotter_step_history")
+    at = edit_kotter_board(kotter_board(app), {4: {"Due": "2025-01-31", "Health (1–5)": 2}})
+    assert not at.exception
+    [error] = [e.value for e in at.error]
+    assert error.startswith("Nothing was saved:")
+    assert (
+        "Step 5 'Enable action by removing barriers', due: 2025-01-31 is before the step started (2025-10-01)." in error
+    )
+    assert store.count(store.open_db(demo_path), "kotter_step_history") == before
+    assert store.kotter_steps(store.open_db(demo_path), 1).set_index("step").loc[5, "health"] == 3
+
+
+def test_kotter_board_names_steps_as_settings_say(app, demo_path):
+    store.save_settings(store.open_db(demo_path), {"kotter_labels": "1996"})
+    at = kotter_board(app)
+    assert not at.exception
+    assert at.data_editor[0].value["Step"].tolist()[3] == "4. Communicate the change vision"
+    assert "Step names: Leading Change (1996)" in texts(at)
+    assert any(w.value.startswith("Step 5 'Empower broad-based action' is in progress") for w in at.warning)
+    assert "8. Anchor new approaches in the culture" in kotter_mapping(at).index
+
+
+def test_kotter_board_of_the_pilot_warns_of_sustaining_before_any_win(app):
+    at = kotter_board(app)
+    at.selectbox(key="kotter_initiative").select("Digital self-service").run()
+    assert not at.exception
+    assert any(
+        w.value.startswith("Step 7 'Sustain acceleration' is in progress, but no short-term win (step 6) is done yet.")
+        for w in at.warning
+    )
+    assert "Work and readiness agree" in texts(at)
+
+
+def test_kotter_board_of_a_new_initiative_starts_empty_and_takes_its_first_step(app, demo_path):
+    store.add_initiative(store.open_db(demo_path), "Store refit", "2026-11-01")
+    at = kotter_board(app)
+    at.selectbox(key="kotter_initiative").select("Store refit").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "No step of this initiative has been recorded yet." in shown
+    assert "No survey results for this initiative yet." in shown
+    assert "No change recorded yet: the timeline fills in as the board is saved." in shown
+    assert not at.warning
+    assert not at.get("vega_lite_chart")
+    assert set(at.data_editor[0].value["Status"]) == {"not started"}
+
+    at = edit_kotter_board(at, {0: {"Status": "in progress", "Owner": "Ana Ruiz", "Health (1–5)": 4}})
+    assert not at.exception
+    assert "Saved 1 step" in texts(at)
+    assert "Step 1 'Create a sense of urgency': status not started → in progress, owner empty → Ana Ruiz" in texts(at)
+    assert len(at.get("vega_lite_chart")) == 1
+    initiative = store.initiative_id(store.open_db(demo_path), "Store refit")
+    steps = store.kotter_steps(store.open_db(demo_path), initiative)
+    assert steps[["step", "status", "owner", "health"]].values.tolist() == [[1, "in progress", "Ana Ruiz", 4]]
+
+
+# Programme health -----------------------------------------------------------------------------
+
+from datetime import date  # noqa: E402 - a feature's block keeps its imports with it (this file is appended to)
+
+
+def health_page(app: AppTest) -> AppTest:
+    at = app.run()
+    at.switch_page("app_pages/programme_health.py").run()
+    return at
+
+
+def health_checklist(at: AppTest) -> dict[str, tuple[str, str]]:
+    """Each check's label to its light in words and its reason, as the checklist shows them."""
+    lines = [m.value for m in at.markdown]
+    checklist = {}
+    for before, line in zip(lines, lines[1:], strict=False):
+        found = re.fullmatch(r"\*\*(.+?)\*\* — (.+)", line, flags=re.DOTALL)
+        word = re.search(r"\*\*(Green|Amber|Red|Not assessed)\*\*", before)
+        if found and word:
+            checklist[found.group(1)] = (word.group(1), found.group(2))
+    return checklist
+
+
+def health_date(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def test_programme_health_shows_each_light_in_words_with_its_reason(app):
+    at = health_page(app)
+    assert not at.exception
+    checklist = health_checklist(at)
+    assert list(checklist) == [
+        "Named owner",
+        "Active senior sponsor",
+        "Goals tied to business outcomes",
+        "Regular updates",
+        "Feedback loop: actions raised are closed",
+        "Readiness measured often enough",
+        "Training in place",
+        "Active champion network",
+        "Change model applied",
+        "Cross-team involvement",
+        "Recognition of good customer outcomes",
+    ]
+    assert checklist["Named owner"] == ("Green", "Owner: Hannah Reed, Chief Customer Officer.")
+    assert "Victor Lang, Supply Chain Director, last seen 8 Jul 2025" in checklist["Active senior sponsor"][1]
+    assert checklist["Feedback loop: actions raised are closed"] == ("Amber", "8 actions raised, 3 done (38%).")
+    assert checklist["Readiness measured often enough"][0] == "Green"
+    assert checklist["Training in place"][1].startswith("Training is done: “Run till-system training in every store”")
+    assert checklist["Goals tied to business outcomes"][1].startswith("CX outcome figures exist for 6 of 6 waves")
+    lights = [word for word, _ in checklist.values()]
+    assert metric(at, "Green") == str(lights.count("Green"))
+    assert metric(at, "Red") == str(lights.count("Red"))
+    assert 0 <= int(metric(at, "Health score (0–100)")) <= 100
+    trend = at.get("vega_lite_chart")
+    assert len(trend) == 1
+    assert "Programme health score, month by month" in trend[0].proto.spec
+    assert at.dataframe[0].value["Sponsor"].iloc[0] == "Hannah Reed"  # the sponsor log, newest first
+
+
+def test_programme_health_tick_a_check_the_data_cannot_tell(app, demo_path):
+    at = health_page(app)
+    at.selectbox(key="health_initiative").select("Digital self-service").run()
+    assert not at.exception
+    checklist = health_checklist(at)
+    assert checklist["Goals tied to business outcomes"][0] == "Not assessed"
+    assert checklist["Readiness measured often enough"] == (
+        "Amber",
+        "2 ADKAR survey waves so far (latest: Pilot follow-up, 19 Oct 2026); at least 4 are needed to see "
+        "readiness move over the change's life.",
+    )
+    assert metric(at, "Not assessed") == "2"
+
+    at.checkbox(key="health_ticked_2_goals").check()
+    at.button(key="FormSubmitter:health_tick_2_goals-Save").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Nothing saved: a tick of “Goals tied to business outcomes” needs a note saying what shows it is in place."
+    ]
+    assert store.count(store.open_db(demo_path), "health_ticks") == 0
+
+    at.text_area(key="health_note_2_goals").input("Self-service targets agreed with the board")
+    at.button(key="FormSubmitter:health_tick_2_goals-Save").click().run()
+    assert not at.exception
+    assert "Ticked “Goals tied to business outcomes”." in texts(at)
+    assert health_checklist(at)["Goals tied to business outcomes"] == (
+        "Green",
+        f"Ticked by the facilitator on {health_date(date.today())}: Self-service targets agreed with the board",
+    )
+    assert metric(at, "Not assessed") == "1"
+
+    at.checkbox(key="health_ticked_2_goals").uncheck()
+    at.text_area(key="health_note_2_goals").input("The board withdrew the targets")
+    at.button(key="FormSubmitter:health_tick_2_goals-Save").click().run()
+    assert health_checklist(at)["Goals tied to business outcomes"][0] == "Red"
+    ticks = store.health_ticks(store.open_db(demo_path), 2)
+    assert ticks["ticked"].tolist() == [1, 0]  # both kept: the trend needs what was ticked when
+
+
+def test_programme_health_logs_a_sponsor_activity(app, demo_path):
+    at = health_page(app)
+    before = store.count(store.open_db(demo_path), "sponsor_activities")
+    at.text_input(key="health_sponsor_name").input("   ")
+    at.button(key="FormSubmitter:health_sponsor-Log activity").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Nothing logged: give the sponsor's name."]
+    assert store.count(store.open_db(demo_path), "sponsor_activities") == before
+
+    at.text_input(key="health_sponsor_name").input("Victor Lang, Supply Chain Director")
+    at.selectbox(key="health_sponsor_kind").select("site visit")
+    at.selectbox(key="health_sponsor_team").select(team_ids(demo_path)["Supply Chain"])
+    at.button(key="FormSubmitter:health_sponsor-Log activity").click().run()
+    assert not at.exception
+    today = date.today()
+    assert f"Logged a site visit by Victor Lang, Supply Chain Director on {health_date(today)}." in texts(at)
+    sponsor = health_checklist(at)["Active senior sponsor"][1]
+    assert sponsor.startswith(
+        f"Victor Lang, Supply Chain Director's last activity was today (site visit, {health_date(today)})"
+    )
+    logged = at.dataframe[0].value.iloc[0]
+    assert (logged["Sponsor"], logged["Team"]) == ("Victor Lang, Supply Chain Director", "Supply Chain")
+    assert store.count(store.open_db(demo_path), "sponsor_activities") == before + 1
+
+
+def test_programme_health_names_a_missing_owner(app, demo_path):
+    store.open_db(demo_path).execute("UPDATE initiatives SET owner = NULL")
+    at = health_page(app)
+    assert not at.exception
+    assert health_checklist(at)["Named owner"] == (
+        "Red",
+        "No owner is named for this initiative: name the one person accountable for it.",
+    )
+    at.text_input(key="health_owner_name").input("Hannah Reed, Chief Customer Officer")
+    at.button(key="FormSubmitter:health_owner-Name the owner").click().run()
+    assert not at.exception
+    assert "Named Hannah Reed, Chief Customer Officer as the owner." in texts(at)
+    assert health_checklist(at)["Named owner"][0] == "Green"
+
+
+def test_programme_health_of_an_empty_workspace_says_where_to_start(app, demo_path):
+    store.clear_data(store.open_db(demo_path))
+    at = health_page(app)
+    assert not at.exception
+    assert "No initiatives yet." in texts(at)
+    assert not at.metric
+
+
+def test_programme_health_of_a_new_initiative_starts_its_trend_later(app, demo_path):
+    store.add_initiative(store.open_db(demo_path), "Store refit", date.today().isoformat())
+    at = health_page(app)
+    at.selectbox(key="health_initiative").select("Store refit").run()
+    assert not at.exception
+    checklist = health_checklist(at)
+    assert checklist["Active senior sponsor"] == (
+        "Red",
+        "No sponsor activity logged yet: log the sponsor's town halls, messages and visits.",
+    )
+    assert checklist["Readiness measured often enough"][0] == "Red"
+    assert "The trend starts at the first month-end after the initiative began." in texts(at)
+    assert "No sponsor activity logged for this initiative yet." in texts(at)
+
+
+# Actions log ----------------------------------------------------------------------------------
+
+
+def actions_page(app: AppTest) -> AppTest:
+    at = app.run()
+    at.switch_page("app_pages/actions.py").run()
+    return at
+
+
+def edit_action_log(at: AppTest, title: str, cells: dict) -> AppTest:
+    """Type into the log's row of `title` as the browser would send it, then press Save changes."""
+    editor = at.data_editor[0]
+    row = editor.value["Action"].tolist().index(title)
+    at.session_state[editor.key] = {"edited_rows": {row: cells}, "added_rows": [], "deleted_rows": []}
+    at.button(key="actions_save").click().run()
+    return at
+
+
+def test_actions_page_flags_what_is_overdue_and_says_what_moved(app, demo_path):
+    import datetime
+
+    from cxchange import actions
+
+    at = actions_page(app)
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Actions"]
+    assert [t.label for t in at.tabs] == ["Action log", "You said, we did", "Add an action"]
+    expected = actions.summary(store.initiative_actions(store.open_db(demo_path), 1), datetime.date.today())
+    assert metric(at, "Overdue") == str(expected["overdue"])
+    assert metric(at, "Done") == "3"
+    assert [w.value.split("**")[1] for w in at.warning] == [f"{expected['overdue']} actions are overdue."]
+    flags = at.data_editor[0].value.set_index("Action")["Overdue"]
+    assert flags["Supply chain director to brief all shifts on the programme"].startswith("⚠ ")
+    assert flags["Run till-system training in every store"] == ""
+    assert [s.value for s in at.subheader] == ["Contact Centre", "Stores"]  # "you said, we did" by team
+    shown = texts(at)
+    assert "**Run till-system training in every store**" in shown
+    assert re.search(r"Knowledge up \d\.\d\d points, 2026 Q1 → 2026 Q2: .* n = \d{3} → \d{3} \(adjusted p", shown)
+    assert "No clear change in Reinforcement, 2025 Q4 → 2026 Q1" in shown
+    assert "A move after an action is an association, not proof that the action caused it" in shown
+
+
+def test_actions_page_keeps_a_refused_action_in_the_form_then_adds_it(app, demo_path):
+    import datetime
+
+    at = actions_page(app)
+    before = store.count(store.open_db(demo_path), "actions")
+    at.text_input(key="action_owner").input("Store managers")
+    at.button(key="action_submit").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Nothing was added:\n\n- Title is empty: say what will be done."]
+    assert at.text_input(key="action_owner").value == "Store managers"  # kept, to fix and send again
+    assert store.count(store.open_db(demo_path), "actions") == before
+
+    at.text_input(key="action_title").input("Shadow shifts for new till users")
+    at.selectbox(key="action_team").select(team_ids(demo_path)["Stores"])
+    at.selectbox(key="action_element").select("ability")
+    at.date_input(key="action_due").set_value(datetime.date(2026, 12, 18))
+    at.button(key="action_submit").click().run()
+    assert not at.exception
+    assert "Added “Shadow shifts for new till users” to the log." in texts(at)
+    assert at.text_input(key="action_title").value == ""  # the form is ready for the next one
+    stored = store.initiative_actions(store.open_db(demo_path), 1).set_index("title")
+    added = stored.loc["Shadow shifts for new till users"]
+    assert (added["team"], added["element"], added["owner"], added["due_on"], added["status"]) == (
+        "Stores",
+        "ability",
+        "Store managers",
+        "2026-12-18",
+        "open",
+    )
+    assert added["created_on"] == datetime.date.today().isoformat()
+    assert "Shadow shifts for new till users" in set(at.data_editor[0].value["Action"])
+
+
+def test_actions_page_saves_a_closed_action_with_todays_date(app, demo_path):
+    import datetime
+
+    today = datetime.date.today().isoformat()
+    at = edit_action_log(
+        actions_page(app), "Fix the returns screen on the tills", {"Status": "done", "Owner": "Till project team"}
+    )
+    assert not at.exception
+    assert [s.value for s in at.success] == [
+        "Saved changes to 1 action:\n\n- “Fix the returns screen on the tills”: owner Programme office → Till "
+        f"project team; status open → done; closed on {today}"
+    ]
+    stored = store.initiative_actions(store.open_db(demo_path), 1).set_index("title")
+    assert stored.loc["Fix the returns screen on the tills", "closed_on"] == today
+    assert metric(at, "Done") == "4"
+    assert f"Waiting for the next wave: closed on {today}, after 2026 Q4 opened." in texts(at)
+
+
+def test_actions_page_reopens_an_action_and_moves_a_due_date(app, demo_path):
+    at = actions_page(app)
+    at.button(key="actions_save").click().run()
+    assert "Nothing to save: no status, owner or due date has been changed." in texts(at)
+    overdue = int(metric(at, "Overdue"))
+
+    at = edit_action_log(at, "Run till-system training in every store", {"Status": "open"})
+    assert not at.exception
+    assert "“Run till-system training in every store”: status done → open; closing date cleared" in texts(at)
+    stored = store.initiative_actions(store.open_db(demo_path), 1).set_index("title")
+    assert pd.isna(stored.loc["Run till-system training in every store", "closed_on"])
+    assert [s.value for s in at.subheader] == ["Contact Centre"]  # no longer among what was done
+    assert int(metric(at, "Overdue")) == overdue + 1  # due 2026-03-31 and open again
+
+    at = edit_action_log(at, "Supply chain director to brief all shifts on the programme", {"Due": "2099-01-15"})
+    assert not at.exception
+    assert "due 2026-06-30 → 2099-01-15" in texts(at)
+    assert int(metric(at, "Overdue")) == overdue
+    flags = at.data_editor[0].value.set_index("Action")["Overdue"]
+    assert flags["Supply chain director to brief all shifts on the programme"] == ""
+
+
+def test_actions_page_filters_by_team_and_overdue(app, demo_path):
+    at = actions_page(app)
+    at.selectbox(key="actions_team").select(team_ids(demo_path)["Contact Centre"]).run()
+    assert not at.exception
+    assert set(at.data_editor[0].value["Action"]) == {
+        "Recognition wall for resolved complaints",
+        "Champion buddy for every new starter",
+    }
+    assert not at.warning  # nothing of the contact centre's is overdue
+    at.toggle(key="actions_overdue").set_value(True).run()
+    assert "No action matches these filters." in texts(at)
+    at.selectbox(key="actions_team").select(team_ids(demo_path)["Stores"]).run()
+    grid = at.data_editor[0].value
+    assert grid["Action"].tolist() == ["Fix the returns screen on the tills"]  # Stores and the stores below it
+    assert grid["Overdue"].str.startswith("⚠ ").all()
+
+
+def test_actions_page_without_actions_says_how_to_start(app, demo_path):
+    store.open_db(demo_path)["actions"].delete_where()
+    at = actions_page(app)
+    assert not at.exception
+    shown = texts(at)
+    assert "No actions logged for this initiative yet. Add the first under **Add an action**." in shown
+    assert "No action is done yet." in shown
+    assert metric(at, "Open") == "0"
+    assert not at.data_editor
+
+
+def test_actions_page_of_an_empty_workspace_says_where_initiatives_come_from(app, demo_path):
+    store.clear_data(store.open_db(demo_path))
+    at = actions_page(app)
+    assert not at.exception
+    assert "There is no initiative yet: one starts with the first survey import under Import & entry." in texts(at)
+    assert not at.metric
+    assert not at.tabs
+
+
+# Reports & export -----------------------------------------------------------------------------
+
+
+def reports_page(app: AppTest) -> AppTest:
+    at = app.run()
+    at.switch_page("app_pages/reports.py").run()
+    return at
+
+
+def test_reports_page_offers_the_report_and_every_chart_and_table_as_files(app):
+    at = reports_page(app)
+    assert not at.exception
+    assert "Demo data" in texts(at)
+    labels = [button.label for button in at.download_button]
+    assert labels[:3] == ["HTML report", "PDF report", "PowerPoint deck (PPTX)"]
+    assert labels.count("PNG") == labels.count("SVG") == 4  # heatmap, barrier points, trend, change
+    assert labels.count("CSV") == labels.count("XLSX") == 2  # the trend's n, the team table
+    assert [header.value for header in at.header] == ["Readiness report: Customer First, 2026 Q4"]
+    assert "Every page and slide carries: Customer First · wave 2026 Q4 (opened 2026-10-12)" in texts(at)
+    assert "groups under 5 responses hidden · Demo data" in texts(at)
+    # The same figures as the Overview.
+    assert metric(at, "Readiness index (0–100)") == "67"
+    assert metric(at, "Complete responses (n)") == "1,061"
+    assert metric(at, "Teams hidden") == "2 of 16"
+    assert len(at.get("vega_lite_chart")) == 4
+    table = at.dataframe[-1].value.set_index("Team")
+    assert table.loc["Customer Insight", "Barrier point"] == "fewer than 5"
+    assert pd.isna(table.loc["Customer Insight", "Readiness index"])
+
+
+def test_reports_page_for_a_team_in_its_first_wave(app, demo_path):
+    at = reports_page(app)
+    at.selectbox(key="report_team").select(team_ids(demo_path)["Supply Chain"]).run()
+    at.selectbox(key="report_wave").select("2025 Q3").run()
+    assert not at.exception
+    assert [header.value for header in at.header] == ["Readiness report: Supply Chain · Customer First, 2025 Q3"]
+    assert "team: Supply Chain and the teams below it" in texts(at)
+    assert "First wave: nothing to compare with yet." in texts(at)
+    table = at.dataframe[-1].value
+    assert table["Team"].tolist() == ["Supply Chain (all)", "Distribution Centre", "Logistics Planning"]
+
+
+def test_reports_page_for_a_small_team_shows_no_figure(app, demo_path):
+    at = reports_page(app)
+    at.selectbox(key="report_team").select(team_ids(demo_path)["Customer Insight"]).run()
+    assert not at.exception
+    assert metric(at, "Readiness index (0–100)") == "hidden"
+    assert "No team in view has 5 or more complete responses in 2026 Q4" in texts(at)
+    assert not at.get("vega_lite_chart")
+    assert "Complete responses (n)" not in [m.label for m in at.metric]
+
+
+def test_reports_page_for_champions_names_the_group_everywhere(app):
+    at = reports_page(app)
+    at.radio(key="report_group").set_value("champions").run()
+    assert not at.exception
+    assert " · champions · groups under 5 responses hidden" in texts(at)
+    assert any("champions" in subheader.value for subheader in at.subheader)
+
+
+def test_reports_page_of_an_empty_workspace_says_where_to_start(app, demo_path):
+    store.clear_data(store.open_db(demo_path))
+    at = reports_page(app)
+    assert not at.exception
+    assert "No survey waves yet" in texts(at)
+    assert not at.download_button
+
+
+# Champion network ------------------------------------------------------------------------------
+
+from datetime import date  # noqa: E402, F811 - a feature's block keeps its imports with it (this file is appended to)
+
+
+def champions_page(app: AppTest) -> AppTest:
+    at = app.run()
+    at.switch_page("app_pages/champions.py").run()
+    return at
+
+
+def champion_ids(demo_path: Path) -> dict[str, int]:
+    """Champion alias -> id of the demo workspace (the champion pickers' values are ids)."""
+    roster = store.champion_roster(store.open_db(demo_path))
+    return dict(zip(roster["alias"], roster["id"].astype(int), strict=True))
+
+
+def coverage_rows(at: AppTest) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "Active champions" in d.value.columns).set_index("Team")
+
+
+def test_champions_coverage_names_teams_without_a_champion_and_quiet_ones(app):
+    at = champions_page(app)
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["Coverage", "Roster", "Activity log", "Import", "Champion effect"]
+    assert metric(at, "Active champions") == "26"  # 27 on the roster, one stepped down in March
+    assert metric(at, "Teams without an active champion") == "6 of 12"
+    warnings = [w.value for w in at.warning]
+    assert (
+        "**No active champion:** Complaints Resolution, Customer Insight, Digital Marketing, HR & People, "
+        "Store Support, Logistics Planning."
+    ) in warnings
+    assert any(w.startswith("**Quiet for more than 30 days:**") and "Distribution Centre" in w for w in warnings)
+    table = coverage_rows(at)
+    assert table.loc["Contact Centre", "Target 1 per 25"] == "met"  # 240 people, 10 champions
+    assert table.loc["Stores West", "People per champion"] == "300"
+    assert table.loc["Distribution Centre", "Status"] == "Quiet (no activity in 30 days)"
+    assert table.loc["Supply Chain (all, 2 teams)", "Teams without a champion"] == "1 of 2"
+    assert table.loc["Customer Insight", "Status"] == "No active champion"
+    chart = at.get("vega_lite_chart")[0]
+    assert "target: 1 per 25" in chart.proto.spec
+
+
+def test_champions_quick_entry_turns_a_quiet_team_active(app, demo_path):
+    at = champions_page(app)
+    before = store.count(store.open_db(demo_path), "champion_activities")
+    at.selectbox(key="entry_champion").set_value(champion_ids(demo_path)["Maya Ch."])
+    at.selectbox(key="entry_kind").set_value("workshop")
+    at.number_input(key="entry_people").set_value(14)
+    at.button(key="entry_submit").click().run()
+    assert not at.exception
+    today = date.today().isoformat()
+    assert (
+        f"Logged a workshop by Maya Ch. · Distribution Centre on {today} (14 people reached). "
+        f"Distribution Centre is now active (was quiet): last activity {today}."
+    ) in texts(at)
+    assert coverage_rows(at).loc["Distribution Centre", "Status"] == "Active"
+    log = store.champion_activity_log(store.open_db(demo_path))
+    assert len(log) == before + 1
+    assert log.iloc[0][["alias", "kind", "people_reached"]].tolist() == ["Maya Ch.", "workshop", 14]
+
+
+def test_champions_quick_entry_without_people_reached_logs_nothing(app, demo_path):
+    at = champions_page(app)
+    before = store.count(store.open_db(demo_path), "champion_activities")
+    at.selectbox(key="entry_champion").set_value(champion_ids(demo_path)["Maya Ch."])
+    at.button(key="entry_submit").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Nothing was logged. People reached: (empty): say how many people took part (0 if none)."
+    ]
+    assert store.count(store.open_db(demo_path), "champion_activities") == before
+    assert coverage_rows(at).loc["Distribution Centre", "Status"] == "Quiet (no activity in 30 days)"
+
+
+def test_champions_roster_adds_refuses_a_twin_and_records_a_step_down(app, demo_path):
+    at = champions_page(app)
+    today = date.today().isoformat()
+    at.text_input(key="add_alias").input("Noor  A.")
+    at.selectbox(key="add_team").set_value("Logistics Planning")
+    at.button(key="add_submit").click().run()
+    assert not at.exception
+    assert f"Added Noor A. to the roster of Logistics Planning from {today}." in texts(at)
+    # A champion who has logged nothing yet leaves the team quiet until the first session.
+    assert coverage_rows(at).loc["Logistics Planning", "Status"] == "Quiet (no activity in 30 days)"
+
+    at.text_input(key="add_alias").input("noor a.")
+    at.selectbox(key="add_team").set_value("Logistics Planning")
+    at.button(key="add_submit").click().run()
+    assert [e.value for e in at.error] == [
+        f"Nothing was added. Noor A. is already in the roster of that team from {today}."
+    ]
+
+    noor = champion_ids(demo_path)["Noor A."]
+    at.selectbox(key="retire_champion").set_value(noor)
+    at.button(key="retire_submit").click().run()
+    assert not at.exception
+    assert f"Noor A. · Logistics Planning stepped down on {today}." in texts(at)
+    assert coverage_rows(at).loc["Logistics Planning", "Status"] == "No active champion"
+    assert store.champion_roster(store.open_db(demo_path)).set_index("id").loc[noor, "ended_on"] == today
+
+
+def test_champions_roster_grid_saves_an_edit_and_refuses_one_that_strands_sessions(app, demo_path):
+    at = champions_page(app)
+    grid = at.data_editor(key="roster_grid:0").value
+    tom = int(grid.index[grid["Name or alias"] == "Tom B."][0])
+    maya = int(grid.index[grid["Name or alias"] == "Maya Ch."][0])
+    at.session_state["roster_grid:0"] = {
+        "edited_rows": {tom: {"Name or alias": "Tom Baker"}, maya: {"Start": "2026-01-01"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="roster_save").click().run()
+    assert not at.exception
+    [error] = [e.value for e in at.error]
+    assert error.startswith("Nothing was saved:\n\n- Maya Ch. logged a session on 2025-")
+    assert error.endswith("before the new start 2026-01-01: start on or before it.")
+    assert "Tom Baker" not in set(store.champion_roster(store.open_db(demo_path))["alias"])
+
+    at.session_state["roster_grid:0"] = {
+        "edited_rows": {tom: {"Name or alias": "Tom Baker"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="roster_save").click().run()
+    assert not at.exception
+    assert "Saved the roster: 1 champion changed." in texts(at)
+    assert "Tom Baker" in set(store.champion_roster(store.open_db(demo_path))["alias"])
+
+
+def test_champions_import_names_the_bad_row_then_imports_the_fixed_file_and_undoes_it(app, demo_path):
+    at = champions_page(app)
+    bad = (
+        b"name,team,start\nNoor A.,Logistics Planning,2026-11-02\nSam,Nowhere,2026-11-02\n"
+        b"Priya S.,Stores North,2025-06-16\n"
+    )
+    at.file_uploader(key="roster_upload").upload("roster.csv", bad).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Nothing can be imported from roster.csv until this problem is fixed.\n\n"
+        "- Row 3, team: 'Nowhere' is not a team of this workspace."
+    ]
+    assert at.button(key="roster_import").disabled
+    assert store.count(store.open_db(demo_path), "import_batches") == 0
+
+    good = bad.replace(b"Nowhere", b"Logistics Planning")
+    at.file_uploader(key="roster_upload").upload("roster.csv", good).run()
+    assert metric(at, "Champions to add") == "2"
+    assert metric(at, "Rows skipped") == "1"
+    preview = next(d.value for d in at.dataframe if "What happens" in d.value.columns)
+    assert (
+        preview.set_index("Row").loc[4, "What happens"] == "skipped: already in the roster (same name, team and start)"
+    )
+    before = store.count(store.open_db(demo_path), "champions")
+    at.button(key="roster_import").click().run()
+    assert not at.exception
+    [batch] = store.champion_batches(store.open_db(demo_path))["id"].tolist()
+    assert f"Imported 2 champions from roster.csv as batch {batch}; 1 row skipped." in texts(at)
+    assert store.count(store.open_db(demo_path), "champions") == before + 2
+    assert "already imported" in texts(at)  # the same file, still in the uploader: nothing to do
+
+    at.button(key="roster_undo").click().run()
+    assert "Remove batch" in at.warning[-1].value
+    at.button(key="roster_undo_yes").click().run()
+    assert not at.exception
+    assert f"Removed batch {batch}: 2 champions and 0 sessions." in texts(at)
+    assert store.count(store.open_db(demo_path), "champions") == before
+
+
+def test_champions_effect_compares_teams_with_and_without_as_association(app):
+    at = champions_page(app)
+    shown = texts(at)
+    assert (
+        "In 2026 Q4, teams with an active champion had a readiness index of 68.1 (n = 933 respondents in 6 teams), "
+        "teams without 61.9 (n = 94 in 4 teams): **6.2 points higher** with a champion"
+    ) in shown
+    assert "This is an association, not cause" in shown
+    table = next(d.value for d in at.dataframe if "Reads as" in d.value.columns)
+    assert table["Wave"].tolist() == ["2025 Q3", "2025 Q4", "2026 Q1", "2026 Q2", "2026 Q3", "2026 Q4"]
+    assert table["Reads as"].tolist()[0] == "lower with a champion"  # the stores, stuck at Knowledge, had them first
+    assert "An association, not cause" in at.get("vega_lite_chart")[1].proto.spec
+
+    at.radio(key="effect_group").set_value("others").run()  # champions' own answers left out
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "Reads as" in d.value.columns)
+    assert table.set_index("Wave").loc["2026 Q4", "Reads as"] == "no comparison: a group has no shown team"
+
+
+# Workshop ---------------------------------------------------------------------------------------
+
+
+def start_workshop(app: AppTest) -> AppTest:
+    """The Workshop page set up with its defaults and started."""
+    at = app.run()
+    at.switch_page("app_pages/workshop.py").run()
+    assert not at.exception
+    next(button for button in at.button if button.label == "Start the session").click().run()
+    assert not at.exception
+    return at
+
+
+def next_step(at: AppTest) -> AppTest:
+    next(button for button in at.button if button.label == "Next →").click().run()
+    assert not at.exception
+    return at
+
+
+def test_workshop_steps_through_the_story_and_shows_no_names(app):
+    at = start_workshop(app)
+    # The defaults: every step, and the teams stuck at a barrier (the demo's Supply Chain teams).
+    assert at.query_params["teams"] == ["Distribution Centre", "Logistics Planning"]
+    seen = []
+    for _ in range(8):
+        shown = texts(at)
+        seen.append(at.query_params["step"])
+        assert "Hannah Reed" not in shown  # step owners and sponsors stay off the shared screen
+        assert "Maya Ch." not in shown  # and so do champions' names
+        if at.query_params["step"] == "pulse":
+            assert "<div class='cx-big'>67</div>" in shown
+            assert "n = 1,061" in shown
+        if at.query_params["step"] == "team:Distribution Centre":
+            assert "Stuck at: Awareness" in shown
+            assert "Sponsor messages" in shown
+        if at.query_params["step"] == "kotter":
+            assert any("has had no update for" in warning.value for warning in at.warning)
+        if at.query_params["step"] == "champions":
+            assert "active champions" in shown
+        if next(button for button in at.button if button.label == "Next →").disabled:
+            break
+        next_step(at)
+    assert seen == [
+        "pulse",
+        "heatmap",
+        "barriers",
+        "team:Distribution Centre",
+        "team:Logistics Planning",
+        "kotter",
+        "champions",
+        "actions",
+    ]
+    assert "8 of 8 · Actions captured" in texts(at)
+
+
+def test_workshop_opens_on_the_step_its_link_names_and_a_hidden_team_shows_no_figure(app):
+    app.query_params.update(
+        {
+            "initiative": "1",
+            "wave": "6",
+            "teams": ["Customer Insight"],
+            "steps": ["team"],
+            "step": "team:Customer Insight",
+        }
+    )
+    at = app.run()
+    at.switch_page("app_pages/workshop.py")
+    at.query_params.update(
+        {
+            "initiative": "1",
+            "wave": "6",
+            "teams": ["Customer Insight"],
+            "steps": ["team"],
+            "step": "team:Customer Insight",
+        }
+    )
+    at.run()
+    assert not at.exception
+    shown = texts(at)
+    assert "1 of 1 · Customer Insight" in shown
+    assert "<div class='cx-big'>–</div>" in shown
+    assert "fewer than 5" in shown
+    assert "Stuck at" not in shown
+
+
+def test_workshop_captures_an_action_and_ranks_the_dot_votes(app, demo_path):
+    at = start_workshop(app)
+    while at.query_params["step"] != "team:Distribution Centre":
+        next_step(at)
+    at.text_input[0].input("Director briefs every shift on why we change")
+    next(button for button in at.button if button.label == "Add to the action log").click().run()
+    assert not at.exception
+    assert "Added: Director briefs every shift on why we change" in texts(at)
+    database = store.open_db(demo_path)
+    row = database.execute(
+        "SELECT teams.name, element, source FROM actions JOIN teams ON teams.id = team_id WHERE title LIKE 'Director%'"
+    ).fetchone()
+    assert row == ("Distribution Centre", "awareness", "workshop")  # the team's barrier element, preset
+    while at.query_params["step"] != "actions":
+        next_step(at)
+    at.text_input[0].input("Celebrate the first returns fixed in one visit")
+    next(button for button in at.button if button.label == "Add to the action log").click().run()
+    votes = {number.label: number for number in at.number_input}
+    votes["Celebrate the first returns fixed in one visit"].set_value(5)
+    votes["Director briefs every shift on why we change"].set_value(3)  # values wait for the form's button
+    next(button for button in at.button if button.label == "Save the dot-votes").click().run()
+    assert not at.exception
+    ranking = [m.value for m in at.markdown if m.value.startswith("1. ")][0]
+    assert ranking.index("Celebrate the first returns") < ranking.index("Director briefs")
+    assert "5 votes" in ranking
+    database.close()

@@ -181,7 +181,7 @@ def test_trend_lines_draw_a_team_and_the_teams_directly_below_it(demo_db):
     assert drawn["value"] == pytest.approx(row["desire"])
     assert (drawn["ci_low"], drawn["ci_high"]) == pytest.approx((row["desire"] - half, row["desire"] + half))
     top = readiness.trend_lines(frame, 0)
-    assert set(top["team"]) == {"All teams (all)", *frame.loc[frame["depth"] == 1, "team"]} - {"Customer Insight"}
+    assert set(top["team"]) == {"All teams", *frame.loc[frame["depth"] == 1, "team"]} - {"Customer Insight"}
     # Hidden points are not drawn: Complaints Resolution is hidden in every wave.
     below = readiness.trend_lines(frame, ids["Customer Operations"])
     assert "Complaints Resolution" not in set(below["team"])

@@ -1,0 +1,425 @@
+"""Champions: coverage by team, the roster, the activity log with quick entry, roster import, the champion effect."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from cxchange import champions, charts, readiness, ui
+from cxchange import db as store
+from cxchange.importing import ImportRejected
+from cxchange.importing.roster import import_roster, template_csv
+
+st.title("Champions")
+st.caption(
+    "Employees who carry the change into their team. Champions are named people by design: use an alias "
+    "where a champion prefers one."
+)
+if message := st.session_state.pop("champions_message", None):
+    st.success(message)
+
+today = date.today()
+settings = ui.settings()
+ratio = settings["champion_ratio"]
+teams = ui.teams()
+roster = ui.champion_roster()
+log = ui.champion_activity_log()
+team_ids = {str(name): int(team_id) for name, team_id in zip(teams["name"], teams["id"], strict=True)}
+if not team_ids:
+    st.info("There are no teams yet: import a survey file or load the demo under Settings first.")
+    st.stop()
+rows = ui.computed(champions.coverage, teams, roster, log, today, ratio)
+
+
+def done(text: str) -> None:
+    """Forget cached queries after a write, keep the message for the next run, and rerun."""
+    ui.after_write()
+    st.session_state["champions_message"] = text
+    st.rerun()
+
+
+def coverage_tab() -> None:
+    """The organisation's headline, the chart of people per champion by team, and the table behind it."""
+    summary = champions.coverage_summary(rows)
+    a, b, c, d = st.columns(4)
+    a.metric("Active champions", summary["champions"])
+    people = summary["people_per_champion"]
+    b.metric("People per champion", "none active" if people != people else f"{people:.0f}")
+    needed = summary["needed"]
+    gap = (
+        ""
+        if needed is None
+        else " · met"
+        if summary["target_met"]
+        else f" · {needed - summary['champions']} more needed"
+    )
+    b.caption(f"Target: 1 per {ratio:g}{gap}")
+    c.metric("Teams without an active champion", f"{summary['teams_without']} of {summary['teams']}")
+    d.metric(f"Quiet teams (no activity in {champions.QUIET_DAYS} days)", summary["teams_quiet"])
+    if summary["without"]:
+        st.warning(f"**No active champion:** {', '.join(summary['without'])}.", icon=":material/person_off:")
+    if summary["quiet"]:
+        st.warning(
+            f"**Quiet for more than {champions.QUIET_DAYS} days:** {', '.join(summary['quiet'])}. "
+            "Log a session under Activity log when a champion has run one.",
+            icon=":material/notifications_paused:",
+        )
+    ui.team_chart(
+        charts.coverage_chart, rows, ratio, key="coverage_chart", title=f"Champion coverage on {today:%d %B %Y}"
+    )
+    st.caption("Click a team to open its detail.")
+    table = champions.coverage_table(rows, ratio)
+    st.dataframe(table, hide_index=True, width="stretch", height=(len(table) + 1) * 35 + 3)
+
+
+def roster_tab() -> None:
+    """Add a champion, edit the roster in a grid, retire a champion: each write checked whole first."""
+    with st.form("add_champion", clear_on_submit=True):
+        st.write("**Add a champion**")
+        left, middle, right, end = st.columns(4)
+        alias = left.text_input("Name or alias", max_chars=champions.MAX_ALIAS, key="add_alias")
+        team = middle.selectbox("Team", sorted(team_ids), index=None, placeholder="Choose a team", key="add_team")
+        started = right.date_input("Start", value=today, key="add_start")
+        ended = end.date_input("End (optional)", value=None, key="add_end")
+        if st.form_submit_button("Add champion", type="primary", key="add_submit"):
+            try:
+                store.add_champion(store.open_db(ui.db_path()), alias, team, started, ended)
+            except ValueError as problem:
+                st.error(f"Nothing was added. {problem}")
+            else:
+                done(f"Added {' '.join(alias.split())} to the roster of {team} from {started:%Y-%m-%d}.")
+
+    if roster.empty:
+        st.info("No champions yet: add one above, or import a roster file under Import.")
+        return
+    st.write("**The roster**")
+    st.caption(
+        "Edit a name, team or date in the grid and save; set an end date to record that a champion stepped down. "
+        "A champion is active from the start date up to, not including, the end date."
+    )
+    table = champions.roster_table(roster, log, today)
+    grid = pd.DataFrame(
+        {
+            "id": roster["id"].to_numpy(),
+            "Name or alias": roster["alias"].to_numpy(),
+            "Team": roster["team"].to_numpy(),
+            "Start": [champions.as_date(value) for value in roster["started_on"]],
+            "End": [champions.as_date(value) for value in roster["ended_on"]],
+            "Active today": table["Active today"].to_numpy(),
+            "Last activity": table["Last activity"].to_numpy(),
+            "Sessions": table["Sessions"].to_numpy(),
+        }
+    )
+    version = st.session_state.setdefault("roster_version", 0)
+    edited = st.data_editor(
+        grid,
+        hide_index=True,
+        width="stretch",
+        key=f"roster_grid:{version}",
+        disabled=["id", "Active today", "Last activity", "Sessions"],
+        column_order=["Name or alias", "Team", "Start", "End", "Active today", "Last activity", "Sessions"],
+        column_config={
+            "Team": st.column_config.SelectboxColumn(options=sorted(team_ids), required=True),
+            "Start": st.column_config.DateColumn(format="YYYY-MM-DD", required=True),
+            "End": st.column_config.DateColumn(format="YYYY-MM-DD"),
+        },
+    )
+    if st.button("Save roster changes", key="roster_save"):
+        edits = [
+            {"id": int(row["id"]), "alias": row["Name or alias"], "team": row["Team"],
+             "started_on": row["Start"], "ended_on": row["End"]}
+            for (_, row), (_, before) in zip(edited.iterrows(), grid.iterrows(), strict=True)
+            if any(_differs(row[c], before[c]) for c in ("Name or alias", "Team", "Start", "End"))
+        ]  # fmt: skip
+        if not edits:
+            st.info("Nothing to save: the grid is as stored.")
+        else:
+            try:
+                changed = store.update_champions(store.open_db(ui.db_path()), edits)
+            except ValueError as problem:
+                st.error("Nothing was saved:\n\n" + "\n".join(f"- {line}" for line in str(problem).splitlines()))
+            else:
+                st.session_state["roster_version"] = version + 1
+                done(f"Saved the roster: {changed} champion{'s' * (changed != 1)} changed.")
+
+    active = roster[champions.active_mask(roster, today)]
+    if active.empty:
+        return
+    with st.form("retire_champion"):
+        st.write("**A champion steps down**")
+        st.caption("They count as active up to the day before; sessions on that day can still be logged.")
+        left, right = st.columns(2)
+        labels = {int(i): f"{a} · {t}" for i, a, t in zip(active["id"], active["alias"], active["team"], strict=True)}
+        chosen = left.selectbox(
+            "Champion", list(labels), format_func=labels.get, index=None, placeholder="Choose", key="retire_champion"
+        )
+        ended = right.date_input("Stepped down on", value=today, key="retire_date")
+        if st.form_submit_button("Record the step down", key="retire_submit"):
+            if chosen is None:
+                st.error("Choose the champion who steps down.")
+                return
+            try:
+                store.retire_champion(store.open_db(ui.db_path()), chosen, ended)
+            except ValueError as problem:
+                st.error(f"Nothing was saved. {problem}")
+            else:
+                done(f"{labels[chosen]} stepped down on {ended:%Y-%m-%d}.")
+
+
+def _differs(after: object, before: object) -> bool:
+    """Whether a grid cell was changed (an emptied date is a change, NaN against None is not)."""
+
+    def blank(value: object) -> bool:
+        return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+    if blank(after) or blank(before):
+        return blank(after) != blank(before)
+    return after != before
+
+
+def activity_tab() -> None:
+    """Quick entry after a session, then the log; the message says what the session did to coverage."""
+    active = roster[champions.active_mask(roster, today)]
+    if active.empty:
+        st.info("No champion is active today: add one under Roster first.")
+    else:
+        with st.form("quick_entry"):
+            st.write("**Log a session**")
+            first, second, third = st.columns(3)
+            labels = {
+                int(i): f"{a} · {t}" for i, a, t in zip(active["id"], active["alias"], active["team"], strict=True)
+            }
+            champion = first.selectbox(
+                "Champion",
+                list(labels),
+                format_func=labels.get,
+                index=None,
+                placeholder="Choose a champion",
+                key="entry_champion",
+            )
+            kind = second.selectbox("Kind", champions.ACTIVITY_KINDS, format_func=str.capitalize, key="entry_kind")
+            happened = third.date_input("Date", value=today, max_value=today, key="entry_date")
+            reach, note_col = st.columns([1, 2])
+            people = reach.number_input(
+                "People reached", min_value=0, step=1, value=None, placeholder="How many", key="entry_people"
+            )
+            note = note_col.text_input("Note (optional)", max_chars=champions.MAX_NOTE, key="entry_note")
+            if st.form_submit_button("Log session", type="primary", key="entry_submit"):
+                if champion is None:
+                    st.error("Choose the champion who ran the session.")
+                else:
+                    try:
+                        store.add_champion_activity(
+                            store.open_db(ui.db_path()), champion, kind, happened, people, note, today
+                        )
+                    except ValueError as problem:
+                        st.error(f"Nothing was logged. {problem}")
+                    else:
+                        db = store.open_db(ui.db_path())
+                        after = champions.coverage(
+                            teams, store.champion_roster(db), store.champion_activity_log(db), today, ratio
+                        )
+                        team_id = int(active.set_index("id").loc[champion, "team_id"])
+                        done(
+                            f"Logged a {kind} by {labels[champion]} on {happened:%Y-%m-%d} ({people} people reached). "
+                            + champions.describe_coverage_change(rows, after, team_id)
+                        )
+
+    st.write("**The log**")
+    if log.empty:
+        st.caption("No session logged yet.")
+        return
+    shown_teams = ["All teams", *sorted(set(log["team"]))]
+    team = st.selectbox("Team", shown_teams, key="log_team")
+    part = log if team == "All teams" else log[log["team"] == team]
+    kinds = part["kind"].value_counts()
+    st.caption(
+        f"{len(part):,} sessions, {int(part['people_reached'].sum()):,} people reached: "
+        + ", ".join(f"{count} {kind}{'s' * (count != 1)}" for kind, count in kinds.items())
+        + "."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Date": part["happened_on"],
+                "Champion": part["alias"],
+                "Team": part["team"],
+                "Kind": part["kind"].str.capitalize(),
+                "People reached": part["people_reached"],
+                "Note": part["note"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        height=420,
+    )
+
+
+def import_tab() -> None:
+    """Upload a roster file, see what happens to every row, import it as one batch, undo a batch."""
+    st.write(
+        "Upload a CSV or Excel file with a row per champion: columns **name** (or alias), **team**, **start** and, "
+        "where a champion has stepped down, **end**; dates as YYYY-MM-DD. Nothing is written until you press "
+        "Import, a file with any bad row imports nothing, and champions already in the roster are skipped."
+    )
+    st.download_button(
+        "Download a template (CSV)",
+        template_csv(),
+        file_name="cxchange-champions.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+    uploaded = st.file_uploader("Roster file", key="roster_upload")
+    if uploaded is not None:
+        db = store.open_db(ui.db_path())
+        try:
+            preview = import_roster(db, uploaded.getvalue(), uploaded.name, dry_run=True)
+        except ImportRejected as problem:
+            st.error(str(problem))
+        else:
+            _preview(preview, uploaded)
+    _history()
+
+
+def _preview(preview, uploaded) -> None:
+    st.write("**Preview**")
+    if preview.already_imported:
+        st.info(preview.summary())
+        return
+    plan = preview.plan
+    counts = plan.counts()
+    add, skipped, errors = st.columns(3)
+    add.metric("Champions to add", counts.get("add", 0))
+    skipped.metric("Rows skipped", sum(counts.get(k, 0) for k in ("duplicate", "duplicate in file", "blank")))
+    errors.metric("Rows with errors", counts.get("error", 0))
+    if preview.ignored_columns:
+        st.caption(f"Columns left out: {', '.join(preview.ignored_columns)}.")
+    if plan.problems:
+        shown = plan.problems[:50]
+        more = f"\n- … and {len(plan.problems) - len(shown)} more" if len(plan.problems) > len(shown) else ""
+        st.error(preview.summary() + "\n\n" + "\n".join(f"- {problem}" for problem in shown) + more)
+    elif not counts.get("add"):
+        st.info(preview.summary())
+    st.dataframe(
+        plan.table(),
+        hide_index=True,
+        width="stretch",
+        column_config={"What happens": st.column_config.TextColumn(width="large")},
+    )
+    if st.button("Import", type="primary", key="roster_import", disabled=bool(plan.problems) or not counts.get("add")):
+        result = import_roster(store.open_db(ui.db_path()), uploaded.getvalue(), uploaded.name)
+        done(result.summary())
+
+
+def _history() -> None:
+    history = ui.champion_batches()
+    st.write("**Roster imports**")
+    if history.empty:
+        st.caption("No roster file imported yet.")
+        return
+    st.dataframe(
+        history.rename(
+            columns={
+                "id": "Batch",
+                "file_name": "File",
+                "imported_at": "Imported",
+                "imported_by": "By",
+                "champions": "Champions",
+                "activities": "Sessions logged since",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    names = dict(zip(history["id"], history["file_name"], strict=True))
+    batch = st.selectbox("Batch", list(names), format_func=lambda i: f"{i} · {names[i]}", key="roster_undo_batch")
+    if st.button("Undo this import", key="roster_undo"):
+        st.session_state["roster_confirm_undo"] = batch
+    if st.session_state.get("roster_confirm_undo") == batch:
+        held = history.set_index("id").loc[batch]
+        st.warning(
+            f"Remove batch {batch}: its {_count(held['champions'], 'champion')} and the "
+            f"{_count(held['activities'], 'session')} logged for them since? This cannot be undone."
+        )
+        yes, no = st.columns(2)
+        if yes.button("Yes, remove it", type="primary", key="roster_undo_yes"):
+            removed = store.undo_champion_batch(store.open_db(ui.db_path()), batch)
+            st.session_state.pop("roster_confirm_undo")
+            done(
+                f"Removed batch {batch}: {_count(removed['champions'], 'champion')} and "
+                f"{_count(removed['activities'], 'session')}."
+            )
+        if no.button("Keep it", key="roster_undo_no"):
+            st.session_state.pop("roster_confirm_undo")
+            st.rerun()
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{int(number)} {noun}{'s' * (int(number) != 1)}"
+
+
+def effect_tab() -> None:
+    """Readiness of teams with an active champion against those without, wave by wave, as association."""
+    left, right = st.columns([1, 2])
+    with left:
+        initiative_id = ui.initiative_picker(key="champions_initiative")
+    with right:
+        group = st.radio(
+            "Respondents",
+            ["all", "others"],
+            format_func={"all": "All respondents", "others": "Everyone but champions"}.get,
+            horizontal=True,
+            key="effect_group",
+            help="Champions' own answers may flatter their teams; leaving them out hides more small teams.",
+        )
+    waves = ui.waves(initiative_id)
+    frame = ui.readiness_frame(initiative_id, group)
+    if waves.empty or frame.empty:
+        st.info("No survey results yet: the champion effect needs readiness figures.")
+        return
+    effect = ui.computed(
+        champions.champion_effect, frame, roster, waves, cache_key=("champion_effect", initiative_id, group)
+    )
+    st.markdown(champions.describe_effect(effect))
+    lines = champions.effect_lines(effect)
+    if not lines.empty:
+        ui.chart(
+            charts.champion_effect_chart,
+            lines,
+            waves["name"].tolist(),
+            title="Readiness with and without an active champion",
+            cache_key=("champion_effect_chart", initiative_id, group),
+        )
+    st.dataframe(
+        champions.effect_table(effect),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            name: st.column_config.NumberColumn(format="%.1f") for name in ("With a champion", "Without", "Difference")
+        },
+    )
+    hidden = int(effect["teams_hidden"].max()) if len(effect) else 0
+    min_n = int(settings["min_group_size"])
+    st.caption(
+        "Each wave compares teams that had a champion of their own active on the day the wave opened with teams "
+        "that had none. Only teams without teams below them count, and only where their figure is shown: teams "
+        f"with {readiness.suppression_text('primary', min_n)} responses, or hidden so that a smaller group cannot "
+        f"be worked out, are left out (up to {hidden} a wave), as are teams with only entered team means. Each "
+        "group's index is pooled over its respondents; the CI of the difference is Welch's, treating respondents "
+        "as independent, which overstates the certainty where a team's people answer alike."
+    )
+
+
+coverage, roster_view, activity, imports, effect_view = st.tabs(
+    ["Coverage", "Roster", "Activity log", "Import", "Champion effect"], key="champions_tabs"
+)
+with coverage:
+    coverage_tab()
+with roster_view:
+    roster_tab()
+with activity:
+    activity_tab()
+with imports:
+    import_tab()
+with effect_view:
+    effect_tab()

@@ -1,0 +1,624 @@
+"""The champion network: roster and activity rules, coverage by team, and the champion effect on readiness.
+
+Pure functions over plain data (DataFrames, mappings, dates): no database, no Streamlit. Time enters
+only as a `today` argument, so every answer is the same on every day it is tested.
+
+A champion is active on a day from their start date up to, not including, their end date (the
+day they stepped down); their activities may fall on any day from the start to the end date.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from cxchange import scoring
+from cxchange.readiness import team_tree
+
+ACTIVITY_KINDS: tuple[str, ...] = ("huddle", "workshop", "feedback session", "recognition", "escalation")
+"""What a champion logs after a session (the champion_activities table accepts these only)."""
+
+QUIET_DAYS = 30
+"""A team whose active champions have logged nothing for more than this many days is "quiet"."""
+
+STATUSES: dict[str, str] = {
+    "active": "Active",
+    "quiet": f"Quiet (no activity in {QUIET_DAYS} days)",
+    "none": "No active champion",
+}
+"""A team's coverage status, as a legend names it."""
+
+FIELD_LABELS: dict[str, str] = {
+    "alias": "Name or alias",
+    "team": "Team",
+    "started_on": "Start",
+    "ended_on": "End",
+}
+"""How a roster field is named in messages about a form or the roster grid."""
+
+MAX_ALIAS = 80
+MAX_NOTE = 500
+
+
+# Dates ----------------------------------------------------------------------------------------
+
+
+def as_date(value: object) -> date | None:
+    """A date from a date, a datetime, a Timestamp or an ISO text (YYYY-MM-DD, a time after it allowed).
+
+    Returns None for an empty value; raises ValueError where the value is no such date.
+    """
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp | datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    head = text.split("T")[0].split(" ")[0]
+    try:
+        if len(head) != 10:
+            raise ValueError
+        return date.fromisoformat(head)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date; write it as YYYY-MM-DD (e.g. 2026-03-31)") from None
+
+
+def is_active(started_on: object, ended_on: object, day: date) -> bool:
+    """Whether a champion with these dates is active on `day` (from the start, up to but not on the end)."""
+    start, end = as_date(started_on), as_date(ended_on)
+    return start is not None and start <= day and (end is None or day < end)
+
+
+def active_mask(champions: pd.DataFrame, day: date) -> pd.Series:
+    """Which rows of a roster (started_on, ended_on as ISO text) are active on `day`."""
+    text = day.isoformat()
+    started = champions["started_on"].astype(object)
+    ended = champions["ended_on"].astype(object)
+    # ISO dates compare as text; a missing end is never reached.
+    return (started.astype(str) <= text) & (ended.isna() | (ended.where(ended.notna(), "").astype(str) > text))
+
+
+# Roster and activity checks --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with one field of a roster entry: the field (FIELD_LABELS' key) and why, naming the value."""
+
+    field: str
+    message: str
+
+
+def check_champion(
+    alias: object, team: object, started_on: object, ended_on: object, teams: Mapping[str, int]
+) -> tuple[dict | None, list[Problem]]:
+    """Check one roster entry; returns the row to store (alias, team_id, started_on, ended_on) or the problems.
+
+    `team` is a team's name (matched ignoring case and repeated spaces) or id; `teams` maps the
+    workspace's team names to ids. Dates become ISO text; an empty end date is None.
+    """
+    problems = []
+    name = " ".join(str(alias).split()) if alias is not None and not _blank(alias) else ""
+    if not name:
+        problems.append(Problem("alias", "(empty): every champion needs a name or an alias."))
+    elif len(name) > MAX_ALIAS:
+        problems.append(Problem("alias", f"{name[:20]!r}… is longer than {MAX_ALIAS} characters."))
+    team_id = find_team(team, teams)
+    if team_id is None:
+        shown = "(empty)" if _blank(team) else repr(str(team).strip()) if isinstance(team, str) else f"id {team}"
+        problems.append(Problem("team", f"{shown} is not a team of this workspace."))
+    start = _date_field("started_on", started_on, problems)
+    if start is None and not any(p.field == "started_on" for p in problems):
+        problems.append(Problem("started_on", "(empty): every champion needs a start date."))
+    end = _date_field("ended_on", ended_on, problems)
+    if start is not None and end is not None and end < start:
+        problems.append(Problem("ended_on", f"{end.isoformat()} is before the start, {start.isoformat()}."))
+    if problems:
+        return None, problems
+    return {
+        "alias": name,
+        "team_id": team_id,
+        "started_on": start.isoformat(),
+        "ended_on": end.isoformat() if end else None,
+    }, []
+
+
+def _date_field(field: str, value: object, problems: list[Problem]) -> date | None:
+    try:
+        return as_date(value)
+    except ValueError as problem:
+        problems.append(Problem(field, str(problem) + "."))
+        return None
+
+
+def find_team(team: object, teams: Mapping[str, int]) -> int | None:
+    """The id of a team given by name (ignoring case and repeated spaces) or by id; None where unknown."""
+    if _blank(team):
+        return None
+    if isinstance(team, int | np.integer) and not isinstance(team, bool):
+        return int(team) if int(team) in {int(i) for i in teams.values()} else None
+    wanted = name_key(team)
+    return next((int(team_id) for name, team_id in teams.items() if name_key(name) == wanted), None)
+
+
+def name_key(text: object) -> str:
+    """A name compared ignoring case and repeated spaces."""
+    return "" if _blank(text) else " ".join(str(text).split()).casefold()
+
+
+def roster_key(alias: object, team_id: int, started_on: str) -> tuple[str, int, str]:
+    """What makes two roster entries the same champion: alias (as name_key), team and start date."""
+    return name_key(alias), int(team_id), str(started_on)
+
+
+def describe_problems(problems: list[Problem], who: str = "") -> str:
+    """Problems of one entry as a sentence naming each field: "Priya S.: Team: 'X' is not a team …"."""
+    lead = f"{who}: " if who else ""
+    return lead + " ".join(f"{FIELD_LABELS.get(p.field, p.field)}: {p.message}" for p in problems)
+
+
+def check_activity(
+    champion: Mapping[str, object],
+    kind: object,
+    happened_on: object,
+    people_reached: object,
+    note: object,
+    today: date,
+) -> dict:
+    """Check one logged session of `champion` (alias, started_on, ended_on); returns the row's values.
+
+    Raises ValueError naming every field that is wrong: an unknown kind, a date that is no date, in
+    the future, or outside the champion's time as champion, people reached that is no whole number
+    of 0 or more, a note too long.
+    """
+    problems = []
+    who = str(champion.get("alias", "The champion"))
+    if kind not in ACTIVITY_KINDS:
+        problems.append(f"Kind: {kind!r} is not one of {', '.join(ACTIVITY_KINDS)}.")
+    day = None
+    try:
+        day = as_date(happened_on)
+        if day is None:
+            problems.append("Date: (empty): say when the session was.")
+    except ValueError as problem:
+        problems.append(f"Date: {problem}.")
+    if day is not None:
+        start, end = as_date(champion.get("started_on")), as_date(champion.get("ended_on"))
+        if day > today:
+            problems.append(f"Date: {day.isoformat()} is after today ({today.isoformat()}).")
+        elif start is not None and day < start:
+            problems.append(f"Date: {day.isoformat()} is before {who} became a champion ({start.isoformat()}).")
+        elif end is not None and day > end:
+            problems.append(f"Date: {day.isoformat()} is after {who} stepped down ({end.isoformat()}).")
+    reached = _whole_number(people_reached)
+    if _blank(people_reached):
+        problems.append("People reached: (empty): say how many people took part (0 if none).")
+    elif reached is None or reached < 0:
+        problems.append(f"People reached: {people_reached!r} is not a whole number of 0 or more.")
+    text = None if _blank(note) else str(note).strip()
+    if text is not None and len(text) > MAX_NOTE:
+        problems.append(f"Note: it is {len(text)} characters long; keep it under {MAX_NOTE}.")
+    if problems:
+        raise ValueError(" ".join(problems))
+    return {"happened_on": day.isoformat(), "kind": kind, "people_reached": reached, "note": text}
+
+
+def check_activities_within(alias: str, started_on: str, ended_on: str | None, activity_days: list[str]) -> str | None:
+    """Why new roster dates would leave logged activities outside the champion's time, or None where they fit."""
+    if not activity_days:
+        return None
+    first, last = min(activity_days), max(activity_days)
+    if first < started_on:
+        return f"{alias} logged a session on {first}, before the new start {started_on}: start on or before it."
+    if ended_on is not None and last > ended_on:
+        return f"{alias} logged a session on {last}, after the new end {ended_on}: end on or after it."
+    return None
+
+
+def _whole_number(value: object) -> int | None:
+    if isinstance(value, bool) or _blank(value):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if math.isfinite(number) and number.is_integer() else None
+
+
+def _blank(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value.strip())
+
+
+# Coverage ------------------------------------------------------------------------------------
+
+
+def coverage(
+    teams: pd.DataFrame,
+    champions: pd.DataFrame,
+    activities: pd.DataFrame,
+    today: date,
+    ratio: float,
+    quiet_days: int = QUIET_DAYS,
+) -> pd.DataFrame:
+    """Champion coverage per team on `today`, every team and the organisation (team_id 0), in hierarchy order.
+
+    Parameters: `teams` has id, name, parent_id, headcount; `champions` id, team_id, started_on,
+    ended_on; `activities` champion_id, happened_on; `ratio` is the target people per champion.
+    A team with teams below it rolls up its whole subtree (`rolled_up`, `teams_covered`): headcount
+    summed over the teams that have one, champions and activity of every team in it.
+    Returns team_id, team, parent_id, depth, order, has_children, rolled_up, teams_covered,
+    headcount (NaN where no team in it has one), headcount_missing (teams without children and
+    without a headcount), champions (active on `today`), needed (to meet the ratio), people_per_champion,
+    target_met (True/False, NA without a headcount), last_activity (ISO, by active champions, up to
+    `today`), days_since, status ("active", "quiet": none in more than `quiet_days` days, "none": no
+    active champion), leaf_teams (teams without children in it, itself where it has none),
+    teams_without (those without an active champion) and teams_quiet (those whose champions are quiet).
+    """
+    tree = team_tree(teams)
+    members = scoring.subtree_members(teams)
+    active = champions[active_mask(champions, today)] if len(champions) else champions
+    active_by_team = active.groupby("team_id").size() if len(active) else pd.Series(dtype=int)
+    logged = activities[
+        activities["champion_id"].isin(active["id"]) & (activities["happened_on"].astype(str) <= today.isoformat())
+    ]
+    team_of = dict(zip(active["id"], active["team_id"], strict=True)) if len(active) else {}
+    last_by_team = (
+        logged.assign(team_id=logged["champion_id"].map(team_of)).groupby("team_id")["happened_on"].max()
+        if len(logged)
+        else pd.Series(dtype=object)
+    )
+    own = teams.set_index("id")
+    leaf_ids = set(tree.loc[~tree["has_children"] & (tree["team_id"] != scoring.ORGANISATION), "team_id"])
+    per_team = pd.DataFrame({"team_id": own.index.astype(int)})
+    per_team["headcount"] = own["headcount"].astype(float).to_numpy()
+    per_team["champions"] = per_team["team_id"].map(active_by_team).fillna(0).astype(int)
+    per_team["last_activity"] = per_team["team_id"].map(last_by_team)
+    per_team["leaf"] = per_team["team_id"].isin(leaf_ids)
+    per_team["status"] = [
+        _status(count, last, today, quiet_days)
+        for count, last in zip(per_team["champions"], per_team["last_activity"], strict=True)
+    ]
+    joined = members.merge(per_team, on="team_id")
+    rows = []
+    for ancestor, part in joined.groupby("ancestor_id"):
+        known = part["headcount"].notna()
+        leaves = part[part["leaf"]]
+        last = part["last_activity"].dropna()
+        count = int(part["champions"].sum())
+        rows.append(
+            {
+                "team_id": int(ancestor),
+                "teams_covered": int((part["team_id"] != ancestor).sum()),
+                "headcount": float(part.loc[known, "headcount"].sum()) if known.any() else np.nan,
+                "headcount_missing": int((leaves["headcount"].isna()).sum()),
+                "leaf_teams": len(leaves),
+                "champions": count,
+                "last_activity": str(last.max()) if len(last) else None,
+                "teams_without": int((leaves["status"] == "none").sum()),
+                "teams_quiet": int((leaves["status"] == "quiet").sum()),
+            }
+        )
+    counts = ["teams_covered", "headcount_missing", "leaf_teams", "teams_without", "teams_quiet"]
+    summed = pd.DataFrame(rows, columns=["team_id", "headcount", "champions", "last_activity", *counts])
+    result = tree.merge(summed, on="team_id", how="left")
+    result["rolled_up"] = result["has_children"] | (result["team_id"] == scoring.ORGANISATION)
+    result["champions"] = result["champions"].fillna(0).astype(int)
+    headcount = result["headcount"].astype(float)
+    result["needed"] = [
+        math.ceil(h / ratio) if h == h else pd.NA
+        for h in headcount  # NaN != NaN: no headcount, no target
+    ]
+    result["needed"] = result["needed"].astype("Int64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result["people_per_champion"] = np.where(result["champions"] > 0, headcount / result["champions"], np.nan)
+    result["target_met"] = pd.array(
+        [pd.NA if h != h else bool(c * ratio >= h) for h, c in zip(headcount, result["champions"], strict=True)],
+        dtype="boolean",
+    )
+    result["days_since"] = pd.array(
+        [
+            pd.NA if last is None or last != last else (today - date.fromisoformat(last)).days
+            for last in result["last_activity"]
+        ],
+        dtype="Int64",
+    )
+    result["status"] = [
+        _status(count, last, today, quiet_days)
+        for count, last in zip(result["champions"], result["last_activity"], strict=True)
+    ]
+    columns = [
+        "team_id", "team", "parent_id", "depth", "order", "has_children", "rolled_up", "teams_covered",
+        "headcount", "headcount_missing", "champions", "needed", "people_per_champion", "target_met",
+        "last_activity", "days_since", "status", "leaf_teams", "teams_without", "teams_quiet",
+    ]  # fmt: skip
+    result[counts] = result[counts].fillna(0).astype(int)
+    result["last_activity"] = result["last_activity"].astype(object).where(result["last_activity"].notna(), None)
+    return result[columns].sort_values("order").reset_index(drop=True)
+
+
+def _status(champions: int, last_activity: object, today: date, quiet_days: int) -> str:
+    if champions == 0:
+        return "none"
+    if last_activity is None or last_activity != last_activity:
+        return "quiet"
+    return "quiet" if (today - date.fromisoformat(str(last_activity))).days > quiet_days else "active"
+
+
+def coverage_table(rows: pd.DataFrame, ratio: float) -> pd.DataFrame:
+    """coverage() as a person reads it: parents marked "(all)" with the teams they cover, gaps in words."""
+    return pd.DataFrame(
+        {
+            "Team": [
+                name + (f" (all, {covered} teams)" if rolled else "")
+                for name, rolled, covered in zip(rows["team"], rows["rolled_up"], rows["teams_covered"], strict=True)
+            ],
+            "Headcount": rows["headcount"].astype("Int64").array,
+            "Active champions": rows["champions"].to_numpy(),
+            "People per champion": [_whole_text(value) for value in rows["people_per_champion"]],
+            f"Target 1 per {ratio:g}": [_target_text(row) for row in rows.itertuples()],
+            "Status": [STATUSES[status] for status in rows["status"]],
+            "Last activity": rows["last_activity"].fillna("none").to_numpy(),
+            "Days since": [_whole_text(value) for value in rows["days_since"]],
+            "Teams without a champion": [
+                f"{without} of {covered}" if rolled else ""
+                for without, covered, rolled in zip(
+                    rows["teams_without"], rows["leaf_teams"], rows["rolled_up"], strict=True
+                )
+            ],
+        }
+    )
+
+
+def _whole_text(value: object) -> str:
+    return "–" if pd.isna(value) else f"{float(value):,.0f}"
+
+
+def _target_text(row: object) -> str:
+    missing = f" ({row.headcount_missing} without headcount)" if row.headcount_missing and row.rolled_up else ""
+    if pd.isna(row.target_met):
+        return "no headcount"
+    if row.target_met:
+        return "met" + missing
+    gap = int(row.needed) - int(row.champions)
+    return f"{gap} more needed" + missing
+
+
+def describe_coverage_change(before: pd.DataFrame, after: pd.DataFrame, team_id: int) -> str:
+    """What a write did to one team's coverage, in a sentence: its status and last activity, before and after."""
+    old = before.set_index("team_id").loc[team_id] if team_id in set(before["team_id"]) else None
+    new = after.set_index("team_id").loc[team_id]
+    name = new["team"]
+    last = f"last activity {new['last_activity']}" if new["last_activity"] else "no activity yet"
+    now = STATUSES[new["status"]].lower()
+    if old is None or old["status"] == new["status"]:
+        return f"{name} stays {now.split(' (')[0]}: {last}."
+    was = STATUSES[old["status"]].lower().split(" (")[0]
+    return f"{name} is now {now.split(' (')[0]} (was {was}): {last}."
+
+
+def coverage_summary(rows: pd.DataFrame) -> dict[str, object]:
+    """The organisation's headline: active champions, people per champion, target, teams without or quiet."""
+    org = rows[rows["team_id"] == scoring.ORGANISATION].iloc[0]
+    leaves = rows[~rows["rolled_up"]]
+    return {
+        "champions": int(org["champions"]),
+        "people_per_champion": float(org["people_per_champion"]),
+        "needed": None if pd.isna(org["needed"]) else int(org["needed"]),
+        "target_met": None if pd.isna(org["target_met"]) else bool(org["target_met"]),
+        "teams": len(leaves),
+        "teams_without": int(org["teams_without"]),
+        "teams_quiet": int(org["teams_quiet"]),
+        "without": leaves.loc[leaves["status"] == "none", "team"].tolist(),
+        "quiet": leaves.loc[leaves["status"] == "quiet", "team"].tolist(),
+    }
+
+
+def roster_table(champions: pd.DataFrame, activities: pd.DataFrame, today: date) -> pd.DataFrame:
+    """The roster as a person reads it: who, where, since when, whether active today, how active lately.
+
+    `champions` has id, alias, team, started_on, ended_on; `activities` champion_id, happened_on,
+    people_reached.
+    """
+    done = activities[activities["happened_on"].astype(str) <= today.isoformat()]
+    sessions = done.groupby("champion_id").agg(
+        last=("happened_on", "max"), sessions=("happened_on", "size"), reached=("people_reached", "sum")
+    )
+    joined = champions.merge(sessions, left_on="id", right_index=True, how="left")
+    active = active_mask(champions, today).to_numpy()
+    return pd.DataFrame(
+        {
+            "Champion": joined["alias"].to_numpy(),
+            "Team": joined["team"].to_numpy(),
+            "Start": joined["started_on"].to_numpy(),
+            "End": joined["ended_on"].astype(object).where(joined["ended_on"].notna(), None).to_numpy(),
+            "Active today": [
+                "yes" if on else "not yet" if str(start) > today.isoformat() else "stepped down"
+                for on, start in zip(active, joined["started_on"], strict=True)
+            ],
+            "Last activity": joined["last"].fillna("none yet").to_numpy(),
+            "Sessions": joined["sessions"].fillna(0).astype(int).to_numpy(),
+            "People reached": joined["reached"].fillna(0).astype(int).to_numpy(),
+        }
+    )
+
+
+# Champion effect -----------------------------------------------------------------------------
+
+CONFIDENCE = 0.95
+
+
+def champion_effect(readiness_frame: pd.DataFrame, champions: pd.DataFrame, waves: pd.DataFrame) -> pd.DataFrame:
+    """Per wave, readiness of teams with an active champion against teams without, with the difference's CI.
+
+    A team has a champion in a wave where a champion recorded against that team was active on the
+    day the wave opened. Only teams without teams below them count, and only where their figure is
+    shown: never a suppressed team, nor one whose figure comes from entered team means (no spread).
+    Each group's mean is pooled over its respondents (weighted by n, sds pooled exactly), and the
+    difference (with − without) gets Welch's 95% CI, treating respondents as independent.
+
+    Parameters: `readiness_frame` is readiness_by_team (wave_id, team_id, has_children, direct_n,
+    n, readiness, readiness_sd, suppressed, aggregate_n); `champions` has team_id, started_on,
+    ended_on; `waves` id, name, opened_on.
+    Returns one row per wave: wave_id, wave, opened_on, and per group (`with_`, `without_`) mean,
+    sd, n (respondents), teams, ci_low, ci_high; then difference, ci_low, ci_high, df, p,
+    teams_hidden (left out: suppressed) and teams_entered (left out: entered means).
+    """
+    rows = []
+    for wave in waves.sort_values(["opened_on", "id"]).itertuples():
+        opened = as_date(wave.opened_on)
+        covered = set(champions.loc[active_mask(champions, opened), "team_id"].astype(int)) if len(champions) else set()
+        part = readiness_frame[
+            (readiness_frame["wave_id"] == wave.id)
+            & ~readiness_frame["has_children"].astype(bool)
+            & (readiness_frame["team_id"] != scoring.ORGANISATION)
+            & (readiness_frame["direct_n"] > 0)
+        ]
+        hidden = part["suppressed"].astype(bool)
+        entered = ~hidden & part["readiness_sd"].isna()
+        usable = part[~hidden & ~entered]
+        has = usable["team_id"].astype(int).isin(covered)
+        row = {"wave_id": int(wave.id), "wave": wave.name, "opened_on": str(wave.opened_on)}
+        for prefix, group in (("with", usable[has]), ("without", usable[~has])):
+            row |= {f"{prefix}_{key}": value for key, value in _pooled(group).items()}
+        row |= _welch_difference(row)
+        row["teams_hidden"] = int(hidden.sum())
+        row["teams_entered"] = int(entered.sum())
+        rows.append(row)
+    columns = [
+        "wave_id", "wave", "opened_on",
+        *(f"{g}_{k}" for g in ("with", "without") for k in ("mean", "sd", "n", "teams", "ci_low", "ci_high")),
+        "difference", "ci_low", "ci_high", "df", "p", "teams_hidden", "teams_entered",
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _pooled(teams: pd.DataFrame) -> dict[str, float]:
+    """Respondent mean, sd and n of the teams together, and the mean's t-based 95% CI."""
+    from scipy import stats
+
+    n = teams["n"].to_numpy(float)
+    total = float(n.sum())
+    if total == 0:
+        return {"mean": np.nan, "sd": np.nan, "n": 0, "teams": 0, "ci_low": np.nan, "ci_high": np.nan}
+    means, sds = teams["readiness"].to_numpy(float), teams["readiness_sd"].to_numpy(float)
+    mean = float((n * means).sum() / total)
+    squares = float(((n - 1) * sds**2 + n * means**2).sum())
+    sd = math.sqrt(max(squares - total * mean**2, 0.0) / (total - 1)) if total > 1 else np.nan
+    half = stats.t.ppf(0.5 + CONFIDENCE / 2, total - 1) * sd / math.sqrt(total) if total > 1 else np.nan
+    return {"mean": mean, "sd": sd, "n": int(total), "teams": len(teams), "ci_low": mean - half, "ci_high": mean + half}
+
+
+def _welch_difference(row: Mapping[str, float]) -> dict[str, float]:
+    """The difference of the groups' means (with − without), Welch's 95% CI, df and two-sided p."""
+    from scipy import stats
+
+    nothing = {"difference": np.nan, "ci_low": np.nan, "ci_high": np.nan, "df": np.nan, "p": np.nan}
+    n1, n2 = row["with_n"], row["without_n"]
+    if min(n1, n2) < 2:
+        return nothing
+    v1, v2 = row["with_sd"] ** 2 / n1, row["without_sd"] ** 2 / n2
+    difference = row["with_mean"] - row["without_mean"]
+    se = math.sqrt(v1 + v2)
+    if se == 0:
+        return nothing | {"difference": difference}
+    df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+    half = stats.t.ppf(0.5 + CONFIDENCE / 2, df) * se
+    p = 2 * stats.t.sf(abs(difference) / se, df)
+    return {"difference": difference, "ci_low": difference - half, "ci_high": difference + half, "df": df, "p": p}
+
+
+def effect_lines(effect: pd.DataFrame) -> pd.DataFrame:
+    """champion_effect as tidy rows for a chart: wave, group, mean, ci_low, ci_high, n, teams (groups with figures)."""
+    parts = []
+    for prefix, label in (("with", "With an active champion"), ("without", "Without")):
+        part = pd.DataFrame(
+            {
+                "wave": effect["wave"],
+                "opened_on": effect["opened_on"],
+                "group": label,
+                "mean": effect[f"{prefix}_mean"],
+                "ci_low": effect[f"{prefix}_ci_low"],
+                "ci_high": effect[f"{prefix}_ci_high"],
+                "n": effect[f"{prefix}_n"],
+                "teams": effect[f"{prefix}_teams"],
+                "difference": effect["difference"],
+                "difference_low": effect["ci_low"],
+                "difference_high": effect["ci_high"],
+            }
+        )
+        parts.append(part[part["n"] > 0])
+    return pd.concat(parts, ignore_index=True)
+
+
+def effect_table(effect: pd.DataFrame) -> pd.DataFrame:
+    """champion_effect as a person reads it: each group's index and n, the difference and its CI per wave."""
+    return pd.DataFrame(
+        {
+            "Wave": effect["wave"],
+            "With a champion": effect["with_mean"].round(1),
+            "n with (teams)": [_n_text(n, t) for n, t in zip(effect["with_n"], effect["with_teams"], strict=True)],
+            "Without": effect["without_mean"].round(1),
+            "n without (teams)": [
+                _n_text(n, t) for n, t in zip(effect["without_n"], effect["without_teams"], strict=True)
+            ],
+            "Difference": effect["difference"].round(1),
+            "95% CI": [
+                "" if pd.isna(low) else f"{low:+.1f} to {high:+.1f}"
+                for low, high in zip(effect["ci_low"], effect["ci_high"], strict=True)
+            ],
+            "Reads as": [_reading(row) for row in effect.itertuples()],
+        }
+    )
+
+
+def _n_text(n: int, teams: int) -> str:
+    return f"{int(n):,} ({int(teams)})" if n else "none"
+
+
+def _reading(row: object) -> str:
+    if pd.isna(row.ci_low):
+        return "no comparison: a group has no shown team"
+    if row.ci_low > 0:
+        return "higher with a champion"
+    if row.ci_high < 0:
+        return "lower with a champion"
+    return "no clear difference"
+
+
+def describe_effect(effect: pd.DataFrame) -> str:
+    """One paragraph on champion_effect: the latest wave with both groups, how many waves differ, and
+    that this is an association, not cause."""
+    both = effect[effect["difference"].notna() & effect["ci_low"].notna()]
+    if both.empty:
+        return (
+            "No wave has shown teams both with and without an active champion, so there is nothing to compare yet. "
+            "Any comparison would be an association, not cause."
+        )
+    last = both.iloc[-1]
+    difference, low, high = float(last["difference"]), float(last["ci_low"]), float(last["ci_high"])
+    interval = f"95% CI of the difference {low:+.1f} to {high:+.1f}"
+    if low > 0:
+        verdict = f"**{difference:.1f} points higher** with a champion ({interval})"
+    elif high < 0:
+        verdict = f"**{-difference:.1f} points lower** with a champion ({interval})"
+    else:
+        verdict = f"**no clear difference** ({difference:+.1f} points, {interval})"
+    clear = int(((both["ci_low"] > 0) | (both["ci_high"] < 0)).sum())
+    return (
+        f"In {last['wave']}, teams with an active champion had a readiness index of {last['with_mean']:.1f} "
+        f"(n = {int(last['with_n']):,} respondents in {int(last['with_teams'])} teams), teams without "
+        f"{last['without_mean']:.1f} (n = {int(last['without_n']):,} in {int(last['without_teams'])} teams): "
+        f"{verdict}. The difference is clear in {clear} of {len(both)} waves compared. "
+        "This is an association, not cause: teams with champions may differ in other ways (size, work, "
+        "leadership), and champions may have been placed where readiness was already high or low."
+    )

@@ -1,0 +1,859 @@
+"""Exports: charts as SVG and PNG, tables as CSV and XLSX, the readiness report as HTML, PDF and PPTX.
+
+Everything here works without a browser (vl-convert draws the charts) and without Streamlit, so the
+app and the command line write the same files. Honesty rules hold in every file: a suppressed row
+never carries a figure, and the report's context line (filters, wave, suppression threshold, demo
+label) travels with every page and slide.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import html
+import io
+import math
+import numbers
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from sqlite_utils import Database
+
+from cxchange import analysis, charts, readiness, scoring
+from cxchange import db as store
+from cxchange.model import ELEMENT_LABELS, REMEDIES
+
+STATIC_FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
+"""Fonts of drawn charts: the first has the braille blank that indents sub-teams, so no label falls back to a serif."""
+STATIC_WIDTH = 900
+"""Width in pixels of a chart that fits its page's width in the app; a file has no page to fit."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet reads text starting with these as a formula (OWASP's CSV injection guidance)."""
+REPORT_FORMATS: dict[str, str] = {
+    "html": "text/html",
+    "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+"""The report's file formats and their MIME types."""
+TABLE_FORMATS: dict[str, str] = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+CHART_FORMATS: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+# Charts --------------------------------------------------------------------------------------
+
+
+def chart_spec(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
+    """A chart's Vega-Lite spec with its named datasets written into the views that use them.
+
+    Accepts an Altair chart or a spec (as ui.chart draws it); never changes its input.
+    """
+    spec = copy.deepcopy(chart_or_spec) if isinstance(chart_or_spec, dict) else chart_or_spec.to_dict()
+    datasets = spec.pop("datasets", {})
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, dict) and data.get("name") in datasets:
+                node["data"] = {"values": datasets[data["name"]]}
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(spec)
+    return spec
+
+
+def _static_spec(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
+    """The spec as a file draws it: a font with every glyph the labels use, a width where the app fits the page."""
+    spec = chart_spec(chart_or_spec)
+    spec.setdefault("config", {}).setdefault("font", STATIC_FONT)
+    fits = isinstance(spec.get("autosize"), dict) and spec["autosize"].get("type") == "fit-x"
+    if ("mark" in spec or "layer" in spec) and fits:
+        # In the app the chart takes the page's width, labels included: give it a page's width here.
+        spec["width"] = max(spec.get("width", 0), STATIC_WIDTH)
+    return spec
+
+
+def subtitle_only(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec with its title's subtitle standing in for the title, for pages and slides titled already."""
+    spec = copy.deepcopy(spec)
+    title = spec.get("title")
+    if isinstance(title, dict) and title.get("subtitle"):
+        spec["title"] = {"text": title["subtitle"], "fontSize": 13, "fontWeight": "normal", "anchor": "start"}
+    elif title is not None:
+        spec.pop("title")
+    return spec
+
+
+_EXTERNAL_REFERENCE = re.compile(r"""\s(?!xmlns[:=])[\w:.-]+\s*=\s*(["'])\s*(?:https?:)?//.*?\1""", re.IGNORECASE)
+
+
+def _without_external_references(svg: str) -> str:
+    """The SVG with every attribute pointing outside the file removed (xmlns declarations are names, not fetches)."""
+    return _EXTERNAL_REFERENCE.sub("", svg)
+
+
+def chart_svg(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> str:
+    """The chart as a standalone SVG document, drawn by vl-convert; it fetches nothing when opened."""
+    import vl_convert
+
+    return _without_external_references(vl_convert.vegalite_to_svg(_static_spec(chart_or_spec)))
+
+
+def chart_png(chart_or_spec: alt.TopLevelMixin | dict[str, Any], scale: float = 2) -> bytes:
+    """The chart as a PNG image, drawn by vl-convert at `scale` times its size in pixels."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_png(_static_spec(chart_or_spec), scale=scale)
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels, from the PNG header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+# Tables --------------------------------------------------------------------------------------
+
+
+def safe_cell(value: Any) -> Any:
+    """A value a spreadsheet shows but never executes: formula-like text gets a leading apostrophe.
+
+    Numbers stay numbers (numpy's become Python's); missing values (None, NaN, NA) become None.
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Number):
+        number = value.item() if isinstance(value, np.generic) else value
+        if isinstance(number, float) and not math.isfinite(number):
+            return None
+        return number
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _guarded(table: pd.DataFrame, hidden: Sequence[bool] | None) -> pd.DataFrame:
+    """The table as safe cells, with every number of a hidden row blanked (belt and braces on suppression)."""
+    if hidden is not None and len(hidden) != len(table):
+        raise ValueError(f"The table has {len(table)} rows but {len(hidden)} hidden flags were given.")
+    rows = []
+    for position, row in enumerate(table.itertuples(index=False)):
+        cells = [safe_cell(value) for value in row]
+        if hidden is not None and hidden[position]:
+            cells = [None if isinstance(cell, numbers.Number) else cell for cell in cells]
+        rows.append(cells)
+    return pd.DataFrame(rows, columns=[safe_cell(str(column)) for column in table.columns], dtype=object)
+
+
+def table_csv(table: pd.DataFrame, hidden: Sequence[bool] | None = None) -> bytes:
+    """The table as CSV in UTF-8 with a byte-order mark (so Excel reads it right), formula-like cells neutralised.
+
+    Rows flagged in `hidden` carry no number whatever the table holds.
+    """
+    safe = _guarded(table, hidden)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(safe.columns)
+    writer.writerows([["" if cell is None else cell for cell in row] for row in safe.itertuples(index=False)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def table_xlsx(table: pd.DataFrame, sheet: str = "Table", hidden: Sequence[bool] | None = None) -> bytes:
+    """The table as an Excel workbook of one sheet: values only (never a formula), header bold, widths to fit.
+
+    Formula-like text is stored as text with a leading apostrophe; rows flagged in `hidden` carry no number.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    safe = _guarded(table, hidden)
+    workbook = Workbook()
+    worksheet = workbook.active
+    worksheet.title = _SHEET_FORBIDDEN.sub(" ", sheet).strip()[:31] or "Table"
+    worksheet.append(list(safe.columns))
+    for row in safe.itertuples(index=False):
+        worksheet.append(list(row))
+    for cell in worksheet[1]:
+        cell.font = Font(bold=True)
+    for row in worksheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, whatever it looks like
+    for position, column in enumerate(safe.columns, start=1):
+        lengths = [len(str(column))] + [len(str(value)) for value in safe.iloc[:, position - 1] if value is not None]
+        width = min(max(lengths) + 2, 60)
+        worksheet.column_dimensions[get_column_letter(position)].width = max(width, 8)
+        if max(lengths) > 60:
+            for (cell,) in worksheet.iter_rows(min_row=2, min_col=position, max_col=position):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    worksheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def blank_suppressed(frame: pd.DataFrame) -> pd.DataFrame:
+    """readiness_by_team rows with every figure of a suppressed row blanked again, whatever they held.
+
+    readiness_by_team blanks them already; an export checks once more, so a figure that slipped
+    through upstream still never reaches a file.
+    """
+    hidden = frame["suppressed"].astype(bool)
+    result = frame.copy()
+    figures = [column for column in (*readiness.FIGURE_COLUMNS, "n", "direct_n") if column in result.columns]
+    result[figures] = result[figures].astype(float)
+    result.loc[hidden, figures] = np.nan
+    result["barrier_point"] = result["barrier_point"].astype(object).where(~hidden, None)
+    return result
+
+
+def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> tuple[pd.DataFrame, tuple[bool, ...]]:
+    """readiness.team_table of the frame's teams in one wave, from rows re-checked for suppression.
+
+    Returns the table and, per row, whether the team is hidden (for table_csv / table_xlsx).
+    """
+    safe = blank_suppressed(frame)
+    rows = safe[(safe["wave_id"] == wave_id) & (safe["team_id"] != scoring.ORGANISATION)].sort_values("order")
+    table = readiness.team_table(safe, wave_id, min_n)
+    table["Responses (n)"] = table["Responses (n)"].astype("Int64")
+    return table, tuple(bool(flag) for flag in rows["suppressed"])
+
+
+# The report ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline number with its label and what qualifies it (n, CI, test)."""
+
+    label: str
+    value: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a report: headline figures, a chart (Vega-Lite spec) or a table, with a note."""
+
+    title: str
+    note: str = ""
+    figures: tuple[Figure, ...] = ()
+    chart: dict[str, Any] | None = None
+    table: pd.DataFrame | None = None
+    hidden: tuple[bool, ...] = ()
+    """Per table row: the row's team is hidden (its figures are never written)."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """A readiness report as every format renders it: title, context line, sections in order."""
+
+    title: str
+    context: str
+    sections: tuple[Section, ...]
+    file_stem: str = "readiness-report"
+    choices: dict[str, Any] = field(default_factory=dict)
+
+
+def slug(text: str) -> str:
+    """Text as a file-name part: lower case, words joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "report"
+
+
+def report_ids(db: Database, initiative: str, wave: str, team: str | None = None) -> tuple[int, int, int]:
+    """The ids of an initiative, its wave and a team (None or "All teams": the organisation) named by a user.
+
+    Raises LookupError naming what does not exist and what does.
+    """
+    initiatives = store.initiatives(db)
+    match = initiatives[initiatives["name"] == initiative]
+    if match.empty:
+        known = ", ".join(initiatives["name"]) or "none yet"
+        raise LookupError(f"There is no initiative called {initiative!r}; initiatives are: {known}.")
+    initiative_id = int(match["id"].iloc[0])
+    waves = store.waves(db, initiative_id)
+    wave_match = waves[waves["name"] == wave]
+    if wave_match.empty:
+        known = ", ".join(waves["name"]) or "none yet"
+        raise LookupError(f"{initiative} has no wave called {wave!r}; its waves are: {known}.")
+    team_id = scoring.ORGANISATION
+    if team is not None and team != readiness.ORGANISATION_LABEL:
+        teams = store.teams(db)
+        team_match = teams[teams["name"] == team]
+        if team_match.empty:
+            raise LookupError(f"There is no team called {team!r}; teams are: {', '.join(sorted(teams['name']))}.")
+        team_id = int(team_match["id"].iloc[0])
+    return initiative_id, int(wave_match["id"].iloc[0]), team_id
+
+
+def readiness_report_document(
+    db: Database, initiative_id: int, wave_id: int, team_id: int = 0, group: str = "all"
+) -> Report:
+    """The readiness report of one initiative's wave for a team and the teams below it (0: all teams).
+
+    Built from the functions the Overview and Readiness pages draw, so a report and the views agree:
+    the headline (index with n and CI; a change called only where significant), the team × element
+    heatmap, barrier points, the trend up to this wave, the change since the wave before, the team table.
+    Raises LookupError for an unknown initiative, wave or team, ValueError for an unknown group.
+    """
+    if group not in readiness.GROUPS:
+        raise ValueError(f"Unknown respondent group {group!r}; groups are: {', '.join(readiness.GROUPS)}.")
+    settings = store.settings(db)
+    min_n = int(settings["min_group_size"])
+    initiatives = store.initiatives(db)
+    initiative = initiatives[initiatives["id"] == initiative_id]
+    if initiative.empty:
+        raise LookupError(f"There is no initiative with id {initiative_id}.")
+    waves = store.waves(db, initiative_id).reset_index(drop=True)
+    position = np.flatnonzero(waves["id"].to_numpy() == wave_id)
+    if len(position) == 0:
+        raise LookupError(f"{initiative['name'].iloc[0]} has no wave with id {wave_id}.")
+    teams = store.teams(db)
+    tree = readiness.team_tree(teams).set_index("team_id")
+    if team_id not in tree.index:
+        raise LookupError(f"There is no team with id {team_id}.")
+
+    initiative_name = str(initiative["name"].iloc[0])
+    wave = waves.iloc[position[0]]
+    wave_name = str(wave["name"])
+    team_name = str(tree.loc[team_id, "team"])
+    group_text = readiness.GROUPS[group].lower()
+    context = " · ".join(
+        [
+            initiative_name,
+            f"wave {wave_name} (opened {wave['opened_on']})",
+            f"team: {team_name}" + (" and the teams below it" if team_id and tree.loc[team_id, "has_children"] else ""),
+            group_text,
+            f"groups under {min_n} responses hidden",
+            *(["Demo data"] if store.workspace_kind(db) == "demo" else []),
+        ]
+    )
+    scope = f"{team_name} · " if team_id else ""
+    title = f"Readiness report: {scope}{initiative_name}, {wave_name}"
+
+    frame = readiness.readiness_by_team(db, settings, initiative_id, group)
+    members = readiness.subtree_ids(teams, team_id)
+    in_view = frame[frame["team_id"].isin(members)]
+    wave_rows = in_view[in_view["wave_id"] == wave_id]
+    shown = wave_rows[~wave_rows["suppressed"].astype(bool)]
+    suffix = "" if group == "all" else f", {group_text}"
+    previous = waves.iloc[position[0] - 1] if position[0] > 0 else None
+
+    sections = [_headline(frame, wave_rows, team_id, wave_id, settings)]
+    if shown.empty:
+        sections.append(
+            Section(
+                "No figures to show",
+                note=f"No team in view has {min_n} or more complete responses in {wave_name}{suffix}, or each is "
+                "hidden so that a smaller group cannot be worked out.",
+            )
+        )
+    else:
+        hidden = int(wave_rows["suppressed"].sum())
+        hidden_note = f" {hidden} team{'s are' if hidden != 1 else ' is'} hidden and left out." if hidden else ""
+        heatmap_title = f"Readiness by team and ADKAR element, {wave_name}{suffix}"
+        sections.append(
+            Section(heatmap_title, chart=chart_spec(charts.readiness_heatmap(wave_rows, min_n, title=heatmap_title)))
+        )
+        threshold = float(settings["barrier_threshold"])
+        shares = readiness.barrier_shares(store.barrier_counts(db, wave_id, threshold), teams, wave_rows, group)
+        if not shares.empty:
+            sections.append(
+                Section(
+                    f"Barrier points, {wave_name}",
+                    note=f"Share of each team's respondents stuck at each element: the first element they score at "
+                    f"or below {threshold:g} on the 1–5 scale.{hidden_note}",
+                    chart=chart_spec(
+                        charts.barrier_chart(shares, title=f"Where respondents are stuck, {wave_name}{suffix}")
+                    ),
+                )
+            )
+        wave_order = waves["name"].iloc[: position[0] + 1].tolist()
+        lines = readiness.trend_lines(in_view[in_view["wave"].isin(wave_order)], team_id)
+        if not lines.empty:
+            trend = chart_spec(charts.readiness_trend(lines, wave_order, title="Readiness index over waves"))
+            # On paper there is no hovering: each point's n is in the table that follows.
+            trend["title"]["subtitle"] = "Shaded: 95% confidence band. Each point's n is in the table that follows."
+            sections.append(Section("Readiness index over waves", note="Hidden points are left out.", chart=trend))
+            counts = lines.pivot_table(index="team", columns="wave", values="n", aggfunc="first", sort=False)
+            counts = counts.reindex(columns=[name for name in wave_order if name in counts.columns])
+            sections.append(
+                Section(
+                    "Responses behind the trend (n)",
+                    note="Complete responses behind each point of the trend; a blank is a hidden point.",
+                    table=counts.astype("Int64").reset_index().rename(columns={"team": "Team"}),
+                    hidden=(False,) * len(counts),
+                )
+            )
+        sections.append(_change_section(frame, previous, wave_id, wave_name, members, suffix))
+    table, flags = team_table(in_view, wave_id, min_n)
+    if not table.empty:
+        sections.append(
+            Section(
+                f"Teams, {wave_name}",
+                note=f"Hidden teams say why instead of showing figures (fewer than {min_n}: too few responses; "
+                "hidden: withheld so that a smaller group cannot be worked out).",
+                table=table,
+                hidden=flags,
+            )
+        )
+    stem = slug(f"readiness {initiative_name} {wave_name}" + (f" {team_name}" if team_id else ""))
+    return Report(
+        title=title,
+        context=context,
+        sections=tuple(sections),
+        file_stem=stem,
+        choices={"initiative_id": initiative_id, "wave_id": wave_id, "team_id": team_id, "group": group},
+    )
+
+
+def _headline(
+    frame: pd.DataFrame, wave_rows: pd.DataFrame, team_id: int, wave_id: int, settings: dict[str, Any]
+) -> Section:
+    """The headline: readiness index with n and CI, the change since the wave before, the barrier point."""
+    min_n = int(settings["min_group_size"])
+    root = wave_rows[wave_rows["team_id"] == team_id]
+    if root.empty:
+        return Section("At a glance", note="No complete responses in this wave for this team.")
+    row = root.iloc[0]
+    if row["suppressed"]:
+        reason = readiness.suppression_text(row["suppression"], min_n)
+        return Section(
+            "At a glance",
+            figures=(Figure("Readiness index (0–100)", "hidden", reason.capitalize() + ": no figures are shown."),),
+        )
+    change = readiness.change_between(frame, team_id, wave_id)
+    if change is None:
+        change_figure = Figure("Change since the wave before", "–", "First wave: nothing to compare with yet.")
+    else:
+        called = f"{change.delta:+.1f}" if change.significant else "no clear change"
+        if np.isnan(change.p_value):
+            called = "no test possible"
+        change_figure = Figure(f"Change since {change.previous_wave}", called, change.describe())
+    has_ci = pd.notna(row["ci_low"]) and pd.notna(row["ci_high"])
+    point = row["barrier_point"]
+    teams = wave_rows[wave_rows["team_id"] != team_id]
+    return Section(
+        "At a glance",
+        note="Readiness index: the mean of the five ADKAR element scores, rescaled to 0–100.",
+        figures=(
+            Figure(
+                "Readiness index (0–100)",
+                f"{row['readiness']:.0f}",
+                f"95% CI {row['ci_low']:.1f} to {row['ci_high']:.1f}" if has_ci else "No CI: team-level entries.",
+            ),
+            Figure("Complete responses (n)", f"{int(row['n']):,}", "Each respondent counts once."),
+            change_figure,
+            Figure(
+                "Barrier point",
+                ELEMENT_LABELS[point] if isinstance(point, str) else "none",
+                REMEDIES[point] if isinstance(point, str) else "No element at or below the threshold.",
+            ),
+            Figure(
+                "Teams hidden",
+                f"{int(teams['suppressed'].sum())} of {len(teams)}",
+                f"Fewer than {min_n} responses, or hidden so that a smaller group cannot be worked out.",
+            ),
+        ),
+    )
+
+
+def _change_section(
+    frame: pd.DataFrame, previous: pd.Series | None, wave_id: int, wave_name: str, members: set[int], suffix: str
+) -> Section:
+    """Change by team and element since the wave before: called up or down only where significant."""
+    if previous is None:
+        return Section("Change since the wave before", note="First wave: nothing to compare with yet.")
+    title = f"Change by team and element, {previous['name']} → {wave_name}"
+    table = analysis.changes(frame, int(previous["id"]), wave_id, sorted(members))
+    if table.empty:
+        return Section(title, note="No team is shown in both waves.")
+    return Section(
+        title,
+        note=analysis.describe_changes(table).replace("**", ""),
+        chart=chart_spec(charts.change_grid(table, title=f"{title}{suffix}")),
+    )
+
+
+def _section_table_rows(section: Section) -> tuple[list[str], list[list[str]]]:
+    """A section's table as text: header and rows, hidden rows without numbers."""
+    safe = _guarded(section.table, section.hidden or None)
+    header = [str(column) for column in section.table.columns]
+    return header, [[_text(cell) for cell in row] for row in safe.itertuples(index=False)]
+
+
+def _text(value: Any) -> str:
+    """A table cell as a reader sees it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return str(value)
+
+
+# HTML ----------------------------------------------------------------------------------------
+
+_HTML_STYLE = """
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif; color: #222;
+       max-width: 1100px; margin: 2rem auto; padding: 0 1.5rem; line-height: 1.45; }
+h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.25rem; margin: 2.2rem 0 0.4rem; border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; }
+.context { color: #555; font-size: 0.85rem; }
+.note { color: #333; font-size: 0.95rem; }
+.figures { display: flex; flex-wrap: wrap; gap: 1rem; }
+.figure { flex: 1 1 9rem; border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem 0.8rem; }
+.figure .label { font-size: 0.85rem; color: #555; }
+.figure .value { font-size: 2rem; font-weight: bold; }
+.figure .note { font-size: 0.8rem; color: #555; }
+figure { margin: 0.5rem 0; }
+figure svg { max-width: 100%; height: auto; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+th, td { border-bottom: 1px solid #e2e2e2; padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; }
+td.number { text-align: right; white-space: nowrap; }
+tr.hidden td { color: #777; }
+footer { margin-top: 3rem; border-top: 1px solid #ddd; padding-top: 0.5rem; }
+@media print { section { break-inside: avoid; } body { margin: 0; max-width: none; } }
+"""
+
+
+def _svg_body(svg: str) -> str:
+    """An SVG document as an element to write inline into HTML (no XML declaration)."""
+    return re.sub(r"^\s*<\?xml[^>]*>\s*", "", svg)
+
+
+def report_html(report: Report) -> str:
+    """The report as one self-contained HTML file: inline SVG charts and CSS, no script, nothing fetched."""
+    escape = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(report.title)}</title>",
+        f"<style>{_HTML_STYLE}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f"<h1>{escape(report.title)}</h1>",
+        f'<p class="context">{escape(report.context)}</p>',
+        "</header>",
+    ]
+    for section in report.sections:
+        parts.append("<section>")
+        parts.append(f"<h2>{escape(section.title)}</h2>")
+        if section.figures:
+            parts.append('<div class="figures">')
+            for figure in section.figures:
+                parts.append(
+                    '<div class="figure">'
+                    f'<div class="label">{escape(figure.label)}</div>'
+                    f'<div class="value">{escape(figure.value)}</div>'
+                    f'<div class="note">{escape(figure.note)}</div>'
+                    "</div>"
+                )
+            parts.append("</div>")
+        if section.chart is not None:
+            parts.append(f'<figure role="img" aria-label="{escape(section.title)}">')
+            parts.append(_svg_body(chart_svg(subtitle_only(section.chart))))
+            parts.append("</figure>")
+        if section.table is not None:
+            header, rows = _section_table_rows(section)
+            numeric = [pd.api.types.is_numeric_dtype(section.table[column]) for column in section.table.columns]
+            parts.append("<table>")
+            parts.append("<thead><tr>" + "".join(f"<th>{escape(cell)}</th>" for cell in header) + "</tr></thead>")
+            parts.append("<tbody>")
+            flags = section.hidden or (False,) * len(rows)
+            for row, hidden in zip(rows, flags, strict=True):
+                cells = "".join(
+                    f'<td class="number">{escape(cell)}</td>' if is_number else f"<td>{escape(cell)}</td>"
+                    for cell, is_number in zip(row, numeric, strict=True)
+                )
+                parts.append(f'<tr class="hidden">{cells}</tr>' if hidden else f"<tr>{cells}</tr>")
+            parts.append("</tbody></table>")
+        if section.note:
+            parts.append(f'<p class="note">{escape(section.note)}</p>')
+        parts.append(f'<p class="context">{escape(report.context)}</p>')
+        parts.append("</section>")
+    parts += [
+        f'<footer><p class="context">{escape(report.context)} · made with cxchange</p></footer>',
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(parts)
+
+
+# PDF -----------------------------------------------------------------------------------------
+
+PDF_FONT_FILES: tuple[tuple[str, str], ...] = (
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    (
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+    ),
+    ("/Library/Fonts/Arial Unicode.ttf", "/Library/Fonts/Arial Unicode.ttf"),
+    ("C:/Windows/Fonts/arial.ttf", "C:/Windows/Fonts/arialbd.ttf"),
+)
+"""Unicode fonts a PDF embeds, first found wins; without one, the PDF's built-in Helvetica and plain Latin-1."""
+_LATIN1 = str.maketrans({"–": "-", "—": "-", "→": "->", "≤": "<=", "≥": ">=", "×": "x", "\u2800": " ", "−": "-"})
+
+
+def _pdf_font() -> tuple[str, str] | None:
+    for regular, bold in PDF_FONT_FILES:
+        if Path(regular).is_file() and Path(bold).is_file():
+            return regular, bold
+    return None
+
+
+def report_pdf(report: Report) -> bytes:
+    """The report as a PDF (A4): charts as images fitted to the page, tables as text, context on every page."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    font_files = _pdf_font()
+
+    def clean(text: str) -> str:
+        if font_files:
+            return text
+        return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
+
+    class ReportPDF(FPDF):
+        def header(self) -> None:
+            self.set_font(family, "B", 9)
+            self.set_text_color(90, 90, 90)
+            self.cell(0, 5, clean(report.title), new_x="LMARGIN", new_y="NEXT")
+            self.ln(2)
+
+        def footer(self) -> None:
+            self.set_y(-16)
+            self.set_font(family, "", 7.5)
+            self.set_text_color(90, 90, 90)
+            self.multi_cell(0, 3.6, clean(f"{report.context} · page {self.page_no()} of {{nb}}"), align="L")
+
+    pdf = ReportPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.set_title(clean(report.title))
+    pdf.set_creator("cxchange")
+    if font_files:
+        family = "ReportSans"
+        pdf.add_font(family, "", font_files[0])
+        pdf.add_font(family, "B", font_files[1])
+    else:
+        family = "Helvetica"
+    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.set_margins(15, 12, 15)
+    pdf.add_page()
+    pdf.set_font(family, "B", 18)
+    pdf.set_text_color(20, 20, 20)
+    pdf.multi_cell(0, 9, clean(report.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 10)
+    pdf.set_text_color(80, 80, 80)
+    pdf.multi_cell(0, 5, clean(report.context), new_x="LMARGIN", new_y="NEXT")
+    bottom = pdf.h - 20
+    for section in report.sections:
+        image = chart_png(subtitle_only(section.chart)) if section.chart is not None else None
+        width_mm = pdf.epw
+        height_mm = 0.0
+        if image is not None:
+            pixels_w, pixels_h = _png_size(image)
+            height_mm = width_mm * pixels_h / pixels_w
+            room = bottom - 40  # a whole page below the header and the section's title
+            if height_mm > room:
+                width_mm, height_mm = width_mm * room / height_mm, room
+        if pdf.get_y() + 14 + max(height_mm, 25) > bottom:
+            pdf.add_page()
+        pdf.ln(4)
+        pdf.set_font(family, "B", 13)
+        pdf.set_text_color(20, 20, 20)
+        pdf.multi_cell(0, 7, clean(section.title), new_x="LMARGIN", new_y="NEXT")
+        if section.figures:
+            for figure in section.figures:
+                pdf.set_font(family, "B", 11)
+                pdf.set_text_color(20, 20, 20)
+                pdf.multi_cell(0, 6, clean(f"{figure.label}: {figure.value}"), new_x="LMARGIN", new_y="NEXT")
+                if figure.note:
+                    pdf.set_font(family, "", 9)
+                    pdf.set_text_color(80, 80, 80)
+                    pdf.multi_cell(0, 4.5, clean(figure.note), new_x="LMARGIN", new_y="NEXT")
+                pdf.ln(1)
+        if image is not None:
+            pdf.image(io.BytesIO(image), x=pdf.l_margin + (pdf.epw - width_mm) / 2, w=width_mm, h=height_mm)
+        if section.table is not None:
+            header, rows = _section_table_rows(section)
+            pdf.set_font(family, "", 8)
+            pdf.set_text_color(20, 20, 20)
+            numeric = [pd.api.types.is_numeric_dtype(section.table[column]) for column in section.table.columns]
+            with pdf.table(
+                col_widths=_column_widths(header, rows),
+                headings_style=FontFace(emphasis="BOLD", fill_color=(240, 240, 240)),
+                line_height=4,
+                padding=1,
+                text_align=tuple("RIGHT" if is_number else "LEFT" for is_number in numeric),
+            ) as table:
+                table.row([clean(cell) for cell in header])
+                for row in rows:
+                    table.row([clean(cell) for cell in row])
+        if section.note:
+            pdf.ln(1)
+            pdf.set_font(family, "", 9)
+            pdf.set_text_color(60, 60, 60)
+            pdf.multi_cell(0, 4.5, clean(section.note), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _column_widths(header: list[str], rows: list[list[str]]) -> tuple[float, ...]:
+    """Relative column widths from the longest text of each column, long texts capped so none squeezes the rest."""
+    longest = [
+        max([*(len(word) for word in header[i].split()), *(len(row[i]) for row in rows)]) for i in range(len(header))
+    ]
+    return tuple(float(min(max(length, 6), 45) + 5) for length in longest)
+
+
+# PPTX ----------------------------------------------------------------------------------------
+
+SLIDE_WIDTH_IN, SLIDE_HEIGHT_IN = 13.333, 7.5
+TABLE_ROWS_PER_SLIDE = 9
+CONTEXT_BOX_NAME = "Context"
+"""Name of the text box carrying the context line at the bottom of every slide."""
+
+
+def report_pptx(report: Report) -> bytes:
+    """The report as a 16:9 deck: a title slide, then one titled chart or table per slide, context on each."""
+    from pptx import Presentation
+    from pptx.dml.color import RGBColor
+    from pptx.util import Inches, Pt
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(SLIDE_WIDTH_IN), Inches(SLIDE_HEIGHT_IN)
+    margin = Inches(0.5)
+    content_width = deck.slide_width - 2 * margin
+    grey = RGBColor(0x55, 0x55, 0x55)
+
+    def text_box(slide: Any, left: int, top: int, width: int, height: int, text: str, size: float, **style: Any):
+        box = slide.shapes.add_textbox(left, top, width, height)
+        frame = box.text_frame
+        frame.word_wrap = True
+        paragraph = frame.paragraphs[0]
+        paragraph.text = text
+        paragraph.font.size = Pt(size)
+        paragraph.font.bold = style.get("bold", False)
+        paragraph.font.color.rgb = style.get("color", RGBColor(0x22, 0x22, 0x22))
+        return box
+
+    def slide_with_title(title: str, note: str = "") -> tuple[Any, int]:
+        """A slide titled `title` with the context line at its foot; returns it and where content starts."""
+        slide = deck.slides.add_slide(deck.slide_layouts[5])  # "Title Only"
+        heading = slide.shapes.title
+        heading.left, heading.top, heading.width, heading.height = margin, Inches(0.3), content_width, Inches(0.8)
+        heading.text = title
+        for paragraph in heading.text_frame.paragraphs:
+            paragraph.font.size = Pt(26)
+            paragraph.font.bold = True
+        top = Inches(1.1)
+        if note:
+            text_box(slide, margin, top, content_width, Inches(0.6), note, 12, color=grey)
+            top = Inches(1.75)
+        context = text_box(
+            slide, margin, deck.slide_height - Inches(0.5), content_width, Inches(0.35), report.context, 10, color=grey
+        )
+        context.name = CONTEXT_BOX_NAME
+        return slide, top
+
+    title_slide = deck.slides.add_slide(deck.slide_layouts[0])
+    heading = title_slide.shapes.title
+    heading.left, heading.top, heading.width, heading.height = margin, Inches(2.3), content_width, Inches(1.5)
+    heading.text = report.title
+    subtitle = title_slide.placeholders[1]
+    subtitle.left, subtitle.top, subtitle.width, subtitle.height = margin, Inches(4.0), content_width, Inches(1.0)
+    subtitle.text = "Change readiness by team: ADKAR elements, barrier points, trend and change."
+    context = text_box(
+        title_slide,
+        margin,
+        deck.slide_height - Inches(0.5),
+        content_width,
+        Inches(0.35),
+        report.context,
+        10,
+        color=grey,
+    )
+    context.name = CONTEXT_BOX_NAME
+
+    bottom = deck.slide_height - Inches(0.6)
+    for section in report.sections:
+        if section.figures:
+            slide, top = slide_with_title(section.title, section.note)
+            count = len(section.figures)
+            gap = Inches(0.2)
+            width = int((content_width - gap * (count - 1)) / count)
+            for position, figure in enumerate(section.figures):
+                left = margin + position * (width + gap)
+                text_box(slide, left, top + Inches(0.2), width, Inches(0.5), figure.label, 13, color=grey)
+                text_box(slide, left, top + Inches(0.7), width, Inches(1.0), figure.value, 36, bold=True)
+                text_box(slide, left, top + Inches(1.8), width, Inches(2.0), figure.note, 12, color=grey)
+        elif section.chart is not None:
+            slide, top = slide_with_title(section.title, section.note)
+            image = chart_png(subtitle_only(section.chart))
+            pixels_w, pixels_h = _png_size(image)
+            room_w, room_h = content_width, bottom - top
+            scale = min(room_w / pixels_w, room_h / pixels_h)
+            width, height = int(pixels_w * scale), int(pixels_h * scale)
+            slide.shapes.add_picture(io.BytesIO(image), margin + (room_w - width) // 2, top, width, height)
+        elif section.table is not None:
+            header, rows = _section_table_rows(section)
+            pages = max(math.ceil(len(rows) / TABLE_ROWS_PER_SLIDE), 1)
+            widths = _column_widths(header, rows)
+            for page in range(pages):
+                chunk = rows[page * TABLE_ROWS_PER_SLIDE : (page + 1) * TABLE_ROWS_PER_SLIDE]
+                title = section.title + (f" ({page + 1} of {pages})" if pages > 1 else "")
+                slide, top = slide_with_title(title, section.note)
+                shape = slide.shapes.add_table(len(chunk) + 1, len(header), margin, top, content_width, Inches(0.4))
+                table = shape.table
+                for index, relative in enumerate(widths):
+                    table.columns[index].width = int(content_width * relative / sum(widths))
+                for row_index, cells in enumerate([header, *chunk]):
+                    for column_index, value in enumerate(cells):
+                        cell = table.cell(row_index, column_index)
+                        cell.text = value
+                        for paragraph in cell.text_frame.paragraphs:
+                            paragraph.font.size = Pt(11)
+                            paragraph.font.bold = row_index == 0
+        else:
+            slide_with_title(section.title, section.note)
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return buffer.getvalue()
+
+
+RENDERERS: dict[str, Callable[[Report], str | bytes]] = {
+    "html": report_html,
+    "pdf": report_pdf,
+    "pptx": report_pptx,
+}
+
+
+def report_bytes(report: Report, kind: str) -> bytes:
+    """The report as a file of the format `kind` (html, pdf or pptx)."""
+    if kind not in RENDERERS:
+        raise ValueError(f"Unknown report format {kind!r}; formats are: {', '.join(RENDERERS)}.")
+    rendered = RENDERERS[kind](report)
+    return rendered.encode("utf-8") if isinstance(rendered, str) else rendered

@@ -1,0 +1,168 @@
+"""Workshop mode: a session on a shared screen, one idea per screen, in the order of the story."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from cxchange import scoring
+from cxchange.model import ELEMENT_LABELS, REMEDIES
+from cxchange.readiness import suppression_text
+
+
+@dataclass(frozen=True)
+class Step:
+    """One screen of the session: its kind, its headline, and the team it is about (team screens)."""
+
+    kind: str
+    title: str
+    team: str | None = None
+
+    @property
+    def slug(self) -> str:
+        """How the step is named in a link (?step=...), stable while the session's choices stay."""
+        return self.kind if self.team is None else f"team:{self.team}"
+
+
+KINDS: dict[str, str] = {
+    "pulse": "Organisation pulse",
+    "heatmap": "Readiness by team",
+    "barriers": "Where people are stuck",
+    "team": "One team at a time",
+    "kotter": "Kotter board",
+    "champions": "Champion coverage",
+    "actions": "Actions captured",
+}
+"""The story a session steps through, in order; a facilitator may skip any kind."""
+
+CAPTURE_KINDS = ("barriers", "team", "kotter", "actions")
+"""Steps with the action form: where a group names what to do."""
+
+
+def session_steps(kinds: Sequence[str], teams: Sequence[str]) -> list[Step]:
+    """The session's screens: the chosen kinds in story order, one team screen per chosen team."""
+    steps: list[Step] = []
+    for kind in KINDS:
+        if kind not in kinds:
+            continue
+        if kind == "team":
+            steps.extend(Step("team", team, team) for team in teams)
+        else:
+            steps.append(Step(kind, KINDS[kind]))
+    return steps
+
+
+def position(steps: Sequence[Step], slug: str | None) -> int:
+    """Where a link points in the session (0 for the start or a step no longer in it)."""
+    slugs = [step.slug for step in steps]
+    return slugs.index(slug) if slug in slugs else 0
+
+
+def progress(steps: Sequence[Step], at: int) -> str:
+    """The position indicator: "3 of 9 · Where people are stuck"."""
+    return f"{at + 1} of {len(steps)} · {steps[at].title}" if steps else ""
+
+
+@dataclass(frozen=True)
+class Pulse:
+    """The organisation's headline for the room: index, n, and the change only where it is one."""
+
+    index: str
+    n: str
+    change: str
+    hidden: bool
+
+
+def pulse(wave_rows: pd.DataFrame, change_text: str, min_n: int) -> Pulse:
+    """The organisation's readiness in a wave, as the room sees it (no figure below the minimum)."""
+    organisation = wave_rows[wave_rows["team_id"] == scoring.ORGANISATION]
+    if organisation.empty or bool(organisation["suppressed"].iloc[0]):
+        return Pulse("–", f"fewer than {min_n} responses", "", hidden=True)
+    row = organisation.iloc[0]
+    return Pulse(f"{row['readiness']:.0f}", f"n = {int(row['n']):,}", change_text, hidden=False)
+
+
+def team_screen(wave_rows: pd.DataFrame, team: str, min_n: int) -> dict[str, str]:
+    """What a team's screen says: its index and n, its barrier point, and what helps, in plain words.
+
+    A hidden team says only that it is hidden: no figure, no barrier point.
+    """
+    rows = wave_rows[wave_rows["team"] == team]
+    if rows.empty:
+        return {"index": "–", "n": "no responses this wave", "barrier": "", "remedy": ""}
+    row = rows.iloc[0]
+    if row["suppressed"]:
+        return {"index": "–", "n": suppression_text(row["suppression"], min_n), "barrier": "", "remedy": ""}
+    point = row["barrier_point"]
+    return {
+        "index": f"{row['readiness']:.0f}",
+        "n": f"n = {int(row['n']):,}",
+        "barrier": ELEMENT_LABELS[point] if isinstance(point, str) else "No barrier",
+        "remedy": REMEDIES[point] if isinstance(point, str) else "Keep doing what works, and recognise it.",
+    }
+
+
+def ranked(actions: pd.DataFrame) -> pd.DataFrame:
+    """Proposed actions ranked by their dot-votes (most first; ties by when they were raised)."""
+    return actions.sort_values(["votes", "id"], ascending=[False, True]).reset_index(drop=True)
+
+
+_SIZES = {
+    "fontSize",
+    "labelFontSize",
+    "titleFontSize",
+    "subtitleFontSize",
+    "width",
+    "height",
+    "labelLimit",
+    "labelPadding",
+    "gradientLength",
+    "strokeWidth",
+    "dx",
+    "dy",
+    "symbolSize",
+}
+
+
+def for_projector(spec: dict, factor: float = 2.0) -> dict:
+    """A chart spec enlarged for the back of a room: text, marks and plot sizes by `factor` (point areas
+    by its square); the data are untouched. Returns a new dict."""
+
+    def scale(node: object, key: str | None = None) -> object:
+        if isinstance(node, dict):
+            if "values" in node and key == "data":
+                return node
+            return {name: value if name == "datasets" else scale(value, name) for name, value in node.items()}
+        if isinstance(node, list):
+            return [scale(value, key) for value in node]
+        if isinstance(node, bool) or not isinstance(node, int | float):
+            return node
+        if key in _SIZES:
+            return node * factor
+        if key == "size":
+            return node * factor * factor
+        return node
+
+    result = scale(spec)
+    config = result.setdefault("config", {})
+    for part, keys in (("axis", ("labelFontSize", "titleFontSize")), ("legend", ("labelFontSize", "titleFontSize"))):
+        section = config.setdefault(part, {})
+        for name in keys:
+            section.setdefault(name, 13 * factor)
+    # Black on white: Streamlit's grey axis labels fade on a projector.
+    for part in ("axis", "legend"):
+        config[part].update({"labelColor": "#000000", "titleColor": "#000000"})
+    config["legend"].update({"labelLimit": 400, "columns": 3})  # a long legend wraps instead of running off
+    title = config.setdefault("title", {})
+    title.setdefault("fontSize", 16 * factor)
+    title.setdefault("subtitleFontSize", 13 * factor)
+    return result
+
+
+def session_actions(actions: pd.DataFrame, today: date) -> pd.DataFrame:
+    """The actions a session captured: raised in a workshop today and not yet dropped."""
+    raised = actions[(actions["source"] == "workshop") & (actions["created_on"] == today.isoformat())]
+    return raised[raised["status"] != "dropped"]

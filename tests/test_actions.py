@@ -1,0 +1,432 @@
+"""The action log: checks that name the field and value, overdue by the day, closing dates, and what moved
+after a done action (hand-built readiness frames for each call, then the demo's stories)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from cxchange import actions, readiness, sample_data
+from cxchange import db as store
+from cxchange.model import ELEMENTS
+
+TODAY = date(2026, 11, 20)
+
+
+# Checks ------------------------------------------------------------------------------------------
+
+
+def problems_of(**values) -> list[str]:
+    with pytest.raises(actions.ActionProblems) as refused:
+        actions.check_new_action({"title": "Run a huddle", **values})
+    return refused.value.problems
+
+
+def test_every_refused_field_is_named_with_its_value():
+    assert problems_of(title="  ") == ["Title is empty: say what will be done."]
+    assert problems_of(element="Knowlege") == [
+        "Element: 'Knowlege' is not an ADKAR element; choose Awareness, Desire, Knowledge, Ability or "
+        "Reinforcement, or leave it empty."
+    ]
+    assert problems_of(kotter_step=9) == [
+        "Kotter step: 9 is not one of Kotter's steps 1 to 8; leave it empty for none."
+    ]
+    assert problems_of(kotter_step=2.5) == [
+        "Kotter step: 2.5 is not one of Kotter's steps 1 to 8; leave it empty for none."
+    ]
+    assert problems_of(due_on="31/12/2026") == [
+        "Due: '31/12/2026' is not a date; write it as YYYY-MM-DD, e.g. 2026-12-31."
+    ]
+    assert problems_of(status="closed") == [
+        "Status: 'closed' is not a status; choose open, in progress, done or dropped."
+    ]
+    assert problems_of(source="email") == [
+        "Source: 'email' is not a source; choose workshop, review, survey comment or other, or leave it empty."
+    ]
+    assert problems_of(votes=-1) == ["Votes: -1 must be a whole number, 0 or more."]
+
+
+def test_all_problems_of_one_action_are_reported_together():
+    found = problems_of(title="", element="trust", due_on="soon")
+    assert [problem.split(":")[0].split(" ")[0] for problem in found] == ["Title", "Element", "Due"]
+
+
+def test_checks_tidy_what_they_accept():
+    clean = actions.check_new_action(
+        {
+            "title": "  Weekly   huddle ",
+            "owner": " ",
+            "element": "Knowledge",
+            "kotter_step": "5",
+            "due_on": date(2026, 12, 1),
+            "source": "Survey Comment",
+        }
+    )
+    assert clean == {
+        "title": "Weekly huddle",
+        "owner": None,
+        "element": "knowledge",
+        "kotter_step": 5,
+        "due_on": "2026-12-01",
+        "source": "survey comment",
+    }
+    assert actions.check_new_action({"title": "x", "element": "", "kotter_step": None, "due_on": float("nan")}) == {
+        "title": "x",
+        "element": None,
+        "kotter_step": None,
+        "due_on": None,
+    }
+
+
+def test_a_team_must_belong_to_the_workspace():
+    with pytest.raises(actions.ActionProblems, match="Team: 99 is not a team of this workspace."):
+        actions.check_new_action({"title": "x", "team_id": 99}, team_ids={1, 2})
+    assert actions.check_new_action({"title": "x", "team_id": 2}, team_ids={1, 2})["team_id"] == 2
+
+
+# Storage -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def org(db):
+    """An empty workspace with one initiative and two teams."""
+    with store.write_transaction(db):
+        initiative = store.add_initiative(db, "Customer First", "2026-01-01")
+        teams = store.add_teams(db, ["Stores", "Contact Centre"])
+    return db, initiative, teams
+
+
+def test_an_added_action_is_open_and_created_today(org):
+    db, initiative, teams = org
+    action_id = store.add_action(
+        db, initiative, "Train the returns desk", team_id=teams["Stores"], element="Knowledge", due_on="2026-12-01",
+        source="workshop", today=TODAY,
+    )  # fmt: skip
+    [row] = store.initiative_actions(db, initiative).to_dict("records")
+    assert row["id"] == action_id
+    assert (row["title"], row["team"], row["element"], row["status"]) == (
+        "Train the returns desk",
+        "Stores",
+        "knowledge",
+        "open",
+    )
+    assert (row["created_on"], row["due_on"], row["votes"]) == ("2026-11-20", "2026-12-01", 0)
+    assert pd.isna(row["closed_on"])
+
+
+def test_a_refused_action_writes_nothing(org):
+    db, initiative, teams = org
+    with pytest.raises(ValueError, match="Due: '2026-02-30' is not a date"):
+        store.add_action(db, initiative, "Huddle", due_on="2026-02-30", today=TODAY)
+    with pytest.raises(ValueError, match="Team: 999 is not a team of this workspace."):
+        store.add_action(db, initiative, "Huddle", team_id=999, today=TODAY)
+    with pytest.raises(ValueError, match="Initiative: 42 is not an initiative of this workspace."):
+        store.add_action(db, 42, "Huddle", today=TODAY)
+    assert store.count(db, "actions") == 0
+
+
+def test_closing_sets_the_closing_date_and_reopening_clears_it(org):
+    db, initiative, _ = org
+    action_id = store.add_action(db, initiative, "Huddle", today=date(2026, 1, 5))
+    applied = store.update_actions(db, [{"id": action_id, "status": "done", "owner": " Priya "}], today=TODAY)
+    assert actions.describe_applied(applied) == [
+        "“Huddle”: owner (none) → Priya; status open → done; closed on 2026-11-20"
+    ]
+    stored = store.initiative_actions(db, initiative).iloc[0]
+    assert (stored["status"], stored["closed_on"], stored["owner"]) == ("done", "2026-11-20", "Priya")
+
+    store.update_actions(db, [{"id": action_id, "status": "dropped"}], today=date(2026, 12, 1))
+    assert store.initiative_actions(db, initiative).iloc[0]["closed_on"] == "2026-11-20"  # still closed since then
+
+    applied = store.update_actions(db, [{"id": action_id, "status": "in progress"}], today=date(2026, 12, 2))
+    assert actions.describe_applied(applied) == ["“Huddle”: status dropped → in progress; closing date cleared"]
+    assert pd.isna(store.initiative_actions(db, initiative).iloc[0]["closed_on"])
+
+
+def test_an_edit_equal_to_what_is_stored_changes_nothing(org):
+    db, initiative, _ = org
+    action_id = store.add_action(db, initiative, "Huddle", owner="Priya", today=TODAY)
+    assert store.update_actions(db, [{"id": action_id, "owner": "  Priya", "status": "open"}], today=TODAY) == []
+
+
+def test_one_bad_edit_stops_every_edit(org):
+    db, initiative, _ = org
+    first = store.add_action(db, initiative, "Huddle", today=TODAY)
+    second = store.add_action(db, initiative, "Training", today=TODAY)
+    with pytest.raises(actions.ActionProblems) as refused:
+        store.update_actions(
+            db,
+            [{"id": first, "status": "done"}, {"id": second, "status": "finished"}, {"id": 77, "status": "done"}],
+            today=TODAY,
+        )
+    assert refused.value.problems == [
+        "“Training”, Status: 'finished' is not a status; choose open, in progress, done or dropped.",
+        "There is no action with id 77 in this workspace.",
+    ]
+    assert set(store.initiative_actions(db, initiative)["status"]) == {"open"}
+
+
+def test_votes_are_set_whole_or_not_at_all(org):
+    db, initiative, _ = org
+    first = store.add_action(db, initiative, "Huddle", today=TODAY)
+    second = store.add_action(db, initiative, "Training", today=TODAY)
+    store.set_votes(db, {first: 3, second: 0})
+    with pytest.raises(ValueError, match="“Training”, Votes: -2 must be a whole number, 0 or more."):
+        store.set_votes(db, {first: 5, second: -2})
+    votes = store.initiative_actions(db, initiative).set_index("title")["votes"]
+    assert votes.to_dict() == {"Huddle": 3, "Training": 0}
+
+
+# Overdue -----------------------------------------------------------------------------------------
+
+
+def log(*rows: dict) -> pd.DataFrame:
+    """Actions as db.initiative_actions returns them, from the fields a test cares about."""
+    defaults = {
+        "initiative_id": 1, "team_id": None, "team": None, "owner": None, "element": None, "kotter_step": None,
+        "due_on": None, "status": "open", "source": None, "created_on": "2026-01-01", "closed_on": None, "votes": 0,
+    }  # fmt: skip
+    frame = pd.DataFrame(
+        [defaults | {"title": f"Action {number}", "id": number} | row for number, row in enumerate(rows, 1)]
+    )
+    return frame.astype({"team_id": "Int64", "kotter_step": "Int64"})
+
+
+def test_due_today_is_not_overdue_but_due_yesterday_is():
+    actions_log = log(
+        {"title": "due today", "due_on": "2026-11-20"},
+        {"title": "due yesterday", "due_on": "2026-11-19", "status": "in progress"},
+        {"title": "long ago", "due_on": "2026-06-30"},
+        {"title": "done late", "due_on": "2026-06-30", "status": "done", "closed_on": "2026-08-01"},
+        {"title": "dropped", "due_on": "2026-06-30", "status": "dropped", "closed_on": "2026-08-01"},
+        {"title": "no date"},
+    )
+    late = actions.overdue(actions_log, TODAY)
+    assert late["title"].tolist() == ["long ago", "due yesterday"]
+    assert late["days_overdue"].tolist() == [143, 1]
+    assert [actions.overdue_text(days) for days in late["days_overdue"]] == ["143 days overdue", "1 day overdue"]
+    assert actions.summary(actions_log, TODAY) == {
+        "open": 3,
+        "in progress": 1,
+        "done": 1,
+        "dropped": 1,
+        "overdue": 2,
+    }
+
+
+def test_filters_by_team_status_and_overdue():
+    actions_log = log(
+        {"team_id": 1, "team": "Stores", "due_on": "2026-01-01"},
+        {"team_id": 2, "team": "Contact Centre", "status": "done", "closed_on": "2026-02-01"},
+        {"due_on": "2026-12-31"},
+    )
+    assert actions.filter_actions(actions_log, TODAY, team_ids={2})["id"].tolist() == [2]
+    assert actions.filter_actions(actions_log, TODAY, statuses=["open"])["id"].tolist() == [1, 3]
+    assert actions.filter_actions(actions_log, TODAY, overdue_only=True)["id"].tolist() == [1]
+    assert actions.filter_actions(actions_log, TODAY)["id"].tolist() == [1, 2, 3]
+
+
+def test_the_log_table_flags_overdue_rows_and_reads_back_the_edits():
+    actions_log = log(
+        {"team_id": 1, "team": "Stores", "due_on": "2026-11-01", "element": "knowledge", "kotter_step": 5},
+        {"due_on": "2026-12-31", "owner": "Priya"},
+    )
+    table = actions.log_table(actions_log, TODAY)
+    assert table["Overdue"].tolist() == ["⚠ 19 days", ""]
+    assert table["Team"].tolist() == ["Stores", actions.NO_TEAM]
+    assert table.loc[1, "Targets"] == "Knowledge · Kotter 5: Enable action by removing barriers"
+    assert table.loc[1, "Due"] == date(2026, 11, 1)
+
+    edited = table.copy()
+    edited.loc[1, "Status"] = "done"
+    edited.loc[2, "Owner"] = "  Priya "  # the same owner, typed again
+    edited.loc[2, "Due"] = "2027-01-15"
+    assert actions.edits(table, edited) == [{"id": 1, "status": "done"}, {"id": 2, "due_on": "2027-01-15"}]
+    edited.loc[2, "Due"] = "15/01/2027"
+    assert actions.edits(table, edited)[1] == {"id": 2, "due_on": "15/01/2027"}  # left for the check to name
+
+
+def test_you_said_we_did_lists_done_actions_by_team_in_hierarchy_order():
+    teams = pd.DataFrame(
+        {"id": [1, 2, 3], "name": ["Stores", "Stores North", "Contact Centre"], "parent_id": [None, 1, None]}
+    ).astype({"parent_id": "Int64"})
+    actions_log = log(
+        {"team_id": 2, "team": "Stores North", "status": "done", "closed_on": "2026-03-01"},
+        {"team_id": 3, "team": "Contact Centre", "status": "done", "closed_on": "2026-02-01"},
+        {"status": "done", "closed_on": "2026-05-01"},
+        {"team_id": 3, "team": "Contact Centre", "status": "done", "closed_on": "2026-06-01"},
+        {"team_id": 1, "team": "Stores", "status": "open"},
+    )
+    done = actions.you_said_we_did(actions_log, teams)
+    assert list(zip(done["team"], done["closed_on"], strict=True)) == [
+        ("Contact Centre", "2026-06-01"),
+        ("Contact Centre", "2026-02-01"),
+        ("Stores North", "2026-03-01"),
+        (actions.NO_TEAM, "2026-05-01"),
+    ]
+
+
+# What moved after an action ----------------------------------------------------------------------
+
+WAVES = pd.DataFrame(
+    {"id": [1, 2, 3], "name": ["W1", "W2", "W3"], "opened_on": ["2026-01-12", "2026-04-13", "2026-07-13"]}
+)
+
+
+def figures(*cells: tuple) -> pd.DataFrame:
+    """A readiness frame by hand: (wave_id, team_id, knowledge mean, n, sd, suppressed) per row."""
+    rows = []
+    for wave_id, team_id, mean, n, sd, suppressed in cells:
+        wave = WAVES.set_index("id").loc[wave_id]
+        row = {
+            "wave_id": wave_id, "wave": wave["name"], "opened_on": wave["opened_on"], "team_id": team_id,
+            "team": f"Team {team_id}", "order": team_id, "n": n, "suppressed": suppressed,
+        }  # fmt: skip
+        for element in ELEMENTS:
+            row[element] = np.nan if suppressed else (mean if element == "knowledge" else 3.0)
+            row[f"{element}_sd"] = np.nan if suppressed else sd
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def done(team_id: int | None, closed_on: str, element: str | None = "knowledge") -> dict:
+    return {
+        "team_id": team_id,
+        "team": f"Team {team_id}" if team_id else None,
+        "element": element,
+        "status": "done",
+        "closed_on": closed_on,
+    }
+
+
+def test_a_significant_rise_is_up_with_its_n_and_points():
+    frame = figures((1, 1, 2.6, 120, 0.6, False), (2, 1, 3.4, 118, 0.6, False))
+    [effect] = actions.action_effects(log(done(1, "2026-03-27")), frame, WAVES).to_dict("records")
+    assert (effect["before_wave"], effect["after_wave"], effect["call"]) == ("W1", "W2", "up")
+    assert (effect["n_before"], effect["n_after"]) == (120, 118)
+    assert effect["delta"] == pytest.approx(0.8)
+    assert effect["sentence"] == (
+        "Knowledge up 0.80 points, W1 → W2: 2.60 → 3.40 on 1–5, n = 120 → 118 (adjusted p < 0.001)."
+    )
+
+
+def test_a_significant_fall_is_down():
+    frame = figures((1, 1, 3.6, 80, 0.5, False), (2, 1, 3.1, 80, 0.5, False))
+    [effect] = actions.action_effects(log(done(1, "2026-03-27")), frame, WAVES).to_dict("records")
+    assert effect["call"] == "down"
+    assert effect["sentence"].startswith("Knowledge down 0.50 points, W1 → W2")
+
+
+def test_welch_p_is_corrected_across_the_actions_shown():
+    # One team alone: delta 0.5, sd 1, n 40 each gives p ≈ 0.028, up. Beside a second tested action with
+    # p ≈ 0.93, Benjamini–Hochberg doubles it past 0.05: no clear change.
+    frame = figures(
+        (1, 1, 3.0, 40, 1.0, False), (2, 1, 3.5, 40, 1.0, False),
+        (1, 2, 3.0, 40, 1.0, False), (2, 2, 3.02, 40, 1.0, False),
+    )  # fmt: skip
+    p = stats.ttest_ind_from_stats(3.5, 1.0, 40, 3.0, 1.0, 40, equal_var=False).pvalue
+    assert 0.025 < p < 0.05
+    [alone] = actions.action_effects(log(done(1, "2026-03-27")), frame, WAVES).to_dict("records")
+    assert (alone["call"], alone["p"]) == ("up", pytest.approx(p))
+    both = actions.action_effects(log(done(1, "2026-03-27"), done(2, "2026-03-27")), frame, WAVES)
+    assert both["call"].tolist() == ["no clear change", "no clear change"]
+    assert both["p_adjusted"].iloc[0] == pytest.approx(2 * p)
+    assert "adjusted p = 0.05" in both["sentence"].iloc[0]
+    assert "a change under about" in both["sentence"].iloc[0]
+
+
+def test_entered_team_means_cannot_be_tested():
+    frame = figures((1, 1, 2.6, 12, np.nan, False), (2, 1, 3.4, 14, np.nan, False))
+    [effect] = actions.action_effects(log(done(1, "2026-03-27")), frame, WAVES).to_dict("records")
+    assert effect["call"] == "no test possible"
+    assert np.isnan(effect["p_adjusted"])
+    assert effect["sentence"] == (
+        "No test possible for Knowledge, W1 → W2: team-level entries carry no respondent data "
+        "(2.60 → 3.40 on 1–5, n = 12 → 14, +0.80 points)."
+    )
+
+
+def test_a_team_hidden_in_either_wave_shows_no_figure():
+    frame = figures((1, 1, 2.6, 40, 0.6, False), (2, 1, np.nan, 3, np.nan, True))
+    [effect] = actions.action_effects(log(done(1, "2026-03-27")), frame, WAVES).to_dict("records")
+    assert effect["call"] == "hidden"
+    assert np.isnan(effect["before"])
+    assert np.isnan(effect["n_before"])
+    assert effect["sentence"] == (
+        "Hidden: Team 1 has fewer than 5 responses in W1 or W2, or its figure is withheld so a smaller group "
+        "stays hidden."
+    )
+
+
+def test_an_action_closed_after_the_last_wave_waits_for_the_next():
+    frame = figures((3, 1, 3.0, 40, 0.6, False))
+    [effect] = actions.action_effects(log(done(1, "2026-09-01")), frame, WAVES).to_dict("records")
+    assert effect["call"] == "waiting for the next wave"
+    assert effect["sentence"] == "Waiting for the next wave: closed on 2026-09-01, after W3 opened."
+
+
+def test_closing_on_the_day_a_wave_opens_compares_that_wave_with_the_next():
+    frame = figures((2, 1, 2.6, 120, 0.6, False), (3, 1, 3.4, 118, 0.6, False))
+    [effect] = actions.action_effects(log(done(1, "2026-04-13")), frame, WAVES).to_dict("records")
+    assert (effect["before_wave"], effect["after_wave"], effect["call"]) == ("W2", "W3", "up")
+
+
+def test_actions_that_cannot_be_followed_say_why():
+    frame = figures((1, 1, 3.0, 40, 0.6, False), (2, 2, 3.0, 40, 0.6, False))
+    effects = actions.action_effects(
+        log(
+            done(1, "2025-12-01"),  # before any wave
+            done(1, "2026-03-01"),  # team 1 has no results in W2
+            done(None, "2026-03-01"),  # no team
+            done(1, "2026-03-01", element=None),  # no element
+            {"status": "open", "team_id": 1, "element": "knowledge"},  # not done: not listed
+        ),
+        frame,
+        WAVES,
+    )
+    assert effects["call"].tolist() == ["no earlier wave", "no results", "not followed", "not followed"]
+    assert effects["sentence"].tolist() == [
+        "No survey wave opened before it was closed on 2025-12-01: nothing to compare with.",
+        "Team 1 has no survey results in W1 or W2 to compare.",
+        "Not followed in the survey: the action names no team or no ADKAR element.",
+        "Not followed in the survey: the action names no team or no ADKAR element.",
+    ]
+    assert effects["p"].isna().all()
+
+
+def test_no_done_action_gives_an_empty_table():
+    effects = actions.action_effects(log({"status": "open"}), figures(), WAVES)
+    assert effects.empty
+    assert list(effects.columns) == list(actions.EFFECT_COLUMNS)
+
+
+def test_demo_till_training_moved_knowledge_in_stores(demo_db):
+    initiative = store.initiative_id(demo_db, sample_data.MAIN_INITIATIVE)
+    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), initiative)
+    actions_log = store.initiative_actions(demo_db, initiative)
+    effects = actions.action_effects(actions_log, frame, store.waves(demo_db, initiative)).set_index("title")
+    training = effects.loc["Run till-system training in every store"]
+    assert (training["team"], training["element"], training["closed_on"]) == ("Stores", "knowledge", "2026-03-27")
+    assert (training["before_wave"], training["after_wave"], training["call"]) == ("2026 Q1", "2026 Q2", "up")
+    stores = frame[frame["team"] == "Stores"].set_index("wave")
+    assert training["n_before"] == stores.loc["2026 Q1", "n"]
+    assert training["n_after"] == stores.loc["2026 Q2", "n"]
+    assert training["delta"] == pytest.approx(stores.loc["2026 Q2", "knowledge"] - stores.loc["2026 Q1", "knowledge"])
+    assert training["delta"] > 0.5
+    assert training["sentence"].startswith("Knowledge up ")
+    assert set(effects["call"]) <= set(actions.EFFECT_CALLS)
+    assert len(effects) == 3  # the demo's three done actions of Customer First
+
+
+def test_demo_overdue_on_its_last_day(demo_db):
+    actions_log = store.initiative_actions(demo_db, store.initiative_id(demo_db, sample_data.MAIN_INITIATIVE))
+    late = actions.overdue(actions_log, sample_data.LAST_DAY)
+    assert list(zip(late["title"], late["days_overdue"], strict=True)) == [
+        ("Supply chain director to brief all shifts on the programme", 143),
+        ("Add a help channel for the new order process", 81),
+        ("Fix the returns screen on the tills", 51),
+    ]

@@ -1,0 +1,498 @@
+"""The champion network: coverage rules, the champion effect by hand, roster and activity checks, the roster import."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from datetime import date, datetime
+
+import openpyxl
+import pandas as pd
+import pytest
+from scipy import stats
+
+from cxchange import champions, charts
+from cxchange import db as store
+from cxchange.importing import ImportRejected
+from cxchange.importing.roster import import_roster
+
+TODAY = date(2026, 6, 30)
+
+# Coverage ------------------------------------------------------------------------------------
+
+
+def hand_teams() -> pd.DataFrame:
+    """Ops (no headcount of its own) over A (50), B (51), C (no headcount), D (30); Solo (10) on its own."""
+    return pd.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5, 6],
+            "name": ["Ops", "A", "B", "C", "D", "Solo"],
+            "parent_id": pd.array([None, 1, 1, 1, 1, None], dtype="Int64"),
+            "headcount": [None, 50, 51, None, 30, 10],
+        }
+    )
+
+
+def hand_roster() -> pd.DataFrame:
+    rows = [
+        (1, "a1", 2, "2026-01-01", None),
+        (2, "a2", 2, "2026-02-01", None),
+        (3, "b1", 3, "2026-01-01", None),
+        (4, "b2", 3, "2026-01-01", None),
+        (5, "d1", 5, "2025-01-01", "2026-06-30"),  # stepped down today: no longer active
+        (6, "solo", 6, "2025-01-01", "2026-07-01"),  # steps down tomorrow: still active today
+        (7, "solo-new", 6, "2026-07-01", None),  # starts tomorrow: not yet
+        (8, "d-old", 5, "2024-01-01", "2026-06-29"),
+    ]
+    return pd.DataFrame(rows, columns=["id", "alias", "team_id", "started_on", "ended_on"])
+
+
+def hand_activities() -> pd.DataFrame:
+    rows = [
+        (1, "2026-05-31"),  # A: exactly 30 days ago, still active
+        (2, "2026-04-01"),
+        (3, "2026-05-30"),  # B: 31 days ago, quiet
+        (4, "2026-07-02"),  # B: in the future, does not count
+        (5, "2026-06-29"),  # D's champion, who stepped down today: does not count
+        (8, "2026-06-28"),
+        (6, "2026-06-01"),  # Solo: 29 days ago
+    ]
+    return pd.DataFrame(rows, columns=["champion_id", "happened_on"])
+
+
+@pytest.fixture
+def covered() -> pd.DataFrame:
+    return champions.coverage(hand_teams(), hand_roster(), hand_activities(), TODAY, 25).set_index("team")
+
+
+def test_the_ratio_is_met_at_exactly_one_champion_per_target(covered):
+    a, b = covered.loc["A"], covered.loc["B"]
+    assert (a["champions"], a["people_per_champion"], bool(a["target_met"])) == (2, 25.0, True)  # 50 / 2
+    assert (b["champions"], b["people_per_champion"], bool(b["target_met"])) == (2, 25.5, False)  # 51 / 2
+    assert b["needed"] == 3
+
+
+def test_a_team_is_quiet_only_after_more_than_30_days(covered):
+    assert (covered.loc["A", "last_activity"], covered.loc["A", "days_since"], covered.loc["A", "status"]) == (
+        "2026-05-31",
+        30,
+        "active",
+    )
+    assert (covered.loc["B", "last_activity"], covered.loc["B", "days_since"], covered.loc["B", "status"]) == (
+        "2026-05-30",
+        31,
+        "quiet",
+    )  # the session logged for 2 July is not counted on 30 June
+
+
+def test_retired_and_future_champions_are_not_active(covered):
+    assert covered.loc["D", "champions"] == 0  # ended today and yesterday
+    assert covered.loc["D", "status"] == "none"
+    assert covered.loc["D", "last_activity"] is None  # a retired champion's sessions do not count
+    assert not covered.loc["D", "target_met"]
+    solo = covered.loc["Solo"]
+    assert (solo["champions"], solo["status"], solo["days_since"]) == (
+        1,
+        "active",
+        29,
+    )  # ends tomorrow; new starts tomorrow
+    assert champions.is_active("2025-01-01", "2026-07-01", TODAY)
+    assert not champions.is_active("2025-01-01", "2026-06-30", TODAY)
+    assert champions.is_active("2026-06-30", None, TODAY)  # from the first day
+    assert not champions.is_active("2026-07-01", None, TODAY)
+
+
+def test_a_team_without_headcount_has_no_target(covered):
+    c = covered.loc["C"]
+    assert (c["champions"], c["status"]) == (0, "none")
+    assert pd.isna(c["target_met"])
+    assert pd.isna(c["needed"])
+    assert math.isnan(c["headcount"])
+
+
+def test_a_parent_rolls_up_its_whole_subtree_and_says_so(covered):
+    ops = covered.loc["Ops"]
+    assert bool(ops["rolled_up"])
+    assert not bool(covered.loc["A", "rolled_up"])
+    assert ops["teams_covered"] == 4
+    assert ops["headcount"] == 50 + 51 + 30  # C has none
+    assert ops["headcount_missing"] == 1
+    assert ops["champions"] == 4
+    assert ops["needed"] == math.ceil(131 / 25)
+    assert not ops["target_met"]
+    assert (ops["teams_without"], ops["teams_quiet"], ops["leaf_teams"]) == (2, 1, 4)  # C and D; B
+    assert (ops["status"], ops["last_activity"]) == ("active", "2026-05-31")
+    org = covered.loc["All teams"]
+    assert (org["champions"], org["headcount"], org["teams_without"]) == (5, 141, 2)
+    table = champions.coverage_table(covered.reset_index(), 25).set_index("Team")
+    assert table.loc["Ops (all, 4 teams)", "Target 1 per 25"] == "2 more needed (1 without headcount)"
+    assert table.loc["Ops (all, 4 teams)", "Teams without a champion"] == "2 of 4"
+    assert table.loc["A", "Target 1 per 25"] == "met"
+    assert table.loc["C", "Target 1 per 25"] == "no headcount"
+    assert table.loc["B", "Status"] == "Quiet (no activity in 30 days)"
+
+
+def test_coverage_change_is_said_in_words():
+    teams, roster, log = hand_teams(), hand_roster(), hand_activities()
+    before = champions.coverage(teams, roster, log, TODAY, 25)
+    after = champions.coverage(
+        teams, roster, pd.concat([log, pd.DataFrame({"champion_id": [3], "happened_on": ["2026-06-30"]})]), TODAY, 25
+    )
+    assert (
+        champions.describe_coverage_change(before, after, 3) == "B is now active (was quiet): last activity 2026-06-30."
+    )
+    assert champions.describe_coverage_change(before, after, 2) == "A stays active: last activity 2026-05-31."
+
+
+def test_coverage_of_an_empty_workspace():
+    empty = champions.coverage(
+        hand_teams().iloc[0:0],
+        hand_roster().iloc[0:0],
+        hand_activities().iloc[0:0],
+        TODAY,
+        25,
+    )
+    assert empty["team"].tolist() == ["All teams"]
+    assert empty["status"].tolist() == ["none"]
+
+
+def test_the_coverage_chart_draws_every_team_with_its_status_and_the_target(covered):
+    spec = charts.coverage_chart(covered.reset_index(), 25, title="Coverage").to_dict()
+    text = json.dumps(spec)
+    assert "NaN" not in text
+    assert "target: 1 per 25" in text
+    rows = next(rows for rows in spec["datasets"].values() if rows and "team_name" in rows[0])
+    by_team = {row["team_name"]: row for row in rows}
+    assert set(by_team) == {"Ops", "A", "B", "C", "D", "Solo"}
+    assert by_team["B"]["status"] == "quiet"
+    assert by_team["D"]["label"] == "no active champion · 30 people"
+    assert by_team["A"]["label"] == "1 per 25 · 2 champions"
+
+
+# Champion effect -------------------------------------------------------------------------------
+
+
+def effect_inputs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Two waves of readiness figures small enough to pool by hand, and who was a champion when."""
+    waves = pd.DataFrame({"id": [1, 2], "name": ["W1", "W2"], "opened_on": ["2026-01-10", "2026-04-10"]})
+    teams = [
+        # team, has_children, n, readiness, sd, suppressed
+        (2, False, 10, 60.0, 10.0, False),  # A: a champion in both waves
+        (3, False, 20, 70.0, 20.0, False),  # B: a champion from 1 February, so in W2 only
+        (4, False, 5, 50.0, 5.0, False),  # C: its champion stepped down the day W1 opened
+        (5, False, 3, None, None, True),  # D: hidden, never counted
+        (6, False, 12, 90.0, None, False),  # E: entered team means, no spread: left out
+        (1, True, 50, 65.0, 15.0, False),  # the parent: only teams without teams below count
+    ]
+    rows = [
+        {
+            "wave_id": wave,
+            "team_id": team,
+            "has_children": children,
+            "n": n,
+            "direct_n": 0 if children else n,
+            "readiness": mean,
+            "readiness_sd": sd,
+            "suppressed": hidden,
+        }
+        for wave in (1, 2)
+        for team, children, n, mean, sd, hidden in teams
+    ]
+    roster = pd.DataFrame(
+        {
+            "team_id": [2, 3, 4, 5, 6],
+            "started_on": ["2025-12-01", "2026-02-01", "2025-06-01", "2025-01-01", "2027-01-01"],
+            "ended_on": [None, None, "2026-01-10", None, None],
+        }
+    )
+    return pd.DataFrame(rows), roster, waves
+
+
+def test_the_champion_effect_pools_respondents_as_by_hand():
+    frame, roster, waves = effect_inputs()
+    effect = champions.champion_effect(frame, roster, waves).set_index("wave")
+
+    w1 = effect.loc["W1"]  # with: A alone; without: B and C pooled
+    assert (w1["with_n"], w1["with_teams"], w1["with_mean"], w1["with_sd"]) == (10, 1, 60.0, 10.0)
+    # B and C: n = 25, mean = (20·70 + 5·50) / 25 = 66; sums of squares 19·20² + 20·70² + 4·5² + 5·50² = 118,200,
+    # so the variance is (118,200 − 25·66²) / 24 = 387.5.
+    assert (w1["without_n"], w1["without_teams"]) == (25, 2)
+    assert w1["without_mean"] == pytest.approx(66.0)
+    assert w1["without_sd"] == pytest.approx(math.sqrt(387.5))
+    # Welch: se² = 10²/10 + 387.5/25 = 25.5; df = 25.5² / (10²/9 + 15.5²/24).
+    df = 25.5**2 / (10**2 / 9 + 15.5**2 / 24)
+    half = stats.t.ppf(0.975, df) * math.sqrt(25.5)
+    assert w1["difference"] == pytest.approx(-6.0)
+    assert w1["df"] == pytest.approx(df)
+    assert (w1["ci_low"], w1["ci_high"]) == (pytest.approx(-6.0 - half), pytest.approx(-6.0 + half))
+    assert w1["p"] == pytest.approx(
+        stats.ttest_ind_from_stats(60, 10, 10, 66, math.sqrt(387.5), 25, equal_var=False).pvalue
+    )
+    assert (w1["with_ci_low"], w1["with_ci_high"]) == (
+        pytest.approx(60 - stats.t.ppf(0.975, 9) * 10 / math.sqrt(10)),
+        pytest.approx(60 + stats.t.ppf(0.975, 9) * 10 / math.sqrt(10)),
+    )
+    assert (w1["teams_hidden"], w1["teams_entered"]) == (1, 1)  # D and E left out, and said so
+
+    w2 = effect.loc["W2"]  # with: A and B; without: C
+    # A and B: n = 30, mean = (600 + 1400) / 30; sums of squares 9·100 + 10·3600 + 19·400 + 20·4900 = 142,500.
+    mean = 2000 / 30
+    variance = (142_500 - 30 * mean**2) / 29
+    assert (w2["with_n"], w2["with_teams"], w2["without_n"], w2["without_teams"]) == (30, 2, 5, 1)
+    assert w2["with_mean"] == pytest.approx(mean)
+    assert w2["with_sd"] == pytest.approx(math.sqrt(variance))
+    assert w2["difference"] == pytest.approx(mean - 50)
+    se = math.sqrt(variance / 30 + 25 / 5)
+    df = se**4 / ((variance / 30) ** 2 / 29 + (25 / 5) ** 2 / 4)
+    assert w2["ci_low"] == pytest.approx(mean - 50 - stats.t.ppf(0.975, df) * se)
+
+
+def test_the_effect_is_said_as_association_not_cause():
+    frame, roster, waves = effect_inputs()
+    effect = champions.champion_effect(frame, roster, waves)
+    text = champions.describe_effect(effect)
+    assert text.startswith("In W2, teams with an active champion had a readiness index of 66.7 (n = 30 respondents in")
+    assert "**16.7 points higher** with a champion" in text
+    assert "This is an association, not cause" in text
+    table = champions.effect_table(effect).set_index("Wave")
+    assert table.loc["W1", "Reads as"] == "no clear difference"
+    assert table.loc["W2", "n with (teams)"] == "30 (2)"
+    lines = champions.effect_lines(effect)
+    assert set(lines["group"]) == {"With an active champion", "Without"}
+    spec = json.dumps(charts.champion_effect_chart(lines, ["W1", "W2"], title="Effect").to_dict())
+    assert "Respondents (n)" in spec
+    assert "An association, not cause" in spec
+
+
+def test_no_effect_where_one_group_has_no_shown_team():
+    frame, roster, waves = effect_inputs()
+    only_hidden = frame.assign(suppressed=frame["team_id"].isin([2, 3]) | frame["suppressed"])
+    effect = champions.champion_effect(only_hidden, roster, waves)
+    assert effect["with_n"].tolist() == [0, 0]
+    assert effect["difference"].isna().all()
+    assert "nothing to compare yet" in champions.describe_effect(effect)
+    assert champions.effect_table(effect)["Reads as"].tolist() == ["no comparison: a group has no shown team"] * 2
+
+
+def test_the_demo_effect_counts_only_shown_leaf_teams(demo_db):
+    from cxchange import readiness
+
+    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    effect = champions.champion_effect(frame, store.champion_roster(demo_db), store.waves(demo_db, 1))
+    latest = effect.iloc[-1]
+    shown = frame[(frame["wave_id"] == latest["wave_id"]) & ~frame["has_children"] & (frame["team_id"] != 0)]
+    shown = shown[~shown["suppressed"].astype(bool)]
+    assert latest["with_teams"] + latest["without_teams"] == len(shown)
+    assert latest["with_n"] + latest["without_n"] == shown["n"].sum()
+    assert latest["teams_hidden"] == 2  # Customer Insight and Complaints Resolution
+
+
+# Roster and activity writes --------------------------------------------------------------------
+
+
+@pytest.fixture
+def teams_db(db):
+    store.insert_rows(db, "teams", [{"id": 1, "name": "Stores North"}, {"id": 2, "name": "Contact Centre"}])
+    return db
+
+
+@pytest.mark.parametrize(
+    ("alias", "team", "start", "end", "message"),
+    [
+        ("  ", "Stores North", "2026-01-05", None, "Name or alias: (empty): every champion needs a name or an alias."),
+        ("Priya", "Stores East", "2026-01-05", None, "Team: 'Stores East' is not a team of this workspace."),
+        ("Priya", "Stores North", "05/01/2026", None, "Start: '05/01/2026' is not a date; write it as YYYY-MM-DD"),
+        ("Priya", "Stores North", None, None, "Start: (empty): every champion needs a start date."),
+        ("Priya", "Stores North", "2026-01-05", "2026-01-04", "End: 2026-01-04 is before the start, 2026-01-05."),
+    ],
+)
+def test_a_bad_roster_entry_is_named_and_not_written(teams_db, alias, team, start, end, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        store.add_champion(teams_db, alias, team, start, end)
+    assert store.count(teams_db, "champions") == 0
+
+
+def test_add_edit_and_retire_a_champion(teams_db):
+    first = store.add_champion(teams_db, " Priya  S. ", "stores north", date(2026, 1, 5))
+    with pytest.raises(ValueError, match="Priya S. is already in the roster of that team from 2026-01-05"):
+        store.add_champion(teams_db, "priya s.", "Stores North", "2026-01-05")
+    second = store.add_champion(teams_db, "Tom", "Contact Centre", "2026-02-01")
+    store.add_champion_activity(teams_db, first, "huddle", "2026-03-01", 9, "first huddle", today=TODAY)
+
+    with pytest.raises(ValueError, match="Priya S. logged a session") as raised:  # one bad edit: nothing written
+        store.update_champions(
+            teams_db,
+            [
+                {"id": second, "alias": "Tom B.", "team": "Contact Centre", "started_on": "2026-02-01"},
+                {"id": first, "alias": "Priya S.", "team": "Stores North", "started_on": "2026-03-05"},
+            ],
+        )
+    assert str(raised.value) == (
+        "Priya S. logged a session on 2026-03-01, before the new start 2026-03-05: start on or before it."
+    )
+    assert set(store.champion_roster(teams_db)["alias"]) == {"Priya S.", "Tom"}
+
+    changed = store.update_champions(
+        teams_db, [{"id": second, "alias": "Tom B.", "team": "Contact Centre", "started_on": date(2026, 2, 1)}]
+    )
+    assert changed == 1
+    with pytest.raises(ValueError, match="Priya S. logged a session on 2026-03-01, after the new end 2026-02-28"):
+        store.retire_champion(teams_db, first, "2026-02-28")
+    store.retire_champion(teams_db, first, date(2026, 3, 1))
+    roster = store.champion_roster(teams_db).set_index("alias")
+    assert roster.loc["Priya S.", "ended_on"] == "2026-03-01"
+    assert roster.loc["Tom B.", "team"] == "Contact Centre"
+    with pytest.raises(ValueError, match="There is no champion with id 99"):
+        store.retire_champion(teams_db, 99, "2026-03-01")
+
+
+@pytest.mark.parametrize(
+    ("kind", "day", "people", "message"),
+    [
+        ("coffee", "2026-03-01", 5, "Kind: 'coffee' is not one of huddle, workshop, feedback session"),
+        ("huddle", "2026-07-01", 5, "Date: 2026-07-01 is after today (2026-06-30)."),
+        ("huddle", "2025-12-31", 5, "Date: 2025-12-31 is before Priya became a champion (2026-01-05)."),
+        ("huddle", "2026-03-01", -2, "People reached: -2 is not a whole number of 0 or more."),
+        ("huddle", "2026-03-01", None, "People reached: (empty): say how many people took part (0 if none)."),
+        ("huddle", "1 March", 5, "Date: '1 March' is not a date; write it as YYYY-MM-DD"),
+    ],
+)
+def test_a_bad_session_is_named_and_not_logged(teams_db, kind, day, people, message):
+    champion = store.add_champion(teams_db, "Priya", "Stores North", "2026-01-05")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        store.add_champion_activity(teams_db, champion, kind, day, people, today=TODAY)
+    assert store.count(teams_db, "champion_activities") == 0
+
+
+def test_a_session_after_a_champion_stepped_down_is_refused(teams_db):
+    champion = store.add_champion(teams_db, "Priya", "Stores North", "2026-01-05", "2026-03-31")
+    store.add_champion_activity(teams_db, champion, "workshop", "2026-03-31", 20, today=TODAY)  # their last day
+    with pytest.raises(ValueError, match=r"Date: 2026-04-01 is after Priya stepped down \(2026-03-31\)\."):
+        store.add_champion_activity(teams_db, champion, "workshop", "2026-04-01", 20, today=TODAY)
+    assert store.champion_activity_log(teams_db)["people_reached"].tolist() == [20]
+
+
+# Roster import ---------------------------------------------------------------------------------
+
+GOOD = b"name,team,start,end\nPriya S.,Stores North,2026-01-05,\nTom B.,Contact Centre,2026-02-01,2026-05-31\n"
+
+
+def test_a_dry_run_says_what_happens_to_every_row_and_writes_nothing(teams_db):
+    data = GOOD + b",,,\nPriya S.,Stores North,2026-01-05,\n"
+    preview = import_roster(teams_db, data, "roster.csv", dry_run=True)
+    assert preview.plan.table()[["Row", "What happens"]].values.tolist() == [
+        [2, "will be added"],
+        [3, "will be added"],
+        [4, "skipped: blank row"],
+        [5, "skipped: the same champion as row 2"],
+    ]
+    assert preview.summary() == "Would import 2 champions from roster.csv; 2 rows skipped."
+    assert store.count(teams_db, "champions") == 0
+    assert store.count(teams_db, "import_batches") == 0
+
+
+def test_an_import_is_one_batch_and_the_same_file_again_changes_nothing(teams_db):
+    done = import_roster(teams_db, GOOD, "roster.csv", imported_by="test")
+    assert done.summary() == f"Imported 2 champions from roster.csv as batch {done.batch_id}; 0 rows skipped."
+    roster = store.champion_roster(teams_db).set_index("alias")
+    assert roster["batch_id"].tolist() == [done.batch_id] * 2
+    assert roster.loc["Tom B.", "ended_on"] == "2026-05-31"
+    batch = store.champion_batches(teams_db).iloc[0]
+    assert (batch["file_name"], batch["champions"], batch["imported_by"]) == ("roster.csv", 2, "test")
+
+    again = import_roster(teams_db, GOOD, "roster-copy.csv")
+    assert again.already_imported["id"] == done.batch_id
+    assert again.summary().startswith("roster-copy.csv was already imported on ")
+    assert again.summary().endswith(f"(batch {done.batch_id}): nothing changed.")
+    assert store.count(teams_db, "champions") == 2
+    assert store.count(teams_db, "import_batches") == 1
+
+    # Other bytes, same champions and one new: the known rows are skipped by row number.
+    more = GOOD.replace(b"\n", b"\r\n") + b"Lena F.,Stores North,2026-03-01,\r\n"
+    later = import_roster(teams_db, more, "roster-2.csv")
+    assert [(r.row, r.reason) for r in later.plan.rows if r.outcome != "add"] == [
+        (2, "skipped: already in the roster (same name, team and start)"),
+        (3, "skipped: already in the roster (same name, team and start)"),
+    ]
+    assert store.count(teams_db, "champions") == 3
+    outcomes = json.loads(teams_db.execute("SELECT row_outcomes FROM import_batches ORDER BY id DESC").fetchone()[0])
+    assert outcomes["counts"] == {"duplicate": 2, "add": 1}
+    assert [row["row"] for row in outcomes["rows"]] == [2, 3]
+
+    nothing_new = import_roster(teams_db, more + b"\r\n", "roster-3.csv")
+    assert nothing_new.summary() == "Every champion in roster-3.csv is already in the roster: nothing changed."
+    assert not nothing_new.written
+    assert store.count(teams_db, "import_batches") == 2
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        (b",Stores North,2026-01-05,", "Row 3, name: (empty): every champion needs a name or an alias."),
+        (b"Lena,Stores East,2026-01-05,", "Row 3, team: 'Stores East' is not a team of this workspace."),
+        (
+            b"Lena,Stores North,2026-13-05,",
+            "Row 3, start: '2026-13-05' is not a date; write it as YYYY-MM-DD (e.g. 2026-03-31).",
+        ),
+        (b"Lena,Stores North,,", "Row 3, start: (empty): every champion needs a start date."),
+        (
+            b"Lena,Stores North,2026-01-05,soon",
+            "Row 3, end: 'soon' is not a date; write it as YYYY-MM-DD (e.g. 2026-03-31).",
+        ),
+        (b"Lena,Stores North,2026-01-05,2025-12-31", "Row 3, end: 2025-12-31 is before the start, 2026-01-05."),
+    ],
+)
+def test_every_bad_row_is_named_by_row_column_and_value_and_nothing_is_written(teams_db, row, problem):
+    data = b"name,team,start,end\nPriya S.,Stores North,2026-01-05,\n" + row + b"\n"
+    result = import_roster(teams_db, data, "roster.csv")
+    assert result.plan.problems == [problem]
+    assert result.summary() == "Nothing can be imported from roster.csv until this problem is fixed."
+    assert not result.written
+    assert store.count(teams_db, "champions") == 0  # the good row is not written either
+    assert store.count(teams_db, "import_batches") == 0
+    assert result.plan.table()["What happens"].tolist()[0] == "will be added"
+    assert result.plan.table()["What happens"].tolist()[1].startswith("error: ")
+
+
+def test_a_file_without_a_name_team_or_start_column_is_refused(teams_db):
+    with pytest.raises(ImportRejected, match="needs a column for the name or alias, start"):
+        import_roster(teams_db, b"team,from_when\nStores North,2026-01-01\n", "roster.csv")
+    with pytest.raises(ImportRejected, match="two columns for the name or alias: 'name' and 'Alias'"):
+        import_roster(teams_db, b"name,Alias,team,start\nA,B,Stores North,2026-01-01\n", "roster.csv")
+
+
+def test_an_excel_semicolon_file_and_an_xlsx_read_as_they_come(teams_db):
+    semicolon = "Champion;Team;Start date;End date;Site\nZoë;stores  north;2026-01-05;;Leeds\n".encode("cp1252")
+    result = import_roster(teams_db, semicolon, "roster.csv")
+    assert result.ignored_columns == ["Site"]
+    assert store.champion_roster(teams_db)[["alias", "team"]].values.tolist() == [["Zoë", "Stores North"]]
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Name", "Team", "Start", "End"])
+    sheet.append(["Mei", "Contact Centre", datetime(2026, 2, 3), None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    import_roster(teams_db, buffer.getvalue(), "roster.xlsx")
+    roster = store.champion_roster(teams_db).set_index("alias")
+    assert roster.loc["Mei", "started_on"] == "2026-02-03"
+
+
+def test_undo_removes_the_batch_and_its_champions_and_nothing_else(teams_db):
+    own = store.add_champion(teams_db, "Own", "Stores North", "2026-01-01")
+    store.add_champion_activity(teams_db, own, "huddle", "2026-02-01", 5, today=TODAY)
+    kept = import_roster(teams_db, b"name,team,start\nKept,Contact Centre,2026-01-01\n", "kept.csv").batch_id
+    gone = import_roster(teams_db, GOOD, "roster.csv").batch_id
+    imported = int(store.champion_roster(teams_db).set_index("alias").loc["Priya S.", "id"])
+    store.add_champion_activity(teams_db, imported, "workshop", "2026-02-01", 12, today=TODAY)
+
+    assert store.undo_champion_batch(teams_db, gone) == {"champions": 2, "activities": 1}
+    assert sorted(store.champion_roster(teams_db)["alias"]) == ["Kept", "Own"]
+    assert store.champion_activity_log(teams_db)["alias"].tolist() == ["Own"]
+    assert store.champion_batches(teams_db)["id"].tolist() == [kept]
+    with pytest.raises(ValueError, match=f"There is no roster import with batch number {gone}"):
+        store.undo_champion_batch(teams_db, gone)
+    # Undone, the same file may come in again.
+    assert import_roster(teams_db, GOOD, "roster.csv").written

@@ -1,0 +1,475 @@
+"""Exports opened and checked: XLSX and CSV read back, the PDF's text, the PPTX's slides, the HTML's sources."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from pptx import Presentation
+from pptx.util import Inches
+from pypdf import PdfReader
+
+from cxchange import db as store
+from cxchange import exports, readiness
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTEXT = (
+    "Customer First · wave 2026 Q4 (opened 2026-10-12) · team: All teams · all respondents · "
+    "groups under 5 responses hidden · Demo data"
+)
+DANGEROUS = ['=HYPERLINK("http://example.invalid","click")', "+1-555-0100", "@SUM(A1)", "-2+3", "\tTab", "\rReturn"]
+
+
+def collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# Cells, CSV and XLSX ------------------------------------------------------------------------
+
+
+def test_safe_cell_neutralises_formula_like_text_and_keeps_numbers():
+    for text in DANGEROUS:
+        assert exports.safe_cell(text) == "'" + text
+    assert exports.safe_cell("Stores North") == "Stores North"
+    assert exports.safe_cell("fewer than 5") == "fewer than 5"
+    assert exports.safe_cell(3) == 3
+    assert exports.safe_cell(-2.5) == -2.5  # a negative number is a number, not a formula
+    assert type(exports.safe_cell(np.int64(4))) is int
+    assert type(exports.safe_cell(np.float64(66.7))) is float
+    for missing in (None, float("nan"), np.nan, pd.NA):
+        assert exports.safe_cell(missing) is None
+
+
+@pytest.fixture
+def risky_table() -> pd.DataFrame:
+    """Team names a user typed, one a formula, beside figures; the second row is a hidden team."""
+    return pd.DataFrame(
+        {
+            "Team": ["Stores North", "Tiny team", *DANGEROUS[:3]],
+            "Responses (n)": pd.array([231, 3, 20, 21, 22], dtype="Int64"),
+            "Readiness index": [71.4, 99.9, 60.0, 61.0, 62.0],
+            "Barrier point": ["none", "fewer than 5", "Awareness", "none", "none"],
+        }
+    )
+
+
+HIDDEN = (False, True, False, False, False)
+
+
+def test_xlsx_reads_back_as_values_with_formulas_neutralised_and_hidden_figures_blank(risky_table):
+    data = exports.table_xlsx(risky_table, "Teams: 2026/Q4", hidden=HIDDEN)
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet.title == "Teams  2026 Q4"  # characters Excel forbids in a sheet name are replaced
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Team", "Responses (n)", "Readiness index", "Barrier point")
+    assert all(cell.font.bold for cell in sheet[1])
+    assert rows[1] == ("Stores North", 231, 71.4, "none")
+    assert rows[2] == ("Tiny team", None, None, "fewer than 5")  # hidden: no figure, whatever the table held
+    assert [row[0] for row in rows[3:]] == ["'" + text for text in DANGEROUS[:3]]
+    assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+    assert sheet.column_dimensions["A"].width >= len(DANGEROUS[0])
+
+
+def test_csv_has_a_bom_neutralised_cells_and_no_hidden_figure(risky_table):
+    data = exports.table_csv(risky_table, hidden=HIDDEN)
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["Team", "Responses (n)", "Readiness index", "Barrier point"]
+    assert rows[1] == ["Stores North", "231", "71.4", "none"]
+    assert rows[2] == ["Tiny team", "", "", "fewer than 5"]
+    assert [row[0] for row in rows[3:]] == ["'" + text for text in DANGEROUS[:3]]
+    assert "99.9" not in data.decode("utf-8-sig")
+
+
+def test_hidden_flags_must_match_the_rows(risky_table):
+    with pytest.raises(ValueError, match="5 rows but 2 hidden flags"):
+        exports.table_csv(risky_table, hidden=(True, False))
+
+
+@pytest.fixture(scope="module")
+def demo_frame(demo_file: Path) -> pd.DataFrame:
+    database = store.open_db(demo_file)
+    try:
+        return readiness.readiness_by_team(database, store.settings(database), 1)
+    finally:
+        database.close()
+
+
+def test_team_table_never_shows_a_suppressed_figure_even_when_the_rows_carry_one(demo_frame):
+    wave = int(demo_frame["wave_id"].max())
+    tampered = demo_frame.copy()
+    hidden = tampered["suppressed"].astype(bool)
+    assert hidden[tampered["wave_id"] == wave].sum() == 2
+    # As if a bug upstream had left the figures in: the exporter must blank them again.
+    tampered.loc[hidden, ["readiness", "n", "awareness"]] = [99.9, 3, 1.5]
+    tampered.loc[hidden, "barrier_point"] = "awareness"
+
+    table, flags = exports.team_table(tampered, wave, 5)
+    rows = table.set_index("Team")
+    assert pd.isna(rows.loc["Customer Insight", "Readiness index"])
+    assert pd.isna(rows.loc["Customer Insight", "Responses (n)"])
+    assert rows.loc["Customer Insight", "Barrier point"] == "fewer than 5"
+    assert rows.loc["Complaints Resolution", "Barrier point"] == "hidden"
+    assert rows.loc["Stores North", "Responses (n)"] == 231
+    assert sum(flags) == 2
+
+    book = load_workbook(io.BytesIO(exports.table_xlsx(table, "Teams", hidden=flags))).active
+    values = {row[0]: row for row in book.iter_rows(min_row=2, values_only=True)}
+    assert values["Customer Insight"][1:4] == (None, None, "fewer than 5")
+    assert values["Distribution Centre"][3] == "Awareness"
+    text = exports.table_csv(table, hidden=flags).decode("utf-8-sig")
+    assert "99.9" not in text
+    assert next(line for line in text.splitlines() if line.startswith("Customer Insight")).count(",,") == 1
+
+
+# Charts --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_chart() -> alt.Chart:
+    data = pd.DataFrame({"team": ["Stores North", "HR & People"], "readiness": [71.4, 64.4]})
+    return alt.Chart(data, title="Readiness").mark_bar().encode(x="readiness:Q", y="team:N")
+
+
+def only_namespace_urls(text: str) -> bool:
+    """No http(s) URL in `text` except the namespace names of xmlns declarations."""
+    return not re.search(r"https?://", re.sub(r'xmlns(:\w+)?="https?://[^"]*"', "", text))
+
+
+def test_chart_svg_is_a_standalone_svg_that_fetches_nothing(small_chart):
+    svg = exports.chart_svg(small_chart)
+    assert svg.lstrip().startswith("<svg")
+    assert "Stores North" in svg
+    assert "HR &amp; People" in svg
+    assert only_namespace_urls(svg)
+    assert "<script" not in svg
+
+
+def test_chart_png_from_a_chart_or_an_inlined_spec(small_chart):
+    png = exports.chart_png(small_chart)
+    assert png.startswith(b"\x89PNG")
+    spec = exports.chart_spec(small_chart)  # as ui.chart draws it: rows inside the views, no named datasets
+    assert "datasets" not in spec
+    assert spec["data"]["values"][0]["team"] == "Stores North"
+    assert exports.chart_png(spec, scale=1).startswith(b"\x89PNG")
+    width_2x = int.from_bytes(png[16:20], "big")
+    width_1x = int.from_bytes(exports.chart_png(spec, scale=1)[16:20], "big")
+    assert width_2x == 2 * width_1x
+
+
+def test_references_outside_an_svg_are_removed_but_namespaces_kept():
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        '<image href="https://example.invalid/a.png" width="4"/><image xlink:href="//example.invalid/b.png"/></svg>'
+    )
+    cleaned = exports._without_external_references(svg)
+    assert "example.invalid" not in cleaned
+    assert 'xmlns="http://www.w3.org/2000/svg"' in cleaned
+    assert '<image width="4"/>' in cleaned
+
+
+# The report document -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_report(demo_file: Path) -> exports.Report:
+    database = store.open_db(demo_file)
+    try:
+        return exports.readiness_report_document(database, *exports.report_ids(database, "Customer First", "2026 Q4"))
+    finally:
+        database.close()
+
+
+def section(report: exports.Report, title_start: str) -> exports.Section:
+    return next(part for part in report.sections if part.title.startswith(title_start))
+
+
+def test_report_document_carries_its_context_and_agrees_with_the_overview(demo_report):
+    assert demo_report.title == "Readiness report: Customer First, 2026 Q4"
+    assert demo_report.context == CONTEXT
+    assert [part.title for part in demo_report.sections] == [
+        "At a glance",
+        "Readiness by team and ADKAR element, 2026 Q4",
+        "Barrier points, 2026 Q4",
+        "Readiness index over waves",
+        "Responses behind the trend (n)",
+        "Change by team and element, 2026 Q3 → 2026 Q4",
+        "Teams, 2026 Q4",
+    ]
+    figures = {figure.label: figure for figure in demo_report.sections[0].figures}
+    # The Overview shows the same: 67, n = 1,061, a significant change since 2026 Q3, 2 of 16 hidden.
+    assert figures["Readiness index (0–100)"].value == "67"
+    assert figures["Readiness index (0–100)"].note.startswith("95% CI ")
+    assert figures["Complete responses (n)"].value == "1,061"
+    assert figures["Change since 2026 Q3"].value == "+2.2"
+    assert figures["Change since 2026 Q3"].note.startswith("Up 2.2 points since 2026 Q3")
+    assert figures["Teams hidden"].value == "2 of 16"
+    change = section(demo_report, "Change by team")
+    assert change.note.startswith("Of 75 team × element figures tested")
+    trend_counts = section(demo_report, "Responses behind the trend").table.set_index("Team")
+    assert trend_counts.loc["All teams", "2026 Q4"] == 1061
+    assert demo_report.file_stem == "readiness-customer-first-2026-q4"
+
+
+def test_report_for_a_team_covers_it_and_the_teams_below_it(demo_file):
+    database = store.open_db(demo_file)
+    report = exports.readiness_report_document(
+        database, *exports.report_ids(database, "Customer First", "2026 Q4", "Supply Chain")
+    )
+    assert report.title == "Readiness report: Supply Chain · Customer First, 2026 Q4"
+    assert "team: Supply Chain and the teams below it" in report.context
+    table = section(report, "Teams").table
+    assert table["Team"].tolist() == ["Supply Chain (all)", "Distribution Centre", "Logistics Planning"]
+    figures = {figure.label: figure.value for figure in report.sections[0].figures}
+    assert figures["Barrier point"] == "Awareness"
+    assert figures["Complete responses (n)"] == "95"
+
+
+def test_a_change_is_called_only_where_it_is_significant(demo_file):
+    database = store.open_db(demo_file)
+    # HR & People moves by a few points between waves with n under 20: no test can call that a change.
+    report = exports.readiness_report_document(
+        database, *exports.report_ids(database, "Customer First", "2026 Q4", "HR & People")
+    )
+    change = {figure.label: figure for figure in report.sections[0].figures}["Change since 2026 Q3"]
+    assert change.value == "no clear change"
+    assert change.note.startswith("No clear change since 2026 Q3")
+
+
+def test_the_first_wave_has_nothing_to_compare(demo_file):
+    database = store.open_db(demo_file)
+    report = exports.readiness_report_document(database, *exports.report_ids(database, "Customer First", "2025 Q3"))
+    assert section(report, "Change since the wave before").note == "First wave: nothing to compare with yet."
+    assert section(report, "Change since the wave before").chart is None
+
+
+def test_a_report_on_a_hidden_team_shows_no_figure(demo_file):
+    database = store.open_db(demo_file)
+    report = exports.readiness_report_document(
+        database, *exports.report_ids(database, "Customer First", "2026 Q4", "Customer Insight")
+    )
+    headline = report.sections[0].figures
+    assert [(figure.label, figure.value) for figure in headline] == [("Readiness index (0–100)", "hidden")]
+    assert headline[0].note.startswith("Fewer than 5")
+    assert [part.title for part in report.sections] == ["At a glance", "No figures to show", "Teams, 2026 Q4"]
+    table = section(report, "Teams").table
+    assert table["Barrier point"].tolist() == ["fewer than 5"]
+    assert table[["Responses (n)", "Readiness index"]].isna().all().all()
+    body = exports.report_html(report).split("<h2>Teams")[1].split("<tbody>")[1].split("</tbody>")[0]
+    assert not re.search(r"\d", body.replace("fewer than 5", ""))
+
+
+def test_the_threshold_and_the_workspace_kind_reach_the_context(demo_path):
+    database = store.open_db(demo_path)
+    store.save_settings(database, {"min_group_size": 40})
+    store.set_workspace_kind(database, "own")
+    report = exports.readiness_report_document(database, *exports.report_ids(database, "Customer First", "2026 Q4"))
+    assert report.context.endswith("all respondents · groups under 40 responses hidden")
+    assert "Demo data" not in report.context
+    rows = section(report, "Teams").table.set_index("Team")
+    assert rows.loc["Logistics Planning", "Barrier point"] == "fewer than 40"
+    assert pd.isna(rows.loc["Logistics Planning", "Readiness index"])
+
+
+def test_a_group_filter_reaches_the_context(demo_file):
+    database = store.open_db(demo_file)
+    initiative, wave, _ = exports.report_ids(database, "Customer First", "2026 Q4")
+    report = exports.readiness_report_document(database, initiative, wave, group="champions")
+    assert " · champions · " in report.context
+    with pytest.raises(ValueError, match="Unknown respondent group 'managers'"):
+        exports.readiness_report_document(database, initiative, wave, group="managers")
+
+
+def test_unknown_names_are_refused_with_what_exists(demo_file):
+    database = store.open_db(demo_file)
+    with pytest.raises(LookupError, match="no initiative called 'Customer Last'; initiatives are: Customer First"):
+        exports.report_ids(database, "Customer Last", "2026 Q4")
+    with pytest.raises(LookupError, match="Customer First has no wave called '2027 Q1'; its waves are: 2025 Q3"):
+        exports.report_ids(database, "Customer First", "2027 Q1")
+    with pytest.raises(LookupError, match="no team called 'Stores East'"):
+        exports.report_ids(database, "Customer First", "2026 Q4", "Stores East")
+    assert exports.report_ids(database, "Customer First", "2026 Q4", "All teams")[2] == 0
+
+
+# The report's files --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_html(demo_report) -> str:
+    return exports.report_html(demo_report)
+
+
+def test_html_report_is_self_contained_with_inline_svgs(demo_html, demo_report):
+    charts = [part for part in demo_report.sections if part.chart is not None]
+    assert demo_html.count("<svg") == len(charts) == 4
+    assert "<script" not in demo_html.lower()
+    assert only_namespace_urls(demo_html)
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!#)""", demo_html)  # nothing loaded from anywhere
+    assert demo_html.count(CONTEXT) >= len(demo_report.sections)
+    assert "<h1>Readiness report: Customer First, 2026 Q4</h1>" in demo_html
+    assert "HR &amp; People" in demo_html
+    assert "HR & People" not in demo_html  # every text escaped
+
+
+def test_html_report_table_shows_no_figure_for_a_hidden_team(demo_html):
+    hidden_rows = re.findall(r'<tr class="hidden">(.*?)</tr>', demo_html)
+    assert len(hidden_rows) == 2
+    customer_insight = next(row for row in hidden_rows if "Customer Insight" in row)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", customer_insight)
+    assert cells[:4] == ["Customer Insight", "", "", "fewer than 5"]
+
+
+@pytest.fixture(scope="module")
+def demo_pdf(demo_report) -> PdfReader:
+    return PdfReader(io.BytesIO(exports.report_pdf(demo_report)))
+
+
+def test_pdf_report_text_has_title_context_on_every_page_and_teams(demo_pdf):
+    pages = [collapse(page.extract_text()) for page in demo_pdf.pages]
+    assert len(pages) >= 4
+    assert "Readiness report: Customer First, 2026 Q4" in pages[0]
+    for number, text in enumerate(pages, start=1):
+        assert CONTEXT in text, number
+        assert f"page {number} of {len(pages)}" in text
+    everything = " ".join(pages)
+    for team in ("Stores North", "Distribution Centre", "Logistics Planning", "HR & People", "Customer Insight"):
+        assert team in everything
+    assert "Readiness index (0–100): 67" in everything
+    assert "Complete responses (n): 1,061" in everything
+
+
+def test_pdf_report_shows_no_figure_for_a_hidden_team(demo_pdf):
+    lines = [line for page in demo_pdf.pages for line in page.extract_text().splitlines()]
+    customer_insight = [line for line in lines if line.startswith("Customer Insight")]
+    assert customer_insight == ["Customer Insight fewer than 5 survey"]
+    complaints = [line for line in lines if line.startswith("Complaints Resolution")]
+    assert complaints == ["Complaints Resolution hidden survey"]
+
+
+@pytest.fixture(scope="module")
+def demo_deck(demo_report):
+    return Presentation(io.BytesIO(exports.report_pptx(demo_report)))
+
+
+def test_pptx_report_has_a_titled_slide_per_chart_or_table_with_the_context_on_each(demo_deck, demo_report):
+    assert (demo_deck.slide_width, demo_deck.slide_height) == (Inches(13.333), Inches(7.5))
+    team_rows = len(section(demo_report, "Teams").table)
+    table_slides = math.ceil(team_rows / exports.TABLE_ROWS_PER_SLIDE)
+    titles = [slide.shapes.title.text for slide in demo_deck.slides]
+    assert titles == [
+        "Readiness report: Customer First, 2026 Q4",
+        "At a glance",
+        "Readiness by team and ADKAR element, 2026 Q4",
+        "Barrier points, 2026 Q4",
+        "Readiness index over waves",
+        "Responses behind the trend (n)",
+        "Change by team and element, 2026 Q3 → 2026 Q4",
+        *(f"Teams, 2026 Q4 ({page} of {table_slides})" for page in range(1, table_slides + 1)),
+    ]
+    for slide in demo_deck.slides:
+        context = [shape for shape in slide.shapes if shape.name == exports.CONTEXT_BOX_NAME]
+        assert len(context) == 1
+        assert context[0].text_frame.text == CONTEXT
+        assert context[0].top + context[0].height <= demo_deck.slide_height
+        for shape in slide.shapes:
+            assert shape.left >= 0, shape.name
+            assert shape.left + shape.width <= demo_deck.slide_width, shape.name
+    pictures = [shape for slide in demo_deck.slides for shape in slide.shapes if shape.shape_type == 13]
+    assert len(pictures) == 4  # the heatmap, barrier points, trend and change charts
+    figures = [shape.text_frame.text for shape in demo_deck.slides[1].shapes if shape.has_text_frame]
+    assert "67" in figures
+    assert "1,061" in figures
+
+
+def test_pptx_report_tables_show_no_figure_for_a_hidden_team(demo_deck):
+    rows = [
+        [cell.text for cell in row.cells]
+        for slide in demo_deck.slides
+        for shape in slide.shapes
+        if shape.has_table
+        for row in shape.table.rows
+    ]
+    assert ["Customer Insight", "", "", "fewer than 5", "survey", ""] in rows
+    assert next(row for row in rows if row[0] == "Stores North")[1:3] == ["231", "71.4"]
+
+
+def test_report_bytes_refuses_an_unknown_format(demo_report):
+    with pytest.raises(ValueError, match="Unknown report format 'docx'"):
+        exports.report_bytes(demo_report, "docx")
+
+
+# The command line ----------------------------------------------------------------------------
+
+
+def cxchange(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cxchange", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize(("kind", "start"), [("html", b"<!DOCTYPE html>"), ("pdf", b"%PDF-"), ("pptx", b"PK")])
+def test_cli_writes_the_report_in_each_format(demo_file, tmp_path, kind, start):
+    database = tmp_path / "demo.db"
+    shutil.copy(demo_file, database)
+    out = tmp_path / f"report.{kind}"
+    result = cxchange(
+        "report", "--db", str(database), "--initiative", "Customer First", "--wave", "2026 Q4",
+        "--format", kind, "--out", str(out), "--team", "Supply Chain",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"to {out}" in result.stdout
+    data = out.read_bytes()
+    assert data.startswith(start)
+    if kind == "html":
+        assert "team: Supply Chain and the teams below it" in data.decode("utf-8")
+    elif kind == "pdf":
+        assert "Supply Chain" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    else:
+        assert len(Presentation(io.BytesIO(data)).slides) >= 6
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        (["--initiative", "Customer Last", "--wave", "2026 Q4"], "no initiative called 'Customer Last'"),
+        (["--initiative", "Customer First", "--wave", "2030 Q1"], "no wave called '2030 Q1'"),
+        (["--initiative", "Customer First", "--wave", "2026 Q4", "--team", "Stores East"], "no team called"),
+    ],
+)
+def test_cli_refuses_unknown_names_and_writes_nothing(demo_file, tmp_path, names, message):
+    database = tmp_path / "demo.db"
+    shutil.copy(demo_file, database)
+    out = tmp_path / "report.pdf"
+    result = cxchange("report", "--db", str(database), *names, "--format", "pdf", "--out", str(out))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not out.exists()
+
+
+def test_cli_refuses_an_unknown_format_and_a_missing_database(tmp_path):
+    out = tmp_path / "report.docx"
+    wrong_format = cxchange(
+        "report", "--db", str(tmp_path / "x.db"), "--initiative", "A", "--wave", "B", "--format", "docx",
+        "--out", str(out),
+    )  # fmt: skip
+    assert wrong_format.returncode == 2
+    assert "invalid choice: 'docx'" in wrong_format.stderr
+    missing = cxchange(
+        "report", "--db", str(tmp_path / "x.db"), "--initiative", "A", "--wave", "B", "--format", "html",
+        "--out", str(tmp_path / "r.html"),
+    )  # fmt: skip
+    assert missing.returncode == 2
+    assert "There is no database at" in missing.stderr
+    assert not (tmp_path / "x.db").exists()
+    assert not (tmp_path / "r.html").exists()

@@ -1,0 +1,64 @@
+"""Workshop mode: the session's story, its links, and what the room may see."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cxchange import db as store
+from cxchange import readiness, workshop
+
+
+def test_a_session_follows_the_story_with_one_screen_per_team():
+    steps = workshop.session_steps(["actions", "team", "pulse", "barriers"], ["Stores", "Digital"])
+    assert [step.slug for step in steps] == ["pulse", "barriers", "team:Stores", "team:Digital", "actions"]
+    assert workshop.progress(steps, 2) == "3 of 5 · Stores"
+
+
+def test_a_skipped_step_is_left_out_and_a_stale_link_starts_at_the_beginning():
+    steps = workshop.session_steps(["pulse", "heatmap", "kotter"], [])
+    assert [step.kind for step in steps] == ["pulse", "heatmap", "kotter"]
+    assert workshop.position(steps, "kotter") == 2
+    assert workshop.position(steps, "team:Stores") == 0  # that team is not in this session
+    assert workshop.position(steps, None) == 0
+    assert workshop.session_steps([], []) == []
+
+
+def test_the_pulse_and_team_screens_show_no_small_group(demo_db):
+    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    wave_rows = frame[frame["wave_id"] == 6]
+    pulse = workshop.pulse(wave_rows, "Up 2.1 points since 2026 Q3", 5)
+    assert (pulse.index, pulse.n, pulse.hidden) == ("67", "n = 1,061", False)
+    hidden = workshop.team_screen(wave_rows, "Customer Insight", 5)
+    assert hidden == {"index": "–", "n": "fewer than 5", "barrier": "", "remedy": ""}
+    complementary = workshop.team_screen(wave_rows, "Complaints Resolution", 5)
+    assert complementary["n"] == "hidden"
+    assert complementary["index"] == "–"
+    stuck = workshop.team_screen(wave_rows, "Distribution Centre", 5)
+    assert stuck["barrier"] == "Awareness"
+    assert stuck["remedy"].startswith("Sponsor messages")
+    assert stuck["n"] == "n = 78"
+
+
+def test_a_pulse_below_the_minimum_is_hidden():
+    rows = pd.DataFrame([{"team_id": 0, "suppressed": True, "readiness": float("nan"), "n": 3}])
+    assert workshop.pulse(rows, "", 5) == workshop.Pulse("–", "fewer than 5 responses", "", hidden=True)
+
+
+def test_proposed_actions_rank_by_votes_then_by_when_they_were_raised():
+    actions = pd.DataFrame({"id": [1, 2, 3, 4], "title": list("abcd"), "votes": [2, 5, 2, 0]})
+    assert workshop.ranked(actions)["title"].tolist() == ["b", "a", "c", "d"]
+
+
+def test_a_chart_for_the_projector_has_larger_text_and_the_same_data(demo_db):
+    from cxchange import charts
+
+    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    spec = charts.readiness_heatmap(frame[frame["wave_id"] == 6], 5).to_dict()
+    big = workshop.for_projector(spec, 2.0)
+    assert big["config"]["axis"]["labelFontSize"] == 2 * spec["config"]["axis"]["labelFontSize"]
+    assert big["datasets"] == spec["datasets"]
+    heat = big["hconcat"][0]
+    assert heat["height"] == 2 * spec["hconcat"][0]["height"]
+    texts = [layer["mark"] for layer in heat["layer"] if isinstance(layer["mark"], dict)]
+    assert any(mark.get("fontSize", 0) >= 24 for mark in texts)  # cell text legible across a room
+    assert spec["hconcat"][0]["height"] != heat["height"]  # the original is left as it was
