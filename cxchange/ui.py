@@ -183,7 +183,35 @@ def chart(
         spec = _computed(name, build, args, kwargs)
     else:
         spec = _computed_by_key(name, _stamp(db_path()), cache_key, build, args, kwargs)
-    return st.vega_lite_chart(spec=spec, width="stretch", key=key, on_select=on_select, selection_mode=selection_mode)
+    drawn = st.vega_lite_chart(spec=spec, width="stretch", key=key, on_select=on_select, selection_mode=selection_mode)
+    if not projector:
+        _chart_downloads(spec, name, key)
+    return drawn
+
+
+def _chart_downloads(spec: dict[str, Any], name: str, key: str | None) -> None:
+    """PNG and SVG of the chart as shown, drawn by vl-convert only when the user asks for one."""
+    from cxchange import exports
+
+    title = spec.get("title")
+    text = title.get("text") if isinstance(title, dict) else title
+    stem = exports.slug(text if isinstance(text, str) and text else name.rsplit(".", 1)[-1].split()[0])
+    widget = f"{key or stem}-{abs(hash((name, stem))) % 10**8}"
+    with st.popover("Download chart", icon=":material/download:", key=f"{widget}-files"):
+        st.download_button(
+            "PNG image",
+            data=lambda: exports.chart_png(spec),
+            file_name=f"{stem}.png",
+            mime="image/png",
+            key=f"{widget}-png",
+        )
+        st.download_button(
+            "SVG drawing",
+            data=lambda: exports.chart_svg(spec).encode(),
+            file_name=f"{stem}.svg",
+            mime="image/svg+xml",
+            key=f"{widget}-svg",
+        )
 
 
 PROJECTOR_CSS = """
@@ -204,9 +232,7 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 """Workshop presentation: no sidebar or toolbar, body text 26 px, headlines 48 px and more, black on white."""
 
 
-def team_chart(
-    make: Callable[..., Any], *args: Any, key: str, cache_key: tuple | None = None, **kwargs: Any
-) -> None:
+def team_chart(make: Callable[..., Any], *args: Any, key: str, cache_key: tuple | None = None, **kwargs: Any) -> None:
     """Draw a chart of teams (see `chart`) whose marks open the clicked team in Team detail."""
     event = chart(
         make, *args, key=key, on_select="rerun", selection_mode=[charts.TEAM_SELECTION], cache_key=cache_key, **kwargs

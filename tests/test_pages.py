@@ -1401,3 +1401,14 @@ def test_workshop_captures_an_action_and_ranks_the_dot_votes(app, demo_path):
     assert ranking.index("Celebrate the first returns") < ranking.index("Director briefs")
     assert "5 votes" in ranking
     database.close()
+
+
+def test_every_chart_offers_its_png_and_svg(app):
+    at = app.run()
+    assert not at.exception
+    charts_drawn = len(at.get("vega_lite_chart"))
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert labels.count("PNG image") == charts_drawn
+    assert labels.count("SVG drawing") == charts_drawn
+    # The files are drawn on click (deferred), so the page pays nothing for them until then.
+    assert all(button.proto.deferred_file_id for button in at.get("download_button"))
