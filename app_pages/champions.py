@@ -69,7 +69,9 @@ def coverage_tab() -> None:
     )
     st.caption("Click a team to open its detail.")
     table = champions.coverage_table(rows, ratio)
-    st.dataframe(table, hide_index=True, width="stretch", height=(len(table) + 1) * 35 + 3)
+    ui.table(
+        table, hide_index=True, width="stretch", height=(len(table) + 1) * 35 + 3, name="champion coverage by team"
+    )
 
 
 def roster_tab() -> None:
@@ -238,7 +240,7 @@ def activity_tab() -> None:
         + ", ".join(f"{count} {kind}{'s' * (count != 1)}" for kind, count in kinds.items())
         + "."
     )
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Date": part["happened_on"],
@@ -252,6 +254,7 @@ def activity_tab() -> None:
         hide_index=True,
         width="stretch",
         height=420,
+        name="champion activity log",
     )
 
 
@@ -300,11 +303,12 @@ def _preview(preview, uploaded) -> None:
         st.error(preview.summary() + "\n\n" + "\n".join(f"- {problem}" for problem in shown) + more)
     elif not counts.get("add"):
         st.info(preview.summary())
-    st.dataframe(
+    ui.table(
         plan.table(),
         hide_index=True,
         width="stretch",
         column_config={"What happens": st.column_config.TextColumn(width="large")},
+        name="champion roster import preview",
     )
     if st.button("Import", type="primary", key="roster_import", disabled=bool(plan.problems) or not counts.get("add")):
         result = import_roster(store.open_db(ui.db_path()), uploaded.getvalue(), uploaded.name)
@@ -317,7 +321,7 @@ def _history() -> None:
     if history.empty:
         st.caption("No roster file imported yet.")
         return
-    st.dataframe(
+    ui.table(
         history.rename(
             columns={
                 "id": "Batch",
@@ -330,6 +334,7 @@ def _history() -> None:
         ),
         hide_index=True,
         width="stretch",
+        name="champion roster imports",
     )
     names = dict(zip(history["id"], history["file_name"], strict=True))
     batch = st.selectbox("Batch", list(names), format_func=lambda i: f"{i} · {names[i]}", key="roster_undo_batch")
@@ -390,13 +395,14 @@ def effect_tab() -> None:
             title="Readiness with and without an active champion",
             cache_key=("champion_effect_chart", initiative_id, group),
         )
-    st.dataframe(
+    ui.table(
         champions.effect_table(effect),
         hide_index=True,
         width="stretch",
         column_config={
             name: st.column_config.NumberColumn(format="%.1f") for name in ("With a champion", "Without", "Difference")
         },
+        name="champion effect by wave",
     )
     hidden = int(effect["teams_hidden"].max()) if len(effect) else 0
     min_n = int(settings["min_group_size"])

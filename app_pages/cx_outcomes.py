@@ -70,12 +70,13 @@ def comparison() -> None:
                     "note": "Note",
                 }
             )
-            st.dataframe(
+            ui.table(
                 by_wave,
                 hide_index=True,
                 column_config={
                     name: st.column_config.NumberColumn(format="%.2f") for name in ("r", "95% CI from", "95% CI to")
                 },
+                name=f"{metric.label} and readiness by wave",
             )
             for reason, count in left_out.loc[left_out["metric"] == metric.code, ["reason", "figures"]].itertuples(
                 index=False
@@ -183,7 +184,7 @@ def file_import() -> None:
     st.caption(f"Read {len(found.rows)} figures ({layout}).{ignored}")
     planned = preview.changes
     labels = {metric.code: metric.label for metric in outcomes.METRICS}
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Team": planned["team"],
@@ -196,6 +197,7 @@ def file_import() -> None:
         ).sort_values(["What happens", "Period", "Team"]),
         hide_index=True,
         width="stretch",
+        name="cx outcome import preview",
     )
     if not counts["added"] + counts["changed"]:
         st.info(f"Every figure in {uploaded.name} is already stored: importing it would change nothing.")

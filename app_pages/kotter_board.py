@@ -127,7 +127,7 @@ else:
             "team waits on steps that have not started.",
             icon=":material/check_circle:",
         )
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Step": [kotter.axis_label(number, label_set) for number in table["step"]],
@@ -144,6 +144,7 @@ else:
             "Teams stuck there (n)": st.column_config.NumberColumn(format="%d", width=150),
             "Which teams": st.column_config.TextColumn(width="large"),
         },
+        name="where people are stuck by kotter step",
     )
     hidden = kotter.hidden_team_count(wave_rows)
     if hidden:

@@ -73,7 +73,7 @@ st.caption("Click a team on a chart to open its detail.")
 st.subheader(f"Barrier points, {wave_name}")
 st.caption("Each team's first ADKAR element at or below the threshold: later elements cannot be built before it.")
 table = readiness.team_table(frame, wave_id, min_n)
-st.dataframe(
+ui.table(
     table,
     hide_index=True,
     width="stretch",
@@ -82,6 +82,7 @@ st.dataframe(
         "Readiness index": st.column_config.NumberColumn(format="%.1f"),
         "What helps": st.column_config.TextColumn(width="large"),
     },
+    name=f"barrier points {wave_name}",
 )
 
 st.subheader(f"What people said, {wave_name}")
@@ -91,4 +92,4 @@ chosen = st.selectbox("Team", list(team_names), key="comments_team")
 comments, note = ui.comments(wave_id, team_names[chosen])
 st.caption(note)
 if comments:
-    st.dataframe({"Comment": comments}, hide_index=True, width="stretch")
+    ui.table({"Comment": comments}, hide_index=True, width="stretch", name=f"comments {chosen} {wave_name}")

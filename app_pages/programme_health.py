@@ -164,7 +164,7 @@ with log_col:
     if sponsors.empty:
         st.info("No sponsor activity logged for this initiative yet.")
     else:
-        st.dataframe(
+        ui.table(
             pd.DataFrame(
                 {
                     "Date": sponsors["happened_on"],
@@ -177,4 +177,5 @@ with log_col:
             hide_index=True,
             width="stretch",
             height=320,
+            name="programme health checks",
         )

@@ -69,21 +69,23 @@ if not profile.empty:
 history_col, path_col = st.columns(2)
 with history_col:
     st.subheader("Barrier point by wave")
-    st.dataframe(
+    ui.table(
         readiness.barrier_history(frame, team_id, min_n),
         hide_index=True,
         width="stretch",
         column_config={"Readiness index": st.column_config.NumberColumn(format="%.1f")},
+        name=f"{team_name} barrier points by wave",
     )
 with path_col:
     st.subheader(f"Roll-up, {wave_name}")
     st.caption("The team within the teams above it; each figure is weighted by its respondents.")
     wave_rows = frame[frame["wave_id"] == wave_id]
-    st.dataframe(
+    ui.table(
         readiness.roll_up_path(wave_rows, team_id, min_n),
         hide_index=True,
         width="stretch",
         column_config={"Readiness index": st.column_config.NumberColumn(format="%.1f")},
+        name=f"{team_name} roll-up {wave_name}",
     )
 
 if not latest["suppressed"]:
@@ -98,17 +100,17 @@ champions = ui.team_champions(members)
 if champions.empty:
     st.caption("No champion in this team yet.")
 else:
-    st.dataframe(readiness.champion_table(champions), hide_index=True, width="stretch")
+    ui.table(readiness.champion_table(champions), hide_index=True, width="stretch", name=f"{team_name} champions")
 
 st.subheader("Open actions")
 actions = ui.open_actions(members, initiative_id)
 if actions.empty:
     st.caption("No open actions for this team.")
 else:
-    st.dataframe(readiness.action_table(actions), hide_index=True, width="stretch")
+    ui.table(readiness.action_table(actions), hide_index=True, width="stretch", name=f"{team_name} open actions")
 
 st.subheader(f"What people said, {wave_name}")
 comments, note = ui.comments(wave_id, team_id)
 st.caption(note)
 if comments:
-    st.dataframe({"Comment": comments}, hide_index=True, width="stretch")
+    ui.table({"Comment": comments}, hide_index=True, width="stretch", name=f"{team_name} comments {wave_name}")

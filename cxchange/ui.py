@@ -189,6 +189,30 @@ def chart(
     return drawn
 
 
+def table(data: Any, name: str, **options: Any) -> Any:
+    """st.dataframe of a table people may take away, with its CSV and XLSX (formula-like cells neutralised).
+
+    The files hold exactly the rows and columns shown, so whatever the view hides stays hidden.
+    """
+    from cxchange import exports
+
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    drawn = st.dataframe(frame, **options)
+    stem = exports.slug(name)
+    with st.popover("Download table", icon=":material/download:", key=f"{stem}-table-files"):
+        st.download_button(
+            "CSV", data=lambda: exports.table_csv(frame), file_name=f"{stem}.csv", mime="text/csv", key=f"{stem}-csv"
+        )
+        st.download_button(
+            "Excel (XLSX)",
+            data=lambda: exports.table_xlsx(frame, sheet=name[:31]),
+            file_name=f"{stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{stem}-xlsx",
+        )
+    return drawn
+
+
 def _chart_downloads(spec: dict[str, Any], name: str, key: str | None) -> None:
     """PNG and SVG of the chart as shown, drawn by vl-convert only when the user asks for one."""
     from cxchange import exports

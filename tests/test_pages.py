@@ -1412,3 +1412,14 @@ def test_every_chart_offers_its_png_and_svg(app):
     assert labels.count("SVG drawing") == charts_drawn
     # The files are drawn on click (deferred), so the page pays nothing for them until then.
     assert all(button.proto.deferred_file_id for button in at.get("download_button"))
+
+
+def test_every_table_offers_its_csv_and_xlsx(app):
+    at = app.run()
+    at.selectbox(key="comments_team").select("Stores North").run()
+    assert not at.exception
+    tables = len(at.dataframe)
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert tables == 2  # the barrier points and the comments
+    assert labels.count("CSV") == tables
+    assert labels.count("Excel (XLSX)") == tables
