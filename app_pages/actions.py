@@ -129,6 +129,7 @@ def log_view() -> None:
             "Votes": st.column_config.NumberColumn(help="Dot-votes from workshops."),
         },
     )
+    ui.table_downloads(table, "action log")
     st.caption(
         f"{len(shown)} of {len(log)} actions. Change a status, owner or due date in the table, then save; "
         "closing an action (done or dropped) records today as its closing date."

@@ -126,6 +126,7 @@ def roster_tab() -> None:
             "End": st.column_config.DateColumn(format="YYYY-MM-DD"),
         },
     )
+    ui.table_downloads(grid, "champion roster")
     if st.button("Save roster changes", key="roster_save"):
         edits = [
             {"id": int(row["id"]), "alias": row["Name or alias"], "team": row["Team"],

@@ -120,6 +120,7 @@ def grid_entry() -> None:
             },
         },
     )
+    ui.table_downloads(outcomes.grid_from_outcomes(figures, period, teams=carrying), f"cx outcomes {period}")
     st.caption(
         "A row per team. A blank cell is no figure; clearing a stored figure removes it when you save. "
         "A lower complaint rate is better."

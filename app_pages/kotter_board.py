@@ -74,6 +74,7 @@ edited = st.data_editor(
         "Last update": st.column_config.TextColumn(width=105, help="When the step last changed here."),
     },
 )
+ui.table_downloads(kotter.editor_frame(board), "kotter board")
 if st.button("Save changes", type="primary", key="kotter_save"):
     rows, problems = kotter.changed_steps(board, edited, label_set)
     if problems:

@@ -194,10 +194,16 @@ def table(data: Any, name: str, **options: Any) -> Any:
 
     The files hold exactly the rows and columns shown, so whatever the view hides stays hidden.
     """
-    from cxchange import exports
-
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     drawn = st.dataframe(frame, **options)
+    table_downloads(frame, name)
+    return drawn
+
+
+def table_downloads(frame: pd.DataFrame, name: str) -> None:
+    """The CSV and XLSX of a table as shown (for an editing grid: as stored, before unsaved edits)."""
+    from cxchange import exports
+
     stem = exports.slug(name)
     with st.popover("Download table", icon=":material/download:", key=f"{stem}-table-files"):
         st.download_button(
@@ -210,7 +216,6 @@ def table(data: Any, name: str, **options: Any) -> Any:
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{stem}-xlsx",
         )
-    return drawn
 
 
 def _chart_downloads(spec: dict[str, Any], name: str, key: str | None) -> None:
