@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
-from cxchange import charts, readiness, sample_data, workshop
+from cxchange import charts, exports, readiness, sample_data, workshop
 from cxchange import db as store
 
 
@@ -134,29 +134,6 @@ def _name(function: Callable[..., Any]) -> str:
     return f"{function.__module__}.{function.__qualname__}"
 
 
-def _inline(spec: dict[str, Any]) -> dict[str, Any]:
-    """The spec with its named datasets written into the views that use them.
-
-    Streamlit turns named datasets into Arrow tables on every run, which costs more than sending
-    the same rows as part of the spec.
-    """
-    datasets = spec.pop("datasets", {})
-
-    def visit(node: Any) -> None:
-        if isinstance(node, dict):
-            data = node.get("data")
-            if isinstance(data, dict) and data.get("name") in datasets:
-                node["data"] = {"values": datasets[data["name"]]}
-            for value in node.values():
-                visit(value)
-        elif isinstance(node, list):
-            for value in node:
-                visit(value)
-
-    visit(spec)
-    return spec
-
-
 def chart(
     make: Callable[..., Any],
     *args: Any,
@@ -176,7 +153,8 @@ def chart(
     name = f"{_name(make)} spec" + (" for the projector" if projector else "")
 
     def build(*inputs: Any, **options: Any) -> dict[str, Any]:
-        spec = _inline(make(*inputs, **options).to_dict())
+        # Rows inline: Streamlit turns named datasets into Arrow on every run, which costs more than JSON.
+        spec = exports.chart_spec(make(*inputs, **options))
         return workshop.for_projector(spec) if projector else spec
 
     if cache_key is None:
@@ -202,8 +180,6 @@ def table(data: Any, name: str, **options: Any) -> Any:
 
 def table_downloads(frame: pd.DataFrame, name: str) -> None:
     """The CSV and XLSX of a table as shown (for an editing grid: as stored, before unsaved edits)."""
-    from cxchange import exports
-
     stem = exports.slug(name)
     with st.popover("Download table", icon=":material/download:", key=f"{stem}-table-files"):
         st.download_button(
@@ -220,8 +196,6 @@ def table_downloads(frame: pd.DataFrame, name: str) -> None:
 
 def _chart_downloads(spec: dict[str, Any], name: str, key: str | None) -> None:
     """PNG and SVG of the chart as shown, drawn by vl-convert only when the user asks for one."""
-    from cxchange import exports
-
     title = spec.get("title")
     text = title.get("text") if isinstance(title, dict) else title
     stem = exports.slug(text if isinstance(text, str) and text else name.rsplit(".", 1)[-1].split()[0])
@@ -546,8 +520,6 @@ def health_data(initiative_id: int) -> health.HealthData:
 
 
 # Reports & export ---
-
-from cxchange import exports  # noqa: E402 - a feature's block keeps its imports with it (this file is appended to)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
