@@ -23,6 +23,11 @@ def team_label(team: str, depth: int, has_children: bool) -> str:
     return INDENT * max(depth - 1, 0) + marker + team + suffix
 
 
+def _titled(chart: alt.TopLevelMixin, title: str, subtitle: str | list[str]) -> alt.TopLevelMixin:
+    """The chart under its title and the subtitle that says how to read it; untitled where `title` is empty."""
+    return chart.properties(title=alt.Title(title, subtitle=subtitle)) if title else chart
+
+
 def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """The shared look of every chart."""
     if isinstance(chart, (alt.Chart, alt.LayerChart)):
@@ -170,17 +175,14 @@ def readiness_heatmap(
     )
     index = (index_bars + index_text).properties(width=150, height=height)
     chart = alt.hconcat(heat, index, spacing=12)
-    if title:
-        chart = chart.properties(
-            title=alt.Title(
-                title,
-                subtitle=[
-                    "Outlined cell: the team's barrier point, the first element at or below the threshold.",
-                    f"Grey cells: fewer than {min_n} responses, or hidden so that a smaller group "
-                    "cannot be worked out.",
-                ],
-            )
-        )
+    chart = _titled(
+        chart,
+        title,
+        [
+            "Outlined cell: the team's barrier point, the first element at or below the threshold.",
+            f"Grey cells: fewer than {min_n} responses, or hidden so that a smaller group cannot be worked out.",
+        ],
+    )
     return _finish(chart)
 
 
@@ -267,10 +269,7 @@ def likert_bars(shares: pd.DataFrame, by: str = "team", title: str = "") -> alt.
         .transform_calculate(label="format(datum.agree, '.0%') + ' agree · n=' + datum.n")
     )
     chart = (bars + zero + agree).properties(height=max(len(order) * 30, 100))
-    if title:
-        chart = chart.properties(
-            title=alt.Title(title, subtitle="Each bar is 100% of the answers; neutral answers straddle the centre.")
-        )
+    chart = _titled(chart, title, "Each bar is 100% of the answers; neutral answers straddle the centre.")
     return _finish(chart)
 
 
@@ -310,12 +309,7 @@ def barrier_chart(shares: pd.DataFrame, title: str = "") -> alt.LayerChart:
         )
         .properties(height=max(len(order) * 30, 100))
     )
-    if title:
-        chart = chart.properties(
-            title=alt.Title(
-                title, subtitle="A respondent is stuck at the first element they score at or below the threshold."
-            )
-        )
+    chart = _titled(chart, title, "A respondent is stuck at the first element they score at or below the threshold.")
     return _finish(chart)
 
 
@@ -381,16 +375,14 @@ def change_grid(changes: pd.DataFrame, title: str = "") -> alt.LayerChart:
         tooltip=tooltip,
     )
     chart = (cells + text).properties(width=560, height=max(len(order) * 44, 100))
-    if title:
-        chart = chart.properties(
-            title=alt.Title(
-                title,
-                subtitle=[
-                    "Up or down only where Welch's t-test is significant at 0.05 after Benjamini–Hochberg correction",
-                    "across every cell shown. In brackets: the smallest change the team's n could detect (80% power).",
-                ],
-            )
-        )
+    chart = _titled(
+        chart,
+        title,
+        [
+            "Up or down only where Welch's t-test is significant at 0.05 after Benjamini–Hochberg correction",
+            "across every cell shown. In brackets: the smallest change the team's n could detect (80% power).",
+        ],
+    )
     return _finish(chart)
 
 
@@ -455,15 +447,13 @@ def priority_matrix(drivers: pd.DataFrame, title: str = "") -> alt.LayerChart:
         for i, row in enumerate(corners.itertuples())
     ]
     chart = alt.layer(rules, points, labels, *corner_marks).properties(height=380)
-    if title:
-        n = int(data["n"].iloc[0]) if len(data) else 0
-        chart = chart.properties(
-            title=alt.Title(
-                title,
-                subtitle=f"Relative weights of the five elements for the outcome item (OC1), n = {n:,}. "
-                "Association, not proof of cause.",
-            )
-        )
+    n = int(data["n"].iloc[0]) if len(data) else 0
+    chart = _titled(
+        chart,
+        title,
+        f"Relative weights of the five elements for the outcome item (OC1), n = {n:,}. "
+        "Association, not proof of cause.",
+    )
     return _finish(chart)
 
 
@@ -503,10 +493,7 @@ def element_profiles(rows: pd.DataFrame, wave_order: list[str], title: str = "")
         .properties(width=140, height=160)
         .facet(column=alt.Column("element_label:N", sort=[ELEMENT_LABELS[e] for e in ELEMENTS], title=None))
     )
-    if title:
-        chart = chart.properties(
-            title=alt.Title(title, subtitle="Shaded: 95% confidence band. Dashed: the barrier threshold.")
-        )
+    chart = _titled(chart, title, "Shaded: 95% confidence band. Dashed: the barrier threshold.")
     return _finish(chart)
 
 
@@ -547,8 +534,7 @@ def readiness_trend(
         .encode(y="readiness:Q", tooltip=tooltip)
     )
     chart = (band + line + points).properties(height=360)
-    if title:
-        chart = chart.properties(title=alt.Title(title, subtitle="Shaded: 95% confidence band. Hover a point for n."))
+    chart = _titled(chart, title, "Shaded: 95% confidence band. Hover a point for n.")
     return _finish(chart)
 
 
@@ -675,14 +661,12 @@ def kotter_timeline(segments: pd.DataFrame, labels: list[str], today: str, title
         x=alt.X("today:T", scale=x_scale), y=alt.value(0), text="text:N"
     )
     chart = alt.layer(bars, changes, rule, rule_text).properties(height=len(labels) * 36)
-    if title:
-        chart = chart.properties(
-            title=alt.Title(
-                title,
-                subtitle="Each bar is a status from the day it was recorded until the next change; "
-                "dots mark the changes. Hover for health, owner and evidence.",
-            )
-        )
+    chart = _titled(
+        chart,
+        title,
+        "Each bar is a status from the day it was recorded until the next change; "
+        "dots mark the changes. Hover for health, owner and evidence.",
+    )
     return _finish(chart)
 
 
@@ -776,17 +760,15 @@ def coverage_chart(rows: pd.DataFrame, ratio: float, title: str = "") -> alt.Lay
         x=alt.X("x:Q", scale=x_scale), y=alt.value(0), text="text:N"
     )
     chart = alt.layer(bars, labels, rule, rule_text).properties(height=max(len(order) * 30, 100))
-    if title:
-        chart = chart.properties(
-            title=alt.Title(
-                title,
-                subtitle=[
-                    f"Bars left of the dashed line meet the target of one active champion per {ratio:g} people.",
-                    "Parents marked (all) count every team below them. "
-                    f"Quiet: no session logged in the last {QUIET_DAYS} days.",
-                ],
-            )
-        )
+    chart = _titled(
+        chart,
+        title,
+        [
+            f"Bars left of the dashed line meet the target of one active champion per {ratio:g} people.",
+            "Parents marked (all) count every team below them. "
+            f"Quiet: no session logged in the last {QUIET_DAYS} days.",
+        ],
+    )
     return _finish(chart)
 
 
@@ -831,16 +813,14 @@ def champion_effect_chart(lines: pd.DataFrame, wave_order: list[str], title: str
         ],
     )
     chart = alt.layer(band, line, points).properties(height=340)
-    if title:
-        chart = chart.properties(
-            title=alt.Title(
-                title,
-                subtitle=[
-                    "Shaded: 95% confidence band of each group's mean. Hover a point for n and the difference.",
-                    "An association, not cause: teams with champions may differ in other ways.",
-                ],
-            )
-        )
+    chart = _titled(
+        chart,
+        title,
+        [
+            "Shaded: 95% confidence band of each group's mean. Hover a point for n and the difference.",
+            "An association, not cause: teams with champions may differ in other ways.",
+        ],
+    )
     return _finish(chart)
 
 
@@ -873,12 +853,10 @@ def health_trend(trend: pd.DataFrame, title: str = "") -> alt.LayerChart:
     line = base.mark_line(color="#2c6aa8", strokeWidth=2.5)
     points = base.mark_point(filled=True, size=70, color="#2c6aa8").encode(tooltip=tooltip)
     chart = alt.layer(line, points).properties(height=280)
-    if title:
-        chart = chart.properties(
-            title=alt.Title(
-                title,
-                subtitle="Each point judges the checks again with what was logged (and ticked) by that day: "
-                "green 100, amber 50, red 0, averaged over the checks assessed. Hover for the counts.",
-            )
-        )
+    chart = _titled(
+        chart,
+        title,
+        "Each point judges the checks again with what was logged (and ticked) by that day: "
+        "green 100, amber 50, red 0, averaged over the checks assessed. Hover for the counts.",
+    )
     return _finish(chart)
