@@ -22,5 +22,6 @@ page = st.navigation(
         st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"),
     ]
 )
-ui.demo_banner(ui.open_workspace())
+ui.open_workspace().close()  # created with the demo where there is none yet, schema brought up to date
+ui.demo_banner()
 page.run()

@@ -6,8 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from cxchange import actions, readiness, ui
-from cxchange import db as store
+from cxchange import actions, hierarchy, services, store, ui
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, KOTTER_STEPS
 
 st.title("Actions")
@@ -30,7 +29,7 @@ if initiative_id is None:
     st.stop()
 log = ui.initiative_actions(initiative_id)
 teams = ui.teams()
-tree = readiness.team_tree(teams)
+tree = hierarchy.team_tree(teams)
 tree = tree[tree["team_id"] != 0]
 team_names = dict(zip(tree["team_id"], tree["team"], strict=True))
 team_depth = dict(zip(tree["team_id"], tree["depth"], strict=True))
@@ -66,7 +65,7 @@ def add_action(initiative_id: int) -> None:
     """The add form's callback: store the action, or keep the form filled and say what is wrong."""
     state = st.session_state
     try:
-        store.add_action(
+        services.add_action(
             store.open_db(ui.db_path()),
             initiative_id,
             state["action_title"],
@@ -81,7 +80,6 @@ def add_action(initiative_id: int) -> None:
     except ValueError as problem:
         state["action_problems"] = getattr(problem, "problems", [str(problem)])
         return
-    ui.after_write()
     state["actions_message"] = f"Added “{' '.join(state['action_title'].split())}” to the log."
     state["action_title"], state["action_owner"], state["action_due"] = "", "", None
     state["action_element"], state["action_step"] = "", NONE
@@ -97,7 +95,7 @@ def log_view() -> None:
         root = ui.team_picker("Team (and the teams below it)", key="actions_team")
     statuses = status_col.multiselect("Status", actions.STATUSES, default=list(actions.STATUSES), key="actions_status")
     overdue_only = overdue_col.toggle("Overdue only", key="actions_overdue")
-    team_ids = None if root == 0 else readiness.subtree_ids(teams, root)
+    team_ids = None if root == 0 else hierarchy.subtree_ids(teams, root)
     shown = actions.filter_actions(log, today, team_ids, statuses, overdue_only)
     late = actions.overdue(shown, today)
     if not late.empty:
@@ -140,12 +138,11 @@ def log_view() -> None:
             st.info("Nothing to save: no status, owner or due date has been changed.")
             return
         try:
-            applied = store.update_actions(store.open_db(ui.db_path()), changes, today=today)
+            applied = services.update_actions(store.open_db(ui.db_path()), changes, today=today)
         except ValueError as problem:
             found = getattr(problem, "problems", [str(problem)])
             st.error("Nothing was saved:\n\n" + "\n".join(f"- {line}" for line in found))
             return
-        ui.after_write()
         lines = actions.describe_applied(applied)
         st.session_state["actions_log_version"] = version + 1
         st.session_state["actions_message"] = (
@@ -170,7 +167,6 @@ def said_and_done() -> None:
         ui.readiness_frame(initiative_id),
         ui.waves(initiative_id),
         min_n=int(settings["min_group_size"]),
-        cache_key=("action_effects", initiative_id),
     )
     moved = dict(zip(effects["id"], effects["sentence"], strict=True))
     tested = int(effects["p"].notna().sum())

@@ -5,10 +5,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from cxchange import champions, charts, readiness, ui
-from cxchange import db as store
+from cxchange import champions, charts, hierarchy, services, store, ui
 from cxchange.importing import ImportRejected
-from cxchange.importing.roster import import_roster, template_csv
+from cxchange.importing.roster import template_csv
 
 st.title("Champions")
 st.caption(
@@ -33,7 +32,6 @@ rows = ui.computed(champions.coverage, teams, roster, log, today, ratio)
 
 def done(text: str) -> None:
     """Forget cached queries after a write, keep the message for the next run, and rerun."""
-    ui.after_write()
     st.session_state["champions_message"] = text
     st.rerun()
 
@@ -85,7 +83,7 @@ def roster_tab() -> None:
         ended = end.date_input("End (optional)", value=None, key="add_end")
         if st.form_submit_button("Add champion", type="primary", key="add_submit"):
             try:
-                store.add_champion(store.open_db(ui.db_path()), alias, team, started, ended)
+                services.add_champion(store.open_db(ui.db_path()), alias, team, started, ended)
             except ValueError as problem:
                 st.error(f"Nothing was added. {problem}")
             else:
@@ -138,7 +136,7 @@ def roster_tab() -> None:
             st.info("Nothing to save: the grid is as stored.")
         else:
             try:
-                changed = store.update_champions(store.open_db(ui.db_path()), edits)
+                changed = services.update_champions(store.open_db(ui.db_path()), edits)
             except ValueError as problem:
                 st.error("Nothing was saved:\n\n" + "\n".join(f"- {line}" for line in str(problem).splitlines()))
             else:
@@ -162,7 +160,7 @@ def roster_tab() -> None:
                 st.error("Choose the champion who steps down.")
                 return
             try:
-                store.retire_champion(store.open_db(ui.db_path()), chosen, ended)
+                services.retire_champion(store.open_db(ui.db_path()), chosen, ended)
             except ValueError as problem:
                 st.error(f"Nothing was saved. {problem}")
             else:
@@ -212,7 +210,7 @@ def activity_tab() -> None:
                     st.error("Choose the champion who ran the session.")
                 else:
                     try:
-                        store.add_champion_activity(
+                        services.add_champion_activity(
                             store.open_db(ui.db_path()), champion, kind, happened, people, note, today
                         )
                     except ValueError as problem:
@@ -220,7 +218,11 @@ def activity_tab() -> None:
                     else:
                         db = store.open_db(ui.db_path())
                         after = champions.coverage(
-                            teams, store.champion_roster(db), store.champion_activity_log(db), today, ratio
+                            teams,
+                            store.champions.champion_roster(db),
+                            store.champions.champion_activity_log(db),
+                            today,
+                            ratio,
                         )
                         team_id = int(active.set_index("id").loc[champion, "team_id"])
                         done(
@@ -277,7 +279,7 @@ def import_tab() -> None:
     if uploaded is not None:
         db = store.open_db(ui.db_path())
         try:
-            preview = import_roster(db, uploaded.getvalue(), uploaded.name, dry_run=True)
+            preview = services.import_roster(db, uploaded.getvalue(), uploaded.name, dry_run=True)
         except ImportRejected as problem:
             st.error(str(problem))
         else:
@@ -312,7 +314,7 @@ def _preview(preview, uploaded) -> None:
         name="champion roster import preview",
     )
     if st.button("Import", type="primary", key="roster_import", disabled=bool(plan.problems) or not counts.get("add")):
-        result = import_roster(store.open_db(ui.db_path()), uploaded.getvalue(), uploaded.name)
+        result = services.import_roster(store.open_db(ui.db_path()), uploaded.getvalue(), uploaded.name)
         done(result.summary())
 
 
@@ -349,7 +351,7 @@ def _history() -> None:
         )
         yes, no = st.columns(2)
         if yes.button("Yes, remove it", type="primary", key="roster_undo_yes"):
-            removed = store.undo_champion_batch(store.open_db(ui.db_path()), batch)
+            removed = services.undo_champion_batch(store.open_db(ui.db_path()), batch)
             st.session_state.pop("roster_confirm_undo")
             done(
                 f"Removed batch {batch}: {_count(removed['champions'], 'champion')} and "
@@ -383,9 +385,7 @@ def effect_tab() -> None:
     if waves.empty or frame.empty:
         st.info("No survey results yet: the champion effect needs readiness figures.")
         return
-    effect = ui.computed(
-        champions.champion_effect, frame, roster, waves, cache_key=("champion_effect", initiative_id, group)
-    )
+    effect = ui.computed(champions.champion_effect, frame, roster, waves)
     st.markdown(champions.describe_effect(effect))
     lines = champions.effect_lines(effect)
     if not lines.empty:
@@ -394,7 +394,6 @@ def effect_tab() -> None:
             lines,
             waves["name"].tolist(),
             title="Readiness with and without an active champion",
-            cache_key=("champion_effect_chart", initiative_id, group),
         )
     ui.table(
         champions.effect_table(effect),
@@ -410,7 +409,7 @@ def effect_tab() -> None:
     st.caption(
         "Each wave compares teams that had a champion of their own active on the day the wave opened with teams "
         "that had none. Only teams without teams below them count, and only where their figure is shown: teams "
-        f"with {readiness.suppression_text('primary', min_n)} responses, or hidden so that a smaller group cannot "
+        f"with {hierarchy.suppression_text('primary', min_n)} responses, or hidden so that a smaller group cannot "
         f"be worked out, are left out (up to {hidden} a wave), as are teams with only entered team means. Each "
         "group's index is pooled over its respondents; the CI of the difference is Welch's, treating respondents "
         "as independent, which overstates the certainty where a team's people answer alike."

@@ -3,8 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from cxchange import charts, outcomes, ui
-from cxchange import db as store
+from cxchange import charts, outcomes, services, store, ui
 from cxchange.importing import ImportRejected
 
 st.title("CX outcomes")
@@ -19,7 +18,7 @@ initiative_id = ui.initiative_picker(key="outcomes_initiative")
 frame = ui.readiness_frame(initiative_id)
 figures = ui.cx_outcomes()
 wave_names = ui.waves(initiative_id)["name"].tolist()
-team_ids = ui.outcome_team_ids()
+team_ids = ui.team_ids()
 FORMATS = {"nps": "%.1f", "csat": "%.1f", "complaint_rate": "%.2f"}
 
 
@@ -132,8 +131,7 @@ def grid_entry() -> None:
         elif rows.empty and figures[figures["period"] == period].empty:
             st.warning("The grid has no figures: type a team's NPS, CSAT or complaint rate first.")
         else:
-            counts = store.save_cx_outcomes(store.open_db(ui.db_path()), rows, replace_period=period)
-            ui.after_write()
+            counts = services.save_cx_outcomes(store.open_db(ui.db_path()), rows, replace_period=period)
             st.session_state["outcomes_message"] = f"Saved {period}: {outcomes.describe_counts(counts)}"
             st.rerun()
 
@@ -157,7 +155,7 @@ def file_import() -> None:
         return
     db = store.open_db(ui.db_path())
     try:
-        preview = outcomes.import_outcomes(db, uploaded.getvalue(), uploaded.name, dry_run=True)
+        preview = services.import_outcomes(db, uploaded.getvalue(), uploaded.name, dry_run=True)
     except ImportRejected as problem:
         st.error(str(problem))
         return
@@ -204,8 +202,7 @@ def file_import() -> None:
         st.info(f"Every figure in {uploaded.name} is already stored: importing it would change nothing.")
         return
     if st.button("Import", type="primary", key="outcomes_import"):
-        done = outcomes.import_outcomes(db, uploaded.getvalue(), uploaded.name)
-        ui.after_write()
+        done = services.import_outcomes(db, uploaded.getvalue(), uploaded.name)
         st.session_state["outcomes_message"] = f"Imported {uploaded.name}: {outcomes.describe_counts(done.counts)}"
         st.rerun()
 

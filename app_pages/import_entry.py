@@ -3,15 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from cxchange import db as store
-from cxchange import entry, ui
+from cxchange import entry, services, store, ui
 from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, question_set_csv
-from cxchange.importing import import_survey as run_import
 from cxchange.model import SCALE
 
 st.title("Import & entry")
 db = store.open_db(ui.db_path())
-items = store.items(db)
+items = store.org.items(db)
 item_label = {code: f"{code} · {text}" for code, text in zip(items["code"], items["text"], strict=True)}
 
 if message := st.session_state.pop("import_message", None):
@@ -35,26 +33,26 @@ def survey_file() -> None:
         icon=":material/download:",
     )
     uploaded = st.file_uploader("Survey export", key="upload")
-    initiatives = store.initiatives(db)
+    initiatives = store.org.initiatives(db)
     left, right = st.columns(2)
     initiative = left.selectbox(
         "Initiative", initiatives["name"].tolist() or ["Customer experience programme"], key="import_initiative"
     )
-    initiative_id = store.initiative_id(db, initiative)
-    known_waves = store.waves(db, initiative_id)["name"].tolist()[::-1] if initiative_id else []
+    initiative_id = store.org.initiative_id(db, initiative)
+    known_waves = store.org.waves(db, initiative_id)["name"].tolist()[::-1] if initiative_id else []
     wave_choice = right.selectbox("Wave", [*known_waves, "New wave…"], key="import_wave")
     wave = right.text_input("New wave name", key="import_new_wave") if wave_choice == "New wave…" else wave_choice
 
     if uploaded is not None and wave:
         data = uploaded.getvalue()
-        saved = store.saved_mappings(db)
+        saved = store.settings.saved_mappings(db)
         with st.expander("Mapping: columns, answers and teams", expanded=False):
             chosen = st.selectbox("Start from a saved mapping", ["(none)", *saved], key="saved_mapping")
             base = ImportMapping.from_json(saved[chosen]) if chosen in saved else ImportMapping()
             mapping_state = st.session_state.setdefault(f"mapping:{uploaded.file_id}:{chosen}", base)
         mapping = mapping_state
         try:
-            result = run_import(db, data, uploaded.name, wave, initiative, mapping, dry_run=True)
+            result = services.import_survey(db, data, uploaded.name, wave, initiative, mapping, dry_run=True)
         except UnmappedLabels as problem:
             st.warning(
                 "Some answers are not on the 1–5 agreement scale. Say what each means; nothing is dropped silently."
@@ -106,7 +104,7 @@ def survey_file() -> None:
             per_team.rename(columns={"team": "Team", "complete": "Complete", "incomplete": "Incomplete"}),
             hide_index=True,
         )
-        minimum = int(store.settings(db)["min_group_size"])
+        minimum = int(store.settings.settings(db)["min_group_size"])
         small = per_team[per_team["complete"] < minimum]["team"].tolist()
         if small:
             st.info(
@@ -150,7 +148,7 @@ def survey_file() -> None:
             if st.button("Map column") and column != "(choose a column)":
                 mapping.columns[column] = question
                 st.rerun()
-            existing = store.teams(db)["name"].tolist()
+            existing = store.org.teams(db)["name"].tolist()
             for team in plan.new_teams:
                 target = st.selectbox(
                     f"Team “{team}” in the file is",
@@ -169,12 +167,11 @@ def survey_file() -> None:
                 st.rerun()
             name = st.text_input("Save this mapping as", key="mapping_name")
             if st.button("Save mapping"):
-                store.save_mapping(db, name, mapping.to_json())
+                services.save_mapping(db, name, mapping.to_json())
                 st.toast(f"Saved the mapping {name!r} for the next file.")
 
         if st.button("Import", type="primary", disabled=not counts.get("imported", 0) + counts.get("incomplete", 0)):
-            done = run_import(db, data, uploaded.name, wave, initiative, mapping)
-            ui.after_write()
+            done = services.import_survey(db, data, uploaded.name, wave, initiative, mapping)
             st.session_state["import_message"] = "  \n".join(done.report_lines()[:2] + done.created)
             st.rerun()
 
@@ -190,17 +187,17 @@ def team_level() -> None:
         "team, element means on 1–5 and the number of respondents. They count in every view, weighted by n, "
         "and are marked: no significance test is possible without respondent-level data."
     )
-    initiative_id = store.initiative_id(db, st.session_state.get("import_initiative") or "")
-    waves = store.waves(db, initiative_id) if initiative_id else store.waves(db)
+    initiative_id = store.org.initiative_id(db, st.session_state.get("import_initiative") or "")
+    waves = store.org.waves(db, initiative_id) if initiative_id else store.org.waves(db)
     if waves.empty:
         st.info("Create a wave first: import a survey file, or load the demo under Settings.")
         return
     names = dict(zip(waves["name"], waves["id"], strict=True))
     wave = st.selectbox("Wave", list(names)[::-1], key="entry_wave")
-    teams = store.teams(db)
+    teams = store.org.teams(db)
     team_ids = dict(zip(teams["name"], teams["id"], strict=True))
     current = entry.grid_from_results(
-        store.team_results(db, names[wave]), dict(zip(teams["id"], teams["name"], strict=True))
+        store.responses.team_results(db, names[wave]), dict(zip(teams["id"], teams["name"], strict=True))
     )
     edited = st.data_editor(
         current,
@@ -227,8 +224,7 @@ def team_level() -> None:
         elif rows.empty:
             st.warning("The grid is empty: add a row per team.")
         else:
-            batch = store.save_team_results(db, names[wave], rows, "app")
-            ui.after_write()
+            batch = services.save_team_results(db, names[wave], rows, "app")
             st.session_state["import_message"] = (
                 f"Saved team-level results for {rows['team_id'].nunique()} teams in {wave} (batch {batch})."
             )
@@ -239,7 +235,7 @@ with team_tab:
     team_level()
 
 with history_tab:
-    history = store.batches(db)
+    history = store.responses.batches(db)
     if history.empty:
         st.info("Nothing imported yet.")
     else:
@@ -265,7 +261,7 @@ with history_tab:
             key="undo_batch",
         )
         with st.expander("Row outcomes of this batch"):
-            recorded = store.batch_outcomes(db, batch)
+            recorded = store.responses.batch_outcomes(db, batch)
             st.write(", ".join(f"{kind}: {count}" for kind, count in recorded.get("counts", {}).items()))
             st.caption(recorded.get("note", ""))
             rows = pd.DataFrame(recorded.get("rows", []) + recorded.get("problems", []))
@@ -277,8 +273,7 @@ with history_tab:
             st.warning(f"Remove batch {batch} and every response it brought? This cannot be undone.")
             yes, no = st.columns(2)
             if yes.button("Yes, remove it", type="primary"):
-                removed = store.undo_batch(db, batch)
-                ui.after_write()
+                removed = services.undo_batch(db, batch)
                 st.session_state.pop("confirm_undo")
                 st.session_state["import_message"] = f"Removed batch {batch}: {removed} responses."
                 st.rerun()

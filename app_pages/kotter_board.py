@@ -5,8 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from cxchange import charts, kotter, ui
-from cxchange import db as store
+from cxchange import charts, kotter, services, store, ui
 from cxchange.model import KOTTER_LABEL_SETS, KOTTER_STATUSES
 
 st.title("Kotter board")
@@ -84,11 +83,10 @@ if st.button("Save changes", type="primary", key="kotter_save"):
     else:
         db = store.open_db(ui.db_path())
         try:
-            store.save_kotter_steps(db, initiative_id, rows, today, label_set)
+            services.save_kotter_steps(db, initiative_id, rows, today, label_set)
         except ValueError as problem:
             st.error(str(problem))
         else:
-            ui.after_write()
             saved = f"{len(rows)} step{'s' if len(rows) != 1 else ''}"
             st.session_state["kotter_message"] = (
                 f"Saved {saved}, dated {today.isoformat()}. {kotter.describe_changes(board, rows, label_set)}"

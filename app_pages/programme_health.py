@@ -5,8 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from cxchange import charts, health, ui
-from cxchange import db as store
+from cxchange import charts, health, services, store, ui
 
 # Each colour's icon (a different shape for each, not only a different colour) and Streamlit text colour.
 LIGHTS = {
@@ -34,9 +33,8 @@ if initiative_id is None:
 
 today = date.today()
 data = ui.health_data(initiative_id)
-view = (initiative_id, today.isoformat())
-lights = ui.computed(health.assess, data, today, cache_key=view)
-trend = ui.computed(health.health_trend, data, health.trend_dates(data, today), cache_key=view)
+lights = ui.computed(health.assess, data, today)
+trend = ui.computed(health.health_trend, data, health.trend_dates(data, today))
 counts = health.counts(lights)
 score = health.overall(lights)
 
@@ -48,7 +46,6 @@ def save(write, message: str) -> None:
     except ValueError as problem:
         st.error(str(problem))
         return
-    ui.after_write()
     st.session_state["health_message"] = message
     st.rerun()
 
@@ -86,7 +83,7 @@ for light in lights:
                 )
                 if st.form_submit_button("Name the owner"):
                     save(
-                        lambda db, owner=owner: store.set_initiative_owner(db, initiative_id, owner),
+                        lambda db, owner=owner: services.set_initiative_owner(db, initiative_id, owner),
                         f"Named {' '.join(owner.split())} as the owner.",
                     )
         if light.check.tickable:
@@ -108,7 +105,7 @@ for light in lights:
                     )
                     if st.form_submit_button("Save"):
                         save(
-                            lambda db, name=light.check.name, ticked=in_place, note=note: store.tick_check(
+                            lambda db, name=light.check.name, ticked=in_place, note=note: services.tick_check(
                                 db, initiative_id, name, ticked, note, today
                             ),
                             f"{'Ticked' if in_place else 'Unticked'} \u201c{light.check.label}\u201d.",
@@ -120,7 +117,7 @@ st.subheader("Health over time")
 if len(trend) < 2:
     st.info("The trend starts at the first month-end after the initiative began.")
 else:
-    ui.chart(charts.health_trend, trend, title="Programme health score, month by month", cache_key=view)
+    ui.chart(charts.health_trend, trend, title="Programme health score, month by month")
     st.caption(
         "Each month-end is judged with what was logged and ticked by then. The owner has no history, so "
         "today's owner counts throughout; CX outcome figures count from their wave's date."
@@ -155,7 +152,7 @@ with form_col, st.form("health_sponsor"):
     note = st.text_input("Note (optional)", key="health_sponsor_note")
     if st.form_submit_button("Log activity", type="primary"):
         save(
-            lambda db: store.add_sponsor_activity(
+            lambda db: services.add_sponsor_activity(
                 db, initiative_id, sponsor, happened_on, kind, note, team_id, today=today
             ),
             f"Logged a {kind} by {' '.join(sponsor.split())} on {happened_on:%-d %b %Y}.",

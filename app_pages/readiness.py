@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cxchange import analysis, charts, readiness, ui
+from cxchange import analysis, charts, hierarchy, readiness, ui
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
 
 st.title("Readiness")
@@ -28,7 +28,7 @@ if not wave_ids or frame.empty:
     )
     st.stop()
 
-members = readiness.subtree_ids(ui.teams(), root)
+members = hierarchy.subtree_ids(ui.teams(), root)
 wave_id = wave_ids[-1]
 in_view = frame[frame["team_id"].isin(members)]
 wave_rows = in_view[in_view["wave_id"] == wave_id]
@@ -50,8 +50,6 @@ hidden_note = (
     else ""
 )
 
-# What every figure below follows from: cached by these choices, not by hashing the frames again.
-view = (initiative_id, group, wave_id, root)
 
 heatmap_tab, answers_tab, barrier_tab, trend_tab, change_tab, drivers_tab = st.tabs(
     ["Heatmap", "Answers", "Barrier points", "Trends", "Change", "Key drivers"]
@@ -66,7 +64,6 @@ with heatmap_tab:
         title=f"Readiness by team and element, {wave_name}{group_text}",
         sort=sort,
         key="heatmap",
-        cache_key=(*view, sort),
     )
     if root != 0:
         root_name = wave_rows.loc[wave_rows["team_id"] == root, "team"].iloc[0]
@@ -80,9 +77,7 @@ with heatmap_tab:
 
 with answers_tab:
     element = st.radio("Element", list(ELEMENTS), format_func=ELEMENT_LABELS.get, horizontal=True, key="likert_element")
-    shares = ui.computed(
-        readiness.likert_shares, ui.answer_counts(wave_id), ui.teams(), wave_rows, group, cache_key=view
-    )
+    shares = ui.computed(readiness.likert_shares, ui.answer_counts(wave_id), ui.teams(), wave_rows, group)
     shares = shares[shares["element"] == element]
     if shares.empty:
         st.info("No answers to the items of this element in this wave (team-level entries carry no answers).")
@@ -93,21 +88,17 @@ with answers_tab:
             by="team",
             title=f"{ELEMENT_LABELS[element]}: answers by team, {wave_name}",
             key="likert",
-            cache_key=(*view, element),
         )
         if hidden_note:
             st.caption(hidden_note)
 
 with barrier_tab:
-    shares = ui.computed(
-        readiness.barrier_shares, ui.barrier_counts(wave_id), ui.teams(), wave_rows, group, cache_key=view
-    )
+    shares = ui.computed(readiness.barrier_shares, ui.barrier_counts(wave_id), ui.teams(), wave_rows, group)
     ui.team_chart(
         charts.barrier_chart,
         shares,
         title=f"Where respondents are stuck, {wave_name}{group_text}",
         key="barriers",
-        cache_key=view,
     )
     st.caption(
         f"Threshold: an element score at or below {settings['barrier_threshold']:g} on the 1–5 scale. {hidden_note}"
@@ -123,7 +114,6 @@ with trend_tab:
         title=f"{readiness.MEASURES[measure]} over waves{group_text}",
         measure=readiness.MEASURES[measure],
         key="trend",
-        cache_key=(*view, tuple(wave_ids), measure),
     )
 
 with change_tab:
@@ -133,7 +123,7 @@ with change_tab:
     else:
         since = st.selectbox(f"Change since (to {wave_name})", earlier[::-1], key="since")
         before_id = wave_ids[wave_order.index(since)]
-        table = ui.computed(analysis.changes, frame, before_id, wave_id, sorted(members), cache_key=(*view, before_id))
+        table = ui.computed(analysis.changes, frame, before_id, wave_id, sorted(members))
         if table.empty:
             st.info("No team is shown in both waves.")
         else:
@@ -143,7 +133,6 @@ with change_tab:
                 table,
                 title=f"Change by team and element, {since} → {wave_name}{group_text}",
                 key="changes",
-                cache_key=(*view, before_id),
             )
 
 with drivers_tab:
@@ -152,7 +141,7 @@ with drivers_tab:
     if root_row["suppressed"]:
         drivers = None
     else:
-        drivers = ui.computed(analysis.key_drivers, scores[scores["team_id"].isin(members)], cache_key=view)
+        drivers = ui.computed(analysis.key_drivers, scores[scores["team_id"].isin(members)])
     if drivers is None or drivers["share"].isna().all():
         st.info("Too few respondents with the outcome item answered to weigh the elements for this team.")
     else:
@@ -161,5 +150,4 @@ with drivers_tab:
             charts.priority_matrix,
             drivers,
             title=f"Key drivers of confidence in the programme, {wave_name}",
-            cache_key=view,
         )

@@ -2,14 +2,13 @@
 
 import streamlit as st
 
-from cxchange import db as store
-from cxchange import sample_data, ui
+from cxchange import sample_data, services, store, ui
 from cxchange.model import KOTTER_LABEL_SETS
 from cxchange.settings import SETTINGS
 
 st.title("Settings")
 db = store.open_db(ui.db_path())
-current = store.settings(db)
+current = store.settings.settings(db)
 
 form_column, _ = st.columns([3, 2])
 form_column.subheader("Thresholds")
@@ -35,16 +34,15 @@ with form_column.form("settings"):
             )
     if st.form_submit_button("Save settings", type="primary"):
         try:
-            store.save_settings(db, values)
+            services.save_settings(db, values)
         except ValueError as problem:
             st.error(str(problem))
         else:
-            ui.after_write()
             st.toast("Settings saved; every view now uses them.", icon=":material/check:")
 
 
 st.subheader("Workspace")
-kind = store.workspace_kind(db)
+kind = store.settings.workspace_kind(db)
 st.write(
     f"This workspace holds the **demo organisation, {sample_data.DEMO_NAME}**."
     if kind == "demo"
@@ -65,7 +63,7 @@ REPLACEMENTS = {
         "be loaded again at any time.",
         "Yes, start empty",
         "before-empty",
-        lambda: store.clear_data(db),
+        lambda: services.clear_workspace(db),
         "Started an empty workspace. The previous one is kept in {kept}.",
     ),
     "demo": (
@@ -74,7 +72,7 @@ REPLACEMENTS = {
         "A backup of the current workspace is kept first.",
         "Yes, load the demo",
         "before-demo",
-        lambda: sample_data.write_demo(db),
+        lambda: services.write_demo(db),
         "Loaded the demo. The previous workspace is kept in {kept}.",
     ),
     "restore": (
@@ -82,7 +80,7 @@ REPLACEMENTS = {
         "The workspace will be replaced by the backup {backup}. A backup of the current workspace is kept first.",
         "Yes, restore it",
         "before-restore",
-        lambda: store.restore(db, st.session_state["restore_from"]),
+        lambda: services.restore_backup(db, st.session_state["restore_from"]),
         "Restored {backup}. The previous workspace is kept in {kept}.",
     ),
 }
@@ -99,7 +97,6 @@ def confirm_replacement(kind: str) -> None:
         if st.button(confirm_label, type="primary"):
             kept = store.backup(db, store.backup_path(ui.db_path(), backup_label))
             action()
-            ui.after_write()
             st.session_state["workspace_message"] = message.format(kept=kept.name, backup=backup_name)
             close_dialog()
             st.rerun()

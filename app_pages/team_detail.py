@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from cxchange import charts, readiness, ui
+from cxchange import charts, hierarchy, readiness, ui
 from cxchange.model import ELEMENT_LABELS, REMEDIES
 
 settings = ui.settings()
 min_n = int(settings["min_group_size"])
-tree = readiness.team_tree(ui.teams())
+tree = hierarchy.team_tree(ui.teams())
 ids = dict(zip(tree["team"], tree["team_id"], strict=True))
 if tree.empty or len(ids) == 1:
     st.title("Team detail")
@@ -33,7 +33,7 @@ header.title(team_name)
 
 frame = ui.readiness_frame(initiative_id)
 rows = frame[frame["team_id"] == team_id].sort_values("opened_on")
-members = readiness.subtree_ids(ui.teams(), team_id)
+members = hierarchy.subtree_ids(ui.teams(), team_id)
 if rows.empty:
     st.info("This team has no survey results in this initiative yet.")
     st.stop()
@@ -43,7 +43,7 @@ wave_id, wave_name = int(latest["wave_id"]), latest["wave"]
 index_col, n_col, barrier_col = st.columns(3)
 if latest["suppressed"]:
     index_col.metric(f"Readiness index, {wave_name}", "hidden")
-    index_col.caption(readiness.suppression_text(latest["suppression"], min_n).capitalize() + ": no figures are shown.")
+    index_col.caption(hierarchy.suppression_text(latest["suppression"], min_n).capitalize() + ": no figures are shown.")
 else:
     change = readiness.change_between(frame, team_id, wave_id)
     index_col.metric(

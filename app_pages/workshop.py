@@ -4,8 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from cxchange import champions, charts, kotter, readiness, ui, workshop
-from cxchange import db as store
+from cxchange import champions, charts, kotter, readiness, services, store, ui, workshop
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
 
 settings = ui.settings()
@@ -97,13 +96,11 @@ if step.kind == "pulse":
     )
 elif step.kind == "heatmap":
     rows = chosen_rows if len(chosen_rows) > 1 else wave_rows
-    ui.chart(
-        charts.readiness_heatmap, rows, min_n, cache_key=("workshop heatmap", wave_id, *rows["team"]), projector=True
-    )
+    ui.chart(charts.readiness_heatmap, rows, min_n, projector=True)
 elif step.kind == "barriers":
     rows = chosen_rows if len(chosen_rows) > 1 else wave_rows
     shares = ui.computed(readiness.barrier_shares, ui.barrier_counts(wave_id), ui.teams(), rows, "all")
-    ui.chart(charts.barrier_chart, shares, cache_key=("workshop barriers", wave_id, *rows["team"]), projector=True)
+    ui.chart(charts.barrier_chart, shares, projector=True)
 elif step.kind == "team":
     screen = workshop.team_screen(wave_rows, step.team, min_n)
     st.markdown(
@@ -121,7 +118,6 @@ elif step.kind == "team":
                 charts.likert_bars,
                 shares,
                 by="element",
-                cache_key=("workshop team", wave_id, step.team),
                 projector=True,
             )
 elif step.kind == "kotter":
@@ -166,8 +162,7 @@ elif step.kind == "actions":
                 for row in workshop.ranked(captured).itertuples()
             }
             if st.form_submit_button("Save the dot-votes", type="primary"):
-                store.set_votes(store.open_db(ui.db_path()), votes)
-                ui.after_write()
+                services.set_votes(store.open_db(ui.db_path()), votes)
                 st.rerun()
         st.markdown(
             "\n".join(
@@ -202,7 +197,7 @@ if step.kind in workshop.CAPTURE_KINDS:
         if st.form_submit_button("Add to the action log", type="primary"):
             teams = ui.teams().set_index("name")["id"]
             try:
-                store.add_action(
+                services.add_action(
                     store.open_db(ui.db_path()),
                     initiative_id,
                     title,
@@ -215,6 +210,5 @@ if step.kind in workshop.CAPTURE_KINDS:
             except ValueError as problem:
                 st.error(str(problem))
             else:
-                ui.after_write()
                 st.session_state["workshop_added"] = f"Added: {title}"
                 st.rerun()

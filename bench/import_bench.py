@@ -25,8 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cxchange import db as store  # noqa: E402
-from cxchange.importing import import_survey  # noqa: E402
+from cxchange import services, store  # noqa: E402
 from cxchange.model import DEFAULT_ITEMS, SCALE  # noqa: E402
 
 LABELS = [label.capitalize() for label in SCALE]  # "Strongly disagree" … "Strongly agree"
@@ -79,7 +78,7 @@ def floor(csv_path: Path, db_path: Path) -> None:
 
 def ours(csv_path: Path, db_path: Path) -> None:
     db = store.open_db(db_path)
-    result = import_survey(db, csv_path.read_bytes(), csv_path.name, "Bench wave", imported_by="bench")
+    result = services.import_survey(db, csv_path.read_bytes(), csv_path.name, "Bench wave", imported_by="bench")
     assert result.written
 
 

@@ -2,7 +2,7 @@
 
 Usage: python bench/readiness_bench.py [--respondents 100000] [--teams 500] [--waves 24] [--repeat 3] [--page]
 Builds a synthetic workspace (element scores only, no item answers), then times, in the same run,
-readiness.readiness_by_team (what the pages run, cold: no cache) and the floor queries. With
+services.readiness_by_team (what the pages run, cold: no cache) and the floor queries. With
 --page, also the Readiness page through AppTest: its first run, and its reruns with a warm cache.
 """
 
@@ -19,8 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cxchange import db as store  # noqa: E402
-from cxchange import readiness  # noqa: E402
+from cxchange import services, store  # noqa: E402
 from cxchange.model import ELEMENTS  # noqa: E402
 
 FLOOR = """
@@ -132,13 +131,13 @@ def main() -> None:
         print(f"built {args.respondents:,} respondents, {args.teams} teams, {args.waves} waves "
               f"in {time.perf_counter() - start:.1f} s")  # fmt: skip
         db = store.open_db(path)
-        settings = store.settings(db)
+        settings = store.settings.settings(db)
         floor, same, ours, group = interleaved(
             [
                 lambda: db.execute(FLOOR).fetchall(),
                 lambda: db.execute(SAME_STATISTICS_FLOOR).fetchall(),
-                lambda: readiness.readiness_by_team(db, settings, 1),
-                lambda: readiness.readiness_by_team(db, settings, 1, "champions"),
+                lambda: services.readiness_by_team(db, settings, 1),
+                lambda: services.readiness_by_team(db, settings, 1, "champions"),
             ],
             args.repeat,
         )

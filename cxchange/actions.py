@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cxchange import analysis
+from cxchange.hierarchy import team_tree
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, KOTTER_STEPS
 
 STATUSES: tuple[str, ...] = ("open", "in progress", "done", "dropped")
@@ -414,7 +415,6 @@ def you_said_we_did(actions: pd.DataFrame, teams: pd.DataFrame) -> pd.DataFrame:
 
     Columns: id, team_id, team, title, element, kotter_step, source, owner, closed_on.
     """
-    from cxchange.readiness import team_tree  # readiness imports db, which imports this module
 
     done = actions[actions["status"] == "done"]
     order = team_tree(teams).set_index("team_id")["order"]

@@ -17,8 +17,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from cxchange import scoring
-from cxchange.readiness import team_tree
+from cxchange.hierarchy import ORGANISATION, subtree_members, team_tree
 
 ACTIVITY_KINDS: tuple[str, ...] = ("huddle", "workshop", "feedback session", "recognition", "escalation")
 """What a champion logs after a session (the champion_activities table accepts these only)."""
@@ -265,7 +264,7 @@ def coverage(
     teams_without (those without an active champion) and teams_quiet (those whose champions are quiet).
     """
     tree = team_tree(teams)
-    members = scoring.subtree_members(teams)
+    members = subtree_members(teams)
     active = champions[active_mask(champions, today)] if len(champions) else champions
     active_by_team = active.groupby("team_id").size() if len(active) else pd.Series(dtype=int)
     logged = activities[
@@ -278,7 +277,7 @@ def coverage(
         else pd.Series(dtype=object)
     )
     own = teams.set_index("id")
-    leaf_ids = set(tree.loc[~tree["has_children"] & (tree["team_id"] != scoring.ORGANISATION), "team_id"])
+    leaf_ids = set(tree.loc[~tree["has_children"] & (tree["team_id"] != ORGANISATION), "team_id"])
     per_team = pd.DataFrame({"team_id": own.index.astype(int)})
     per_team["headcount"] = own["headcount"].astype(float).to_numpy()
     per_team["champions"] = per_team["team_id"].map(active_by_team).fillna(0).astype(int)
@@ -311,7 +310,7 @@ def coverage(
     counts = ["teams_covered", "headcount_missing", "leaf_teams", "teams_without", "teams_quiet"]
     summed = pd.DataFrame(rows, columns=["team_id", "headcount", "champions", "last_activity", *counts])
     result = tree.merge(summed, on="team_id", how="left")
-    result["rolled_up"] = result["has_children"] | (result["team_id"] == scoring.ORGANISATION)
+    result["rolled_up"] = result["has_children"] | (result["team_id"] == ORGANISATION)
     result["champions"] = result["champions"].fillna(0).astype(int)
     headcount = result["headcount"].astype(float)
     result["needed"] = [
@@ -408,7 +407,7 @@ def describe_coverage_change(before: pd.DataFrame, after: pd.DataFrame, team_id:
 
 def coverage_summary(rows: pd.DataFrame) -> dict[str, object]:
     """The organisation's headline: active champions, people per champion, target, teams without or quiet."""
-    org = rows[rows["team_id"] == scoring.ORGANISATION].iloc[0]
+    org = rows[rows["team_id"] == ORGANISATION].iloc[0]
     leaves = rows[~rows["rolled_up"]]
     return {
         "champions": int(org["champions"]),
@@ -480,7 +479,7 @@ def champion_effect(readiness_frame: pd.DataFrame, champions: pd.DataFrame, wave
         part = readiness_frame[
             (readiness_frame["wave_id"] == wave.id)
             & ~readiness_frame["has_children"].astype(bool)
-            & (readiness_frame["team_id"] != scoring.ORGANISATION)
+            & (readiness_frame["team_id"] != ORGANISATION)
             & (readiness_frame["direct_n"] > 0)
         ]
         hidden = part["suppressed"].astype(bool)

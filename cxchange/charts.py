@@ -5,8 +5,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from cxchange.champions import QUIET_DAYS, STATUSES
+from cxchange.hierarchy import suppression_text
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
-from cxchange.readiness import suppression_text
 
 FONT_SIZE = 13
 LOW_HIGH_SCHEME = "redyellowblue"
@@ -684,7 +685,6 @@ def coverage_chart(rows: pd.DataFrame, ratio: float, title: str = "") -> alt.Lay
     active champion has no bar, only its status and headcount written at zero. Clicking a team
     selects it (TEAM_SELECTION).
     """
-    from cxchange.champions import QUIET_DAYS, STATUSES
 
     teams = rows[rows["team_id"] != 0]
     data = pd.DataFrame(

@@ -8,10 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cxchange import db as store
-from cxchange import exports, sample_data
-from cxchange.importing import ImportMapping, import_survey
-from cxchange.readiness import readiness_report
+from cxchange import exports, sample_data, services, store
+from cxchange.importing import ImportMapping
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     db = store.open_db(args.db)
-    own_data = store.workspace_kind(db) != "demo" or not store.batches(db).empty
+    own_data = store.settings.workspace_kind(db) != "demo" or not store.responses.batches(db).empty
     if store.has_data(db) and own_data:
         if not args.replace:
             print(
@@ -76,7 +74,7 @@ def _demo(args: argparse.Namespace) -> int:
             return 2
         kept = store.backup(db, store.backup_path(args.db, "before-demo"))
         print(f"Kept a backup of the workspace in {kept}.")
-    sample_data.write_demo(db, seed=args.seed)
+    services.write_demo(db, seed=args.seed)
     print(
         f"Wrote the demo organisation {sample_data.DEMO_NAME} to {args.db}: "
         f"{store.count(db, 'teams')} teams, {store.count(db, 'waves')} waves, "
@@ -94,7 +92,7 @@ def _import(args: argparse.Namespace) -> int:
     if args.team_column:
         mapping.team_column = args.team_column
     db = store.open_db(args.db)
-    result = import_survey(
+    result = services.import_survey(
         db, args.file.read_bytes(), args.file.name, args.wave, args.initiative, mapping, dry_run=args.dry_run
     )
     print("\n".join(result.report_lines()))
@@ -107,11 +105,11 @@ def _readiness(args: argparse.Namespace) -> int:
     db = store.open_db(args.db)
     initiative_id = None
     if args.initiative:
-        match = store.initiatives(db).query("name == @args.initiative")
+        match = store.org.initiatives(db).query("name == @args.initiative")
         if match.empty:
             raise LookupError(f"There is no initiative called {args.initiative!r}.")
         initiative_id = int(match["id"].iloc[0])
-    print(json.dumps(readiness_report(db, args.wave, initiative_id), indent=2))
+    print(json.dumps(services.readiness_report(db, args.wave, initiative_id), indent=2))
     return 0
 
 
@@ -121,8 +119,8 @@ def _report(args: argparse.Namespace) -> int:
     if not args.out.parent.is_dir():
         raise LookupError(f"There is no folder {args.out.parent} to write {args.out.name} into.")
     db = store.open_db(args.db)
-    ids = exports.report_ids(db, args.initiative, args.wave, args.team)
-    document = exports.readiness_report_document(db, *ids)
+    ids = services.report_ids(db, args.initiative, args.wave, args.team)
+    document = services.report_document(db, *ids)
     content = exports.report_bytes(document, args.format)  # made whole before the file is touched
     args.out.write_bytes(content)
     print(f"Wrote {document.title} ({args.format.upper()}, {len(document.sections)} sections) to {args.out}.")

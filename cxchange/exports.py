@@ -23,10 +23,8 @@ from typing import Any
 import altair as alt
 import numpy as np
 import pandas as pd
-from sqlite_utils import Database
 
-from cxchange import analysis, charts, readiness, scoring
-from cxchange import db as store
+from cxchange import analysis, charts, hierarchy, readiness
 from cxchange.model import ELEMENT_LABELS, REMEDIES
 
 STATIC_FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
@@ -229,7 +227,7 @@ def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> tuple[pd.DataFr
     Returns the table and, per row, whether the team is hidden (for table_csv / table_xlsx).
     """
     safe = blank_suppressed(frame)
-    rows = safe[(safe["wave_id"] == wave_id) & (safe["team_id"] != scoring.ORGANISATION)].sort_values("order")
+    rows = safe[(safe["wave_id"] == wave_id) & (safe["team_id"] != hierarchy.ORGANISATION)].sort_values("order")
     table = readiness.team_table(safe, wave_id, min_n)
     table["Responses (n)"] = table["Responses (n)"].astype("Int64")
     return table, tuple(bool(flag) for flag in rows["suppressed"])
@@ -276,34 +274,24 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "report"
 
 
-def report_ids(db: Database, initiative: str, wave: str, team: str | None = None) -> tuple[int, int, int]:
-    """The ids of an initiative, its wave and a team (None or "All teams": the organisation) named by a user.
+@dataclass(frozen=True)
+class ReportData:
+    """What a readiness report is drawn from: the workspace's settings, organisation and readiness figures."""
 
-    Raises LookupError naming what does not exist and what does.
-    """
-    initiatives = store.initiatives(db)
-    match = initiatives[initiatives["name"] == initiative]
-    if match.empty:
-        known = ", ".join(initiatives["name"]) or "none yet"
-        raise LookupError(f"There is no initiative called {initiative!r}; initiatives are: {known}.")
-    initiative_id = int(match["id"].iloc[0])
-    waves = store.waves(db, initiative_id)
-    wave_match = waves[waves["name"] == wave]
-    if wave_match.empty:
-        known = ", ".join(waves["name"]) or "none yet"
-        raise LookupError(f"{initiative} has no wave called {wave!r}; its waves are: {known}.")
-    team_id = scoring.ORGANISATION
-    if team is not None and team != readiness.ORGANISATION_LABEL:
-        teams = store.teams(db)
-        team_match = teams[teams["name"] == team]
-        if team_match.empty:
-            raise LookupError(f"There is no team called {team!r}; teams are: {', '.join(sorted(teams['name']))}.")
-        team_id = int(team_match["id"].iloc[0])
-    return initiative_id, int(wave_match["id"].iloc[0]), team_id
+    settings: dict[str, Any]
+    initiatives: pd.DataFrame
+    waves: pd.DataFrame
+    """The initiative's waves, oldest first, indexed from 0."""
+    teams: pd.DataFrame
+    demo: bool
+    frame: pd.DataFrame
+    """readiness figures of the initiative for the report's respondent group."""
+    barrier_counts: pd.DataFrame
+    """Barrier points per team and group of the report's wave, at the settings' threshold."""
 
 
 def readiness_report_document(
-    db: Database, initiative_id: int, wave_id: int, team_id: int = 0, group: str = "all"
+    data: ReportData, initiative_id: int, wave_id: int, team_id: int = 0, group: str = "all"
 ) -> Report:
     """The readiness report of one initiative's wave for a team and the teams below it (0: all teams).
 
@@ -314,18 +302,17 @@ def readiness_report_document(
     """
     if group not in readiness.GROUPS:
         raise ValueError(f"Unknown respondent group {group!r}; groups are: {', '.join(readiness.GROUPS)}.")
-    settings = store.settings(db)
+    settings = data.settings
     min_n = int(settings["min_group_size"])
-    initiatives = store.initiatives(db)
-    initiative = initiatives[initiatives["id"] == initiative_id]
+    initiative = data.initiatives[data.initiatives["id"] == initiative_id]
     if initiative.empty:
         raise LookupError(f"There is no initiative with id {initiative_id}.")
-    waves = store.waves(db, initiative_id).reset_index(drop=True)
+    waves = data.waves
     position = np.flatnonzero(waves["id"].to_numpy() == wave_id)
     if len(position) == 0:
         raise LookupError(f"{initiative['name'].iloc[0]} has no wave with id {wave_id}.")
-    teams = store.teams(db)
-    tree = readiness.team_tree(teams).set_index("team_id")
+    teams = data.teams
+    tree = hierarchy.team_tree(teams).set_index("team_id")
     if team_id not in tree.index:
         raise LookupError(f"There is no team with id {team_id}.")
 
@@ -341,14 +328,14 @@ def readiness_report_document(
             f"team: {team_name}" + (" and the teams below it" if team_id and tree.loc[team_id, "has_children"] else ""),
             group_text,
             f"groups under {min_n} responses hidden",
-            *(["Demo data"] if store.workspace_kind(db) == "demo" else []),
+            *(["Demo data"] if data.demo else []),
         ]
     )
     scope = f"{team_name} · " if team_id else ""
     title = f"Readiness report: {scope}{initiative_name}, {wave_name}"
 
-    frame = readiness.readiness_by_team(db, settings, initiative_id, group)
-    members = readiness.subtree_ids(teams, team_id)
+    frame = data.frame
+    members = hierarchy.subtree_ids(teams, team_id)
     in_view = frame[frame["team_id"].isin(members)]
     wave_rows = in_view[in_view["wave_id"] == wave_id]
     shown = wave_rows[~wave_rows["suppressed"].astype(bool)]
@@ -372,7 +359,7 @@ def readiness_report_document(
             Section(heatmap_title, chart=chart_spec(charts.readiness_heatmap(wave_rows, min_n, title=heatmap_title)))
         )
         threshold = float(settings["barrier_threshold"])
-        shares = readiness.barrier_shares(store.barrier_counts(db, wave_id, threshold), teams, wave_rows, group)
+        shares = readiness.barrier_shares(data.barrier_counts, teams, wave_rows, group)
         if not shares.empty:
             sections.append(
                 Section(
@@ -433,7 +420,7 @@ def _headline(
         return Section("At a glance", note="No complete responses in this wave for this team.")
     row = root.iloc[0]
     if row["suppressed"]:
-        reason = readiness.suppression_text(row["suppression"], min_n)
+        reason = hierarchy.suppression_text(row["suppression"], min_n)
         return Section(
             "At a glance",
             figures=(Figure("Readiness index (0–100)", "hidden", reason.capitalize() + ": no figures are shown."),),
@@ -849,6 +836,20 @@ RENDERERS: dict[str, Callable[[Report], str | bytes]] = {
     "pdf": report_pdf,
     "pptx": report_pptx,
 }
+
+
+def report_file(report: Report, kind: str, part: int | None = None) -> bytes:
+    """The report as a file (`part` None: html, pdf or pptx) or one of its sections (png, svg, csv or xlsx)."""
+    if part is None:
+        return report_bytes(report, kind)
+    section = report.sections[part]
+    if kind == "png":
+        return chart_png(section.chart)
+    if kind == "svg":
+        return chart_svg(section.chart).encode("utf-8")
+    if kind == "csv":
+        return table_csv(section.table, section.hidden or None)
+    return table_xlsx(section.table, section.title, section.hidden or None)
 
 
 def report_bytes(report: Report, kind: str) -> bytes:

@@ -205,7 +205,7 @@ _DATES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class HealthData:
-    """Everything the checks read about one initiative (db.health_inputs gives it from the workspace).
+    """Everything the checks read about one initiative (store.health.health_inputs gives it from the workspace).
 
     Frames may be given as lists of dicts; dates are ISO text (a time after the date is ignored).
     - sponsor_activities: sponsor, happened_on, kind
@@ -248,7 +248,7 @@ class HealthData:
 
     @classmethod
     def from_frames(cls, frames: Mapping[str, Any], stale_weeks: int) -> HealthData:
-        """From db.health_inputs' frames and the workspace's stale-weeks setting."""
+        """From store.health.health_inputs' frames and the workspace's stale-weeks setting."""
         return cls(**dict(frames), stale_weeks=int(stale_weeks))
 
 

@@ -2,7 +2,7 @@
 see, and where the teams' ADKAR barrier points say the work has not landed.
 
 Pure: plain DataFrames in (db.kotter_steps, db.kotter_step_history, one wave of
-readiness.readiness_by_team), plain data out; every rule about time takes `today`.
+services.readiness_by_team), plain data out; every rule about time takes `today`.
 
 The ADKAR-to-Kotter mapping goes by step number, so it is the same whichever label set names the
 steps: Awareness is built by steps 1 (urgency), 3 (the vision) and 4 (Leading Change's
@@ -69,7 +69,7 @@ def _check_label_set(label_set: str) -> None:
 def board(steps: pd.DataFrame, label_set: str = "current") -> pd.DataFrame:
     """All eight steps of an initiative, in order, labelled; a step never stored is "not started".
 
-    `steps` are db.kotter_steps rows (step, status, owner, evidence, started_on, due_on, health,
+    `steps` are store.kotter.kotter_steps rows (step, status, owner, evidence, started_on, due_on, health,
     updated_on). Returns BOARD_COLUMNS plus `stored` (whether the step has a row yet); text
     fields are None where empty, health an Int64 (NA where unrated), dates ISO strings or None.
     """
@@ -325,7 +325,7 @@ def warnings(
       (its last update: the board's updated_on, else its latest history row);
     - urgency falling: step 1's latest health rating is lower than the one before it.
 
-    `steps_board` is board(...); `history` db.kotter_step_history rows (step, changed_on, status, health).
+    `steps_board` is board(...); `history` store.kotter.kotter_history rows (step, changed_on, status, health).
     """
     status = dict(zip(steps_board["step"].astype(int), steps_board["status"], strict=True))
     found: list[Warning] = []
@@ -433,7 +433,7 @@ def _join(names: list[str]) -> str:
 def barrier_steps(wave_rows: pd.DataFrame, label_set: str = "current") -> pd.DataFrame:
     """Per Kotter step, the shown teams whose current barrier point the step addresses.
 
-    `wave_rows` are one wave of readiness.readiness_by_team. Only teams at the bottom of the
+    `wave_rows` are one wave of services.readiness_by_team. Only teams at the bottom of the
     hierarchy count (a parent's roll-up would count its teams twice), and only those whose figures
     are shown: a hidden team's barrier point is not told, not even as a count. Returns step, label,
     elements (the element labels the step addresses), teams (how many), team_names (sorted,

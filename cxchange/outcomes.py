@@ -17,9 +17,7 @@ from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from sqlite_utils import Database
 
-from cxchange import db as store
 from cxchange.importing.reading import ImportRejected, read_survey
 
 
@@ -297,6 +295,11 @@ def _rows_frame(rows: list[dict]) -> pd.DataFrame:
     return frame.astype({"team_id": "int64", "team": "str", "period": "str", "metric": "str", "value": "float64"})
 
 
+def empty_outcomes() -> pd.DataFrame:
+    """Outcome rows (team_id, team, period, metric, value) with no row: what a refused file plans to change."""
+    return _rows_frame([])
+
+
 def _key(text: object) -> str:
     """A header or measure name compared ignoring case, spaces, underscores and hyphens."""
     return "" if text is None else re.sub(r"[\s_\-]+", "", str(text)).casefold()
@@ -395,22 +398,6 @@ class OutcomeImport:
     written: bool
 
 
-def import_outcomes(db: Database, data: bytes, file_name: str, dry_run: bool = False) -> OutcomeImport:
-    """Check an outcomes file and, where every cell is good, upsert its figures in one transaction.
-
-    All or nothing: with any problem nothing is written. Figures are keyed on team, period and measure,
-    so importing the same file again changes nothing. Raises ImportRejected where the file is unreadable.
-    """
-    teams = store.teams(db)
-    found = read_outcomes(data, file_name, dict(zip(teams["name"], teams["id"].astype(int), strict=True)))
-    planned = (
-        changes(found.rows, store.cx_outcomes(db)) if not found.problems else changes(_rows_frame([]), _rows_frame([]))
-    )
-    if found.problems or dry_run:
-        return OutcomeImport(found, planned, change_counts(planned), written=False)
-    return OutcomeImport(found, planned, store.save_cx_outcomes(db, found.rows), written=True)
-
-
 def template_csv(teams: list[str], period: str) -> bytes:
     """A wide CSV to fill in: a row per team for the period, a column per measure."""
     out = io.StringIO()
@@ -473,7 +460,7 @@ def _matched(readiness_frame: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFr
 def readiness_vs_outcomes(readiness_frame: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     """One point per team, wave and measure: the team's shown readiness and its outcome figure of that period.
 
-    `readiness_frame` is readiness.readiness_by_team of one initiative; `outcomes` has team_id, team,
+    `readiness_frame` is services.readiness_by_team of one initiative; `outcomes` has team_id, team,
     period, metric, value. Suppressed team-waves never become points. Returns team_id, team, wave_id,
     wave, opened_on, readiness, n, metric, value, ordered by measure, wave and team.
     """

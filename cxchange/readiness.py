@@ -7,13 +7,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlite_utils import Database
 
-from cxchange import db as store
 from cxchange import scoring
+from cxchange.hierarchy import ORGANISATION, suppression_text, team_tree
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, OUTCOME, REMEDIES, readiness_index
 
-ORGANISATION_LABEL = "All teams"
 FIGURE_COLUMNS: tuple[str, ...] = (
     *ELEMENTS,
     *(f"{element}_sd" for element in ELEMENTS),
@@ -25,45 +23,24 @@ FIGURE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def suppression_text(suppression: str, min_n: int) -> str:
-    """What a hidden figure says instead of a number ("hidden": withheld so a smaller group stays hidden)."""
-    if suppression == "primary":
-        return f"fewer than {min_n}"
-    if suppression == "complementary":
-        return "hidden"
-    return ""
-
-
-def default_initiative(db: Database) -> int | None:
+def default_initiative(waves: pd.DataFrame, initiatives: pd.DataFrame) -> int | None:
     """The initiative views open on: the first one that has survey waves, else the first one."""
-    waves = store.waves(db)
     if not waves.empty:
         return int(waves["initiative_id"].min())
-    initiatives = store.initiatives(db)
     return None if initiatives.empty else int(initiatives["id"].iloc[0])
 
 
-def team_tree(teams: pd.DataFrame) -> pd.DataFrame:
-    """Teams in hierarchy order (parents before their children, siblings by name), with depth.
+def team_stats(survey: pd.DataFrame, entered: pd.DataFrame) -> pd.DataFrame:
+    """The stats behind every readiness view: survey stats per wave, team and respondent group, plus entries.
 
-    The organisation comes first as team_id 0 with depth 0; top-level teams have depth 1.
+    Entered team-level results (one column per element, n) become rows with `is_champion` NaN
+    (they belong to no respondent group), `aggregate_n` = their n and no sd (no significance test).
     """
-    children: dict[int, list[tuple[str, int]]] = {}
-    for team_id, name, parent_id in zip(teams["id"], teams["name"], teams["parent_id"], strict=True):
-        parent = scoring.ORGANISATION if pd.isna(parent_id) else int(parent_id)
-        children.setdefault(parent, []).append((name, int(team_id)))
-    rows = [{"team_id": scoring.ORGANISATION, "team": ORGANISATION_LABEL, "parent_id": None, "depth": 0}]
-
-    def visit(parent: int, depth: int) -> None:
-        for name, team_id in sorted(children.get(parent, [])):
-            rows.append({"team_id": team_id, "team": name, "parent_id": parent, "depth": depth})
-            visit(team_id, depth + 1)
-
-    visit(scoring.ORGANISATION, 1)
-    tree = pd.DataFrame(rows)
-    tree["order"] = range(len(tree))
-    tree["has_children"] = tree["team_id"].isin(tree["parent_id"].dropna().astype(int))
-    return tree
+    entered = entered.dropna(subset=list(ELEMENTS))
+    entered = entered.assign(
+        readiness=readiness_index(entered[list(ELEMENTS)].mean(axis=1)), readiness_sd=np.nan, aggregate_n=entered["n"]
+    )
+    return pd.concat([survey.assign(aggregate_n=0), entered], ignore_index=True)
 
 
 GROUPS: dict[str, str] = {
@@ -72,31 +49,6 @@ GROUPS: dict[str, str] = {
     "others": "Everyone but champions",
 }
 """Respondent groups a view can be filtered to; each group's figures are suppressed on their own."""
-
-
-def readiness_by_team(
-    db: Database, settings: dict[str, Any], initiative_id: int | None = None, group: str = "all"
-) -> pd.DataFrame:
-    """Every team's (and the organisation's) readiness per wave, ready to show.
-
-    Rows exist where the team's subtree has complete responses in the wave (of the respondent
-    `group`, one of GROUPS). Figures of suppressed rows are blanked here, so no view or export can
-    show them by mistake. Columns: wave_id, wave, opened_on, team_id, team, parent_id, depth, order,
-    has_children, n, direct_n, the element means and their sds (`{element}_sd`), outcome, readiness
-    (0–100), readiness_sd, ci_low/ci_high (95% CI of readiness), suppressed, suppression,
-    barrier_point.
-    """
-    return figures(team_stats(db, initiative_id), store.teams(db), store.waves(db, initiative_id), settings, group)
-
-
-def team_stats(db: Database, initiative_id: int | None = None) -> pd.DataFrame:
-    """The one query behind every readiness view: per wave, team and respondent group, plus entries.
-
-    Entered team-level results have `is_champion` NaN (they belong to no respondent group) and
-    `aggregate_n` = their n.
-    """
-    survey = store.team_wave_stats(db, initiative_id, by_group=True).assign(aggregate_n=0)
-    return pd.concat([survey, _entered(db, initiative_id)], ignore_index=True)
 
 
 def figures(
@@ -173,16 +125,6 @@ def _group_view(stats: pd.DataFrame, teams: pd.DataFrame, minimum: int, group: s
         forced = settled
 
 
-def _entered(db: Database, initiative_id: int | None) -> pd.DataFrame:
-    """Team-level entries as stats rows: their n counts, their sd is unknown (no significance test)."""
-    entered = store.team_result_stats(db, initiative_id)
-    entered = entered.dropna(subset=list(ELEMENTS))
-    entered["readiness"] = readiness_index(entered[list(ELEMENTS)].mean(axis=1))
-    entered["readiness_sd"] = np.nan
-    entered["aggregate_n"] = entered["n"]
-    return entered
-
-
 def _decorate(rolled: pd.DataFrame, teams: pd.DataFrame, waves: pd.DataFrame) -> pd.DataFrame:
     """Add team names, hierarchy and wave names; order by wave, then hierarchy."""
     tree = team_tree(teams)
@@ -239,14 +181,14 @@ def change_between(frame: pd.DataFrame, team_id: int, wave_id: int, alpha: float
     )
 
 
-def readiness_report(db: Database, wave_name: str | None = None, initiative_id: int | None = None) -> dict:
+def report_json(
+    frame: pd.DataFrame, waves: pd.DataFrame, settings: dict[str, Any], wave_name: str | None = None
+) -> dict:
     """The `readiness --json` document: one entry per team with responses recorded against it.
 
-    Raises LookupError where the wave does not exist or there is no wave at all.
+    `frame` is figures() of the waves' initiative. Raises LookupError where the wave does not exist
+    or there is no wave at all.
     """
-    settings = store.settings(db)
-    initiative_id = initiative_id if initiative_id is not None else default_initiative(db)
-    waves = store.waves(db, initiative_id)
     if waves.empty:
         raise LookupError("There are no survey waves yet: import a survey or load the demo first.")
     if wave_name is None:
@@ -256,7 +198,6 @@ def readiness_report(db: Database, wave_name: str | None = None, initiative_id: 
         if match.empty:
             raise LookupError(f"There is no wave called {wave_name!r}; waves are: {', '.join(waves['name'])}.")
         wave = match.iloc[0]
-    frame = readiness_by_team(db, settings, initiative_id)
     rows = frame[(frame["wave_id"] == wave["id"]) & (frame["direct_n"] > 0)].sort_values("team")
     return {
         "wave": str(wave["name"]),
@@ -284,7 +225,7 @@ def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
 
     Hidden teams say why instead of showing figures. The organisation row is left out.
     """
-    rows = frame[(frame["wave_id"] == wave_id) & (frame["team_id"] != scoring.ORGANISATION)].sort_values("order")
+    rows = frame[(frame["wave_id"] == wave_id) & (frame["team_id"] != ORGANISATION)].sort_values("order")
     return pd.DataFrame(
         {
             "Team": [
@@ -312,27 +253,13 @@ def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
     )
 
 
-def team_comments(db: Database, settings: dict[str, Any], wave_id: int, team_id: int) -> tuple[list[str], str]:
-    """A team's free-text comments of a wave (its subtree's), and a sentence saying what is shown.
-
-    Comments come only from teams that have at least the comment minimum of responses themselves,
-    so neither a small team nor the difference between a parent and its children can be read.
-    """
-    minimum = int(settings["min_comment_group_size"])
-    members = scoring.subtree_members(store.teams(db))
-    ids = members.loc[members["ancestor_id"] == team_id, "team_id"].tolist()
-    found = store.comments(db, wave_id, ids, minimum)
+def comments_shown(found: dict[str, Any], minimum: int) -> tuple[list[str], str]:
+    """A team's comments (store.responses.comments) as shown, with a sentence saying what is shown."""
     if not found["teams"]:
         return [], f"Comments are shown for teams of at least {minimum} responses; this one has fewer."
     left_out = " Teams with fewer responses are left out." if found["left_out"] else ""
     # No response count: a hidden team's n would let a reader subtract it from its parent's.
     return found["comments"], f"{len(found['comments'])} comments.{left_out}"
-
-
-def subtree_ids(teams: pd.DataFrame, root: int) -> set[int]:
-    """The team ids of `root`'s subtree, itself included (the organisation's: every team and itself)."""
-    members = scoring.subtree_members(teams)
-    return {root, *members.loc[members["ancestor_id"] == root, "team_id"].astype(int)}
 
 
 def in_group(rows: pd.DataFrame, group: str) -> pd.DataFrame:
@@ -407,10 +334,10 @@ def trend_rows(frame: pd.DataFrame, measure: str = "readiness") -> pd.DataFrame:
 
 def trend_lines(frame: pd.DataFrame, root: int, measure: str = "readiness") -> pd.DataFrame:
     """trend_rows of a team and the teams directly below it: the lines a trend chart draws for `root`."""
-    children = frame["parent_id"].eq(root) if root != scoring.ORGANISATION else frame["depth"].eq(1)
+    children = frame["parent_id"].eq(root) if root != ORGANISATION else frame["depth"].eq(1)
     rows = frame[frame["team_id"].eq(root) | children]
     lines = trend_rows(rows, measure)
-    if root != scoring.ORGANISATION:  # "All teams" says so already
+    if root != ORGANISATION:  # "All teams" says so already
         lines.loc[lines["team_id"] == root, "team"] += " (all)" if rows["has_children"].any() else ""
     return lines
 
@@ -447,12 +374,12 @@ def roll_up_path(wave_rows: pd.DataFrame, team_id: int, min_n: int) -> pd.DataFr
     while node is not None and node in by_id.index:
         path.append(node)
         parent = by_id.loc[node, "parent_id"]
-        node = None if node == scoring.ORGANISATION or pd.isna(parent) else int(parent)
+        node = None if node == ORGANISATION or pd.isna(parent) else int(parent)
     rows = by_id.loc[path].reset_index()
     return pd.DataFrame(
         {
             "Team": [
-                name + (" (all)" if children and team != scoring.ORGANISATION else "")
+                name + (" (all)" if children and team != ORGANISATION else "")
                 for name, children, team in zip(rows["team"], rows["has_children"], rows["team_id"], strict=True)
             ],
             "Readiness index": rows["readiness"].round(1).to_numpy(),
@@ -463,7 +390,7 @@ def roll_up_path(wave_rows: pd.DataFrame, team_id: int, min_n: int) -> pd.DataFr
 
 
 def champion_table(champions: pd.DataFrame) -> pd.DataFrame:
-    """db.team_champions as a person reads it: who, where, since when, how active lately."""
+    """store.champions.team_champions as a person reads it: who, where, since when, how active lately."""
     return pd.DataFrame(
         {
             "Champion": champions["alias"],
@@ -477,7 +404,7 @@ def champion_table(champions: pd.DataFrame) -> pd.DataFrame:
 
 
 def action_table(actions: pd.DataFrame) -> pd.DataFrame:
-    """db.open_actions as a person reads it, with the ADKAR element named."""
+    """store.actions.open_actions as a person reads it, with the ADKAR element named."""
     return pd.DataFrame(
         {
             "Action": actions["title"],

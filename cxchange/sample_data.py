@@ -13,12 +13,11 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlite_utils import Database
 
-from cxchange import db as store
 from cxchange.model import DEFAULT_ITEMS, ELEMENTS
 from cxchange.scoring import element_scores
 
@@ -156,75 +155,80 @@ CHAMPION_NAMES = (
 ACTIVITY_KINDS = ("huddle", "huddle", "workshop", "feedback session", "recognition", "escalation")
 
 
-def write_demo(db: Database, seed: int = DEFAULT_SEED) -> None:
-    """Replace the workspace's data with the demo organisation, in one transaction."""
+@dataclass(frozen=True)
+class Demo:
+    """The demo organisation as rows to store: (table, rows, primary key) in the order they go in, then
+    the respondents (with their element scores) and their answers (a column per item code, by response id)."""
+
+    tables: list[tuple[str, Any, Any]]
+    responses: pd.DataFrame
+    answers: pd.DataFrame
+
+
+def demo(seed: int = DEFAULT_SEED) -> Demo:
+    """The demo organisation drawn from `seed` (the same seed, the same organisation)."""
     rng = np.random.default_rng(seed)
-    with db.atomic():
-        store.clear_data(db)
-        team_ids = _write_teams(db)
-        main_id, pilot_id = _write_initiatives(db)
-        wave_ids = _write_waves(db, main_id, WAVES)
-        pilot_wave_ids = _write_waves(db, pilot_id, PILOT_WAVES)
-        responses, answers = _survey(rng, team_ids, wave_ids, seed)
-        pilot = [team for team in TEAMS if team.name in PILOT_TEAMS]
-        more_responses, more_answers = _survey(
-            rng, team_ids, pilot_wave_ids, seed, teams=pilot, first_id=len(responses) + 1, profile_waves=(3, 5)
-        )
-        all_answers = pd.concat([answers, more_answers])
-        wide = all_answers.pivot(index="response_id", columns="item_code", values="value")
-        encoded = store.encode_answers(wide[[item.code for item in DEFAULT_ITEMS]]).rename("answers")
-        store.insert_responses(
-            db, pd.concat([responses, more_responses]).merge(encoded, left_on="id", right_index=True)
-        )
-        _write_champions(db, rng, team_ids)
-        _write_kotter(db, main_id, pilot_id)
-        _write_sponsors(db, main_id, pilot_id, team_ids)
-        _write_actions(db, main_id, pilot_id, team_ids)
-        _write_outcomes(db, rng, team_ids, responses)
-        store.set_workspace_kind(db, "demo")
-
-
-def _write_teams(db: Database) -> dict[str, int]:
-    ids = {team.name: position for position, team in enumerate(TEAMS, start=1)}
-    store.insert_rows(
-        db,
-        "teams",
-        ({"id": ids[t.name], "name": t.name, "parent_id": ids.get(t.parent), "headcount": t.headcount} for t in TEAMS),
+    tables: list[tuple[str, Any, Any]] = []
+    team_ids = _add_teams(tables)
+    main_id, pilot_id = _add_initiatives(tables)
+    wave_ids = _add_waves(tables, main_id, WAVES, first=1)
+    pilot_wave_ids = _add_waves(tables, pilot_id, PILOT_WAVES, first=len(WAVES) + 1)
+    responses, answers = _survey(rng, team_ids, wave_ids, seed)
+    pilot = [team for team in TEAMS if team.name in PILOT_TEAMS]
+    more_responses, more_answers = _survey(
+        rng, team_ids, pilot_wave_ids, seed, teams=pilot, first_id=len(responses) + 1, profile_waves=(3, 5)
     )
+    all_answers = pd.concat([answers, more_answers])
+    wide = all_answers.pivot(index="response_id", columns="item_code", values="value")
+    _add_champions(tables, rng, team_ids)
+    _add_kotter(tables, main_id, pilot_id)
+    _add_sponsors(tables, main_id, pilot_id, team_ids)
+    _add_actions(tables, main_id, pilot_id, team_ids)
+    _add_outcomes(tables, rng, team_ids, responses)
+    return Demo(tables, pd.concat([responses, more_responses]), wide[[item.code for item in DEFAULT_ITEMS]])
+
+
+def _add_teams(tables: list) -> dict[str, int]:
+    ids = {team.name: position for position, team in enumerate(TEAMS, start=1)}
+    rows = [
+        {"id": ids[t.name], "name": t.name, "parent_id": ids.get(t.parent), "headcount": t.headcount} for t in TEAMS
+    ]
+    tables.append(("teams", rows, "id"))
     return ids
 
 
-def _write_initiatives(db: Database) -> tuple[int, int]:
-    store.insert_rows(
-        db,
-        "initiatives",
-        [
-            {
-                "id": 1,
-                "name": MAIN_INITIATIVE,
-                "description": "Put the customer at the centre of every store, call and delivery.",
-                "owner": "Hannah Reed, Chief Customer Officer",
-                "started_on": "2025-06-02",
-            },
-            {
-                "id": 2,
-                "name": PILOT_INITIATIVE,
-                "description": "Move routine enquiries to self-service without losing the personal touch.",
-                "owner": "Omar Haddad, Head of Digital",
-                "started_on": "2026-03-02",
-            },
-        ],
+def _add_initiatives(tables: list) -> tuple[int, int]:
+    tables.append(
+        (
+            "initiatives",
+            [
+                {
+                    "id": 1,
+                    "name": MAIN_INITIATIVE,
+                    "description": "Put the customer at the centre of every store, call and delivery.",
+                    "owner": "Hannah Reed, Chief Customer Officer",
+                    "started_on": "2025-06-02",
+                },
+                {
+                    "id": 2,
+                    "name": PILOT_INITIATIVE,
+                    "description": "Move routine enquiries to self-service without losing the personal touch.",
+                    "owner": "Omar Haddad, Head of Digital",
+                    "started_on": "2026-03-02",
+                },
+            ],
+            "id",
+        )
     )
     return 1, 2
 
 
-def _write_waves(db: Database, initiative_id: int, waves: tuple[tuple[str, date], ...]) -> list[int]:
-    first = store.frame(db, "SELECT COALESCE(MAX(id), 0) + 1 AS next FROM waves")["next"].iloc[0]
+def _add_waves(tables: list, initiative_id: int, waves: tuple[tuple[str, date], ...], first: int) -> list[int]:
     rows = [
-        {"id": int(first) + i, "initiative_id": initiative_id, "name": name, "opened_on": opened.isoformat()}
+        {"id": first + i, "initiative_id": initiative_id, "name": name, "opened_on": opened.isoformat()}
         for i, (name, opened) in enumerate(waves)
     ]
-    store.insert_rows(db, "waves", rows)
+    tables.append(("waves", rows, "id"))
     return [row["id"] for row in rows]
 
 
@@ -321,7 +325,7 @@ def _latent_barriers(latent: np.ndarray) -> list[str]:
     return [ELEMENTS[int(row.argmax())] if row.any() else "none" for row in low]
 
 
-def _write_champions(db: Database, rng: np.random.Generator, team_ids: dict[str, int]) -> None:
+def _add_champions(tables: list, rng: np.random.Generator, team_ids: dict[str, int]) -> None:
     champions, activities = [], []
     names = iter(CHAMPION_NAMES)
     champion_id = 0
@@ -358,8 +362,8 @@ def _write_champions(db: Database, rng: np.random.Generator, team_ids: dict[str,
                     }
                 )
                 day += timedelta(days=int(team.champion_every_days + rng.integers(-3, 4)))
-    store.insert_rows(db, "champions", champions)
-    store.insert_rows(db, "champion_activities", activities)
+    tables.append(("champions", champions, "id"))
+    tables.append(("champion_activities", activities, "id"))
 
 
 # (step, status, owner, health, evidence, started, updates as (date, status, health))
@@ -395,7 +399,7 @@ _KOTTER_PILOT = (
 )  # fmt: skip
 
 
-def _write_kotter(db: Database, main_id: int, pilot_id: int) -> None:
+def _add_kotter(tables: list, main_id: int, pilot_id: int) -> None:
     steps, history = [], []
     for initiative_id, plan in ((main_id, _KOTTER_MAIN), (pilot_id, _KOTTER_PILOT)):
         for step, status, owner, health, evidence, started, updates in plan:
@@ -424,11 +428,11 @@ def _write_kotter(db: Database, main_id: int, pilot_id: int) -> None:
                 }
                 for changed_on, changed_status, changed_health in updates
             )
-    store.insert_rows(db, "kotter_steps", steps, pk=("initiative_id", "step"))
-    store.insert_rows(db, "kotter_step_history", history)
+    tables.append(("kotter_steps", steps, ("initiative_id", "step")))
+    tables.append(("kotter_step_history", history, "id"))
 
 
-def _write_sponsors(db: Database, main_id: int, pilot_id: int, team_ids: dict[str, int]) -> None:
+def _add_sponsors(tables: list, main_id: int, pilot_id: int, team_ids: dict[str, int]) -> None:
     rows = []
     day = date(2025, 6, 2)
     while day <= LAST_DAY:  # the chief customer officer shows up every month
@@ -465,7 +469,7 @@ def _write_sponsors(db: Database, main_id: int, pilot_id: int, team_ids: dict[st
                 "note": None,
             }
         )
-    store.insert_rows(db, "sponsor_activities", rows)
+    tables.append(("sponsor_activities", rows, "id"))
 
 
 _ACTIONS = (
@@ -487,7 +491,7 @@ _ACTIONS = (
 )  # fmt: skip
 
 
-def _write_actions(db: Database, main_id: int, pilot_id: int, team_ids: dict[str, int]) -> None:
+def _add_actions(tables: list, main_id: int, pilot_id: int, team_ids: dict[str, int]) -> None:
     rows = [
         {
             "initiative_id": main_id,
@@ -519,10 +523,10 @@ def _write_actions(db: Database, main_id: int, pilot_id: int, team_ids: dict[str
             "closed_on": None,
         }
     )
-    store.insert_rows(db, "actions", rows)
+    tables.append(("actions", rows, "id"))
 
 
-def _write_outcomes(db: Database, rng: np.random.Generator, team_ids: dict[str, int], responses: pd.DataFrame) -> None:
+def _add_outcomes(tables: list, rng: np.random.Generator, team_ids: dict[str, int], responses: pd.DataFrame) -> None:
     """NPS, CSAT and complaint rate per customer-facing team and quarter, following its readiness."""
     readiness = responses[responses["complete"] == 1].groupby(["team_id", "wave_id"])["readiness"].mean()
     wave_names = {wave_id: name for wave_id, (name, _) in enumerate(WAVES, start=1)}
@@ -555,4 +559,4 @@ def _write_outcomes(db: Database, rng: np.random.Generator, team_ids: dict[str, 
                 "value": round(max(0.2, 2.4 - 0.04 * shift + rng.normal(0, 0.2)), 2),
             },
         ]
-    store.insert_rows(db, "cx_outcomes", rows, pk=("team_id", "period", "metric"))
+    tables.append(("cx_outcomes", rows, ("team_id", "period", "metric")))

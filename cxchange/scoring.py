@@ -7,10 +7,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from cxchange.hierarchy import ORGANISATION, subtree_members
 from cxchange.model import ELEMENTS, OUTCOME, readiness_index
-
-ORGANISATION = 0
-"""The team id standing for the whole organisation in roll-ups (real team ids start at 1)."""
 
 STAT_COLUMNS: tuple[str, ...] = (*ELEMENTS, "readiness")
 NO_BARRIER = "none"
@@ -80,24 +78,6 @@ def barrier_distribution(scores: pd.DataFrame, threshold: float, by: str = "team
     counts["share"] = counts["count"] / counts.groupby(by)["count"].transform("sum")
     order = {name: position for position, name in enumerate((*ELEMENTS, NO_BARRIER))}
     return counts.sort_values([by, "barrier_point"], key=lambda s: s.map(order) if s.name == "barrier_point" else s)
-
-
-def subtree_members(teams: pd.DataFrame) -> pd.DataFrame:
-    """Every (ancestor_id, team_id) pair where team_id is in ancestor_id's subtree, itself included.
-
-    The organisation (ORGANISATION) is the ancestor of every team.
-    """
-    parent = dict(zip(teams["id"], teams["parent_id"], strict=True))
-    pairs = []
-    for team_id in teams["id"]:
-        pairs.append((ORGANISATION, team_id))
-        node = team_id
-        seen = set()
-        while node is not None and not pd.isna(node) and node not in seen:
-            seen.add(node)
-            pairs.append((int(node), team_id))
-            node = parent.get(node)
-    return pd.DataFrame(pairs, columns=["ancestor_id", "team_id"])
 
 
 def roll_up(stats: pd.DataFrame, teams: pd.DataFrame, by: Iterable[str] = ()) -> pd.DataFrame:

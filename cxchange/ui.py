@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+import weakref
 from collections.abc import Callable, Iterable
+from contextlib import closing
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +15,7 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
-from cxchange import charts, exports, readiness, sample_data, workshop
-from cxchange import db as store
+from cxchange import charts, exports, health, hierarchy, readiness, sample_data, services, store, workshop
 
 
 def db_path() -> Path:
@@ -28,7 +32,7 @@ def open_workspace() -> Database:
     is_new = not path.exists()
     db = store.open_db(path)
     if is_new:
-        sample_data.write_demo(db)
+        services.write_demo(db)
     return db
 
 
@@ -44,94 +48,131 @@ def _stamp(path: Path) -> tuple[int, ...]:
     return (main, size, wal.stat().st_mtime_ns if size else 0)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _settings(path: str, stamp: tuple[float, ...]) -> dict[str, Any]:
-    return store.settings(store.connect(path))
+# Caching. Every result is cached under a key made of all its inputs: the workspace file and its
+# stamp for a read, and for a computation each argument's own key. A DataFrame that came out of this
+# cache is keyed by where it came from (cheap); anything else by its content. A write changes the
+# file's stamp, so nothing needs clearing.
+
+_ORIGINS: dict[int, tuple] = {}
+"""id() of each object this cache handed out -> the key it was made under (while the object lives)."""
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _team_stats(path: str, stamp: tuple[float, ...], initiative_id: int | None) -> pd.DataFrame:
-    return readiness.team_stats(store.connect(path), initiative_id)
+def _remember(value: Any, key: tuple) -> Any:
+    """Note where `value` came from, so passing it on keys a computation by its origin, not its content."""
+    try:
+        weakref.finalize(value, _ORIGINS.pop, id(value), None)
+    except TypeError:  # plain values (dicts, tuples) take no weak reference; they key by content
+        return value
+    _ORIGINS[id(value)] = key
+    return value
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _readiness(path: str, stamp: tuple[float, ...], initiative_id: int | None, group: str) -> pd.DataFrame:
-    db = store.connect(path)
-    stats = _team_stats(path, stamp, initiative_id)
-    return readiness.figures(stats, store.teams(db), store.waves(db, initiative_id), store.settings(db), group)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _teams(path: str, stamp: tuple[float, ...]) -> pd.DataFrame:
-    return store.teams(store.connect(path))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _answer_counts(path: str, stamp: tuple[float, ...], wave_id: int) -> pd.DataFrame:
-    return store.answer_counts(store.connect(path), wave_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _barrier_counts(path: str, stamp: tuple[float, ...], wave_id: int, threshold: float) -> pd.DataFrame:
-    return store.barrier_counts(store.connect(path), wave_id, threshold)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _response_scores(path: str, stamp: tuple[float, ...], wave_id: int) -> pd.DataFrame:
-    return store.response_scores(store.connect(path), wave_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _team_champions(path: str, stamp: tuple[float, ...], team_ids: tuple[int, ...]) -> pd.DataFrame:
-    return store.team_champions(store.connect(path), team_ids)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _open_actions(
-    path: str, stamp: tuple[float, ...], team_ids: tuple[int, ...], initiative_id: int | None
-) -> pd.DataFrame:
-    return store.open_actions(store.connect(path), team_ids, initiative_id)
-
-
-def team_champions(team_ids: Iterable[int]) -> pd.DataFrame:
-    """db.team_champions (cached until the next write)."""
-    path = db_path()
-    return _team_champions(str(path), _stamp(path), tuple(sorted(team_ids)))
-
-
-def open_actions(team_ids: Iterable[int], initiative_id: int | None) -> pd.DataFrame:
-    """db.open_actions (cached until the next write)."""
-    path = db_path()
-    return _open_actions(str(path), _stamp(path), tuple(sorted(team_ids)), initiative_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _computed(name: str, _function: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> Any:
-    return _function(*args, **kwargs)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _computed_by_key(
-    name: str, stamp: tuple[int, ...], cache_key: tuple, _function: Callable[..., Any], _args: tuple, _kwargs: dict
-) -> Any:
-    return _function(*_args, **_kwargs)
-
-
-def computed(function: Callable[..., Any], *args: Any, cache_key: tuple | None = None, **kwargs: Any) -> Any:
-    """A pure cxchange function's result, cached until the next write.
-
-    Cached by its inputs (DataFrames, numbers, names), or, where hashing large inputs would cost
-    more than it saves, by `cache_key`: the page's choices that determine every input.
-    """
-    if cache_key is None:
-        return _computed(_name(function), function, args, kwargs)
-    path = db_path()
-    return _computed_by_key(_name(function), _stamp(path), cache_key, function, args, kwargs)
+def _key(value: Any) -> Any:
+    """A hashable key that changes whenever `value` would give another result."""
+    if id(value) in _ORIGINS:
+        return ("from", _ORIGINS[id(value)])
+    if isinstance(value, pd.DataFrame | pd.Series):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        content = pd.util.hash_pandas_object(frame, index=True).to_numpy()
+        return (
+            "frame",
+            tuple(map(str, frame.columns)),
+            tuple(map(str, frame.dtypes)),
+            hashlib.sha1(content).hexdigest(),
+        )
+    if isinstance(value, dict):
+        return ("dict", tuple((_key(k), _key(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
+        return (type(value).__name__, tuple(_key(item) for item in items))
+    if value is None or isinstance(value, str | bytes | int | float | bool | date):
+        return value
+    return ("pickled", hashlib.sha1(pickle.dumps(value)).hexdigest())
 
 
 def _name(function: Callable[..., Any]) -> str:
-    """A function's cache key: Streamlit hashes no functions, and names are stable across reruns."""
+    """A function's part of a key: Streamlit hashes no functions, and names are stable across reruns."""
     return f"{function.__module__}.{function.__qualname__}"
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(key: tuple, _make: Callable[[], Any]) -> Any:
+    return _make()
+
+
+def read(reader: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`reader(db, *args, **kwargs)` (a store read or a services read) on the workspace, cached until the
+    file changes. The connection is opened on a miss and closed after it."""
+    path = db_path()
+    key = ("read", _name(reader), str(path), _stamp(path), _key(args), _key(kwargs))
+
+    def make() -> Any:
+        with closing(store.connect(path)) as db:
+            return reader(db, *args, **kwargs)
+
+    return _remember(_cached(key, make), key)
+
+
+def computed(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """A pure cxchange function's result, cached by its inputs (see _key)."""
+    key = ("computed", _name(function), _key(args), _key(kwargs))
+    return _remember(_cached(key, lambda: function(*args, **kwargs)), key)
+
+
+def settings() -> dict[str, Any]:
+    """The workspace's settings."""
+    return read(store.settings.settings)
+
+
+def teams() -> pd.DataFrame:
+    """The team hierarchy."""
+    return read(store.org.teams)
+
+
+def initiatives() -> pd.DataFrame:
+    """Every initiative."""
+    return read(store.org.initiatives)
+
+
+def waves(initiative_id: int | None) -> pd.DataFrame:
+    """The initiative's waves, oldest first."""
+    return read(store.org.waves, initiative_id)
+
+
+def readiness_frame(initiative_id: int | None, group: str = "all") -> pd.DataFrame:
+    """services.readiness_by_team for the workspace; the stats behind it are shared by every group."""
+    stats = read(services.team_stats, initiative_id)
+    return computed(readiness.figures, stats, teams(), waves(initiative_id), settings(), group)
+
+
+def answer_counts(wave_id: int) -> pd.DataFrame:
+    """store.responses.answer_counts of a wave."""
+    return read(store.responses.answer_counts, wave_id)
+
+
+def barrier_counts(wave_id: int) -> pd.DataFrame:
+    """store.responses.barrier_counts of a wave at the workspace's threshold."""
+    return read(store.responses.barrier_counts, wave_id, float(settings()["barrier_threshold"]))
+
+
+def response_scores(wave_id: int) -> pd.DataFrame:
+    """Respondent-level scores of a wave."""
+    return read(store.responses.response_scores, wave_id)
+
+
+def comments(wave_id: int, team_id: int) -> tuple[list[str], str]:
+    """services.team_comments for the workspace."""
+    return read(services.team_comments, settings(), wave_id, team_id)
+
+
+def team_champions(team_ids: Iterable[int]) -> pd.DataFrame:
+    """store.champions.team_champions of the given teams."""
+    return read(store.champions.team_champions, tuple(sorted(team_ids)))
+
+
+def open_actions(team_ids: Iterable[int], initiative_id: int | None) -> pd.DataFrame:
+    """store.actions.open_actions of the given teams."""
+    return read(store.actions.open_actions, tuple(sorted(team_ids)), initiative_id)
 
 
 def chart(
@@ -140,27 +181,23 @@ def chart(
     key: str | None = None,
     on_select: str = "ignore",
     selection_mode: list[str] | None = None,
-    cache_key: tuple | None = None,
     projector: bool = False,
     **kwargs: Any,
 ) -> Any:
-    """Draw a cxchange.charts chart across the page, its Vega-Lite spec cached until the next write.
+    """Draw a cxchange.charts chart across the page, its Vega-Lite spec cached by its inputs.
 
     Building and validating an Altair chart takes longer than the rest of a rerun; the spec of
-    the same inputs is the same, so a warm rerun skips it. `cache_key` as for `computed`. With
-    `projector`, text and marks are enlarged for a shared screen (workshop.for_projector).
+    the same inputs is the same, so a warm rerun skips it. With `projector`, text and marks are
+    enlarged for a shared screen (workshop.for_projector).
     """
     name = f"{_name(make)} spec" + (" for the projector" if projector else "")
 
-    def build(*inputs: Any, **options: Any) -> dict[str, Any]:
+    def build() -> dict[str, Any]:
         # Rows inline: Streamlit turns named datasets into Arrow on every run, which costs more than JSON.
-        spec = exports.chart_spec(make(*inputs, **options))
+        spec = exports.chart_spec(make(*args, **kwargs))
         return workshop.for_projector(spec) if projector else spec
 
-    if cache_key is None:
-        spec = _computed(name, build, args, kwargs)
-    else:
-        spec = _computed_by_key(name, _stamp(db_path()), cache_key, build, args, kwargs)
+    spec = _cached(("spec", name, _key(args), _key(kwargs)), build)
     drawn = st.vega_lite_chart(spec=spec, width="stretch", key=key, on_select=on_select, selection_mode=selection_mode)
     if not projector:
         _chart_downloads(spec, name, key)
@@ -235,94 +272,17 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 """Workshop presentation: no sidebar or toolbar, body text 26 px, headlines 48 px and more, black on white."""
 
 
-def team_chart(make: Callable[..., Any], *args: Any, key: str, cache_key: tuple | None = None, **kwargs: Any) -> None:
+def team_chart(make: Callable[..., Any], *args: Any, key: str, **kwargs: Any) -> None:
     """Draw a chart of teams (see `chart`) whose marks open the clicked team in Team detail."""
-    event = chart(
-        make, *args, key=key, on_select="rerun", selection_mode=[charts.TEAM_SELECTION], cache_key=cache_key, **kwargs
-    )
+    event = chart(make, *args, key=key, on_select="rerun", selection_mode=[charts.TEAM_SELECTION], **kwargs)
     clicked = event.selection.get(charts.TEAM_SELECTION) if event else None
     if clicked and clicked[0].get("team_name") in set(teams()["name"]):  # "All teams" has no detail page
         st.switch_page("app_pages/team_detail.py", query_params={"team": clicked[0]["team_name"]})
 
 
-def teams() -> pd.DataFrame:
-    """The team hierarchy (cached until the next write)."""
-    path = db_path()
-    return _teams(str(path), _stamp(path))
-
-
-def answer_counts(wave_id: int) -> pd.DataFrame:
-    """db.answer_counts of a wave (cached until the next write)."""
-    path = db_path()
-    return _answer_counts(str(path), _stamp(path), wave_id)
-
-
-def barrier_counts(wave_id: int) -> pd.DataFrame:
-    """db.barrier_counts of a wave at the workspace's threshold (cached until the next write)."""
-    path = db_path()
-    return _barrier_counts(str(path), _stamp(path), wave_id, float(settings()["barrier_threshold"]))
-
-
-def response_scores(wave_id: int) -> pd.DataFrame:
-    """Respondent-level scores of a wave (cached until the next write)."""
-    path = db_path()
-    return _response_scores(str(path), _stamp(path), wave_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _waves(path: str, stamp: tuple[float, ...], initiative_id: int | None) -> pd.DataFrame:
-    return store.waves(store.connect(path), initiative_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _initiatives(path: str, stamp: tuple[float, ...]) -> pd.DataFrame:
-    return store.initiatives(store.connect(path))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _comments(path: str, stamp: tuple[float, ...], wave_id: int, team_id: int) -> tuple[list[str], str]:
-    db = store.connect(path)
-    return readiness.team_comments(db, store.settings(db), wave_id, team_id)
-
-
-def comments(wave_id: int, team_id: int) -> tuple[list[str], str]:
-    """readiness.team_comments for the workspace (cached until the next write)."""
-    path = db_path()
-    return _comments(str(path), _stamp(path), wave_id, team_id)
-
-
-def settings() -> dict[str, Any]:
-    """The workspace's settings (cached until the next write)."""
-    path = db_path()
-    return _settings(str(path), _stamp(path))
-
-
-def readiness_frame(initiative_id: int | None, group: str = "all") -> pd.DataFrame:
-    """readiness.readiness_by_team for the workspace (cached until the next write)."""
-    path = db_path()
-    return _readiness(str(path), _stamp(path), initiative_id, group)
-
-
-def waves(initiative_id: int | None) -> pd.DataFrame:
-    """The initiative's waves, oldest first (cached until the next write)."""
-    path = db_path()
-    return _waves(str(path), _stamp(path), initiative_id)
-
-
-def initiatives() -> pd.DataFrame:
-    """Every initiative (cached until the next write)."""
-    path = db_path()
-    return _initiatives(str(path), _stamp(path))
-
-
-def after_write() -> None:
-    """Forget every cached query; call after any write."""
-    st.cache_data.clear()
-
-
-def demo_banner(db: Database) -> None:
+def demo_banner() -> None:
     """The label every page carries while the demo organisation is loaded."""
-    if store.workspace_kind(db) == "demo":
+    if read(store.settings.workspace_kind) == "demo":
         st.info(
             f"**Demo data** — {sample_data.DEMO_NAME} is a made-up organisation. "
             "Start a workspace of your own under Settings → Workspace.",
@@ -363,7 +323,7 @@ def wave_range_picker(initiative_id: int | None, key: str = "waves") -> list[int
 
 def team_picker(label: str = "Team", key: str = "team", include_organisation: bool = True) -> int:
     """Select box of teams in hierarchy order, indented; returns the chosen team id (0: all teams)."""
-    tree = readiness.team_tree(teams())
+    tree = hierarchy.team_tree(teams())
     if not include_organisation:
         tree = tree[tree["team_id"] != 0]
     names = dict(zip(tree["team_id"], tree["team"], strict=True))
@@ -400,160 +360,64 @@ def wave_picker(initiative_id: int | None, key: str = "wave") -> int | None:
     return int(ids[chosen])
 
 
-# CX outcomes
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _cx_outcomes(path: str, stamp: tuple[float, ...]) -> pd.DataFrame:
-    return store.cx_outcomes(store.connect(path))
+# Organisational pages
 
 
 def cx_outcomes() -> pd.DataFrame:
-    """Every CX outcome figure of the workspace: team_id, team, period, metric, value (cached until the next write)."""
-    path = db_path()
-    return _cx_outcomes(str(path), _stamp(path))
+    """Every CX outcome figure of the workspace: team_id, team, period, metric, value."""
+    return read(store.outcomes.cx_outcomes)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _outcome_team_ids(path: str, stamp: tuple[float, ...]) -> dict[str, int]:
-    teams = store.teams(store.connect(path))
-    return {str(name): int(team_id) for name, team_id in zip(teams["name"], teams["id"], strict=True)}
-
-
-def outcome_team_ids() -> dict[str, int]:
-    """Team name -> id for every team of the workspace, for the outcome checks (cached until the next write)."""
-    path = db_path()
-    return _outcome_team_ids(str(path), _stamp(path))
-
-
-# Kotter board
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _kotter_steps(path: str, stamp: tuple[float, ...], initiative_id: int) -> pd.DataFrame:
-    return store.kotter_steps(store.connect(path), initiative_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _kotter_history(path: str, stamp: tuple[float, ...], initiative_id: int) -> pd.DataFrame:
-    return store.kotter_history(store.connect(path), initiative_id)
+def team_ids() -> dict[str, int]:
+    """Team name -> id for every team of the workspace."""
+    return read(store.org.team_ids)
 
 
 def kotter_steps(initiative_id: int) -> pd.DataFrame:
-    """db.kotter_steps of an initiative (cached until the next write)."""
-    path = db_path()
-    return _kotter_steps(str(path), _stamp(path), initiative_id)
+    """store.kotter.kotter_steps of an initiative."""
+    return read(store.kotter.kotter_steps, initiative_id)
 
 
 def kotter_history(initiative_id: int) -> pd.DataFrame:
-    """db.kotter_history of an initiative (cached until the next write)."""
-    path = db_path()
-    return _kotter_history(str(path), _stamp(path), initiative_id)
-
-
-# Actions log
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _initiative_actions(path: str, stamp: tuple[float, ...], initiative_id: int | None) -> pd.DataFrame:
-    return store.initiative_actions(store.connect(path), initiative_id)
+    """store.kotter.kotter_history of an initiative."""
+    return read(store.kotter.kotter_history, initiative_id)
 
 
 def initiative_actions(initiative_id: int | None) -> pd.DataFrame:
-    """db.initiative_actions of an initiative (cached until the next write)."""
-    path = db_path()
-    return _initiative_actions(str(path), _stamp(path), initiative_id)
-
-
-# Champion network
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _champion_roster(path: str, stamp: tuple[float, ...]) -> pd.DataFrame:
-    return store.champion_roster(store.connect(path))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _champion_activity_log(path: str, stamp: tuple[float, ...]) -> pd.DataFrame:
-    return store.champion_activity_log(store.connect(path))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _champion_batches(path: str, stamp: tuple[float, ...]) -> pd.DataFrame:
-    return store.champion_batches(store.connect(path))
+    """store.actions.initiative_actions of an initiative."""
+    return read(store.actions.initiative_actions, initiative_id)
 
 
 def champion_roster() -> pd.DataFrame:
-    """db.champion_roster: every champion with their team (cached until the next write)."""
-    path = db_path()
-    return _champion_roster(str(path), _stamp(path))
+    """Every champion with their team."""
+    return read(store.champions.champion_roster)
 
 
 def champion_activity_log() -> pd.DataFrame:
-    """db.champion_activity_log: every logged session, newest first (cached until the next write)."""
-    path = db_path()
-    return _champion_activity_log(str(path), _stamp(path))
+    """Every logged session, newest first."""
+    return read(store.champions.champion_activity_log)
 
 
 def champion_batches() -> pd.DataFrame:
-    """db.champion_batches: roster imports with what they still hold (cached until the next write)."""
-    path = db_path()
-    return _champion_batches(str(path), _stamp(path))
-
-
-# Programme health
-
-from cxchange import health  # noqa: E402 - a feature's block keeps its imports with it (this file is appended to)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _health_inputs(path: str, stamp: tuple[float, ...], initiative_id: int) -> dict[str, Any]:
-    return store.health_inputs(store.connect(path), initiative_id)
+    """Roster imports with what they still hold."""
+    return read(store.champions.champion_batches)
 
 
 def health_data(initiative_id: int) -> health.HealthData:
-    """What the programme-health checks read about an initiative, with the workspace's stale-weeks setting
-    (the queries cached until the next write)."""
-    path = db_path()
-    inputs = _health_inputs(str(path), _stamp(path), initiative_id)
-    return health.HealthData.from_frames(inputs, settings()["stale_weeks"])
+    """What the programme-health checks read about an initiative, with the workspace's stale-weeks setting."""
+    inputs = read(store.health.health_inputs, initiative_id)
+    return computed(health.HealthData.from_frames, inputs, settings()["stale_weeks"])
 
 
 # Reports & export ---
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _report_document(
-    path: str, stamp: tuple[float, ...], initiative_id: int, wave_id: int, team_id: int, group: str
-) -> exports.Report:
-    return exports.readiness_report_document(store.connect(path), initiative_id, wave_id, team_id, group)
-
-
 def report_document(initiative_id: int, wave_id: int, team_id: int = 0, group: str = "all") -> exports.Report:
-    """exports.readiness_report_document for the workspace (cached until the next write)."""
-    path = db_path()
-    return _report_document(str(path), _stamp(path), initiative_id, wave_id, team_id, group)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _export_file(path: str, stamp: tuple[float, ...], choices: tuple, part: int | None, kind: str) -> bytes:
-    report = _report_document(path, stamp, *choices)
-    if part is None:
-        return exports.report_bytes(report, kind)
-    section = report.sections[part]
-    if kind == "png":
-        return exports.chart_png(section.chart)
-    if kind == "svg":
-        return exports.chart_svg(section.chart).encode("utf-8")
-    if kind == "csv":
-        return exports.table_csv(section.table, section.hidden or None)
-    return exports.table_xlsx(section.table, section.title, section.hidden or None)
+    """services.report_document for the workspace."""
+    return read(services.report_document, initiative_id, wave_id, team_id, group)
 
 
 def export_file(report: exports.Report, kind: str, part: int | None = None) -> Callable[[], bytes]:
     """The file of a report (`part` None: html, pdf, pptx) or of one of its sections (png, svg, csv, xlsx),
-    as a callable for st.download_button: made when the user clicks, then cached until the next write."""
-    path = db_path()
-    stamp = _stamp(path)
-    choices = tuple(report.choices[name] for name in ("initiative_id", "wave_id", "team_id", "group"))
-    return lambda: _export_file(str(path), stamp, choices, part, kind)
+    as a callable for st.download_button: made when the user clicks, then cached."""
+    return lambda: computed(exports.report_file, report, kind, part)

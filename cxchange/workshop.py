@@ -8,9 +8,8 @@ from datetime import date
 
 import pandas as pd
 
-from cxchange import scoring
+from cxchange.hierarchy import ORGANISATION, suppression_text
 from cxchange.model import ELEMENT_LABELS, REMEDIES
-from cxchange.readiness import suppression_text
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ class Pulse:
 
 def pulse(wave_rows: pd.DataFrame, change_text: str, min_n: int) -> Pulse:
     """The organisation's readiness in a wave, as the room sees it (no figure below the minimum)."""
-    organisation = wave_rows[wave_rows["team_id"] == scoring.ORGANISATION]
+    organisation = wave_rows[wave_rows["team_id"] == ORGANISATION]
     if organisation.empty or bool(organisation["suppressed"].iloc[0]):
         return Pulse("–", f"fewer than {min_n} responses", "", hidden=True)
     row = organisation.iloc[0]

@@ -8,8 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cxchange import db as store
-from cxchange import sample_data
+from cxchange import services, store
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -36,7 +35,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo organisation written once per session (read-only: copy it before writing)."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     database = store.open_db(path)
-    sample_data.write_demo(database)
+    services.write_demo(database)
     database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     database.close()
     return path

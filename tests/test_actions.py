@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxchange import actions, readiness, sample_data
-from cxchange import db as store
+from cxchange import actions, sample_data, services, store
 from cxchange.model import ELEMENTS
 
 TODAY = date(2026, 11, 20)
@@ -95,18 +94,18 @@ def test_a_team_must_belong_to_the_workspace():
 def org(db):
     """An empty workspace with one initiative and two teams."""
     with store.write_transaction(db):
-        initiative = store.add_initiative(db, "Customer First", "2026-01-01")
-        teams = store.add_teams(db, ["Stores", "Contact Centre"])
+        initiative = store.org.add_initiative(db, "Customer First", "2026-01-01")
+        teams = store.org.add_teams(db, ["Stores", "Contact Centre"])
     return db, initiative, teams
 
 
 def test_an_added_action_is_open_and_created_today(org):
     db, initiative, teams = org
-    action_id = store.add_action(
+    action_id = services.add_action(
         db, initiative, "Train the returns desk", team_id=teams["Stores"], element="Knowledge", due_on="2026-12-01",
         source="workshop", today=TODAY,
     )  # fmt: skip
-    [row] = store.initiative_actions(db, initiative).to_dict("records")
+    [row] = store.actions.initiative_actions(db, initiative).to_dict("records")
     assert row["id"] == action_id
     assert (row["title"], row["team"], row["element"], row["status"]) == (
         "Train the returns desk",
@@ -121,44 +120,46 @@ def test_an_added_action_is_open_and_created_today(org):
 def test_a_refused_action_writes_nothing(org):
     db, initiative, teams = org
     with pytest.raises(ValueError, match="Due: '2026-02-30' is not a date"):
-        store.add_action(db, initiative, "Huddle", due_on="2026-02-30", today=TODAY)
+        services.add_action(db, initiative, "Huddle", due_on="2026-02-30", today=TODAY)
     with pytest.raises(ValueError, match="Team: 999 is not a team of this workspace."):
-        store.add_action(db, initiative, "Huddle", team_id=999, today=TODAY)
+        services.add_action(db, initiative, "Huddle", team_id=999, today=TODAY)
     with pytest.raises(ValueError, match="Initiative: 42 is not an initiative of this workspace."):
-        store.add_action(db, 42, "Huddle", today=TODAY)
+        services.add_action(db, 42, "Huddle", today=TODAY)
     assert store.count(db, "actions") == 0
 
 
 def test_closing_sets_the_closing_date_and_reopening_clears_it(org):
     db, initiative, _ = org
-    action_id = store.add_action(db, initiative, "Huddle", today=date(2026, 1, 5))
-    applied = store.update_actions(db, [{"id": action_id, "status": "done", "owner": " Priya "}], today=TODAY)
+    action_id = services.add_action(db, initiative, "Huddle", today=date(2026, 1, 5))
+    applied = services.update_actions(db, [{"id": action_id, "status": "done", "owner": " Priya "}], today=TODAY)
     assert actions.describe_applied(applied) == [
         "“Huddle”: owner (none) → Priya; status open → done; closed on 2026-11-20"
     ]
-    stored = store.initiative_actions(db, initiative).iloc[0]
+    stored = store.actions.initiative_actions(db, initiative).iloc[0]
     assert (stored["status"], stored["closed_on"], stored["owner"]) == ("done", "2026-11-20", "Priya")
 
-    store.update_actions(db, [{"id": action_id, "status": "dropped"}], today=date(2026, 12, 1))
-    assert store.initiative_actions(db, initiative).iloc[0]["closed_on"] == "2026-11-20"  # still closed since then
+    services.update_actions(db, [{"id": action_id, "status": "dropped"}], today=date(2026, 12, 1))
+    assert (
+        store.actions.initiative_actions(db, initiative).iloc[0]["closed_on"] == "2026-11-20"
+    )  # still closed since then
 
-    applied = store.update_actions(db, [{"id": action_id, "status": "in progress"}], today=date(2026, 12, 2))
+    applied = services.update_actions(db, [{"id": action_id, "status": "in progress"}], today=date(2026, 12, 2))
     assert actions.describe_applied(applied) == ["“Huddle”: status dropped → in progress; closing date cleared"]
-    assert pd.isna(store.initiative_actions(db, initiative).iloc[0]["closed_on"])
+    assert pd.isna(store.actions.initiative_actions(db, initiative).iloc[0]["closed_on"])
 
 
 def test_an_edit_equal_to_what_is_stored_changes_nothing(org):
     db, initiative, _ = org
-    action_id = store.add_action(db, initiative, "Huddle", owner="Priya", today=TODAY)
-    assert store.update_actions(db, [{"id": action_id, "owner": "  Priya", "status": "open"}], today=TODAY) == []
+    action_id = services.add_action(db, initiative, "Huddle", owner="Priya", today=TODAY)
+    assert services.update_actions(db, [{"id": action_id, "owner": "  Priya", "status": "open"}], today=TODAY) == []
 
 
 def test_one_bad_edit_stops_every_edit(org):
     db, initiative, _ = org
-    first = store.add_action(db, initiative, "Huddle", today=TODAY)
-    second = store.add_action(db, initiative, "Training", today=TODAY)
+    first = services.add_action(db, initiative, "Huddle", today=TODAY)
+    second = services.add_action(db, initiative, "Training", today=TODAY)
     with pytest.raises(actions.ActionProblems) as refused:
-        store.update_actions(
+        services.update_actions(
             db,
             [{"id": first, "status": "done"}, {"id": second, "status": "finished"}, {"id": 77, "status": "done"}],
             today=TODAY,
@@ -167,17 +168,17 @@ def test_one_bad_edit_stops_every_edit(org):
         "“Training”, Status: 'finished' is not a status; choose open, in progress, done or dropped.",
         "There is no action with id 77 in this workspace.",
     ]
-    assert set(store.initiative_actions(db, initiative)["status"]) == {"open"}
+    assert set(store.actions.initiative_actions(db, initiative)["status"]) == {"open"}
 
 
 def test_votes_are_set_whole_or_not_at_all(org):
     db, initiative, _ = org
-    first = store.add_action(db, initiative, "Huddle", today=TODAY)
-    second = store.add_action(db, initiative, "Training", today=TODAY)
-    store.set_votes(db, {first: 3, second: 0})
+    first = services.add_action(db, initiative, "Huddle", today=TODAY)
+    second = services.add_action(db, initiative, "Training", today=TODAY)
+    services.set_votes(db, {first: 3, second: 0})
     with pytest.raises(ValueError, match="“Training”, Votes: -2 must be a whole number, 0 or more."):
-        store.set_votes(db, {first: 5, second: -2})
-    votes = store.initiative_actions(db, initiative).set_index("title")["votes"]
+        services.set_votes(db, {first: 5, second: -2})
+    votes = store.actions.initiative_actions(db, initiative).set_index("title")["votes"]
     assert votes.to_dict() == {"Huddle": 3, "Training": 0}
 
 
@@ -405,10 +406,10 @@ def test_no_done_action_gives_an_empty_table():
 
 
 def test_demo_till_training_moved_knowledge_in_stores(demo_db):
-    initiative = store.initiative_id(demo_db, sample_data.MAIN_INITIATIVE)
-    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), initiative)
-    actions_log = store.initiative_actions(demo_db, initiative)
-    effects = actions.action_effects(actions_log, frame, store.waves(demo_db, initiative)).set_index("title")
+    initiative = store.org.initiative_id(demo_db, sample_data.MAIN_INITIATIVE)
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), initiative)
+    actions_log = store.actions.initiative_actions(demo_db, initiative)
+    effects = actions.action_effects(actions_log, frame, store.org.waves(demo_db, initiative)).set_index("title")
     training = effects.loc["Run till-system training in every store"]
     assert (training["team"], training["element"], training["closed_on"]) == ("Stores", "knowledge", "2026-03-27")
     assert (training["before_wave"], training["after_wave"], training["call"]) == ("2026 Q1", "2026 Q2", "up")
@@ -423,7 +424,9 @@ def test_demo_till_training_moved_knowledge_in_stores(demo_db):
 
 
 def test_demo_overdue_on_its_last_day(demo_db):
-    actions_log = store.initiative_actions(demo_db, store.initiative_id(demo_db, sample_data.MAIN_INITIATIVE))
+    actions_log = store.actions.initiative_actions(
+        demo_db, store.org.initiative_id(demo_db, sample_data.MAIN_INITIATIVE)
+    )
     late = actions.overdue(actions_log, sample_data.LAST_DAY)
     assert list(zip(late["title"], late["days_overdue"], strict=True)) == [
         ("Supply chain director to brief all shifts on the programme", 143),

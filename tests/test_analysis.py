@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxchange import analysis
+from cxchange import analysis, services
 from cxchange.model import ELEMENTS
 
 
@@ -65,10 +65,10 @@ def test_relative_weights_need_enough_respondents():
 
 
 def test_the_demo_outcome_follows_desire_and_reinforcement(demo_db):
-    from cxchange import db as store
+    from cxchange import store
 
     for wave_id in (1, 6):
-        scores = store.response_scores(demo_db, wave_id)
+        scores = store.responses.response_scores(demo_db, wave_id)
         weights = analysis.relative_weights(scores[scores["complete"] == 1]).set_index("element")
         assert set(weights["share"].nlargest(2).index) == {"desire", "reinforcement"}, wave_id
 
@@ -84,15 +84,14 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def test_changes_match_welch_and_bh_from_scipy_on_the_demo(demo_db):
-    from cxchange import db as store
-    from cxchange import readiness
+    from cxchange import store
 
-    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
-    teams = store.teams(demo_db).set_index("name")["id"]
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
+    teams = store.org.teams(demo_db).set_index("name")["id"]
     leaves = [int(teams[name]) for name in ("Stores North", "Distribution Centre", "E-commerce")]
     table = analysis.changes(frame, 5, 6, leaves)
     assert len(table) == 3 * len(ELEMENTS)
-    before, after = store.response_scores(demo_db, 5), store.response_scores(demo_db, 6)
+    before, after = store.responses.response_scores(demo_db, 5), store.responses.response_scores(demo_db, 6)
     expected_p = []
     for row in table.itertuples():
         a = after[(after["team_id"] == row.team_id) & (after["complete"] == 1)][row.element]

@@ -13,10 +13,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxchange import champions, charts
-from cxchange import db as store
+from cxchange import champions, charts, services, store
 from cxchange.importing import ImportRejected
-from cxchange.importing.roster import import_roster
 
 TODAY = date(2026, 6, 30)
 
@@ -277,10 +275,9 @@ def test_no_effect_where_one_group_has_no_shown_team():
 
 
 def test_the_demo_effect_counts_only_shown_leaf_teams(demo_db):
-    from cxchange import readiness
 
-    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
-    effect = champions.champion_effect(frame, store.champion_roster(demo_db), store.waves(demo_db, 1))
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
+    effect = champions.champion_effect(frame, store.champions.champion_roster(demo_db), store.org.waves(demo_db, 1))
     latest = effect.iloc[-1]
     shown = frame[(frame["wave_id"] == latest["wave_id"]) & ~frame["has_children"] & (frame["team_id"] != 0)]
     shown = shown[~shown["suppressed"].astype(bool)]
@@ -310,19 +307,19 @@ def teams_db(db):
 )
 def test_a_bad_roster_entry_is_named_and_not_written(teams_db, alias, team, start, end, message):
     with pytest.raises(ValueError, match=re.escape(message)):
-        store.add_champion(teams_db, alias, team, start, end)
+        services.add_champion(teams_db, alias, team, start, end)
     assert store.count(teams_db, "champions") == 0
 
 
 def test_add_edit_and_retire_a_champion(teams_db):
-    first = store.add_champion(teams_db, " Priya  S. ", "stores north", date(2026, 1, 5))
+    first = services.add_champion(teams_db, " Priya  S. ", "stores north", date(2026, 1, 5))
     with pytest.raises(ValueError, match="Priya S. is already in the roster of that team from 2026-01-05"):
-        store.add_champion(teams_db, "priya s.", "Stores North", "2026-01-05")
-    second = store.add_champion(teams_db, "Tom", "Contact Centre", "2026-02-01")
-    store.add_champion_activity(teams_db, first, "huddle", "2026-03-01", 9, "first huddle", today=TODAY)
+        services.add_champion(teams_db, "priya s.", "Stores North", "2026-01-05")
+    second = services.add_champion(teams_db, "Tom", "Contact Centre", "2026-02-01")
+    services.add_champion_activity(teams_db, first, "huddle", "2026-03-01", 9, "first huddle", today=TODAY)
 
     with pytest.raises(ValueError, match="Priya S. logged a session") as raised:  # one bad edit: nothing written
-        store.update_champions(
+        services.update_champions(
             teams_db,
             [
                 {"id": second, "alias": "Tom B.", "team": "Contact Centre", "started_on": "2026-02-01"},
@@ -332,20 +329,20 @@ def test_add_edit_and_retire_a_champion(teams_db):
     assert str(raised.value) == (
         "Priya S. logged a session on 2026-03-01, before the new start 2026-03-05: start on or before it."
     )
-    assert set(store.champion_roster(teams_db)["alias"]) == {"Priya S.", "Tom"}
+    assert set(store.champions.champion_roster(teams_db)["alias"]) == {"Priya S.", "Tom"}
 
-    changed = store.update_champions(
+    changed = services.update_champions(
         teams_db, [{"id": second, "alias": "Tom B.", "team": "Contact Centre", "started_on": date(2026, 2, 1)}]
     )
     assert changed == 1
     with pytest.raises(ValueError, match="Priya S. logged a session on 2026-03-01, after the new end 2026-02-28"):
-        store.retire_champion(teams_db, first, "2026-02-28")
-    store.retire_champion(teams_db, first, date(2026, 3, 1))
-    roster = store.champion_roster(teams_db).set_index("alias")
+        services.retire_champion(teams_db, first, "2026-02-28")
+    services.retire_champion(teams_db, first, date(2026, 3, 1))
+    roster = store.champions.champion_roster(teams_db).set_index("alias")
     assert roster.loc["Priya S.", "ended_on"] == "2026-03-01"
     assert roster.loc["Tom B.", "team"] == "Contact Centre"
     with pytest.raises(ValueError, match="There is no champion with id 99"):
-        store.retire_champion(teams_db, 99, "2026-03-01")
+        services.retire_champion(teams_db, 99, "2026-03-01")
 
 
 @pytest.mark.parametrize(
@@ -360,18 +357,18 @@ def test_add_edit_and_retire_a_champion(teams_db):
     ],
 )
 def test_a_bad_session_is_named_and_not_logged(teams_db, kind, day, people, message):
-    champion = store.add_champion(teams_db, "Priya", "Stores North", "2026-01-05")
+    champion = services.add_champion(teams_db, "Priya", "Stores North", "2026-01-05")
     with pytest.raises(ValueError, match=re.escape(message)):
-        store.add_champion_activity(teams_db, champion, kind, day, people, today=TODAY)
+        services.add_champion_activity(teams_db, champion, kind, day, people, today=TODAY)
     assert store.count(teams_db, "champion_activities") == 0
 
 
 def test_a_session_after_a_champion_stepped_down_is_refused(teams_db):
-    champion = store.add_champion(teams_db, "Priya", "Stores North", "2026-01-05", "2026-03-31")
-    store.add_champion_activity(teams_db, champion, "workshop", "2026-03-31", 20, today=TODAY)  # their last day
+    champion = services.add_champion(teams_db, "Priya", "Stores North", "2026-01-05", "2026-03-31")
+    services.add_champion_activity(teams_db, champion, "workshop", "2026-03-31", 20, today=TODAY)  # their last day
     with pytest.raises(ValueError, match=r"Date: 2026-04-01 is after Priya stepped down \(2026-03-31\)\."):
-        store.add_champion_activity(teams_db, champion, "workshop", "2026-04-01", 20, today=TODAY)
-    assert store.champion_activity_log(teams_db)["people_reached"].tolist() == [20]
+        services.add_champion_activity(teams_db, champion, "workshop", "2026-04-01", 20, today=TODAY)
+    assert store.champions.champion_activity_log(teams_db)["people_reached"].tolist() == [20]
 
 
 # Roster import ---------------------------------------------------------------------------------
@@ -381,7 +378,7 @@ GOOD = b"name,team,start,end\nPriya S.,Stores North,2026-01-05,\nTom B.,Contact 
 
 def test_a_dry_run_says_what_happens_to_every_row_and_writes_nothing(teams_db):
     data = GOOD + b",,,\nPriya S.,Stores North,2026-01-05,\n"
-    preview = import_roster(teams_db, data, "roster.csv", dry_run=True)
+    preview = services.import_roster(teams_db, data, "roster.csv", dry_run=True)
     assert preview.plan.table()[["Row", "What happens"]].values.tolist() == [
         [2, "will be added"],
         [3, "will be added"],
@@ -394,15 +391,15 @@ def test_a_dry_run_says_what_happens_to_every_row_and_writes_nothing(teams_db):
 
 
 def test_an_import_is_one_batch_and_the_same_file_again_changes_nothing(teams_db):
-    done = import_roster(teams_db, GOOD, "roster.csv", imported_by="test")
+    done = services.import_roster(teams_db, GOOD, "roster.csv", imported_by="test")
     assert done.summary() == f"Imported 2 champions from roster.csv as batch {done.batch_id}; 0 rows skipped."
-    roster = store.champion_roster(teams_db).set_index("alias")
+    roster = store.champions.champion_roster(teams_db).set_index("alias")
     assert roster["batch_id"].tolist() == [done.batch_id] * 2
     assert roster.loc["Tom B.", "ended_on"] == "2026-05-31"
-    batch = store.champion_batches(teams_db).iloc[0]
+    batch = store.champions.champion_batches(teams_db).iloc[0]
     assert (batch["file_name"], batch["champions"], batch["imported_by"]) == ("roster.csv", 2, "test")
 
-    again = import_roster(teams_db, GOOD, "roster-copy.csv")
+    again = services.import_roster(teams_db, GOOD, "roster-copy.csv")
     assert again.already_imported["id"] == done.batch_id
     assert again.summary().startswith("roster-copy.csv was already imported on ")
     assert again.summary().endswith(f"(batch {done.batch_id}): nothing changed.")
@@ -411,7 +408,7 @@ def test_an_import_is_one_batch_and_the_same_file_again_changes_nothing(teams_db
 
     # Other bytes, same champions and one new: the known rows are skipped by row number.
     more = GOOD.replace(b"\n", b"\r\n") + b"Lena F.,Stores North,2026-03-01,\r\n"
-    later = import_roster(teams_db, more, "roster-2.csv")
+    later = services.import_roster(teams_db, more, "roster-2.csv")
     assert [(r.row, r.reason) for r in later.plan.rows if r.outcome != "add"] == [
         (2, "skipped: already in the roster (same name, team and start)"),
         (3, "skipped: already in the roster (same name, team and start)"),
@@ -421,7 +418,7 @@ def test_an_import_is_one_batch_and_the_same_file_again_changes_nothing(teams_db
     assert outcomes["counts"] == {"duplicate": 2, "add": 1}
     assert [row["row"] for row in outcomes["rows"]] == [2, 3]
 
-    nothing_new = import_roster(teams_db, more + b"\r\n", "roster-3.csv")
+    nothing_new = services.import_roster(teams_db, more + b"\r\n", "roster-3.csv")
     assert nothing_new.summary() == "Every champion in roster-3.csv is already in the roster: nothing changed."
     assert not nothing_new.written
     assert store.count(teams_db, "import_batches") == 2
@@ -446,7 +443,7 @@ def test_an_import_is_one_batch_and_the_same_file_again_changes_nothing(teams_db
 )
 def test_every_bad_row_is_named_by_row_column_and_value_and_nothing_is_written(teams_db, row, problem):
     data = b"name,team,start,end\nPriya S.,Stores North,2026-01-05,\n" + row + b"\n"
-    result = import_roster(teams_db, data, "roster.csv")
+    result = services.import_roster(teams_db, data, "roster.csv")
     assert result.plan.problems == [problem]
     assert result.summary() == "Nothing can be imported from roster.csv until this problem is fixed."
     assert not result.written
@@ -458,16 +455,16 @@ def test_every_bad_row_is_named_by_row_column_and_value_and_nothing_is_written(t
 
 def test_a_file_without_a_name_team_or_start_column_is_refused(teams_db):
     with pytest.raises(ImportRejected, match="needs a column for the name or alias, start"):
-        import_roster(teams_db, b"team,from_when\nStores North,2026-01-01\n", "roster.csv")
+        services.import_roster(teams_db, b"team,from_when\nStores North,2026-01-01\n", "roster.csv")
     with pytest.raises(ImportRejected, match="two columns for the name or alias: 'name' and 'Alias'"):
-        import_roster(teams_db, b"name,Alias,team,start\nA,B,Stores North,2026-01-01\n", "roster.csv")
+        services.import_roster(teams_db, b"name,Alias,team,start\nA,B,Stores North,2026-01-01\n", "roster.csv")
 
 
 def test_an_excel_semicolon_file_and_an_xlsx_read_as_they_come(teams_db):
     semicolon = "Champion;Team;Start date;End date;Site\nZoë;stores  north;2026-01-05;;Leeds\n".encode("cp1252")
-    result = import_roster(teams_db, semicolon, "roster.csv")
+    result = services.import_roster(teams_db, semicolon, "roster.csv")
     assert result.ignored_columns == ["Site"]
-    assert store.champion_roster(teams_db)[["alias", "team"]].values.tolist() == [["Zoë", "Stores North"]]
+    assert store.champions.champion_roster(teams_db)[["alias", "team"]].values.tolist() == [["Zoë", "Stores North"]]
 
     book = openpyxl.Workbook()
     sheet = book.active
@@ -475,24 +472,24 @@ def test_an_excel_semicolon_file_and_an_xlsx_read_as_they_come(teams_db):
     sheet.append(["Mei", "Contact Centre", datetime(2026, 2, 3), None])
     buffer = io.BytesIO()
     book.save(buffer)
-    import_roster(teams_db, buffer.getvalue(), "roster.xlsx")
-    roster = store.champion_roster(teams_db).set_index("alias")
+    services.import_roster(teams_db, buffer.getvalue(), "roster.xlsx")
+    roster = store.champions.champion_roster(teams_db).set_index("alias")
     assert roster.loc["Mei", "started_on"] == "2026-02-03"
 
 
 def test_undo_removes_the_batch_and_its_champions_and_nothing_else(teams_db):
-    own = store.add_champion(teams_db, "Own", "Stores North", "2026-01-01")
-    store.add_champion_activity(teams_db, own, "huddle", "2026-02-01", 5, today=TODAY)
-    kept = import_roster(teams_db, b"name,team,start\nKept,Contact Centre,2026-01-01\n", "kept.csv").batch_id
-    gone = import_roster(teams_db, GOOD, "roster.csv").batch_id
-    imported = int(store.champion_roster(teams_db).set_index("alias").loc["Priya S.", "id"])
-    store.add_champion_activity(teams_db, imported, "workshop", "2026-02-01", 12, today=TODAY)
+    own = services.add_champion(teams_db, "Own", "Stores North", "2026-01-01")
+    services.add_champion_activity(teams_db, own, "huddle", "2026-02-01", 5, today=TODAY)
+    kept = services.import_roster(teams_db, b"name,team,start\nKept,Contact Centre,2026-01-01\n", "kept.csv").batch_id
+    gone = services.import_roster(teams_db, GOOD, "roster.csv").batch_id
+    imported = int(store.champions.champion_roster(teams_db).set_index("alias").loc["Priya S.", "id"])
+    services.add_champion_activity(teams_db, imported, "workshop", "2026-02-01", 12, today=TODAY)
 
-    assert store.undo_champion_batch(teams_db, gone) == {"champions": 2, "activities": 1}
-    assert sorted(store.champion_roster(teams_db)["alias"]) == ["Kept", "Own"]
-    assert store.champion_activity_log(teams_db)["alias"].tolist() == ["Own"]
-    assert store.champion_batches(teams_db)["id"].tolist() == [kept]
+    assert services.undo_champion_batch(teams_db, gone) == {"champions": 2, "activities": 1}
+    assert sorted(store.champions.champion_roster(teams_db)["alias"]) == ["Kept", "Own"]
+    assert store.champions.champion_activity_log(teams_db)["alias"].tolist() == ["Own"]
+    assert store.champions.champion_batches(teams_db)["id"].tolist() == [kept]
     with pytest.raises(ValueError, match=f"There is no roster import with batch number {gone}"):
-        store.undo_champion_batch(teams_db, gone)
+        services.undo_champion_batch(teams_db, gone)
     # Undone, the same file may come in again.
-    assert import_roster(teams_db, GOOD, "roster.csv").written
+    assert services.import_roster(teams_db, GOOD, "roster.csv").written

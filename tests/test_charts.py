@@ -15,8 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxchange import analysis, charts, readiness
-from cxchange import db as store
+from cxchange import analysis, charts, readiness, services, store
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
 
 MIN_N = 5
@@ -57,17 +56,17 @@ def demo(demo_file, tmp_path_factory) -> Iterator[Demo]:
     path = tmp_path_factory.mktemp("charts") / "demo.db"
     shutil.copy(demo_file, path)
     db = store.open_db(path)
-    settings = store.settings(db)
-    waves = store.waves(db, 1)
+    settings = store.settings.settings(db)
+    waves = store.org.waves(db, 1)
     latest = int(waves["id"].iloc[-1])
     yield Demo(
-        frame=readiness.readiness_by_team(db, settings, 1),
-        champions=readiness.readiness_by_team(db, settings, 1, "champions"),
-        teams=store.teams(db),
+        frame=services.readiness_by_team(db, settings, 1),
+        champions=services.readiness_by_team(db, settings, 1, "champions"),
+        teams=store.org.teams(db),
         waves=waves,
-        answers=store.answer_counts(db, latest),
-        barriers=store.barrier_counts(db, latest, float(settings["barrier_threshold"])),
-        scores=store.response_scores(db, latest),
+        answers=store.responses.answer_counts(db, latest),
+        barriers=store.responses.barrier_counts(db, latest, float(settings["barrier_threshold"])),
+        scores=store.responses.response_scores(db, latest),
     )
     db.close()
 

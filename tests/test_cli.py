@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cxchange import db as store
+from cxchange import store
 
 ROOT = Path(__file__).resolve().parent.parent
 TEAM_KEYS = {
@@ -88,14 +88,14 @@ def test_demo_does_not_overwrite_a_workspace_of_ones_own(db_path):
     refused = cxchange("demo", "--db", str(db_path))
     assert refused.returncode != 0
     assert "--replace" in refused.stderr
-    assert store.teams(database)["name"].tolist() == ["Our team"]
+    assert store.org.teams(database)["name"].tolist() == ["Our team"]
     replaced = cxchange("demo", "--db", str(db_path), "--replace")
     assert replaced.returncode == 0, replaced.stderr
     assert "backup" in replaced.stdout
     assert len(store.backups(db_path)) == 1
-    assert "Our team" not in store.teams(database)["name"].tolist()
+    assert "Our team" not in store.org.teams(database)["name"].tolist()
     kept = store.open_db(store.backups(db_path)[0])
-    assert store.teams(kept)["name"].tolist() == ["Our team"]
+    assert store.org.teams(kept)["name"].tolist() == ["Our team"]
 
 
 def test_demo_seed_changes_the_answers_but_not_the_organisation(tmp_path, demo_cli_db):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cxchange import db as store
+from cxchange import services, store
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "imports"
@@ -156,7 +156,7 @@ def test_import_reports_every_row_and_readiness_reflects_the_file(tmp_path, name
 
     # At 3 the remainder (3) may be shown, so Stores North's figures come out: they must be the hand-computed ones.
     database = store.open_db(db_path)
-    store.save_settings(database, {"min_group_size": 3})
+    services.save_settings(database, {"min_group_size": 3})
     database.close()
     teams = readiness(db_path)
     for code, figures in expected["teams"].items():

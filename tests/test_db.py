@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cxchange import db as store
+from cxchange import services, store
 
 
 def test_two_backups_in_the_same_second_are_both_kept(demo_db, demo_path):
     moment = datetime(2026, 11, 25, 10, 0, 0)
     first = store.backup(demo_db, store.backup_path(demo_path, "before-demo", moment))
-    store.clear_data(demo_db)
+    services.clear_workspace(demo_db)
     second = store.backup(demo_db, store.backup_path(demo_path, "before-demo", moment))
     assert first != second
     assert store.count(store.open_db(first), "responses") > 0
@@ -20,32 +20,33 @@ def test_two_backups_in_the_same_second_are_both_kept(demo_db, demo_path):
 def test_restore_brings_the_whole_workspace_back(demo_db, demo_path):
     responses = store.count(demo_db, "responses")
     kept = store.backup(demo_db, store.backup_path(demo_path, "before-empty"))
-    store.clear_data(demo_db)
+    services.clear_workspace(demo_db)
     assert not store.has_data(demo_db)
-    assert store.workspace_kind(demo_db) == "own"
-    store.restore(demo_db, kept)
+    assert store.settings.workspace_kind(demo_db) == "own"
+    services.restore_backup(demo_db, kept)
     assert store.count(demo_db, "responses") == responses
-    assert store.workspace_kind(demo_db) == "demo"
+    assert store.settings.workspace_kind(demo_db) == "demo"
     assert store.backups(demo_path) == [kept]
 
 
 def test_clearing_keeps_settings_and_the_question_bank(demo_db):
-    store.save_settings(demo_db, {"min_group_size": 8})
-    store.clear_data(demo_db)
-    assert store.settings(demo_db)["min_group_size"] == 8
-    assert len(store.items(demo_db)) == 16
+    services.save_settings(demo_db, {"min_group_size": 8})
+    services.clear_workspace(demo_db)
+    assert store.settings.settings(demo_db)["min_group_size"] == 8
+    assert len(store.org.items(demo_db)) == 16
     for table in store.DATA_TABLES:
         assert store.count(demo_db, table) == 0, table
 
 
-def test_adding_teams_on_their_own_commits_them(db_path):
+def test_adding_teams_commits_them_and_leaves_no_transaction_open(db_path):
     database = store.open_db(db_path)
-    ids = store.add_teams(database, ["Stores", "Digital"])
+    with store.write_transaction(database):
+        ids = store.org.add_teams(database, ["Stores", "Digital"])
     assert not database.conn.in_transaction  # a following write can start its own transaction
     with store.write_transaction(database):
-        store.add_teams(database, ["Supply Chain"])
+        store.org.add_teams(database, ["Supply Chain"])
     database.close()
     again = store.open_db(db_path)
-    assert set(store.teams(again)["name"]) == {"Stores", "Digital", "Supply Chain"}
+    assert set(store.org.teams(again)["name"]) == {"Stores", "Digital", "Supply Chain"}
     assert set(ids) == {"Stores", "Digital"}
     again.close()

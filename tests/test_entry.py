@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cxchange import db as store
-from cxchange import entry, readiness
+from cxchange import entry, readiness, services, store
 
 
 def grid(*rows: dict) -> pd.DataFrame:
@@ -19,7 +18,7 @@ ROW = {"Team": "HR & People", "Awareness": 4.0, "Desire": 3.0, "Knowledge": 3.0,
 
 @pytest.fixture
 def team_ids(demo_db) -> dict[str, int]:
-    teams = store.teams(demo_db)
+    teams = store.org.teams(demo_db)
     return dict(zip(teams["name"], teams["id"], strict=True))
 
 
@@ -53,16 +52,16 @@ def test_a_team_twice_is_refused_and_blank_rows_ignored(team_ids):
 
 
 def test_entered_means_roll_up_weighted_by_n_and_say_no_test_is_possible(demo_db, team_ids):
-    waves = store.waves(demo_db, 1)
+    waves = store.org.waves(demo_db, 1)
     latest = int(waves["id"].iloc[-1])
-    settings = store.settings(demo_db)
-    before = readiness.readiness_by_team(demo_db, settings, 1)
+    settings = store.settings.settings(demo_db)
+    before = services.readiness_by_team(demo_db, settings, 1)
     hr_before = before[(before["wave_id"] == latest) & (before["team"] == "HR & People")].iloc[0]
     org_before = before[(before["wave_id"] == latest) & (before["team_id"] == 0)].iloc[0]
 
     rows, _ = entry.check_grid(grid(ROW | {"n": 12}), team_ids)
-    batch = store.save_team_results(demo_db, latest, rows, "test")
-    after = readiness.readiness_by_team(demo_db, settings, 1)
+    batch = services.save_team_results(demo_db, latest, rows, "test")
+    after = services.readiness_by_team(demo_db, settings, 1)
     hr = after[(after["wave_id"] == latest) & (after["team"] == "HR & People")].iloc[0]
     org = after[(after["wave_id"] == latest) & (after["team_id"] == 0)].iloc[0]
 
@@ -79,18 +78,18 @@ def test_entered_means_roll_up_weighted_by_n_and_say_no_test_is_possible(demo_db
     assert table.loc["HR & People", "Source"] == "team-level entry: no significance test possible"
     assert table.loc["Stores North", "Source"] == "survey"
 
-    assert store.undo_batch(demo_db, batch) == 1
-    restored = readiness.readiness_by_team(demo_db, settings, 1)
+    assert services.undo_batch(demo_db, batch) == 1
+    restored = services.readiness_by_team(demo_db, settings, 1)
     assert (
         restored[(restored["wave_id"] == latest) & (restored["team"] == "HR & People")].iloc[0]["n"] == hr_before["n"]
     )
 
 
 def test_saving_again_replaces_a_teams_entry(demo_db, team_ids):
-    wave = int(store.waves(demo_db, 1)["id"].iloc[-1])
-    store.save_team_results(demo_db, wave, entry.check_grid(grid(ROW | {"n": 12}), team_ids)[0], "test")
-    store.save_team_results(demo_db, wave, entry.check_grid(grid(ROW | {"n": 20}), team_ids)[0], "test")
-    results = store.team_results(demo_db, wave)
+    wave = int(store.org.waves(demo_db, 1)["id"].iloc[-1])
+    services.save_team_results(demo_db, wave, entry.check_grid(grid(ROW | {"n": 12}), team_ids)[0], "test")
+    services.save_team_results(demo_db, wave, entry.check_grid(grid(ROW | {"n": 20}), team_ids)[0], "test")
+    results = store.responses.team_results(demo_db, wave)
     assert len(results) == 5
     assert results["n"].eq(20).all()
     names = {v: k for k, v in team_ids.items()}
@@ -100,11 +99,11 @@ def test_saving_again_replaces_a_teams_entry(demo_db, team_ids):
 
 
 def test_a_team_known_only_from_entered_means_is_suppressed_below_the_minimum(demo_db, team_ids):
-    wave = int(store.waves(demo_db, 1)["id"].iloc[-1])
-    store.save_team_results(
+    wave = int(store.org.waves(demo_db, 1)["id"].iloc[-1])
+    services.save_team_results(
         demo_db, wave, entry.check_grid(grid(ROW | {"Team": "Stores", "n": 3}), team_ids)[0], "test"
     )
-    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
     stores = frame[(frame["wave_id"] == wave) & (frame["team"] == "Stores")].iloc[0]
     assert not stores["suppressed"]
     assert stores["direct_n"] == 3
@@ -114,19 +113,19 @@ def test_a_team_known_only_from_entered_means_is_suppressed_below_the_minimum(de
 
 
 def test_a_team_taken_out_of_the_grid_is_taken_out_of_the_results(demo_db, team_ids):
-    wave = int(store.waves(demo_db, 1)["id"].iloc[-1])
+    wave = int(store.org.waves(demo_db, 1)["id"].iloc[-1])
     two = grid(ROW | {"n": 12}, ROW | {"Team": "Store Support", "n": 7})
-    store.save_team_results(demo_db, wave, entry.check_grid(two, team_ids)[0], "test")
-    store.save_team_results(demo_db, wave, entry.check_grid(grid(ROW | {"n": 12}), team_ids)[0], "test")
-    assert set(store.team_results(demo_db, wave)["team_id"]) == {team_ids["HR & People"]}
+    services.save_team_results(demo_db, wave, entry.check_grid(two, team_ids)[0], "test")
+    services.save_team_results(demo_db, wave, entry.check_grid(grid(ROW | {"n": 12}), team_ids)[0], "test")
+    assert set(store.responses.team_results(demo_db, wave)["team_id"]) == {team_ids["HR & People"]}
 
 
 def test_an_entry_cannot_be_subtracted_to_reveal_a_few_survey_responses(demo_db, team_ids):
     # Customer Insight has 2-4 survey responses; with 9 entered beside them, total minus entry = the few.
-    wave = int(store.waves(demo_db, 1)["id"].iloc[-1])
+    wave = int(store.org.waves(demo_db, 1)["id"].iloc[-1])
     row = ROW | {"Team": "Customer Insight", "n": 9}
-    store.save_team_results(demo_db, wave, entry.check_grid(grid(row), team_ids)[0], "test")
-    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    services.save_team_results(demo_db, wave, entry.check_grid(grid(row), team_ids)[0], "test")
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
     insight = frame[(frame["wave_id"] == wave) & (frame["team"] == "Customer Insight")].iloc[0]
     assert insight["suppressed"]
     assert pd.isna(insight["awareness"])
@@ -136,13 +135,13 @@ def test_a_public_entry_is_counted_as_known_when_hiding_its_siblings(demo_db, te
     # Store Support and HR & People sit at the top. Enter means for a new team under Stores with no
     # survey: its figures are public in the grid, so Stores minus it minus its shown siblings must
     # still leave nobody or at least five.
-    wave = int(store.waves(demo_db, 1)["id"].iloc[-1])
+    wave = int(store.org.waves(demo_db, 1)["id"].iloc[-1])
     demo_db.execute("INSERT INTO teams (id, name, parent_id, headcount) VALUES (99, 'Stores Pop-up', 1, 8)")
     team_ids = team_ids | {"Stores Pop-up": 99}
-    store.save_team_results(
+    services.save_team_results(
         demo_db, wave, entry.check_grid(grid(ROW | {"Team": "Stores Pop-up", "n": 6}), team_ids)[0], "t"
     )
-    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
     rows = frame[frame["wave_id"] == wave].set_index("team_id")
     stores_children = rows[rows["parent_id"] == 1]
     shown = stores_children[~stores_children["suppressed"]]["n"].sum()

@@ -20,8 +20,7 @@ from pptx import Presentation
 from pptx.util import Inches
 from pypdf import PdfReader
 
-from cxchange import db as store
-from cxchange import exports, readiness
+from cxchange import exports, services, store
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT = (
@@ -101,7 +100,7 @@ def test_hidden_flags_must_match_the_rows(risky_table):
 def demo_frame(demo_file: Path) -> pd.DataFrame:
     database = store.open_db(demo_file)
     try:
-        return readiness.readiness_by_team(database, store.settings(database), 1)
+        return services.readiness_by_team(database, store.settings.settings(database), 1)
     finally:
         database.close()
 
@@ -186,7 +185,7 @@ def test_references_outside_an_svg_are_removed_but_namespaces_kept():
 def demo_report(demo_file: Path) -> exports.Report:
     database = store.open_db(demo_file)
     try:
-        return exports.readiness_report_document(database, *exports.report_ids(database, "Customer First", "2026 Q4"))
+        return services.report_document(database, *services.report_ids(database, "Customer First", "2026 Q4"))
     finally:
         database.close()
 
@@ -224,8 +223,8 @@ def test_report_document_carries_its_context_and_agrees_with_the_overview(demo_r
 
 def test_report_for_a_team_covers_it_and_the_teams_below_it(demo_file):
     database = store.open_db(demo_file)
-    report = exports.readiness_report_document(
-        database, *exports.report_ids(database, "Customer First", "2026 Q4", "Supply Chain")
+    report = services.report_document(
+        database, *services.report_ids(database, "Customer First", "2026 Q4", "Supply Chain")
     )
     assert report.title == "Readiness report: Supply Chain · Customer First, 2026 Q4"
     assert "team: Supply Chain and the teams below it" in report.context
@@ -239,8 +238,8 @@ def test_report_for_a_team_covers_it_and_the_teams_below_it(demo_file):
 def test_a_change_is_called_only_where_it_is_significant(demo_file):
     database = store.open_db(demo_file)
     # HR & People moves by a few points between waves with n under 20: no test can call that a change.
-    report = exports.readiness_report_document(
-        database, *exports.report_ids(database, "Customer First", "2026 Q4", "HR & People")
+    report = services.report_document(
+        database, *services.report_ids(database, "Customer First", "2026 Q4", "HR & People")
     )
     change = {figure.label: figure for figure in report.sections[0].figures}["Change since 2026 Q3"]
     assert change.value == "no clear change"
@@ -249,15 +248,15 @@ def test_a_change_is_called_only_where_it_is_significant(demo_file):
 
 def test_the_first_wave_has_nothing_to_compare(demo_file):
     database = store.open_db(demo_file)
-    report = exports.readiness_report_document(database, *exports.report_ids(database, "Customer First", "2025 Q3"))
+    report = services.report_document(database, *services.report_ids(database, "Customer First", "2025 Q3"))
     assert section(report, "Change since the wave before").note == "First wave: nothing to compare with yet."
     assert section(report, "Change since the wave before").chart is None
 
 
 def test_a_report_on_a_hidden_team_shows_no_figure(demo_file):
     database = store.open_db(demo_file)
-    report = exports.readiness_report_document(
-        database, *exports.report_ids(database, "Customer First", "2026 Q4", "Customer Insight")
+    report = services.report_document(
+        database, *services.report_ids(database, "Customer First", "2026 Q4", "Customer Insight")
     )
     headline = report.sections[0].figures
     assert [(figure.label, figure.value) for figure in headline] == [("Readiness index (0–100)", "hidden")]
@@ -272,9 +271,9 @@ def test_a_report_on_a_hidden_team_shows_no_figure(demo_file):
 
 def test_the_threshold_and_the_workspace_kind_reach_the_context(demo_path):
     database = store.open_db(demo_path)
-    store.save_settings(database, {"min_group_size": 40})
-    store.set_workspace_kind(database, "own")
-    report = exports.readiness_report_document(database, *exports.report_ids(database, "Customer First", "2026 Q4"))
+    services.save_settings(database, {"min_group_size": 40})
+    store.settings.set_workspace_kind(database, "own")
+    report = services.report_document(database, *services.report_ids(database, "Customer First", "2026 Q4"))
     assert report.context.endswith("all respondents · groups under 40 responses hidden")
     assert "Demo data" not in report.context
     rows = section(report, "Teams").table.set_index("Team")
@@ -284,22 +283,22 @@ def test_the_threshold_and_the_workspace_kind_reach_the_context(demo_path):
 
 def test_a_group_filter_reaches_the_context(demo_file):
     database = store.open_db(demo_file)
-    initiative, wave, _ = exports.report_ids(database, "Customer First", "2026 Q4")
-    report = exports.readiness_report_document(database, initiative, wave, group="champions")
+    initiative, wave, _ = services.report_ids(database, "Customer First", "2026 Q4")
+    report = services.report_document(database, initiative, wave, group="champions")
     assert " · champions · " in report.context
     with pytest.raises(ValueError, match="Unknown respondent group 'managers'"):
-        exports.readiness_report_document(database, initiative, wave, group="managers")
+        services.report_document(database, initiative, wave, group="managers")
 
 
 def test_unknown_names_are_refused_with_what_exists(demo_file):
     database = store.open_db(demo_file)
     with pytest.raises(LookupError, match="no initiative called 'Customer Last'; initiatives are: Customer First"):
-        exports.report_ids(database, "Customer Last", "2026 Q4")
+        services.report_ids(database, "Customer Last", "2026 Q4")
     with pytest.raises(LookupError, match="Customer First has no wave called '2027 Q1'; its waves are: 2025 Q3"):
-        exports.report_ids(database, "Customer First", "2027 Q1")
+        services.report_ids(database, "Customer First", "2027 Q1")
     with pytest.raises(LookupError, match="no team called 'Stores East'"):
-        exports.report_ids(database, "Customer First", "2026 Q4", "Stores East")
-    assert exports.report_ids(database, "Customer First", "2026 Q4", "All teams")[2] == 0
+        services.report_ids(database, "Customer First", "2026 Q4", "Stores East")
+    assert services.report_ids(database, "Customer First", "2026 Q4", "All teams")[2] == 0
 
 
 # The report's files --------------------------------------------------------------------------

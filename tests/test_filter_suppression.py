@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxchange import db as store
-from cxchange import readiness
+from cxchange import hierarchy, readiness, services, store
 from cxchange.model import ELEMENTS, OUTCOME, readiness_index
 
 ORGANISATION = 0
@@ -217,17 +216,17 @@ def write_org(db, parents: dict[int, int | None], waves: list[dict[int, tuple[in
     frame[OUTCOME] = answers["OC1"]
     frame["readiness"] = readiness_index(frame[list(ELEMENTS)].mean(axis=1)).where(frame["complete"])
     frame["complete"] = frame["complete"].astype(int)
-    frame["answers"] = store.encode_answers(answers)
+    frame["answers"] = store.responses.encode_answers(answers)
     frame["id"] = range(1, len(frame) + 1)
     frame["source_hash"] = [f"h{i}" for i in frame["id"]]
     with db.atomic():
-        store.insert_responses(db, frame)
+        store.responses.insert_responses(db, frame)
 
 
 def all_views(db, minimum: int) -> dict[str, pd.DataFrame]:
     """readiness_by_team of every respondent group at this minimum group size."""
-    settings = {**store.settings(db), "min_group_size": minimum}
-    return {group: readiness.readiness_by_team(db, settings, INITIATIVE, group) for group in readiness.GROUPS}
+    settings = {**store.settings.settings(db), "min_group_size": minimum}
+    return {group: services.readiness_by_team(db, settings, INITIATIVE, group) for group in readiness.GROUPS}
 
 
 def reference(
@@ -302,14 +301,17 @@ class Findings:
 def audit(db, minimums: tuple[int, ...] = (5,), distributions: tuple[int, ...] | None = None) -> dict[int, Findings]:
     """Every check on every wave of the initiative at each minimum; distributions at those in `distributions`."""
     distributions = minimums if distributions is None else distributions
-    teams = store.teams(db)
+    teams = store.org.teams(db)
     trees = subtrees(teams)
-    threshold = float(store.settings(db)["barrier_threshold"])
+    threshold = float(store.settings.settings(db)["barrier_threshold"])
     waves = []
-    for wave in store.waves(db, INITIATIVE).itertuples():
-        scores = store.response_scores(db, wave.id)
+    for wave in store.org.waves(db, INITIATIVE).itertuples():
+        scores = store.responses.response_scores(db, wave.id)
         expected = {group: reference(scores, trees, group) for group in GROUP_MEMBERS}
-        answers, barriers = store.answer_counts(db, wave.id), store.barrier_counts(db, wave.id, threshold)
+        answers, barriers = (
+            store.responses.answer_counts(db, wave.id),
+            store.responses.barrier_counts(db, wave.id, threshold),
+        )
         waves.append((wave.name, Wave(wave.id, scores, answers, barriers, expected)))
     result = {}
     for minimum in minimums:
@@ -348,11 +350,11 @@ def test_demo_outcome_of_a_roll_up_is_the_mean_of_its_respondents(demo_db):
     # The outcome item is optional: a roll-up must weigh each team's outcome mean by those who answered
     # it, not by the team's n, or a parent's figure is an average of averages.
     views = all_views(demo_db, 5)
-    wave_id = int(store.waves(demo_db, INITIATIVE)["id"].iloc[0])
-    scores = store.response_scores(demo_db, wave_id)
+    wave_id = int(store.org.waves(demo_db, INITIATIVE)["id"].iloc[0])
+    scores = store.responses.response_scores(demo_db, wave_id)
     shown = views["all"][(views["all"]["wave_id"] == wave_id) & ~views["all"]["suppressed"]]
 
-    expected = reference(scores, subtrees(store.teams(demo_db)), "all", (OUTCOME,)).loc[shown["team_id"], OUTCOME]
+    expected = reference(scores, subtrees(store.org.teams(demo_db)), "all", (OUTCOME,)).loc[shown["team_id"], OUTCOME]
 
     assert scores.loc[scores["complete"].astype(bool), OUTCOME].isna().any()  # some left the outcome item out
     np.testing.assert_allclose(shown[OUTCOME], expected, err_msg="outcome by team: " + ", ".join(shown["team"]))
@@ -360,7 +362,7 @@ def test_demo_outcome_of_a_roll_up_is_the_mean_of_its_respondents(demo_db):
 
 # Hand-built cases ---------------------------------------------------------------------------------
 
-EVERYONE = readiness.ORGANISATION_LABEL
+EVERYONE = hierarchy.ORGANISATION_LABEL
 
 
 def combine(findings: Findings, terms: list[tuple[int, str, str]]) -> tuple[int, float] | None:
@@ -373,8 +375,8 @@ def combine(findings: Findings, terms: list[tuple[int, str, str]]) -> tuple[int,
 
 
 def readiness_of(db, team: str, champion: int) -> float:
-    scores = store.response_scores(db, 1)
-    team_id = int(store.teams(db).set_index("name").loc[team, "id"])
+    scores = store.responses.response_scores(db, 1)
+    team_id = int(store.org.teams(db).set_index("name").loc[team, "id"])
     chosen = scores[(scores["team_id"] == team_id) & (scores["is_champion"] == champion) & (scores["complete"] == 1)]
     return float(chosen["readiness"].mean())
 

@@ -8,8 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from cxchange import charts, health, sample_data
-from cxchange import db as store
+from cxchange import charts, health, sample_data, services, store
 from cxchange.health import AMBER, GREEN, GREY, RED, HealthData
 
 TODAY = date(2026, 6, 30)
@@ -454,18 +453,18 @@ def test_the_trend_chart_shows_the_score_with_the_counts_on_hover():
 
 @pytest.fixture
 def initiative(db) -> int:
-    return store.add_initiative(db, "Customer First", "2026-01-05")
+    return store.org.add_initiative(db, "Customer First", "2026-01-05")
 
 
 def test_tick_check_keeps_every_tick_and_the_latest_counts(db, initiative):
-    store.tick_check(db, initiative, "goals", True, "  NPS target   agreed ", TODAY)
-    store.tick_check(db, initiative, "goals", False, "", TODAY)
-    ticks = store.health_ticks(db, initiative)
+    services.tick_check(db, initiative, "goals", True, "  NPS target   agreed ", TODAY)
+    services.tick_check(db, initiative, "goals", False, "", TODAY)
+    ticks = store.health.health_ticks(db, initiative)
     assert rows(ticks, ["check_name", "ticked", "note", "ticked_on"]) == [
         ["goals", 1, "NPS target agreed", "2026-06-30"],
         ["goals", 0, None, "2026-06-30"],
     ]
-    data = HealthData.from_frames(store.health_inputs(db, initiative), 6)
+    data = HealthData.from_frames(store.health.health_inputs(db, initiative), 6)
     assert light(data, "goals").reason == "Unticked by the facilitator on 30 Jun 2026."
 
 
@@ -479,27 +478,27 @@ def test_tick_check_keeps_every_tick_and_the_latest_counts(db, initiative):
 )
 def test_tick_check_refuses_and_writes_nothing(db, initiative, check, ticked, note, message):
     with pytest.raises(ValueError, match=message):
-        store.tick_check(db, initiative, check, ticked, note, TODAY)
+        services.tick_check(db, initiative, check, ticked, note, TODAY)
     assert store.count(db, "health_ticks") == 0
 
 
 def test_tick_check_of_an_unknown_initiative_writes_nothing(db):
     with pytest.raises(ValueError, match="there is no initiative with id 42"):
-        store.tick_check(db, 42, "goals", True, "note", TODAY)
+        services.tick_check(db, 42, "goals", True, "note", TODAY)
     assert store.count(db, "health_ticks") == 0
 
 
 def test_add_sponsor_activity_is_logged_and_read_back(db, initiative):
     store.insert_rows(db, "teams", [{"id": 5, "name": "Stores", "parent_id": None}])
     team = 5
-    store.add_sponsor_activity(db, initiative, " Ana  Ruiz ", date(2026, 6, 1), "town hall", "", team, today=TODAY)
-    store.add_sponsor_activity(db, initiative, "Ana Ruiz", "2026-06-20", "site visit", "Depot tour", today=TODAY)
-    logged = store.sponsor_activities(db, initiative)
+    services.add_sponsor_activity(db, initiative, " Ana  Ruiz ", date(2026, 6, 1), "town hall", "", team, today=TODAY)
+    services.add_sponsor_activity(db, initiative, "Ana Ruiz", "2026-06-20", "site visit", "Depot tour", today=TODAY)
+    logged = store.health.sponsor_activities(db, initiative)
     assert rows(logged, ["sponsor", "happened_on", "kind", "team", "note"]) == [
         ["Ana Ruiz", "2026-06-20", "site visit", None, "Depot tour"],
         ["Ana Ruiz", "2026-06-01", "town hall", "Stores", None],
     ]
-    data = HealthData.from_frames(store.health_inputs(db, initiative), 6)
+    data = HealthData.from_frames(store.health.health_inputs(db, initiative), 6)
     assert light(data, "sponsor").reason == "Ana Ruiz's last activity was 10 days ago (site visit, 20 Jun 2026)."
 
 
@@ -524,23 +523,25 @@ def test_add_sponsor_activity_refuses_and_writes_nothing(db, initiative, fields,
         "team_id": None,
     } | fields
     with pytest.raises(ValueError, match=message):
-        store.add_sponsor_activity(db, **values, today=TODAY)
+        services.add_sponsor_activity(db, **values, today=TODAY)
     assert store.count(db, "sponsor_activities") == 0
 
 
 def test_set_initiative_owner(db, initiative):
     with pytest.raises(ValueError, match="give the owner's name"):
-        store.set_initiative_owner(db, initiative, " ")
-    store.set_initiative_owner(db, initiative, "Ana  Ruiz, CCO")
-    assert store.initiatives(db)["owner"].tolist() == ["Ana Ruiz, CCO"]
+        services.set_initiative_owner(db, initiative, " ")
+    services.set_initiative_owner(db, initiative, "Ana  Ruiz, CCO")
+    assert store.org.initiatives(db)["owner"].tolist() == ["Ana Ruiz, CCO"]
 
 
 # The demo's stories ----------------------------------------------------------------------------
 
 
 def demo_lights(demo_db, name: str) -> dict[str, health.Light]:
-    initiative = store.initiative_id(demo_db, name)
-    data = HealthData.from_frames(store.health_inputs(demo_db, initiative), store.settings(demo_db)["stale_weeks"])
+    initiative = store.org.initiative_id(demo_db, name)
+    data = HealthData.from_frames(
+        store.health.health_inputs(demo_db, initiative), store.settings.settings(demo_db)["stale_weeks"]
+    )
     return {found.check.name: found for found in health.assess(data, sample_data.LAST_DAY)}
 
 

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cxchange import db as store
-from cxchange import readiness
-from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, import_survey, question_set_csv
+from cxchange import services, store
+from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, question_set_csv
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
@@ -29,7 +28,7 @@ OUTCOME_KEYS = {
 
 def run(db, name: str, wave: str = "2027 Q1", **options):
     mapping = options.pop("mapping", NUMERIC_TEAMS if name == "qualtrics_numeric.csv" else None)
-    return import_survey(db, (FIXTURES / name).read_bytes(), name, wave, mapping=mapping, **options)
+    return services.import_survey(db, (FIXTURES / name).read_bytes(), name, wave, mapping=mapping, **options)
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -52,8 +51,8 @@ def test_each_format_imports_to_the_hand_computed_counts(db, name):
 def test_each_format_gives_the_hand_computed_team_means(db, name):
     expected = EXPECTED["files"][name]["teams"]
     run(db, name)
-    store.save_settings(db, {"min_group_size": 3})
-    report = {team["team"]: team for team in readiness.readiness_report(db, "2027 Q1")["teams"]}
+    services.save_settings(db, {"min_group_size": 3})
+    report = {team["team"]: team for team in services.readiness_report(db, "2027 Q1")["teams"]}
     for code, figures in expected.items():
         team = NUMERIC_TEAMS.teams.get(code, code) if name == "qualtrics_numeric.csv" else code
         if figures["n"] < 3:
@@ -94,10 +93,10 @@ def test_undo_removes_a_batch_whole(db):
         "SELECT COUNT(*) AS n FROM answers JOIN responses ON responses.id = response_id WHERE batch_id = :b",
         {"b": second.batch_id},
     )["n"].iloc[0]
-    removed = store.undo_batch(db, first.batch_id)
+    removed = services.undo_batch(db, first.batch_id)
     assert removed == 9
     assert store.count(db, "responses") == 9
-    assert store.batches(db)["id"].tolist() == [second.batch_id]
+    assert store.responses.batches(db)["id"].tolist() == [second.batch_id]
     assert store.count(db, "answers") == answers_of_second
     assert (
         store.frame(db, "SELECT COUNT(*) AS n FROM answers WHERE response_id NOT IN (SELECT id FROM responses)")[
@@ -120,13 +119,13 @@ def test_dry_run_writes_nothing(db):
 def test_unknown_teams_are_created_and_said(db):
     result = run(db, "excel_semicolon_cp1252.csv")
     assert "Created team Équipe Réception." in result.created
-    assert set(store.teams(db)["name"]) == {"Équipe Réception", "Kundendienst Süd", "Click & Collect"}
+    assert set(store.org.teams(db)["name"]) == {"Équipe Réception", "Kundendienst Süd", "Click & Collect"}
 
 
 def test_existing_teams_match_whatever_the_case(demo_db):
     result = run(demo_db, "googleforms.csv")
     assert result.plan.new_teams == ["Click & Collect"]
-    names = store.teams(demo_db)["name"].tolist()
+    names = store.org.teams(demo_db)["name"].tolist()
     assert names.count("Stores North") == 1
 
 
@@ -163,10 +162,10 @@ def _unknown_label_file() -> bytes:
 def test_an_unknown_label_stops_the_import_until_mapped(db):
     data = _unknown_label_file()
     with pytest.raises(UnmappedLabels, match='"Kinda agree"') as raised:
-        import_survey(db, data, "forms.csv", "2027 Q1")
+        services.import_survey(db, data, "forms.csv", "2027 Q1")
     assert list(raised.value.labels) == ["Kinda agree"]
     assert store.count(db, "responses") == 0
-    result = import_survey(db, data, "forms.csv", "2027 Q1", mapping=ImportMapping(labels={"Kinda agree": 4}))
+    result = services.import_survey(db, data, "forms.csv", "2027 Q1", mapping=ImportMapping(labels={"Kinda agree": 4}))
     assert result.written
     assert store.count(db, "responses") == 9
 
@@ -193,7 +192,7 @@ BAD_FILES = {
 def test_bad_files_are_refused_with_one_clear_sentence(db, name):
     data, message = BAD_FILES[name]
     with pytest.raises(ImportRejected) as raised:
-        import_survey(db, data, name, "2027 Q1")
+        services.import_survey(db, data, name, "2027 Q1")
     text = str(raised.value)
     assert message in text
     assert text.count(". ") <= 2
@@ -204,9 +203,9 @@ def test_bad_files_are_refused_with_one_clear_sentence(db, name):
 
 
 def test_the_question_set_file_imports_with_no_mapping(db):
-    template = question_set_csv(store.items(db)).decode("utf-8-sig").strip()
+    template = question_set_csv(store.org.items(db)).decode("utf-8-sig").strip()
     row = ",".join(["Stores North", *["Agree"] * 16, "More training please"])
-    result = import_survey(db, f"{template}\n{row}\n".encode("utf-8-sig"), "filled.csv", "2027 Q1")
+    result = services.import_survey(db, f"{template}\n{row}\n".encode("utf-8-sig"), "filled.csv", "2027 Q1")
     assert {m.how for m in result.plan.matches} == {"exact"}
     assert len(result.plan.matches) == 16
     assert result.plan.counts() == {"imported": 1}
@@ -256,7 +255,7 @@ def test_reading_in_small_chunks_gives_the_same_import(db_path, tmp_path, name):
 
 def test_trailing_blank_rows_are_not_reported(db):
     text = (FIXTURES / "googleforms.csv").read_text(encoding="utf-8") + ",,,\n" * 500
-    result = import_survey(db, text.encode(), "padded.csv", "2027 Q1")
+    result = services.import_survey(db, text.encode(), "padded.csv", "2027 Q1")
     assert [o.row for o in result.plan.outcomes if o.outcome == "blank"] == [7]
 
 
@@ -268,7 +267,7 @@ def test_a_utf16_tab_separated_export_imports(db):
     rows = list(csv.reader(io.StringIO(text)))
     buffer = io.StringIO()
     csv.writer(buffer, delimiter="\t").writerows(rows)
-    result = import_survey(db, b"\xff\xfe" + buffer.getvalue().encode("utf-16-le"), "unicode.txt", "2027 Q1")
+    result = services.import_survey(db, b"\xff\xfe" + buffer.getvalue().encode("utf-16-le"), "unicode.txt", "2027 Q1")
     assert result.plan.counts()["imported"] == 8
 
 
@@ -289,14 +288,14 @@ def test_a_file_with_no_usable_row_is_refused_and_writes_nothing(db):
     header = lines[0]
     no_team = [",".join(["x", "", *line.split(",")[2:]]) for line in lines[1:3]]
     with pytest.raises(ImportRejected, match=r"No row of noteam.csv can be imported \(2 no team\)"):
-        import_survey(db, "\n".join([header, *no_team]).encode(), "noteam.csv", "2027 Q1")
+        services.import_survey(db, "\n".join([header, *no_team]).encode(), "noteam.csv", "2027 Q1")
     for table in ("waves", "import_batches", "responses", "teams"):
         assert store.count(db, table) == 0, table
 
 
 def test_undo_takes_away_the_wave_the_import_brought(db):
     result = run(db, "googleforms.csv", wave="2027 Q3")
-    store.undo_batch(db, result.batch_id)
+    services.undo_batch(db, result.batch_id)
     assert store.count(db, "waves") == 0
 
 
@@ -304,7 +303,9 @@ def test_one_team_however_the_file_spells_it(db):
     text = (FIXTURES / "googleforms.csv").read_text(encoding="utf-8")
     text = text.replace(",Stores North,", ",stores north,", 2).replace(",Stores North,", ",Stores  North.,", 1)
     for chunk_rows in (2, 50_000):  # the second time the team exists, spelt as first seen
-        result = import_survey(db, text.encode(), f"f{chunk_rows}.csv", f"W{chunk_rows}", chunk_rows=chunk_rows)
+        result = services.import_survey(
+            db, text.encode(), f"f{chunk_rows}.csv", f"W{chunk_rows}", chunk_rows=chunk_rows
+        )
         assert result.plan.per_team()["team"].tolist() == ["Click & Collect", "Contact Centre", "stores north"]
 
 
@@ -314,7 +315,7 @@ def test_forms_that_number_their_responses_from_one_do_not_collide(db):
         "ID,Team,I know what I need to do differently for our customers.,I want to take part in the CX programme.\n"
     )
     rows = "".join(f"{i},Stores North,Agree,Agree\n" for i in range(1, 4))
-    import_survey(db, (first + rows).encode(), "north.csv", "2027 Q1")
-    other = import_survey(db, (second + rows).encode(), "south.csv", "2027 Q1")
+    services.import_survey(db, (first + rows).encode(), "north.csv", "2027 Q1")
+    other = services.import_survey(db, (second + rows).encode(), "south.csv", "2027 Q1")
     assert other.written
     assert store.count(db, "responses") == 6

@@ -7,8 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from cxchange import charts, kotter
-from cxchange import db as store
+from cxchange import charts, kotter, services, store
 
 TODAY = date(2026, 11, 20)
 
@@ -302,7 +301,7 @@ def test_a_save_is_described_step_by_step():
 
 @pytest.fixture
 def initiative(db) -> int:
-    return store.add_initiative(db, "Store refit", "2026-01-05")
+    return store.org.add_initiative(db, "Store refit", "2026-01-05")
 
 
 def step_row(step: int, status: str, **values) -> dict:
@@ -311,54 +310,54 @@ def step_row(step: int, status: str, **values) -> dict:
 
 
 def test_saving_writes_changed_steps_with_one_history_row_each_dated_today(db, initiative):
-    saved = store.save_kotter_steps(
+    saved = services.save_kotter_steps(
         db, initiative, [step_row(1, "in progress", owner="Ana", health=3), step_row(2, "not started")], TODAY
     )
     assert saved == [1]  # step 2 as it was never stored: "not started" and empty is no change
-    steps = store.kotter_steps(db, initiative)
+    steps = store.kotter.kotter_steps(db, initiative)
     assert steps["step"].tolist() == [1]
     assert steps.iloc[0]["updated_on"] == "2026-11-20"
-    changes = store.kotter_history(db, initiative)
+    changes = store.kotter.kotter_history(db, initiative)
     assert changes[["step", "changed_on", "status", "owner", "health"]].values.tolist() == [
         [1, "2026-11-20", "in progress", "Ana", 3]
     ]
 
     later = date(2026, 12, 1)
-    saved = store.save_kotter_steps(
+    saved = services.save_kotter_steps(
         db, initiative, [step_row(1, "in progress", owner="Ana", health=3), step_row(2, "in progress")], later
     )
     assert saved == [2]
-    steps = store.kotter_steps(db, initiative).set_index("step")
+    steps = store.kotter.kotter_steps(db, initiative).set_index("step")
     assert steps.loc[1, "updated_on"] == "2026-11-20"  # unchanged: untouched
     assert steps.loc[2, "updated_on"] == "2026-12-01"
-    assert store.kotter_history(db, initiative)["step"].tolist() == [1, 2]
+    assert store.kotter.kotter_history(db, initiative)["step"].tolist() == [1, 2]
 
-    store.save_kotter_steps(db, initiative, [step_row(1, "done", owner="Ana", health=2)], later)
-    changes = store.kotter_history(db, initiative)
+    services.save_kotter_steps(db, initiative, [step_row(1, "done", owner="Ana", health=2)], later)
+    changes = store.kotter.kotter_history(db, initiative)
     assert changes[changes["step"] == 1]["status"].tolist() == ["in progress", "done"]
-    assert store.kotter_steps(db, initiative).set_index("step").loc[1, "status"] == "done"
+    assert store.kotter.kotter_steps(db, initiative).set_index("step").loc[1, "status"] == "done"
 
 
 def test_one_bad_row_saves_nothing_and_names_the_problem(db, initiative):
     with pytest.raises(ValueError, match=r"Nothing was saved: Step 4 'Enlist a volunteer army', health: 9 is not"):
-        store.save_kotter_steps(db, initiative, [step_row(1, "done"), step_row(4, "done", health=9)], TODAY)
+        services.save_kotter_steps(db, initiative, [step_row(1, "done"), step_row(4, "done", health=9)], TODAY)
     assert store.count(db, "kotter_steps") == 0
     assert store.count(db, "kotter_step_history") == 0
 
 
 def test_a_step_given_twice_or_an_unknown_initiative_saves_nothing(db, initiative):
     with pytest.raises(ValueError, match="Step 1 is given twice"):
-        store.save_kotter_steps(db, initiative, [step_row(1, "done"), step_row(1, "at risk")], TODAY)
+        services.save_kotter_steps(db, initiative, [step_row(1, "done"), step_row(1, "at risk")], TODAY)
     with pytest.raises(ValueError, match="There is no initiative with id 99"):
-        store.save_kotter_steps(db, 99, [step_row(1, "done")], TODAY)
+        services.save_kotter_steps(db, 99, [step_row(1, "done")], TODAY)
     assert store.count(db, "kotter_steps") == 0
     assert store.count(db, "kotter_step_history") == 0
 
 
 def test_saved_steps_come_back_on_the_board_and_in_its_warnings(db, initiative):
-    store.save_kotter_steps(db, initiative, [step_row(1, "done"), step_row(3, "done")], TODAY)
-    steps = kotter.board(store.kotter_steps(db, initiative))
-    found = kotter.warnings(steps, store.kotter_history(db, initiative), TODAY, 6)
+    services.save_kotter_steps(db, initiative, [step_row(1, "done"), step_row(3, "done")], TODAY)
+    steps = kotter.board(store.kotter.kotter_steps(db, initiative))
+    found = kotter.warnings(steps, store.kotter.kotter_history(db, initiative), TODAY, 6)
     assert kinds(found) == [(3, kotter.OUT_OF_ORDER)]
 
 

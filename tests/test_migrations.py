@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
-from cxchange import db as store
-from cxchange import migrations
+from cxchange import migrations, store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,7 +41,7 @@ DESIGN_TABLES = {
 WRITER = """
 import sys, time
 from pathlib import Path
-from cxchange import db as store
+from cxchange import store
 
 path, prefix, go, count = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
 Path(f"{go}.{prefix}").touch()
@@ -213,7 +213,7 @@ def test_a_workspace_of_the_first_schema_is_brought_up_to_date(tmp_path):
     # A file written by the first release (m001 only), with a champion in it, gains health ticks
     # and champion batches, and keeps its data.
     path = tmp_path / "old.db"
-    old = store.Database(path)
+    old = Database(path)
     first = migrations.Migrations("cxchange")
     first()(migrations.m001_initial)
     first.apply(old)

@@ -13,8 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cxchange import db as store
-from cxchange import ui
+from cxchange import services, store, ui
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "app_pages").glob("*.py"))
@@ -122,7 +121,7 @@ def test_settings_refuses_nothing_silently(app, demo_path):
     ]
     at.number_input[2].set_value(3.5)
     at.button[0].click().run()
-    assert store.settings(store.open_db(demo_path))["barrier_threshold"] == 3.5
+    assert store.settings.settings(store.open_db(demo_path))["barrier_threshold"] == 3.5
 
 
 def test_start_an_empty_workspace_and_get_the_demo_back(app, demo_path):
@@ -228,12 +227,12 @@ def test_team_level_results_show_in_the_grid_and_on_the_overview(app, demo_path)
     from cxchange import entry
 
     database = store.open_db(demo_path)
-    teams = store.teams(database)
+    teams = store.org.teams(database)
     ids = dict(zip(teams["name"], teams["id"], strict=True))
     row = {"Team": "HR & People", "Awareness": 4, "Desire": 4, "Knowledge": 4, "Ability": 4, "Reinforcement": 4}
     rows, problems = entry.check_grid(pd.DataFrame([row | {"n": 9, "sd (optional)": None}]), ids)
     assert problems == []
-    store.save_team_results(database, int(store.waves(database, 1)["id"].iloc[-1]), rows, "test")
+    services.save_team_results(database, int(store.org.waves(database, 1)["id"].iloc[-1]), rows, "test")
 
     at = app.run()
     at.switch_page("app_pages/import_entry.py").run()
@@ -254,7 +253,7 @@ def test_import_wizard_maps_a_new_team_name_to_an_existing_team(app, demo_path):
     assert not at.exception
     assert "Created team Click & Collect." not in texts(at)
     next(b for b in at.button if b.label == "Import").click().run()
-    teams = store.teams(store.open_db(demo_path))["name"].tolist()
+    teams = store.org.teams(store.open_db(demo_path))["name"].tolist()
     assert "Click & Collect" not in teams
 
 
@@ -299,7 +298,7 @@ def test_cx_outcomes_grid_saves_a_figure_that_then_shows(app, demo_path):
     at.button(key="outcomes_save").click().run()
     assert not at.exception
     assert "Saved 2026 Q4: 30 figures: 0 added, 1 changed, 29 left unchanged." in texts(at)
-    stored = store.cx_outcomes(store.open_db(demo_path), "2026 Q4").set_index(["team", "metric"])["value"]
+    stored = store.outcomes.cx_outcomes(store.open_db(demo_path), "2026 Q4").set_index(["team", "metric"])["value"]
     assert stored[("Stores North", "nps")] == 41.5
     grid = at.data_editor(key="outcomes_grid:2026 Q4").value
     assert grid.loc[grid["Team"] == "Stores North", "NPS"].tolist() == [41.5]
@@ -332,7 +331,7 @@ def test_cx_outcomes_import_names_the_bad_cell_then_imports_the_fixed_file(app, 
 
 def team_ids(demo_path: Path) -> dict[str, int]:
     """Team name -> id of the demo workspace (the team pickers' values are ids, their labels names)."""
-    teams = store.teams(store.open_db(demo_path))
+    teams = store.org.teams(store.open_db(demo_path))
     return dict(zip(teams["name"], teams["id"].astype(int), strict=True))
 
 
@@ -642,7 +641,7 @@ def test_kotter_board_shows_the_steps_their_warnings_and_where_people_are_stuck(
 
 
 def test_kotter_board_marks_a_step_done_out_of_order_and_records_it(app, demo_path):
-    before = store.kotter_history(store.open_db(demo_path), 1)
+    before = store.kotter.kotter_history(store.open_db(demo_path), 1)
     at = edit_kotter_board(kotter_board(app), {7: {"Status": "done"}})
     assert not at.exception
     today = time.strftime("%Y-%m-%d")
@@ -652,7 +651,7 @@ def test_kotter_board_marks_a_step_done_out_of_order_and_records_it(app, demo_pa
         w.startswith("Step 8 'Institute change' is done, but step 7 'Sustain acceleration' has not") for w in warnings
     )
     assert any(w.startswith("Step 8 'Institute change' is done, but no short-term win (step 6)") for w in warnings)
-    after = store.kotter_history(store.open_db(demo_path), 1)
+    after = store.kotter.kotter_history(store.open_db(demo_path), 1)
     assert len(after) == len(before) + 1  # one row, for the one step that changed
     assert after.iloc[-1][["step", "changed_on", "status"]].tolist() == [8, today, "done"]
     grid = at.data_editor[0].value.set_index("Step")
@@ -670,11 +669,11 @@ def test_kotter_board_refuses_a_due_date_before_the_start_and_saves_nothing(app,
         "Step 5 'Enable action by removing barriers', due: 2025-01-31 is before the step started (2025-10-01)." in error
     )
     assert store.count(store.open_db(demo_path), "kotter_step_history") == before
-    assert store.kotter_steps(store.open_db(demo_path), 1).set_index("step").loc[5, "health"] == 3
+    assert store.kotter.kotter_steps(store.open_db(demo_path), 1).set_index("step").loc[5, "health"] == 3
 
 
 def test_kotter_board_names_steps_as_settings_say(app, demo_path):
-    store.save_settings(store.open_db(demo_path), {"kotter_labels": "1996"})
+    services.save_settings(store.open_db(demo_path), {"kotter_labels": "1996"})
     at = kotter_board(app)
     assert not at.exception
     assert at.data_editor[0].value["Step"].tolist()[3] == "4. Communicate the change vision"
@@ -695,7 +694,7 @@ def test_kotter_board_of_the_pilot_warns_of_sustaining_before_any_win(app):
 
 
 def test_kotter_board_of_a_new_initiative_starts_empty_and_takes_its_first_step(app, demo_path):
-    store.add_initiative(store.open_db(demo_path), "Store refit", "2026-11-01")
+    store.org.add_initiative(store.open_db(demo_path), "Store refit", "2026-11-01")
     at = kotter_board(app)
     at.selectbox(key="kotter_initiative").select("Store refit").run()
     assert not at.exception
@@ -712,8 +711,8 @@ def test_kotter_board_of_a_new_initiative_starts_empty_and_takes_its_first_step(
     assert "Saved 1 step" in texts(at)
     assert "Step 1 'Create a sense of urgency': status not started → in progress, owner empty → Ana Ruiz" in texts(at)
     assert len(at.get("vega_lite_chart")) == 1
-    initiative = store.initiative_id(store.open_db(demo_path), "Store refit")
-    steps = store.kotter_steps(store.open_db(demo_path), initiative)
+    initiative = store.org.initiative_id(store.open_db(demo_path), "Store refit")
+    steps = store.kotter.kotter_steps(store.open_db(demo_path), initiative)
     assert steps[["step", "status", "owner", "health"]].values.tolist() == [[1, "in progress", "Ana Ruiz", 4]]
 
 
@@ -812,7 +811,7 @@ def test_programme_health_tick_a_check_the_data_cannot_tell(app, demo_path):
     at.text_area(key="health_note_2_goals").input("The board withdrew the targets")
     at.button(key="FormSubmitter:health_tick_2_goals-Save").click().run()
     assert health_checklist(at)["Goals tied to business outcomes"][0] == "Red"
-    ticks = store.health_ticks(store.open_db(demo_path), 2)
+    ticks = store.health.health_ticks(store.open_db(demo_path), 2)
     assert ticks["ticked"].tolist() == [1, 0]  # both kept: the trend needs what was ticked when
 
 
@@ -857,7 +856,7 @@ def test_programme_health_names_a_missing_owner(app, demo_path):
 
 
 def test_programme_health_of_an_empty_workspace_says_where_to_start(app, demo_path):
-    store.clear_data(store.open_db(demo_path))
+    services.clear_workspace(store.open_db(demo_path))
     at = health_page(app)
     assert not at.exception
     assert "No initiatives yet." in texts(at)
@@ -865,7 +864,7 @@ def test_programme_health_of_an_empty_workspace_says_where_to_start(app, demo_pa
 
 
 def test_programme_health_of_a_new_initiative_starts_its_trend_later(app, demo_path):
-    store.add_initiative(store.open_db(demo_path), "Store refit", date.today().isoformat())
+    store.org.add_initiative(store.open_db(demo_path), "Store refit", date.today().isoformat())
     at = health_page(app)
     at.selectbox(key="health_initiative").select("Store refit").run()
     assert not at.exception
@@ -906,7 +905,7 @@ def test_actions_page_flags_what_is_overdue_and_says_what_moved(app, demo_path):
     assert not at.exception
     assert [t.value for t in at.title] == ["Actions"]
     assert [t.label for t in at.tabs] == ["Action log", "You said, we did", "Add an action"]
-    expected = actions.summary(store.initiative_actions(store.open_db(demo_path), 1), datetime.date.today())
+    expected = actions.summary(store.actions.initiative_actions(store.open_db(demo_path), 1), datetime.date.today())
     assert metric(at, "Overdue") == str(expected["overdue"])
     assert metric(at, "Done") == "3"
     assert [w.value.split("**")[1] for w in at.warning] == [f"{expected['overdue']} actions are overdue."]
@@ -941,7 +940,7 @@ def test_actions_page_keeps_a_refused_action_in_the_form_then_adds_it(app, demo_
     assert not at.exception
     assert "Added “Shadow shifts for new till users” to the log." in texts(at)
     assert at.text_input(key="action_title").value == ""  # the form is ready for the next one
-    stored = store.initiative_actions(store.open_db(demo_path), 1).set_index("title")
+    stored = store.actions.initiative_actions(store.open_db(demo_path), 1).set_index("title")
     added = stored.loc["Shadow shifts for new till users"]
     assert (added["team"], added["element"], added["owner"], added["due_on"], added["status"]) == (
         "Stores",
@@ -966,7 +965,7 @@ def test_actions_page_saves_a_closed_action_with_todays_date(app, demo_path):
         "Saved changes to 1 action:\n\n- “Fix the returns screen on the tills”: owner Programme office → Till "
         f"project team; status open → done; closed on {today}"
     ]
-    stored = store.initiative_actions(store.open_db(demo_path), 1).set_index("title")
+    stored = store.actions.initiative_actions(store.open_db(demo_path), 1).set_index("title")
     assert stored.loc["Fix the returns screen on the tills", "closed_on"] == today
     assert metric(at, "Done") == "4"
     assert f"Waiting for the next wave: closed on {today}, after 2026 Q4 opened." in texts(at)
@@ -981,7 +980,7 @@ def test_actions_page_reopens_an_action_and_moves_a_due_date(app, demo_path):
     at = edit_action_log(at, "Run till-system training in every store", {"Status": "open"})
     assert not at.exception
     assert "“Run till-system training in every store”: status done → open; closing date cleared" in texts(at)
-    stored = store.initiative_actions(store.open_db(demo_path), 1).set_index("title")
+    stored = store.actions.initiative_actions(store.open_db(demo_path), 1).set_index("title")
     assert pd.isna(stored.loc["Run till-system training in every store", "closed_on"])
     assert [s.value for s in at.subheader] == ["Contact Centre"]  # no longer among what was done
     assert int(metric(at, "Overdue")) == overdue + 1  # due 2026-03-31 and open again
@@ -1023,7 +1022,7 @@ def test_actions_page_without_actions_says_how_to_start(app, demo_path):
 
 
 def test_actions_page_of_an_empty_workspace_says_where_initiatives_come_from(app, demo_path):
-    store.clear_data(store.open_db(demo_path))
+    services.clear_workspace(store.open_db(demo_path))
     at = actions_page(app)
     assert not at.exception
     assert "There is no initiative yet: one starts with the first survey import under Import & entry." in texts(at)
@@ -1092,7 +1091,7 @@ def test_reports_page_for_champions_names_the_group_everywhere(app):
 
 
 def test_reports_page_of_an_empty_workspace_says_where_to_start(app, demo_path):
-    store.clear_data(store.open_db(demo_path))
+    services.clear_workspace(store.open_db(demo_path))
     at = reports_page(app)
     assert not at.exception
     assert "No survey waves yet" in texts(at)
@@ -1112,7 +1111,7 @@ def champions_page(app: AppTest) -> AppTest:
 
 def champion_ids(demo_path: Path) -> dict[str, int]:
     """Champion alias -> id of the demo workspace (the champion pickers' values are ids)."""
-    roster = store.champion_roster(store.open_db(demo_path))
+    roster = store.champions.champion_roster(store.open_db(demo_path))
     return dict(zip(roster["alias"], roster["id"].astype(int), strict=True))
 
 
@@ -1156,7 +1155,7 @@ def test_champions_quick_entry_turns_a_quiet_team_active(app, demo_path):
         f"Distribution Centre is now active (was quiet): last activity {today}."
     ) in texts(at)
     assert coverage_rows(at).loc["Distribution Centre", "Status"] == "Active"
-    log = store.champion_activity_log(store.open_db(demo_path))
+    log = store.champions.champion_activity_log(store.open_db(demo_path))
     assert len(log) == before + 1
     assert log.iloc[0][["alias", "kind", "people_reached"]].tolist() == ["Maya Ch.", "workshop", 14]
 
@@ -1198,7 +1197,7 @@ def test_champions_roster_adds_refuses_a_twin_and_records_a_step_down(app, demo_
     assert not at.exception
     assert f"Noor A. · Logistics Planning stepped down on {today}." in texts(at)
     assert coverage_rows(at).loc["Logistics Planning", "Status"] == "No active champion"
-    assert store.champion_roster(store.open_db(demo_path)).set_index("id").loc[noor, "ended_on"] == today
+    assert store.champions.champion_roster(store.open_db(demo_path)).set_index("id").loc[noor, "ended_on"] == today
 
 
 def test_champions_roster_grid_saves_an_edit_and_refuses_one_that_strands_sessions(app, demo_path):
@@ -1216,7 +1215,7 @@ def test_champions_roster_grid_saves_an_edit_and_refuses_one_that_strands_sessio
     [error] = [e.value for e in at.error]
     assert error.startswith("Nothing was saved:\n\n- Maya Ch. logged a session on 2025-")
     assert error.endswith("before the new start 2026-01-01: start on or before it.")
-    assert "Tom Baker" not in set(store.champion_roster(store.open_db(demo_path))["alias"])
+    assert "Tom Baker" not in set(store.champions.champion_roster(store.open_db(demo_path))["alias"])
 
     at.session_state["roster_grid:0"] = {
         "edited_rows": {tom: {"Name or alias": "Tom Baker"}},
@@ -1226,7 +1225,7 @@ def test_champions_roster_grid_saves_an_edit_and_refuses_one_that_strands_sessio
     at.button(key="roster_save").click().run()
     assert not at.exception
     assert "Saved the roster: 1 champion changed." in texts(at)
-    assert "Tom Baker" in set(store.champion_roster(store.open_db(demo_path))["alias"])
+    assert "Tom Baker" in set(store.champions.champion_roster(store.open_db(demo_path))["alias"])
 
 
 def test_champions_import_names_the_bad_row_then_imports_the_fixed_file_and_undoes_it(app, demo_path):
@@ -1255,7 +1254,7 @@ def test_champions_import_names_the_bad_row_then_imports_the_fixed_file_and_undo
     before = store.count(store.open_db(demo_path), "champions")
     at.button(key="roster_import").click().run()
     assert not at.exception
-    [batch] = store.champion_batches(store.open_db(demo_path))["id"].tolist()
+    [batch] = store.champions.champion_batches(store.open_db(demo_path))["id"].tolist()
     assert f"Imported 2 champions from roster.csv as batch {batch}; 1 row skipped." in texts(at)
     assert store.count(store.open_db(demo_path), "champions") == before + 2
     assert "already imported" in texts(at)  # the same file, still in the uploader: nothing to do

@@ -7,16 +7,15 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxchange import db as store
-from cxchange import readiness, scoring
+from cxchange import readiness, scoring, services, store
 from cxchange.model import ELEMENTS
 
 
 def test_sql_aggregation_matches_the_pandas_reference(demo_db):
     wave_id = 3
-    sql = store.team_wave_stats(demo_db, 1)
+    sql = store.responses.team_wave_stats(demo_db, 1)
     sql = sql[sql["wave_id"] == wave_id].set_index("team_id").sort_index()
-    scores = store.response_scores(demo_db, wave_id)
+    scores = store.responses.response_scores(demo_db, wave_id)
     reference = scoring.team_means(scores).set_index("team_id").sort_index()
     assert sql["n"].tolist() == reference["n"].tolist()
     for column in (*ELEMENTS, "readiness", "readiness_sd"):
@@ -27,8 +26,8 @@ def test_sql_aggregation_matches_the_pandas_reference(demo_db):
 
 
 def test_respondent_groups_add_up_to_everyone(demo_db):
-    by_group = store.team_wave_stats(demo_db, 1, by_group=True)
-    everyone = store.team_wave_stats(demo_db, 1).set_index(["wave_id", "team_id"]).sort_index()
+    by_group = store.responses.team_wave_stats(demo_db, 1, by_group=True)
+    everyone = store.responses.team_wave_stats(demo_db, 1).set_index(["wave_id", "team_id"]).sort_index()
     summed = by_group.assign(total=by_group["awareness"] * by_group["n"]).groupby(["wave_id", "team_id"])
     assert summed["n"].sum().sort_index().tolist() == everyone["n"].tolist()
     np.testing.assert_allclose(summed["total"].sum().sort_index() / everyone["n"], everyone["awareness"], rtol=1e-9)
@@ -36,15 +35,15 @@ def test_respondent_groups_add_up_to_everyone(demo_db):
 
 
 def test_scores_stored_with_each_response_follow_its_answers(demo_db):
-    stored = store.response_scores(demo_db, 1).set_index("response_id").sort_index()
-    answers = store.answers(demo_db, stored.index[:300])
-    recomputed = scoring.element_scores(answers, store.items(demo_db)).sort_index()
+    stored = store.responses.response_scores(demo_db, 1).set_index("response_id").sort_index()
+    answers = store.responses.answers(demo_db, stored.index[:300])
+    recomputed = scoring.element_scores(answers, store.org.items(demo_db)).sort_index()
     for column in (*ELEMENTS, "readiness"):
         np.testing.assert_allclose(stored.loc[recomputed.index, column], recomputed[column], err_msg=column)
 
 
 def test_suppressed_rows_carry_no_figures(demo_db):
-    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
     hidden = frame[frame["suppressed"]]
     assert not hidden.empty
     assert hidden[list(readiness.FIGURE_COLUMNS)].isna().all().all()
@@ -53,11 +52,11 @@ def test_suppressed_rows_carry_no_figures(demo_db):
 
 
 def test_raising_the_minimum_hides_more_teams(demo_db):
-    latest = store.waves(demo_db, 1)["id"].iloc[-1]
+    latest = store.org.waves(demo_db, 1)["id"].iloc[-1]
     counts = {}
     for minimum in (5, 30):
-        settings = store.save_settings(demo_db, {"min_group_size": minimum})
-        frame = readiness.readiness_by_team(demo_db, settings, 1)
+        settings = services.save_settings(demo_db, {"min_group_size": minimum})
+        frame = services.readiness_by_team(demo_db, settings, 1)
         wave = frame[frame["wave_id"] == latest]
         counts[minimum] = int(wave["suppressed"].sum())
         shown = wave[~wave["suppressed"]]
@@ -66,8 +65,8 @@ def test_raising_the_minimum_hides_more_teams(demo_db):
 
 
 def test_a_shown_parent_never_reveals_a_hidden_remainder(demo_db):
-    settings = store.save_settings(demo_db, {"min_group_size": 20})
-    frame = readiness.readiness_by_team(demo_db, settings, 1)
+    settings = services.save_settings(demo_db, {"min_group_size": 20})
+    frame = services.readiness_by_team(demo_db, settings, 1)
     for _, wave in frame.groupby("wave_id"):
         shown = wave[~wave["suppressed"]].set_index("team_id")
         for parent_id, parent in shown.iterrows():
@@ -79,11 +78,11 @@ def test_a_shown_parent_never_reveals_a_hidden_remainder(demo_db):
 
 
 def test_barrier_threshold_setting_moves_the_barrier_point(demo_db):
-    latest = store.waves(demo_db, 1)["id"].iloc[-1]
+    latest = store.org.waves(demo_db, 1)["id"].iloc[-1]
     points = {}
     for threshold in (3.0, 3.6):
-        settings = store.save_settings(demo_db, {"barrier_threshold": threshold})
-        frame = readiness.readiness_by_team(demo_db, settings, 1)
+        settings = services.save_settings(demo_db, {"barrier_threshold": threshold})
+        frame = services.readiness_by_team(demo_db, settings, 1)
         row = frame[(frame["wave_id"] == latest) & (frame["team"] == "Stores West")].iloc[0]
         points[threshold] = row["barrier_point"]
     assert points[3.0] is None  # every element above 3.0 in the last wave
@@ -91,8 +90,8 @@ def test_barrier_threshold_setting_moves_the_barrier_point(demo_db):
 
 
 def test_change_is_called_only_where_welch_says_so(demo_db):
-    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
-    waves = store.waves(demo_db, 1)
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
+    waves = store.org.waves(demo_db, 1)
     supply = frame[frame["team"] == "Supply Chain"]
     supply_id = int(supply["team_id"].iloc[0])
     falling = readiness.change_between(frame, supply_id, int(waves["id"].iloc[-1]))
@@ -107,14 +106,14 @@ def test_change_is_called_only_where_welch_says_so(demo_db):
 
 
 def test_no_change_is_claimed_for_a_hidden_team(demo_db):
-    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
     insight_id = int(frame.loc[frame["team"] == "Customer Insight", "team_id"].iloc[0])
     assert readiness.change_between(frame, insight_id, int(frame["wave_id"].max())) is None
 
 
 def test_team_table_says_why_a_team_is_hidden_and_what_helps(demo_db):
-    settings = store.settings(demo_db)
-    frame = readiness.readiness_by_team(demo_db, settings, 1)
+    settings = store.settings.settings(demo_db)
+    frame = services.readiness_by_team(demo_db, settings, 1)
     table = readiness.team_table(frame, 1, 5).set_index("Team")
     assert table.loc["Customer Insight", "Barrier point"] == "fewer than 5"
     assert pd.isna(table.loc["Customer Insight", "Responses (n)"])
@@ -126,53 +125,53 @@ def test_team_table_says_why_a_team_is_hidden_and_what_helps(demo_db):
 
 
 def test_empty_workspace_gives_an_empty_frame(db):
-    frame = readiness.readiness_by_team(db, store.settings(db))
+    frame = services.readiness_by_team(db, store.settings.settings(db))
     assert frame.empty
     with pytest.raises(LookupError, match="no survey waves"):
-        readiness.readiness_report(db)
+        services.readiness_report(db)
 
 
 def test_report_for_a_missing_wave_names_the_waves(demo_db):
     with pytest.raises(LookupError, match="no wave called '2030 Q1'.*2025 Q3"):
-        readiness.readiness_report(demo_db, "2030 Q1")
+        services.readiness_report(demo_db, "2030 Q1")
 
 
 def test_comments_only_for_groups_at_or_above_the_comment_minimum(demo_db):
-    settings = store.settings(demo_db)
-    latest = int(store.waves(demo_db, 1)["id"].iloc[-1])
-    ids = dict(zip(store.teams(demo_db)["name"], store.teams(demo_db)["id"], strict=True))
-    insight, note = readiness.team_comments(demo_db, settings, latest, ids["Customer Insight"])
+    settings = store.settings.settings(demo_db)
+    latest = int(store.org.waves(demo_db, 1)["id"].iloc[-1])
+    ids = dict(zip(store.org.teams(demo_db)["name"], store.org.teams(demo_db)["id"], strict=True))
+    insight, note = services.team_comments(demo_db, settings, latest, ids["Customer Insight"])
     assert insight == []
     assert note == "Comments are shown for teams of at least 10 responses; this one has fewer."
-    stores, note = readiness.team_comments(demo_db, settings, latest, ids["Stores"])  # a parent: its subtree
+    stores, note = services.team_comments(demo_db, settings, latest, ids["Stores"])  # a parent: its subtree
     assert len(stores) > 5
     assert note == f"{len(stores)} comments."
-    hr, _ = readiness.team_comments(demo_db, settings, latest, ids["HR & People"])
-    raised = store.save_settings(demo_db, {"min_comment_group_size": 40})
-    hr_hidden, _ = readiness.team_comments(demo_db, raised, latest, ids["HR & People"])
+    hr, _ = services.team_comments(demo_db, settings, latest, ids["HR & People"])
+    raised = services.save_settings(demo_db, {"min_comment_group_size": 40})
+    hr_hidden, _ = services.team_comments(demo_db, raised, latest, ids["HR & People"])
     assert hr_hidden == []
-    organisation, _ = readiness.team_comments(demo_db, raised, latest, 0)
+    organisation, _ = services.team_comments(demo_db, raised, latest, 0)
     assert len(organisation) >= len(stores) + len(hr)
 
 
 def test_a_parents_comments_leave_out_its_small_teams(demo_db):
     # Customer Operations minus Contact Centre and Complaints Resolution would be Customer Insight's.
-    latest = int(store.waves(demo_db, 1)["id"].iloc[-1])
-    ids = dict(zip(store.teams(demo_db)["name"], store.teams(demo_db)["id"], strict=True))
+    latest = int(store.org.waves(demo_db, 1)["id"].iloc[-1])
+    ids = dict(zip(store.org.teams(demo_db)["name"], store.org.teams(demo_db)["id"], strict=True))
     demo_db.execute(
         "UPDATE responses SET comment = 'Only I would write this' WHERE wave_id = :w AND team_id = :t",
         {"w": latest, "t": ids["Customer Insight"]},
     )
-    settings = store.settings(demo_db)
-    parent, note = readiness.team_comments(demo_db, settings, latest, ids["Customer Operations"])
-    organisation, _ = readiness.team_comments(demo_db, settings, latest, 0)
+    settings = store.settings.settings(demo_db)
+    parent, note = services.team_comments(demo_db, settings, latest, ids["Customer Operations"])
+    organisation, _ = services.team_comments(demo_db, settings, latest, 0)
     assert "Only I would write this" not in parent + organisation
     assert note.endswith("Teams with fewer responses are left out.")
 
 
 def test_trend_lines_draw_a_team_and_the_teams_directly_below_it(demo_db):
-    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
-    ids = dict(zip(store.teams(demo_db)["name"], store.teams(demo_db)["id"], strict=True))
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
+    ids = dict(zip(store.org.teams(demo_db)["name"], store.org.teams(demo_db)["id"], strict=True))
     lines = readiness.trend_lines(frame, ids["Supply Chain"], "desire")
     assert set(lines["team"]) == {"Supply Chain (all)", "Distribution Centre", "Logistics Planning"}
     row = frame[(frame["team_id"] == ids["Distribution Centre"]) & (frame["wave_id"] == 6)].iloc[0]
@@ -188,8 +187,8 @@ def test_trend_lines_draw_a_team_and_the_teams_directly_below_it(demo_db):
 
 
 def test_barrier_history_and_roll_up_path_say_why_a_figure_is_hidden(demo_db):
-    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
-    ids = dict(zip(store.teams(demo_db)["name"], store.teams(demo_db)["id"], strict=True))
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
+    ids = dict(zip(store.org.teams(demo_db)["name"], store.org.teams(demo_db)["id"], strict=True))
     history = readiness.barrier_history(frame, ids["Distribution Centre"], 5)
     assert history["Wave"].tolist() == ["2025 Q3", "2025 Q4", "2026 Q1", "2026 Q2", "2026 Q3", "2026 Q4"]
     assert history["Barrier point"].iloc[-1] == "Awareness"
@@ -205,17 +204,17 @@ def test_barrier_history_and_roll_up_path_say_why_a_figure_is_hidden(demo_db):
 
 
 def test_distributions_add_up_for_every_shown_team(demo_db):
-    settings = store.settings(demo_db)
-    frame = readiness.readiness_by_team(demo_db, settings, 1)
+    settings = store.settings.settings(demo_db)
+    frame = services.readiness_by_team(demo_db, settings, 1)
     wave_rows = frame[frame["wave_id"] == 6]
-    teams = store.teams(demo_db)
-    barrier = readiness.barrier_shares(store.barrier_counts(demo_db, 6, 3.0), teams, wave_rows, "all")
+    teams = store.org.teams(demo_db)
+    barrier = readiness.barrier_shares(store.responses.barrier_counts(demo_db, 6, 3.0), teams, wave_rows, "all")
     totals = barrier.groupby("team_id").agg(share=("share", "sum"), count=("count", "sum"), n=("n", "first"))
     assert totals["share"].to_numpy() == pytest.approx(1.0)
     assert (totals["count"] == totals["n"]).all()  # every complete respondent has one barrier point or none
     shown = set(wave_rows.loc[~wave_rows["suppressed"], "team_id"])
     assert set(totals.index) == shown
-    likert = readiness.likert_shares(store.answer_counts(demo_db, 6), teams, wave_rows, "all")
+    likert = readiness.likert_shares(store.responses.answer_counts(demo_db, 6), teams, wave_rows, "all")
     per_element = likert.groupby(["team_id", "element"])["share"].sum()
     assert per_element.to_numpy() == pytest.approx(1.0)
     organisation = likert[(likert["team_id"] == 0) & (likert["element"] == "awareness")]

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cxchange import db as store
-from cxchange import readiness, sample_data
+from cxchange import hierarchy, sample_data, services, store
 
 
 def _figures(database) -> pd.DataFrame:
-    frame = readiness.readiness_by_team(database, store.settings(database), 1)
+    frame = services.readiness_by_team(database, store.settings.settings(database), 1)
     return frame.set_index(["team", "wave"])
 
 
@@ -35,31 +34,31 @@ def _dump(database) -> dict[str, list]:
 
 def test_same_seed_same_database(tmp_path, demo_file):
     again = store.open_db(tmp_path / "again.db")
-    sample_data.write_demo(again, seed=sample_data.DEFAULT_SEED)
+    services.write_demo(again, seed=sample_data.DEFAULT_SEED)
     first = store.open_db(demo_file)
     assert _dump(again) == _dump(first)
 
 
 def test_another_seed_other_answers(tmp_path, demo_db):
     other = store.open_db(tmp_path / "other.db")
-    sample_data.write_demo(other, seed=99)
+    services.write_demo(other, seed=99)
     assert store.count(other, "teams") == store.count(demo_db, "teams")
     assert _dump(other)["responses"] != _dump(demo_db)["responses"]
 
 
 def test_size_and_shape(demo_db):
-    teams = store.teams(demo_db)
+    teams = store.org.teams(demo_db)
     assert 12 <= len(teams) <= 18
     assert 1_700 <= teams["headcount"].sum() <= 1_900
-    depth = readiness.team_tree(teams)["depth"].max()
+    depth = hierarchy.team_tree(teams)["depth"].max()
     assert depth in (2, 3)
-    assert store.initiatives(demo_db)["name"].tolist() == ["Customer First", "Digital self-service"]
-    assert len(store.waves(demo_db, 1)) == 6
+    assert store.org.initiatives(demo_db)["name"].tolist() == ["Customer First", "Digital self-service"]
+    assert len(store.org.waves(demo_db, 1)) == 6
     for table in ("champions", "champion_activities", "kotter_step_history", "sponsor_activities", "actions"):
         assert store.count(demo_db, table) > 0, table
     metrics = set(store.frame(demo_db, "SELECT DISTINCT metric FROM cx_outcomes")["metric"])
     assert metrics == {"nps", "csat", "complaint_rate"}
-    assert store.workspace_kind(demo_db) == "demo"
+    assert store.settings.workspace_kind(demo_db) == "demo"
 
 
 def test_stores_stall_at_knowledge_until_training_in_wave_4(figures):

@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxchange import db as store
-from cxchange import readiness, scoring
+from cxchange import hierarchy, scoring, services, store
 from cxchange.model import DEFAULT_ITEMS, ELEMENTS
 
 MIN_N = 5
@@ -416,7 +415,7 @@ def attack(frame: pd.DataFrame, min_n: int) -> dict[int, int]:
 
 def attack_result(result: pd.DataFrame, parents: dict[int, int | None], min_n: int) -> None:
     """Run the attacker over a suppress() result of a hand-built tree."""
-    parent_of = {team: (scoring.ORGANISATION if parent is None else parent) for team, parent in parents.items()}
+    parent_of = {team: (hierarchy.ORGANISATION if parent is None else parent) for team, parent in parents.items()}
     attack(result.assign(parent_id=result["team_id"].map(lambda team: parent_of.get(team))), min_n)
 
 
@@ -534,8 +533,8 @@ def test_suppress_follows_the_minimum_group_size():
 
 
 def test_no_difference_in_the_demo_reveals_a_small_group(demo_db):
-    settings = store.settings(demo_db)
-    frame = readiness.readiness_by_team(demo_db, settings)
+    settings = store.settings.settings(demo_db)
+    frame = services.readiness_by_team(demo_db, settings)
     min_n = int(settings["min_group_size"])
 
     assert frame["suppressed"].any(), "the demo should have hidden teams to attack"
@@ -632,7 +631,7 @@ def test_scoring_functions_never_change_their_inputs(responses, items, tree):
     assert_unchanged(lambda frame: scoring.barrier_points(frame, 3.0), scores)
     assert_unchanged(scoring.team_means, scores)
     assert_unchanged(lambda frame: scoring.barrier_distribution(frame, 3.0), scores)
-    assert_unchanged(scoring.subtree_members, tree)
+    assert_unchanged(hierarchy.subtree_members, tree)
     assert_unchanged(scoring.roll_up, stats_frame, tree)
     assert_unchanged(lambda frame, teams: scoring.suppress(frame, teams, MIN_N), rolled, small_tree)
     assert_unchanged(scoring.confidence_interval, pd.Series([60.0, 70.0]), pd.Series([10.0, 5.0]), pd.Series([4, 9]))
@@ -640,7 +639,7 @@ def test_scoring_functions_never_change_their_inputs(responses, items, tree):
 
 def frontier_remainders(result: pd.DataFrame, parents: dict[int, int | None]) -> dict[int, int]:
     """For every shown team: its n minus the shown teams nearest below it (looking through hidden ones)."""
-    parent_of = {team: (scoring.ORGANISATION if parent is None else parent) for team, parent in parents.items()}
+    parent_of = {team: (hierarchy.ORGANISATION if parent is None else parent) for team, parent in parents.items()}
     n = dict(zip(result["team_id"], result["n"], strict=True))
     hidden = dict(zip(result["team_id"], result["suppressed"], strict=True))
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from cxchange import db as store
+from cxchange import services, store
 from cxchange.settings import DEFAULTS, SETTINGS, SETTINGS_BY_NAME
 
 
@@ -32,9 +32,9 @@ def test_every_setting_has_a_label_and_help():
 
 
 def test_an_empty_workspace_reads_the_defaults(db):
-    assert store.settings(db) == DEFAULTS
-    assert store.settings(db)["min_group_size"] == 5
-    assert store.settings(db)["kotter_labels"] == "current"
+    assert store.settings.settings(db) == DEFAULTS
+    assert store.settings.settings(db)["min_group_size"] == 5
+    assert store.settings.settings(db)["kotter_labels"] == "current"
 
 
 def test_saved_values_read_back(db, db_path):
@@ -47,26 +47,26 @@ def test_saved_values_read_back(db, db_path):
         "stale_weeks": 8,
     }
 
-    returned = store.save_settings(db, values)
+    returned = services.save_settings(db, values)
 
     assert returned == values
-    assert store.settings(db) == values
+    assert store.settings.settings(db) == values
     # from another connection too: they are in the file, not in memory
     other = store.open_db(db_path)
-    assert store.settings(other) == values
+    assert store.settings.settings(other) == values
     other.close()
 
 
 def test_saving_some_settings_keeps_the_others(db):
-    store.save_settings(db, {"min_group_size": 8})
-    store.save_settings(db, {"barrier_threshold": 3.5})
+    services.save_settings(db, {"min_group_size": 8})
+    services.save_settings(db, {"barrier_threshold": 3.5})
 
-    assert store.settings(db) == DEFAULTS | {"min_group_size": 8, "barrier_threshold": 3.5}
+    assert store.settings.settings(db) == DEFAULTS | {"min_group_size": 8, "barrier_threshold": 3.5}
 
 
 def test_values_are_converted_to_the_settings_type(db):
     # form widgets hand over text and floats; stored they are the setting's type
-    result = store.save_settings(db, {"min_group_size": "6", "champion_ratio": 30.0, "barrier_threshold": 3})
+    result = services.save_settings(db, {"min_group_size": "6", "champion_ratio": 30.0, "barrier_threshold": 3})
 
     assert result["min_group_size"] == 6
     assert isinstance(result["min_group_size"], int)
@@ -75,9 +75,9 @@ def test_values_are_converted_to_the_settings_type(db):
 
 
 def test_workspace_kind_is_not_a_setting(db):
-    store.set_workspace_kind(db, "demo")
+    store.settings.set_workspace_kind(db, "demo")
 
-    assert "workspace" not in store.settings(db)
+    assert "workspace" not in store.settings.settings(db)
 
 
 @pytest.mark.parametrize(
@@ -99,36 +99,36 @@ def test_workspace_kind_is_not_a_setting(db):
 )
 def test_a_bad_value_is_refused_naming_setting_and_value_and_stores_nothing(db, name, value):
     previous = {"min_group_size": 7, "barrier_threshold": 2.5, "kotter_labels": "2014"}
-    store.save_settings(db, previous)
-    before = store.settings(db)
+    services.save_settings(db, previous)
+    before = store.settings.settings(db)
 
     # a good value saved beside the bad one must not be stored either
     good = {"stale_weeks": 9} if name != "stale_weeks" else {"champion_ratio": 50}
 
     with pytest.raises(ValueError, match=re.escape(SETTINGS_BY_NAME[name].label)) as error:
-        store.save_settings(db, good | {name: value})
+        services.save_settings(db, good | {name: value})
 
     assert mentions(str(error.value), value), str(error.value)
-    assert store.settings(db) == before
+    assert store.settings.settings(db) == before
 
 
 def test_an_unknown_setting_is_refused_by_name_and_stores_nothing(db):
-    store.save_settings(db, {"min_group_size": 7})
-    before = store.settings(db)
+    services.save_settings(db, {"min_group_size": 7})
+    before = store.settings.settings(db)
 
     with pytest.raises(ValueError, match="minimum_group") as error:
-        store.save_settings(db, {"min_group_size": 9, "minimum_group": 4})
+        services.save_settings(db, {"min_group_size": 9, "minimum_group": 4})
 
     assert mentions(str(error.value), "minimum_group")
-    assert store.settings(db) == before
+    assert store.settings.settings(db) == before
     assert db.execute("SELECT COUNT(*) FROM settings WHERE name = 'minimum_group'").fetchone()[0] == 0
 
 
 @pytest.mark.parametrize("value", [3, 50])
 def test_the_bounds_themselves_are_allowed(db, value):
-    assert store.save_settings(db, {"min_group_size": value})["min_group_size"] == value
+    assert services.save_settings(db, {"min_group_size": value})["min_group_size"] == value
 
 
 @pytest.mark.parametrize("label_set", ["current", "2014", "1996"])
 def test_every_kotter_label_set_can_be_chosen(db, label_set):
-    assert store.save_settings(db, {"kotter_labels": label_set})["kotter_labels"] == label_set
+    assert services.save_settings(db, {"kotter_labels": label_set})["kotter_labels"] == label_set

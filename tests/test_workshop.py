@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cxchange import db as store
-from cxchange import readiness, workshop
+from cxchange import services, store, workshop
 
 
 def test_a_session_follows_the_story_with_one_screen_per_team():
@@ -24,7 +23,7 @@ def test_a_skipped_step_is_left_out_and_a_stale_link_starts_at_the_beginning():
 
 
 def test_the_pulse_and_team_screens_show_no_small_group(demo_db):
-    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
     wave_rows = frame[frame["wave_id"] == 6]
     pulse = workshop.pulse(wave_rows, "Up 2.1 points since 2026 Q3", 5)
     assert (pulse.index, pulse.n, pulse.hidden) == ("67", "n = 1,061", False)
@@ -52,7 +51,7 @@ def test_proposed_actions_rank_by_votes_then_by_when_they_were_raised():
 def test_a_chart_for_the_projector_has_larger_text_and_the_same_data(demo_db):
     from cxchange import charts
 
-    frame = readiness.readiness_by_team(demo_db, store.settings(demo_db), 1)
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
     spec = charts.readiness_heatmap(frame[frame["wave_id"] == 6], 5).to_dict()
     big = workshop.for_projector(spec, 2.0)
     assert big["config"]["axis"]["labelFontSize"] == 2 * spec["config"]["axis"]["labelFontSize"]

@@ -9,20 +9,15 @@ is skipped as a duplicate; the same file twice changes nothing; undo removes the
 from __future__ import annotations
 
 import csv
-import getpass
-import hashlib
 import io
-import json
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
-from sqlite_utils import Database
 
 from cxchange import champions as rules
-from cxchange import db as store
 from cxchange.importing.reading import ImportRejected, read_survey
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -225,43 +220,6 @@ def _shown(value: object) -> str:
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
     return str(value).strip()
-
-
-def import_roster(
-    db: Database, data: bytes, file_name: str, dry_run: bool = False, imported_by: str | None = None
-) -> RosterImport:
-    """Check a roster file and, where every row is good, add its new champions as one batch.
-
-    All or nothing: with any problem nothing is written; a dry run writes nothing either. The same
-    file again (same bytes) changes nothing. Raises ImportRejected where the file cannot be read.
-    """
-    found = read_roster(data, file_name)
-    file_hash = hashlib.sha256(data).hexdigest()
-    # A dry run only reads (no write lock), so a preview never holds up other people's saves.
-    with store.write_transaction(db, commit=not dry_run, immediate=not dry_run):
-        earlier = store.champion_batch_with_hash(db, file_hash)
-        if earlier:
-            return RosterImport(file_name, None, already_imported=earlier, ignored_columns=found.ignored_columns)
-        teams = store.teams(db)
-        plan = plan_roster(
-            found, dict(zip(teams["name"], teams["id"].astype(int), strict=True)), store.champion_roster(db)
-        )
-        result = RosterImport(file_name, plan, ignored_columns=found.ignored_columns)
-        if plan.problems or dry_run or not plan.additions:
-            return result
-        batch = {
-            "file_name": file_name,
-            "file_hash": file_hash,
-            "kind": "champions",
-            "imported_by": imported_by or getpass.getuser(),
-            "imported_at": datetime.now().isoformat(timespec="seconds"),
-            "row_outcomes": json.dumps(
-                {"counts": plan.counts(), "rows": [asdict(r) for r in plan.rows if r.outcome != "add"]},
-                ensure_ascii=False,
-            ),
-        }
-        result.batch_id = store.insert_champion_batch(db, batch, plan.additions)
-    return result
 
 
 def template_csv() -> bytes:

@@ -1,0 +1,170 @@
+"""Connections, transactions, backups and the generic helpers every store module uses."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlite_utils import Database
+
+from cxchange import migrations
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+DATA_TABLES: tuple[str, ...] = (
+    "kotter_step_history",
+    "kotter_steps",
+    "champion_activities",
+    "champions",
+    "sponsor_activities",
+    "cx_outcomes",
+    "actions",
+    "responses",
+    "team_results",
+    "import_batches",
+    "waves",
+    "initiatives",
+    "teams",
+)
+"""Tables holding an organisation's data, children before parents, so they empty in this order."""
+
+
+def default_path() -> Path:
+    """The database file: $CXCHANGE_DB, or data/cxchange.db in the project."""
+    return Path(os.environ.get("CXCHANGE_DB") or PROJECT_ROOT / "data" / "cxchange.db")
+
+
+def connect(path: str | Path) -> Database:
+    """Open the file with WAL, foreign keys and a busy timeout, so concurrent writers wait, not fail."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = Database(conn)
+    _use_wal(db)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+def _use_wal(db: Database) -> None:
+    """Switch the file to WAL, retrying: SQLite reports "locked" here without waiting on its busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def open_db(path: str | Path) -> Database:
+    """Connect and bring the schema up to date."""
+    db = connect(path)
+    migrations.apply(db)
+    return db
+
+
+def frame(db: Database, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Run a query and return its rows as a DataFrame (columns kept even when no row matches)."""
+    cursor = db.execute(sql, params or {})
+    columns = [column[0] for column in cursor.description]
+    return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+
+
+@contextmanager
+def write_transaction(db: Database, commit: bool = True, immediate: bool = True) -> Iterator[Database]:
+    """One transaction holding the write lock from its start (BEGIN IMMEDIATE), so ids read inside stay free.
+
+    Two processes importing at once queue on the busy timeout instead of failing half-way. With
+    `commit=False` everything done inside is rolled back at the end (a dry run); with
+    `immediate=False` it reads without taking the write lock until it writes.
+    """
+    db.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    if commit:
+        db.execute("COMMIT")
+    else:
+        db.conn.rollback()
+
+
+def insert_rows(db: Database, table: str, rows: Iterable[Mapping[str, Any]], pk: str = "id") -> None:
+    """Insert plain rows into one of the schema's tables."""
+    db[table].insert_all(rows, pk=pk, batch_size=5000)
+
+
+def count(db: Database, table: str) -> int:
+    """Rows in one of the schema's tables."""
+    return db[table].count
+
+
+def has_data(db: Database) -> bool:
+    """Whether the workspace holds any team yet."""
+    return db.execute("SELECT EXISTS (SELECT 1 FROM teams)").fetchone()[0] == 1
+
+
+def clear_data(db: Database) -> None:
+    """Delete the organisation's data (teams, surveys, logs), keeping settings and the question bank."""
+    db.execute("UPDATE teams SET parent_id = NULL")
+    for table in DATA_TABLES:
+        db[table].delete_where()
+
+
+def backup(db: Database, destination: str | Path) -> Path:
+    """Copy the whole database, consistently, to `destination` (SQLite's online backup)."""
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    target = sqlite3.connect(str(destination))
+    try:
+        db.conn.backup(target)
+    finally:
+        target.close()
+    return destination
+
+
+def backup_path(db_path: str | Path, label: str, now: datetime | None = None) -> Path:
+    """Where a backup of `db_path` taken now goes: data/backups/<stem>-<label>-<timestamp>.db.
+
+    Never an existing file: a second backup within the same second gets a suffix, not the first's place.
+    """
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    db_path = Path(db_path)
+    candidate = db_path.parent / "backups" / f"{db_path.stem}-{label}-{stamp}.db"
+    suffix = 1
+    while candidate.exists():
+        suffix += 1
+        candidate = candidate.with_name(f"{db_path.stem}-{label}-{stamp}-{suffix}.db")
+    return candidate
+
+
+def backups(db_path: str | Path) -> list[Path]:
+    """Backups of `db_path`, newest first."""
+    db_path = Path(db_path)
+    folder = db_path.parent / "backups"
+    return sorted(folder.glob(f"{db_path.stem}-*.db"), reverse=True) if folder.exists() else []
+
+
+def restore(db: Database, source: str | Path) -> None:
+    """Replace the whole database with the backup at `source`."""
+    origin = sqlite3.connect(str(source))
+    try:
+        origin.backup(db.conn)
+    finally:
+        origin.close()
+    migrations.apply(db)

@@ -1,0 +1,340 @@
+"""Survey responses, entered team results and the import batches that bring them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlite_utils import Database
+
+from cxchange.model import ELEMENTS, OUTCOME
+from cxchange.store.base import frame
+
+
+def encode_answers(values: pd.DataFrame) -> pd.Series:
+    """Each row's answers (one column per item code, 1–5 or NaN where missing) as the stored JSON object.
+
+    Each column's six possible pieces are made once and picked by index: an import of a million
+    respondents must not format every answer.
+    """
+    pieces = []
+    for code in values.columns:
+        table = np.array(["", *(f'"{code}":{value}' for value in range(1, 6))], dtype=object)
+        numbers = values[code].to_numpy(dtype=float, na_value=np.nan)
+        pieces.append(table[np.nan_to_num(numbers, nan=0).astype(int)])
+    encoded = ["{" + ",".join(filter(None, row)) + "}" for row in zip(*pieces, strict=True)]
+    return pd.Series(encoded if pieces else ["{}"] * len(values), index=values.index, dtype=object)
+
+
+RESPONSE_COLUMNS: tuple[str, ...] = (
+    "id", "wave_id", "team_id", "batch_id", "source_hash", "is_champion", "submitted_on", "comment", "answers",
+    "complete", "awareness", "desire", "knowledge", "ability", "reinforcement", "outcome", "readiness",
+)  # fmt: skip
+"""The responses table's columns; also the only names insert_responses puts into SQL."""
+
+
+def insert_responses(db: Database, responses: pd.DataFrame) -> None:
+    """Write respondent rows (with their element scores and answers JSON), in the caller's transaction."""
+    columns = [c for c in RESPONSE_COLUMNS if c in responses.columns]
+    lists = [_python_values(responses[column]) for column in columns]
+    db.conn.executemany(
+        f"INSERT INTO responses ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        zip(*lists, strict=True),
+    )
+
+
+def _python_values(column: pd.Series) -> list:
+    """A column as plain Python values for sqlite3, NaN and NA as None (SQL NULL)."""
+    if pd.api.types.is_float_dtype(column.dtype) and isinstance(column.dtype, np.dtype):
+        return column.to_numpy().tolist()  # SQLite stores a bound NaN as NULL
+    return column.astype(object).where(column.notna(), None).tolist()
+
+
+def next_response_id(db: Database) -> int:
+    """The next free response id, for writers that give answers their response id up front."""
+    return db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM responses").fetchone()[0]
+
+
+SPREAD_COLUMNS: tuple[str, ...] = (*ELEMENTS, "readiness")
+
+
+def team_wave_sums(db: Database, initiative_id: int | None = None) -> pd.DataFrame:
+    """The one scan behind every readiness view: per wave, team and respondent group (is_champion),
+    the count of complete responses and the sums and sums of squares of their scores.
+
+    Raw sums in SQL, arithmetic in pandas: each extra expression per row costs more in SQLite
+    than the whole derivation costs over the few thousand groups.
+    """
+    sums = ", ".join(
+        f"SUM({column}) AS {column}_sum, SUM({column} * {column}) AS {column}_sumsq" for column in SPREAD_COLUMNS
+    )
+    return frame(
+        db,
+        f"""
+        SELECT wave_id, team_id, is_champion, COUNT(*) AS n, {sums},
+               SUM({OUTCOME}) AS {OUTCOME}_sum, COUNT({OUTCOME}) AS {OUTCOME}_n
+        FROM responses
+        WHERE complete = 1
+          AND wave_id IN (SELECT id FROM waves WHERE :initiative_id IS NULL OR initiative_id = :initiative_id)
+        GROUP BY wave_id, team_id, is_champion
+        """,
+        {"initiative_id": initiative_id},
+    )  # column names come from the model's fixed vocabulary
+
+
+def team_wave_stats(db: Database, initiative_id: int | None = None, by_group: bool = False) -> pd.DataFrame:
+    """Per team and wave, from complete responses: n, element means and sds, readiness mean and sd.
+
+    The same figures as scoring.team_means over respondent scores. With `by_group`, one row per
+    team, wave and respondent group (is_champion 0 or 1), so the views of all respondents,
+    champions and the rest come from one scan.
+    """
+    sums = team_wave_sums(db, initiative_id)
+    keys = ["wave_id", "team_id", *(["is_champion"] if by_group else [])]
+    if not by_group:
+        sums = sums.drop(columns="is_champion").groupby(keys, as_index=False).sum()
+    n = sums["n"].to_numpy(float)
+    result = {key: sums[key].to_numpy() for key in keys} | {"n": sums["n"].to_numpy()}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for column in SPREAD_COLUMNS:
+            total, squares = sums[f"{column}_sum"].to_numpy(float), sums[f"{column}_sumsq"].to_numpy(float)
+            mean = total / n
+            result[column] = mean
+            variance = (squares - n * mean**2) / (n - 1)
+            result[f"{column}_sd"] = np.where(n > 1, np.sqrt(np.clip(variance, 0, None)), np.nan)
+        outcome_n = sums[f"{OUTCOME}_n"].to_numpy(float)
+        result[OUTCOME] = np.where(outcome_n > 0, sums[f"{OUTCOME}_sum"].to_numpy(float) / outcome_n, np.nan)
+        result[f"{OUTCOME}_n"] = outcome_n
+    return pd.DataFrame(result)
+
+
+def team_result_stats(db: Database, initiative_id: int | None = None) -> pd.DataFrame:
+    """Per team and wave, the entered team-level means (one column per element) and their n."""
+    means = ",\n".join(
+        f"MAX(CASE WHEN element = '{element}' THEN mean END) AS {element}" for element in (*ELEMENTS, OUTCOME)
+    )  # element names come from the model's fixed vocabulary
+    return frame(
+        db,
+        f"""
+        SELECT team_results.wave_id, team_results.team_id, MAX(team_results.n) AS n, {means}
+        FROM team_results JOIN waves ON waves.id = team_results.wave_id
+        WHERE :initiative_id IS NULL OR waves.initiative_id = :initiative_id
+        GROUP BY team_results.wave_id, team_results.team_id
+        """,
+        {"initiative_id": initiative_id},
+    )
+
+
+def answer_counts(db: Database, wave: int) -> pd.DataFrame:
+    """Per team, respondent group, ADKAR element and scale point: how many answers of complete responses.
+
+    The items' answers of an element are pooled (each answer counts once), for the Likert bars.
+    """
+    return frame(
+        db,
+        """
+        SELECT responses.team_id, responses.is_champion, items.element,
+               CAST(answer.value AS INTEGER) AS value, COUNT(*) AS count
+        FROM responses, json_each(responses.answers) AS answer
+        JOIN items ON items.code = answer.key
+        WHERE responses.wave_id = :wave AND responses.complete = 1 AND items.element != 'outcome'
+        GROUP BY responses.team_id, responses.is_champion, items.element, CAST(answer.value AS INTEGER)
+        """,
+        {"wave": wave},
+    )
+
+
+def barrier_counts(db: Database, wave: int, threshold: float) -> pd.DataFrame:
+    """Per team and respondent group: how many complete respondents have each barrier point ("none")."""
+    cases = "\n".join(f"WHEN {element} <= :threshold + 1e-9 THEN '{element}'" for element in ELEMENTS)
+    return frame(
+        db,
+        f"""
+        SELECT team_id, is_champion, CASE {cases} ELSE 'none' END AS barrier_point, COUNT(*) AS count
+        FROM responses WHERE wave_id = :wave AND complete = 1
+        GROUP BY team_id, is_champion, barrier_point
+        """,
+        {"wave": wave, "threshold": threshold},
+    )  # element names come from the model's fixed vocabulary
+
+
+def team_results(db: Database, wave: int) -> pd.DataFrame:
+    """The team-level results entered for a wave: team_id, element, mean, n, sd."""
+    return frame(
+        db,
+        "SELECT team_id, element, mean, n, sd FROM team_results WHERE wave_id = :wave ORDER BY team_id",
+        {"wave": wave},
+    )
+
+
+def save_team_results(db: Database, wave: int, rows: pd.DataFrame, entered_by: str) -> int:
+    """Store the wave's entered team-level results (team_id, element, mean, n, sd) as one batch.
+
+    The grid replaces the wave's earlier entry whole (a team left out is removed); returns the batch
+    id. Undo removes the batch's rows, so undoing a later save leaves no entry for the wave.
+    """
+    batch = add_batch(
+        db,
+        {
+            "file_name": "team-level entry",
+            "file_hash": "",
+            "wave_id": wave,
+            "kind": "team results",
+            "imported_by": entered_by,
+            "imported_at": datetime.now().isoformat(timespec="seconds"),
+            "row_outcomes": json.dumps({"counts": {"teams": int(rows["team_id"].nunique())}}),
+        },
+    )
+    # The grid is the wave's whole entry: teams taken out of it are taken out of the results.
+    db.execute("DELETE FROM team_results WHERE wave_id = :wave", {"wave": wave})
+    db.conn.executemany(
+        "INSERT INTO team_results (team_id, wave_id, element, mean, n, sd, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                int(r.team_id),
+                wave,
+                r.element,
+                float(r.mean),
+                int(r.n),
+                None if pd.isna(r.sd) else float(r.sd),
+                batch,
+            )
+            for r in rows.itertuples()
+        ],
+    )
+    return batch
+
+
+def comments(db: Database, wave: int, team_ids: Iterable[int], minimum: int) -> dict[str, Any]:
+    """Comments of the wave from those of `team_ids` with at least `minimum` responses of their own.
+
+    Returns comments (sorted, not in answer order), n (their teams' responses), teams (how many
+    teams qualified) and left_out (how many teams with responses did not).
+    """
+    rows = db.execute(
+        """
+        SELECT team_id, COUNT(*) AS n FROM responses
+        WHERE wave_id = :wave AND team_id IN (SELECT value FROM json_each(:ids)) GROUP BY team_id
+        """,
+        {"wave": wave, "ids": json.dumps([int(i) for i in team_ids])},
+    ).fetchall()
+    allowed = [team for team, n in rows if n >= minimum]
+    found = db.execute(
+        """
+        SELECT comment FROM responses
+        WHERE wave_id = :wave AND team_id IN (SELECT value FROM json_each(:ids)) AND comment IS NOT NULL
+        ORDER BY comment
+        """,
+        {"wave": wave, "ids": json.dumps(allowed)},
+    )
+    return {
+        "comments": [row[0] for row in found],
+        "n": sum(n for team, n in rows if team in allowed),
+        "teams": len(allowed),
+        "left_out": len(rows) - len(allowed),
+    }
+
+
+def response_scores(db: Database, wave_id: int) -> pd.DataFrame:
+    """Respondent-level element scores of one wave (anonymous: no source id leaves the database)."""
+    columns = ", ".join((*ELEMENTS, OUTCOME, "readiness"))
+    return frame(
+        db,
+        f"""
+        SELECT id AS response_id, team_id, wave_id, is_champion, complete, {columns}
+        FROM responses WHERE wave_id = :wave_id
+        """,
+        {"wave_id": wave_id},
+    )
+
+
+def answers(db: Database, response_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """Item answers (response_id, item_code, value), of every response or the given ones."""
+    if response_ids is None:
+        return frame(db, "SELECT response_id, item_code, value FROM answers")
+    ids = json.dumps([int(i) for i in response_ids])
+    return frame(
+        db,
+        "SELECT response_id, item_code, value FROM answers WHERE response_id IN (SELECT value FROM json_each(:ids))",
+        {"ids": ids},
+    )
+
+
+def source_hashes(db: Database, wave: int) -> set[str]:
+    """The hashed source ids (or content hashes) of every response already in the wave."""
+    rows = db.execute("SELECT source_hash FROM responses WHERE wave_id = :wave", {"wave": wave})
+    return {row[0] for row in rows}
+
+
+def batch_with_hash(db: Database, wave: int, file_hash: str) -> dict[str, Any] | None:
+    """The earlier import of the same file into the same wave, if there was one."""
+    rows = list(
+        db.query(
+            "SELECT id, file_name, imported_at, imported_by FROM import_batches "
+            "WHERE wave_id = :wave AND file_hash = :hash AND kind = 'responses'",
+            {"wave": wave, "hash": file_hash},
+        )
+    )
+    return rows[0] if rows else None
+
+
+def add_batch(db: Database, batch: Mapping[str, Any]) -> int:
+    """Record an import batch (file name, hash, wave, who, when, row outcomes as JSON); returns its id."""
+    return db["import_batches"].insert(dict(batch)).last_pk
+
+
+def record_batch_outcomes(db: Database, batch: int, outcomes_json: str) -> None:
+    """Store the row outcomes of a batch once its last row has been read."""
+    db.execute(
+        "UPDATE import_batches SET row_outcomes = :outcomes WHERE id = :id", {"outcomes": outcomes_json, "id": batch}
+    )
+
+
+def batches(db: Database) -> pd.DataFrame:
+    """Every import, newest first, with its wave and how many responses it still holds."""
+    return frame(
+        db,
+        """
+        SELECT import_batches.id, import_batches.file_name, import_batches.imported_at,
+               import_batches.imported_by, import_batches.kind, waves.name AS wave,
+               initiatives.name AS initiative,
+               (SELECT COUNT(*) FROM responses WHERE responses.batch_id = import_batches.id) AS responses
+        FROM import_batches
+        LEFT JOIN waves ON waves.id = import_batches.wave_id
+        LEFT JOIN initiatives ON initiatives.id = waves.initiative_id
+        ORDER BY import_batches.id DESC
+        """,
+    )
+
+
+def batch_outcomes(db: Database, batch: int) -> dict[str, Any]:
+    """What an import recorded: counts per outcome, the rows not simply imported, the answers reported."""
+    row = db.execute("SELECT row_outcomes FROM import_batches WHERE id = :id", {"id": batch}).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
+def undo_batch(db: Database, batch: int) -> int:
+    """Remove an import whole: its responses, answers and team-level rows; returns the rows removed."""
+    removed = db.execute(
+        "SELECT (SELECT COUNT(*) FROM responses WHERE batch_id = :id)"
+        " + (SELECT COUNT(DISTINCT team_id) FROM team_results WHERE batch_id = :id)",
+        {"id": batch},
+    ).fetchone()[0]
+    wave = db.execute("SELECT wave_id FROM import_batches WHERE id = :id", {"id": batch}).fetchone()
+    db.execute("DELETE FROM import_batches WHERE id = :id", {"id": batch})
+    if wave and wave[0] is not None:
+        # A wave the import brought, now empty, goes with it (teams stay: other data may use them).
+        db.execute(
+            """
+            DELETE FROM waves WHERE id = :wave
+              AND NOT EXISTS (SELECT 1 FROM responses WHERE wave_id = :wave)
+              AND NOT EXISTS (SELECT 1 FROM team_results WHERE wave_id = :wave)
+              AND NOT EXISTS (SELECT 1 FROM import_batches WHERE wave_id = :wave)
+            """,
+            {"wave": wave[0]},
+        )
+    return removed
