@@ -1,24 +1,38 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11, pip and make:
-#   make run   creates .venv, installs requirements.txt, starts the app (demo data on first start)
-#   make test  installs the dev requirements and Debian's chromium, runs the whole suite
+#   make run   creates .venv, installs the locked requirements, starts the app (demo data on first start)
+#   make test  installs the locked dev requirements and Debian's chromium, runs the whole suite
+# requirements*.txt keep the ranges we support; requirements*.lock pin the versions the suite passed
+# with, so a fresh machine gets those. `make lock` resolves the ranges again in a scratch venv.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint bench chromium clean
+.PHONY: run test lint bench chromium clean lock graph
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.requirements: requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+$(VENV)/.requirements: requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.lock
 	touch $@
 
-$(VENV)/.requirements-dev: requirements-dev.txt requirements.txt $(VENV)/.requirements
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+$(VENV)/.requirements-dev: requirements-dev.lock $(VENV)/.requirements
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
 	touch $@
+
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet -r requirements.txt
+	.lock-venv/bin/python -m pip freeze --all --exclude pip > requirements.lock
+	.lock-venv/bin/python -m pip install --quiet -r requirements-dev.txt
+	.lock-venv/bin/python -m pip freeze --all --exclude pip > requirements-dev.lock
+	rm -rf .lock-venv
+
+graph: $(VENV)/.requirements
+	$(BIN)/python tests/module_graph.py
 
 run: $(VENV)/.requirements
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
@@ -41,4 +55,4 @@ bench: $(VENV)/.requirements-dev
 	$(BIN)/python bench/import_bench.py --respondents 200000
 
 clean:
-	rm -rf $(VENV) .pytest_cache tests/artifacts
+	rm -rf $(VENV) .pytest_cache tests/artifacts .lock-venv
