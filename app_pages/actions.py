@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from cxchange import actions, hierarchy, services, store, ui
+from cxchange import actions, hierarchy, services, ui
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, KOTTER_STEPS
 
 st.title("Actions")
@@ -65,8 +65,8 @@ def add_action(initiative_id: int) -> None:
     """The add form's callback: store the action, or keep the form filled and say what is wrong."""
     state = st.session_state
     try:
-        services.add_action(
-            store.open_db(ui.db_path()),
+        ui.call(
+            services.add_action,
             initiative_id,
             state["action_title"],
             owner=state["action_owner"],
@@ -138,7 +138,7 @@ def log_view() -> None:
             st.info("Nothing to save: no status, owner or due date has been changed.")
             return
         try:
-            applied = services.update_actions(store.open_db(ui.db_path()), changes, today=today)
+            applied = ui.call(services.update_actions, changes, today=today)
         except ValueError as problem:
             found = getattr(problem, "problems", [str(problem)])
             st.error("Nothing was saved:\n\n" + "\n".join(f"- {line}" for line in found))

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from cxchange import charts, outcomes, services, store, ui
+from cxchange import charts, outcomes, services, ui
 from cxchange.importing import ImportRejected
 
 st.title("CX outcomes")
@@ -131,7 +131,7 @@ def grid_entry() -> None:
         elif rows.empty and figures[figures["period"] == period].empty:
             st.warning("The grid has no figures: type a team's NPS, CSAT or complaint rate first.")
         else:
-            counts = services.save_cx_outcomes(store.open_db(ui.db_path()), rows, replace_period=period)
+            counts = ui.call(services.save_cx_outcomes, rows, replace_period=period)
             st.session_state["outcomes_message"] = f"Saved {period}: {outcomes.describe_counts(counts)}"
             st.rerun()
 
@@ -153,9 +153,8 @@ def file_import() -> None:
     uploaded = st.file_uploader("Outcome figures", key="outcomes_upload")
     if uploaded is None:
         return
-    db = store.open_db(ui.db_path())
     try:
-        preview = services.import_outcomes(db, uploaded.getvalue(), uploaded.name, dry_run=True)
+        preview = ui.call(services.import_outcomes, uploaded.getvalue(), uploaded.name, dry_run=True)
     except ImportRejected as problem:
         st.error(str(problem))
         return
@@ -202,7 +201,7 @@ def file_import() -> None:
         st.info(f"Every figure in {uploaded.name} is already stored: importing it would change nothing.")
         return
     if st.button("Import", type="primary", key="outcomes_import"):
-        done = services.import_outcomes(db, uploaded.getvalue(), uploaded.name)
+        done = ui.call(services.import_outcomes, uploaded.getvalue(), uploaded.name)
         st.session_state["outcomes_message"] = f"Imported {uploaded.name}: {outcomes.describe_counts(done.counts)}"
         st.rerun()
 

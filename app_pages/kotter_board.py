@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from cxchange import charts, kotter, services, store, ui
+from cxchange import charts, kotter, services, ui
 from cxchange.model import KOTTER_LABEL_SETS, KOTTER_STATUSES
 
 st.title("Kotter board")
@@ -81,9 +81,8 @@ if st.button("Save changes", type="primary", key="kotter_save"):
     elif not rows:
         st.info("Nothing to save: every step is as stored.")
     else:
-        db = store.open_db(ui.db_path())
         try:
-            services.save_kotter_steps(db, initiative_id, rows, today, label_set)
+            ui.call(services.save_kotter_steps, initiative_id, rows, today, label_set)
         except ValueError as problem:
             st.error(str(problem))
         else:
@@ -93,8 +92,6 @@ if st.button("Save changes", type="primary", key="kotter_save"):
             )
             st.session_state["kotter_saves"] = st.session_state.get("kotter_saves", 0) + 1
             st.rerun()
-        finally:
-            db.close()
 st.caption(
     f"Double-click a cell to edit it. A step in progress or at risk with no update for {stale_weeks} weeks is "
     "flagged (Settings). Saving records today's date against every step you changed, and only those."

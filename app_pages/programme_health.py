@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from cxchange import charts, health, services, store, ui
+from cxchange import charts, health, services, ui
 
 # Each colour's icon (a different shape for each, not only a different colour) and Streamlit text colour.
 LIGHTS = {
@@ -42,7 +42,7 @@ score = health.overall(lights)
 def save(write, message: str) -> None:
     """Run a write; on a refusal show why (nothing was written), else clear the caches and show `message`."""
     try:
-        write(store.open_db(ui.db_path()))
+        ui.call(write)
     except ValueError as problem:
         st.error(str(problem))
         return

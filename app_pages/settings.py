@@ -7,8 +7,7 @@ from cxchange.model import KOTTER_LABEL_SETS
 from cxchange.settings import SETTINGS
 
 st.title("Settings")
-db = store.open_db(ui.db_path())
-current = store.settings.settings(db)
+current = ui.settings()
 
 form_column, _ = st.columns([3, 2])
 form_column.subheader("Thresholds")
@@ -34,7 +33,7 @@ with form_column.form("settings"):
             )
     if st.form_submit_button("Save settings", type="primary"):
         try:
-            services.save_settings(db, values)
+            ui.call(services.save_settings, values)
         except ValueError as problem:
             st.error(str(problem))
         else:
@@ -42,7 +41,7 @@ with form_column.form("settings"):
 
 
 st.subheader("Workspace")
-kind = store.settings.workspace_kind(db)
+kind = ui.read(store.settings.workspace_kind)
 st.write(
     f"This workspace holds the **demo organisation, {sample_data.DEMO_NAME}**."
     if kind == "demo"
@@ -63,7 +62,7 @@ REPLACEMENTS = {
         "be loaded again at any time.",
         "Yes, start empty",
         "before-empty",
-        lambda: services.clear_workspace(db),
+        lambda: ui.call(services.clear_workspace),
         "Started an empty workspace. The previous one is kept in {kept}.",
     ),
     "demo": (
@@ -72,7 +71,7 @@ REPLACEMENTS = {
         "A backup of the current workspace is kept first.",
         "Yes, load the demo",
         "before-demo",
-        lambda: services.write_demo(db),
+        lambda: ui.call(services.write_demo),
         "Loaded the demo. The previous workspace is kept in {kept}.",
     ),
     "restore": (
@@ -80,7 +79,7 @@ REPLACEMENTS = {
         "The workspace will be replaced by the backup {backup}. A backup of the current workspace is kept first.",
         "Yes, restore it",
         "before-restore",
-        lambda: services.restore_backup(db, st.session_state["restore_from"]),
+        lambda: ui.call(services.restore_backup, st.session_state["restore_from"]),
         "Restored {backup}. The previous workspace is kept in {kept}.",
     ),
 }
@@ -95,7 +94,7 @@ def confirm_replacement(kind: str) -> None:
     def dialog() -> None:
         st.write(explanation.format(backup=backup_name))
         if st.button(confirm_label, type="primary"):
-            kept = store.backup(db, store.backup_path(ui.db_path(), backup_label))
+            kept = ui.call(store.backup, store.backup_path(ui.db_path(), backup_label))
             action()
             st.session_state["workspace_message"] = message.format(kept=kept.name, backup=backup_name)
             close_dialog()
@@ -112,7 +111,7 @@ if message := st.session_state.pop("workspace_message", None):
 
 empty_col, demo_col = st.columns(2)
 # The open dialog lives in session state, so the click on its confirm button finds it again.
-if empty_col.button("Start an empty workspace", disabled=not store.has_data(db)):
+if empty_col.button("Start an empty workspace", disabled=not ui.read(store.has_data)):
     st.session_state["confirm"] = "empty"
 if demo_col.button("Load the demo organisation"):
     st.session_state["confirm"] = "demo"

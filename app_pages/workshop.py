@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from cxchange import champions, charts, kotter, readiness, services, store, ui, workshop
+from cxchange import champions, charts, kotter, readiness, services, ui, workshop
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
 
 settings = ui.settings()
@@ -162,7 +162,7 @@ elif step.kind == "actions":
                 for row in workshop.ranked(captured).itertuples()
             }
             if st.form_submit_button("Save the dot-votes", type="primary"):
-                services.set_votes(store.open_db(ui.db_path()), votes)
+                ui.call(services.set_votes, votes)
                 st.rerun()
         st.markdown(
             "\n".join(
@@ -197,8 +197,8 @@ if step.kind in workshop.CAPTURE_KINDS:
         if st.form_submit_button("Add to the action log", type="primary"):
             teams = ui.teams().set_index("name")["id"]
             try:
-                services.add_action(
-                    store.open_db(ui.db_path()),
+                ui.call(
+                    services.add_action,
                     initiative_id,
                     title,
                     team_id=int(teams[team]) if team in teams.index else None,

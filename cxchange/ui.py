@@ -36,6 +36,12 @@ def open_workspace() -> Database:
     return db
 
 
+def call(use_case: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a services use case on the workspace, on a connection of its own that is closed after."""
+    with closing(store.open_db(db_path())) as db:
+        return use_case(db, *args, **kwargs)
+
+
 def _stamp(path: Path) -> tuple[int, ...]:
     """Changes whenever the file (or its WAL) is written, by this app or by the CLI.
 
