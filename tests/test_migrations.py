@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import os
 import sqlite3
 import subprocess
@@ -10,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from cxchange import db as store
 from cxchange import migrations
@@ -34,6 +37,13 @@ DESIGN_TABLES = {
     "actions",
     "import_batches",
     "settings",
+}
+
+# sha256 of each migration's source text (inspect.getsource: decorator, signature, docstring, body).
+# A migration that has shipped never changes: a file that has applied it will not apply it again.
+SHIPPED_MIGRATIONS = {
+    "m001_initial": "e0ac28a1bc213e6ace608f50f651e0de6e83106865c0aedcf85732bb2d882e9e",
+    "m002_health_ticks_and_champion_batches": "51a5a55a051a6364c88feeb0ff71e47c7ffe2ff8f3f67f78c6586b5e6efc5596",
 }
 
 # Each writer waits for the "go" file, so that both write at the same time, then inserts its
@@ -228,3 +238,19 @@ def test_a_workspace_of_the_first_schema_is_brought_up_to_date(tmp_path):
     store.open_db(path).close()  # applying again changes nothing
     assert len(list(database.execute("SELECT name FROM _sqlite_migrations"))) == 2
     database.close()
+
+
+def test_shipped_migrations_never_change():
+    registered = migrations.migrations.pending(Database(memory=True))  # every migration, in order
+
+    for migration in registered:
+        digest = hashlib.sha256(inspect.getsource(migration.fn).encode()).hexdigest()
+        assert migration.name in SHIPPED_MIGRATIONS, (
+            f"{migration.name} has no recorded hash: record {migration.name!r}: {digest!r} in "
+            "SHIPPED_MIGRATIONS; once it is merged it never changes"
+        )
+        assert digest == SHIPPED_MIGRATIONS[migration.name], (
+            f"{migration.name} has shipped and was edited: files that applied it keep their old shape. "
+            "Undo the edit and add a new migration instead."
+        )
+    assert [migration.name for migration in registered] == list(SHIPPED_MIGRATIONS)
