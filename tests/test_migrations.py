@@ -1,9 +1,11 @@
-"""The schema: built from an empty file, safe to apply twice, WAL with foreign keys, shared by processes."""
+"""The schema: built from an empty file, safe to apply twice, WAL with foreign keys, shared by processes;
+shipped migrations never change, and a file of every schema that shipped opens, imports and reports."""
 
 from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 import os
 import sqlite3
 import subprocess
@@ -18,6 +20,10 @@ from cxchange import db as store
 from cxchange import migrations
 
 ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "tests" / "fixtures" / "schemas"
+DUMPS = sorted(SCHEMAS.glob("*.sql"))  # every schema that shipped, oldest first (README.md there)
+FIRST_RELEASE = SCHEMAS / "01-first-release-answers-table.sql"
+LAST_SHIPPED = DUMPS[-1]
 
 # DESIGN.md's Data section, table by table.
 DESIGN_TABLES = {
@@ -44,6 +50,7 @@ DESIGN_TABLES = {
 SHIPPED_MIGRATIONS = {
     "m001_initial": "e0ac28a1bc213e6ace608f50f651e0de6e83106865c0aedcf85732bb2d882e9e",
     "m002_health_ticks_and_champion_batches": "51a5a55a051a6364c88feeb0ff71e47c7ffe2ff8f3f67f78c6586b5e6efc5596",
+    "m003_repair_responses_of_older_m001": "0f5fb0b488cdf4ae56e4374e8a67e64d7156d26d85e699b0fffd13392f3d0465",
 }
 
 # Each writer waits for the "go" file, so that both write at the same time, then inserts its
@@ -66,6 +73,23 @@ for number in range(count):
     store.insert_rows(database, "teams", [{"name": f"{prefix} {number}"}])
 print(started, time.time())
 """
+
+
+def load_dump(dump: Path, path: Path) -> Path:
+    """A file holding exactly what `dump` holds, written with plain sqlite3 (no migration runs)."""
+    connection = sqlite3.connect(path)
+    connection.executescript(dump.read_text(encoding="utf-8"))
+    connection.close()
+    return path
+
+
+def dump_of(path: Path) -> str:
+    """Everything in the file, schema and rows, as SQL text."""
+    connection = sqlite3.connect(path)
+    try:
+        return "\n".join(connection.iterdump())
+    finally:
+        connection.close()
 
 
 def schema(database) -> list[tuple[str, str, str]]:
@@ -191,7 +215,7 @@ def test_two_processes_opening_a_new_file_at_once_both_migrate_and_write(tmp_pat
     assert store.count(database, "items") == 16
     # Each migration applied once, though two processes raced to apply them.
     applied = [row[0] for row in database.execute("SELECT name FROM _sqlite_migrations ORDER BY name")]
-    assert applied == ["m001_initial", "m002_health_ticks_and_champion_batches"]
+    assert applied == list(SHIPPED_MIGRATIONS)
     database.close()
 
 
@@ -220,15 +244,12 @@ def test_deleting_a_parent_team_with_children_is_refused(db):
 
 
 def test_a_workspace_of_the_first_schema_is_brought_up_to_date(tmp_path):
-    # A file written by the first release (m001 only), with a champion in it, gains health ticks
-    # and champion batches, and keeps its data.
-    path = tmp_path / "old.db"
-    old = store.Database(path)
-    first = migrations.Migrations("cxchange")
-    first()(migrations.m001_initial)
-    first.apply(old)
-    old["teams"].insert({"id": 1, "name": "Stores"})
-    old["champions"].insert({"alias": "Ana", "team_id": 1, "started_on": "2026-01-05"})
+    # A file written by the first release (its own m001, not today's), with a champion in it, gains
+    # health ticks and champion batches, and keeps its data.
+    path = load_dump(FIRST_RELEASE, tmp_path / "old.db")
+    old = sqlite3.connect(path)
+    old.execute("INSERT INTO champions (alias, team_id, started_on) VALUES ('Ana', 1, '2026-01-05')")
+    old.commit()
     old.close()
 
     database = store.open_db(path)
@@ -236,7 +257,7 @@ def test_a_workspace_of_the_first_schema_is_brought_up_to_date(tmp_path):
     assert "batch_id" in database["champions"].columns_dict
     assert database["health_ticks"].count == 0
     store.open_db(path).close()  # applying again changes nothing
-    assert len(list(database.execute("SELECT name FROM _sqlite_migrations"))) == 2
+    assert len(list(database.execute("SELECT name FROM _sqlite_migrations"))) == len(SHIPPED_MIGRATIONS)
     database.close()
 
 
@@ -254,3 +275,69 @@ def test_shipped_migrations_never_change():
             "Undo the edit and add a new migration instead."
         )
     assert [migration.name for migration in registered] == list(SHIPPED_MIGRATIONS)
+
+
+@pytest.mark.parametrize("dump", DUMPS, ids=[dump.stem for dump in DUMPS])
+def test_a_file_of_every_shipped_schema_ends_in_the_schema_of_a_new_file(dump, tmp_path):
+    new = store.open_db(tmp_path / "new.db")
+    expected = schema(new)
+    new.close()
+    path = load_dump(dump, tmp_path / "old.db")
+
+    database = store.open_db(path)
+
+    assert schema(database) == expected
+    database.close()
+    # the repair, run again on a file in today's shape, changes nothing at all
+    before = dump_of(path)
+    database = store.connect(path)
+    migrations.m003_repair_responses_of_older_m001(database)
+    database.close()
+    assert dump_of(path) == before
+
+
+RESPONSE_ROWS = """
+    SELECT id, wave_id, team_id, batch_id, source_hash, is_champion, submitted_on, comment, answers, complete,
+           awareness, desire, knowledge, ability, reinforcement, outcome, readiness
+    FROM responses ORDER BY id
+"""
+
+
+def test_the_first_release_answers_become_the_json_todays_import_writes(tmp_path):
+    repaired = load_dump(FIRST_RELEASE, tmp_path / "first.db")
+    written_later = load_dump(LAST_SHIPPED, tmp_path / "later.db")  # the same file, imported by fed26eb
+    store.open_db(repaired).close()
+    store.open_db(written_later).close()
+
+    first, later = sqlite3.connect(repaired), sqlite3.connect(written_later)
+    rows = first.execute(RESPONSE_ROWS).fetchall()
+    assert len(rows) == 9  # 8 complete, 1 incomplete
+    assert rows == later.execute(RESPONSE_ROWS).fetchall()  # scores, hashes, comments and answers alike
+    # R1 answered every item; R4's "Don't know" (AB3) and R8's blank DE3 stay out of the object
+    assert rows[0][8] == (
+        '{"AW1":5,"AW2":4,"AW3":5,"DE1":4,"DE2":4,"DE3":5,"KN1":3,"KN2":2,"KN3":3,'
+        '"AB1":3,"AB2":3,"AB3":2,"RE1":3,"RE2":2,"RE3":3,"OC1":4}'
+    )
+    assert "AB3" not in json.loads(rows[3][8])
+    assert "DE3" not in json.loads(rows[7][8])
+    item_rows = "SELECT response_id, item_code, value FROM answers ORDER BY response_id, item_code"
+    assert len(first.execute(item_rows).fetchall()) == 138
+    assert first.execute(item_rows).fetchall() == later.execute(item_rows).fetchall()
+    first.close()
+    later.close()
+
+
+def test_a_repair_that_cannot_finish_leaves_the_file_as_it_was(tmp_path):
+    # A response whose team is gone (written with foreign keys off, outside the app) cannot be
+    # copied into the repaired table: the repair stops and takes back every step it took.
+    path = load_dump(SCHEMAS / "02-answers-json-column.sql", tmp_path / "old.db")
+    old = sqlite3.connect(path)
+    old.execute("UPDATE responses SET team_id = 99 WHERE id = 9")
+    old.commit()
+    old.close()
+    before = dump_of(path)
+
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        store.open_db(path)
+
+    assert dump_of(path) == before  # answers view, UNIQUE constraint, index, m002 not applied: all as they were
