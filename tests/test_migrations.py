@@ -16,14 +16,18 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from cxchange import cli, migrations
 from cxchange import db as store
-from cxchange import migrations
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "tests" / "fixtures" / "schemas"
 DUMPS = sorted(SCHEMAS.glob("*.sql"))  # every schema that shipped, oldest first (README.md there)
 FIRST_RELEASE = SCHEMAS / "01-first-release-answers-table.sql"
 LAST_SHIPPED = DUMPS[-1]
+IMPORTS = ROOT / "tests" / "fixtures" / "imports"
+SURVEY = IMPORTS / "googleforms.csv"  # the same ten people the dumps hold (their README)
+EXPECTED = json.loads((IMPORTS / "expected.json").read_text(encoding="utf-8"))["files"][SURVEY.name]
+ELEMENTS = ("awareness", "desire", "knowledge", "ability", "reinforcement")
 
 # DESIGN.md's Data section, table by table.
 DESIGN_TABLES = {
@@ -341,3 +345,67 @@ def test_a_repair_that_cannot_finish_leaves_the_file_as_it_was(tmp_path):
         store.open_db(path)
 
     assert dump_of(path) == before  # answers view, UNIQUE constraint, index, m002 not applied: all as they were
+
+
+def run_cli(capsys, *args: str) -> str:
+    """One command in-process, as `python -m cxchange` runs it; returns what it printed."""
+    capsys.readouterr()
+    code = cli.main([str(arg) for arg in args])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    return printed.out
+
+
+def readiness(capsys, path: Path, wave: str) -> dict:
+    document = json.loads(run_cli(capsys, "readiness", "--db", path, "--wave", wave, "--json"))
+    assert document["wave"] == wave
+    return document
+
+
+def assert_figures(team: dict, expected: dict) -> None:
+    """A shown team's n, five means, index and barrier point, as a user reads them (rounded)."""
+    assert not team["suppressed"]
+    assert team["n"] == expected["n"]
+    for element in ELEMENTS:
+        assert team[element] == pytest.approx(expected[element], abs=1e-4), element
+    assert team["readiness_index"] == pytest.approx(expected["readiness_index"], abs=1e-4)
+    assert team["barrier_point"] == expected["barrier_point"]
+
+
+@pytest.mark.parametrize("dump", DUMPS, ids=[dump.stem for dump in DUMPS])
+def test_a_file_of_every_shipped_schema_takes_an_import_and_reports_readiness(dump, tmp_path, capsys):
+    # Each dump holds wave "Wave 1" (the Qualtrics export of the same people, imported by the code of
+    # its day) and a minimum reporting group of 3, so Stores North shows and the two smaller teams do not.
+    path = load_dump(dump, tmp_path / "workspace.db")
+
+    printed = run_cli(capsys, "import", SURVEY, "--db", path, "--wave", "Wave 2")
+
+    assert "8 complete responses, 1 incomplete" in printed
+    for wave in ("Wave 1", "Wave 2"):  # the rows the old code wrote, and those written today
+        document = readiness(capsys, path, wave)
+        assert document["min_group_size"] == 3
+        teams = {team["team"]: team for team in document["teams"]}
+        assert list(teams) == ["Click & Collect", "Contact Centre", "Stores North"]
+        assert teams["Click & Collect"]["suppressed"]
+        assert teams["Contact Centre"]["suppressed"]
+        assert teams["Click & Collect"]["awareness"] is None
+        assert_figures(teams["Stores North"], EXPECTED["teams"]["Stores North"])
+    # the file the old code imported is known as imported: nothing is doubled
+    again = run_cli(capsys, "import", IMPORTS / "qualtrics_choice_text.csv", "--db", path, "--wave", "Wave 1")
+    assert "nothing changed" in again
+    assert readiness(capsys, path, "Wave 1")["teams"][2]["n"] == 5
+
+
+def test_an_empty_file_takes_an_import_and_reports_readiness(tmp_path, capsys):
+    # One team for everyone (the file's teams mapped onto Stores North), so the default minimum of 5 shows it.
+    path = tmp_path / "new.db"
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"teams": {"Contact Centre": "Stores North", "Click & Collect": "Stores North"}}))
+
+    printed = run_cli(capsys, "import", SURVEY, "--db", path, "--wave", "Wave 1", "--mapping", mapping)
+
+    assert "8 complete responses, 1 incomplete" in printed
+    document = readiness(capsys, path, "Wave 1")
+    assert document["min_group_size"] == 5
+    assert [team["team"] for team in document["teams"]] == ["Stores North"]
+    assert_figures(document["teams"][0], EXPECTED["all_respondents_rollup"])
