@@ -230,8 +230,10 @@ def m003_repair_responses_of_older_m001(db: Database) -> None:
     `answers` table (the first release), a UNIQUE (wave_id, source_hash) constraint, an index on
     (wave_id, team_id). Bring such a file to m001's final shape, keeping every response with its
     element scores, and its answers as the JSON object imports write (item code -> 1..5, in
-    question-bank order). A file already in that shape is left as it is, so running twice changes
-    nothing; the whole repair is one transaction."""
+    question-bank order). The first release also recorded a batch's row outcomes as a list of every
+    row; they become the object the import history reads (counts, rows not simply imported,
+    problems), each row's reason kept as it was recorded. A file already in that shape is left as
+    it is, so running twice changes nothing; the whole repair is one transaction."""
     with db.atomic():
         old_columns = [row[1] for row in db.execute("PRAGMA table_info(responses)")]
         has_unique = any(row[3] == "u" for row in db.execute("PRAGMA index_list(responses)"))
@@ -288,6 +290,28 @@ def m003_repair_responses_of_older_m001(db: Database) -> None:
                 answers_kind = None
             db.execute("DROP TABLE responses_before_m003")
         db.execute("DROP INDEX IF EXISTS responses_wave_team")
+        listed = db.execute("SELECT id, row_outcomes FROM import_batches WHERE row_outcomes LIKE '[%'").fetchall()
+        for batch_id, recorded in listed:
+            entries = json.loads(recorded)
+            rows = [entry for entry in entries if entry.get("outcome") not in ("imported", "problem")]
+            imported = sum(entry.get("outcome") == "imported" for entry in entries)
+            counts = {}
+            for entry in rows:
+                counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1
+            outcomes = {
+                "counts": counts | ({"imported": imported} if imported else {}),
+                "rows": rows,
+                "problems": [
+                    {key: value for key, value in entry.items() if key != "outcome"}
+                    for entry in entries
+                    if entry.get("outcome") == "problem"
+                ],
+                "note": "every data row not listed under rows was imported as a complete response",
+            }
+            db.execute(
+                "UPDATE import_batches SET row_outcomes = ? WHERE id = ?",
+                [json.dumps(outcomes, ensure_ascii=False), batch_id],
+            )
         if answers_kind != "view":
             db.execute(
                 """

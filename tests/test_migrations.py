@@ -54,7 +54,7 @@ DESIGN_TABLES = {
 SHIPPED_MIGRATIONS = {
     "m001_initial": "e0ac28a1bc213e6ace608f50f651e0de6e83106865c0aedcf85732bb2d882e9e",
     "m002_health_ticks_and_champion_batches": "51a5a55a051a6364c88feeb0ff71e47c7ffe2ff8f3f67f78c6586b5e6efc5596",
-    "m003_repair_responses_of_older_m001": "0f5fb0b488cdf4ae56e4374e8a67e64d7156d26d85e699b0fffd13392f3d0465",
+    "m003_repair_responses_of_older_m001": "2006b762983dcc6714908fe966667e2c38ad67851f460a6896a5b34548ace3a9",
 }
 
 # Each writer waits for the "go" file, so that both write at the same time, then inserts its
@@ -346,6 +346,28 @@ def test_the_first_release_answers_become_the_json_todays_import_writes(tmp_path
     assert first.execute(item_rows).fetchall() == later.execute(item_rows).fetchall()
     first.close()
     later.close()
+
+
+def test_the_first_release_row_outcomes_become_what_the_import_history_reads(tmp_path, capsys):
+    # The first release recorded every row in a list; the Import page's history reads an object
+    # (counts, rows, problems, note) and failed on the list ('list' object has no attribute 'get').
+    repaired = load_dump(FIRST_RELEASE, tmp_path / "first.db")
+    written_later = load_dump(LAST_SHIPPED, tmp_path / "later.db")
+    readiness(capsys, repaired, "Wave 1")
+
+    def recorded(path: Path) -> dict:
+        connection = sqlite3.connect(path)
+        (text,) = connection.execute("SELECT row_outcomes FROM import_batches WHERE id = 1").fetchone()
+        connection.close()
+        return json.loads(text)
+
+    first, later = recorded(repaired), recorded(written_later)
+    assert first["counts"] == later["counts"] == {"blank": 1, "incomplete": 1, "duplicate in file": 1, "imported": 8}
+    assert first["problems"] == later["problems"]  # R4's "Don't know"
+    assert first["note"] == later["note"]
+    # the rows not simply imported, each with the reason the first release gave it
+    assert [{**row, "reason": None} for row in first["rows"]] == [{**row, "reason": None} for row in later["rows"]]
+    assert first["rows"][2]["reason"] == "skipped: the same response appears earlier in the file"
 
 
 def test_a_repair_that_cannot_finish_leaves_the_file_as_it_was(tmp_path):
