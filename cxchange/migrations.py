@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from itertools import groupby
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -218,6 +221,105 @@ def m002_health_ticks_and_champion_batches(db: Database) -> None:
         ALTER TABLE champions ADD COLUMN batch_id INTEGER REFERENCES import_batches(id) ON DELETE CASCADE;
         """
     )
+
+
+@migrations()
+def m003_repair_responses_of_older_m001(db: Database) -> None:
+    """m001 was edited in place after it shipped (5c726f6, 1314525, 29a1ad2), so a file written before
+    an edit records m001 as applied yet keeps an older `responses`: its answers one per row in an
+    `answers` table (the first release), a UNIQUE (wave_id, source_hash) constraint, an index on
+    (wave_id, team_id). Bring such a file to m001's final shape, keeping every response with its
+    element scores, and its answers as the JSON object imports write (item code -> 1..5, in
+    question-bank order). The first release also recorded a batch's row outcomes as a list of every
+    row; they become the object the import history reads (counts, rows not simply imported,
+    problems), each row's reason kept as it was recorded. A file already in that shape is left as
+    it is, so running twice changes nothing; the whole repair is one transaction."""
+    with db.atomic():
+        old_columns = [row[1] for row in db.execute("PRAGMA table_info(responses)")]
+        has_unique = any(row[3] == "u" for row in db.execute("PRAGMA index_list(responses)"))
+        found = db.execute("SELECT type FROM sqlite_master WHERE name = 'answers'").fetchone()
+        answers_kind = found[0] if found else None
+        if "answers" not in old_columns or has_unique:
+            if answers_kind == "view":
+                db.execute("DROP VIEW answers")
+                answers_kind = None
+            # Moved aside first, so the new table is made under its own name from m001's own text (the
+            # schema then reads as a new file's, to the character); an answers table follows it aside.
+            db.execute("ALTER TABLE responses RENAME TO responses_before_m003")
+            db.execute(
+                """
+        CREATE TABLE responses (
+            id INTEGER PRIMARY KEY,
+            wave_id INTEGER NOT NULL REFERENCES waves(id) ON DELETE CASCADE,
+            team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE RESTRICT,
+            batch_id INTEGER REFERENCES import_batches(id) ON DELETE CASCADE,
+            source_hash TEXT NOT NULL,
+            is_champion INTEGER NOT NULL DEFAULT 0,
+            submitted_on TEXT,
+            comment TEXT,
+            answers TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(answers)),
+            complete INTEGER NOT NULL,
+            awareness REAL,
+            desire REAL,
+            knowledge REAL,
+            ability REAL,
+            reinforcement REAL,
+            outcome REAL,
+            readiness REAL
+        )
+                """
+            )
+            kept = ", ".join(row[1] for row in db.execute("PRAGMA table_info(responses)") if row[1] in old_columns)
+            db.execute(f"INSERT INTO responses ({kept}) SELECT {kept} FROM responses_before_m003")
+            if answers_kind == "table":
+                rows = db.execute(
+                    """
+                    SELECT answers.response_id, answers.item_code, answers.value
+                    FROM answers LEFT JOIN items ON items.code = answers.item_code
+                    ORDER BY answers.response_id, items.position, answers.item_code
+                    """
+                )  # read as the updates go: a file with many answers is never held in memory whole
+                db.conn.executemany(
+                    "UPDATE responses SET answers = ? WHERE id = ?",
+                    (
+                        (json.dumps({code: int(value) for _, code, value in group}, separators=(",", ":")), response_id)
+                        for response_id, group in groupby(rows, key=lambda row: row[0])
+                    ),
+                )
+                db.execute("DROP TABLE answers")
+                answers_kind = None
+            db.execute("DROP TABLE responses_before_m003")
+        db.execute("DROP INDEX IF EXISTS responses_wave_team")
+        listed = db.execute("SELECT id, row_outcomes FROM import_batches WHERE row_outcomes LIKE '[%'").fetchall()
+        for batch_id, recorded in listed:
+            entries = json.loads(recorded)
+            rows = [entry for entry in entries if entry.get("outcome") not in ("imported", "problem")]
+            imported = sum(entry.get("outcome") == "imported" for entry in entries)
+            counts = {}
+            for entry in rows:
+                counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1
+            outcomes = {
+                "counts": counts | ({"imported": imported} if imported else {}),
+                "rows": rows,
+                "problems": [
+                    {key: value for key, value in entry.items() if key != "outcome"}
+                    for entry in entries
+                    if entry.get("outcome") == "problem"
+                ],
+                "note": "every data row not listed under rows was imported as a complete response",
+            }
+            db.execute(
+                "UPDATE import_batches SET row_outcomes = ? WHERE id = ?",
+                [json.dumps(outcomes, ensure_ascii=False), batch_id],
+            )
+        if answers_kind != "view":
+            db.execute(
+                """
+        CREATE VIEW answers AS
+            SELECT responses.id AS response_id, answer.key AS item_code, answer.value AS value
+            FROM responses, json_each(responses.answers) AS answer
+                """
+            )
 
 
 def apply(db: Database) -> None:

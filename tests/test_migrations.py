@@ -1,7 +1,11 @@
-"""The schema: built from an empty file, safe to apply twice, WAL with foreign keys, shared by processes."""
+"""The schema: built from an empty file, safe to apply twice, WAL with foreign keys, shared by processes;
+shipped migrations never change, and a file of every schema that shipped opens, imports and reports."""
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import json
 import os
 import sqlite3
 import subprocess
@@ -12,9 +16,17 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from cxchange import migrations, store
+from cxchange import cli, migrations, store
 
 ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "tests" / "fixtures" / "schemas"
+DUMPS = sorted(SCHEMAS.glob("*.sql"))  # every schema that shipped, oldest first (README.md there)
+FIRST_RELEASE = SCHEMAS / "01-first-release-answers-table.sql"
+LAST_SHIPPED = DUMPS[-1]
+IMPORTS = ROOT / "tests" / "fixtures" / "imports"
+SURVEY = IMPORTS / "googleforms.csv"  # the same ten people the dumps hold (their README)
+EXPECTED = json.loads((IMPORTS / "expected.json").read_text(encoding="utf-8"))["files"][SURVEY.name]
+ELEMENTS = ("awareness", "desire", "knowledge", "ability", "reinforcement")
 
 # DESIGN.md's Data section, table by table.
 DESIGN_TABLES = {
@@ -34,6 +46,14 @@ DESIGN_TABLES = {
     "actions",
     "import_batches",
     "settings",
+}
+
+# sha256 of each migration's source text (inspect.getsource: decorator, signature, docstring, body).
+# A migration that has shipped never changes: a file that has applied it will not apply it again.
+SHIPPED_MIGRATIONS = {
+    "m001_initial": "e0ac28a1bc213e6ace608f50f651e0de6e83106865c0aedcf85732bb2d882e9e",
+    "m002_health_ticks_and_champion_batches": "51a5a55a051a6364c88feeb0ff71e47c7ffe2ff8f3f67f78c6586b5e6efc5596",
+    "m003_repair_responses_of_older_m001": "2006b762983dcc6714908fe966667e2c38ad67851f460a6896a5b34548ace3a9",
 }
 
 # Each writer waits for the "go" file, so that both write at the same time, then inserts its
@@ -56,6 +76,38 @@ for number in range(count):
     store.insert_rows(database, "teams", [{"name": f"{prefix} {number}"}])
 print(started, time.time())
 """
+
+
+def load_dump(dump: Path, path: Path) -> Path:
+    """A file holding exactly what `dump` holds, written with plain sqlite3 (no migration runs)."""
+    connection = sqlite3.connect(path)
+    connection.executescript(dump.read_text(encoding="utf-8"))
+    connection.close()
+    return path
+
+
+def dump_of(path: Path) -> str:
+    """Everything in the file, schema and rows, as SQL text."""
+    connection = sqlite3.connect(path)
+    try:
+        return "\n".join(connection.iterdump())
+    finally:
+        connection.close()
+
+
+def run_cli(capsys, *args: str) -> str:
+    """One command in-process, as `python -m cxchange` runs it; returns what it printed."""
+    capsys.readouterr()
+    code = cli.main([str(arg) for arg in args])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    return printed.out
+
+
+def readiness(capsys, path: Path, wave: str) -> dict:
+    document = json.loads(run_cli(capsys, "readiness", "--db", path, "--wave", wave, "--json"))
+    assert document["wave"] == wave
+    return document
 
 
 def schema(database) -> list[tuple[str, str, str]]:
@@ -181,7 +233,7 @@ def test_two_processes_opening_a_new_file_at_once_both_migrate_and_write(tmp_pat
     assert store.count(database, "items") == 16
     # Each migration applied once, though two processes raced to apply them.
     applied = [row[0] for row in database.execute("SELECT name FROM _sqlite_migrations ORDER BY name")]
-    assert applied == ["m001_initial", "m002_health_ticks_and_champion_batches"]
+    assert applied == list(SHIPPED_MIGRATIONS)
     database.close()
 
 
@@ -210,15 +262,12 @@ def test_deleting_a_parent_team_with_children_is_refused(db):
 
 
 def test_a_workspace_of_the_first_schema_is_brought_up_to_date(tmp_path):
-    # A file written by the first release (m001 only), with a champion in it, gains health ticks
-    # and champion batches, and keeps its data.
-    path = tmp_path / "old.db"
-    old = Database(path)
-    first = migrations.Migrations("cxchange")
-    first()(migrations.m001_initial)
-    first.apply(old)
-    old["teams"].insert({"id": 1, "name": "Stores"})
-    old["champions"].insert({"alias": "Ana", "team_id": 1, "started_on": "2026-01-05"})
+    # A file written by the first release (its own m001, not today's), with a champion in it, gains
+    # health ticks and champion batches, and keeps its data.
+    path = load_dump(FIRST_RELEASE, tmp_path / "old.db")
+    old = sqlite3.connect(path)
+    old.execute("INSERT INTO champions (alias, team_id, started_on) VALUES ('Ana', 1, '2026-01-05')")
+    old.commit()
     old.close()
 
     database = store.open_db(path)
@@ -226,5 +275,160 @@ def test_a_workspace_of_the_first_schema_is_brought_up_to_date(tmp_path):
     assert "batch_id" in database["champions"].columns_dict
     assert database["health_ticks"].count == 0
     store.open_db(path).close()  # applying again changes nothing
-    assert len(list(database.execute("SELECT name FROM _sqlite_migrations"))) == 2
+    assert len(list(database.execute("SELECT name FROM _sqlite_migrations"))) == len(SHIPPED_MIGRATIONS)
     database.close()
+
+
+def test_shipped_migrations_never_change():
+    registered = migrations.migrations.pending(Database(memory=True))  # every migration, in order
+
+    for migration in registered:
+        digest = hashlib.sha256(inspect.getsource(migration.fn).encode()).hexdigest()
+        assert migration.name in SHIPPED_MIGRATIONS, (
+            f"{migration.name} has no recorded hash: record {migration.name!r}: {digest!r} in "
+            "SHIPPED_MIGRATIONS; once it is merged it never changes"
+        )
+        assert digest == SHIPPED_MIGRATIONS[migration.name], (
+            f"{migration.name} has shipped and was edited: files that applied it keep their old shape. "
+            "Undo the edit and add a new migration instead."
+        )
+    assert [migration.name for migration in registered] == list(SHIPPED_MIGRATIONS)
+
+
+@pytest.mark.parametrize("dump", DUMPS, ids=[dump.stem for dump in DUMPS])
+def test_a_file_of_every_shipped_schema_ends_in_the_schema_of_a_new_file(dump, tmp_path, capsys):
+    new = tmp_path / "new.db"
+    run_cli(capsys, "import", SURVEY, "--db", new, "--wave", "Wave 1")  # a new file, made by today's code
+    path = load_dump(dump, tmp_path / "old.db")
+
+    readiness(capsys, path, "Wave 1")  # any command opens, and so migrates, the file
+
+    expected, migrated = sqlite3.connect(new), sqlite3.connect(path)
+    assert schema(migrated) == schema(expected)
+    expected.close()
+    migrated.close()
+    # the repair, run again on a file in today's shape, changes nothing at all
+    before = dump_of(path)
+    database = Database(path)
+    database.execute("PRAGMA foreign_keys = ON")
+    migrations.m003_repair_responses_of_older_m001(database)
+    database.close()
+    assert dump_of(path) == before
+
+
+RESPONSE_ROWS = """
+    SELECT id, wave_id, team_id, batch_id, source_hash, is_champion, submitted_on, comment, answers, complete,
+           awareness, desire, knowledge, ability, reinforcement, outcome, readiness
+    FROM responses ORDER BY id
+"""
+
+
+def test_the_first_release_answers_become_the_json_todays_import_writes(tmp_path, capsys):
+    repaired = load_dump(FIRST_RELEASE, tmp_path / "first.db")
+    written_later = load_dump(LAST_SHIPPED, tmp_path / "later.db")  # the same file, imported by fed26eb
+    readiness(capsys, repaired, "Wave 1")
+    readiness(capsys, written_later, "Wave 1")
+
+    first, later = sqlite3.connect(repaired), sqlite3.connect(written_later)
+    rows = first.execute(RESPONSE_ROWS).fetchall()
+    assert len(rows) == 9  # 8 complete, 1 incomplete
+    assert rows == later.execute(RESPONSE_ROWS).fetchall()  # scores, hashes, comments and answers alike
+    # R1 answered every item; R4's "Don't know" (AB3) and R8's blank DE3 stay out of the object
+    assert rows[0][8] == (
+        '{"AW1":5,"AW2":4,"AW3":5,"DE1":4,"DE2":4,"DE3":5,"KN1":3,"KN2":2,"KN3":3,'
+        '"AB1":3,"AB2":3,"AB3":2,"RE1":3,"RE2":2,"RE3":3,"OC1":4}'
+    )
+    assert "AB3" not in json.loads(rows[3][8])
+    assert "DE3" not in json.loads(rows[7][8])
+    item_rows = "SELECT response_id, item_code, value FROM answers ORDER BY response_id, item_code"
+    assert len(first.execute(item_rows).fetchall()) == 138
+    assert first.execute(item_rows).fetchall() == later.execute(item_rows).fetchall()
+    first.close()
+    later.close()
+
+
+def test_the_first_release_row_outcomes_become_what_the_import_history_reads(tmp_path, capsys):
+    # The first release recorded every row in a list; the Import page's history reads an object
+    # (counts, rows, problems, note) and failed on the list ('list' object has no attribute 'get').
+    repaired = load_dump(FIRST_RELEASE, tmp_path / "first.db")
+    written_later = load_dump(LAST_SHIPPED, tmp_path / "later.db")
+    readiness(capsys, repaired, "Wave 1")
+
+    def recorded(path: Path) -> dict:
+        connection = sqlite3.connect(path)
+        (text,) = connection.execute("SELECT row_outcomes FROM import_batches WHERE id = 1").fetchone()
+        connection.close()
+        return json.loads(text)
+
+    first, later = recorded(repaired), recorded(written_later)
+    assert first["counts"] == later["counts"] == {"blank": 1, "incomplete": 1, "duplicate in file": 1, "imported": 8}
+    assert first["problems"] == later["problems"]  # R4's "Don't know"
+    assert first["note"] == later["note"]
+    # the rows not simply imported, each with the reason the first release gave it
+    assert [{**row, "reason": None} for row in first["rows"]] == [{**row, "reason": None} for row in later["rows"]]
+    assert first["rows"][2]["reason"] == "skipped: the same response appears earlier in the file"
+
+
+def test_a_repair_that_cannot_finish_leaves_the_file_as_it_was(tmp_path):
+    # A response whose team is gone (written with foreign keys off, outside the app) cannot be
+    # copied into the repaired table: the repair stops and takes back every step it took.
+    path = load_dump(SCHEMAS / "02-answers-json-column.sql", tmp_path / "old.db")
+    old = sqlite3.connect(path)
+    old.execute("UPDATE responses SET team_id = 99 WHERE id = 9")
+    old.commit()
+    old.close()
+    before = dump_of(path)
+
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        cli.main(["readiness", "--db", str(path), "--wave", "Wave 1", "--json"])
+
+    assert dump_of(path) == before  # answers view, UNIQUE constraint, index, m002 not applied: all as they were
+
+
+def assert_figures(team: dict, expected: dict) -> None:
+    """A shown team's n, five means, index and barrier point, as a user reads them (rounded)."""
+    assert not team["suppressed"]
+    assert team["n"] == expected["n"]
+    for element in ELEMENTS:
+        assert team[element] == pytest.approx(expected[element], abs=1e-4), element
+    assert team["readiness_index"] == pytest.approx(expected["readiness_index"], abs=1e-4)
+    assert team["barrier_point"] == expected["barrier_point"]
+
+
+@pytest.mark.parametrize("dump", DUMPS, ids=[dump.stem for dump in DUMPS])
+def test_a_file_of_every_shipped_schema_takes_an_import_and_reports_readiness(dump, tmp_path, capsys):
+    # Each dump holds wave "Wave 1" (the Qualtrics export of the same people, imported by the code of
+    # its day) and a minimum reporting group of 3, so Stores North shows and the two smaller teams do not.
+    path = load_dump(dump, tmp_path / "workspace.db")
+
+    printed = run_cli(capsys, "import", SURVEY, "--db", path, "--wave", "Wave 2")
+
+    assert "8 complete responses, 1 incomplete" in printed
+    for wave in ("Wave 1", "Wave 2"):  # the rows the old code wrote, and those written today
+        document = readiness(capsys, path, wave)
+        assert document["min_group_size"] == 3
+        teams = {team["team"]: team for team in document["teams"]}
+        assert list(teams) == ["Click & Collect", "Contact Centre", "Stores North"]
+        assert teams["Click & Collect"]["suppressed"]
+        assert teams["Contact Centre"]["suppressed"]
+        assert teams["Click & Collect"]["awareness"] is None
+        assert_figures(teams["Stores North"], EXPECTED["teams"]["Stores North"])
+    # the file the old code imported is known as imported: nothing is doubled
+    again = run_cli(capsys, "import", IMPORTS / "qualtrics_choice_text.csv", "--db", path, "--wave", "Wave 1")
+    assert "nothing changed" in again
+    assert readiness(capsys, path, "Wave 1")["teams"][2]["n"] == 5
+
+
+def test_an_empty_file_takes_an_import_and_reports_readiness(tmp_path, capsys):
+    # One team for everyone (the file's teams mapped onto Stores North), so the default minimum of 5 shows it.
+    path = tmp_path / "new.db"
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"teams": {"Contact Centre": "Stores North", "Click & Collect": "Stores North"}}))
+
+    printed = run_cli(capsys, "import", SURVEY, "--db", path, "--wave", "Wave 1", "--mapping", mapping)
+
+    assert "8 complete responses, 1 incomplete" in printed
+    document = readiness(capsys, path, "Wave 1")
+    assert document["min_group_size"] == 5
+    assert [team["team"] for team in document["teams"]] == ["Stores North"]
+    assert_figures(document["teams"][0], EXPECTED["all_respondents_rollup"])
