@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from cxchange import services, store
 
@@ -50,3 +51,11 @@ def test_adding_teams_commits_them_and_leaves_no_transaction_open(db_path):
     assert set(store.org.teams(again)["name"]) == {"Stores", "Digital", "Supply Chain"}
     assert set(ids) == {"Stores", "Digital"}
     again.close()
+
+
+def test_the_default_workspace_is_data_cxchange_db_of_the_project(monkeypatch):
+    monkeypatch.delenv("CXCHANGE_DB", raising=False)
+    root = Path(__file__).resolve().parent.parent
+    assert store.default_path() == root / "data" / "cxchange.db"
+    monkeypatch.setenv("CXCHANGE_DB", "/tmp/elsewhere.db")
+    assert store.default_path() == Path("/tmp/elsewhere.db")

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from cxchange import migrations
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 BUSY_TIMEOUT_MS = 30_000
