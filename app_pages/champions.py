@@ -188,13 +188,9 @@ def activity_tab() -> None:
                     except ValueError as problem:
                         st.error(f"Nothing was logged. {problem}")
                     else:
-                        db = store.open_db(ui.db_path())
-                        after = champions.coverage(
-                            teams,
-                            store.champions.champion_roster(db),
-                            store.champions.champion_activity_log(db),
-                            today,
-                            ratio,
+                        # The write changed the file's stamp, so these read the roster and log as they are now.
+                        after = ui.computed(
+                            champions.coverage, teams, ui.champion_roster(), ui.champion_activity_log(), today, ratio
                         )
                         team_id = int(active.set_index("id").loc[champion, "team_id"])
                         done(
