@@ -1,0 +1,55 @@
+"""The Streamlit shell's cache: what an uploaded file would do is worked out once, not on every rerun."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+
+from cxchange import services, store, ui
+from cxchange.importing import ImportMapping, ImportRejected, reading
+
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "imports"
+
+
+@pytest.fixture
+def reads(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The demo workspace, caches cleared; the name of every survey file services parses, in order."""
+    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
+    st.cache_data.clear()
+    names: list[str] = []
+
+    def read_survey(data: bytes, file_name: str, *args, **kwargs):
+        names.append(file_name)
+        return reading.read_survey(data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(services, "read_survey", read_survey)
+    return names
+
+
+def preview(data: bytes, wave: str = "2027 Q1", mapping: ImportMapping | None = None):
+    return ui.dry_run(services.import_survey, data, "forms.csv", wave, None, mapping or ImportMapping())
+
+
+def test_a_dry_run_reads_a_file_once_per_content_arguments_and_workspace(reads, demo_path):
+    data = (FIXTURES / "googleforms.csv").read_bytes()
+    first = preview(data)
+    again = preview(bytes(bytearray(data)))  # the same content in another object, as a rerun uploads it
+    assert reads == ["forms.csv"]
+    assert again.report_lines() == first.report_lines()
+    assert "Would import forms.csv" in first.report_lines()[0]
+
+    preview(data, mapping=ImportMapping(teams={"Click & Collect": "E-commerce"}))
+    preview(data, wave="2027 Q2")
+    assert len(reads) == 3
+    services.save_mapping(store.open_db(demo_path), "forms", "{}")  # any write: the workspace may have changed
+    preview(data)
+    assert len(reads) == 4
+
+
+def test_a_refused_file_is_not_read_again_either(reads):
+    for _ in range(3):
+        with pytest.raises(ImportRejected, match="is a PDF report"):
+            preview(b"%PDF-1.7 binary")
+    assert reads == ["forms.csv"]
