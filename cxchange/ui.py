@@ -432,6 +432,34 @@ def health_data(initiative_id: int) -> health.HealthData:
     return computed(health.HealthData.from_frames, inputs, settings()["stale_weeks"])
 
 
+# Import & entry ---
+
+
+def items() -> pd.DataFrame:
+    """The question bank in survey order."""
+    return read(store.org.items)
+
+
+def saved_mappings() -> dict[str, str]:
+    """Import mappings saved by name: name -> mapping JSON."""
+    return read(store.settings.saved_mappings)
+
+
+def team_results(wave_id: int) -> pd.DataFrame:
+    """The team-level results entered for a wave."""
+    return read(store.responses.team_results, wave_id)
+
+
+def import_batches() -> pd.DataFrame:
+    """Every import, newest first, with how many responses it still holds."""
+    return read(store.responses.batches)
+
+
+def batch_outcomes(batch: int) -> dict[str, Any]:
+    """What an import recorded about its rows."""
+    return read(store.responses.batch_outcomes, batch)
+
+
 # Reports & export ---
 
 

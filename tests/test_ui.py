@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from cxchange import services, store, ui
 from cxchange.importing import ImportMapping, ImportRejected, reading
 
-FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "imports"
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "imports"
 
 
 @pytest.fixture
@@ -53,3 +55,21 @@ def test_a_refused_file_is_not_read_again_either(reads):
         with pytest.raises(ImportRejected, match="is a PDF report"):
             preview(b"%PDF-1.7 binary")
     assert reads == ["forms.csv"]
+
+
+def test_the_import_page_reads_an_upload_once_however_often_it_reruns(reads):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("app_pages/import_entry.py").run()
+    at.selectbox(key="import_wave").select("New wave…").run()
+    at.text_input(key="import_new_wave").input("2027 Q1").run()
+    at.file_uploader[0].upload("googleforms.csv", (FIXTURES / "googleforms.csv").read_bytes()).run()
+    assert not at.exception
+    assert next(m.value for m in at.metric if m.label == "Complete responses") == "8"
+    at.text_input(key="mapping_name").input("Forms").run()  # widgets that leave the preview as it is
+    at.selectbox(key="map_column").select(at.selectbox(key="map_column").options[1]).run()
+    at.run()
+    assert reads == ["googleforms.csv"]
+
+    next(s for s in at.selectbox if s.label == "Team “Click & Collect” in the file is").select("E-commerce").run()
+    assert not at.exception
+    assert reads == ["googleforms.csv", "googleforms.csv"]  # a new mapping: read once more
