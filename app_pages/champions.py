@@ -245,9 +245,8 @@ def import_tab() -> None:
     )
     uploaded = st.file_uploader("Roster file", key="roster_upload")
     if uploaded is not None:
-        db = store.open_db(ui.db_path())
         try:
-            preview = services.import_roster(db, uploaded.getvalue(), uploaded.name, dry_run=True)
+            preview = ui.dry_run(services.import_roster, uploaded.getvalue(), uploaded.name)
         except ImportRejected as problem:
             st.error(str(problem))
         else:

@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cxchange import services, store, ui
-from cxchange.importing import ImportMapping, ImportRejected, reading
+from cxchange.importing import ImportMapping, ImportRejected, reading, roster
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "imports"
@@ -17,7 +17,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "imports"
 
 @pytest.fixture
 def reads(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The demo workspace, caches cleared; the name of every survey file services parses, in order."""
+    """The demo workspace, caches cleared; the name of every survey or roster file services parses, in order."""
     monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
     st.cache_data.clear()
     names: list[str] = []
@@ -26,7 +26,12 @@ def reads(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
         names.append(file_name)
         return reading.read_survey(data, file_name, *args, **kwargs)
 
+    def read_roster(data: bytes, file_name: str):
+        names.append(file_name)
+        return roster.read_roster(data, file_name)
+
     monkeypatch.setattr(services, "read_survey", read_survey)
+    monkeypatch.setattr(services, "read_roster", read_roster)
     return names
 
 
@@ -73,3 +78,11 @@ def test_the_import_page_reads_an_upload_once_however_often_it_reruns(reads):
     next(s for s in at.selectbox if s.label == "Team “Click & Collect” in the file is").select("E-commerce").run()
     assert not at.exception
     assert reads == ["googleforms.csv", "googleforms.csv"]  # a new mapping: read once more
+
+
+def test_a_roster_dry_run_reads_the_file_once(reads):
+    data = b"name,team,start\nNoor A.,Logistics Planning,2026-11-02\n"
+    first = ui.dry_run(services.import_roster, data, "roster.csv")
+    assert ui.dry_run(services.import_roster, data, "roster.csv").summary() == first.summary()
+    assert reads == ["roster.csv"]
+    assert first.plan.counts() == {"add": 1}
