@@ -97,19 +97,7 @@ def roster_tab() -> None:
         "Edit a name, team or date in the grid and save; set an end date to record that a champion stepped down. "
         "A champion is active from the start date up to, not including, the end date."
     )
-    table = champions.roster_table(roster, log, today)
-    grid = pd.DataFrame(
-        {
-            "id": roster["id"].to_numpy(),
-            "Name or alias": roster["alias"].to_numpy(),
-            "Team": roster["team"].to_numpy(),
-            "Start": [champions.as_date(value) for value in roster["started_on"]],
-            "End": [champions.as_date(value) for value in roster["ended_on"]],
-            "Active today": table["Active today"].to_numpy(),
-            "Last activity": table["Last activity"].to_numpy(),
-            "Sessions": table["Sessions"].to_numpy(),
-        }
-    )
+    grid = ui.computed(champions.roster_grid, roster, log, today)
     version = st.session_state.setdefault("roster_version", 0)
     edited = st.data_editor(
         grid,
@@ -126,12 +114,7 @@ def roster_tab() -> None:
     )
     ui.table_downloads(grid, "champion roster")
     if st.button("Save roster changes", key="roster_save"):
-        edits = [
-            {"id": int(row["id"]), "alias": row["Name or alias"], "team": row["Team"],
-             "started_on": row["Start"], "ended_on": row["End"]}
-            for (_, row), (_, before) in zip(edited.iterrows(), grid.iterrows(), strict=True)
-            if any(_differs(row[c], before[c]) for c in ("Name or alias", "Team", "Start", "End"))
-        ]  # fmt: skip
+        edits = champions.roster_edits(grid, edited)
         if not edits:
             st.info("Nothing to save: the grid is as stored.")
         else:
@@ -165,17 +148,6 @@ def roster_tab() -> None:
                 st.error(f"Nothing was saved. {problem}")
             else:
                 done(f"{labels[chosen]} stepped down on {ended:%Y-%m-%d}.")
-
-
-def _differs(after: object, before: object) -> bool:
-    """Whether a grid cell was changed (an emptied date is a change, NaN against None is not)."""
-
-    def blank(value: object) -> bool:
-        return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
-
-    if blank(after) or blank(before):
-        return blank(after) != blank(before)
-    return after != before
 
 
 def activity_tab() -> None:
@@ -216,13 +188,9 @@ def activity_tab() -> None:
                     except ValueError as problem:
                         st.error(f"Nothing was logged. {problem}")
                     else:
-                        db = store.open_db(ui.db_path())
-                        after = champions.coverage(
-                            teams,
-                            store.champions.champion_roster(db),
-                            store.champions.champion_activity_log(db),
-                            today,
-                            ratio,
+                        # The write changed the file's stamp, so these read the roster and log as they are now.
+                        after = ui.computed(
+                            champions.coverage, teams, ui.champion_roster(), ui.champion_activity_log(), today, ratio
                         )
                         team_id = int(active.set_index("id").loc[champion, "team_id"])
                         done(
@@ -277,9 +245,8 @@ def import_tab() -> None:
     )
     uploaded = st.file_uploader("Roster file", key="roster_upload")
     if uploaded is not None:
-        db = store.open_db(ui.db_path())
         try:
-            preview = services.import_roster(db, uploaded.getvalue(), uploaded.name, dry_run=True)
+            preview = ui.dry_run(services.import_roster, uploaded.getvalue(), uploaded.name)
         except ImportRejected as problem:
             st.error(str(problem))
         else:

@@ -1,16 +1,15 @@
 """Import & entry: upload a survey export, see what will happen to every row, import, undo."""
 
-import pandas as pd
 import streamlit as st
 
 from cxchange import entry, services, store, ui
-from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, question_set_csv
-from cxchange.model import SCALE
+from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, preview, question_set_csv
 
 st.title("Import & entry")
-db = store.open_db(ui.db_path())
-items = store.org.items(db)
-item_label = {code: f"{code} · {text}" for code, text in zip(items["code"], items["text"], strict=True)}
+items = ui.items()
+item_label = preview.item_labels(items)
+initiatives = ui.initiatives()
+initiative_ids = dict(zip(initiatives["name"], initiatives["id"].tolist(), strict=True))
 
 if message := st.session_state.pop("import_message", None):
     st.success(message)
@@ -33,37 +32,34 @@ def survey_file() -> None:
         icon=":material/download:",
     )
     uploaded = st.file_uploader("Survey export", key="upload")
-    initiatives = store.org.initiatives(db)
     left, right = st.columns(2)
     initiative = left.selectbox(
         "Initiative", initiatives["name"].tolist() or ["Customer experience programme"], key="import_initiative"
     )
-    initiative_id = store.org.initiative_id(db, initiative)
-    known_waves = store.org.waves(db, initiative_id)["name"].tolist()[::-1] if initiative_id else []
+    initiative_id = initiative_ids.get(initiative)
+    known_waves = ui.waves(initiative_id)["name"].tolist()[::-1] if initiative_id else []
     wave_choice = right.selectbox("Wave", [*known_waves, "New wave…"], key="import_wave")
     wave = right.text_input("New wave name", key="import_new_wave") if wave_choice == "New wave…" else wave_choice
 
     if uploaded is not None and wave:
         data = uploaded.getvalue()
-        saved = store.settings.saved_mappings(db)
+        saved = ui.saved_mappings()
         with st.expander("Mapping: columns, answers and teams", expanded=False):
-            chosen = st.selectbox("Start from a saved mapping", ["(none)", *saved], key="saved_mapping")
-            base = ImportMapping.from_json(saved[chosen]) if chosen in saved else ImportMapping()
-            mapping_state = st.session_state.setdefault(f"mapping:{uploaded.file_id}:{chosen}", base)
-        mapping = mapping_state
+            start = st.selectbox("Start from a saved mapping", ["(none)", *saved], key="saved_mapping")
+            base = ImportMapping.from_json(saved[start]) if start in saved else ImportMapping()
+            state = f"mapping:{uploaded.file_id}:{start}"
+            mapping = st.session_state.setdefault(state, base)
         try:
-            result = services.import_survey(db, data, uploaded.name, wave, initiative, mapping, dry_run=True)
+            result = ui.dry_run(services.import_survey, data, uploaded.name, wave, initiative, mapping)
         except UnmappedLabels as problem:
             st.warning(
                 "Some answers are not on the 1–5 agreement scale. Say what each means; nothing is dropped silently."
             )
-            choices = {f"{label.capitalize()} ({value})": value for label, value in SCALE.items()}
-            choices["Missing (not an answer)"] = None
             with st.form(f"labels:{uploaded.file_id}"):
                 chosen = {
                     label: st.selectbox(
                         f"“{label}” means",
-                        list(choices),
+                        list(preview.LABEL_CHOICES),
                         index=None,
                         placeholder="Choose a value",
                         help=f"Found in: {', '.join(columns)[:300]}",
@@ -71,10 +67,11 @@ def survey_file() -> None:
                     for label, columns in problem.labels.items()
                 }
                 if st.form_submit_button("Use these values", type="primary"):
-                    if None in chosen.values():
+                    labels = preview.label_values(chosen)
+                    if labels is None:
                         st.error("Choose a value for every answer before going on.")
                     else:
-                        mapping.labels.update({label: choices[choice] for label, choice in chosen.items()})
+                        st.session_state[state] = mapping.with_choices(labels=labels)
                         st.rerun()
             return
         except ImportRejected as problem:
@@ -104,8 +101,8 @@ def survey_file() -> None:
             per_team.rename(columns={"team": "Team", "complete": "Complete", "incomplete": "Incomplete"}),
             hide_index=True,
         )
-        minimum = int(store.settings.settings(db)["min_group_size"])
-        small = per_team[per_team["complete"] < minimum]["team"].tolist()
+        minimum = int(ui.settings()["min_group_size"])
+        small = preview.small_teams(plan, minimum)
         if small:
             st.info(
                 f"{len(small)} of {len(per_team)} teams have fewer than {minimum} complete responses in this file "
@@ -114,19 +111,8 @@ def survey_file() -> None:
             )
         if plan.outcomes or plan.problems:
             st.write("**What happens to the other rows**")
-            problems = [
-                {"Row": o.row, "What happens": o.reason, "Team": o.team or "", "Column": ""} for o in plan.outcomes
-            ] + [
-                {
-                    "Row": p.row,
-                    "What happens": f"answer {p.value!r} is {p.reason}: treated as missing",
-                    "Team": "",
-                    "Column": p.column,
-                }
-                for p in plan.problems
-            ]
             st.dataframe(
-                pd.DataFrame(problems).sort_values("Row"),
+                preview.other_rows(plan),
                 hide_index=True,
                 width="stretch",
                 column_config={"What happens": st.column_config.TextColumn(width="large")},
@@ -135,20 +121,14 @@ def survey_file() -> None:
         count = len(plan.new_teams)
         new_teams = f", {count} new team{'s' * (count != 1)}" if count else ""
         with st.expander(f"Columns and teams: {len(plan.matches)} question-bank items matched{new_teams}"):
-            matched = pd.DataFrame(
-                [
-                    {"Column in the file": m.header, "Question": item_label[m.item_code], "Matched by": m.how}
-                    for m in plan.matches
-                ]
-            )
-            st.dataframe(matched, hide_index=True, width="stretch")
-            unmatched = [h for h in plan.headers if h not in set(matched["Column in the file"]) | {plan.team_column}]
+            st.dataframe(preview.matched_columns(plan, item_label), hide_index=True, width="stretch")
+            unmatched = preview.unmatched_columns(plan)
             column = st.selectbox("Map another column", ["(choose a column)", *unmatched], key="map_column")
             question = st.selectbox("to the question", list(item_label), format_func=item_label.get, key="map_item")
             if st.button("Map column") and column != "(choose a column)":
-                mapping.columns[column] = question
+                st.session_state[state] = mapping.with_choices(columns={column: question})
                 st.rerun()
-            existing = store.org.teams(db)["name"].tolist()
+            existing = ui.teams()["name"].tolist()
             for team in plan.new_teams:
                 target = st.selectbox(
                     f"Team “{team}” in the file is",
@@ -157,21 +137,21 @@ def survey_file() -> None:
                     help="Choose an existing team where the file spells it differently.",
                 )
                 if target != "a new team":
-                    mapping.teams[team] = target
+                    st.session_state[state] = mapping.with_choices(teams={team: target})
                     st.rerun()
             team_column = st.selectbox(
                 "Team column", plan.headers, index=plan.headers.index(plan.team_column), key="map_team_column"
             )
             if team_column != plan.team_column:
-                mapping.team_column = team_column
+                st.session_state[state] = mapping.with_choices(team_column=team_column)
                 st.rerun()
             name = st.text_input("Save this mapping as", key="mapping_name")
             if st.button("Save mapping"):
-                services.save_mapping(db, name, mapping.to_json())
+                services.save_mapping(store.open_db(ui.db_path()), name, mapping.to_json())
                 st.toast(f"Saved the mapping {name!r} for the next file.")
 
         if st.button("Import", type="primary", disabled=not counts.get("imported", 0) + counts.get("incomplete", 0)):
-            done = services.import_survey(db, data, uploaded.name, wave, initiative, mapping)
+            done = services.import_survey(store.open_db(ui.db_path()), data, uploaded.name, wave, initiative, mapping)
             st.session_state["import_message"] = "  \n".join(done.report_lines()[:2] + done.created)
             st.rerun()
 
@@ -187,18 +167,15 @@ def team_level() -> None:
         "team, element means on 1–5 and the number of respondents. They count in every view, weighted by n, "
         "and are marked: no significance test is possible without respondent-level data."
     )
-    initiative_id = store.org.initiative_id(db, st.session_state.get("import_initiative") or "")
-    waves = store.org.waves(db, initiative_id) if initiative_id else store.org.waves(db)
+    waves = ui.waves(initiative_ids.get(st.session_state.get("import_initiative") or ""))
     if waves.empty:
         st.info("Create a wave first: import a survey file, or load the demo under Settings.")
         return
     names = dict(zip(waves["name"], waves["id"], strict=True))
     wave = st.selectbox("Wave", list(names)[::-1], key="entry_wave")
-    teams = store.org.teams(db)
+    teams = ui.teams()
     team_ids = dict(zip(teams["name"], teams["id"], strict=True))
-    current = entry.grid_from_results(
-        store.responses.team_results(db, names[wave]), dict(zip(teams["id"], teams["name"], strict=True))
-    )
+    current = entry.grid_from_results(ui.team_results(names[wave]), dict(zip(teams["id"], teams["name"], strict=True)))
     edited = st.data_editor(
         current,
         num_rows="dynamic",
@@ -224,7 +201,7 @@ def team_level() -> None:
         elif rows.empty:
             st.warning("The grid is empty: add a row per team.")
         else:
-            batch = services.save_team_results(db, names[wave], rows, "app")
+            batch = services.save_team_results(store.open_db(ui.db_path()), names[wave], rows, "app")
             st.session_state["import_message"] = (
                 f"Saved team-level results for {rows['team_id'].nunique()} teams in {wave} (batch {batch})."
             )
@@ -235,7 +212,7 @@ with team_tab:
     team_level()
 
 with history_tab:
-    history = store.responses.batches(db)
+    history = ui.import_batches()
     if history.empty:
         st.info("Nothing imported yet.")
     else:
@@ -261,19 +238,19 @@ with history_tab:
             key="undo_batch",
         )
         with st.expander("Row outcomes of this batch"):
-            recorded = store.responses.batch_outcomes(db, batch)
-            st.write(", ".join(f"{kind}: {count}" for kind, count in recorded.get("counts", {}).items()))
+            recorded = ui.batch_outcomes(batch)
+            st.write(preview.recorded_counts(recorded))
             st.caption(recorded.get("note", ""))
-            rows = pd.DataFrame(recorded.get("rows", []) + recorded.get("problems", []))
+            rows = preview.recorded_rows(recorded)
             if not rows.empty:
-                st.dataframe(rows.sort_values("row"), hide_index=True, width="stretch")
+                st.dataframe(rows, hide_index=True, width="stretch")
         if st.button("Undo this import", key="undo"):
             st.session_state["confirm_undo"] = batch
         if st.session_state.get("confirm_undo") == batch:
             st.warning(f"Remove batch {batch} and every response it brought? This cannot be undone.")
             yes, no = st.columns(2)
             if yes.button("Yes, remove it", type="primary"):
-                removed = services.undo_batch(db, batch)
+                removed = services.undo_batch(store.open_db(ui.db_path()), batch)
                 st.session_state.pop("confirm_undo")
                 st.session_state["import_message"] = f"Removed batch {batch}: {removed} responses."
                 st.rerun()

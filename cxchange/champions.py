@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -449,6 +450,63 @@ def roster_table(champions: pd.DataFrame, activities: pd.DataFrame, today: date)
             "People reached": joined["reached"].fillna(0).astype(int).to_numpy(),
         }
     )
+
+
+# The roster grid -----------------------------------------------------------------------------
+
+ROSTER_EDITS: dict[str, str] = {"Name or alias": "alias", "Team": "team", "Start": "started_on", "End": "ended_on"}
+"""Columns of the roster grid a user edits, and the fields update_champions takes them as."""
+
+
+def roster_grid(champions: pd.DataFrame, activities: pd.DataFrame, today: date) -> pd.DataFrame:
+    """The roster as the page's editor shows it: id, the columns of ROSTER_EDITS (dates as dates), then
+    how active each champion is (roster_table's Active today, Last activity and Sessions)."""
+    table = roster_table(champions, activities, today)
+    return pd.DataFrame(
+        {
+            "id": champions["id"].to_numpy(),
+            "Name or alias": champions["alias"].to_numpy(),
+            "Team": champions["team"].to_numpy(),
+            "Start": [as_date(value) for value in champions["started_on"]],
+            "End": [as_date(value) for value in champions["ended_on"]],
+            "Active today": table["Active today"].to_numpy(),
+            "Last activity": table["Last activity"].to_numpy(),
+            "Sessions": table["Sessions"].to_numpy(),
+        }
+    )
+
+
+def roster_edits(shown: pd.DataFrame, edited: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows a user changed in the roster editor, as update_champions edits: id and every roster field.
+
+    Rows pair by index (the editor keeps the grid's). Cells are compared after tidying, as
+    actions.edits does: an emptied End is a change; NaN against None, a name typed with extra
+    spaces or a date picked again is none. An edit carries the cells as the user left them, so the
+    checks name the values they refuse.
+    """
+    changes = []
+    for row in edited.index:
+        if row not in shown.index:
+            continue
+        cells = {field: edited.at[row, column] for column, field in ROSTER_EDITS.items()}
+        if any(
+            _comparable(field, cells[field]) != _comparable(field, shown.at[row, column])
+            for column, field in ROSTER_EDITS.items()
+        ):
+            changes.append({"id": int(shown.at[row, "id"]), **cells})
+    return changes
+
+
+def _comparable(field: str, value: object) -> object:
+    """A roster cell as check_champion would read it; a date that is no date stays its text, for the check to name."""
+    if _blank(value):
+        return None
+    if field in ("started_on", "ended_on"):
+        try:
+            return as_date(value)
+        except ValueError:
+            return str(value).strip()
+    return " ".join(str(value).split())
 
 
 # Champion effect -----------------------------------------------------------------------------

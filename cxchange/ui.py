@@ -16,6 +16,7 @@ import streamlit as st
 from sqlite_utils import Database
 
 from cxchange import charts, exports, health, hierarchy, readiness, sample_data, services, store, workshop
+from cxchange.importing import ImportRejected
 
 
 def db_path() -> Path:
@@ -91,7 +92,9 @@ def _key(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
         return (type(value).__name__, tuple(_key(item) for item in items))
-    if value is None or isinstance(value, str | bytes | int | float | bool | date):
+    if isinstance(value, bytes):  # an uploaded file: its digest, not a copy of it in every key
+        return ("sha256", hashlib.sha256(value).hexdigest())
+    if value is None or isinstance(value, str | int | float | bool | date):
         return value
     return ("pickled", hashlib.sha1(pickle.dumps(value)).hexdigest())
 
@@ -117,6 +120,26 @@ def read(reader: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
             return reader(db, *args, **kwargs)
 
     return _remember(_cached(key, make), key)
+
+
+def dry_run(importer: Callable[..., Any], data: bytes, *args: Any) -> Any:
+    """`importer(db, data, *args, dry_run=True)` (a services import): what importing an uploaded file would
+    do, worked out once per file content, arguments and workspace stamp, not on every rerun.
+
+    A refusal (ImportRejected) is kept like a result and raised again, so a file that cannot be
+    imported is not read again either.
+    """
+    found = read(_result_or_refusal, importer, data, *args)
+    if isinstance(found, ImportRejected):
+        raise found
+    return found
+
+
+def _result_or_refusal(db: Database, importer: Callable[..., Any], data: bytes, *args: Any) -> Any:
+    try:
+        return importer(db, data, *args, dry_run=True)
+    except ImportRejected as refusal:
+        return refusal
 
 
 def computed(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -413,6 +436,34 @@ def health_data(initiative_id: int) -> health.HealthData:
     """What the programme-health checks read about an initiative, with the workspace's stale-weeks setting."""
     inputs = read(store.health.health_inputs, initiative_id)
     return computed(health.HealthData.from_frames, inputs, settings()["stale_weeks"])
+
+
+# Import & entry ---
+
+
+def items() -> pd.DataFrame:
+    """The question bank in survey order."""
+    return read(store.org.items)
+
+
+def saved_mappings() -> dict[str, str]:
+    """Import mappings saved by name: name -> mapping JSON."""
+    return read(store.settings.saved_mappings)
+
+
+def team_results(wave_id: int) -> pd.DataFrame:
+    """The team-level results entered for a wave."""
+    return read(store.responses.team_results, wave_id)
+
+
+def import_batches() -> pd.DataFrame:
+    """Every import, newest first, with how many responses it still holds."""
+    return read(store.responses.batches)
+
+
+def batch_outcomes(batch: int) -> dict[str, Any]:
+    """What an import recorded about its rows."""
+    return read(store.responses.batch_outcomes, batch)
 
 
 # Reports & export ---

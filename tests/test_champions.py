@@ -371,6 +371,73 @@ def test_a_session_after_a_champion_stepped_down_is_refused(teams_db):
     assert store.champions.champion_activity_log(teams_db)["people_reached"].tolist() == [20]
 
 
+# The roster grid -------------------------------------------------------------------------------
+
+
+def hand_grid() -> pd.DataFrame:
+    """The hand roster as the page's editor shows it, team names from hand_teams."""
+    names = dict(zip(hand_teams()["id"], hand_teams()["name"], strict=True))
+    roster = hand_roster().assign(team=lambda frame: frame["team_id"].map(names))
+    return champions.roster_grid(roster, hand_activities().assign(people_reached=10), TODAY)
+
+
+def test_the_roster_grid_shows_dates_as_dates_and_how_active_each_champion_is():
+    grid = hand_grid().set_index("Name or alias")
+    assert grid.loc["d1", ["id", "Team", "Start", "End"]].tolist() == [5, "D", date(2025, 1, 1), date(2026, 6, 30)]
+    assert grid.loc["a1", "End"] is None
+    assert grid.loc["d1", "Active today"] == "stepped down"
+    assert grid.loc["solo-new", "Active today"] == "not yet"
+    assert grid.loc["a1", ["Last activity", "Sessions"]].tolist() == ["2026-05-31", 1]
+    assert grid.loc["b2", ["Last activity", "Sessions"]].tolist() == ["none yet", 0]
+
+
+def test_an_unchanged_grid_gives_no_edit():
+    grid = hand_grid()
+    assert champions.roster_edits(grid, grid.copy()) == []
+
+
+def test_nan_against_none_a_date_picked_again_or_extra_spaces_give_no_edit():
+    grid = hand_grid()
+    edited = grid.copy()
+    edited["End"] = edited["End"].astype(object).where(edited["End"].notna(), float("nan"))  # as the editor returns
+    edited.at[0, "Start"] = pd.Timestamp("2026-01-01")
+    edited.at[1, "Start"] = "2026-02-01"
+    edited.at[2, "Name or alias"] = " b1 "
+    assert champions.roster_edits(grid, edited) == []
+
+
+def test_an_emptied_end_date_is_an_edit():
+    grid = hand_grid()
+    edited = grid.copy()
+    edited.at[4, "End"] = None
+    assert champions.roster_edits(grid, edited) == [
+        {"id": 5, "alias": "d1", "team": "D", "started_on": date(2025, 1, 1), "ended_on": None}
+    ]
+
+
+def test_a_changed_team_is_one_edit_naming_the_champion_and_every_field():
+    grid = hand_grid()
+    edited = grid.copy()
+    edited.at[1, "Team"] = "B"
+    assert champions.roster_edits(grid, edited) == [
+        {"id": 2, "alias": "a2", "team": "B", "started_on": date(2026, 2, 1), "ended_on": None}
+    ]
+
+
+def test_a_date_that_is_no_date_is_an_edit_the_check_then_names(teams_db):
+    champion = services.add_champion(teams_db, "Priya S.", "Stores North", "2026-01-05")
+    roster = store.champions.champion_roster(teams_db)
+    grid = champions.roster_grid(roster, store.champions.champion_activity_log(teams_db), TODAY)
+    assert champions.roster_edits(grid, grid.copy()) == []  # the stored roster, NULL end and all
+    edited = grid.copy()
+    edited.at[0, "Start"] = "5 Jan"
+    [edit] = champions.roster_edits(grid, edited)
+    assert edit["id"] == champion
+    assert edit["started_on"] == "5 Jan"
+    with pytest.raises(ValueError, match="'5 Jan' is not a date"):
+        services.update_champions(teams_db, [edit])
+
+
 # Roster import ---------------------------------------------------------------------------------
 
 GOOD = b"name,team,start,end\nPriya S.,Stores North,2026-01-05,\nTom B.,Contact Centre,2026-02-01,2026-05-31\n"

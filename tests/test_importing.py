@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import pickle
 from pathlib import Path
 
 import pytest
 
 from cxchange import services, store
-from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, question_set_csv
+from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, preview, question_set_csv
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
@@ -319,3 +320,66 @@ def test_forms_that_number_their_responses_from_one_do_not_collide(db):
     other = services.import_survey(db, (second + rows).encode(), "south.csv", "2027 Q1")
     assert other.written
     assert store.count(db, "responses") == 6
+
+
+# What the import page shows -----------------------------------------------------------------------
+
+
+def test_the_preview_lists_every_other_row_and_answer_in_row_order_and_the_small_teams(db):
+    plan = run(db, "qualtrics_choice_text.csv", dry_run=True).plan
+    rows = preview.other_rows(plan)
+    assert rows["Row"].tolist() == [7, 9, 11, 14]
+    assert rows.set_index("Row").loc[9, "What happens"] == "skipped: blank row"
+    assert rows.set_index("Row").loc[7, "What happens"].startswith('answer "Don\'t know" is a non-answer')
+    assert rows.set_index("Row").loc[11, "Team"] == "Contact Centre"
+    assert preview.small_teams(plan, 5) == ["Click & Collect", "Contact Centre"]  # 1 and 2 complete; Stores North 5
+
+
+def test_the_preview_says_how_each_column_matched_and_which_are_left_to_map(db):
+    plan = run(db, "qualtrics_choice_text.csv", dry_run=True).plan
+    labels = preview.item_labels(store.org.items(db))
+    matched = preview.matched_columns(plan, labels)
+    assert len(matched) == len(plan.matches) == 16
+    assert (
+        matched.iloc[0]["Question"]
+        == labels["AW1"]
+        == ("AW1 · I understand why our customer experience programme is changing how we work.")
+    )
+    left = preview.unmatched_columns(plan)
+    assert plan.team_column not in left
+    assert not set(left) & set(matched["Column in the file"])
+    assert "Response ID" in left
+
+
+def test_a_mapping_takes_the_users_choices_and_leaves_the_one_it_came_from():
+    saved = ImportMapping(columns={"Q1": "AW1"}, labels={"Kinda": 4}, team_column="Dept")
+    changed = saved.with_choices(columns={"Q2": "DE1"}, teams={"CC": "Contact Centre"})
+    assert changed == ImportMapping(
+        columns={"Q1": "AW1", "Q2": "DE1"}, labels={"Kinda": 4}, teams={"CC": "Contact Centre"}, team_column="Dept"
+    )
+    assert saved == ImportMapping(columns={"Q1": "AW1"}, labels={"Kinda": 4}, team_column="Dept")
+    assert changed.with_choices(team_column="Team").team_column == "Team"
+
+
+def test_label_choices_wait_until_every_label_has_a_value():
+    assert preview.label_values({"Kinda agree": "Agree (4)", "Meh": None}) is None
+    assert preview.label_values({"Kinda agree": "Agree (4)", "Meh": "Missing (not an answer)"}) == {
+        "Kinda agree": 4,
+        "Meh": None,
+    }
+
+
+def test_a_refusal_for_unmapped_labels_survives_the_cache(db):
+    with pytest.raises(UnmappedLabels) as raised:
+        services.import_survey(db, _unknown_label_file(), "forms.csv", "2027 Q1", dry_run=True)
+    kept = pickle.loads(pickle.dumps(raised.value))  # st.cache_data keeps a pickle of what it returns
+    assert kept.labels == raised.value.labels
+    assert str(kept) == str(raised.value)
+
+
+def test_what_a_batch_recorded_reads_in_row_order(db):
+    batch = run(db, "qualtrics_choice_text.csv").batch_id
+    recorded = store.responses.batch_outcomes(db, batch)
+    assert preview.recorded_counts(recorded) == "blank: 1, incomplete: 1, duplicate in file: 1, imported: 8"
+    assert preview.recorded_rows(recorded)["row"].tolist() == [7, 9, 11, 14]
+    assert preview.recorded_rows({}).empty

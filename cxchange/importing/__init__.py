@@ -34,6 +34,10 @@ class UnmappedLabels(ImportRejected):
             'missing) in the import wizard or a mapping file, e.g. {"labels": {"' + next(iter(labels)) + '": 4}}.'
         )
 
+    def __reduce__(self) -> tuple:
+        # Rebuilt from the labels, not the message, so a cached preview can raise it again.
+        return type(self), (self.labels,)
+
 
 @dataclass
 class ImportResult:

@@ -95,6 +95,22 @@ class ImportMapping:
             team_column=data.get("team_column"),
         )
 
+    def with_choices(
+        self,
+        columns: Mapping[str, str] | None = None,
+        labels: Mapping[str, int | None] | None = None,
+        teams: Mapping[str, str] | None = None,
+        team_column: str | None = None,
+    ) -> ImportMapping:
+        """This mapping with more of the user's choices: columns, labels and teams added, the team column
+        replaced where one is given; this one stays as it is."""
+        return ImportMapping(
+            columns={**self.columns, **(columns or {})},
+            labels={**self.labels, **(labels or {})},
+            teams={**self.teams, **(teams or {})},
+            team_column=self.team_column if team_column is None else team_column,
+        )
+
     def to_json(self) -> str:
         """The mapping as saved for reuse."""
         return json.dumps(
