@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from cxchange import champions, charts, hierarchy, services, store, ui
+from cxchange import champions, charts, hierarchy, services, ui
 from cxchange.importing import ImportRejected
 from cxchange.importing.roster import template_csv
 
@@ -83,7 +83,7 @@ def roster_tab() -> None:
         ended = end.date_input("End (optional)", value=None, key="add_end")
         if st.form_submit_button("Add champion", type="primary", key="add_submit"):
             try:
-                services.add_champion(store.open_db(ui.db_path()), alias, team, started, ended)
+                ui.call(services.add_champion, alias, team, started, ended)
             except ValueError as problem:
                 st.error(f"Nothing was added. {problem}")
             else:
@@ -119,7 +119,7 @@ def roster_tab() -> None:
             st.info("Nothing to save: the grid is as stored.")
         else:
             try:
-                changed = services.update_champions(store.open_db(ui.db_path()), edits)
+                changed = ui.call(services.update_champions, edits)
             except ValueError as problem:
                 st.error("Nothing was saved:\n\n" + "\n".join(f"- {line}" for line in str(problem).splitlines()))
             else:
@@ -143,7 +143,7 @@ def roster_tab() -> None:
                 st.error("Choose the champion who steps down.")
                 return
             try:
-                services.retire_champion(store.open_db(ui.db_path()), chosen, ended)
+                ui.call(services.retire_champion, chosen, ended)
             except ValueError as problem:
                 st.error(f"Nothing was saved. {problem}")
             else:
@@ -182,9 +182,7 @@ def activity_tab() -> None:
                     st.error("Choose the champion who ran the session.")
                 else:
                     try:
-                        services.add_champion_activity(
-                            store.open_db(ui.db_path()), champion, kind, happened, people, note, today
-                        )
+                        ui.call(services.add_champion_activity, champion, kind, happened, people, note, today)
                     except ValueError as problem:
                         st.error(f"Nothing was logged. {problem}")
                     else:
@@ -281,7 +279,7 @@ def _preview(preview, uploaded) -> None:
         name="champion roster import preview",
     )
     if st.button("Import", type="primary", key="roster_import", disabled=bool(plan.problems) or not counts.get("add")):
-        result = services.import_roster(store.open_db(ui.db_path()), uploaded.getvalue(), uploaded.name)
+        result = ui.call(services.import_roster, uploaded.getvalue(), uploaded.name)
         done(result.summary())
 
 
@@ -318,7 +316,7 @@ def _history() -> None:
         )
         yes, no = st.columns(2)
         if yes.button("Yes, remove it", type="primary", key="roster_undo_yes"):
-            removed = services.undo_champion_batch(store.open_db(ui.db_path()), batch)
+            removed = ui.call(services.undo_champion_batch, batch)
             st.session_state.pop("roster_confirm_undo")
             done(
                 f"Removed batch {batch}: {_count(removed['champions'], 'champion')} and "

@@ -154,7 +154,7 @@ def file_import() -> None:
     if uploaded is None:
         return
     try:
-        preview = ui.call(services.import_outcomes, uploaded.getvalue(), uploaded.name, dry_run=True)
+        preview = ui.dry_run(services.import_outcomes, uploaded.getvalue(), uploaded.name)
     except ImportRejected as problem:
         st.error(str(problem))
         return

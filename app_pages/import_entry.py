@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cxchange import entry, services, store, ui
+from cxchange import entry, services, ui
 from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, preview, question_set_csv
 
 st.title("Import & entry")
@@ -147,11 +147,11 @@ def survey_file() -> None:
                 st.rerun()
             name = st.text_input("Save this mapping as", key="mapping_name")
             if st.button("Save mapping"):
-                services.save_mapping(store.open_db(ui.db_path()), name, mapping.to_json())
+                ui.call(services.save_mapping, name, mapping.to_json())
                 st.toast(f"Saved the mapping {name!r} for the next file.")
 
         if st.button("Import", type="primary", disabled=not counts.get("imported", 0) + counts.get("incomplete", 0)):
-            done = services.import_survey(store.open_db(ui.db_path()), data, uploaded.name, wave, initiative, mapping)
+            done = ui.call(services.import_survey, data, uploaded.name, wave, initiative, mapping)
             st.session_state["import_message"] = "  \n".join(done.report_lines()[:2] + done.created)
             st.rerun()
 
@@ -201,7 +201,7 @@ def team_level() -> None:
         elif rows.empty:
             st.warning("The grid is empty: add a row per team.")
         else:
-            batch = services.save_team_results(store.open_db(ui.db_path()), names[wave], rows, "app")
+            batch = ui.call(services.save_team_results, names[wave], rows, "app")
             st.session_state["import_message"] = (
                 f"Saved team-level results for {rows['team_id'].nunique()} teams in {wave} (batch {batch})."
             )
@@ -250,7 +250,7 @@ with history_tab:
             st.warning(f"Remove batch {batch} and every response it brought? This cannot be undone.")
             yes, no = st.columns(2)
             if yes.button("Yes, remove it", type="primary"):
-                removed = services.undo_batch(store.open_db(ui.db_path()), batch)
+                removed = ui.call(services.undo_batch, batch)
                 st.session_state.pop("confirm_undo")
                 st.session_state["import_message"] = f"Removed batch {batch}: {removed} responses."
                 st.rerun()
