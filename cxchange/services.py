@@ -335,8 +335,10 @@ def undo_batch(db: Database, batch: int) -> int:
 
 def save_team_results(db: Database, wave: int, rows: pd.DataFrame, entered_by: str) -> int:
     """Store the wave's entered team-level results (entry.check_grid's rows) as one batch; returns its id."""
+    counts = {"counts": {"teams": int(rows["team_id"].nunique())}}
+    batch = _batch("team-level entry", "", "team results", entered_by, wave_id=wave, row_outcomes=json.dumps(counts))
     with store.write_transaction(db):
-        return store.responses.save_team_results(db, wave, rows, entered_by)
+        return store.responses.replace_team_results(db, wave, rows, batch)
 
 
 # CX outcomes ---------------------------------------------------------------------------------

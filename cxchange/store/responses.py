@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -171,24 +170,13 @@ def team_results(db: Database, wave: int) -> pd.DataFrame:
     )
 
 
-def save_team_results(db: Database, wave: int, rows: pd.DataFrame, entered_by: str) -> int:
+def replace_team_results(db: Database, wave: int, rows: pd.DataFrame, batch: Mapping[str, Any]) -> int:
     """Store the wave's entered team-level results (team_id, element, mean, n, sd) as one batch.
 
     The grid replaces the wave's earlier entry whole (a team left out is removed); returns the batch
     id. Undo removes the batch's rows, so undoing a later save leaves no entry for the wave.
     """
-    batch = add_batch(
-        db,
-        {
-            "file_name": "team-level entry",
-            "file_hash": "",
-            "wave_id": wave,
-            "kind": "team results",
-            "imported_by": entered_by,
-            "imported_at": datetime.now().isoformat(timespec="seconds"),
-            "row_outcomes": json.dumps({"counts": {"teams": int(rows["team_id"].nunique())}}),
-        },
-    )
+    batch = add_batch(db, batch)
     # The grid is the wave's whole entry: teams taken out of it are taken out of the results.
     db.execute("DELETE FROM team_results WHERE wave_id = :wave", {"wave": wave})
     db.conn.executemany(
