@@ -9,6 +9,7 @@ from cxchange import champions, charts, readiness, ui
 from cxchange import db as store
 from cxchange.importing import ImportRejected
 from cxchange.importing.roster import import_roster, template_csv
+from cxchange.text import plural
 
 st.title("Champions")
 st.caption(
@@ -143,7 +144,7 @@ def roster_tab() -> None:
                 st.error("Nothing was saved:\n\n" + "\n".join(f"- {line}" for line in str(problem).splitlines()))
             else:
                 st.session_state["roster_version"] = version + 1
-                done(f"Saved the roster: {changed} champion{'s' * (changed != 1)} changed.")
+                done(f"Saved the roster: {plural(changed, 'champion')} changed.")
 
     active = roster[champions.active_mask(roster, today)]
     if active.empty:
@@ -238,7 +239,7 @@ def activity_tab() -> None:
     kinds = part["kind"].value_counts()
     st.caption(
         f"{len(part):,} sessions, {int(part['people_reached'].sum()):,} people reached: "
-        + ", ".join(f"{count} {kind}{'s' * (count != 1)}" for kind, count in kinds.items())
+        + ", ".join(plural(count, kind) for kind, count in kinds.items())
         + "."
     )
     ui.table(
@@ -344,24 +345,20 @@ def _history() -> None:
     if st.session_state.get("roster_confirm_undo") == batch:
         held = history.set_index("id").loc[batch]
         st.warning(
-            f"Remove batch {batch}: its {_count(held['champions'], 'champion')} and the "
-            f"{_count(held['activities'], 'session')} logged for them since? This cannot be undone."
+            f"Remove batch {batch}: its {plural(held['champions'], 'champion')} and the "
+            f"{plural(held['activities'], 'session')} logged for them since? This cannot be undone."
         )
         yes, no = st.columns(2)
         if yes.button("Yes, remove it", type="primary", key="roster_undo_yes"):
             removed = store.undo_champion_batch(store.open_db(ui.db_path()), batch)
             st.session_state.pop("roster_confirm_undo")
             done(
-                f"Removed batch {batch}: {_count(removed['champions'], 'champion')} and "
-                f"{_count(removed['activities'], 'session')}."
+                f"Removed batch {batch}: {plural(removed['champions'], 'champion')} and "
+                f"{plural(removed['activities'], 'session')}."
             )
         if no.button("Keep it", key="roster_undo_no"):
             st.session_state.pop("roster_confirm_undo")
             st.rerun()
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{int(number)} {noun}{'s' * (int(number) != 1)}"
 
 
 def effect_tab() -> None:

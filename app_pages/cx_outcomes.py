@@ -6,6 +6,7 @@ import streamlit as st
 from cxchange import charts, outcomes, ui
 from cxchange import db as store
 from cxchange.importing import ImportRejected
+from cxchange.text import agree
 
 st.title("CX outcomes")
 st.caption(
@@ -81,7 +82,7 @@ def comparison() -> None:
             for reason, count in left_out.loc[left_out["metric"] == metric.code, ["reason", "figures"]].itertuples(
                 index=False
             ):
-                st.caption(f"Left out: {count} {metric.label} figure{'s' * (count != 1)}, because {reason}.")
+                st.caption(f"Left out: {count} {metric.label} {agree(count, 'figure', 'figures')}, because {reason}.")
 
 
 def grid_entry() -> None:
@@ -164,7 +165,7 @@ def file_import() -> None:
     found, counts = preview.found, preview.counts
     if found.problems:
         shown = found.problems[:50]
-        these = "this problem is" if len(found.problems) == 1 else f"these {len(found.problems)} problems are"
+        these = agree(len(found.problems), "this problem is", f"these {len(found.problems)} problems are")
         more = f"\n- … and {len(found.problems) - len(shown)} more" if len(found.problems) > len(shown) else ""
         st.error(
             f"Nothing can be imported from {uploaded.name} until {these} fixed:\n\n"

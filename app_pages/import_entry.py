@@ -8,6 +8,7 @@ from cxchange import entry, ui
 from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, question_set_csv
 from cxchange.importing import import_survey as run_import
 from cxchange.model import SCALE
+from cxchange.text import plural
 
 st.title("Import & entry")
 db = store.open_db(ui.db_path())
@@ -135,7 +136,7 @@ def survey_file() -> None:
             )
 
         count = len(plan.new_teams)
-        new_teams = f", {count} new team{'s' * (count != 1)}" if count else ""
+        new_teams = f", {plural(count, 'new team')}" if count else ""
         with st.expander(f"Columns and teams: {len(plan.matches)} question-bank items matched{new_teams}"):
             matched = pd.DataFrame(
                 [

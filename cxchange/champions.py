@@ -19,6 +19,7 @@ import pandas as pd
 
 from cxchange import scoring
 from cxchange.readiness import team_tree
+from cxchange.text import blank, name_key
 
 ACTIVITY_KINDS: tuple[str, ...] = ("huddle", "workshop", "feedback session", "recognition", "escalation")
 """What a champion logs after a session (the champion_activities table accepts these only)."""
@@ -106,14 +107,14 @@ def check_champion(
     workspace's team names to ids. Dates become ISO text; an empty end date is None.
     """
     problems = []
-    name = " ".join(str(alias).split()) if alias is not None and not _blank(alias) else ""
+    name = " ".join(str(alias).split()) if alias is not None and not blank(alias) else ""
     if not name:
         problems.append(Problem("alias", "(empty): every champion needs a name or an alias."))
     elif len(name) > MAX_ALIAS:
         problems.append(Problem("alias", f"{name[:20]!r}… is longer than {MAX_ALIAS} characters."))
     team_id = find_team(team, teams)
     if team_id is None:
-        shown = "(empty)" if _blank(team) else repr(str(team).strip()) if isinstance(team, str) else f"id {team}"
+        shown = "(empty)" if blank(team) else repr(str(team).strip()) if isinstance(team, str) else f"id {team}"
         problems.append(Problem("team", f"{shown} is not a team of this workspace."))
     start = _date_field("started_on", started_on, problems)
     if start is None and not any(p.field == "started_on" for p in problems):
@@ -141,17 +142,12 @@ def _date_field(field: str, value: object, problems: list[Problem]) -> date | No
 
 def find_team(team: object, teams: Mapping[str, int]) -> int | None:
     """The id of a team given by name (ignoring case and repeated spaces) or by id; None where unknown."""
-    if _blank(team):
+    if blank(team):
         return None
     if isinstance(team, int | np.integer) and not isinstance(team, bool):
         return int(team) if int(team) in {int(i) for i in teams.values()} else None
     wanted = name_key(team)
     return next((int(team_id) for name, team_id in teams.items() if name_key(name) == wanted), None)
-
-
-def name_key(text: object) -> str:
-    """A name compared ignoring case and repeated spaces."""
-    return "" if _blank(text) else " ".join(str(text).split()).casefold()
 
 
 def roster_key(alias: object, team_id: int, started_on: str) -> tuple[str, int, str]:
@@ -199,11 +195,11 @@ def check_activity(
         elif end is not None and day > end:
             problems.append(f"Date: {day.isoformat()} is after {who} stepped down ({end.isoformat()}).")
     reached = _whole_number(people_reached)
-    if _blank(people_reached):
+    if blank(people_reached):
         problems.append("People reached: (empty): say how many people took part (0 if none).")
     elif reached is None or reached < 0:
         problems.append(f"People reached: {people_reached!r} is not a whole number of 0 or more.")
-    text = None if _blank(note) else str(note).strip()
+    text = None if blank(note) else str(note).strip()
     if text is not None and len(text) > MAX_NOTE:
         problems.append(f"Note: it is {len(text)} characters long; keep it under {MAX_NOTE}.")
     if problems:
@@ -224,19 +220,13 @@ def check_activities_within(alias: str, started_on: str, ended_on: str | None, a
 
 
 def _whole_number(value: object) -> int | None:
-    if isinstance(value, bool) or _blank(value):
+    if isinstance(value, bool) or blank(value):
         return None
     try:
         number = float(value)
     except (TypeError, ValueError):
         return None
     return int(number) if math.isfinite(number) and number.is_integer() else None
-
-
-def _blank(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value.strip())
 
 
 # Coverage ------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pandas as pd
 
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
 from cxchange.readiness import suppression_text
+from cxchange.text import date_text, plural
 
 FONT_SIZE = 13
 LOW_HIGH_SCHEME = "redyellowblue"
@@ -709,9 +710,9 @@ def coverage_chart(rows: pd.DataFrame, ratio: float, title: str = "") -> alt.Lay
                 if c == 0 and h == h
                 else "no active champion"
                 if c == 0
-                else f"1 per {p:.0f} · {c} champion{'s' * (c != 1)}"
+                else f"1 per {p:.0f} · {plural(c, 'champion')}"
                 if p == p
-                else f"{c} champion{'s' * (c != 1)} · no headcount"
+                else f"{plural(c, 'champion')} · no headcount"
                 for c, h, p in zip(teams["champions"], teams["headcount"], teams["people_per_champion"], strict=True)
             ],
         }
@@ -835,7 +836,7 @@ def health_trend(trend: pd.DataFrame, title: str = "") -> alt.LayerChart:
     """
     data = trend.assign(
         day=[pd.Timestamp(day).strftime("%Y-%m-%d") for day in trend["day"]],
-        as_of=[f"{pd.Timestamp(day).day} {pd.Timestamp(day):%b %Y}" for day in trend["day"]],
+        as_of=[date_text(pd.Timestamp(day)) for day in trend["day"]],
     )
     x = alt.X(
         "day:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8)

@@ -28,6 +28,7 @@ from sqlite_utils import Database
 from cxchange import analysis, charts, readiness, scoring
 from cxchange import db as store
 from cxchange.model import ELEMENT_LABELS, REMEDIES
+from cxchange.text import agree, plural
 
 STATIC_FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 """Fonts of drawn charts: the first has the braille blank that indents sub-teams, so no label falls back to a serif."""
@@ -366,7 +367,7 @@ def readiness_report_document(
         )
     else:
         hidden = int(wave_rows["suppressed"].sum())
-        hidden_note = f" {hidden} team{'s are' if hidden != 1 else ' is'} hidden and left out." if hidden else ""
+        hidden_note = f" {plural(hidden, 'team')} {agree(hidden, 'is', 'are')} hidden and left out." if hidden else ""
         heatmap_title = f"Readiness by team and ADKAR element, {wave_name}{suffix}"
         sections.append(
             Section(heatmap_title, chart=chart_spec(charts.readiness_heatmap(wave_rows, min_n, title=heatmap_title)))

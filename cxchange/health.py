@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from cxchange.text import agree, date_text, plural, upper_first
+
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
 COLOURS: tuple[str, ...] = (GREEN, AMBER, RED, GREY)
 COLOUR_WORDS: dict[str, str] = {GREEN: "Green", AMBER: "Amber", RED: "Red", GREY: "Not assessed"}
@@ -273,12 +275,6 @@ def _day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def _date_text(day: str | dt.date) -> str:
-    """A date as people read it: 25 Oct 2026."""
-    day = _day(day) if isinstance(day, str) else day
-    return f"{day.day} {day:%b %Y}"
-
-
 def _ago(days: int) -> str:
     return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
 
@@ -287,10 +283,6 @@ def _names(names: Sequence[str]) -> str:
     """A few names, then how many more."""
     shown = ", ".join(names[:NAMES_SHOWN])
     return shown + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
-
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
 def as_of(data: HealthData, day: dt.date) -> HealthData:
@@ -399,7 +391,7 @@ def _latest_tick(data: HealthData, name: str) -> Light | None:
     note = "" if latest["note"] is None or pd.isna(latest["note"]) else str(latest["note"]).strip()
     ticked = bool(int(latest["ticked"]))
     verb = "Ticked" if ticked else "Unticked"
-    reason = f"{verb} by the facilitator on {_date_text(latest['ticked_on'])}" + (f": {note}" if note else ".")
+    reason = f"{verb} by the facilitator on {date_text(latest['ticked_on'])}" + (f": {note}" if note else ".")
     return Light(CHECKS_BY_NAME[name], GREEN if ticked else RED, reason, source="tick")
 
 
@@ -441,18 +433,18 @@ def _sponsor(data: HealthData, today: dt.date, check: Check) -> Light:
         seen.append((days, str(sponsor), colour, launch_only, last))
     seen.sort(key=lambda entry: (entry[0], entry[1]))
     days, sponsor, colour, launch_only, last = seen[0]
-    reason = f"{sponsor}'s last activity was {_ago(days)} ({last['kind']}, {_date_text(last['happened_on'])})"
+    reason = f"{sponsor}'s last activity was {_ago(days)} ({last['kind']}, {date_text(last['happened_on'])})"
     if colour == RED and launch_only:
         reason += ", only in the launch month"
     quiet = [entry for entry in seen[1:] if entry[2] == RED]
     if quiet:
         gone = "; ".join(
-            f"{name}, last seen {_date_text(row['happened_on'])} ({_ago(ago)}"
+            f"{name}, last seen {date_text(row['happened_on'])} ({_ago(ago)}"
             + (", only in the launch month)" if only else ")")
             for ago, name, _, only, row in quiet[:NAMES_SHOWN]
         )
         more = f" and {len(quiet) - NAMES_SHOWN} more" if len(quiet) > NAMES_SHOWN else ""
-        one = "another sponsor has" if len(quiet) == 1 else f"{len(quiet)} other sponsors have"
+        one = agree(len(quiet), "another sponsor has", f"{len(quiet)} other sponsors have")
         reason += f", but {one} gone quiet: {gone}{more}"
         if colour == GREEN:
             colour = AMBER
@@ -467,7 +459,7 @@ def _goals(data: HealthData, today: dt.date, check: Check) -> Light:
         found = Light(
             check,
             GREEN,
-            f"CX outcome figures exist for {len(matched)} of {_plural(len(waves), 'wave')} "
+            f"CX outcome figures exist for {len(matched)} of {plural(len(waves), 'wave')} "
             f"(latest: {matched[-1]}), so readiness can be read against customer results.",
         )
     light = _from_data_or_tick(data, check, found)
@@ -491,13 +483,13 @@ def _updates(data: HealthData, today: dt.date, check: Check) -> Light:
     if not sponsor.empty:
         last = sponsor.sort_values("happened_on", kind="stable").iloc[-1]
         events.append((last["happened_on"], f"{last['kind']} by {last['sponsor']}"))
-    rule = f"updates are due at least every {_plural(int(data.stale_weeks), 'week')}"
+    rule = f"updates are due at least every {plural(int(data.stale_weeks), 'week')}"
     if not events:
         return Light(check, RED, f"No Kotter step update or sponsor activity logged yet; {rule}.")
     when, what = max(events)
     days = (today - _day(when)).days
     colour = GREEN if days <= stale else AMBER if days <= 2 * stale else RED
-    return Light(check, colour, f"The latest update was {_ago(days)} ({what}, {_date_text(when)}); {rule}.")
+    return Light(check, colour, f"The latest update was {_ago(days)} ({what}, {date_text(when)}); {rule}.")
 
 
 def _feedback(data: HealthData, today: dt.date, check: Check) -> Light:
@@ -515,7 +507,7 @@ def _feedback(data: HealthData, today: dt.date, check: Check) -> Light:
         )
     share = done / raised
     colour = GREEN if share >= FEEDBACK_GREEN else AMBER if share >= FEEDBACK_AMBER else RED
-    return Light(check, colour, f"{_plural(raised, 'action')} raised, {done} done ({share:.0%}){not_counted}.")
+    return Light(check, colour, f"{plural(raised, 'action')} raised, {done} done ({share:.0%}){not_counted}.")
 
 
 def _measurement(data: HealthData, today: dt.date, check: Check) -> Light:
@@ -525,9 +517,7 @@ def _measurement(data: HealthData, today: dt.date, check: Check) -> Light:
     if count == 0:
         return Light(check, colour, f"No ADKAR survey wave yet: at least {WAVES_GREEN} over the change's life.")
     latest = waves.iloc[-1]
-    reason = (
-        f"{_plural(count, 'ADKAR survey wave')} so far (latest: {latest['name']}, {_date_text(latest['opened_on'])})"
-    )
+    reason = f"{plural(count, 'ADKAR survey wave')} so far (latest: {latest['name']}, {date_text(latest['opened_on'])})"
     if colour != GREEN:
         reason += f"; at least {WAVES_GREEN} are needed to see readiness move over the change's life"
     return Light(check, colour, reason + ".")
@@ -544,7 +534,7 @@ def _training(data: HealthData, today: dt.date, check: Check) -> Light:
             check,
             GREEN,
             f"Training is done: \u201c{latest['title']}\u201d (an action aimed at Knowledge, closed "
-            f"{_date_text(latest['closed'])}).",
+            f"{date_text(latest['closed'])}).",
         )
     elif not planned.empty:
         found = Light(
@@ -619,8 +609,8 @@ def _champions(data: HealthData, today: dt.date, check: Check) -> Light:
     without = sorted(names.get(team, str(team)) for team in teams if team not in covered)
     share = len(covered) / len(teams)
     colour = GREEN if share >= CHAMPIONS_GREEN else AMBER if share >= CHAMPIONS_AMBER else RED
-    verb = "has" if len(covered) == 1 else "have"
-    reason = f"{len(covered)} of {_plural(len(teams), 'team')} taking part {verb} an active champion ({share:.0%})"
+    verb = agree(len(covered), "has", "have")
+    reason = f"{len(covered)} of {plural(len(teams), 'team')} taking part {verb} an active champion ({share:.0%})"
     if without:
         reason += f"; without one: {_names(without)}"
     return Light(check, colour, reason + ".")
@@ -637,10 +627,10 @@ def _change_model(data: HealthData, today: dt.date, check: Check) -> Light:
         kotter_text = f"Kotter steps under way ({', '.join(parts)})"
     else:
         kotter_text = "no Kotter step under way yet"
-    waves_text = f"{_plural(waves, 'ADKAR survey wave')}" if waves else "no ADKAR survey wave yet"
+    waves_text = f"{plural(waves, 'ADKAR survey wave')}" if waves else "no ADKAR survey wave yet"
     colour = GREEN if under_way and waves else AMBER if under_way or waves else RED
     reason = f"{kotter_text}; {waves_text}."
-    return Light(check, colour, reason[0].upper() + reason[1:])
+    return Light(check, colour, upper_first(reason))
 
 
 def _cross_team(data: HealthData, today: dt.date, check: Check) -> Light:
@@ -654,7 +644,7 @@ def _cross_team(data: HealthData, today: dt.date, check: Check) -> Light:
     colour = GREEN if count >= CROSS_TEAM_GREEN else AMBER if count >= CROSS_TEAM_AMBER else RED
     if not involved:
         return Light(check, colour, "No top-level team has actions or an active champion in this initiative yet.")
-    reason = f"{_plural(count, 'top-level team')} involved through actions or active champions: {_names(involved)}"
+    reason = f"{plural(count, 'top-level team')} involved through actions or active champions: {_names(involved)}"
     if colour != GREEN:
         reason += f"; at least {CROSS_TEAM_GREEN} show the change reaching across the organisation"
     return Light(check, colour, reason + ".")
@@ -675,15 +665,15 @@ def _recognition(data: HealthData, today: dt.date, check: Check) -> Light:
             found = Light(
                 check,
                 GREEN,
-                f"Champions logged {_plural(recent, 'recognition')} in the last {RECOGNITION_DAYS} days "
-                f"(latest {_date_text(latest)}).",
+                f"Champions logged {plural(recent, 'recognition')} in the last {RECOGNITION_DAYS} days "
+                f"(latest {date_text(latest)}).",
             )
         else:
             days = (today - _day(latest)).days
             found = Light(
                 check,
                 AMBER,
-                f"The last recognition champions logged was {_ago(days)} ({_date_text(latest)}); none in the last "
+                f"The last recognition champions logged was {_ago(days)} ({date_text(latest)}); none in the last "
                 f"{RECOGNITION_DAYS} days.",
             )
     return _from_data_or_tick(data, check, found)

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from cxchange import db as store
 from cxchange import scoring
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, OUTCOME, REMEDIES, readiness_index
+from cxchange.text import p_text
 
 ORGANISATION_LABEL = "All teams"
 FIGURE_COLUMNS: tuple[str, ...] = (
@@ -212,11 +213,7 @@ class Change:
         if not self.significant:
             return f"No clear change since {self.previous_wave} ({self.delta:+.1f} points, p = {self.p_value:.2f})."
         direction = "Up" if self.delta > 0 else "Down"
-        return f"{direction} {abs(self.delta):.1f} points since {self.previous_wave} (p {_p_text(self.p_value)})."
-
-
-def _p_text(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+        return f"{direction} {abs(self.delta):.1f} points since {self.previous_wave} (p {p_text(self.p_value)})."
 
 
 def change_between(frame: pd.DataFrame, team_id: int, wave_id: int, alpha: float = 0.05) -> Change | None:

@@ -18,6 +18,7 @@ from cxchange import scoring
 from cxchange.importing.reading import CHUNK_ROWS, ImportRejected, Survey, read_survey
 from cxchange.importing.rules import Chunk, ImportMapping, Plan, plan_chunk, start_plan
 from cxchange.readiness import default_initiative
+from cxchange.text import plural
 
 __all__ = [
     "ImportMapping",
@@ -36,8 +37,7 @@ class UnmappedLabels(ImportRejected):
 
     def __init__(self, labels: dict[str, list[str]]):
         self.labels = labels
-        listed = "; ".join(f'"{label}" (in {len(columns)} column{"s" * (len(columns) > 1)})'
-                           for label, columns in labels.items())  # fmt: skip
+        listed = "; ".join(f'"{label}" (in {plural(len(columns), "column")})' for label, columns in labels.items())
         super().__init__(
             f"Some answers are not on the 1–5 agreement scale: {listed}. Map each to a value (1–5, or null for "
             'missing) in the import wizard or a mapping file, e.g. {"labels": {"' + next(iter(labels)) + '": 4}}.'
