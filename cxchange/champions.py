@@ -17,7 +17,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from cxchange import scoring
+from cxchange import analysis, scoring
 from cxchange.readiness import team_tree
 from cxchange.text import blank, name_key
 
@@ -494,8 +494,6 @@ def champion_effect(readiness_frame: pd.DataFrame, champions: pd.DataFrame, wave
 
 def _pooled(teams: pd.DataFrame) -> dict[str, float]:
     """Respondent mean, sd and n of the teams together, and the mean's t-based 95% CI."""
-    from scipy import stats
-
     n = teams["n"].to_numpy(float)
     total = float(n.sum())
     if total == 0:
@@ -504,27 +502,18 @@ def _pooled(teams: pd.DataFrame) -> dict[str, float]:
     mean = float((n * means).sum() / total)
     squares = float(((n - 1) * sds**2 + n * means**2).sum())
     sd = math.sqrt(max(squares - total * mean**2, 0.0) / (total - 1)) if total > 1 else np.nan
-    half = stats.t.ppf(0.5 + CONFIDENCE / 2, total - 1) * sd / math.sqrt(total) if total > 1 else np.nan
-    return {"mean": mean, "sd": sd, "n": int(total), "teams": len(teams), "ci_low": mean - half, "ci_high": mean + half}
+    low, high = scoring.confidence_interval(pd.Series([mean]), pd.Series([sd]), pd.Series([total]), CONFIDENCE)
+    return {"mean": mean, "sd": sd, "n": int(total), "teams": len(teams), "ci_low": low[0], "ci_high": high[0]}
 
 
 def _welch_difference(row: Mapping[str, float]) -> dict[str, float]:
     """The difference of the groups' means (with − without), Welch's 95% CI, df and two-sided p."""
-    from scipy import stats
-
-    nothing = {"difference": np.nan, "ci_low": np.nan, "ci_high": np.nan, "df": np.nan, "p": np.nan}
-    n1, n2 = row["with_n"], row["without_n"]
-    if min(n1, n2) < 2:
-        return nothing
-    v1, v2 = row["with_sd"] ** 2 / n1, row["without_sd"] ** 2 / n2
-    difference = row["with_mean"] - row["without_mean"]
-    se = math.sqrt(v1 + v2)
-    if se == 0:
-        return nothing | {"difference": difference}
-    df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
-    half = stats.t.ppf(0.5 + CONFIDENCE / 2, df) * se
-    p = 2 * stats.t.sf(abs(difference) / se, df)
-    return {"difference": difference, "ci_low": difference - half, "ci_high": difference + half, "df": df, "p": p}
+    found = analysis.welch(
+        *(row[f"with_{key}"] for key in ("mean", "sd", "n")),
+        *(row[f"without_{key}"] for key in ("mean", "sd", "n")),
+        confidence=CONFIDENCE,
+    )
+    return {key: float(value) for key, value in found.items()}
 
 
 def effect_lines(effect: pd.DataFrame) -> pd.DataFrame:

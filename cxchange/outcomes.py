@@ -13,7 +13,6 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -523,23 +522,23 @@ class Correlation:
 def correlation(points: pd.DataFrame, confidence: float = CONFIDENCE) -> Correlation:
     """Pearson's r of readiness against value over `points`, with n and the Fisher-z interval.
 
-    The interval is tanh(atanh(r) ± z / √(n − 3)); it needs at least four points and some spread.
+    scipy's pearsonr gives r and its interval, tanh(atanh(r) ± z / √(n − 3)); it needs at least four
+    points and some spread, and says why where there is no r.
     """
+    from scipy import stats
+
     x = points["readiness"].to_numpy(dtype=float)
     y = points["value"].to_numpy(dtype=float)
     n = len(x)
     nan = float("nan")
     if n < MIN_POINTS:
         return Correlation(nan, n, nan, nan, confidence, f"too few points (n = {n}); at least {MIN_POINTS} are needed.")
-    dx, dy = x - x.mean(), y - y.mean()
-    spread = math.sqrt((dx**2).sum() * (dy**2).sum())
-    if spread == 0:
-        which = "readiness" if (dx**2).sum() == 0 else "figure"
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        which = "readiness" if np.ptp(x) == 0 else "figure"
         return Correlation(nan, n, nan, nan, confidence, f"every point has the same {which} (n = {n}).")
-    r = float(np.clip((dx * dy).sum() / spread, -1.0, 1.0))
-    z = NormalDist().inv_cdf((1 + confidence) / 2)
-    centre, half = math.atanh(r) if abs(r) < 1 else math.copysign(math.inf, r), z / math.sqrt(n - 3)
-    return Correlation(r, n, math.tanh(centre - half), math.tanh(centre + half), confidence)
+    found = stats.pearsonr(x, y)
+    interval = found.confidence_interval(confidence_level=confidence)
+    return Correlation(float(found.statistic), n, float(interval.low), float(interval.high), confidence)
 
 
 def correlation_by_wave(points: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
+from cxchange import analysis, scoring
 from cxchange import db as store
-from cxchange import scoring
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, OUTCOME, REMEDIES, readiness_index
 from cxchange.text import p_text
 
@@ -225,8 +225,10 @@ def change_between(frame: pd.DataFrame, team_id: int, wave_id: int, alpha: float
     now, before = rows.iloc[position[0]], rows.iloc[position[0] - 1]
     if now["suppressed"] or before["suppressed"]:
         return None
-    p = scoring.welch(
-        now["readiness"], now["readiness_sd"], now["n"], before["readiness"], before["readiness_sd"], before["n"]
+    p = float(
+        analysis.welch(
+            now["readiness"], now["readiness_sd"], now["n"], before["readiness"], before["readiness_sd"], before["n"]
+        )["p"]
     )
     return Change(
         delta=float(now["readiness"] - before["readiness"]),

@@ -323,23 +323,11 @@ def _reveals_complement(
     return any(0 < part < min_n for part in (whole, pieces))
 
 
-def welch(mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_b: float, n_b: int) -> float:
-    """Two-sided p-value of Welch's t-test from summary figures (NaN where a group has n < 2)."""
-    if min(n_a, n_b) < 2 or pd.isna(sd_a) or pd.isna(sd_b):
-        return float("nan")
-    if sd_a == 0 and sd_b == 0:
-        return 0.0 if mean_a != mean_b else 1.0
-    from scipy import stats as scipy_stats  # scipy takes a second to import: only where a test is run
-
-    result = scipy_stats.ttest_ind_from_stats(mean_a, sd_a, n_a, mean_b, sd_b, n_b, equal_var=False)
-    return float(result.pvalue)
-
-
 def confidence_interval(
     mean: pd.Series, sd: pd.Series, n: pd.Series, level: float = 0.95
 ) -> tuple[pd.Series, pd.Series]:
     """The t-based confidence interval of a mean, from its sd and n (NaN where n < 2)."""
-    from scipy import stats as scipy_stats
+    from scipy import stats as scipy_stats  # scipy takes a second to import: only where an interval is drawn
 
     n_float = n.astype(float)
     t = pd.Series(scipy_stats.t.ppf(0.5 + level / 2, (n_float - 1).where(n_float > 1)), index=mean.index)

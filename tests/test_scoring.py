@@ -543,44 +543,7 @@ def test_no_difference_in_the_demo_reveals_a_small_group(demo_db):
         attack(wave[["team_id", "parent_id", "n", "direct_n", "suppressed"]], min_n)
 
 
-# welch and confidence_interval -----------------------------------------------------------------
-
-SAMPLE_A = np.array([62.5, 70.0, 55.0, 81.25, 77.5, 68.75])
-SAMPLE_B = np.array([50.0, 58.75, 61.25, 45.0, 66.25])
-
-
-def test_welch_matches_scipy_on_the_raw_values():
-    expected = stats.ttest_ind(SAMPLE_A, SAMPLE_B, equal_var=False).pvalue
-
-    result = scoring.welch(
-        SAMPLE_A.mean(), SAMPLE_A.std(ddof=1), len(SAMPLE_A), SAMPLE_B.mean(), SAMPLE_B.std(ddof=1), len(SAMPLE_B)
-    )
-
-    assert result == pytest.approx(expected, rel=1e-9)
-
-
-def test_welch_matches_scipy_for_unequal_sizes_and_spreads():
-    a = np.array([20.0, 90.0, 35.0, 75.0, 50.0, 10.0, 95.0, 60.0, 40.0, 70.0, 25.0, 85.0])
-    b = np.array([55.0, 57.5, 60.0])
-    expected = stats.ttest_ind(a, b, equal_var=False).pvalue
-
-    result = scoring.welch(a.mean(), a.std(ddof=1), len(a), b.mean(), b.std(ddof=1), len(b))
-
-    assert result == pytest.approx(expected, rel=1e-9)
-
-
-@pytest.mark.parametrize(
-    "args",
-    [
-        (50.0, np.nan, 1, 60.0, 10.0, 5),
-        (50.0, 0.0, 1, 60.0, 10.0, 5),
-        (50.0, 10.0, 5, 60.0, 0.0, 1),
-        (50.0, 10.0, 5, 60.0, 10.0, 0),
-        (50.0, np.nan, 5, 60.0, 10.0, 5),
-    ],
-)
-def test_welch_gives_nan_without_two_respondents_and_an_sd(args):
-    assert math.isnan(scoring.welch(*args))
+# confidence_interval -----------------------------------------------------------------------------
 
 
 def test_confidence_interval_matches_scipy():
