@@ -22,6 +22,7 @@ if message := st.session_state.pop("champions_message", None):
 today = date.today()
 settings = ui.settings()
 ratio = settings["champion_ratio"]
+quiet_days = int(settings["champion_quiet_days"])
 teams = ui.teams()
 roster = ui.champion_roster()
 log = ui.champion_activity_log()
@@ -29,7 +30,7 @@ team_ids = {str(name): int(team_id) for name, team_id in zip(teams["name"], team
 if not team_ids:
     st.info("There are no teams yet: import a survey file or load the demo under Settings first.")
     st.stop()
-rows = ui.computed(champions.coverage, teams, roster, log, today, ratio)
+rows = ui.computed(champions.coverage, teams, roster, log, today, ratio, quiet_days)
 
 
 def done(text: str) -> None:
@@ -56,20 +57,25 @@ def coverage_tab() -> None:
     )
     b.caption(f"Target: 1 per {ratio:g}{gap}")
     c.metric("Teams without an active champion", f"{summary['teams_without']} of {summary['teams']}")
-    d.metric(f"Quiet teams (no activity in {champions.QUIET_DAYS} days)", summary["teams_quiet"])
+    d.metric(f"Quiet teams (no activity in {quiet_days} days)", summary["teams_quiet"])
     if summary["without"]:
         st.warning(f"**No active champion:** {', '.join(summary['without'])}.", icon=":material/person_off:")
     if summary["quiet"]:
         st.warning(
-            f"**Quiet for more than {champions.QUIET_DAYS} days:** {', '.join(summary['quiet'])}. "
+            f"**Quiet for more than {quiet_days} days:** {', '.join(summary['quiet'])}. "
             "Log a session under Activity log when a champion has run one.",
             icon=":material/notifications_paused:",
         )
     ui.team_chart(
-        charts.coverage_chart, rows, ratio, key="coverage_chart", title=f"Champion coverage on {today:%d %B %Y}"
+        charts.coverage_chart,
+        rows,
+        ratio,
+        key="coverage_chart",
+        title=f"Champion coverage on {today:%d %B %Y}",
+        quiet_days=quiet_days,
     )
     st.caption("Click a team to open its detail.")
-    table = champions.coverage_table(rows, ratio)
+    table = champions.coverage_table(rows, ratio, quiet_days)
     ui.table(
         table, hide_index=True, width="stretch", height=(len(table) + 1) * 35 + 3, name="champion coverage by team"
     )
@@ -221,7 +227,7 @@ def activity_tab() -> None:
                     else:
                         db = store.open_db(ui.db_path())
                         after = champions.coverage(
-                            teams, store.champion_roster(db), store.champion_activity_log(db), today, ratio
+                            teams, store.champion_roster(db), store.champion_activity_log(db), today, ratio, quiet_days
                         )
                         team_id = int(active.set_index("id").loc[champion, "team_id"])
                         done(

@@ -21,6 +21,7 @@ frame = ui.readiness_frame(initiative_id)
 figures = ui.cx_outcomes()
 wave_names = ui.waves(initiative_id)["name"].tolist()
 team_ids = ui.outcome_team_ids()
+min_points = int(ui.settings()["outcome_min_points"])
 FORMATS = {"nps": "%.1f", "csat": "%.1f", "complaint_rate": "%.2f"}
 
 
@@ -48,7 +49,7 @@ def comparison() -> None:
             if rows.empty:
                 st.info(f"No {metric.label} figures meet a readiness figure of this initiative yet.")
                 continue
-            found = outcomes.correlation(rows)
+            found = outcomes.correlation(rows, min_points=min_points)
             st.markdown(f"**{found.sentence(metric)}**")
             ui.chart(
                 charts.readiness_outcome_scatter,
@@ -61,7 +62,7 @@ def comparison() -> None:
             )
             st.caption(outcomes.POOLED_NOTE)
             st.write(f"**{metric.label} and readiness within each wave**")
-            by_wave = outcomes.correlation_by_wave(rows).rename(
+            by_wave = outcomes.correlation_by_wave(rows, min_points=min_points).rename(
                 columns={
                     "wave": "Wave",
                     "n": "Teams (n)",

@@ -19,20 +19,17 @@ import pandas as pd
 
 from cxchange import analysis, scoring
 from cxchange.readiness import team_tree
+from cxchange.settings import DEFAULTS
 from cxchange.text import blank, name_key
 
 ACTIVITY_KINDS: tuple[str, ...] = ("huddle", "workshop", "feedback session", "recognition", "escalation")
 """What a champion logs after a session (the champion_activities table accepts these only)."""
 
-QUIET_DAYS = 30
-"""A team whose active champions have logged nothing for more than this many days is "quiet"."""
 
-STATUSES: dict[str, str] = {
-    "active": "Active",
-    "quiet": f"Quiet (no activity in {QUIET_DAYS} days)",
-    "none": "No active champion",
-}
-"""A team's coverage status, as a legend names it."""
+def status_labels(quiet_days: int = DEFAULTS["champion_quiet_days"]) -> dict[str, str]:
+    """A team's coverage status ("active", "quiet", "none") as a legend names it."""
+    return {"active": "Active", "quiet": f"Quiet (no activity in {quiet_days} days)", "none": "No active champion"}
+
 
 FIELD_LABELS: dict[str, str] = {
     "alias": "Name or alias",
@@ -238,7 +235,7 @@ def coverage(
     activities: pd.DataFrame,
     today: date,
     ratio: float,
-    quiet_days: int = QUIET_DAYS,
+    quiet_days: int = DEFAULTS["champion_quiet_days"],
 ) -> pd.DataFrame:
     """Champion coverage per team on `today`, every team and the organisation (team_id 0), in hierarchy order.
 
@@ -344,8 +341,9 @@ def _status(champions: int, last_activity: object, today: date, quiet_days: int)
     return "quiet" if (today - date.fromisoformat(str(last_activity))).days > quiet_days else "active"
 
 
-def coverage_table(rows: pd.DataFrame, ratio: float) -> pd.DataFrame:
+def coverage_table(rows: pd.DataFrame, ratio: float, quiet_days: int = DEFAULTS["champion_quiet_days"]) -> pd.DataFrame:
     """coverage() as a person reads it: parents marked "(all)" with the teams they cover, gaps in words."""
+    labels = status_labels(quiet_days)
     return pd.DataFrame(
         {
             "Team": [
@@ -356,7 +354,7 @@ def coverage_table(rows: pd.DataFrame, ratio: float) -> pd.DataFrame:
             "Active champions": rows["champions"].to_numpy(),
             "People per champion": [_whole_text(value) for value in rows["people_per_champion"]],
             f"Target 1 per {ratio:g}": [_target_text(row) for row in rows.itertuples()],
-            "Status": [STATUSES[status] for status in rows["status"]],
+            "Status": [labels[status] for status in rows["status"]],
             "Last activity": rows["last_activity"].fillna("none").to_numpy(),
             "Days since": [_whole_text(value) for value in rows["days_since"]],
             "Teams without a champion": [
@@ -389,10 +387,11 @@ def describe_coverage_change(before: pd.DataFrame, after: pd.DataFrame, team_id:
     new = after.set_index("team_id").loc[team_id]
     name = new["team"]
     last = f"last activity {new['last_activity']}" if new["last_activity"] else "no activity yet"
-    now = STATUSES[new["status"]].lower()
+    labels = status_labels()  # only the status' name is said, not its days
+    now = labels[new["status"]].lower()
     if old is None or old["status"] == new["status"]:
         return f"{name} stays {now.split(' (')[0]}: {last}."
-    was = STATUSES[old["status"]].lower().split(" (")[0]
+    was = labels[old["status"]].lower().split(" (")[0]
     return f"{name} is now {now.split(' (')[0]} (was {was}): {last}."
 
 

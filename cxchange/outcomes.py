@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from cxchange import db as store
 from cxchange.importing.reading import ImportRejected, read_survey
+from cxchange.settings import DEFAULTS
 from cxchange.text import blank, heading_key, name_key, plural, shown
 
 
@@ -80,8 +81,8 @@ METRIC_KEYS: dict[str, str] = {
 """A measure's code under its code or label as compared (text.heading_key)."""
 GRID_COLUMNS: tuple[str, ...] = ("Team", "Period", *(metric.label for metric in METRICS))
 ROW_COLUMNS: tuple[str, ...] = ("team_id", "team", "period", "metric", "value")
-MIN_POINTS = 4
-"""Fewest points a correlation is given for: Fisher's interval needs n − 3 > 0."""
+FISHER_MIN_POINTS = 4
+"""Fisher's interval needs n − 3 > 0: however low the setting, a correlation needs this many points."""
 CONFIDENCE = 0.95
 CAUSE_NOTE = "This is an association, not proof that readiness causes it."
 POOLED_NOTE = (
@@ -519,11 +520,14 @@ class Correlation:
         )
 
 
-def correlation(points: pd.DataFrame, confidence: float = CONFIDENCE) -> Correlation:
+def correlation(
+    points: pd.DataFrame, confidence: float = CONFIDENCE, min_points: int = DEFAULTS["outcome_min_points"]
+) -> Correlation:
     """Pearson's r of readiness against value over `points`, with n and the Fisher-z interval.
 
-    scipy's pearsonr gives r and its interval, tanh(atanh(r) ± z / √(n − 3)); it needs at least four
-    points and some spread, and says why where there is no r.
+    scipy's pearsonr gives r and its interval, tanh(atanh(r) ± z / √(n − 3)); it needs at least
+    `min_points` points (the setting; never fewer than FISHER_MIN_POINTS) and some spread, and says why
+    where there is no r.
     """
     from scipy import stats
 
@@ -531,8 +535,10 @@ def correlation(points: pd.DataFrame, confidence: float = CONFIDENCE) -> Correla
     y = points["value"].to_numpy(dtype=float)
     n = len(x)
     nan = float("nan")
-    if n < MIN_POINTS:
-        return Correlation(nan, n, nan, nan, confidence, f"too few points (n = {n}); at least {MIN_POINTS} are needed.")
+    fewest = max(int(min_points), FISHER_MIN_POINTS)
+    if n < fewest:
+        reason = f"too few points (n = {n}); at least {fewest} are needed."
+        return Correlation(nan, n, nan, nan, confidence, reason)
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         which = "readiness" if np.ptp(x) == 0 else "figure"
         return Correlation(nan, n, nan, nan, confidence, f"every point has the same {which} (n = {n}).")
@@ -541,11 +547,13 @@ def correlation(points: pd.DataFrame, confidence: float = CONFIDENCE) -> Correla
     return Correlation(float(found.statistic), n, float(interval.low), float(interval.high), confidence)
 
 
-def correlation_by_wave(points: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:
+def correlation_by_wave(
+    points: pd.DataFrame, confidence: float = CONFIDENCE, min_points: int = DEFAULTS["outcome_min_points"]
+) -> pd.DataFrame:
     """The correlation within each wave (each team once), oldest wave first: wave, n, r, ci_low, ci_high, note."""
     rows = []
     for (_, wave), group in points.groupby(["opened_on", "wave"], sort=True):
-        found = correlation(group, confidence)
+        found = correlation(group, confidence, min_points)
         rows.append(
             {
                 "wave": wave,

@@ -512,11 +512,12 @@ def _health_inputs(path: str, stamp: tuple[float, ...], initiative_id: int) -> d
 
 
 def health_data(initiative_id: int) -> health.HealthData:
-    """What the programme-health checks read about an initiative, with the workspace's stale-weeks setting
-    (the queries cached until the next write)."""
+    """What the programme-health checks read about an initiative, with the workspace's settings (stale weeks
+    and the health thresholds; the queries cached until the next write)."""
     path = db_path()
     inputs = _health_inputs(str(path), _stamp(path), initiative_id)
-    return health.HealthData.from_frames(inputs, settings()["stale_weeks"])
+    workspace = settings()
+    return health.HealthData.from_frames(inputs, workspace["stale_weeks"], workspace)
 
 
 # Reports & export ---

@@ -158,6 +158,20 @@ def test_coverage_of_an_empty_workspace():
     assert empty["status"].tolist() == ["none"]
 
 
+def test_the_quiet_days_follow_the_setting():
+    # B's champions last logged a session 31 days before TODAY: quiet at 30 days, not at 60
+    relaxed = champions.coverage(hand_teams(), hand_roster(), hand_activities(), TODAY, 25, quiet_days=60)
+    assert relaxed.set_index("team").loc["B", "status"] == "active"
+    table = champions.coverage_table(relaxed, 25, quiet_days=60).set_index("Team")
+    assert table.loc["B", "Status"] == "Active"
+    strict = champions.coverage(hand_teams(), hand_roster(), hand_activities(), TODAY, 25, quiet_days=7)
+    assert champions.coverage_table(strict, 25, quiet_days=7).set_index("Team").loc["B", "Status"] == (
+        "Quiet (no activity in 7 days)"
+    )
+    spec = json.dumps(charts.coverage_chart(strict, 25, title="Coverage", quiet_days=7).to_dict())
+    assert "Quiet: no session logged in the last 7 days." in spec
+
+
 def test_the_coverage_chart_draws_every_team_with_its_status_and_the_target(covered):
     spec = charts.coverage_chart(covered.reset_index(), 25, title="Coverage").to_dict()
     text = json.dumps(spec)
