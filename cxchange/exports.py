@@ -230,10 +230,8 @@ def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> tuple[pd.DataFr
     Returns the table and, per row, whether the team is hidden (for table_csv / table_xlsx).
     """
     safe = blank_suppressed(frame)
-    rows = safe[(safe["wave_id"] == wave_id) & (safe["team_id"] != scoring.ORGANISATION)].sort_values("order")
-    table = readiness.team_table(safe, wave_id, min_n)
-    table["Responses (n)"] = table["Responses (n)"].astype("Int64")
-    return table, tuple(bool(flag) for flag in rows["suppressed"])
+    hidden = tuple(bool(flag) for flag in readiness.wave_teams(safe, wave_id)["suppressed"])
+    return readiness.team_table(safe, wave_id, min_n), hidden
 
 
 # The report ----------------------------------------------------------------------------------

@@ -278,20 +278,29 @@ def _number(value: float) -> float | None:
     return None if pd.isna(value) else round(float(value), 4)
 
 
+def wave_teams(frame: pd.DataFrame, wave_id: int) -> pd.DataFrame:
+    """The rows of one wave without the organisation's, in hierarchy order: the rows team_table lists."""
+    return frame[(frame["wave_id"] == wave_id) & (frame["team_id"] != scoring.ORGANISATION)].sort_values("order")
+
+
+def _shown_n(rows: pd.DataFrame) -> pd.api.extensions.ExtensionArray:
+    """The rows' n, blank where hidden: n of a hidden team would let a reader subtract it from its parent."""
+    return rows["n"].astype("Int64").where(~rows["suppressed"].astype(bool)).array
+
+
 def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
     """The teams of one wave as a table a person reads: index, n, barrier point and what helps.
 
     Hidden teams say why instead of showing figures. The organisation row is left out.
     """
-    rows = frame[(frame["wave_id"] == wave_id) & (frame["team_id"] != scoring.ORGANISATION)].sort_values("order")
+    rows = wave_teams(frame, wave_id)
     return pd.DataFrame(
         {
             "Team": [
                 name + (" (all)" if parent else "")
                 for name, parent in zip(rows["team"], rows["has_children"], strict=True)
             ],
-            # n of a hidden team would let a reader subtract it from its parent
-            "Responses (n)": rows["n"].astype("Int64").where(~rows["suppressed"].astype(bool)).to_numpy(),
+            "Responses (n)": _shown_n(rows),
             "Readiness index": rows["readiness"].round(1).to_numpy(),
             "Barrier point": [
                 suppression_text(kind, min_n) if hidden else ELEMENT_LABELS.get(point, "none") if point else "none"
@@ -434,7 +443,7 @@ def barrier_history(frame: pd.DataFrame, team_id: int, min_n: int) -> pd.DataFra
             "Wave": rows["wave"].to_numpy(),
             "Barrier point": [_point_text(row, min_n) for row in rows.itertuples()],
             "Readiness index": rows["readiness"].round(1).to_numpy(),
-            "Responses (n)": rows["n"].astype("Int64").where(~rows["suppressed"].astype(bool)).to_numpy(),
+            "Responses (n)": _shown_n(rows),
         }
     )
 
@@ -455,7 +464,7 @@ def roll_up_path(wave_rows: pd.DataFrame, team_id: int, min_n: int) -> pd.DataFr
                 for name, children, team in zip(rows["team"], rows["has_children"], rows["team_id"], strict=True)
             ],
             "Readiness index": rows["readiness"].round(1).to_numpy(),
-            "Responses (n)": rows["n"].astype("Int64").where(~rows["suppressed"].astype(bool)).to_numpy(),
+            "Responses (n)": _shown_n(rows),
             "Barrier point": [_point_text(row, min_n) for row in rows.itertuples()],
         }
     )
