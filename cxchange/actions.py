@@ -38,7 +38,8 @@ FIELD_LABELS: dict[str, str] = {
     "closed_on": "Closed on",
 }
 TITLE_LIMIT = 200
-OWNER_LIMIT = 100
+OWNER_LIMIT = 120
+"""Longest owner name (with role) accepted, of an action or an initiative."""
 NO_TEAM = "Across the programme"
 """Where an action without a team is listed."""
 
@@ -78,9 +79,14 @@ def check_title(value: Any) -> str:
     return title
 
 
-def check_owner(value: Any) -> str | None:
-    """The owner's name, or None."""
+def check_owner(value: Any, required: bool = False) -> str | None:
+    """An owner's name (and role, if given), its spaces tidied; None where empty, unless `required`.
+
+    An action may have no owner; an initiative needs one (the first check of programme health).
+    """
     if blank(value):
+        if required:
+            raise ValueError("Nothing saved: give the owner's name (and role, if you like).")
         return None
     owner = " ".join(str(value).split())
     if len(owner) > OWNER_LIMIT:

@@ -1368,7 +1368,7 @@ def tick_check(db: Database, initiative_id: int, check_name: str, ticked: bool, 
 
 def set_initiative_owner(db: Database, initiative_id: int, owner: str) -> None:
     """Name the one person accountable for an initiative; an empty or overlong name raises ValueError."""
-    name = health.check_owner(owner)
+    name = action_rules.check_owner(owner, required=True)
     with write_transaction(db):
         _initiative_name(db, initiative_id)
         db.execute("UPDATE initiatives SET owner = :owner WHERE id = :id", {"owner": name, "id": initiative_id})

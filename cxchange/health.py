@@ -36,7 +36,7 @@ NAMES_SHOWN = 4
 NOTE_MAX = 500
 """Longest note a tick or sponsor activity keeps: a sentence of evidence, not a report."""
 NAME_MAX = 120
-"""Longest sponsor or owner name (with role) accepted."""
+"""Longest sponsor name (with role) accepted; an owner's is actions.check_owner's."""
 
 SPONSOR_KINDS: tuple[str, ...] = (
     "town hall",
@@ -743,13 +743,3 @@ def check_sponsor_activity(
     if len(text) > NOTE_MAX:
         raise ValueError(f"Nothing logged: the note is {len(text)} characters long; keep it under {NOTE_MAX}.")
     return {"sponsor": name, "happened_on": day.isoformat(), "kind": kind, "note": text or None}
-
-
-def check_owner(owner: str | None) -> str:
-    """An initiative owner's name, tidied, or ValueError where it is empty or too long."""
-    name = " ".join(str(owner or "").split())
-    if not name:
-        raise ValueError("Nothing saved: give the owner's name (and role, if you like).")
-    if len(name) > NAME_MAX:
-        raise ValueError(f"Nothing saved: the owner's name is {len(name)} characters; keep it under {NAME_MAX}.")
-    return name
