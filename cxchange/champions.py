@@ -69,12 +69,6 @@ def as_date(value: object) -> date | None:
         raise ValueError(f"{text!r} is not a date; write it as YYYY-MM-DD (e.g. 2026-03-31)") from None
 
 
-def is_active(started_on: object, ended_on: object, day: date) -> bool:
-    """Whether a champion with these dates is active on `day` (from the start, up to but not on the end)."""
-    start, end = as_date(started_on), as_date(ended_on)
-    return start is not None and start <= day and (end is None or day < end)
-
-
 def active_mask(champions: pd.DataFrame, day: date) -> pd.Series:
     """Which rows of a roster (started_on, ended_on as ISO text) are active on `day`."""
     text = day.isoformat()

@@ -57,31 +57,6 @@ def barrier_points(means: pd.DataFrame, threshold: float) -> pd.Series:
     return first.where(low.any(axis=1), None)
 
 
-def team_means(scores: pd.DataFrame, by: Iterable[str] = ("team_id",)) -> pd.DataFrame:
-    """Element means, readiness mean and sd per group, from complete respondent scores only.
-
-    `n` is the number of complete responses; each respondent counts once in every element.
-    """
-    keys = list(by)
-    complete = scores[scores["complete"].astype(bool)]
-    grouped = complete.groupby(keys)
-    result = grouped[list(STAT_COLUMNS)].mean()
-    result.insert(0, "n", grouped.size())
-    result["readiness_sd"] = grouped["readiness"].std(ddof=1)
-    return result.reset_index()
-
-
-def barrier_distribution(scores: pd.DataFrame, threshold: float, by: str = "team_id") -> pd.DataFrame:
-    """Share of each group's complete respondents whose barrier point is each element, or "none"."""
-    complete = scores[scores["complete"].astype(bool)]
-    points = barrier_points(complete, threshold).fillna(NO_BARRIER)
-    frame = pd.DataFrame({by: complete[by].to_numpy(), "barrier_point": points.to_numpy()})
-    counts = frame.value_counts([by, "barrier_point"]).rename("count").reset_index()
-    counts["share"] = counts["count"] / counts.groupby(by)["count"].transform("sum")
-    order = {name: position for position, name in enumerate((*ELEMENTS, NO_BARRIER))}
-    return counts.sort_values([by, "barrier_point"], key=lambda s: s.map(order) if s.name == "barrier_point" else s)
-
-
 def subtree_members(teams: pd.DataFrame) -> pd.DataFrame:
     """Every (ancestor_id, team_id) pair where team_id is in ancestor_id's subtree, itself included.
 

@@ -98,10 +98,14 @@ def test_retired_and_future_champions_are_not_active(covered):
         "active",
         29,
     )  # ends tomorrow; new starts tomorrow
-    assert champions.is_active("2025-01-01", "2026-07-01", TODAY)
-    assert not champions.is_active("2025-01-01", "2026-06-30", TODAY)
-    assert champions.is_active("2026-06-30", None, TODAY)  # from the first day
-    assert not champions.is_active("2026-07-01", None, TODAY)
+    dates = pd.DataFrame(
+        {
+            "started_on": ["2025-01-01", "2025-01-01", "2026-06-30", "2026-07-01"],
+            "ended_on": ["2026-07-01", "2026-06-30", None, None],
+        }
+    )
+    # until the day before the end; from the first day; not before the start
+    assert champions.active_mask(dates, TODAY).tolist() == [True, False, True, False]
 
 
 def test_a_team_without_headcount_has_no_target(covered):
