@@ -8,6 +8,7 @@ import streamlit as st
 
 from cxchange import actions, hierarchy, services, ui
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, KOTTER_STEPS
+from cxchange.text import agree, plural, upper_first
 
 st.title("Actions")
 st.caption(
@@ -101,7 +102,8 @@ def log_view() -> None:
     if not late.empty:
         worst = late.iloc[0]
         st.warning(
-            f"**{len(late)} action{'s are' if len(late) != 1 else ' is'} overdue.** The longest: “{worst['title']}”, "
+            f"**{plural(len(late), 'action')} {agree(len(late), 'is', 'are')} overdue.** "
+            f"The longest: “{worst['title']}”, "
             f"{actions.overdue_text(int(worst['days_overdue']))}.",
             icon=":material/warning:",
         )
@@ -145,9 +147,8 @@ def log_view() -> None:
             return
         lines = actions.describe_applied(applied)
         st.session_state["actions_log_version"] = version + 1
-        st.session_state["actions_message"] = (
-            f"Saved changes to {len(lines)} action{'s' * (len(lines) != 1)}:\n\n"
-            + "\n".join(f"- {line}" for line in lines)
+        st.session_state["actions_message"] = f"Saved changes to {plural(len(lines), 'action')}:\n\n" + "\n".join(
+            f"- {line}" for line in lines
         )
         st.rerun()
 
@@ -190,7 +191,7 @@ def said_and_done() -> None:
                     details.append(f"owner {row.owner}")
                 st.markdown(f"**{row.title}**")
                 line = " · ".join(details)
-                st.caption(line[:1].upper() + line[1:])
+                st.caption(upper_first(line))
                 st.markdown(f"**What moved:** {moved[row.id]}")
 
 

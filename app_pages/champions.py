@@ -8,6 +8,7 @@ import streamlit as st
 from cxchange import champions, charts, hierarchy, services, ui
 from cxchange.importing import ImportRejected
 from cxchange.importing.roster import template_csv
+from cxchange.text import plural
 
 st.title("Champions")
 st.caption(
@@ -20,6 +21,7 @@ if message := st.session_state.pop("champions_message", None):
 today = date.today()
 settings = ui.settings()
 ratio = settings["champion_ratio"]
+quiet_days = int(settings["champion_quiet_days"])
 teams = ui.teams()
 roster = ui.champion_roster()
 log = ui.champion_activity_log()
@@ -27,7 +29,7 @@ team_ids = {str(name): int(team_id) for name, team_id in zip(teams["name"], team
 if not team_ids:
     st.info("There are no teams yet: import a survey file or load the demo under Settings first.")
     st.stop()
-rows = ui.computed(champions.coverage, teams, roster, log, today, ratio)
+rows = ui.computed(champions.coverage, teams, roster, log, today, ratio, quiet_days)
 
 
 def done(text: str) -> None:
@@ -53,20 +55,25 @@ def coverage_tab() -> None:
     )
     b.caption(f"Target: 1 per {ratio:g}{gap}")
     c.metric("Teams without an active champion", f"{summary['teams_without']} of {summary['teams']}")
-    d.metric(f"Quiet teams (no activity in {champions.QUIET_DAYS} days)", summary["teams_quiet"])
+    d.metric(f"Quiet teams (no activity in {quiet_days} days)", summary["teams_quiet"])
     if summary["without"]:
         st.warning(f"**No active champion:** {', '.join(summary['without'])}.", icon=":material/person_off:")
     if summary["quiet"]:
         st.warning(
-            f"**Quiet for more than {champions.QUIET_DAYS} days:** {', '.join(summary['quiet'])}. "
+            f"**Quiet for more than {quiet_days} days:** {', '.join(summary['quiet'])}. "
             "Log a session under Activity log when a champion has run one.",
             icon=":material/notifications_paused:",
         )
     ui.team_chart(
-        charts.coverage_chart, rows, ratio, key="coverage_chart", title=f"Champion coverage on {today:%d %B %Y}"
+        charts.coverage_chart,
+        rows,
+        ratio,
+        key="coverage_chart",
+        title=f"Champion coverage on {today:%d %B %Y}",
+        quiet_days=quiet_days,
     )
     st.caption("Click a team to open its detail.")
-    table = champions.coverage_table(rows, ratio)
+    table = champions.coverage_table(rows, ratio, quiet_days)
     ui.table(
         table, hide_index=True, width="stretch", height=(len(table) + 1) * 35 + 3, name="champion coverage by team"
     )
@@ -124,7 +131,7 @@ def roster_tab() -> None:
                 st.error("Nothing was saved:\n\n" + "\n".join(f"- {line}" for line in str(problem).splitlines()))
             else:
                 st.session_state["roster_version"] = version + 1
-                done(f"Saved the roster: {changed} champion{'s' * (changed != 1)} changed.")
+                done(f"Saved the roster: {plural(changed, 'champion')} changed.")
 
     active = roster[champions.active_mask(roster, today)]
     if active.empty:
@@ -188,7 +195,13 @@ def activity_tab() -> None:
                     else:
                         # The write changed the file's stamp, so these read the roster and log as they are now.
                         after = ui.computed(
-                            champions.coverage, teams, ui.champion_roster(), ui.champion_activity_log(), today, ratio
+                            champions.coverage,
+                            teams,
+                            ui.champion_roster(),
+                            ui.champion_activity_log(),
+                            today,
+                            ratio,
+                            quiet_days,
                         )
                         team_id = int(active.set_index("id").loc[champion, "team_id"])
                         done(
@@ -206,7 +219,7 @@ def activity_tab() -> None:
     kinds = part["kind"].value_counts()
     st.caption(
         f"{len(part):,} sessions, {int(part['people_reached'].sum()):,} people reached: "
-        + ", ".join(f"{count} {kind}{'s' * (count != 1)}" for kind, count in kinds.items())
+        + ", ".join(plural(count, kind) for kind, count in kinds.items())
         + "."
     )
     ui.table(
@@ -311,24 +324,20 @@ def _history() -> None:
     if st.session_state.get("roster_confirm_undo") == batch:
         held = history.set_index("id").loc[batch]
         st.warning(
-            f"Remove batch {batch}: its {_count(held['champions'], 'champion')} and the "
-            f"{_count(held['activities'], 'session')} logged for them since? This cannot be undone."
+            f"Remove batch {batch}: its {plural(held['champions'], 'champion')} and the "
+            f"{plural(held['activities'], 'session')} logged for them since? This cannot be undone."
         )
         yes, no = st.columns(2)
         if yes.button("Yes, remove it", type="primary", key="roster_undo_yes"):
             removed = ui.call(services.undo_champion_batch, batch)
             st.session_state.pop("roster_confirm_undo")
             done(
-                f"Removed batch {batch}: {_count(removed['champions'], 'champion')} and "
-                f"{_count(removed['activities'], 'session')}."
+                f"Removed batch {batch}: {plural(removed['champions'], 'champion')} and "
+                f"{plural(removed['activities'], 'session')}."
             )
         if no.button("Keep it", key="roster_undo_no"):
             st.session_state.pop("roster_confirm_undo")
             st.rerun()
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{int(number)} {noun}{'s' * (int(number) != 1)}"
 
 
 def effect_tab() -> None:

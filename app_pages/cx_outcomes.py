@@ -5,6 +5,7 @@ import streamlit as st
 
 from cxchange import charts, outcomes, services, ui
 from cxchange.importing import ImportRejected
+from cxchange.text import agree
 
 st.title("CX outcomes")
 st.caption(
@@ -19,6 +20,7 @@ frame = ui.readiness_frame(initiative_id)
 figures = ui.cx_outcomes()
 wave_names = ui.waves(initiative_id)["name"].tolist()
 team_ids = ui.team_ids()
+min_points = int(ui.settings()["outcome_min_points"])
 FORMATS = {"nps": "%.1f", "csat": "%.1f", "complaint_rate": "%.2f"}
 
 
@@ -46,7 +48,7 @@ def comparison() -> None:
             if rows.empty:
                 st.info(f"No {metric.label} figures meet a readiness figure of this initiative yet.")
                 continue
-            found = outcomes.correlation(rows)
+            found = outcomes.correlation(rows, min_points=min_points)
             st.markdown(f"**{found.sentence(metric)}**")
             ui.chart(
                 charts.readiness_outcome_scatter,
@@ -59,7 +61,7 @@ def comparison() -> None:
             )
             st.caption(outcomes.POOLED_NOTE)
             st.write(f"**{metric.label} and readiness within each wave**")
-            by_wave = outcomes.correlation_by_wave(rows).rename(
+            by_wave = outcomes.correlation_by_wave(rows, min_points=min_points).rename(
                 columns={
                     "wave": "Wave",
                     "n": "Teams (n)",
@@ -80,7 +82,7 @@ def comparison() -> None:
             for reason, count in left_out.loc[left_out["metric"] == metric.code, ["reason", "figures"]].itertuples(
                 index=False
             ):
-                st.caption(f"Left out: {count} {metric.label} figure{'s' * (count != 1)}, because {reason}.")
+                st.caption(f"Left out: {count} {metric.label} {agree(count, 'figure', 'figures')}, because {reason}.")
 
 
 def grid_entry() -> None:
@@ -161,7 +163,7 @@ def file_import() -> None:
     found, counts = preview.found, preview.counts
     if found.problems:
         shown = found.problems[:50]
-        these = "this problem is" if len(found.problems) == 1 else f"these {len(found.problems)} problems are"
+        these = agree(len(found.problems), "this problem is", f"these {len(found.problems)} problems are")
         more = f"\n- … and {len(found.problems) - len(shown)} more" if len(found.problems) > len(shown) else ""
         st.error(
             f"Nothing can be imported from {uploaded.name} until {these} fixed:\n\n"

@@ -4,6 +4,7 @@ import streamlit as st
 
 from cxchange import entry, services, ui
 from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, preview, question_set_csv
+from cxchange.text import plural
 
 st.title("Import & entry")
 items = ui.items()
@@ -119,7 +120,7 @@ def survey_file() -> None:
             )
 
         count = len(plan.new_teams)
-        new_teams = f", {count} new team{'s' * (count != 1)}" if count else ""
+        new_teams = f", {plural(count, 'new team')}" if count else ""
         with st.expander(f"Columns and teams: {len(plan.matches)} question-bank items matched{new_teams}"):
             st.dataframe(preview.matched_columns(plan, item_label), hide_index=True, width="stretch")
             unmatched = preview.unmatched_columns(plan)

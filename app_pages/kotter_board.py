@@ -7,6 +7,7 @@ import streamlit as st
 
 from cxchange import charts, kotter, services, ui
 from cxchange.model import KOTTER_LABEL_SETS, KOTTER_STATUSES
+from cxchange.text import agree, plural
 
 st.title("Kotter board")
 settings = ui.settings()
@@ -86,7 +87,7 @@ if st.button("Save changes", type="primary", key="kotter_save"):
         except ValueError as problem:
             st.error(str(problem))
         else:
-            saved = f"{len(rows)} step{'s' if len(rows) != 1 else ''}"
+            saved = plural(len(rows), "step")
             st.session_state["kotter_message"] = (
                 f"Saved {saved}, dated {today.isoformat()}. {kotter.describe_changes(board, rows, label_set)}"
             )
@@ -145,8 +146,8 @@ else:
     hidden = kotter.hidden_team_count(wave_rows)
     if hidden:
         st.caption(
-            f"{hidden} team{'s' if hidden != 1 else ''} with fewer than {min_n} responses, or hidden so that a "
-            f"smaller group cannot be worked out, {'are' if hidden != 1 else 'is'} left out."
+            f"{plural(hidden, 'team')} with fewer than {min_n} responses, or hidden so that a "
+            f"smaller group cannot be worked out, {agree(hidden, 'is', 'are')} left out."
         )
 
 st.subheader("How the steps moved")

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from cxchange import charts, health, services, ui
+from cxchange.text import date_text
 
 # Each colour's icon (a different shape for each, not only a different colour) and Streamlit text colour.
 LIGHTS = {
@@ -57,7 +58,7 @@ score_col.metric(
     "Health score (0–100)",
     score,
     delta=change,
-    delta_description=None if earlier is None else f"since {earlier['day']:%-d %b %Y}",
+    delta_description=None if earlier is None else f"since {date_text(earlier['day'])}",
     delta_color="normal" if change else "off",
     delta_arrow="auto" if change else "off",
     help="Green 100, amber 50, red 0, averaged over the checks assessed (not-assessed checks count neither way).",
@@ -155,7 +156,7 @@ with form_col, st.form("health_sponsor"):
             lambda db: services.add_sponsor_activity(
                 db, initiative_id, sponsor, happened_on, kind, note, team_id, today=today
             ),
-            f"Logged a {kind} by {' '.join(sponsor.split())} on {happened_on:%-d %b %Y}.",
+            f"Logged a {kind} by {' '.join(sponsor.split())} on {date_text(happened_on)}.",
         )
 with log_col:
     if sponsors.empty:

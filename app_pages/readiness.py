@@ -4,6 +4,7 @@ import streamlit as st
 
 from cxchange import analysis, charts, hierarchy, readiness, ui
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
+from cxchange.text import agree, plural
 
 st.title("Readiness")
 settings = ui.settings()
@@ -44,8 +45,7 @@ if wave_rows.empty or wave_rows["suppressed"].all():
 
 hidden_teams = int(wave_rows["suppressed"].sum())
 hidden_note = (
-    f"{hidden_teams} team{'s' if hidden_teams != 1 else ''} with hidden figures "
-    f"{'are' if hidden_teams != 1 else 'is'} left out."
+    f"{plural(hidden_teams, 'team')} with hidden figures {agree(hidden_teams, 'is', 'are')} left out."
     if hidden_teams
     else ""
 )

@@ -13,7 +13,9 @@ form_column, _ = st.columns([3, 2])
 form_column.subheader("Thresholds")
 with form_column.form("settings"):
     values = {}
-    for setting in SETTINGS:
+    for number, setting in enumerate(SETTINGS):
+        if number == 0 or setting.section != SETTINGS[number - 1].section:
+            st.markdown(f"**{setting.section}**")
         if setting.choices:
             values[setting.name] = st.selectbox(
                 setting.label,

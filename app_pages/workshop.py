@@ -140,6 +140,7 @@ elif step.kind == "champions":
         ui.champion_activity_log(),
         date.today(),
         settings["champion_ratio"],
+        int(settings["champion_quiet_days"]),
     )
     summary = champions.coverage_summary(rows)
     st.markdown(
@@ -150,7 +151,9 @@ elif step.kind == "champions":
     if summary["without"]:
         st.markdown(f"**No active champion:** {', '.join(summary['without'])}")
     if summary["quiet"]:
-        st.markdown(f"**Quiet, no session for more than 30 days:** {', '.join(summary['quiet'])}")
+        st.markdown(
+            f"**Quiet, no session for more than {settings['champion_quiet_days']} days:** {', '.join(summary['quiet'])}"
+        )
 elif step.kind == "actions":
     captured = workshop.session_actions(ui.initiative_actions(initiative_id), date.today())
     if captured.empty:

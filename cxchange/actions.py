@@ -18,10 +18,10 @@ import pandas as pd
 from cxchange import analysis
 from cxchange.hierarchy import team_tree
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, KOTTER_STEPS
+from cxchange.text import blank, p_text, plural
 
 STATUSES: tuple[str, ...] = ("open", "in progress", "done", "dropped")
 OPEN_STATUSES: tuple[str, ...] = ("open", "in progress")
-CLOSED_STATUSES: tuple[str, ...] = ("done", "dropped")
 SOURCES: tuple[str, ...] = ("workshop", "review", "survey comment", "other")
 EDITABLE: tuple[str, ...] = ("title", "owner", "team_id", "element", "kotter_step", "due_on", "status", "source")
 """The fields update_actions may change; closed_on follows status, votes have set_votes."""
@@ -39,7 +39,8 @@ FIELD_LABELS: dict[str, str] = {
     "closed_on": "Closed on",
 }
 TITLE_LIMIT = 200
-OWNER_LIMIT = 100
+OWNER_LIMIT = 120
+"""Longest owner name (with role) accepted, of an action or an initiative."""
 NO_TEAM = "Across the programme"
 """Where an action without a team is listed."""
 
@@ -62,12 +63,6 @@ class ActionProblems(ValueError):
         self.problems = problems
 
 
-def _blank(value: Any) -> bool:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return True
-    return not isinstance(value, str) and bool(np.ndim(value) == 0 and pd.isna(value))
-
-
 def _show(value: Any) -> str:
     """A refused value as the message quotes it."""
     if isinstance(value, float) and value.is_integer():
@@ -77,7 +72,7 @@ def _show(value: Any) -> str:
 
 def check_title(value: Any) -> str:
     """The title, its spaces tidied; it must say what will be done."""
-    if _blank(value):
+    if blank(value):
         raise ValueError("Title is empty: say what will be done.")
     title = " ".join(str(value).split())
     if len(title) > TITLE_LIMIT:
@@ -85,9 +80,14 @@ def check_title(value: Any) -> str:
     return title
 
 
-def check_owner(value: Any) -> str | None:
-    """The owner's name, or None."""
-    if _blank(value):
+def check_owner(value: Any, required: bool = False) -> str | None:
+    """An owner's name (and role, if given), its spaces tidied; None where empty, unless `required`.
+
+    An action may have no owner; an initiative needs one (the first check of programme health).
+    """
+    if blank(value):
+        if required:
+            raise ValueError("Nothing saved: give the owner's name (and role, if you like).")
         return None
     owner = " ".join(str(value).split())
     if len(owner) > OWNER_LIMIT:
@@ -97,7 +97,7 @@ def check_owner(value: Any) -> str | None:
 
 def check_element(value: Any) -> str | None:
     """The targeted ADKAR element (its name or label, any case), or None."""
-    if _blank(value):
+    if blank(value):
         return None
     element = str(value).strip().lower()
     if element not in ELEMENTS:
@@ -108,7 +108,7 @@ def check_element(value: Any) -> str | None:
 
 def check_kotter_step(value: Any) -> int | None:
     """The targeted Kotter step, 1 to 8, or None."""
-    if _blank(value):
+    if blank(value):
         return None
     problem = f"Kotter step: {_show(value)} is not one of Kotter's steps 1 to 8; leave it empty for none."
     if isinstance(value, bool):
@@ -124,7 +124,7 @@ def check_kotter_step(value: Any) -> int | None:
 
 def check_due(value: Any) -> str | None:
     """The due date as YYYY-MM-DD, from a date or an ISO date string; or None."""
-    if _blank(value):
+    if blank(value):
         return None
     if isinstance(value, datetime):
         return value.date().isoformat()
@@ -140,7 +140,7 @@ def check_due(value: Any) -> str | None:
 def check_status(value: Any) -> str:
     """One of STATUSES (any case)."""
     choices = ", ".join(STATUSES[:-1]) + f" or {STATUSES[-1]}"
-    if _blank(value):
+    if blank(value):
         raise ValueError(f"Status is empty; choose {choices}.")
     status = " ".join(str(value).split()).lower()
     if status not in STATUSES:
@@ -150,7 +150,7 @@ def check_status(value: Any) -> str:
 
 def check_source(value: Any) -> str | None:
     """Where the action came from, one of SOURCES (any case); or None."""
-    if _blank(value):
+    if blank(value):
         return None
     source = " ".join(str(value).split()).lower()
     if source not in SOURCES:
@@ -162,7 +162,7 @@ def check_source(value: Any) -> str | None:
 def check_votes(value: Any) -> int:
     """A dot-vote count: a whole number, 0 or more."""
     problem = f"Votes: {_show(value)} must be a whole number, 0 or more."
-    if _blank(value) or isinstance(value, bool):
+    if blank(value) or isinstance(value, bool):
         raise ValueError(problem)
     try:
         number = float(value)
@@ -175,7 +175,7 @@ def check_votes(value: Any) -> int:
 
 def check_team(value: Any, team_ids: Collection[int] | None = None) -> int | None:
     """A team id of the workspace (when `team_ids` is given), or None for an action across the programme."""
-    if _blank(value):
+    if blank(value):
         return None
     try:
         team = int(value)
@@ -266,9 +266,9 @@ def describe_applied(applied: Iterable[Mapping[str, Any]]) -> list[str]:
     for change in applied:
         field, before, after = change["field"], change["before"], change["after"]
         if field == "closed_on":
-            text = "closing date cleared" if _blank(after) else f"closed on {after}"
+            text = "closing date cleared" if blank(after) else f"closed on {after}"
         else:
-            shown = ["(none)" if _blank(value) else value for value in (before, after)]
+            shown = ["(none)" if blank(value) else value for value in (before, after)]
             text = f"{FIELD_LABELS.get(field, field).lower()} {shown[0]} → {shown[1]}"
         by_action.setdefault(change["id"], (change["title"], []))[1].append(text)
     return [f"“{title}”: {'; '.join(texts)}" for title, texts in by_action.values()]
@@ -298,7 +298,7 @@ def overdue_text(days: int) -> str:
     """ "1 day overdue", "12 days overdue"; "" when not overdue."""
     if days <= 0:
         return ""
-    return f"{days} day{'s' * (days != 1)} overdue"
+    return f"{plural(days, 'day')} overdue"
 
 
 def summary(actions: pd.DataFrame, today: date) -> dict[str, int]:
@@ -318,9 +318,9 @@ LOG_EDITS: dict[str, str] = {"Status": "status", "Owner": "owner", "Due": "due_o
 def targets_text(element: Any, step: Any, label_set: str = "current") -> str:
     """What an action targets: its ADKAR element, its Kotter step, both, or nothing."""
     parts = []
-    if not _blank(element):
+    if not blank(element):
         parts.append(ELEMENT_LABELS.get(element, str(element)))
-    if not _blank(step):
+    if not blank(step):
         parts.append(f"Kotter {int(step)}: {KOTTER_STEPS[int(step) - 1].label(label_set)}")
     return " · ".join(parts)
 
@@ -350,7 +350,7 @@ def log_table(actions: pd.DataFrame, today: date, label_set: str = "current") ->
     due = pd.to_datetime(actions["due_on"], errors="coerce", format="%Y-%m-%d")
     table = pd.DataFrame(
         {
-            "Overdue": [f"⚠ {days} day{'s' * (days != 1)}" if days else "" for days in late],
+            "Overdue": [f"⚠ {plural(days, 'day')}" if days else "" for days in late],
             "Action": _texts(actions["title"]),
             "Status": _texts(actions["status"]),
             "Due": [None if pd.isna(day) else day.date() for day in due],
@@ -371,7 +371,7 @@ def log_table(actions: pd.DataFrame, today: date, label_set: str = "current") ->
 
 def _texts(column: pd.Series, missing: str | None = "") -> list:
     """A text column as plain values, `missing` where it is empty (pandas 3 reads a NULL as NaN)."""
-    return [missing if _blank(value) else value for value in column]
+    return [missing if blank(value) else value for value in column]
 
 
 def edits(shown: pd.DataFrame, edited: pd.DataFrame) -> list[dict[str, Any]]:
@@ -402,7 +402,7 @@ _UNREADABLE = object()
 
 def _comparable(field: str, value: Any) -> Any:
     try:
-        return CHECKS[field](value) if field != "status" or not _blank(value) else None
+        return CHECKS[field](value) if field != "status" or not blank(value) else None
     except ValueError:
         return _UNREADABLE  # left for check_changes to name
 
@@ -481,16 +481,16 @@ def action_effects(
         row = {
             "id": int(action.id),
             "team_id": action.team_id,
-            "team": action.team if not _blank(action.team) else NO_TEAM,
+            "team": action.team if not blank(action.team) else NO_TEAM,
             "title": action.title,
-            "element": action.element if not _blank(action.element) else None,
+            "element": action.element if not blank(action.element) else None,
             "closed_on": action.closed_on,
             "before_wave": None,
             "after_wave": None,
             **dict.fromkeys(("before", "after", "delta", "n_before", "n_after", "p", "mdc"), np.nan),
         }
         rows.append(row)
-        if _blank(action.team_id) or _blank(action.element) or _blank(action.closed_on):
+        if blank(action.team_id) or blank(action.element) or blank(action.closed_on):
             row["call"] = "not followed"
             continue
         pair = waves_around(waves, str(action.closed_on))
@@ -538,10 +538,6 @@ def action_effects(
     return table[list(EFFECT_COLUMNS)]
 
 
-def _p_text(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
-
-
 def effect_sentence(effect: Any, min_n: int = 5) -> str:
     """What moved after an action, in one sentence with its n (a row of action_effects)."""
     call = effect.call
@@ -557,15 +553,15 @@ def effect_sentence(effect: Any, min_n: int = 5) -> str:
                 f"No test possible for {element}, {waves}: team-level entries carry no respondent data "
                 f"({figures}, {delta})."
             )
-        p_text = _p_text(effect.p_adjusted)
+        adjusted = p_text(effect.p_adjusted)
         if call == "no clear change":
             detectable = (
                 f"; with these n, a change under about {effect.mdc:.2f} would not show"
                 if math.isfinite(effect.mdc)
                 else ""
             )
-            return f"No clear change in {element}, {waves}: {figures}, {delta} (adjusted p {p_text}{detectable})."
-        return f"{element} {call} {abs(effect.delta):.2f} points, {waves}: {figures} (adjusted p {p_text})."
+            return f"No clear change in {element}, {waves}: {figures}, {delta} (adjusted p {adjusted}{detectable})."
+        return f"{element} {call} {abs(effect.delta):.2f} points, {waves}: {figures} (adjusted p {adjusted})."
     if call == "hidden":
         return (
             f"Hidden: {effect.team} has fewer than {min_n} responses in {effect.before_wave} or {effect.after_wave}, "

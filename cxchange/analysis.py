@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
 
@@ -14,21 +15,55 @@ def benjamini_hochberg(p_values: Sequence[float]) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values (false discovery rate), in the input's order; NaN stays NaN.
 
     A change is called only where its adjusted p is below alpha, across all the teams × elements shown.
+    The cells with no test (NaN) are left out of the count of tests, as if they were not in the table.
     """
+    from scipy import stats
+
     p = np.asarray(p_values, dtype=float)
     adjusted = np.full_like(p, np.nan)
     tested = ~np.isnan(p)
-    if not tested.any():
-        return adjusted
-    values = p[tested]
-    order = np.argsort(values)
-    ranked = values[order] * len(values) / np.arange(1, len(values) + 1)
-    # Step-up: each adjusted p is the smallest ranked value at or after it, capped at 1.
-    monotone = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1.0)
-    result = np.empty_like(values)
-    result[order] = monotone
-    adjusted[tested] = result
+    if tested.any():
+        adjusted[tested] = stats.false_discovery_control(p[tested], method="bh")
     return adjusted
+
+
+def welch(
+    mean_a: ArrayLike,
+    sd_a: ArrayLike,
+    n_a: ArrayLike,
+    mean_b: ArrayLike,
+    sd_b: ArrayLike,
+    n_b: ArrayLike,
+    confidence: float = 0.95,
+) -> dict[str, np.ndarray]:
+    """Welch's t-test of mean_a − mean_b from each group's mean, sd and n (numbers, or arrays element by element).
+
+    Returns arrays of the inputs' shape: difference, df (Welch–Satterthwaite), p (two-sided) and the
+    difference's ci_low and ci_high at `confidence`. All are NaN where a group has fewer than two
+    respondents or no sd. Where neither group has any spread there is no interval, and p is 0 where
+    the means differ (any difference is certain) and 1 where they are equal.
+    """
+    from scipy import stats
+
+    mean_a, sd_a, n_a, mean_b, sd_b, n_b = np.broadcast_arrays(
+        *(np.asarray(value, dtype=float) for value in (mean_a, sd_a, n_a, mean_b, sd_b, n_b))
+    )
+    valid = (n_a >= 2) & (n_b >= 2) & np.isfinite(sd_a) & np.isfinite(sd_b) & np.isfinite(mean_a - mean_b)
+    nan = np.full(mean_a.shape, np.nan)
+    difference, df, p, half = nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    difference[valid] = (mean_a - mean_b)[valid]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var_a, var_b = sd_a**2 / n_a, sd_b**2 / n_b
+        se = np.sqrt(var_a + var_b)
+        spread = valid & (se > 0)
+        df[spread] = ((var_a + var_b) ** 2 / (var_a**2 / (n_a - 1) + var_b**2 / (n_b - 1)))[spread]
+    if spread.any():
+        pick = [value[spread] for value in (mean_a, sd_a, n_a, mean_b, sd_b, n_b)]
+        p[spread] = stats.ttest_ind_from_stats(*pick, equal_var=False).pvalue
+        half[spread] = stats.t.ppf(0.5 + confidence / 2, df[spread]) * se[spread]
+    still = valid & ~spread
+    p[still] = np.where(difference[still] == 0, 1.0, 0.0)
+    return {"difference": difference, "df": df, "p": p, "ci_low": difference - half, "ci_high": difference + half}
 
 
 def minimum_detectable_change(sd: float, n_before: int, n_after: int, alpha: float = 0.05, power: float = 0.8) -> float:
@@ -89,8 +124,6 @@ def changes(
     Returns team_id, team, order, element, before, after, delta, n_before, n_after, p, p_adjusted,
     call, mdc.
     """
-    from scipy import stats
-
     columns = ["team_id", "team", "order", "n", "suppressed", *ELEMENTS, *(f"{e}_sd" for e in ELEMENTS)]
     before = frame.loc[frame["wave_id"] == before_wave, columns].set_index("team_id")
     after = frame.loc[frame["wave_id"] == after_wave, columns].set_index("team_id")
@@ -121,20 +154,11 @@ def changes(
         return table.assign(delta=[], p=[], p_adjusted=[], call=[], mdc=[])
     table["delta"] = table["after"] - table["before"]
     testable = table[["sd_before", "sd_after"]].notna().all(axis=1) & (table[["n_before", "n_after"]].min(axis=1) > 1)
-    p = np.full(len(table), np.nan)
-    if testable.any():
-        rows = table[testable]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            result = stats.ttest_ind_from_stats(
-                *(rows[column].to_numpy(float) for column in ("after", "sd_after", "n_after")),
-                *(rows[column].to_numpy(float) for column in ("before", "sd_before", "n_before")),
-                equal_var=False,
-            )
-        # Both groups without spread: any difference at all is certain, none is no change.
-        no_spread = (rows["delta"] == 0).to_numpy(float)
-        p[testable.to_numpy()] = np.where(np.isnan(result.pvalue), no_spread, result.pvalue)
-    table["p"] = p
-    table["p_adjusted"] = benjamini_hochberg(p)
+    table["p"] = welch(
+        *(table[column].to_numpy(float) for column in ("after", "sd_after", "n_after")),
+        *(table[column].to_numpy(float) for column in ("before", "sd_before", "n_before")),
+    )["p"]
+    table["p_adjusted"] = benjamini_hochberg(table["p"])
     significant = table["p_adjusted"] < alpha
     table["call"] = np.select(
         [~testable, significant & (table["delta"] > 0), significant & (table["delta"] < 0)],

@@ -18,20 +18,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxchange import analysis, scoring
 from cxchange.hierarchy import ORGANISATION, subtree_members, team_tree
+from cxchange.settings import DEFAULTS
+from cxchange.text import blank, name_key
 
 ACTIVITY_KINDS: tuple[str, ...] = ("huddle", "workshop", "feedback session", "recognition", "escalation")
 """What a champion logs after a session (the champion_activities table accepts these only)."""
 
-QUIET_DAYS = 30
-"""A team whose active champions have logged nothing for more than this many days is "quiet"."""
 
-STATUSES: dict[str, str] = {
-    "active": "Active",
-    "quiet": f"Quiet (no activity in {QUIET_DAYS} days)",
-    "none": "No active champion",
-}
-"""A team's coverage status, as a legend names it."""
+def status_labels(quiet_days: int = DEFAULTS["champion_quiet_days"]) -> dict[str, str]:
+    """A team's coverage status ("active", "quiet", "none") as a legend names it."""
+    return {"active": "Active", "quiet": f"Quiet (no activity in {quiet_days} days)", "none": "No active champion"}
+
 
 FIELD_LABELS: dict[str, str] = {
     "alias": "Name or alias",
@@ -71,12 +70,6 @@ def as_date(value: object) -> date | None:
         raise ValueError(f"{text!r} is not a date; write it as YYYY-MM-DD (e.g. 2026-03-31)") from None
 
 
-def is_active(started_on: object, ended_on: object, day: date) -> bool:
-    """Whether a champion with these dates is active on `day` (from the start, up to but not on the end)."""
-    start, end = as_date(started_on), as_date(ended_on)
-    return start is not None and start <= day and (end is None or day < end)
-
-
 def active_mask(champions: pd.DataFrame, day: date) -> pd.Series:
     """Which rows of a roster (started_on, ended_on as ISO text) are active on `day`."""
     text = day.isoformat()
@@ -106,14 +99,14 @@ def check_champion(
     workspace's team names to ids. Dates become ISO text; an empty end date is None.
     """
     problems = []
-    name = " ".join(str(alias).split()) if alias is not None and not _blank(alias) else ""
+    name = " ".join(str(alias).split()) if alias is not None and not blank(alias) else ""
     if not name:
         problems.append(Problem("alias", "(empty): every champion needs a name or an alias."))
     elif len(name) > MAX_ALIAS:
         problems.append(Problem("alias", f"{name[:20]!r}… is longer than {MAX_ALIAS} characters."))
     team_id = find_team(team, teams)
     if team_id is None:
-        shown = "(empty)" if _blank(team) else repr(str(team).strip()) if isinstance(team, str) else f"id {team}"
+        shown = "(empty)" if blank(team) else repr(str(team).strip()) if isinstance(team, str) else f"id {team}"
         problems.append(Problem("team", f"{shown} is not a team of this workspace."))
     start = _date_field("started_on", started_on, problems)
     if start is None and not any(p.field == "started_on" for p in problems):
@@ -141,17 +134,12 @@ def _date_field(field: str, value: object, problems: list[Problem]) -> date | No
 
 def find_team(team: object, teams: Mapping[str, int]) -> int | None:
     """The id of a team given by name (ignoring case and repeated spaces) or by id; None where unknown."""
-    if _blank(team):
+    if blank(team):
         return None
     if isinstance(team, int | np.integer) and not isinstance(team, bool):
         return int(team) if int(team) in {int(i) for i in teams.values()} else None
     wanted = name_key(team)
     return next((int(team_id) for name, team_id in teams.items() if name_key(name) == wanted), None)
-
-
-def name_key(text: object) -> str:
-    """A name compared ignoring case and repeated spaces."""
-    return "" if _blank(text) else " ".join(str(text).split()).casefold()
 
 
 def roster_key(alias: object, team_id: int, started_on: str) -> tuple[str, int, str]:
@@ -199,11 +187,11 @@ def check_activity(
         elif end is not None and day > end:
             problems.append(f"Date: {day.isoformat()} is after {who} stepped down ({end.isoformat()}).")
     reached = _whole_number(people_reached)
-    if _blank(people_reached):
+    if blank(people_reached):
         problems.append("People reached: (empty): say how many people took part (0 if none).")
     elif reached is None or reached < 0:
         problems.append(f"People reached: {people_reached!r} is not a whole number of 0 or more.")
-    text = None if _blank(note) else str(note).strip()
+    text = None if blank(note) else str(note).strip()
     if text is not None and len(text) > MAX_NOTE:
         problems.append(f"Note: it is {len(text)} characters long; keep it under {MAX_NOTE}.")
     if problems:
@@ -224,19 +212,13 @@ def check_activities_within(alias: str, started_on: str, ended_on: str | None, a
 
 
 def _whole_number(value: object) -> int | None:
-    if isinstance(value, bool) or _blank(value):
+    if isinstance(value, bool) or blank(value):
         return None
     try:
         number = float(value)
     except (TypeError, ValueError):
         return None
     return int(number) if math.isfinite(number) and number.is_integer() else None
-
-
-def _blank(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value.strip())
 
 
 # Coverage ------------------------------------------------------------------------------------
@@ -248,7 +230,7 @@ def coverage(
     activities: pd.DataFrame,
     today: date,
     ratio: float,
-    quiet_days: int = QUIET_DAYS,
+    quiet_days: int = DEFAULTS["champion_quiet_days"],
 ) -> pd.DataFrame:
     """Champion coverage per team on `today`, every team and the organisation (team_id 0), in hierarchy order.
 
@@ -354,8 +336,9 @@ def _status(champions: int, last_activity: object, today: date, quiet_days: int)
     return "quiet" if (today - date.fromisoformat(str(last_activity))).days > quiet_days else "active"
 
 
-def coverage_table(rows: pd.DataFrame, ratio: float) -> pd.DataFrame:
+def coverage_table(rows: pd.DataFrame, ratio: float, quiet_days: int = DEFAULTS["champion_quiet_days"]) -> pd.DataFrame:
     """coverage() as a person reads it: parents marked "(all)" with the teams they cover, gaps in words."""
+    labels = status_labels(quiet_days)
     return pd.DataFrame(
         {
             "Team": [
@@ -366,7 +349,7 @@ def coverage_table(rows: pd.DataFrame, ratio: float) -> pd.DataFrame:
             "Active champions": rows["champions"].to_numpy(),
             "People per champion": [_whole_text(value) for value in rows["people_per_champion"]],
             f"Target 1 per {ratio:g}": [_target_text(row) for row in rows.itertuples()],
-            "Status": [STATUSES[status] for status in rows["status"]],
+            "Status": [labels[status] for status in rows["status"]],
             "Last activity": rows["last_activity"].fillna("none").to_numpy(),
             "Days since": [_whole_text(value) for value in rows["days_since"]],
             "Teams without a champion": [
@@ -399,10 +382,11 @@ def describe_coverage_change(before: pd.DataFrame, after: pd.DataFrame, team_id:
     new = after.set_index("team_id").loc[team_id]
     name = new["team"]
     last = f"last activity {new['last_activity']}" if new["last_activity"] else "no activity yet"
-    now = STATUSES[new["status"]].lower()
+    labels = status_labels()  # only the status' name is said, not its days
+    now = labels[new["status"]].lower()
     if old is None or old["status"] == new["status"]:
         return f"{name} stays {now.split(' (')[0]}: {last}."
-    was = STATUSES[old["status"]].lower().split(" (")[0]
+    was = labels[old["status"]].lower().split(" (")[0]
     return f"{name} is now {now.split(' (')[0]} (was {was}): {last}."
 
 
@@ -499,7 +483,7 @@ def roster_edits(shown: pd.DataFrame, edited: pd.DataFrame) -> list[dict[str, An
 
 def _comparable(field: str, value: object) -> object:
     """A roster cell as check_champion would read it; a date that is no date stays its text, for the check to name."""
-    if _blank(value):
+    if blank(value):
         return None
     if field in ("started_on", "ended_on"):
         try:
@@ -561,8 +545,6 @@ def champion_effect(readiness_frame: pd.DataFrame, champions: pd.DataFrame, wave
 
 def _pooled(teams: pd.DataFrame) -> dict[str, float]:
     """Respondent mean, sd and n of the teams together, and the mean's t-based 95% CI."""
-    from scipy import stats
-
     n = teams["n"].to_numpy(float)
     total = float(n.sum())
     if total == 0:
@@ -571,27 +553,18 @@ def _pooled(teams: pd.DataFrame) -> dict[str, float]:
     mean = float((n * means).sum() / total)
     squares = float(((n - 1) * sds**2 + n * means**2).sum())
     sd = math.sqrt(max(squares - total * mean**2, 0.0) / (total - 1)) if total > 1 else np.nan
-    half = stats.t.ppf(0.5 + CONFIDENCE / 2, total - 1) * sd / math.sqrt(total) if total > 1 else np.nan
-    return {"mean": mean, "sd": sd, "n": int(total), "teams": len(teams), "ci_low": mean - half, "ci_high": mean + half}
+    low, high = scoring.confidence_interval(pd.Series([mean]), pd.Series([sd]), pd.Series([total]), CONFIDENCE)
+    return {"mean": mean, "sd": sd, "n": int(total), "teams": len(teams), "ci_low": low[0], "ci_high": high[0]}
 
 
 def _welch_difference(row: Mapping[str, float]) -> dict[str, float]:
     """The difference of the groups' means (with − without), Welch's 95% CI, df and two-sided p."""
-    from scipy import stats
-
-    nothing = {"difference": np.nan, "ci_low": np.nan, "ci_high": np.nan, "df": np.nan, "p": np.nan}
-    n1, n2 = row["with_n"], row["without_n"]
-    if min(n1, n2) < 2:
-        return nothing
-    v1, v2 = row["with_sd"] ** 2 / n1, row["without_sd"] ** 2 / n2
-    difference = row["with_mean"] - row["without_mean"]
-    se = math.sqrt(v1 + v2)
-    if se == 0:
-        return nothing | {"difference": difference}
-    df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
-    half = stats.t.ppf(0.5 + CONFIDENCE / 2, df) * se
-    p = 2 * stats.t.sf(abs(difference) / se, df)
-    return {"difference": difference, "ci_low": difference - half, "ci_high": difference + half, "df": df, "p": p}
+    found = analysis.welch(
+        *(row[f"with_{key}"] for key in ("mean", "sd", "n")),
+        *(row[f"without_{key}"] for key in ("mean", "sd", "n")),
+        confidence=CONFIDENCE,
+    )
+    return {key: float(value) for key, value in found.items()}
 
 
 def effect_lines(effect: pd.DataFrame) -> pd.DataFrame:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from cxchange.champions import QUIET_DAYS, STATUSES
+from cxchange.champions import status_labels
 from cxchange.hierarchy import suppression_text
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
+from cxchange.settings import DEFAULTS
+from cxchange.text import date_text, plural
 
 FONT_SIZE = 13
 LOW_HIGH_SCHEME = "redyellowblue"
@@ -678,14 +680,16 @@ COVERAGE_COLOURS: dict[str, str] = {"active": "#2c6aa8", "quiet": "#e69f00", "no
 """A team's coverage status: champions active lately (blue), quiet (amber), none active (red)."""
 
 
-def coverage_chart(rows: pd.DataFrame, ratio: float, title: str = "") -> alt.LayerChart:
+def coverage_chart(
+    rows: pd.DataFrame, ratio: float, title: str = "", quiet_days: int = DEFAULTS["champion_quiet_days"]
+) -> alt.LayerChart:
     """People per active champion per team, against the target ratio; colour by coverage status.
 
-    `rows` are champions.coverage rows (the organisation's row is left out). A team without an
-    active champion has no bar, only its status and headcount written at zero. Clicking a team
-    selects it (TEAM_SELECTION).
+    `rows` are champions.coverage rows (the organisation's row is left out) at `quiet_days`. A team
+    without an active champion has no bar, only its status and headcount written at zero. Clicking
+    a team selects it (TEAM_SELECTION).
     """
-
+    statuses = status_labels(quiet_days)
     teams = rows[rows["team_id"] != 0]
     data = pd.DataFrame(
         {
@@ -701,7 +705,7 @@ def coverage_chart(rows: pd.DataFrame, ratio: float, title: str = "") -> alt.Lay
             "champions": teams["champions"].to_numpy(),
             "needed": teams["needed"].astype(float).to_numpy(),
             "status": teams["status"].to_numpy(),
-            "status_text": [STATUSES[s] for s in teams["status"]],
+            "status_text": [statuses[s] for s in teams["status"]],
             "last_activity": teams["last_activity"].fillna("none").to_numpy(),
             "days_since": teams["days_since"].astype(float).to_numpy(),
             "label": [
@@ -709,9 +713,9 @@ def coverage_chart(rows: pd.DataFrame, ratio: float, title: str = "") -> alt.Lay
                 if c == 0 and h == h
                 else "no active champion"
                 if c == 0
-                else f"1 per {p:.0f} · {c} champion{'s' * (c != 1)}"
+                else f"1 per {p:.0f} · {plural(c, 'champion')}"
                 if p == p
-                else f"{c} champion{'s' * (c != 1)} · no headcount"
+                else f"{plural(c, 'champion')} · no headcount"
                 for c, h, p in zip(teams["champions"], teams["headcount"], teams["people_per_champion"], strict=True)
             ],
         }
@@ -737,7 +741,7 @@ def coverage_chart(rows: pd.DataFrame, ratio: float, title: str = "") -> alt.Lay
         legend=alt.Legend(
             orient="bottom",
             direction="horizontal",
-            labelExpr=" : ".join(f"datum.label == '{k}' ? '{v}'" for k, v in STATUSES.items()) + " : datum.label",
+            labelExpr=" : ".join(f"datum.label == '{k}' ? '{v}'" for k, v in statuses.items()) + " : datum.label",
         ),
     )
     base = alt.Chart(data).encode(y=y)
@@ -766,7 +770,7 @@ def coverage_chart(rows: pd.DataFrame, ratio: float, title: str = "") -> alt.Lay
         [
             f"Bars left of the dashed line meet the target of one active champion per {ratio:g} people.",
             "Parents marked (all) count every team below them. "
-            f"Quiet: no session logged in the last {QUIET_DAYS} days.",
+            f"Quiet: no session logged in the last {quiet_days} days.",
         ],
     )
     return _finish(chart)
@@ -835,7 +839,7 @@ def health_trend(trend: pd.DataFrame, title: str = "") -> alt.LayerChart:
     """
     data = trend.assign(
         day=[pd.Timestamp(day).strftime("%Y-%m-%d") for day in trend["day"]],
-        as_of=[f"{pd.Timestamp(day).day} {pd.Timestamp(day):%b %Y}" for day in trend["day"]],
+        as_of=[date_text(pd.Timestamp(day)) for day in trend["day"]],
     )
     x = alt.X(
         "day:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8)

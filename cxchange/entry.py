@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, SCALE_MAX, SCALE_MIN
+from cxchange.text import blank, shown
 
 GRID_COLUMNS: tuple[str, ...] = ("Team", *(ELEMENT_LABELS[e] for e in ELEMENTS), "n", "sd (optional)")
 
@@ -42,7 +43,7 @@ def check_grid(grid: pd.DataFrame, team_ids: Mapping[str, int]) -> tuple[pd.Data
     problems, rows, seen = [], [], set()
     for number, row in enumerate(grid.itertuples(index=False), start=1):
         values = dict(zip(grid.columns, row, strict=True))
-        if all(pd.isna(v) or (isinstance(v, str) and not v.strip()) for v in values.values()):
+        if all(blank(v) for v in values.values()):
             continue
         team = str(values["Team"]).strip() if not pd.isna(values["Team"]) else ""
         if team not in team_ids:
@@ -54,26 +55,20 @@ def check_grid(grid: pd.DataFrame, team_ids: Mapping[str, int]) -> tuple[pd.Data
         seen.add(team)
         n = values["n"]
         if pd.isna(n) or float(n) < 1 or float(n) != int(float(n)):
-            problems.append(f"Row {number}, n: {_show(n)} must be a whole number of respondents, at least 1.")
+            problems.append(f"Row {number}, n: {shown(n)} must be a whole number of respondents, at least 1.")
             continue
         sd = values["sd (optional)"]
         if not pd.isna(sd) and float(sd) < 0:
-            problems.append(f"Row {number}, sd (optional): {_show(sd)} cannot be negative.")
+            problems.append(f"Row {number}, sd (optional): {shown(sd)} cannot be negative.")
             continue
         for element in ELEMENTS:
             mean = values[ELEMENT_LABELS[element]]
             if pd.isna(mean) or not SCALE_MIN <= float(mean) <= SCALE_MAX:
                 problems.append(
-                    f"Row {number}, {ELEMENT_LABELS[element]}: {_show(mean)} must be a mean between 1 and 5."
+                    f"Row {number}, {ELEMENT_LABELS[element]}: {shown(mean)} must be a mean between 1 and 5."
                 )
                 continue
             rows.append(
                 {"team_id": team_ids[team], "element": element, "mean": float(mean), "n": int(float(n)), "sd": sd}
             )
     return pd.DataFrame(rows, columns=["team_id", "element", "mean", "n", "sd"]), problems
-
-
-def _show(value: object) -> str:
-    if pd.isna(value):
-        return "(empty)"
-    return f"{value:g}" if isinstance(value, int | float) else repr(value)

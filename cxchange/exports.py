@@ -26,6 +26,7 @@ import pandas as pd
 
 from cxchange import analysis, charts, hierarchy, readiness
 from cxchange.model import ELEMENT_LABELS, REMEDIES
+from cxchange.text import agree, plural
 
 STATIC_FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 """Fonts of drawn charts: the first has the braille blank that indents sub-teams, so no label falls back to a serif."""
@@ -227,10 +228,8 @@ def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> tuple[pd.DataFr
     Returns the table and, per row, whether the team is hidden (for table_csv / table_xlsx).
     """
     safe = blank_suppressed(frame)
-    rows = safe[(safe["wave_id"] == wave_id) & (safe["team_id"] != hierarchy.ORGANISATION)].sort_values("order")
-    table = readiness.team_table(safe, wave_id, min_n)
-    table["Responses (n)"] = table["Responses (n)"].astype("Int64")
-    return table, tuple(bool(flag) for flag in rows["suppressed"])
+    hidden = tuple(bool(flag) for flag in readiness.wave_teams(safe, wave_id)["suppressed"])
+    return readiness.team_table(safe, wave_id, min_n), hidden
 
 
 # The report ----------------------------------------------------------------------------------
@@ -353,7 +352,7 @@ def readiness_report_document(
         )
     else:
         hidden = int(wave_rows["suppressed"].sum())
-        hidden_note = f" {hidden} team{'s are' if hidden != 1 else ' is'} hidden and left out." if hidden else ""
+        hidden_note = f" {plural(hidden, 'team')} {agree(hidden, 'is', 'are')} hidden and left out." if hidden else ""
         heatmap_title = f"Readiness by team and ADKAR element, {wave_name}{suffix}"
         sections.append(
             Section(heatmap_title, chart=chart_spec(charts.readiness_heatmap(wave_rows, min_n, title=heatmap_title)))

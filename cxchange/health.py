@@ -4,7 +4,8 @@ Each check is green, amber or red from the initiative's own data where the data 
 from a facilitator's tick (with a note) where it cannot; every light carries the sentence that
 explains its colour. Everything here is pure: it takes plain frames and a `today`, so the same
 data gives the same lights, and the trend re-judges the checks as of earlier days using only what
-was dated on or before each of them.
+was dated on or before each of them. The thresholds (days, shares, counts) are the workspace's
+settings (cxchange.settings, "health_…"), carried in HealthData.settings.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ import copy
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+
+from cxchange.settings import DEFAULTS
+from cxchange.text import agree, date_text, plural, upper_first
 
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
 COLOURS: tuple[str, ...] = (GREEN, AMBER, RED, GREY)
@@ -25,33 +29,6 @@ COLOUR_WORDS: dict[str, str] = {GREEN: "Green", AMBER: "Amber", RED: "Red", GREY
 SCORES: dict[str, int] = {GREEN: 100, AMBER: 50, RED: 0}
 """Points per light for the overall score; grey (not assessed) counts neither way."""
 
-SPONSOR_ACTIVE_DAYS = 30
-"""A sponsor seen within this many days is active: a monthly town hall or message keeps the light green."""
-SPONSOR_LAPSED_DAYS = 60
-"""Up to this many days since the sponsor was last seen is amber (a month missed); beyond it, red."""
-LAUNCH_DAYS = 31
-"""The launch month: a sponsor seen only in it, and not in the last SPONSOR_ACTIVE_DAYS, is red at once:
-the classic pattern of sponsors who open a programme and then drift away."""
-FEEDBACK_GREEN = 0.5
-"""Share of raised actions done from which the feedback loop is green ("you said, we did" for half)."""
-FEEDBACK_AMBER = 0.25
-"""Share of raised actions done from which the feedback loop is amber; below it, red."""
-WAVES_GREEN = 4
-"""ADKAR survey waves for green: at least four over a change's life show whether it moves (DESIGN.md)."""
-WAVES_AMBER = 2
-"""Waves for amber: two give one comparison; fewer is red."""
-CHAMPION_ACTIVE_DAYS = 60
-"""A champion in role counts as active with an activity logged within this many days."""
-CHAMPIONS_GREEN = 0.8
-"""Share of the teams taking part with an active champion for green."""
-CHAMPIONS_AMBER = 0.5
-"""Share of the teams taking part with an active champion for amber; below it, red."""
-CROSS_TEAM_GREEN = 3
-"""Top-level teams with actions or active champions for green: the change reaches across the organisation."""
-CROSS_TEAM_AMBER = 2
-"""Top-level teams for amber; a programme living in one part of the organisation is red."""
-RECOGNITION_DAYS = 60
-"""A recognition logged by a champion within this many days makes the recognition check green."""
 UNDER_WAY = ("in progress", "done", "at risk")
 """Kotter step statuses that show the model is being applied (at risk: started, and in trouble)."""
 NAMES_SHOWN = 4
@@ -59,7 +36,7 @@ NAMES_SHOWN = 4
 NOTE_MAX = 500
 """Longest note a tick or sponsor activity keeps: a sentence of evidence, not a report."""
 NAME_MAX = 120
-"""Longest sponsor or owner name (with role) accepted."""
+"""Longest sponsor name (with role) accepted; an owner's is actions.check_owner's."""
 
 SPONSOR_KINDS: tuple[str, ...] = (
     "town hall",
@@ -75,7 +52,10 @@ SPONSOR_KINDS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Check:
-    """One line of the checklist: how it is judged ("data", or "tick" where the data may not tell) and the rule."""
+    """One line of the checklist: how it is judged ("data", or "tick" where the data may not tell) and the rule.
+
+    In CHECKS the rule names its thresholds as {setting}; a Light's check has them filled in.
+    """
 
     name: str
     label: str
@@ -87,6 +67,10 @@ class Check:
         """Whether a facilitator can tick this check (the data cannot always tell)."""
         return self.judged == "tick"
 
+    def with_settings(self, settings: Mapping[str, Any]) -> Check:
+        """This check with its rule's thresholds filled in from `settings` (defaults for any not given)."""
+        return dataclasses.replace(self, rule=self.rule.format_map(DEFAULTS | dict(settings)))
+
 
 CHECKS: tuple[Check, ...] = (
     Check("owner", "Named owner", "data", "Green where the initiative names an owner; red where it does not."),
@@ -94,9 +78,9 @@ CHECKS: tuple[Check, ...] = (
         "sponsor",
         "Active senior sponsor",
         "data",
-        f"From the sponsor activity logged: green where the latest is at most {SPONSOR_ACTIVE_DAYS} days old, "
-        f"amber up to {SPONSOR_LAPSED_DAYS} days or where another sponsor has gone quiet, red where older or "
-        "where the sponsor was seen only in the launch month.",
+        "From the sponsor activity logged: green where the latest is at most {health_sponsor_active_days} days "
+        "old, amber up to {health_sponsor_lapsed_days} days or where another sponsor has gone quiet, red where "
+        "older or where the sponsor was seen only in the launch month (its first {health_launch_days} days).",
     ),
     Check(
         "goals",
@@ -116,14 +100,14 @@ CHECKS: tuple[Check, ...] = (
         "feedback",
         "Feedback loop: actions raised are closed",
         "data",
-        f"Share of the actions raised that are done: green from {FEEDBACK_GREEN:.0%}, amber from "
-        f"{FEEDBACK_AMBER:.0%}, red below; dropped actions are not counted.",
+        "Share of the actions raised that are done: green from {health_feedback_green}%, amber from "
+        "{health_feedback_amber}%, red below; dropped actions are not counted.",
     ),
     Check(
         "measurement",
         "Readiness measured often enough",
         "data",
-        f"ADKAR survey waves so far: green from {WAVES_GREEN}, amber from {WAVES_AMBER}, red with fewer.",
+        "ADKAR survey waves so far: green from {health_waves_green}, amber from {health_waves_amber}, red with fewer.",
     ),
     Check(
         "training",
@@ -136,9 +120,9 @@ CHECKS: tuple[Check, ...] = (
         "champions",
         "Active champion network",
         "data",
-        f"Share of the teams taking part (with survey responses) that have an active champion (in role, with "
-        f"an activity in the last {CHAMPION_ACTIVE_DAYS} days): green from {CHAMPIONS_GREEN:.0%}, amber from "
-        f"{CHAMPIONS_AMBER:.0%}, red below.",
+        "Share of the teams taking part (with survey responses) that have an active champion (in role, with "
+        "an activity in the last {health_champion_active_days} days): green from {health_champions_green}%, "
+        "amber from {health_champions_amber}%, red below.",
     ),
     Check(
         "change_model",
@@ -151,18 +135,18 @@ CHECKS: tuple[Check, ...] = (
         "cross_team",
         "Cross-team involvement",
         "data",
-        f"Top-level teams with actions or active champions: green from {CROSS_TEAM_GREEN}, amber with "
-        f"{CROSS_TEAM_AMBER}, red with fewer.",
+        "Top-level teams with actions or active champions: green from {health_cross_team_green}, amber from "
+        "{health_cross_team_amber}, red with fewer.",
     ),
     Check(
         "recognition",
         "Recognition of good customer outcomes",
         "tick",
-        f"Green where champions of the teams taking part logged a recognition in the last {RECOGNITION_DAYS} "
-        "days; otherwise the facilitator's tick; amber where the last recognition is older.",
+        "Green where champions of the teams taking part logged a recognition in the last "
+        "{health_recognition_days} days; otherwise the facilitator's tick; amber where the last recognition is older.",
     ),
 )
-"""The checklist of DESIGN.md's Programme health, in the order the page shows it."""
+"""The checklist of DESIGN.md's Programme health, in the order the page shows it (rules as templates)."""
 
 CHECKS_BY_NAME: dict[str, Check] = {check.name: check for check in CHECKS}
 TICKABLE: tuple[str, ...] = tuple(check.name for check in CHECKS if check.tickable)
@@ -217,6 +201,7 @@ class HealthData:
     - taking_part: teams with survey responses or entered results, per wave: team_id, opened_on
     - champions: id, alias, team_id, started_on, ended_on; champion_activities: champion_id, happened_on, kind
     - ticks: the facilitator's ticks, every one kept: id, check_name, ticked (0/1), note, ticked_on
+    - settings: the workspace's settings (the health_… thresholds); defaults for any not given
     """
 
     owner: str | None = None
@@ -232,6 +217,7 @@ class HealthData:
     champion_activities: Any = ()
     ticks: Any = ()
     stale_weeks: int = 6
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name, columns in _COLUMNS.items():
@@ -245,11 +231,18 @@ class HealthData:
             object.__setattr__(self, name, frame)
         object.__setattr__(self, "outcome_periods", frozenset(str(period) for period in self.outcome_periods))
         object.__setattr__(self, "started_on", _iso_text(self.started_on))
+        object.__setattr__(self, "settings", DEFAULTS | dict(self.settings))
+
+    def threshold(self, name: str) -> Any:
+        """The workspace's `health_{name}` setting."""
+        return self.settings[f"health_{name}"]
 
     @classmethod
-    def from_frames(cls, frames: Mapping[str, Any], stale_weeks: int) -> HealthData:
-        """From store.health.health_inputs' frames and the workspace's stale-weeks setting."""
-        return cls(**dict(frames), stale_weeks=int(stale_weeks))
+    def from_frames(
+        cls, frames: Mapping[str, Any], stale_weeks: int, settings: Mapping[str, Any] | None = None
+    ) -> HealthData:
+        """From store.health.health_inputs' frames, the workspace's stale-weeks setting and its other settings."""
+        return cls(**dict(frames), stale_weeks=int(stale_weeks), settings=settings or {})
 
 
 def _iso(column: pd.Series) -> pd.Series:
@@ -273,12 +266,6 @@ def _day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def _date_text(day: str | dt.date) -> str:
-    """A date as people read it: 25 Oct 2026."""
-    day = _day(day) if isinstance(day, str) else day
-    return f"{day.day} {day:%b %Y}"
-
-
 def _ago(days: int) -> str:
     return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
 
@@ -287,10 +274,6 @@ def _names(names: Sequence[str]) -> str:
     """A few names, then how many more."""
     shown = ", ".join(names[:NAMES_SHOWN])
     return shown + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
-
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
 def as_of(data: HealthData, day: dt.date) -> HealthData:
@@ -329,7 +312,7 @@ def as_of(data: HealthData, day: dt.date) -> HealthData:
 def assess(data: HealthData, today: dt.date) -> list[Light]:
     """Every check of CHECKS as of `today`, from the data dated on or before it, in CHECKS' order."""
     data = as_of(data, today)
-    return [_JUDGES[check.name](data, today, check) for check in CHECKS]
+    return [_JUDGES[check.name](data, today, check.with_settings(data.settings)) for check in CHECKS]
 
 
 def overall(lights: Iterable[Light]) -> int:
@@ -389,9 +372,9 @@ def health_trend(data: HealthData, dates: Iterable[dt.date]) -> pd.DataFrame:
 # The checks ----------------------------------------------------------------------------------
 
 
-def _latest_tick(data: HealthData, name: str) -> Light | None:
+def _latest_tick(data: HealthData, check: Check) -> Light | None:
     """The facilitator's latest tick of a check (the newest date, then the newest entry), as a light."""
-    ticks = data.ticks[data.ticks["check_name"] == name]
+    ticks = data.ticks[data.ticks["check_name"] == check.name]
     if ticks.empty:
         return None
     order = ticks.assign(_id=pd.to_numeric(ticks["id"], errors="coerce").fillna(-1), _row=range(len(ticks)))
@@ -399,15 +382,20 @@ def _latest_tick(data: HealthData, name: str) -> Light | None:
     note = "" if latest["note"] is None or pd.isna(latest["note"]) else str(latest["note"]).strip()
     ticked = bool(int(latest["ticked"]))
     verb = "Ticked" if ticked else "Unticked"
-    reason = f"{verb} by the facilitator on {_date_text(latest['ticked_on'])}" + (f": {note}" if note else ".")
-    return Light(CHECKS_BY_NAME[name], GREEN if ticked else RED, reason, source="tick")
+    reason = f"{verb} by the facilitator on {date_text(latest['ticked_on'])}" + (f": {note}" if note else ".")
+    return Light(check, GREEN if ticked else RED, reason, source="tick")
+
+
+def _colour(value: float, green: float, amber: float) -> str:
+    """Green from the green threshold, amber from the amber one, red below both."""
+    return GREEN if value >= green else AMBER if value >= amber else RED
 
 
 def _from_data_or_tick(data: HealthData, check: Check, found: Light | None) -> Light:
     """Evidence of green in the data wins; else the facilitator's tick; else the data's own colour; else grey."""
     if found is not None and found.colour == GREEN:
         return found
-    tick = _latest_tick(data, check.name)
+    tick = _latest_tick(data, check)
     if tick is not None:
         return tick
     if found is not None:
@@ -426,33 +414,35 @@ def _sponsor(data: HealthData, today: dt.date, check: Check) -> Light:
     activities = data.sponsor_activities.dropna(subset=["sponsor", "happened_on"])
     if activities.empty:
         return Light(check, RED, "No sponsor activity logged yet: log the sponsor's town halls, messages and visits.")
-    launch_end = (_day(data.started_on) + dt.timedelta(days=LAUNCH_DAYS)).isoformat() if data.started_on else None
+    launch = dt.timedelta(days=int(data.threshold("launch_days")))
+    launch_end = (_day(data.started_on) + launch).isoformat() if data.started_on else None
+    active_days, lapsed_days = int(data.threshold("sponsor_active_days")), int(data.threshold("sponsor_lapsed_days"))
     seen = []
     for sponsor, rows in activities.groupby("sponsor", sort=True):
         last = rows.sort_values("happened_on", kind="stable").iloc[-1]
         days = (today - _day(last["happened_on"])).days
         launch_only = launch_end is not None and rows["happened_on"].max() <= launch_end
-        if days <= SPONSOR_ACTIVE_DAYS:
+        if days <= active_days:
             colour = GREEN
-        elif days <= SPONSOR_LAPSED_DAYS and not launch_only:
+        elif days <= lapsed_days and not launch_only:
             colour = AMBER
         else:
             colour = RED
         seen.append((days, str(sponsor), colour, launch_only, last))
     seen.sort(key=lambda entry: (entry[0], entry[1]))
     days, sponsor, colour, launch_only, last = seen[0]
-    reason = f"{sponsor}'s last activity was {_ago(days)} ({last['kind']}, {_date_text(last['happened_on'])})"
+    reason = f"{sponsor}'s last activity was {_ago(days)} ({last['kind']}, {date_text(last['happened_on'])})"
     if colour == RED and launch_only:
         reason += ", only in the launch month"
     quiet = [entry for entry in seen[1:] if entry[2] == RED]
     if quiet:
         gone = "; ".join(
-            f"{name}, last seen {_date_text(row['happened_on'])} ({_ago(ago)}"
+            f"{name}, last seen {date_text(row['happened_on'])} ({_ago(ago)}"
             + (", only in the launch month)" if only else ")")
             for ago, name, _, only, row in quiet[:NAMES_SHOWN]
         )
         more = f" and {len(quiet) - NAMES_SHOWN} more" if len(quiet) > NAMES_SHOWN else ""
-        one = "another sponsor has" if len(quiet) == 1 else f"{len(quiet)} other sponsors have"
+        one = agree(len(quiet), "another sponsor has", f"{len(quiet)} other sponsors have")
         reason += f", but {one} gone quiet: {gone}{more}"
         if colour == GREEN:
             colour = AMBER
@@ -467,7 +457,7 @@ def _goals(data: HealthData, today: dt.date, check: Check) -> Light:
         found = Light(
             check,
             GREEN,
-            f"CX outcome figures exist for {len(matched)} of {_plural(len(waves), 'wave')} "
+            f"CX outcome figures exist for {len(matched)} of {plural(len(waves), 'wave')} "
             f"(latest: {matched[-1]}), so readiness can be read against customer results.",
         )
     light = _from_data_or_tick(data, check, found)
@@ -491,13 +481,13 @@ def _updates(data: HealthData, today: dt.date, check: Check) -> Light:
     if not sponsor.empty:
         last = sponsor.sort_values("happened_on", kind="stable").iloc[-1]
         events.append((last["happened_on"], f"{last['kind']} by {last['sponsor']}"))
-    rule = f"updates are due at least every {_plural(int(data.stale_weeks), 'week')}"
+    rule = f"updates are due at least every {plural(int(data.stale_weeks), 'week')}"
     if not events:
         return Light(check, RED, f"No Kotter step update or sponsor activity logged yet; {rule}.")
     when, what = max(events)
     days = (today - _day(when)).days
     colour = GREEN if days <= stale else AMBER if days <= 2 * stale else RED
-    return Light(check, colour, f"The latest update was {_ago(days)} ({what}, {_date_text(when)}); {rule}.")
+    return Light(check, colour, f"The latest update was {_ago(days)} ({what}, {date_text(when)}); {rule}.")
 
 
 def _feedback(data: HealthData, today: dt.date, check: Check) -> Light:
@@ -514,22 +504,21 @@ def _feedback(data: HealthData, today: dt.date, check: Check) -> Light:
             "(\u201cyou said, we did\u201d) under Actions.",
         )
     share = done / raised
-    colour = GREEN if share >= FEEDBACK_GREEN else AMBER if share >= FEEDBACK_AMBER else RED
-    return Light(check, colour, f"{_plural(raised, 'action')} raised, {done} done ({share:.0%}){not_counted}.")
+    colour = _colour(share, data.threshold("feedback_green") / 100, data.threshold("feedback_amber") / 100)
+    return Light(check, colour, f"{plural(raised, 'action')} raised, {done} done ({share:.0%}){not_counted}.")
 
 
 def _measurement(data: HealthData, today: dt.date, check: Check) -> Light:
     waves = data.waves.dropna(subset=["opened_on"]).sort_values("opened_on", kind="stable")
     count = len(waves)
-    colour = GREEN if count >= WAVES_GREEN else AMBER if count >= WAVES_AMBER else RED
+    needed = int(data.threshold("waves_green"))
+    colour = _colour(count, needed, data.threshold("waves_amber"))
     if count == 0:
-        return Light(check, colour, f"No ADKAR survey wave yet: at least {WAVES_GREEN} over the change's life.")
+        return Light(check, colour, f"No ADKAR survey wave yet: at least {needed} over the change's life.")
     latest = waves.iloc[-1]
-    reason = (
-        f"{_plural(count, 'ADKAR survey wave')} so far (latest: {latest['name']}, {_date_text(latest['opened_on'])})"
-    )
+    reason = f"{plural(count, 'ADKAR survey wave')} so far (latest: {latest['name']}, {date_text(latest['opened_on'])})"
     if colour != GREEN:
-        reason += f"; at least {WAVES_GREEN} are needed to see readiness move over the change's life"
+        reason += f"; at least {needed} are needed to see readiness move over the change's life"
     return Light(check, colour, reason + ".")
 
 
@@ -544,7 +533,7 @@ def _training(data: HealthData, today: dt.date, check: Check) -> Light:
             check,
             GREEN,
             f"Training is done: \u201c{latest['title']}\u201d (an action aimed at Knowledge, closed "
-            f"{_date_text(latest['closed'])}).",
+            f"{date_text(latest['closed'])}).",
         )
     elif not planned.empty:
         found = Light(
@@ -597,13 +586,13 @@ def _top_level(data: HealthData) -> dict[int, int]:
 
 
 def _active_champions(data: HealthData, today: dt.date, teams: Iterable[int]) -> pd.DataFrame:
-    """Champions of `teams`' subtrees in role on `today` with an activity within CHAMPION_ACTIVE_DAYS."""
+    """Champions of `teams`' subtrees in role on `today` with an activity within the champion-active days."""
     subtrees = _subtrees(data)
     within = set().union(*(subtrees.get(team, {team}) for team in teams))
     end = today.isoformat()
     champions = data.champions[data.champions["team_id"].isin(within)]
     in_role = champions[champions["ended_on"].isna() | (champions["ended_on"].fillna("") > end)]
-    since = (today - dt.timedelta(days=CHAMPION_ACTIVE_DAYS)).isoformat()
+    since = (today - dt.timedelta(days=int(data.threshold("champion_active_days")))).isoformat()
     recent = data.champion_activities[data.champion_activities["happened_on"].fillna("") > since]
     return in_role[in_role["id"].isin(recent["champion_id"])]
 
@@ -618,9 +607,9 @@ def _champions(data: HealthData, today: dt.date, check: Check) -> Light:
     names = dict(zip(data.teams["id"].astype(int), data.teams["name"], strict=True))
     without = sorted(names.get(team, str(team)) for team in teams if team not in covered)
     share = len(covered) / len(teams)
-    colour = GREEN if share >= CHAMPIONS_GREEN else AMBER if share >= CHAMPIONS_AMBER else RED
-    verb = "has" if len(covered) == 1 else "have"
-    reason = f"{len(covered)} of {_plural(len(teams), 'team')} taking part {verb} an active champion ({share:.0%})"
+    colour = _colour(share, data.threshold("champions_green") / 100, data.threshold("champions_amber") / 100)
+    verb = agree(len(covered), "has", "have")
+    reason = f"{len(covered)} of {plural(len(teams), 'team')} taking part {verb} an active champion ({share:.0%})"
     if without:
         reason += f"; without one: {_names(without)}"
     return Light(check, colour, reason + ".")
@@ -637,10 +626,10 @@ def _change_model(data: HealthData, today: dt.date, check: Check) -> Light:
         kotter_text = f"Kotter steps under way ({', '.join(parts)})"
     else:
         kotter_text = "no Kotter step under way yet"
-    waves_text = f"{_plural(waves, 'ADKAR survey wave')}" if waves else "no ADKAR survey wave yet"
+    waves_text = f"{plural(waves, 'ADKAR survey wave')}" if waves else "no ADKAR survey wave yet"
     colour = GREEN if under_way and waves else AMBER if under_way or waves else RED
     reason = f"{kotter_text}; {waves_text}."
-    return Light(check, colour, reason[0].upper() + reason[1:])
+    return Light(check, colour, upper_first(reason))
 
 
 def _cross_team(data: HealthData, today: dt.date, check: Check) -> Light:
@@ -651,12 +640,13 @@ def _cross_team(data: HealthData, today: dt.date, check: Check) -> Light:
     names = dict(zip(data.teams["id"].astype(int), data.teams["name"], strict=True))
     involved = sorted(names[team] for team in from_actions | from_champions)
     count = len(involved)
-    colour = GREEN if count >= CROSS_TEAM_GREEN else AMBER if count >= CROSS_TEAM_AMBER else RED
+    needed = int(data.threshold("cross_team_green"))
+    colour = _colour(count, needed, data.threshold("cross_team_amber"))
     if not involved:
         return Light(check, colour, "No top-level team has actions or an active champion in this initiative yet.")
-    reason = f"{_plural(count, 'top-level team')} involved through actions or active champions: {_names(involved)}"
+    reason = f"{plural(count, 'top-level team')} involved through actions or active champions: {_names(involved)}"
     if colour != GREEN:
-        reason += f"; at least {CROSS_TEAM_GREEN} show the change reaching across the organisation"
+        reason += f"; at least {needed} show the change reaching across the organisation"
     return Light(check, colour, reason + ".")
 
 
@@ -669,22 +659,23 @@ def _recognition(data: HealthData, today: dt.date, check: Check) -> Light:
     found = None
     if not recognitions.empty:
         latest = recognitions["happened_on"].max()
-        since = (today - dt.timedelta(days=RECOGNITION_DAYS)).isoformat()
+        window = int(data.threshold("recognition_days"))
+        since = (today - dt.timedelta(days=window)).isoformat()
         recent = int((recognitions["happened_on"].fillna("") > since).sum())
         if recent:
             found = Light(
                 check,
                 GREEN,
-                f"Champions logged {_plural(recent, 'recognition')} in the last {RECOGNITION_DAYS} days "
-                f"(latest {_date_text(latest)}).",
+                f"Champions logged {plural(recent, 'recognition')} in the last {window} days "
+                f"(latest {date_text(latest)}).",
             )
         else:
             days = (today - _day(latest)).days
             found = Light(
                 check,
                 AMBER,
-                f"The last recognition champions logged was {_ago(days)} ({_date_text(latest)}); none in the last "
-                f"{RECOGNITION_DAYS} days.",
+                f"The last recognition champions logged was {_ago(days)} ({date_text(latest)}); none in the last "
+                f"{window} days.",
             )
     return _from_data_or_tick(data, check, found)
 
@@ -752,13 +743,3 @@ def check_sponsor_activity(
     if len(text) > NOTE_MAX:
         raise ValueError(f"Nothing logged: the note is {len(text)} characters long; keep it under {NOTE_MAX}.")
     return {"sponsor": name, "happened_on": day.isoformat(), "kind": kind, "note": text or None}
-
-
-def check_owner(owner: str | None) -> str:
-    """An initiative owner's name, tidied, or ValueError where it is empty or too long."""
-    name = " ".join(str(owner or "").split())
-    if not name:
-        raise ValueError("Nothing saved: give the owner's name (and role, if you like).")
-    if len(name) > NAME_MAX:
-        raise ValueError(f"Nothing saved: the owner's name is {len(name)} characters; keep it under {NAME_MAX}.")
-    return name

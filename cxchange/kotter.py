@@ -15,7 +15,6 @@ and 8 (instituting the change). Step 7 builds on the others and addresses no ele
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, KOTTER_LABEL_SETS, KOTTER_STATUSES, KOTTER_STEPS
+from cxchange.text import agree, blank, plural, upper_first
 
 STEP_NUMBERS: tuple[int, ...] = tuple(step.number for step in KOTTER_STEPS)
 FIELDS: tuple[str, ...] = ("status", "owner", "evidence", "started_on", "due_on", "health")
@@ -87,7 +87,7 @@ def board(steps: pd.DataFrame, label_set: str = "current") -> pd.DataFrame:
                 "evidence": _text(row.get("evidence")),
                 "started_on": _text(row.get("started_on")),
                 "due_on": _text(row.get("due_on")),
-                "health": None if _blank(row.get("health")) else int(row["health"]),
+                "health": None if blank(row.get("health")) else int(row["health"]),
                 "updated_on": _text(row.get("updated_on")),
                 "stored": number in stored,
             }
@@ -102,17 +102,8 @@ def board(steps: pd.DataFrame, label_set: str = "current") -> pd.DataFrame:
     )
 
 
-def _blank(value: Any) -> bool:
-    """Whether a cell holds nothing: None, NaN, NA, NaT or only spaces."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
 def _text(value: Any) -> str | None:
-    return None if _blank(value) else str(value).strip()
+    return None if blank(value) else str(value).strip()
 
 
 # Checking an edit -----------------------------------------------------------------------------
@@ -134,7 +125,7 @@ def check_update(step: Any, values: Mapping[str, Any], label_set: str = "current
     row: dict[str, Any] = {"step": step}
 
     status = values.get("status")
-    if _blank(status):
+    if blank(status):
         problems.append(f"{where}, status: empty; choose one of {', '.join(KOTTER_STATUSES)}.")
     elif not isinstance(status, str) or status.strip().lower() not in KOTTER_STATUSES:
         problems.append(f"{where}, status: {status!r} is not one of {', '.join(KOTTER_STATUSES)}.")
@@ -143,7 +134,7 @@ def check_update(step: Any, values: Mapping[str, Any], label_set: str = "current
 
     for field, name in (("owner", "owner"), ("evidence", "evidence")):
         value = values.get(field)
-        if _blank(value):
+        if blank(value):
             row[field] = None
         elif not isinstance(value, str):
             problems.append(f"{where}, {name}: {value!r} is not text.")
@@ -153,14 +144,14 @@ def check_update(step: Any, values: Mapping[str, Any], label_set: str = "current
     for field, name in (("started_on", "started"), ("due_on", "due")):
         value = values.get(field)
         parsed = _date(value)
-        if parsed is None and not _blank(value):
+        if parsed is None and not blank(value):
             problems.append(f"{where}, {name}: {value!r} is not a date; write it as YYYY-MM-DD.")
         row[field] = parsed.isoformat() if parsed else None
     if row["started_on"] and row["due_on"] and row["due_on"] < row["started_on"]:
         problems.append(f"{where}, due: {row['due_on']} is before the step started ({row['started_on']}).")
 
     health = values.get("health")
-    if _blank(health):
+    if blank(health):
         row["health"] = None
     elif isinstance(health, bool) or not isinstance(health, numbers.Real) or health not in (1, 2, 3, 4, 5):
         problems.append(f"{where}, health: {health!r} is not a rating from 1 to 5; leave it empty for no rating.")
@@ -171,7 +162,7 @@ def check_update(step: Any, values: Mapping[str, Any], label_set: str = "current
 
 def _date(value: Any) -> date | None:
     """A date from an ISO string or a date-like object; None where empty or not a date."""
-    if _blank(value):
+    if blank(value):
         return None
     if isinstance(value, datetime | pd.Timestamp):
         return value.date()
@@ -188,7 +179,7 @@ def _date(value: Any) -> date | None:
 def stored_values(row: Mapping[str, Any]) -> tuple:
     """A step's FIELDS as compared for a change: empties as None, health an int; a step never stored
     (no status) is "not started", as the board shows it."""
-    values = {field: None if _blank(row.get(field)) else row[field] for field in FIELDS}
+    values = {field: None if blank(row.get(field)) else row[field] for field in FIELDS}
     values["status"] = values["status"] or NOT_STARTED
     return tuple(
         None if values[field] is None else int(values[field]) if field == "health" else str(values[field])
@@ -259,7 +250,7 @@ def changed_steps(
 
 def _comparable(value: Any) -> Any:
     """A cell's value as compared for "did the user touch it": empties alike, dates as ISO, 3.0 as 3."""
-    if _blank(value):
+    if blank(value):
         return None
     if isinstance(value, date | pd.Timestamp):
         return _date(value).isoformat()
@@ -335,7 +326,7 @@ def warnings(
         waiting = [earlier for earlier in STEP_NUMBERS[: number - 1] if status[earlier] == NOT_STARTED]
         if waiting:
             names = _join([step_name(earlier, label_set) for earlier in waiting])
-            verb = "has" if len(waiting) == 1 else "have"
+            verb = agree(len(waiting), "has", "have")
             found.append(
                 Warning(
                     number,
@@ -419,10 +410,6 @@ def _urgency_falling(history: pd.DataFrame, label_set: str) -> Warning | None:
     )
 
 
-def _sentence_start(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -483,17 +470,17 @@ def disagreements(steps_board: pd.DataFrame, wave_rows: pd.DataFrame, label_set:
         if not names:
             continue
         steps = ELEMENT_STEPS[element]
-        teams = f"{len(names)} team{'s' if len(names) != 1 else ''} ({', '.join(names)})"
-        are = "is" if len(names) == 1 else "are"
+        teams = f"{plural(len(names), 'team')} ({', '.join(names)})"
+        are = agree(len(names), "is", "are")
         done = [number for number in steps if status[number] == DONE]
         if done:
-            verb = "is" if len(done) == 1 else "are"
+            verb = agree(len(done), "is", "are")
             sentences.append(
-                f"{_sentence_start(_join([step_name(n, label_set) for n in done]))} {verb} marked done, but {teams} "
+                f"{upper_first(_join([step_name(n, label_set) for n in done]))} {verb} marked done, but {teams} "
                 f"{are} still stuck at {ELEMENT_LABELS[element]}: the work has not reached them yet."
             )
         elif all(status[number] == NOT_STARTED for number in steps):
-            which = "the step that builds it, has" if len(steps) == 1 else "the steps that build it, have"
+            which = agree(len(steps), "the step that builds it, has", "the steps that build it, have")
             sentences.append(
                 f"{teams} {are} stuck at {ELEMENT_LABELS[element]}, but "
                 f"{_join([step_name(n, label_set) for n in steps])}, {which} not started."
@@ -528,7 +515,7 @@ def timeline_segments(history: pd.DataFrame, today: date, label_set: str = "curr
                     "status": change["status"],
                     "start": str(change["changed_on"]),
                     "end": end,
-                    "health": None if _blank(change.get("health")) else int(change["health"]),
+                    "health": None if blank(change.get("health")) else int(change["health"]),
                     "owner": _text(change.get("owner")),
                     "evidence": _text(change.get("evidence")),
                 }

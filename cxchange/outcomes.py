@@ -13,12 +13,13 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
 from cxchange.importing.reading import ImportRejected, read_survey
+from cxchange.settings import DEFAULTS
+from cxchange.text import blank, heading_key, name_key, plural, shown
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,14 @@ METRICS: tuple[Metric, ...] = (
 """The outcome measures the cx_outcomes table accepts, in the order every view shows them."""
 
 METRICS_BY_CODE: dict[str, Metric] = {metric.code: metric for metric in METRICS}
+METRIC_KEYS: dict[str, str] = {
+    key: metric.code for metric in METRICS for key in (heading_key(metric.code), heading_key(metric.label))
+}
+"""A measure's code under its code or label as compared (text.heading_key)."""
 GRID_COLUMNS: tuple[str, ...] = ("Team", "Period", *(metric.label for metric in METRICS))
 ROW_COLUMNS: tuple[str, ...] = ("team_id", "team", "period", "metric", "value")
-MIN_POINTS = 4
-"""Fewest points a correlation is given for: Fisher's interval needs n − 3 > 0."""
+FISHER_MIN_POINTS = 4
+"""Fisher's interval needs n − 3 > 0: however low the setting, a correlation needs this many points."""
 CONFIDENCE = 0.95
 CAUSE_NOTE = "This is an association, not proof that readiness causes it."
 POOLED_NOTE = (
@@ -170,10 +175,9 @@ def read_outcomes(data: bytes, file_name: str, team_ids: Mapping[str, int]) -> O
     """
     survey = read_survey(data, file_name)
     _refuse_repeated(survey.headers, file_name)
-    headers = {_key(header): (position, header) for position, header in enumerate(survey.headers) if header}
-    metric_keys = {key: metric.code for metric in METRICS for key in (_key(metric.code), _key(metric.label))}
+    headers = {heading_key(header): (position, header) for position, header in enumerate(survey.headers) if header}
     team, period = headers.get("team"), headers.get("period") or headers.get("wave")
-    metric_columns = {key: metric_keys[key] for key in headers if key in metric_keys}
+    metric_columns = {key: METRIC_KEYS[key] for key in headers if key in METRIC_KEYS}
     long = "metric" in headers and "value" in headers
     if team is None or period is None or not (long or metric_columns):
         raise ImportRejected(
@@ -216,7 +220,7 @@ def read_outcomes(data: bytes, file_name: str, team_ids: Mapping[str, int]) -> O
 def _refuse_repeated(headers: list[str], file_name: str) -> None:
     seen: dict[str, str] = {}
     for header in headers:
-        key = _key(header)
+        key = heading_key(header)
         if key and key in seen:
             raise ImportRejected(f"{file_name} has two columns called {seen[key]!r} and {header!r}: keep one.")
         seen[key] = header
@@ -226,7 +230,7 @@ def _wide_cells(number: int, values: Mapping[str, object], team: str, period: st
     """The figures of one wide row; a row with nothing in it gives none, a row with no figure gives one check."""
     if _blank_row(values.values()):
         return []
-    given = [(header, code) for header, code in columns.items() if not _blank(values.get(header))]
+    given = [(header, code) for header, code in columns.items() if not blank(values.get(header))]
     if not given:  # team and period without a figure: still say where the team or period is wrong
         return [_Cell(number, team, values.get(team), period, values.get(period), "", None, "", None)]
     return [
@@ -237,8 +241,7 @@ def _wide_cells(number: int, values: Mapping[str, object], team: str, period: st
 
 def _check(cells: list[_Cell], team_ids: Mapping[str, int], decimal_comma: bool) -> tuple[pd.DataFrame, list[str]]:
     """Every figure checked: team, period, metric, number, range, repeats. Row-level problems are said once."""
-    known = {_name_key(name): (int(team_id), name) for name, team_id in team_ids.items()}
-    metric_keys = {key: metric.code for metric in METRICS for key in (_key(metric.code), _key(metric.label))}
+    known = {name_key(name): (int(team_id), name) for name, team_id in team_ids.items()}
     problems: list[str] = []
     rows: list[dict] = []
     first_seen: dict[tuple[int, str, str], int] = {}
@@ -250,24 +253,24 @@ def _check(cells: list[_Cell], team_ids: Mapping[str, int], decimal_comma: bool)
             problems.append(f"Row {row}, {column}: {message}")
 
     for cell in cells:
-        team = known.get(_name_key(cell.team))
+        team = known.get(name_key(cell.team))
         period = _period(cell.period)
         if team is None:
-            shown = "(empty)" if _blank(cell.team) else repr(str(cell.team).strip())
-            once(cell.row, cell.team_column, f"{shown} is not a team of this workspace.")
+            given = "(empty)" if blank(cell.team) else repr(str(cell.team).strip())
+            once(cell.row, cell.team_column, f"{given} is not a team of this workspace.")
         if not period:
             once(cell.row, cell.period_column, "(empty): every figure needs a period, such as a wave name (2026 Q3).")
         if not cell.metric_column:
             continue
-        code = cell.metric if cell.metric in METRICS_BY_CODE else metric_keys.get(_key(cell.metric))
+        code = cell.metric if cell.metric in METRICS_BY_CODE else METRIC_KEYS.get(heading_key(cell.metric))
         if code is None:
             labels = ", ".join(metric.label for metric in METRICS)
-            once(cell.row, cell.metric_column, f"{_show(cell.metric)} is not a measure we know; use one of {labels}.")
+            once(cell.row, cell.metric_column, f"{shown(cell.metric)} is not a measure we know; use one of {labels}.")
             continue
         metric = METRICS_BY_CODE[code]
         value = _number(cell.value, decimal_comma, percent=code == "csat")
         if value is None:
-            problems.append(f"Row {cell.row}, {cell.value_column}: {_show(cell.value)} is not a number.")
+            problems.append(f"Row {cell.row}, {cell.value_column}: {shown(cell.value)} is not a number.")
             continue
         if not metric.low <= value <= metric.high:
             problems.append(
@@ -300,28 +303,13 @@ def empty_outcomes() -> pd.DataFrame:
     return _rows_frame([])
 
 
-def _key(text: object) -> str:
-    """A header or measure name compared ignoring case, spaces, underscores and hyphens."""
-    return "" if text is None else re.sub(r"[\s_\-]+", "", str(text)).casefold()
-
-
-def _name_key(text: object) -> str:
-    return "" if _blank(text) else " ".join(str(text).split()).casefold()
-
-
-def _blank(cell: object) -> bool:
-    if cell is None or cell is pd.NA:
-        return True
-    return (isinstance(cell, float) and math.isnan(cell)) or (isinstance(cell, str) and not cell.strip())
-
-
 def _blank_row(cells: Iterable[object]) -> bool:
-    return all(_blank(cell) for cell in cells)
+    return all(blank(cell) for cell in cells)
 
 
 def _period(cell: object) -> str:
     """A period as stored: its words with single spaces; a whole number from a spreadsheet without ".0"."""
-    if _blank(cell):
+    if blank(cell):
         return ""
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
@@ -330,7 +318,7 @@ def _period(cell: object) -> str:
 
 def _number(cell: object, decimal_comma: bool, percent: bool = False) -> float | None:
     """A figure as a float, or None where it is no finite number ("2,4" counts where commas are decimal)."""
-    if isinstance(cell, bool) or _blank(cell):
+    if isinstance(cell, bool) or blank(cell):
         return None
     if isinstance(cell, int | float | np.number):
         return float(cell) if math.isfinite(float(cell)) else None
@@ -342,12 +330,6 @@ def _number(cell: object, decimal_comma: bool, percent: bool = False) -> float |
     if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text):
         return None
     return float(text)
-
-
-def _show(value: object) -> str:
-    if _blank(value):
-        return "(empty)"
-    return f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) else repr(str(value))
 
 
 def changes(rows: pd.DataFrame, existing: pd.DataFrame, replace_period: str | None = None) -> pd.DataFrame:
@@ -384,7 +366,7 @@ def describe_counts(counts: Mapping[str, int]) -> str:
         parts.append(f"{counts['removed']} removed")
     parts.append(f"{counts.get('unchanged', 0)} left unchanged")
     total = sum(counts.get(status, 0) for status in ("added", "changed", "unchanged"))
-    return f"{total} figure{'s' * (total != 1)}: " + ", ".join(parts) + "."
+    return f"{plural(total, 'figure')}: " + ", ".join(parts) + "."
 
 
 @dataclass
@@ -525,33 +507,40 @@ class Correlation:
         )
 
 
-def correlation(points: pd.DataFrame, confidence: float = CONFIDENCE) -> Correlation:
+def correlation(
+    points: pd.DataFrame, confidence: float = CONFIDENCE, min_points: int = DEFAULTS["outcome_min_points"]
+) -> Correlation:
     """Pearson's r of readiness against value over `points`, with n and the Fisher-z interval.
 
-    The interval is tanh(atanh(r) ± z / √(n − 3)); it needs at least four points and some spread.
+    scipy's pearsonr gives r and its interval, tanh(atanh(r) ± z / √(n − 3)); it needs at least
+    `min_points` points (the setting; never fewer than FISHER_MIN_POINTS) and some spread, and says why
+    where there is no r.
     """
+    from scipy import stats
+
     x = points["readiness"].to_numpy(dtype=float)
     y = points["value"].to_numpy(dtype=float)
     n = len(x)
     nan = float("nan")
-    if n < MIN_POINTS:
-        return Correlation(nan, n, nan, nan, confidence, f"too few points (n = {n}); at least {MIN_POINTS} are needed.")
-    dx, dy = x - x.mean(), y - y.mean()
-    spread = math.sqrt((dx**2).sum() * (dy**2).sum())
-    if spread == 0:
-        which = "readiness" if (dx**2).sum() == 0 else "figure"
+    fewest = max(int(min_points), FISHER_MIN_POINTS)
+    if n < fewest:
+        reason = f"too few points (n = {n}); at least {fewest} are needed."
+        return Correlation(nan, n, nan, nan, confidence, reason)
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        which = "readiness" if np.ptp(x) == 0 else "figure"
         return Correlation(nan, n, nan, nan, confidence, f"every point has the same {which} (n = {n}).")
-    r = float(np.clip((dx * dy).sum() / spread, -1.0, 1.0))
-    z = NormalDist().inv_cdf((1 + confidence) / 2)
-    centre, half = math.atanh(r) if abs(r) < 1 else math.copysign(math.inf, r), z / math.sqrt(n - 3)
-    return Correlation(r, n, math.tanh(centre - half), math.tanh(centre + half), confidence)
+    found = stats.pearsonr(x, y)
+    interval = found.confidence_interval(confidence_level=confidence)
+    return Correlation(float(found.statistic), n, float(interval.low), float(interval.high), confidence)
 
 
-def correlation_by_wave(points: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:
+def correlation_by_wave(
+    points: pd.DataFrame, confidence: float = CONFIDENCE, min_points: int = DEFAULTS["outcome_min_points"]
+) -> pd.DataFrame:
     """The correlation within each wave (each team once), oldest wave first: wave, n, r, ci_low, ci_high, note."""
     rows = []
     for (_, wave), group in points.groupby(["opened_on", "wave"], sort=True):
-        found = correlation(group, confidence)
+        found = correlation(group, confidence, min_points)
         rows.append(
             {
                 "wave": wave,

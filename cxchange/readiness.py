@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxchange import scoring
-from cxchange.hierarchy import ORGANISATION, suppression_text, team_tree
+from cxchange import analysis, scoring
+from cxchange.hierarchy import ORGANISATION, subtree_members, suppression_text, team_tree
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, OUTCOME, REMEDIES, readiness_index
+from cxchange.text import p_text
 
 FIGURE_COLUMNS: tuple[str, ...] = (
     *ELEMENTS,
@@ -154,11 +155,7 @@ class Change:
         if not self.significant:
             return f"No clear change since {self.previous_wave} ({self.delta:+.1f} points, p = {self.p_value:.2f})."
         direction = "Up" if self.delta > 0 else "Down"
-        return f"{direction} {abs(self.delta):.1f} points since {self.previous_wave} (p {_p_text(self.p_value)})."
-
-
-def _p_text(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+        return f"{direction} {abs(self.delta):.1f} points since {self.previous_wave} (p {p_text(self.p_value)})."
 
 
 def change_between(frame: pd.DataFrame, team_id: int, wave_id: int, alpha: float = 0.05) -> Change | None:
@@ -170,8 +167,10 @@ def change_between(frame: pd.DataFrame, team_id: int, wave_id: int, alpha: float
     now, before = rows.iloc[position[0]], rows.iloc[position[0] - 1]
     if now["suppressed"] or before["suppressed"]:
         return None
-    p = scoring.welch(
-        now["readiness"], now["readiness_sd"], now["n"], before["readiness"], before["readiness_sd"], before["n"]
+    p = float(
+        analysis.welch(
+            now["readiness"], now["readiness_sd"], now["n"], before["readiness"], before["readiness_sd"], before["n"]
+        )["p"]
     )
     return Change(
         delta=float(now["readiness"] - before["readiness"]),
@@ -220,20 +219,29 @@ def _number(value: float) -> float | None:
     return None if pd.isna(value) else round(float(value), 4)
 
 
+def wave_teams(frame: pd.DataFrame, wave_id: int) -> pd.DataFrame:
+    """The rows of one wave without the organisation's, in hierarchy order: the rows team_table lists."""
+    return frame[(frame["wave_id"] == wave_id) & (frame["team_id"] != ORGANISATION)].sort_values("order")
+
+
+def _shown_n(rows: pd.DataFrame) -> pd.api.extensions.ExtensionArray:
+    """The rows' n, blank where hidden: n of a hidden team would let a reader subtract it from its parent."""
+    return rows["n"].astype("Int64").where(~rows["suppressed"].astype(bool)).array
+
+
 def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
     """The teams of one wave as a table a person reads: index, n, barrier point and what helps.
 
     Hidden teams say why instead of showing figures. The organisation row is left out.
     """
-    rows = frame[(frame["wave_id"] == wave_id) & (frame["team_id"] != ORGANISATION)].sort_values("order")
+    rows = wave_teams(frame, wave_id)
     return pd.DataFrame(
         {
             "Team": [
                 name + (" (all)" if parent else "")
                 for name, parent in zip(rows["team"], rows["has_children"], strict=True)
             ],
-            # n of a hidden team would let a reader subtract it from its parent
-            "Responses (n)": rows["n"].astype("Int64").where(~rows["suppressed"].astype(bool)).to_numpy(),
+            "Responses (n)": _shown_n(rows),
             "Readiness index": rows["readiness"].round(1).to_numpy(),
             "Barrier point": [
                 suppression_text(kind, min_n) if hidden else ELEMENT_LABELS.get(point, "none") if point else "none"
@@ -280,7 +288,7 @@ def rolled_counts(counts: pd.DataFrame, teams: pd.DataFrame, view_rows: pd.DataF
     """
     keys = [column for column in counts.columns if column not in ("team_id", "is_champion", "count")]
     part = in_group(counts, group).drop(columns="is_champion")
-    joined = scoring.subtree_members(teams).merge(part, on="team_id")
+    joined = subtree_members(teams).merge(part, on="team_id")
     summed = joined.groupby(["ancestor_id", *keys], as_index=False)["count"].sum()
     summed = summed.rename(columns={"ancestor_id": "team_id"})
     shown = view_rows.loc[~view_rows["suppressed"].astype(bool)]
@@ -362,7 +370,7 @@ def barrier_history(frame: pd.DataFrame, team_id: int, min_n: int) -> pd.DataFra
             "Wave": rows["wave"].to_numpy(),
             "Barrier point": [_point_text(row, min_n) for row in rows.itertuples()],
             "Readiness index": rows["readiness"].round(1).to_numpy(),
-            "Responses (n)": rows["n"].astype("Int64").where(~rows["suppressed"].astype(bool)).to_numpy(),
+            "Responses (n)": _shown_n(rows),
         }
     )
 
@@ -383,7 +391,7 @@ def roll_up_path(wave_rows: pd.DataFrame, team_id: int, min_n: int) -> pd.DataFr
                 for name, children, team in zip(rows["team"], rows["has_children"], rows["team_id"], strict=True)
             ],
             "Readiness index": rows["readiness"].round(1).to_numpy(),
-            "Responses (n)": rows["n"].astype("Int64").where(~rows["suppressed"].astype(bool)).to_numpy(),
+            "Responses (n)": _shown_n(rows),
             "Barrier point": [_point_text(row, min_n) for row in rows.itertuples()],
         }
     )

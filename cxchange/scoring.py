@@ -55,31 +55,6 @@ def barrier_points(means: pd.DataFrame, threshold: float) -> pd.Series:
     return first.where(low.any(axis=1), None)
 
 
-def team_means(scores: pd.DataFrame, by: Iterable[str] = ("team_id",)) -> pd.DataFrame:
-    """Element means, readiness mean and sd per group, from complete respondent scores only.
-
-    `n` is the number of complete responses; each respondent counts once in every element.
-    """
-    keys = list(by)
-    complete = scores[scores["complete"].astype(bool)]
-    grouped = complete.groupby(keys)
-    result = grouped[list(STAT_COLUMNS)].mean()
-    result.insert(0, "n", grouped.size())
-    result["readiness_sd"] = grouped["readiness"].std(ddof=1)
-    return result.reset_index()
-
-
-def barrier_distribution(scores: pd.DataFrame, threshold: float, by: str = "team_id") -> pd.DataFrame:
-    """Share of each group's complete respondents whose barrier point is each element, or "none"."""
-    complete = scores[scores["complete"].astype(bool)]
-    points = barrier_points(complete, threshold).fillna(NO_BARRIER)
-    frame = pd.DataFrame({by: complete[by].to_numpy(), "barrier_point": points.to_numpy()})
-    counts = frame.value_counts([by, "barrier_point"]).rename("count").reset_index()
-    counts["share"] = counts["count"] / counts.groupby(by)["count"].transform("sum")
-    order = {name: position for position, name in enumerate((*ELEMENTS, NO_BARRIER))}
-    return counts.sort_values([by, "barrier_point"], key=lambda s: s.map(order) if s.name == "barrier_point" else s)
-
-
 def roll_up(stats: pd.DataFrame, teams: pd.DataFrame, by: Iterable[str] = ()) -> pd.DataFrame:
     """Each team's figures over its whole subtree, and the organisation's, weighted by respondents.
 
@@ -303,23 +278,11 @@ def _reveals_complement(
     return any(0 < part < min_n for part in (whole, pieces))
 
 
-def welch(mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_b: float, n_b: int) -> float:
-    """Two-sided p-value of Welch's t-test from summary figures (NaN where a group has n < 2)."""
-    if min(n_a, n_b) < 2 or pd.isna(sd_a) or pd.isna(sd_b):
-        return float("nan")
-    if sd_a == 0 and sd_b == 0:
-        return 0.0 if mean_a != mean_b else 1.0
-    from scipy import stats as scipy_stats  # scipy takes a second to import: only where a test is run
-
-    result = scipy_stats.ttest_ind_from_stats(mean_a, sd_a, n_a, mean_b, sd_b, n_b, equal_var=False)
-    return float(result.pvalue)
-
-
 def confidence_interval(
     mean: pd.Series, sd: pd.Series, n: pd.Series, level: float = 0.95
 ) -> tuple[pd.Series, pd.Series]:
     """The t-based confidence interval of a mean, from its sd and n (NaN where n < 2)."""
-    from scipy import stats as scipy_stats
+    from scipy import stats as scipy_stats  # scipy takes a second to import: only where an interval is drawn
 
     n_float = n.astype(float)
     t = pd.Series(scipy_stats.t.ppf(0.5 + level / 2, (n_float - 1).where(n_float > 1)), index=mean.index)

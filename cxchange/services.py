@@ -689,7 +689,7 @@ def tick_check(db: Database, initiative_id: int, check_name: str, ticked: bool, 
 
 def set_initiative_owner(db: Database, initiative_id: int, owner: str) -> None:
     """Name the one person accountable for an initiative; an empty or overlong name raises ValueError."""
-    name = health.check_owner(owner)
+    name = actions.check_owner(owner, required=True)
     with store.write_transaction(db):
         _initiative_name(db, initiative_id)
         store.health.set_initiative_owner(db, initiative_id, name)

@@ -11,7 +11,10 @@ from cxchange.model import KOTTER_LABEL_SETS
 
 @dataclass(frozen=True)
 class Setting:
-    """A user-changeable setting; `choices` limits text settings, `minimum`/`maximum` numeric ones."""
+    """A user-changeable setting; `choices` limits text settings, `minimum`/`maximum` numeric ones.
+
+    `section` is the heading the Settings page lists it under.
+    """
 
     name: str
     default: Any
@@ -20,6 +23,7 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
+    section: str = "Reporting"
 
     def check(self, value: Any) -> Any:
         """Return `value` converted to this setting's type, or raise ValueError saying what is wrong."""
@@ -77,6 +81,17 @@ SETTINGS: tuple[Setting, ...] = (
         "One active champion per this many employees; published guidance ranges from 1:10 to 1:50.",
         minimum=5,
         maximum=200,
+        section="Champions",
+    ),
+    Setting(
+        "champion_quiet_days",
+        30,
+        "Days without a session before a team is quiet",
+        "A team whose active champions have logged no session for more than this many days shows as quiet "
+        "(Champions, Workshop).",
+        minimum=7,
+        maximum=365,
+        section="Champions",
     ),
     Setting(
         "kotter_labels",
@@ -84,6 +99,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Kotter step names",
         "Which published names the Kotter steps are shown under.",
         choices=tuple(KOTTER_LABEL_SETS),
+        section="Kotter board",
     ),
     Setting(
         "stale_weeks",
@@ -92,6 +108,145 @@ SETTINGS: tuple[Setting, ...] = (
         "A Kotter step with no update for this many weeks is flagged.",
         minimum=1,
         maximum=52,
+        section="Kotter board",
+    ),
+    Setting(
+        "outcome_min_points",
+        4,
+        "Fewest points for a correlation",
+        "CX outcomes gives the correlation of readiness with an outcome only over at least this many "
+        "team-waves (or teams, per wave); its Fisher interval needs at least 4.",
+        minimum=4,
+        maximum=100,
+        section="CX outcomes",
+    ),
+    Setting(
+        "health_sponsor_active_days",
+        30,
+        "Sponsor active: last seen within (days)",
+        "A sponsor activity logged within this many days keeps the sponsor light green: a monthly town hall or "
+        "message does it.",
+        minimum=1,
+        maximum=365,
+        section="Programme health",
+    ),
+    Setting(
+        "health_sponsor_lapsed_days",
+        60,
+        "Sponsor lapsed: red after (days)",
+        "Up to this many days since the sponsor was last seen the light is amber (a month missed); beyond it, red. "
+        "Keep it at or above the active days.",
+        minimum=1,
+        maximum=365,
+        section="Programme health",
+    ),
+    Setting(
+        "health_launch_days",
+        31,
+        "Launch month (days)",
+        "A sponsor seen only in this many days from the initiative's start, and not lately, is red at once: "
+        "the sponsor who opens a programme and then drifts away.",
+        minimum=1,
+        maximum=365,
+        section="Programme health",
+    ),
+    Setting(
+        "health_feedback_green",
+        50,
+        "Feedback loop green from (% of actions done)",
+        "Share of the actions raised that are done (\u201cyou said, we did\u201d) from which the feedback loop is "
+        "green; dropped actions are not counted.",
+        minimum=0,
+        maximum=100,
+        section="Programme health",
+    ),
+    Setting(
+        "health_feedback_amber",
+        25,
+        "Feedback loop amber from (% of actions done)",
+        "Share of the actions raised that are done from which the feedback loop is amber; below it, red. "
+        "Keep it at or below the share for green.",
+        minimum=0,
+        maximum=100,
+        section="Programme health",
+    ),
+    Setting(
+        "health_waves_green",
+        4,
+        "ADKAR survey waves for green",
+        "Survey waves so far from which readiness counts as measured often enough: four over a change's life "
+        "show whether it moves.",
+        minimum=1,
+        maximum=52,
+        section="Programme health",
+    ),
+    Setting(
+        "health_waves_amber",
+        2,
+        "ADKAR survey waves for amber",
+        "Survey waves so far from which the measurement light is amber (two give one comparison); fewer is red.",
+        minimum=1,
+        maximum=52,
+        section="Programme health",
+    ),
+    Setting(
+        "health_champion_active_days",
+        60,
+        "Champion active: a session within (days)",
+        "For the champion-network and cross-team lights, a champion in role counts as active with a session "
+        "logged within this many days.",
+        minimum=1,
+        maximum=365,
+        section="Programme health",
+    ),
+    Setting(
+        "health_champions_green",
+        80,
+        "Teams with an active champion for green (%)",
+        "Share of the teams taking part that have an active champion from which the champion-network light is green.",
+        minimum=0,
+        maximum=100,
+        section="Programme health",
+    ),
+    Setting(
+        "health_champions_amber",
+        50,
+        "Teams with an active champion for amber (%)",
+        "Share of the teams taking part that have an active champion from which the champion-network light is "
+        "amber; below it, red.",
+        minimum=0,
+        maximum=100,
+        section="Programme health",
+    ),
+    Setting(
+        "health_cross_team_green",
+        3,
+        "Top-level teams involved for green",
+        "Top-level teams with actions or active champions from which the cross-team light is green: the change "
+        "reaches across the organisation.",
+        minimum=1,
+        maximum=50,
+        section="Programme health",
+    ),
+    Setting(
+        "health_cross_team_amber",
+        2,
+        "Top-level teams involved for amber",
+        "Top-level teams with actions or active champions from which the cross-team light is amber; a programme "
+        "living in one part of the organisation is red.",
+        minimum=1,
+        maximum=50,
+        section="Programme health",
+    ),
+    Setting(
+        "health_recognition_days",
+        60,
+        "Recognition logged within (days)",
+        "A recognition logged by a champion of the teams taking part within this many days makes the recognition "
+        "light green; an older one, amber.",
+        minimum=1,
+        maximum=365,
+        section="Programme health",
     ),
 )
 

@@ -433,9 +433,11 @@ def champion_batches() -> pd.DataFrame:
 
 
 def health_data(initiative_id: int) -> health.HealthData:
-    """What the programme-health checks read about an initiative, with the workspace's stale-weeks setting."""
+    """What the programme-health checks read about an initiative, with the workspace's settings (stale weeks
+    and the health thresholds)."""
     inputs = read(store.health.health_inputs, initiative_id)
-    return computed(health.HealthData.from_frames, inputs, settings()["stale_weeks"])
+    workspace = settings()
+    return computed(health.HealthData.from_frames, inputs, workspace["stale_weeks"], workspace)
 
 
 # Import & entry ---

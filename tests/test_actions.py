@@ -81,6 +81,16 @@ def test_checks_tidy_what_they_accept():
     }
 
 
+def test_one_owner_check_for_an_action_and_an_initiative():
+    assert actions.check_owner("  Priya   S. ") == "Priya S."
+    assert actions.check_owner(" ") is None  # an action may have no owner
+    with pytest.raises(ValueError, match="give the owner's name"):
+        actions.check_owner(" ", required=True)  # an initiative needs one
+    assert actions.check_owner("x" * actions.OWNER_LIMIT, required=True) == "x" * actions.OWNER_LIMIT
+    with pytest.raises(ValueError, match=f"keep it to {actions.OWNER_LIMIT}"):
+        actions.check_owner("x" * (actions.OWNER_LIMIT + 1), required=True)
+
+
 def test_a_team_must_belong_to_the_workspace():
     with pytest.raises(actions.ActionProblems, match="Team: 99 is not a team of this workspace."):
         actions.check_new_action({"title": "x", "team_id": 99}, team_ids={1, 2})

@@ -10,6 +10,79 @@ from scipy import stats
 from cxchange import analysis, services
 from cxchange.model import ELEMENTS
 
+# welch ----------------------------------------------------------------------------------------
+
+SAMPLE_A = np.array([62.5, 70.0, 55.0, 81.25, 77.5, 68.75])
+SAMPLE_B = np.array([50.0, 58.75, 61.25, 45.0, 66.25])
+
+
+def summary(sample: np.ndarray) -> tuple[float, float, int]:
+    return sample.mean(), sample.std(ddof=1), len(sample)
+
+
+def test_welch_matches_scipy_on_the_raw_values():
+    expected = stats.ttest_ind(SAMPLE_A, SAMPLE_B, equal_var=False).pvalue
+
+    result = analysis.welch(*summary(SAMPLE_A), *summary(SAMPLE_B))["p"]
+
+    assert result == pytest.approx(expected, rel=1e-9)
+
+
+def test_welch_matches_scipy_for_unequal_sizes_and_spreads():
+    a = np.array([20.0, 90.0, 35.0, 75.0, 50.0, 10.0, 95.0, 60.0, 40.0, 70.0, 25.0, 85.0])
+    b = np.array([55.0, 57.5, 60.0])
+    expected = stats.ttest_ind(a, b, equal_var=False).pvalue
+
+    result = analysis.welch(*summary(a), *summary(b))["p"]
+
+    assert result == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.9])
+def test_welch_difference_df_and_interval_match_scipy_on_the_raw_values(confidence):
+    expected = stats.ttest_ind(SAMPLE_A, SAMPLE_B, equal_var=False)
+    interval = expected.confidence_interval(confidence_level=confidence)
+
+    result = analysis.welch(*summary(SAMPLE_A), *summary(SAMPLE_B), confidence=confidence)
+
+    assert result["difference"] == pytest.approx(SAMPLE_A.mean() - SAMPLE_B.mean())
+    assert result["df"] == pytest.approx(expected.df, rel=1e-12)
+    assert (result["ci_low"], result["ci_high"]) == (pytest.approx(interval.low), pytest.approx(interval.high))
+
+
+def test_welch_works_element_by_element():
+    a, b = summary(SAMPLE_A), summary(SAMPLE_B)
+    result = analysis.welch(*([x, x, x] for x in a), *([b[0], b[0], 70.0], [b[1], 0.0, 0.0], [b[2], 1, 5]))
+    assert result["p"][0] == pytest.approx(stats.ttest_ind(SAMPLE_A, SAMPLE_B, equal_var=False).pvalue)
+    assert np.isnan(result["p"][1])  # one respondent in the second group
+    assert result["p"][2] == pytest.approx(stats.ttest_1samp(SAMPLE_A, 70.0).pvalue)  # no spread in it
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (50.0, np.nan, 1, 60.0, 10.0, 5),
+        (50.0, 0.0, 1, 60.0, 10.0, 5),
+        (50.0, 10.0, 5, 60.0, 0.0, 1),
+        (50.0, 10.0, 5, 60.0, 10.0, 0),
+        (50.0, np.nan, 5, 60.0, 10.0, 5),
+    ],
+)
+def test_welch_gives_nan_without_two_respondents_and_an_sd(args):
+    assert np.isnan(analysis.welch(*args)["p"])
+
+
+def test_welch_without_spread_is_certain_of_any_difference_and_gives_no_interval():
+    differ = analysis.welch(3.0, 0.0, 10, 2.0, 0.0, 12)
+    same = analysis.welch(3.0, 0.0, 10, 3.0, 0.0, 12)
+    assert (float(differ["p"]), float(same["p"])) == (0.0, 1.0)
+    assert float(differ["difference"]) == 1.0
+    assert np.isnan(differ["ci_low"])
+    assert np.isnan(differ["ci_high"])
+
+
+# benjamini_hochberg ---------------------------------------------------------------------------
+
 
 def test_benjamini_hochberg_matches_scipy():
     p = [0.01, 0.04, 0.03, 0.20, 0.005, 0.5]

@@ -96,10 +96,14 @@ def test_retired_and_future_champions_are_not_active(covered):
         "active",
         29,
     )  # ends tomorrow; new starts tomorrow
-    assert champions.is_active("2025-01-01", "2026-07-01", TODAY)
-    assert not champions.is_active("2025-01-01", "2026-06-30", TODAY)
-    assert champions.is_active("2026-06-30", None, TODAY)  # from the first day
-    assert not champions.is_active("2026-07-01", None, TODAY)
+    dates = pd.DataFrame(
+        {
+            "started_on": ["2025-01-01", "2025-01-01", "2026-06-30", "2026-07-01"],
+            "ended_on": ["2026-07-01", "2026-06-30", None, None],
+        }
+    )
+    # until the day before the end; from the first day; not before the start
+    assert champions.active_mask(dates, TODAY).tolist() == [True, False, True, False]
 
 
 def test_a_team_without_headcount_has_no_target(covered):
@@ -154,6 +158,20 @@ def test_coverage_of_an_empty_workspace():
     )
     assert empty["team"].tolist() == ["All teams"]
     assert empty["status"].tolist() == ["none"]
+
+
+def test_the_quiet_days_follow_the_setting():
+    # B's champions last logged a session 31 days before TODAY: quiet at 30 days, not at 60
+    relaxed = champions.coverage(hand_teams(), hand_roster(), hand_activities(), TODAY, 25, quiet_days=60)
+    assert relaxed.set_index("team").loc["B", "status"] == "active"
+    table = champions.coverage_table(relaxed, 25, quiet_days=60).set_index("Team")
+    assert table.loc["B", "Status"] == "Active"
+    strict = champions.coverage(hand_teams(), hand_roster(), hand_activities(), TODAY, 25, quiet_days=7)
+    assert champions.coverage_table(strict, 25, quiet_days=7).set_index("Team").loc["B", "Status"] == (
+        "Quiet (no activity in 7 days)"
+    )
+    spec = json.dumps(charts.coverage_chart(strict, 25, title="Coverage", quiet_days=7).to_dict())
+    assert "Quiet: no session logged in the last 7 days." in spec
 
 
 def test_the_coverage_chart_draws_every_team_with_its_status_and_the_target(covered):

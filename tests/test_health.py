@@ -198,6 +198,49 @@ def test_the_latest_tick_wins():
     assert light(healthy(actions=[], ticks=ticks), "training", today=date(2026, 6, 5)).reason.endswith("first")
 
 
+def test_the_rules_state_the_thresholds_of_the_settings():
+    rules = {found.check.name: found.check.rule for found in health.assess(healthy(), TODAY)}
+    assert "at most 30 days old, amber up to 60 days" in rules["sponsor"]
+    assert "green from 50%, amber from 25%, red below" in rules["feedback"]
+    assert "green from 4, amber from 2, red with fewer" in rules["measurement"]
+    assert "in the last 60 days): green from 80%, amber from 50%" in rules["champions"]
+    changed = healthy(settings={"health_feedback_green": 70, "health_recognition_days": 14})
+    rules = {found.check.name: found.check.rule for found in health.assess(changed, TODAY)}
+    assert "green from 70%, amber from 25%" in rules["feedback"]
+    assert "in the last 14 days" in rules["recognition"]
+    assert "{" not in "".join(rules.values())
+
+
+@pytest.mark.parametrize(
+    ("settings", "name", "colour"),
+    [
+        ({}, "sponsor", GREEN),  # seen 10 days ago
+        ({"health_sponsor_active_days": 9}, "sponsor", AMBER),
+        ({"health_sponsor_active_days": 5, "health_sponsor_lapsed_days": 8}, "sponsor", RED),
+        ({}, "feedback", GREEN),  # 1 of 2 done: 50%
+        ({"health_feedback_green": 51}, "feedback", AMBER),
+        ({"health_feedback_green": 90, "health_feedback_amber": 60}, "feedback", RED),
+        ({"health_waves_green": 5}, "measurement", AMBER),  # 4 waves
+        ({"health_waves_green": 6, "health_waves_amber": 5}, "measurement", RED),
+        ({"health_champion_active_days": 19}, "champions", RED),  # every session 20 days ago
+        ({"health_champions_green": 100}, "champions", GREEN),  # all four teams covered
+        ({"health_cross_team_green": 4}, "cross_team", AMBER),  # three top-level teams
+        ({"health_cross_team_green": 5, "health_cross_team_amber": 4}, "cross_team", RED),
+        ({"health_recognition_days": 11}, "recognition", AMBER),  # the recognition was 12 days ago
+    ],
+)
+def test_each_threshold_comes_from_the_settings(settings, name, colour):
+    assert light(healthy(settings=settings), name).colour == colour
+
+
+def test_the_launch_month_follows_its_setting():
+    only_at_launch = healthy(sponsor_activities=[{"sponsor": "Ana Ruiz", "happened_on": ago(41), "kind": "town hall"}])
+    assert light(only_at_launch, "sponsor").colour == AMBER  # the initiative started 176 days ago
+    longer = HealthData(**{**only_at_launch.__dict__, "settings": {"health_launch_days": 150}})
+    assert light(longer, "sponsor").colour == RED
+    assert "only in the launch month" in light(longer, "sponsor").reason
+
+
 @pytest.mark.parametrize(("days", "colour"), [(42, GREEN), (43, AMBER), (84, AMBER), (85, RED)])  # stale after 6 weeks
 def test_update_cadence_boundaries_follow_the_stale_weeks_setting(days, colour):
     data = healthy(

@@ -92,6 +92,17 @@ def test_no_correlation_where_it_cannot_be_given_and_why(x, y, reason):
     assert found.sentence(NPS) == f"No correlation between readiness and NPS can be given: {reason}"
 
 
+def test_the_fewest_points_follow_the_setting_but_never_go_below_fishers_four():
+    x, y = [40, 50, 60, 70, 80], [10, 14, 13, 20, 22]
+    assert outcomes.correlation(points_of(x, y), min_points=6).reason == (
+        "too few points (n = 5); at least 6 are needed."
+    )
+    assert outcomes.correlation(points_of(x, y), min_points=5).n == 5
+    assert outcomes.correlation(points_of(x[:3], y[:3]), min_points=2).reason.endswith("at least 4 are needed.")
+    table = outcomes.correlation_by_wave(points_of(x, y), min_points=6)
+    assert math.isnan(table["r"].iloc[0])
+
+
 def test_sentences_say_direction_n_and_association_not_cause():
     clear = outcomes.Correlation(r=0.62, n=60, low=0.41, high=0.77)
     assert clear.sentence(CSAT) == (

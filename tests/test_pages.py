@@ -124,6 +124,22 @@ def test_settings_refuses_nothing_silently(app, demo_path):
     assert store.settings.settings(store.open_db(demo_path))["barrier_threshold"] == 3.5
 
 
+def test_the_settings_page_lists_every_threshold_and_a_new_one_reaches_its_page(app, demo_path):
+    at = app.run()
+    at.switch_page("app_pages/settings.py").run()
+    assert not at.exception
+    assert "**Programme health**" in texts(at)
+    quiet = next(n for n in at.number_input if n.label == "Days without a session before a team is quiet")
+    assert quiet.value == 30
+    quiet.set_value(60)
+    at.button[0].click().run()
+    assert not at.exception
+    assert store.settings.settings(store.open_db(demo_path))["champion_quiet_days"] == 60
+    at.switch_page("app_pages/champions.py").run()
+    assert not at.exception
+    assert any(m.label == "Quiet teams (no activity in 60 days)" for m in at.metric)
+
+
 def test_start_an_empty_workspace_and_get_the_demo_back(app, demo_path):
     at = app.run()
     at.switch_page("app_pages/settings.py").run()

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxchange import hierarchy, scoring, services, store
+from cxchange import hierarchy, readiness, scoring, services, store
 from cxchange.model import DEFAULT_ITEMS, ELEMENTS
 
 MIN_N = 5
@@ -151,7 +151,7 @@ def test_barrier_points_give_at_most_one_element_per_row():
 
 
 def test_barrier_points_of_team_means():
-    # Team means (see test_team_means): team 1 AW 3.75, DE 3.0 -> desire; team 2 all >= 4 -> none.
+    # Team means (test_team_means_are_means_of_respondent_scores): team 1 AW 3.75, DE 3.0 -> desire; team 2 none.
     means = pd.DataFrame(
         {
             "awareness": [3.75, 5.0],
@@ -166,18 +166,60 @@ def test_barrier_points_of_team_means():
     assert scoring.barrier_points(means, 3.0).to_dict() == {1: "desire", 2: None}
 
 
-# team_means -----------------------------------------------------------------------------------
+# team means and barrier shares, as the app computes them from stored responses ----------------------
 
 
-def test_team_means_count_complete_responses_only():
-    result = scoring.team_means(team_scores()).set_index("team_id")
+def stored(db, scores: pd.DataFrame) -> int:
+    """`scores` (team_scores' columns) stored as one wave's responses, as an import stores them; the wave's id."""
+    store.insert_rows(db, "teams", [{"id": team, "name": f"team {team}"} for team in sorted(set(scores["team_id"]))])
+    store.insert_rows(db, "initiatives", [{"id": 1, "name": "Programme"}])
+    store.insert_rows(db, "waves", [{"id": 1, "initiative_id": 1, "name": "W1", "opened_on": "2026-01-10"}])
+    columns = [*ELEMENTS, "outcome", "readiness"]
+    store.insert_rows(
+        db,
+        "responses",
+        [
+            {
+                "wave_id": 1,
+                "team_id": int(row["team_id"]),
+                "source_hash": f"r{row['response_id']}",
+                "complete": int(bool(row["complete"])),
+                **{column: None if pd.isna(row.get(column)) else float(row[column]) for column in columns},
+            }
+            for row in scores.to_dict("records")
+        ],
+    )
+    return 1
+
+
+def team_means(db, scores: pd.DataFrame) -> pd.DataFrame:
+    """Element means, n and sds per team, by the one query behind every readiness view."""
+    stored(db, scores)
+    return store.responses.team_wave_stats(db).set_index("team_id")
+
+
+def barrier_shares(db, scores: pd.DataFrame, thresholds: tuple[float, ...]) -> list[pd.DataFrame]:
+    """Each team's share of respondents stuck at each element (or "none"), as the Readiness page draws them."""
+    wave = stored(db, scores)
+    teams = store.org.teams(db)
+    everyone = services.readiness_by_team(db, {"min_group_size": 1, "barrier_threshold": 3.0}, 1)
+    view = everyone[everyone["wave_id"] == wave]
+    shares = []
+    for threshold in thresholds:
+        found = readiness.barrier_shares(store.responses.barrier_counts(db, wave, threshold), teams, view, "all")
+        shares.append(found[found["team_id"] != hierarchy.ORGANISATION])
+    return shares
+
+
+def test_team_means_count_complete_responses_only(db):
+    result = team_means(db, team_scores())
 
     # team 1: r1, r2 complete -> 2; team 2: r3 complete, r4 incomplete -> 1
     assert result["n"].to_dict() == {1: 2, 2: 1}
 
 
-def test_team_means_are_means_of_respondent_scores():
-    result = scoring.team_means(team_scores()).set_index("team_id")
+def test_team_means_are_means_of_respondent_scores(db):
+    result = team_means(db, team_scores())
 
     expected = {
         # team 1: AW (4.5+3)/2 = 3.75; DE (2+4)/2 = 3; KN (3.5+4)/2 = 3.75; AB (4+2)/2 = 3;
@@ -198,8 +240,8 @@ def test_team_means_are_means_of_respondent_scores():
             assert result.loc[team, column] == pytest.approx(value), (team, column)
 
 
-def test_team_means_readiness_sd():
-    result = scoring.team_means(team_scores()).set_index("team_id")
+def test_team_means_readiness_sd(db):
+    result = team_means(db, team_scores())
 
     # team 1: readiness 70 and 55, mean 62.5, deviations +-7.5 -> (56.25 + 56.25) / (2 - 1) = 112.5;
     # sqrt(112.5) = 10.606601717798213
@@ -208,11 +250,8 @@ def test_team_means_readiness_sd():
     assert math.isnan(result.loc[2, "readiness_sd"])
 
 
-# barrier_distribution -------------------------------------------------------------------------
-
-
-def test_barrier_distribution_shares_per_team_including_none():
-    result = scoring.barrier_distribution(team_scores(), 3.0)
+def test_barrier_shares_per_team_including_none(db):
+    [result] = barrier_shares(db, team_scores(), (3.0,))
 
     # team 1: r1 desire, r2 awareness -> 1/2 each, in ADKAR order; team 2: r3 none (r4 incomplete) -> 1/1
     assert list(result[["team_id", "barrier_point", "count", "share"]].itertuples(index=False, name=None)) == [
@@ -222,7 +261,7 @@ def test_barrier_distribution_shares_per_team_including_none():
     ]
 
 
-def test_barrier_distribution_follows_the_threshold():
+def test_barrier_shares_follow_the_threshold(db):
     scores = pd.concat(
         [
             team_scores(),
@@ -234,19 +273,17 @@ def test_barrier_distribution_follows_the_threshold():
         ignore_index=True,
     )
 
-    result = scoring.barrier_distribution(scores, 2.0)
+    at_2, at_2_5 = barrier_shares(db, scores, (2.0, 2.5))
 
     # threshold 2: r1 desire (DE 2), r2 ability (AB 2); r3 none; r5 none (2.5 > 2)
-    assert list(result[["team_id", "barrier_point", "share"]].itertuples(index=False, name=None)) == [
+    assert list(at_2[["team_id", "barrier_point", "share"]].itertuples(index=False, name=None)) == [
         (1, "desire", 0.5),
         (1, "ability", 0.5),
         (2, "none", 1.0),
     ]
 
-    result = scoring.barrier_distribution(scores, 2.5)
-
     # threshold 2.5: team 2 is r3 none, r5 awareness (2.5 <= 2.5) -> 1/2 each
-    assert list(result[result["team_id"] == 2][["barrier_point", "share"]].itertuples(index=False, name=None)) == [
+    assert list(at_2_5[at_2_5["team_id"] == 2][["barrier_point", "share"]].itertuples(index=False, name=None)) == [
         ("awareness", 0.5),
         ("none", 0.5),
     ]
@@ -542,44 +579,7 @@ def test_no_difference_in_the_demo_reveals_a_small_group(demo_db):
         attack(wave[["team_id", "parent_id", "n", "direct_n", "suppressed"]], min_n)
 
 
-# welch and confidence_interval -----------------------------------------------------------------
-
-SAMPLE_A = np.array([62.5, 70.0, 55.0, 81.25, 77.5, 68.75])
-SAMPLE_B = np.array([50.0, 58.75, 61.25, 45.0, 66.25])
-
-
-def test_welch_matches_scipy_on_the_raw_values():
-    expected = stats.ttest_ind(SAMPLE_A, SAMPLE_B, equal_var=False).pvalue
-
-    result = scoring.welch(
-        SAMPLE_A.mean(), SAMPLE_A.std(ddof=1), len(SAMPLE_A), SAMPLE_B.mean(), SAMPLE_B.std(ddof=1), len(SAMPLE_B)
-    )
-
-    assert result == pytest.approx(expected, rel=1e-9)
-
-
-def test_welch_matches_scipy_for_unequal_sizes_and_spreads():
-    a = np.array([20.0, 90.0, 35.0, 75.0, 50.0, 10.0, 95.0, 60.0, 40.0, 70.0, 25.0, 85.0])
-    b = np.array([55.0, 57.5, 60.0])
-    expected = stats.ttest_ind(a, b, equal_var=False).pvalue
-
-    result = scoring.welch(a.mean(), a.std(ddof=1), len(a), b.mean(), b.std(ddof=1), len(b))
-
-    assert result == pytest.approx(expected, rel=1e-9)
-
-
-@pytest.mark.parametrize(
-    "args",
-    [
-        (50.0, np.nan, 1, 60.0, 10.0, 5),
-        (50.0, 0.0, 1, 60.0, 10.0, 5),
-        (50.0, 10.0, 5, 60.0, 0.0, 1),
-        (50.0, 10.0, 5, 60.0, 10.0, 0),
-        (50.0, np.nan, 5, 60.0, 10.0, 5),
-    ],
-)
-def test_welch_gives_nan_without_two_respondents_and_an_sd(args):
-    assert math.isnan(scoring.welch(*args))
+# confidence_interval -----------------------------------------------------------------------------
 
 
 def test_confidence_interval_matches_scipy():
@@ -629,8 +629,6 @@ def test_scoring_functions_never_change_their_inputs(responses, items, tree):
 
     assert_unchanged(scoring.element_scores, responses, items)
     assert_unchanged(lambda frame: scoring.barrier_points(frame, 3.0), scores)
-    assert_unchanged(scoring.team_means, scores)
-    assert_unchanged(lambda frame: scoring.barrier_distribution(frame, 3.0), scores)
     assert_unchanged(hierarchy.subtree_members, tree)
     assert_unchanged(scoring.roll_up, stats_frame, tree)
     assert_unchanged(lambda frame, teams: scoring.suppress(frame, teams, MIN_N), rolled, small_tree)

@@ -31,6 +31,35 @@ def test_every_setting_has_a_label_and_help():
         assert SETTINGS_BY_NAME[setting.name] is setting
 
 
+def test_every_number_setting_has_bounds_its_default_keeps():
+    # the Settings page draws a number input between the bounds, so each needs both
+    for setting in SETTINGS:
+        if setting.choices is None:
+            assert setting.minimum is not None, setting.name
+            assert setting.maximum is not None, setting.name
+            assert setting.minimum <= setting.default <= setting.maximum, setting.name
+            assert setting.check(setting.default) == setting.default
+
+
+def test_the_thresholds_of_the_health_lights_are_settings():
+    assert {name: DEFAULTS[name] for name in DEFAULTS if name.startswith("health_")} == {
+        "health_sponsor_active_days": 30,
+        "health_sponsor_lapsed_days": 60,
+        "health_launch_days": 31,
+        "health_feedback_green": 50,
+        "health_feedback_amber": 25,
+        "health_waves_green": 4,
+        "health_waves_amber": 2,
+        "health_champion_active_days": 60,
+        "health_champions_green": 80,
+        "health_champions_amber": 50,
+        "health_cross_team_green": 3,
+        "health_cross_team_amber": 2,
+        "health_recognition_days": 60,
+    }
+    assert (DEFAULTS["champion_quiet_days"], DEFAULTS["outcome_min_points"]) == (30, 4)
+
+
 def test_an_empty_workspace_reads_the_defaults(db):
     assert store.settings.settings(db) == DEFAULTS
     assert store.settings.settings(db)["min_group_size"] == 5
@@ -45,15 +74,19 @@ def test_saved_values_read_back(db, db_path):
         "champion_ratio": 40,
         "kotter_labels": "1996",
         "stale_weeks": 8,
+        "champion_quiet_days": 45,
+        "outcome_min_points": 6,
+        "health_feedback_green": 60,
     }
 
     returned = services.save_settings(db, values)
 
-    assert returned == values
-    assert store.settings.settings(db) == values
+    # the values saved read back; every other setting keeps its default
+    assert returned == DEFAULTS | values
+    assert store.settings.settings(db) == DEFAULTS | values
     # from another connection too: they are in the file, not in memory
     other = store.open_db(db_path)
-    assert store.settings.settings(other) == values
+    assert store.settings.settings(other) == DEFAULTS | values
     other.close()
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from cxchange.importing.reading import ImportRejected
 from cxchange.importing.rules import ImportMapping, Plan
+from cxchange.text import plural
 
 __all__ = [
     "ImportMapping",
@@ -27,8 +28,7 @@ class UnmappedLabels(ImportRejected):
 
     def __init__(self, labels: dict[str, list[str]]):
         self.labels = labels
-        listed = "; ".join(f'"{label}" (in {len(columns)} column{"s" * (len(columns) > 1)})'
-                           for label, columns in labels.items())  # fmt: skip
+        listed = "; ".join(f'"{label}" (in {plural(len(columns), "column")})' for label, columns in labels.items())
         super().__init__(
             f"Some answers are not on the 1–5 agreement scale: {listed}. Map each to a value (1–5, or null for "
             'missing) in the import wizard or a mapping file, e.g. {"labels": {"' + next(iter(labels)) + '": 4}}.'

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +18,7 @@ import pandas as pd
 
 from cxchange import champions as rules
 from cxchange.importing.reading import ImportRejected, read_survey
+from cxchange.text import agree, blank, heading_key, plural
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "alias": ("alias", "name", "champion", "championname", "nameoralias"),
@@ -118,7 +118,7 @@ class RosterImport:
             count = len(self.plan.problems)
             return (
                 f"Nothing can be imported from {self.file_name} until "
-                f"{'this problem is' if count == 1 else f'these {count} problems are'} fixed."
+                f"{agree(count, 'this problem is', f'these {count} problems are')} fixed."
             )
         skipped = sum(counts.get(kind, 0) for kind in ("duplicate", "duplicate in file", "blank"))
         added = counts.get("add", 0)
@@ -126,14 +126,7 @@ class RosterImport:
             return f"Every champion in {self.file_name} is already in the roster: nothing changed."
         verb = "Imported" if self.written else "Would import"
         batch = f" as batch {self.batch_id}" if self.written else ""
-        return (
-            f"{verb} {added} champion{'s' * (added != 1)} from {self.file_name}{batch}; "
-            f"{skipped} row{'s' * (skipped != 1)} skipped."
-        )
-
-
-def _key(text: object) -> str:
-    return re.sub(r"[\s_\-]+", "", str(text or "")).casefold()
+        return f"{verb} {plural(added, 'champion')} from {self.file_name}{batch}; {plural(skipped, 'row')} skipped."
 
 
 def read_roster(data: bytes, file_name: str) -> RosterFile:
@@ -145,7 +138,7 @@ def read_roster(data: bytes, file_name: str) -> RosterFile:
     columns: dict[str, str] = {}
     positions: dict[str, int] = {}
     for position, header in enumerate(survey.headers):
-        key = _key(header)
+        key = heading_key(header)
         for wanted, names in HEADERS.items():
             if key in names:
                 if wanted in columns:
@@ -187,7 +180,7 @@ def plan_roster(found: RosterFile, teams: Mapping[str, int], existing: pd.DataFr
         def outcome(kind: str, reason: str, number: int = number, shown: list = shown) -> RosterRow:
             return RosterRow(number, *shown, kind, reason)
 
-        if all(_blank(value) for value in cells.values()):
+        if all(blank(value) for value in cells.values()):
             rows.append(outcome("blank", OUTCOMES["blank"]))
             continue
         row, found_problems = rules.check_champion(
@@ -210,12 +203,8 @@ def plan_roster(found: RosterFile, teams: Mapping[str, int], existing: pd.DataFr
     return RosterPlan(rows, problems, additions)
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or not str(value).strip()
-
-
 def _shown(value: object) -> str:
-    if _blank(value):
+    if blank(value):
         return ""
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")

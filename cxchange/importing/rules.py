@@ -149,7 +149,6 @@ class Plan:
     unknown_labels: dict[str, list[str]] = field(default_factory=dict)
     new_teams: list[str] = field(default_factory=list)
     teams: dict[str, list[int]] = field(default_factory=dict)  # team -> [complete, incomplete]
-    imported_rows: list[np.ndarray] = field(default_factory=list)
     file_hashes: dict[str, int] = field(default_factory=dict)  # source hash -> the row that brought it
     spellings: dict[str, str] = field(default_factory=dict)  # a new team's normalised name -> its first spelling
     last_filled_row: int = 0
@@ -167,12 +166,6 @@ class Plan:
             [{"team": team, "complete": c, "incomplete": i} for team, (c, i) in sorted(self.teams.items())],
             columns=["team", "complete", "incomplete"],
         )
-
-    def all_outcomes(self) -> list[RowOutcome]:
-        """Every data row's outcome, in file order (imported rows without their team)."""
-        rows = np.concatenate(self.imported_rows) if self.imported_rows else np.array([], dtype=int)
-        listed = [RowOutcome(int(row), "imported", OUTCOMES["imported"]) for row in rows]
-        return sorted(listed + self.outcomes, key=lambda outcome: outcome.row)
 
     @property
     def rows_skipped(self) -> int:
@@ -324,7 +317,6 @@ def plan_chunk(
         index=grid.index[kept],
     )
     plan.file_hashes.update(zip(responses["source_hash"].tolist(), responses.index.tolist(), strict=True))
-    plan.imported_rows.append(responses.index[responses["complete"]].to_numpy())
     for team, group in responses.groupby("team")["complete"]:
         counts = plan.teams.setdefault(team, [0, 0])
         counts[0] += int(group.sum())

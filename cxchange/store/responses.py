@@ -88,7 +88,7 @@ def team_wave_sums(db: Database, initiative_id: int | None = None) -> pd.DataFra
 def team_wave_stats(db: Database, initiative_id: int | None = None, by_group: bool = False) -> pd.DataFrame:
     """Per team and wave, from complete responses: n, element means and sds, readiness mean and sd.
 
-    The same figures as scoring.team_means over respondent scores. With `by_group`, one row per
+    The same figures as a pandas group-by of respondent scores (test_readiness checks). With `by_group`, one row per
     team, wave and respondent group (is_champion 0 or 1), so the views of all respondents,
     champions and the rest come from one scan.
     """

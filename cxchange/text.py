@@ -1,0 +1,64 @@
+"""Words every module writes the same way: plurals, blank cells, p-values, names compared, dates.
+
+Pure and standard-library only, so anyone may import it (model, settings and hierarchy too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+
+def agree(count: int, one: str, many: str) -> str:
+    """The word (or phrase) that agrees with `count`: `one` for exactly one, else `many` ("is"/"are")."""
+    return one if count == 1 else many
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """The count and its noun: "1 team", "3 teams", "0 teams"; `many` where the plural is not word + "s"."""
+    return f"{int(count)} {agree(count, word, many or word + 's')}"
+
+
+def blank(value: object) -> bool:
+    """Whether a cell holds nothing: None, NaN, NaT, pandas' NA, or only spaces."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(value != value)  # NaN and NaT (pandas' and numpy's) are the values unequal to themselves
+    except TypeError:
+        return True  # pandas' NA: its comparisons give NA, which is neither true nor false
+
+
+def shown(value: object) -> str:
+    """A refused cell as a message quotes it: "(empty)", a number as 2.5, anything else quoted ('abc')."""
+    if blank(value):
+        return "(empty)"
+    return f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) else repr(str(value))
+
+
+def p_text(p: float) -> str:
+    """A p-value as a sentence gives it after "p": "< 0.001" below a thousandth, else "= 0.012"."""
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def name_key(text: object) -> str:
+    """A name as compared: ignoring case and repeated spaces ("" for a blank cell)."""
+    return "" if blank(text) else " ".join(str(text).split()).casefold()
+
+
+def heading_key(text: object) -> str:
+    """A column heading or measure name as compared: ignoring case, spaces, underscores and hyphens."""
+    return "" if text is None else re.sub(r"[\s_\-]+", "", str(text)).casefold()
+
+
+def date_text(day: str | dt.date) -> str:
+    """A date as people read it: 25 Oct 2026 (from a date, a datetime, a Timestamp or ISO text)."""
+    day = dt.date.fromisoformat(day[:10]) if isinstance(day, str) else day
+    return f"{day.day} {day:%b %Y}"
+
+
+def upper_first(text: str) -> str:
+    """The text with its first letter made a capital, as a sentence starts; the rest as it is."""
+    return text[:1].upper() + text[1:]
