@@ -81,16 +81,21 @@ def _key(value: Any) -> Any:
     if isinstance(value, pd.DataFrame | pd.Series):
         frame = value.to_frame() if isinstance(value, pd.Series) else value
         content = pd.util.hash_pandas_object(frame, index=True).to_numpy()
-        return (
+        key = (
             "frame",
             tuple(map(str, frame.columns)),
             tuple(map(str, frame.dtypes)),
             hashlib.sha1(content).hexdigest(),
         )
+        # Pages never change a frame in place, so a frame passed to several charts is hashed once.
+        _remember(value, key)
+        return ("from", key)
     if isinstance(value, dict):
         return ("dict", tuple((_key(k), _key(v)) for k, v in value.items()))
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
+        if all(type(item) in _PLAIN for item in items):  # ids and names: their repr is their key
+            return (type(value).__name__, repr(items))
         return (type(value).__name__, tuple(_key(item) for item in items))
     if isinstance(value, bytes):  # an uploaded file: its digest, not a copy of it in every key
         return ("sha256", hashlib.sha256(value).hexdigest())
@@ -99,14 +104,22 @@ def _key(value: Any) -> Any:
     return ("pickled", hashlib.sha1(pickle.dumps(value)).hexdigest())
 
 
+_PLAIN = {str, int, float, bool, type(None)}
+
+
 def _name(function: Callable[..., Any]) -> str:
     """A function's part of a key: Streamlit hashes no functions, and names are stable across reruns."""
     return f"{function.__module__}.{function.__qualname__}"
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(key: tuple, _make: Callable[[], Any]) -> Any:
+def _cached_by_digest(digest: str, _make: Callable[[], Any]) -> Any:
     return _make()
+
+
+def _cached(key: tuple, make: Callable[[], Any]) -> Any:
+    """`make()`, cached under `key`; Streamlit hashes one digest of it, not the nested tuple item by item."""
+    return _cached_by_digest(hashlib.sha1(repr(key).encode()).hexdigest(), make)
 
 
 def read(reader: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -169,9 +182,19 @@ def waves(initiative_id: int | None) -> pd.DataFrame:
 
 
 def readiness_frame(initiative_id: int | None, group: str = "all") -> pd.DataFrame:
-    """services.readiness_by_team for the workspace; the stats behind it are shared by every group."""
-    stats = read(services.team_stats, initiative_id)
-    return computed(readiness.figures, stats, teams(), waves(initiative_id), settings(), group)
+    """services.readiness_by_team for the workspace; the stats behind it are shared by every group.
+
+    Every input comes from the workspace file, so its stamp and the arguments are the whole key; the
+    stats are fetched (from their own cache) only when the figures are not cached yet.
+    """
+    path = db_path()
+    key = ("readiness_frame", str(path), _stamp(path), initiative_id, group)
+
+    def make() -> pd.DataFrame:
+        stats = read(services.team_stats, initiative_id)
+        return readiness.figures(stats, teams(), waves(initiative_id), settings(), group)
+
+    return _remember(_cached(key, make), key)
 
 
 def answer_counts(wave_id: int) -> pd.DataFrame:
