@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
+from io import StringIO
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from cxchange import services, store
+from cxchange.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -55,6 +60,26 @@ def demo_db(demo_path: Path):
     database = store.open_db(demo_path)
     yield database
     database.close()
+
+
+@pytest.fixture(scope="session")
+def cli() -> Callable[..., subprocess.CompletedProcess]:
+    """`python -m cxchange ARGS` run in this process through cli.main: its exit code and what it printed.
+
+    Starting a Python for every command cost 2.5-4 s of imports; test_cli.py keeps a few real processes.
+    The output is caught with redirect_stdout rather than capsys so that module-scoped fixtures can run it too.
+    """
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        out, err = StringIO(), StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = cli_main(list(args))
+            except SystemExit as exit_:  # argparse refusing the arguments, as `python -m` would exit
+                code = exit_.code
+        return subprocess.CompletedProcess(["python", "-m", "cxchange", *args], code, out.getvalue(), err.getvalue())
+
+    return run
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
-"""The command line as automation uses it: real processes, the JSON contract of DESIGN.md."""
+"""The command line as automation uses it: the JSON contract of DESIGN.md.
+
+The commands run in-process through cli.main (the `cli` fixture); the last tests start real processes to show
+that `python -m cxchange` prints and exits as cli.main says.
+"""
 
 from __future__ import annotations
 
@@ -18,23 +22,24 @@ TEAM_KEYS = {
 }  # fmt: skip
 
 
-def cxchange(*args: str) -> subprocess.CompletedProcess:
+def process(*args: str) -> subprocess.CompletedProcess:
+    """`python -m cxchange ARGS` as a real process."""
     return subprocess.run(
         [sys.executable, "-m", "cxchange", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
 
 
 @pytest.fixture(scope="module")
-def demo_cli_db(tmp_path_factory) -> Path:
+def demo_cli_db(tmp_path_factory, cli) -> Path:
     path = tmp_path_factory.mktemp("cli") / "demo.db"
-    result = cxchange("demo", "--db", str(path))
+    result = cli("demo", "--db", str(path))
     assert result.returncode == 0, result.stderr
     assert "Northwind Retail" in result.stdout
     return path
 
 
-def test_readiness_json_follows_the_contract(demo_cli_db):
-    result = cxchange("readiness", "--db", str(demo_cli_db), "--json")
+def test_readiness_json_follows_the_contract(cli, demo_cli_db):
+    result = cli("readiness", "--db", str(demo_cli_db), "--json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert set(document) == {"wave", "min_group_size", "teams"}
@@ -60,36 +65,36 @@ def test_readiness_json_follows_the_contract(demo_cli_db):
     assert insight["n"] < 5
 
 
-def test_readiness_for_a_named_wave(demo_cli_db):
-    document = json.loads(cxchange("readiness", "--db", str(demo_cli_db), "--wave", "2025 Q3", "--json").stdout)
+def test_readiness_for_a_named_wave(cli, demo_cli_db):
+    document = json.loads(cli("readiness", "--db", str(demo_cli_db), "--wave", "2025 Q3", "--json").stdout)
     assert document["wave"] == "2025 Q3"
     stores_north = next(team for team in document["teams"] if team["team"] == "Stores North")
     assert stores_north["barrier_point"] == "knowledge"
 
 
-def test_unknown_wave_is_refused_with_the_waves_there_are(demo_cli_db):
-    result = cxchange("readiness", "--db", str(demo_cli_db), "--wave", "Spring", "--json")
+def test_unknown_wave_is_refused_with_the_waves_there_are(cli, demo_cli_db):
+    result = cli("readiness", "--db", str(demo_cli_db), "--wave", "Spring", "--json")
     assert result.returncode != 0
     assert "no wave called 'Spring'" in result.stderr
     assert "2026 Q4" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_missing_database_is_refused(tmp_path):
-    result = cxchange("readiness", "--db", str(tmp_path / "nowhere.db"), "--json")
+def test_missing_database_is_refused(cli, tmp_path):
+    result = cli("readiness", "--db", str(tmp_path / "nowhere.db"), "--json")
     assert result.returncode != 0
     assert "no database" in result.stderr
     assert not (tmp_path / "nowhere.db").exists()
 
 
-def test_demo_does_not_overwrite_a_workspace_of_ones_own(db_path):
+def test_demo_does_not_overwrite_a_workspace_of_ones_own(cli, db_path):
     database = store.open_db(db_path)
     store.insert_rows(database, "teams", [{"id": 1, "name": "Our team", "parent_id": None, "headcount": 12}])
-    refused = cxchange("demo", "--db", str(db_path))
+    refused = cli("demo", "--db", str(db_path))
     assert refused.returncode != 0
     assert "--replace" in refused.stderr
     assert store.org.teams(database)["name"].tolist() == ["Our team"]
-    replaced = cxchange("demo", "--db", str(db_path), "--replace")
+    replaced = cli("demo", "--db", str(db_path), "--replace")
     assert replaced.returncode == 0, replaced.stderr
     assert "backup" in replaced.stdout
     assert len(store.backups(db_path)) == 1
@@ -98,10 +103,45 @@ def test_demo_does_not_overwrite_a_workspace_of_ones_own(db_path):
     assert store.org.teams(kept)["name"].tolist() == ["Our team"]
 
 
-def test_demo_seed_changes_the_answers_but_not_the_organisation(tmp_path, demo_cli_db):
+def test_demo_seed_changes_the_answers_but_not_the_organisation(cli, tmp_path, demo_cli_db):
     other = tmp_path / "other.db"
-    assert cxchange("demo", "--db", str(other), "--seed", "3").returncode == 0
-    a = json.loads(cxchange("readiness", "--db", str(demo_cli_db), "--json").stdout)
-    b = json.loads(cxchange("readiness", "--db", str(other), "--json").stdout)
+    assert cli("demo", "--db", str(other), "--seed", "3").returncode == 0
+    a = json.loads(cli("readiness", "--db", str(demo_cli_db), "--json").stdout)
+    b = json.loads(cli("readiness", "--db", str(other), "--json").stdout)
     assert [t["team"] for t in a["teams"]] == [t["team"] for t in b["teams"]]
     assert [t["n"] for t in a["teams"]] != [t["n"] for t in b["teams"]]
+
+
+# Real processes: `python -m cxchange` prints and exits as cli.main does -------------------------
+
+IMPORTS = ROOT / "tests" / "fixtures" / "imports"
+
+
+def test_a_process_prints_the_readiness_json_that_cli_main_prints(cli, demo_cli_db):
+    arguments = ("readiness", "--db", str(demo_cli_db), "--json")
+    result = process(*arguments)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout == cli(*arguments).stdout
+    assert json.loads(result.stdout)["wave"] == "2026 Q4"
+
+
+def test_a_process_exits_with_the_refusal_of_cli_main(cli, demo_cli_db):
+    arguments = ("readiness", "--db", str(demo_cli_db), "--wave", "Spring", "--json")
+    result, expected = process(*arguments), cli(*arguments)
+    assert result.returncode == expected.returncode == 2
+    assert result.stderr == expected.stderr
+    assert result.stderr.startswith("error: There is no wave called 'Spring'")
+    assert result.stdout == ""
+
+
+def test_a_process_imports_a_survey_export_as_cli_main_does(cli, tmp_path):
+    def arguments(name: str) -> tuple[str, ...]:
+        return ("import", str(IMPORTS / "googleforms.csv"), "--db", str(tmp_path / name), "--wave", "2027 Q1")
+
+    result = process(*arguments("cxchange.db"))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "8 complete responses, 1 incomplete" in result.stdout
+    (tmp_path / "in-process").mkdir()
+    assert result.stdout == cli(*arguments("in-process/cxchange.db")).stdout

@@ -1,4 +1,6 @@
-"""`python -m cxchange import` as automation runs it: real processes, the fixture exports, the readiness after.
+"""`python -m cxchange import` as automation runs it: the fixture exports, the readiness after.
+
+The commands run in-process through cli.main (the `cli` fixture); test_cli.py shows a real process does the same.
 
 Expected figures come from tests/fixtures/imports/expected.json, computed by hand (see its README).
 """
@@ -10,7 +12,7 @@ import io
 import json
 import re
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,19 +37,16 @@ ROW_LINE = re.compile(r"^\s*Row (\d+): (.*)$")
 GOOGLE_TEAM_HEADER = "Which team do you work in?"
 
 
-def cxchange(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "cxchange", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+Cli = Callable[..., subprocess.CompletedProcess]
 
 
-def import_file(path: Path, db_path: Path, *options: str) -> subprocess.CompletedProcess:
-    return cxchange("import", str(path), "--db", str(db_path), "--wave", WAVE, *options)
+def import_file(cli: Cli, path: Path, db_path: Path, *options: str) -> subprocess.CompletedProcess:
+    return cli("import", str(path), "--db", str(db_path), "--wave", WAVE, *options)
 
 
-def readiness(db_path: Path, *options: str) -> dict[str, dict]:
+def readiness(cli: Cli, db_path: Path, *options: str) -> dict[str, dict]:
     """The readiness document of WAVE, teams by name."""
-    result = cxchange("readiness", "--db", str(db_path), "--wave", WAVE, "--json", *options)
+    result = cli("readiness", "--db", str(db_path), "--wave", WAVE, "--json", *options)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["wave"] == WAVE
@@ -114,10 +113,10 @@ def with_team_header(tmp_path: Path, header: str) -> Path:
 
 
 @pytest.mark.parametrize("name", FILES)
-def test_import_reports_every_row_and_readiness_reflects_the_file(tmp_path, name):
+def test_import_reports_every_row_and_readiness_reflects_the_file(cli, tmp_path, name):
     expected = EXPECTED["files"][name]
     db_path = tmp_path / "cxchange.db"
-    result = import_file(FIXTURES / name, db_path, *options_for(name, tmp_path))
+    result = import_file(cli, FIXTURES / name, db_path, *options_for(name, tmp_path))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stdout.splitlines()
@@ -146,7 +145,7 @@ def test_import_reports_every_row_and_readiness_reflects_the_file(tmp_path, name
     # Default minimum group of 5: the small teams are "fewer than 5"; Stores North (n=5) is hidden too,
     # since the organisation's n=8 minus its 5 would give away the other 3 (complementary suppression).
     names = team_names(name)
-    teams = readiness(db_path)
+    teams = readiness(cli, db_path)
     assert set(teams) == set(names.values())
     for code, figures in expected["teams"].items():
         team = teams[names[code]]
@@ -158,7 +157,7 @@ def test_import_reports_every_row_and_readiness_reflects_the_file(tmp_path, name
     database = store.open_db(db_path)
     services.save_settings(database, {"min_group_size": 3})
     database.close()
-    teams = readiness(db_path)
+    teams = readiness(cli, db_path)
     for code, figures in expected["teams"].items():
         team = teams[names[code]]
         assert team["suppressed"] is figures["suppressed_at_min_group_5"], code
@@ -171,8 +170,8 @@ def test_import_reports_every_row_and_readiness_reflects_the_file(tmp_path, name
         assert team["barrier_point"] == figures["barrier_point"]
 
 
-def test_dry_run_says_so_and_writes_nothing(db_path):
-    result = import_file(FIXTURES / "qualtrics_choice_text.csv", db_path, "--dry-run")
+def test_dry_run_says_so_and_writes_nothing(cli, db_path):
+    result = import_file(cli, FIXTURES / "qualtrics_choice_text.csv", db_path, "--dry-run")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].strip() == "Dry run: nothing was written."
     assert "Would import qualtrics_choice_text.csv" in result.stdout
@@ -180,12 +179,12 @@ def test_dry_run_says_so_and_writes_nothing(db_path):
     assert stored(db_path) == dict.fromkeys(TABLES, 0)
 
 
-def test_reimporting_the_same_file_changes_nothing(db_path):
-    first = import_file(FIXTURES / "surveymonkey.xlsx", db_path)
+def test_reimporting_the_same_file_changes_nothing(cli, db_path):
+    first = import_file(cli, FIXTURES / "surveymonkey.xlsx", db_path)
     assert first.returncode == 0, first.stderr
     before = stored(db_path)
     assert before["responses"] == 9
-    again = import_file(FIXTURES / "surveymonkey.xlsx", db_path)
+    again = import_file(cli, FIXTURES / "surveymonkey.xlsx", db_path)
     assert again.returncode == 0, again.stderr
     assert "already imported" in again.stdout
     assert "nothing changed" in again.stdout
@@ -245,8 +244,8 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize(("arguments", "words"), BAD_INPUTS.values(), ids=BAD_INPUTS.keys())
-def test_bad_input_is_refused_in_one_line_and_writes_nothing(tmp_path, db_path, arguments, words):
-    result = cxchange("import", *arguments(tmp_path), "--db", str(db_path), "--wave", WAVE)
+def test_bad_input_is_refused_in_one_line_and_writes_nothing(cli, tmp_path, db_path, arguments, words):
+    result = cli("import", *arguments(tmp_path), "--db", str(db_path), "--wave", WAVE)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
@@ -257,43 +256,43 @@ def test_bad_input_is_refused_in_one_line_and_writes_nothing(tmp_path, db_path, 
     assert stored(db_path) == dict.fromkeys(TABLES, 0)
 
 
-def test_an_unknown_label_imports_once_mapped(tmp_path, db_path):
+def test_an_unknown_label_imports_once_mapped(cli, tmp_path, db_path):
     path = with_unknown_label(tmp_path)
-    refused = import_file(path, db_path)
+    refused = import_file(cli, path, db_path)
     assert refused.returncode != 0
     assert "Kinda agree" in refused.stderr
     mapping = write_json(tmp_path / "labels.json", {"labels": {"Kinda agree": 4}})
-    result = import_file(path, db_path, "--mapping", str(mapping))
+    result = import_file(cli, path, db_path, "--mapping", str(mapping))
     assert result.returncode == 0, result.stderr
     assert "8 complete responses, 1 incomplete" in result.stdout
     assert "Kinda agree" not in result.stdout  # mapped, so neither a problem nor missing
     assert stored(db_path)["responses"] == 9
 
 
-def test_team_column_names_a_column_that_is_not_guessed(tmp_path, db_path):
+def test_team_column_names_a_column_that_is_not_guessed(cli, tmp_path, db_path):
     path = with_team_header(tmp_path, "Where do you sit?")
-    refused = import_file(path, db_path)
+    refused = import_file(cli, path, db_path)
     assert refused.returncode != 0
     assert refused.stderr.startswith("error: No team column")
     assert stored(db_path)["responses"] == 0
-    result = import_file(path, db_path, "--team-column", "Where do you sit?")
+    result = import_file(cli, path, db_path, "--team-column", "Where do you sit?")
     assert result.returncode == 0, result.stderr
     assert "team from 'Where do you sit?'" in result.stdout
     assert "8 complete responses, 1 incomplete" in result.stdout
     assert stored(db_path)["responses"] == 9
-    assert {team: row["n"] for team, row in readiness(db_path).items()} == {
+    assert {team: row["n"] for team, row in readiness(cli, db_path).items()} == {
         "Stores North": 5,
         "Contact Centre": 2,
         "Click & Collect": 1,
     }
 
 
-def test_initiative_option_imports_into_that_initiative(tmp_path):
+def test_initiative_option_imports_into_that_initiative(cli, tmp_path):
     db_path = tmp_path / "demo.db"
-    demo = cxchange("demo", "--db", str(db_path))
+    demo = cli("demo", "--db", str(db_path))
     assert demo.returncode == 0, demo.stderr
     before = stored(db_path)
-    result = import_file(FIXTURES / "msforms.xlsx", db_path, "--initiative", "Digital self-service")
+    result = import_file(cli, FIXTURES / "msforms.xlsx", db_path, "--initiative", "Digital self-service")
     assert result.returncode == 0, result.stderr
     assert f"into wave {WAVE} of Digital self-service:" in result.stdout
     assert "Created initiative" not in result.stdout
@@ -304,13 +303,13 @@ def test_initiative_option_imports_into_that_initiative(tmp_path):
     assert after["responses"] == before["responses"] + 9
     assert after["initiatives"] == before["initiatives"]
 
-    teams = readiness(db_path, "--initiative", "Digital self-service")
+    teams = readiness(cli, db_path, "--initiative", "Digital self-service")
     assert {team: row["n"] for team, row in teams.items()} == {
         "Stores North": 5,
         "Contact Centre": 2,
         "Click & Collect": 1,
     }
     # The wave belongs to Digital self-service only: the default initiative (Customer First) has none of it.
-    other = cxchange("readiness", "--db", str(db_path), "--wave", WAVE, "--json")
+    other = cli("readiness", "--db", str(db_path), "--wave", WAVE, "--json")
     assert other.returncode != 0
     assert f"no wave called '{WAVE}'" in other.stderr

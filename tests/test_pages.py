@@ -42,6 +42,11 @@ def app(demo_path, monkeypatch) -> AppTest:
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
 
 
+def opened(app: AppTest, page: str) -> AppTest:
+    """The app's first run straight onto `page`, as a link to it opens (the Overview is not drawn first)."""
+    return app.switch_page(page).run()
+
+
 def texts(at: AppTest) -> str:
     """Everything written on the page as text, for 'the user sees' assertions."""
     parts = [element.value for kind in ("markdown", "caption", "info", "success", "error") for element in at.get(kind)]
@@ -59,6 +64,8 @@ def test_every_page_file_is_registered_and_tested():
     registered = set(re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text()))
     assert set(PAGES) == registered
     assert set(PAGES) == TESTED_PAGES
+    # opened() switches before the first run, when AppTest can find a page only by its file name.
+    assert "url_path" not in (ROOT / "app.py").read_text()
 
 
 def test_overview_shows_the_demo_at_a_glance(app):
@@ -99,8 +106,7 @@ def test_overview_for_the_pilot_initiative(app):
 
 
 def test_settings_change_reaches_the_overview(app):
-    at = app.run()
-    at.switch_page("app_pages/settings.py").run()
+    at = opened(app, "app_pages/settings.py")
     assert not at.exception
     at.number_input[0].set_value(40)  # minimum group size for scores
     at.button[0].click().run()
@@ -112,8 +118,7 @@ def test_settings_change_reaches_the_overview(app):
 
 
 def test_settings_refuses_nothing_silently(app, demo_path):
-    at = app.run()
-    at.switch_page("app_pages/settings.py").run()
+    at = opened(app, "app_pages/settings.py")
     assert [n.label for n in at.number_input][:3] == [
         "Minimum group size for scores",
         "Minimum group size for comments",
@@ -141,8 +146,7 @@ def test_the_settings_page_lists_every_threshold_and_a_new_one_reaches_its_page(
 
 
 def test_start_an_empty_workspace_and_get_the_demo_back(app, demo_path):
-    at = app.run()
-    at.switch_page("app_pages/settings.py").run()
+    at = opened(app, "app_pages/settings.py")
     next(b for b in at.button if b.label == "Start an empty workspace").click().run()
     assert "A backup of the current workspace is kept" in texts(at)
     next(b for b in at.button if b.label == "Yes, start empty").click().run()
@@ -166,8 +170,7 @@ def test_start_an_empty_workspace_and_get_the_demo_back(app, demo_path):
 
 
 def test_restore_a_backup_after_confirming(app, demo_path):
-    at = app.run()
-    at.switch_page("app_pages/settings.py").run()
+    at = opened(app, "app_pages/settings.py")
     next(b for b in at.button if b.label == "Start an empty workspace").click().run()
     next(b for b in at.button if b.label == "Yes, start empty").click().run()
     next(b for b in at.button if b.label == "Restore this backup").click().run()
@@ -182,8 +185,8 @@ def test_restore_a_backup_after_confirming(app, demo_path):
     assert "Demo data" in texts(at)
 
 
-def _upload(at: AppTest, name: str, data: bytes | None = None) -> AppTest:
-    at.switch_page("app_pages/import_entry.py").run()
+def _upload(app: AppTest, name: str, data: bytes | None = None) -> AppTest:
+    at = opened(app, "app_pages/import_entry.py")
     at.selectbox(key="import_wave").select("New wave…").run()
     at.text_input(key="import_new_wave").input("2027 Q1").run()
     at.file_uploader[0].upload(name, data if data is not None else (FIXTURES / name).read_bytes()).run()
@@ -191,7 +194,7 @@ def _upload(at: AppTest, name: str, data: bytes | None = None) -> AppTest:
 
 
 def test_import_wizard_previews_imports_and_undoes(app, demo_path):
-    at = _upload(app.run(), "qualtrics_choice_text.csv")
+    at = _upload(app, "qualtrics_choice_text.csv")
     assert not at.exception
     assert metric(at, "Complete responses") == "8"
     assert metric(at, "Incomplete (kept out of scores)") == "1"
@@ -218,7 +221,7 @@ def test_import_wizard_previews_imports_and_undoes(app, demo_path):
 
 def test_import_wizard_asks_for_an_unknown_label(app, demo_path):
     data = (FIXTURES / "googleforms.csv").read_text(encoding="utf-8").replace(",4 - Agree,", ",Kinda agree,", 1)
-    at = _upload(app.run(), "forms.csv", data.encode())
+    at = _upload(app, "forms.csv", data.encode())
     assert not at.exception
     assert "not on the 1–5 agreement scale" in "\n".join(w.value for w in at.warning)
     assert not any(b.label == "Import" for b in at.button)
@@ -232,7 +235,7 @@ def test_import_wizard_asks_for_an_unknown_label(app, demo_path):
 
 
 def test_import_wizard_refuses_a_pdf_in_one_sentence(app, demo_path):
-    at = _upload(app.run(), "results.csv", b"%PDF-1.7 binary")
+    at = _upload(app, "results.csv", b"%PDF-1.7 binary")
     assert not at.exception
     assert [e.value for e in at.error] == [
         "results.csv is a PDF report, not the survey's data: download the responses as CSV or Excel (.xlsx)."
@@ -250,8 +253,7 @@ def test_team_level_results_show_in_the_grid_and_on_the_overview(app, demo_path)
     assert problems == []
     services.save_team_results(database, int(store.org.waves(database, 1)["id"].iloc[-1]), rows, "test")
 
-    at = app.run()
-    at.switch_page("app_pages/import_entry.py").run()
+    at = opened(app, "app_pages/import_entry.py")
     assert not at.exception
     grid = next(d.value for d in at.dataframe if "sd (optional)" in d.value.columns)
     assert grid["Team"].tolist() == ["HR & People"]
@@ -263,7 +265,7 @@ def test_team_level_results_show_in_the_grid_and_on_the_overview(app, demo_path)
 
 
 def test_import_wizard_maps_a_new_team_name_to_an_existing_team(app, demo_path):
-    at = _upload(app.run(), "googleforms.csv")
+    at = _upload(app, "googleforms.csv")
     assert "Created team Click & Collect." in texts(at)
     next(s for s in at.selectbox if s.label == "Team “Click & Collect” in the file is").select("E-commerce").run()
     assert not at.exception
@@ -274,8 +276,7 @@ def test_import_wizard_maps_a_new_team_name_to_an_existing_team(app, demo_path):
 
 
 def test_cx_outcomes_shows_readiness_against_each_measure_as_association(app):
-    at = app.run()
-    at.switch_page("app_pages/cx_outcomes.py").run()
+    at = opened(app, "app_pages/cx_outcomes.py")
     assert not at.exception
     shown = texts(at)
     assert "Teams with higher readiness had higher CSAT (r = 0.87, 95% CI 0.79 to 0.92, n = 54 team-waves)." in shown
@@ -293,16 +294,14 @@ def test_cx_outcomes_shows_readiness_against_each_measure_as_association(app):
 
 def test_cx_outcomes_without_figures_says_how_to_add_them(app, demo_path):
     store.open_db(demo_path)["cx_outcomes"].delete_where()
-    at = app.run()
-    at.switch_page("app_pages/cx_outcomes.py").run()
+    at = opened(app, "app_pages/cx_outcomes.py")
     assert not at.exception
     assert "No CX outcome figures yet. Type them under **Enter figures**" in texts(at)
     assert not at.get("vega_lite_chart")
 
 
 def test_cx_outcomes_grid_saves_a_figure_that_then_shows(app, demo_path):
-    at = app.run()
-    at.switch_page("app_pages/cx_outcomes.py").run()
+    at = opened(app, "app_pages/cx_outcomes.py")
     assert at.selectbox(key="outcomes_period").value == "2026 Q4"
     grid = at.data_editor(key="outcomes_grid:2026 Q4").value
     north = grid.index[grid["Team"] == "Stores North"][0]
@@ -321,8 +320,7 @@ def test_cx_outcomes_grid_saves_a_figure_that_then_shows(app, demo_path):
 
 
 def test_cx_outcomes_import_names_the_bad_cell_then_imports_the_fixed_file(app, demo_path):
-    at = app.run()
-    at.switch_page("app_pages/cx_outcomes.py").run()
+    at = opened(app, "app_pages/cx_outcomes.py")
     before = store.count(store.open_db(demo_path), "cx_outcomes")
     bad = b"team,period,nps,csat\nStores North,2027 Q1,30,80\nE-commerce,2027 Q1,140,81\n"
     at.file_uploader(key="outcomes_upload").upload("outcomes.csv", bad).run()
@@ -387,8 +385,7 @@ def heatmap_teams(at: AppTest) -> list[str]:
 
 
 def readiness_page(app: AppTest) -> AppTest:
-    at = app.run()
-    at.switch_page("app_pages/readiness.py").run()
+    at = opened(app, "app_pages/readiness.py")
     return at
 
 
@@ -484,10 +481,8 @@ def test_readiness_for_a_hidden_team_says_no_figure_can_be_shown(app, demo_path)
 
 
 def team_detail(app: AppTest, team: str) -> AppTest:
-    at = app.run()
-    at.query_params["team"] = team
-    at.switch_page("app_pages/team_detail.py").run()
-    return at
+    app.query_params["team"] = team
+    return opened(app, "app_pages/team_detail.py")
 
 
 def test_team_detail_from_a_link_shows_the_barrier_and_what_helps(app):
@@ -615,8 +610,7 @@ def test_opening_the_workspace_for_a_run_keeps_the_page_caches(demo_path, monkey
 
 
 def kotter_board(app: AppTest) -> AppTest:
-    at = app.run()
-    at.switch_page("app_pages/kotter_board.py").run()
+    at = opened(app, "app_pages/kotter_board.py")
     return at
 
 
@@ -738,8 +732,7 @@ from datetime import date  # noqa: E402 - a feature's block keeps its imports wi
 
 
 def health_page(app: AppTest) -> AppTest:
-    at = app.run()
-    at.switch_page("app_pages/programme_health.py").run()
+    at = opened(app, "app_pages/programme_health.py")
     return at
 
 
@@ -898,8 +891,7 @@ def test_programme_health_of_a_new_initiative_starts_its_trend_later(app, demo_p
 
 
 def actions_page(app: AppTest) -> AppTest:
-    at = app.run()
-    at.switch_page("app_pages/actions.py").run()
+    at = opened(app, "app_pages/actions.py")
     return at
 
 
@@ -1050,8 +1042,7 @@ def test_actions_page_of_an_empty_workspace_says_where_initiatives_come_from(app
 
 
 def reports_page(app: AppTest) -> AppTest:
-    at = app.run()
-    at.switch_page("app_pages/reports.py").run()
+    at = opened(app, "app_pages/reports.py")
     return at
 
 
@@ -1120,8 +1111,7 @@ from datetime import date  # noqa: E402, F811 - a feature's block keeps its impo
 
 
 def champions_page(app: AppTest) -> AppTest:
-    at = app.run()
-    at.switch_page("app_pages/champions.py").run()
+    at = opened(app, "app_pages/champions.py")
     return at
 
 
@@ -1307,8 +1297,7 @@ def test_champions_effect_compares_teams_with_and_without_as_association(app):
 
 def start_workshop(app: AppTest) -> AppTest:
     """The Workshop page set up with its defaults and started."""
-    at = app.run()
-    at.switch_page("app_pages/workshop.py").run()
+    at = opened(app, "app_pages/workshop.py")
     assert not at.exception
     next(button for button in at.button if button.label == "Start the session").click().run()
     assert not at.exception
@@ -1367,18 +1356,7 @@ def test_workshop_opens_on_the_step_its_link_names_and_a_hidden_team_shows_no_fi
             "step": "team:Customer Insight",
         }
     )
-    at = app.run()
-    at.switch_page("app_pages/workshop.py")
-    at.query_params.update(
-        {
-            "initiative": "1",
-            "wave": "6",
-            "teams": ["Customer Insight"],
-            "steps": ["team"],
-            "step": "team:Customer Insight",
-        }
-    )
-    at.run()
+    at = opened(app, "app_pages/workshop.py")
     assert not at.exception
     shown = texts(at)
     assert "1 of 1 · Customer Insight" in shown
