@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from io import StringIO
@@ -17,6 +19,12 @@ from cxchange.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No test reaches the developer's own workspace (data/cxchange.db or $CXCHANGE_DB): unless a test names one, it is a scratch
+    file (also for an app run still finishing after its test restored the environment)."""
+    os.environ["CXCHANGE_DB"] = str(Path(tempfile.mkdtemp(prefix="cxchange-tests-")) / "cxchange.db")
 
 
 @pytest.fixture
