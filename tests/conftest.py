@@ -22,8 +22,9 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """No test reaches the developer's own workspace (data/cxchange.db or $CXCHANGE_DB): unless a test names one, it is a scratch
-    file (also for an app run still finishing after its test restored the environment)."""
+    """No test reaches the developer's own workspace (data/cxchange.db or $CXCHANGE_DB): unless a test
+    names one, it is a scratch file (also for an app run still finishing after its test restored the
+    environment)."""
     os.environ["CXCHANGE_DB"] = str(Path(tempfile.mkdtemp(prefix="cxchange-tests-")) / "cxchange.db")
 
 
