@@ -1,7 +1,14 @@
-"""The real app in a real browser: the server as a subprocess, Debian's Chromium driven by Playwright."""
+"""The real app in a real browser: the server as a subprocess, Debian's Chromium driven by Playwright.
+
+Each test has its own server on a free port and its own copy of the demo; the session has one Chromium, each
+test a fresh context. Streamlit draws a page while its script runs and keeps the elements of the run before
+until the new run has replaced them, so a test waits for what an action shows and then for the run to finish
+(`settled`) before it acts again: acting earlier can hit a stale copy that is about to go.
+"""
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import socket
@@ -13,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -26,8 +33,19 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+# No file watcher (nothing edits the app during a test) and no usage statistics (no calls out of the machine).
+STREAMLIT = [
+    sys.executable, "-m", "streamlit", "run", "app.py",
+    "--server.headless", "true",
+    "--server.fileWatcherType", "none",
+    "--browser.gatherUsageStats", "false",
+]  # fmt: skip
+START_TIMEOUT_S = 60
+RUN_TIMEOUT_MS = 60_000  # a page's script run, on a loaded 2-core machine
 
+# Each xdist worker has one Chromium for its share of these tests, each test a context of its own.
 pytestmark = pytest.mark.browser
+expect.set_options(timeout=30_000)  # waits, not limits: the machine is shared and may be busy
 
 
 def free_port() -> int:
@@ -36,56 +54,121 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def server(demo_path: Path) -> Iterator[str]:
-    """The app served on a free port from a private copy of the demo; always stopped afterwards."""
-    port = free_port()
-    env = os.environ | {"CXCHANGE_DB": str(demo_path)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the app did not start:\n{process.stdout.read().decode()}") from None
-                time.sleep(0.3)
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def healthy(process: subprocess.Popen, url: str) -> bool:
+    """Wait for /_stcore/health to answer; False if the server exited first (its port was taken)."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            if process.poll() is not None:
+                return False
+            time.sleep(0.2)  # polling the server's start, not a wait in a test
+    raise RuntimeError(f"the app did not answer on {url} within {START_TIMEOUT_S} s")
+
+
+@pytest.fixture
+def server(demo_path: Path, tmp_path: Path) -> Iterator[str]:
+    """The app served on a free port from this test's own copy of the demo; always stopped afterwards."""
+    env = os.environ | {"CXCHANGE_DB": str(demo_path)}
+    log = tmp_path / "streamlit.log"  # a file, not a pipe: a pipe nobody reads stalls the server once full
+    process = None
+    try:
+        for _ in range(3):  # another process may bind the free port before Streamlit does
+            port = free_port()
+            with log.open("ab") as output:
+                process = subprocess.Popen(
+                    [*STREAMLIT, "--server.port", str(port)],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                )
+            url = f"http://127.0.0.1:{port}"
+            if healthy(process, url):
+                break
+        else:
+            raise RuntimeError(f"the app did not start:\n{log.read_text(errors='replace')}")
         yield url
     finally:
-        process.terminate()
+        if process is not None:
+            stop(process)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            yield chromium
+        finally:
+            chromium.close()
 
 
 @pytest.fixture
-def page() -> Iterator[Page]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page(viewport={"width": 1440, "height": 2600})
-        finally:
-            browser.close()
+def page(browser: Browser) -> Iterator[Page]:
+    """A page in a context of its own: no cookies, storage or downloads shared with another test."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1440, "height": 2600})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def settled(page: Page) -> None:
+    """Wait for the script run to finish, so the run's elements have replaced those of the run before.
+
+    Call it after waiting for something the run shows: right after a click the app may not yet know a run
+    has started.
+    """
+    expect(page.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=RUN_TIMEOUT_MS
+    )
+
+
+def choose(page: Page, box: Locator, name: str, *, exact: bool = False) -> None:
+    """Pick the option called `name` in a select box by typing it, as a keyboard user would.
+
+    The list draws only the options in view and scrolls to the one under the pointer: on a busy machine a
+    click on an option near the list's edge lands on the list once it has scrolled, and the box stays open.
+    Typing filters the list to the option; Enter picks it once it has the focus.
+    """
+    box.click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type(name)
+    expect(page.get_by_role("option", name=name, exact=exact)).to_have_attribute("data-focused", "true")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("listbox")).to_have_count(0)
+
+
+def drawn(page: Page) -> None:
+    """Wait for the run to finish and every chart and grid in view to be drawn: for the picture."""
+    settled(page)
+    for chart in page.get_by_test_id("stVegaLiteChart").filter(visible=True).all():
+        expect(chart.locator("svg, canvas").first).to_be_visible()
+    for grid in page.get_by_test_id("stDataFrame").filter(visible=True).all():
+        expect(grid.locator("canvas").first).to_be_visible()
 
 
 def test_overview_heatmap_renders_without_errors(server: str, page: Page):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(server)
     expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=60_000)
     charts = page.locator("[data-testid='stVegaLiteChart']")
     expect(charts).to_have_count(2, timeout=60_000)
+    drawn(page)
     heatmap = charts.first.locator("canvas, svg").first
     expect(heatmap).to_be_visible()
     box = heatmap.bounding_box()
@@ -96,19 +179,18 @@ def test_overview_heatmap_renders_without_errors(server: str, page: Page):
     heatmap_text = charts.first.inner_text() + " ".join(charts.first.locator("svg text").all_text_contents())
     for words in ("Awareness", "Reinforcement", "n=1061", "fewer than 5", "hidden"):
         assert words in heatmap_text, words
-    page.wait_for_timeout(1000)  # let Vega finish drawing before the picture
     page.screenshot(path=ARTIFACTS / "overview.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
 
 def test_a_deep_link_opens_the_page_inside_the_app(server: str, page: Page):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{server}/settings")
     expect(page.get_by_role("heading", name="Settings")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Demo data")).to_be_visible()
     expect(page.get_by_role("link", name="Overview")).to_be_visible()
     expect(page.get_by_role("spinbutton", name="Minimum group size for scores")).to_have_value("5")
     expect(page.get_by_role("button", name="Start an empty workspace")).to_be_visible()
+    drawn(page)
     page.screenshot(path=ARTIFACTS / "settings.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
@@ -132,7 +214,6 @@ def heatmap_rows(chart) -> dict[str, list[str]]:
 
 
 def test_a_survey_import_with_an_unknown_label_reaches_the_overview(server: str, page: Page, tmp_path: Path):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     export = ROOT / "tests" / "fixtures" / "imports" / "qualtrics_choice_text.csv"
     data = export.read_bytes()
     assert b",Agree," in data
@@ -141,21 +222,26 @@ def test_a_survey_import_with_an_unknown_label_reaches_the_overview(server: str,
 
     page.goto(server)
     expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=60_000)
+    settled(page)
     page.get_by_role("link", name="Import & entry").click()
+    # Until the run ends the Overview's own Wave box may still be on the page, beside the importer's.
+    expect(page.get_by_role("heading", name="Import & entry")).to_be_visible()
+    settled(page)
     wave = page.get_by_role("combobox", name="Wave")
     expect(wave).to_be_visible(timeout=30_000)
-    wave.click()
-    page.get_by_role("option", name="New wave…").click()
+    choose(page, wave, "New wave…")
     new_wave = page.get_by_role("textbox", name="New wave name")
+    expect(new_wave).to_be_visible()
+    settled(page)
     new_wave.fill("2027 Q1")
     new_wave.press("Enter")
     page.locator("input[type='file']").set_input_files(upload)
 
     expect(page.get_by_text("Some answers are not on the 1–5 agreement scale")).to_be_visible(timeout=30_000)
+    settled(page)
     meaning = page.get_by_role("combobox", name="“Mostly agree” means")
     expect(meaning).to_be_visible()
-    meaning.click()
-    page.get_by_role("option", name="Agree (4)").click()
+    choose(page, meaning, "Agree (4)")
     page.get_by_role("button", name="Use these values").click()
 
     complete = page.get_by_test_id("stMetric").filter(has_text="Complete responses")
@@ -163,7 +249,7 @@ def test_a_survey_import_with_an_unknown_label_reaches_the_overview(server: str,
     expect(page.get_by_text("Read as a Qualtrics export")).to_be_visible()
     expect(page.get_by_text("Created team Click & Collect.")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
-    page.wait_for_timeout(1000)  # let the data grids draw before the picture
+    drawn(page)
     page.screenshot(path=ARTIFACTS / "import-preview.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
@@ -171,16 +257,18 @@ def test_a_survey_import_with_an_unknown_label_reaches_the_overview(server: str,
     success = page.get_by_test_id("stAlertContentSuccess")
     expect(success).to_contain_text("into wave 2027 Q1 of Customer First", timeout=30_000)
     expect(success).to_contain_text("8 complete responses, 1 incomplete")
+    settled(page)
 
     page.get_by_role("link", name="Overview").click()
     expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=30_000)
+    settled(page)  # the importer's Wave box goes with the end of the run
     overview_wave = page.get_by_role("combobox", name="Wave")
-    overview_wave.click()
-    page.get_by_role("option", name="2027 Q1", exact=True).click()
+    choose(page, overview_wave, "2027 Q1", exact=True)
     charts = page.locator("[data-testid='stVegaLiteChart']")
     heatmap = charts.first
     expect(heatmap.locator("svg text").filter(has_text="2027 Q1")).to_have_count(1, timeout=30_000)
     expect(page.get_by_test_id("stMetric").filter(has_text="Complete responses (n)")).to_contain_text("8")
+    drawn(page)
     rows = heatmap_rows(heatmap)
     assert rows["All teams"][:5] == ["4.17 n=8", "3.69 n=8", "2.75 n=8", "2.56 n=8", "2.50 n=8"], rows
     assert rows["Click & Collect"] == ["fewer than 5"] * 5, rows
@@ -188,13 +276,11 @@ def test_a_survey_import_with_an_unknown_label_reaches_the_overview(server: str,
     # Stores North (n=5) would give away the other 3 respondents (8 - 5), so it is withheld too.
     assert rows["Stores North"] == ["hidden"] * 5, rows
     assert "n=5" not in " ".join(heatmap.locator("svg text").all_text_contents())
-    page.wait_for_timeout(1000)  # let Vega finish drawing before the picture
     page.screenshot(path=ARTIFACTS / "import-overview.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
 
 def test_readiness_filter_then_click_a_team_to_open_its_detail(server: str, page: Page):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{server}/readiness")
     expect(page.get_by_role("heading", name="Readiness")).to_be_visible(timeout=60_000)
     heatmap = page.locator("[data-testid='stVegaLiteChart']").first
@@ -202,26 +288,26 @@ def test_readiness_filter_then_click_a_team_to_open_its_detail(server: str, page
     # view_<number> (the number counts charts made in the server): one path per shown team and element.
     cells = heatmap.locator("svg g.mark-rect[class*='view_'] path")
     expect(cells).to_have_count(15 * 5, timeout=60_000)  # 17 teams, 2 of them hidden
+    drawn(page)
     rows = heatmap_rows(heatmap)  # also holds the title's lines, which sit left too
     assert {"All teams", "Stores North", "Distribution Centre", "Logistics Planning"} <= set(rows), rows
     assert rows["Customer Insight"][:5] == ["fewer than 5"] * 5, rows
     assert rows["Complaints Resolution"][:5] == ["hidden"] * 5, rows
     assert rows["Distribution Centre"] == ["2.65 n=78", "2.55 n=78", "2.45 n=78", "2.30 n=78", "2.25 n=78", "36"], rows
     expect(page.get_by_text("Click a team on any chart of teams to open its detail.")).to_be_visible()
-    page.wait_for_timeout(1000)  # let Vega finish drawing before the picture
     page.screenshot(path=ARTIFACTS / "readiness.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
-    page.get_by_role("combobox", name="Team (and the teams below it)").click()
-    page.get_by_role("option", name="Supply Chain", exact=True).click()
+    team = page.get_by_role("combobox", name="Team (and the teams below it)")
+    choose(page, team, "Supply Chain", exact=True)
     expect(cells).to_have_count(3 * 5, timeout=30_000)
+    drawn(page)
     rows = heatmap_rows(heatmap)
     teams = [label for label, cells in rows.items() if len(cells) == 6]  # five elements and the index
     assert teams == ["Supply Chain (all)", "Distribution Centre", "Logistics Planning"], rows
     assert not {"All teams", "Customer Insight", "Stores North"} & set(rows), rows
     assert rows["Logistics Planning"][0] == "3.00 n=17", rows
     expect(page.get_by_role("link", name="Open Supply Chain in Team detail")).to_be_visible()
-    page.wait_for_timeout(1000)
     page.screenshot(path=ARTIFACTS / "readiness-filtered.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
@@ -239,7 +325,7 @@ def test_readiness_filter_then_click_a_team_to_open_its_detail(server: str, page
     expect(page.get_by_test_id("stDataFrame")).to_have_count(
         5
     )  # barrier history, roll-up, champions, actions, comments
-    page.wait_for_timeout(2000)  # let the data grids draw before the picture
+    drawn(page)
     page.screenshot(path=ARTIFACTS / "team-detail.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
@@ -248,21 +334,22 @@ def test_readiness_filter_then_click_a_team_to_open_its_detail(server: str, page
 
 
 def test_programme_health_lights_trend_and_a_tick(server: str, page: Page):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{server}/programme_health")
     expect(page.get_by_role("heading", name="Programme health")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Owner: Hannah Reed, Chief Customer Officer.")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("8 actions raised, 3 done (38%).")).to_be_visible()
     chart = page.locator("[data-testid='stVegaLiteChart']").first.locator("canvas, svg").first
     expect(chart).to_be_visible(timeout=60_000)
+    drawn(page)
     assert chart.bounding_box()["width"] > 500
-    page.wait_for_timeout(1000)  # let Vega finish drawing before the picture
     page.screenshot(path=ARTIFACTS / "programme-health.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
-    page.get_by_role("combobox", name="Initiative").click()
-    page.get_by_role("option", name="Digital self-service").click()
+    initiative = page.get_by_role("combobox", name="Initiative")
+    choose(page, initiative, "Digital self-service")
     expect(page.get_by_text("Not assessed: no CX outcome figures")).to_be_visible(timeout=30_000)
+    # Until the run ends, Customer First's stale checklist may stand beside (or in place of) this one's.
+    settled(page)
     goals_tick = page.get_by_test_id("stExpander").first
     goals_tick.locator("summary").click()
     in_place = goals_tick.get_by_text("In place")
@@ -274,7 +361,7 @@ def test_programme_health_lights_trend_and_a_tick(server: str, page: Page):
         "Ticked “Goals tied to business outcomes”.", timeout=30_000
     )
     expect(page.get_by_text("Self-service targets agreed with the board")).to_be_visible()
-    page.wait_for_timeout(1000)
+    drawn(page)
     page.screenshot(path=ARTIFACTS / "programme-health-ticked.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
@@ -286,13 +373,13 @@ KOTTER_STEP_WIDTH = 250  # the board's Step column (app_pages/kotter_board.py); 
 
 
 def test_kotter_board_marks_a_step_done_out_of_order_and_warns(server: str, page: Page):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{server}/kotter_board")
     expect(page.get_by_role("heading", name="Kotter board")).to_be_visible(timeout=60_000)
     board = page.get_by_test_id("stDataFrame").first
     # The grid draws on a canvas; its accessible mirror names each cell glide-cell-<column>-<row>.
     step_8_status = board.locator("#glide-cell-1-7")
     expect(step_8_status).to_have_text("not started", timeout=30_000)
+    settled(page)  # the clicks below land by position: nothing may still be drawing above the board
     out_of_order = page.get_by_text(
         "Step 8 'Institute change' is done, but step 7 'Sustain acceleration' has not started"
     )
@@ -319,7 +406,7 @@ def test_kotter_board_marks_a_step_done_out_of_order_and_warns(server: str, page
     expect(page.get_by_text("Work and readiness disagree.")).to_be_visible()
     timeline = page.locator("[data-testid='stVegaLiteChart']")
     expect(timeline.locator("svg text").filter(has_text="8. Institute change")).to_have_count(1)
-    page.wait_for_timeout(1500)  # let the grids and Vega finish drawing before the picture
+    drawn(page)
     page.screenshot(path=ARTIFACTS / "kotter-warning.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
@@ -328,14 +415,13 @@ def test_kotter_board_marks_a_step_done_out_of_order_and_warns(server: str, page
 
 
 def test_reports_page_downloads_an_html_report_that_opens_offline(server: str, page: Page, tmp_path: Path):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{server}/reports")
     expect(page.get_by_role("heading", name="Reports & export")).to_be_visible(timeout=60_000)
     button = page.get_by_role("button", name="HTML report")
     expect(button).to_be_visible(timeout=60_000)
     expect(page.get_by_role("heading", name="Readiness report: Customer First, 2026 Q4")).to_be_visible()
     expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(4, timeout=60_000)
-    page.wait_for_timeout(1500)  # let Vega and the grids finish drawing before the picture
+    drawn(page)
     page.screenshot(path=ARTIFACTS / "reports.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
@@ -363,11 +449,11 @@ def test_reports_page_downloads_an_html_report_that_opens_offline(server: str, p
 
 
 def test_logging_a_champion_session_turns_a_quiet_team_active(server: str, page: Page):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{server}/champions")
     expect(page.get_by_role("heading", name="Champions")).to_be_visible(timeout=60_000)
     quiet = page.get_by_test_id("stMetric").filter(has_text="Quiet teams").get_by_test_id("stMetricValue")
     expect(quiet).to_be_visible(timeout=30_000)
+    settled(page)
     quiet_before = int(quiet.inner_text())
     chart = page.locator("[data-testid='stVegaLiteChart']").first
     # Vega labels each bar with its tooltip's fields: the team and its status.
@@ -377,18 +463,19 @@ def test_logging_a_champion_session_turns_a_quiet_team_active(server: str, page:
     expect(page.get_by_text("Quiet for more than 30 days:")).to_be_visible()
 
     page.get_by_role("tab", name="Activity log").click()
-    page.get_by_role("combobox", name="Champion").click()
-    page.get_by_role("option", name="Maya Ch. · Distribution Centre").click()
+    champion = page.get_by_role("combobox", name="Champion")
+    choose(page, champion, "Maya Ch. · Distribution Centre")
     page.get_by_role("spinbutton", name="People reached").fill("14")
     page.get_by_role("button", name="Log session").click()
     success = page.get_by_test_id("stAlertContentSuccess")
     expect(success).to_contain_text("Logged a huddle by Maya Ch. · Distribution Centre", timeout=30_000)
     expect(success).to_contain_text("Distribution Centre is now active (was quiet)")
+    settled(page)
 
     page.get_by_role("tab", name="Coverage").click()
     expect(quiet).to_have_text(str(quiet_before - 1), timeout=30_000)
     expect(bar).to_have_attribute("aria-label", re.compile(r"Status: active;"), timeout=30_000)
-    page.wait_for_timeout(1500)  # let Vega and the grid finish drawing before the picture
+    drawn(page)
     page.screenshot(path=ARTIFACTS / "champions-coverage.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
@@ -397,26 +484,31 @@ def test_logging_a_champion_session_turns_a_quiet_team_active(server: str, page:
 
 
 def test_closing_an_action_in_the_log_moves_it_to_you_said_we_did(server: str, page: Page):
-    import datetime
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     today = datetime.date.today().isoformat()
     page.goto(f"{server}/actions")
     expect(page.get_by_role("heading", name="Actions")).to_be_visible(timeout=60_000)
     expect(page.get_by_role("button", name="Save changes")).to_be_visible(timeout=60_000)
-    page.wait_for_timeout(1000)  # let the grid finish drawing before clicking into it
-    grid = page.get_by_test_id("stDataFrame").first.bounding_box()
-    # The grid is drawn on a canvas: cells are found by the page's column widths (Overdue 100 px,
-    # Action 360, Status 110, Due 110) and Streamlit's 35 px rows. The first row is the longest overdue.
+    log = page.get_by_test_id("stDataFrame").first
+    # The grid draws on a canvas; its accessible mirror names each cell glide-cell-<column>-<row>
+    # (Overdue 0, Action 1, Status 2, Due 3). The first row is the longest overdue.
+    status, due = log.locator("#glide-cell-2-0"), log.locator("#glide-cell-3-0")
+    expect(log.locator("#glide-cell-1-0")).to_have_text("Supply chain director to brief all shifts on the programme")
+    expect(status).to_have_text("open")
+    # The clicks land by position: the page's column widths (Overdue 100 px, Action 360, Status 110,
+    # Due 110) and Streamlit's 35 px rows. The run must be over, so that nothing moves the grid or its focus.
+    settled(page)
+    grid = log.bounding_box()
     row = grid["y"] + 35 + 17
     page.mouse.dblclick(grid["x"] + 100 + 360 + 110 + 55, row)
     page.get_by_test_id("date-picker-cell").fill("2027-01-15")
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("date-picker-cell")).to_have_count(0)
+    expect(due).to_have_text("2027-01-15")
     page.mouse.click(grid["x"] + 100 + 360 + 55, row)
     page.keyboard.press("Enter")  # opens the status list
     page.get_by_role("option", name="done", exact=True).click()
     expect(page.get_by_role("option")).to_have_count(0)  # the grid holds both edits until Save
+    expect(status).to_have_text("done")
     page.get_by_role("button", name="Save changes").click()
     success = page.get_by_test_id("stAlertContentSuccess")
     expect(success).to_contain_text("Saved changes to 1 action", timeout=30_000)
@@ -424,9 +516,11 @@ def test_closing_an_action_in_the_log_moves_it_to_you_said_we_did(server: str, p
         "“Supply chain director to brief all shifts on the programme”: due 2026-06-30 → 2027-01-15; "
         f"status open → done; closed on {today}"
     )
+    settled(page)
     page.get_by_role("tab", name="You said, we did").click()
     expect(page.get_by_role("heading", name="Supply Chain")).to_be_visible(timeout=30_000)
     expect(page.get_by_text(f"Waiting for the next wave: closed on {today}, after 2026 Q4 opened.")).to_be_visible()
+    drawn(page)
     page.screenshot(path=ARTIFACTS / "actions-you-said-we-did.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
@@ -436,11 +530,14 @@ def test_closing_an_action_in_the_log_moves_it_to_you_said_we_did(server: str, p
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
 def test_the_workshop_steps_through_the_whole_session_on_a_shared_screen(server: str, page: Page, width, height):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{server}/workshop")
-    page.get_by_role("button", name="Start the session").click()
+    start = page.get_by_role("button", name="Start the session")
+    expect(start).to_be_visible(timeout=60_000)
+    settled(page)
+    start.click()
     expect(page.get_by_text("1 of 8 · Organisation pulse")).to_be_visible(timeout=30_000)
+    settled(page)  # the set-up screen's text goes with the end of the run
     # Presentation: no sidebar, large type, the headline figure at 48 px or more.
     expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
     assert float(page.locator(".cx-big").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 48
@@ -448,6 +545,7 @@ def test_the_workshop_steps_through_the_whole_session_on_a_shared_screen(server:
     assert float(body.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 24
     for number in range(1, 9):
         expect(page.get_by_text(re.compile(rf"^{number} of 8 · "))).to_be_visible(timeout=30_000)
+        drawn(page)  # and the step before's chart is gone
         if page.locator("[data-testid='stVegaLiteChart']").count():
             page.locator("[data-testid='stVegaLiteChart'] svg").first.wait_for(timeout=30_000)
         slug = re.sub(r"[^a-z]+", "-", page.url.split("step=")[-1].lower()).strip("-")
