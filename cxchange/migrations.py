@@ -322,6 +322,58 @@ def m003_repair_responses_of_older_m001(db: Database) -> None:
             )
 
 
+@migrations()
+def m004_organisation_waves_and_bank(db: Database) -> None:
+    """The organisation set up by its users: a team's code and archiving, and the import batch that
+    created it (undo removes a team only its batch used); an initiative's sponsor and archiving; a
+    wave's closing date (its opening date orders every view); items a company's own wording added
+    to the bank (with their batch) and the other wordings that mean a bank item (aliases, so the
+    next wave's file matches by text); a merge of two teams, kept with what it moved so it can be
+    undone whole. Applying it twice changes nothing."""
+    with db.atomic():
+        columns = {
+            table: {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            for table in ("teams", "initiatives", "waves", "items")
+        }
+        added = {
+            "teams": [
+                ("code", "TEXT"),
+                ("archived_on", "TEXT"),
+                ("batch_id", "INTEGER REFERENCES import_batches(id) ON DELETE SET NULL"),
+            ],
+            "initiatives": [("sponsor", "TEXT"), ("archived_on", "TEXT")],
+            "waves": [("closes_on", "TEXT")],
+            "items": [
+                ("retired_on", "TEXT"),
+                ("batch_id", "INTEGER REFERENCES import_batches(id) ON DELETE SET NULL"),
+            ],
+        }
+        for table, wanted in added.items():
+            for name, declaration in wanted:
+                if name not in columns[table]:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
+        db.executescript(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS teams_code ON teams(code) WHERE code IS NOT NULL;
+            CREATE TABLE IF NOT EXISTS item_aliases (
+                text TEXT PRIMARY KEY,
+                item_code TEXT NOT NULL REFERENCES items(code) ON DELETE CASCADE,
+                batch_id INTEGER REFERENCES import_batches(id) ON DELETE CASCADE
+            );
+            CREATE TABLE IF NOT EXISTS team_merges (
+                id INTEGER PRIMARY KEY,
+                from_team_id INTEGER NOT NULL,
+                from_name TEXT NOT NULL,
+                into_team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+                merged_at TEXT NOT NULL,
+                merged_by TEXT,
+                moved TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(moved)),
+                undone_at TEXT
+            );
+            """
+        )
+
+
 def apply(db: Database) -> None:
     """Bring `db` to the current schema.
 

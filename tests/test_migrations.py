@@ -54,6 +54,7 @@ SHIPPED_MIGRATIONS = {
     "m001_initial": "e0ac28a1bc213e6ace608f50f651e0de6e83106865c0aedcf85732bb2d882e9e",
     "m002_health_ticks_and_champion_batches": "51a5a55a051a6364c88feeb0ff71e47c7ffe2ff8f3f67f78c6586b5e6efc5596",
     "m003_repair_responses_of_older_m001": "2006b762983dcc6714908fe966667e2c38ad67851f460a6896a5b34548ace3a9",
+    "m004_organisation_waves_and_bank": "002acfcd8ba56caf9894052cb886c88fd5cc9768bb77f038c3d4bfdb49f04c92",
 }
 
 # Each writer waits for the "go" file, so that both write at the same time, then inserts its

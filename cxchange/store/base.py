@@ -35,6 +35,7 @@ DATA_TABLES: tuple[str, ...] = (
     "import_batches",
     "waves",
     "initiatives",
+    "team_merges",
     "teams",
 )
 """Tables holding an organisation's data, children before parents, so they empty in this order."""
