@@ -68,10 +68,13 @@ def add_wave(db: Database, initiative: int, name: str, opened_on: str) -> int:
     return db["waves"].insert({"initiative_id": initiative, "name": name, "opened_on": opened_on}).last_pk
 
 
-def add_teams(db: Database, names: Iterable[str]) -> dict[str, int]:
-    """Create top-level teams (no headcount yet), in the caller's transaction; returns name -> id."""
+def add_teams(db: Database, names: Iterable[str], batch_id: int | None = None) -> dict[str, int]:
+    """Create top-level teams (no headcount yet), in the caller's transaction, recording the import batch
+    that brought them (undo removes them where nothing else uses them); returns name -> id."""
     names = list(names)
-    db.conn.executemany("INSERT INTO teams (name, parent_id) VALUES (?, NULL)", [(name,) for name in names])
+    db.conn.executemany(
+        "INSERT INTO teams (name, parent_id, batch_id) VALUES (?, NULL, ?)", [(name, batch_id) for name in names]
+    )
     placeholders = {"names": json.dumps(names)}
     rows = db.execute("SELECT name, id FROM teams WHERE name IN (SELECT value FROM json_each(:names))", placeholders)
     return dict(rows.fetchall())
