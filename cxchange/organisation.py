@@ -315,16 +315,17 @@ def team_grid(teams: pd.DataFrame, merged_away: Iterable[int] = ()) -> pd.DataFr
     kept = teams[~teams["id"].astype(int).isin(gone)]
     name_of = dict(zip(teams["id"].astype(int), teams["name"], strict=True))
     kept = kept.sort_values(["archived_on", "name"], na_position="first", key=lambda column: column.astype(str))
+    text = {"dtype": object}
     return pd.DataFrame(
         {
             "id": pd.array(kept["id"].astype(int), dtype="Int64"),
-            "Team": kept["name"].astype(object).to_numpy(),
-            "Parent team": [None if pd.isna(p) else name_of.get(int(p)) for p in kept["parent_id"]],
-            "Headcount": pd.array(kept["headcount"].astype("Float64").round(), dtype="Int64"),
-            "Code": [None if blank(code) else str(code) for code in kept["code"]],
-            "Archived": [not blank(day) for day in kept["archived_on"]],
+            "Team": pd.Series(kept["name"].tolist(), **text),
+            "Parent team": pd.Series([None if pd.isna(p) else name_of.get(int(p)) for p in kept["parent_id"]], **text),
+            "Headcount": pd.array(pd.to_numeric(kept["headcount"]).round(), dtype="Int64"),
+            "Code": pd.Series([None if blank(code) else str(code) for code in kept["code"]], **text),
+            "Archived": pd.Series([not blank(day) for day in kept["archived_on"]], dtype=bool),
         }
-    ).reset_index(drop=True)
+    )
 
 
 def grid_rows(grid: pd.DataFrame, edited: pd.DataFrame) -> list[dict[str, Any]]:
