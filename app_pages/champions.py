@@ -22,7 +22,7 @@ today = date.today()
 settings = ui.settings()
 ratio = settings["champion_ratio"]
 quiet_days = int(settings["champion_quiet_days"])
-teams = ui.teams()
+teams = ui.active_teams()  # coverage is today's: archived teams need no champion
 roster = ui.champion_roster()
 log = ui.champion_activity_log()
 team_ids = {str(name): int(team_id) for name, team_id in zip(teams["name"], teams["id"], strict=True)}

@@ -24,7 +24,10 @@ if message := st.session_state.pop("kotter_message", None):
 
 initiative_id = ui.initiative_picker(key="kotter_initiative")
 if initiative_id is None:
-    st.info("No initiative yet. Add one under Settings, or load the demo organisation to see how the board works.")
+    st.info(
+        "No initiative yet. Add one under Settings → Initiatives & waves, or load the demo organisation "
+        "(Settings → Workspace) to see how the board works."
+    )
     st.stop()
 
 steps = ui.kotter_steps(initiative_id)

@@ -1,54 +1,351 @@
-"""Settings: the thresholds every view uses, and the workspace (demo, empty start, backups)."""
+"""Settings: the organisation (teams, merges, org files), initiatives and waves, the question bank, the
+thresholds every view uses, and the workspace (demo, empty start, backups)."""
 
+import json
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
-from cxchange import sample_data, services, store, ui
-from cxchange.model import KOTTER_LABEL_SETS
+from cxchange import names, organisation, questions, sample_data, services, store, ui
+from cxchange.importing import ImportRejected
+from cxchange.model import ELEMENT_LABELS, KOTTER_LABEL_SETS
 from cxchange.settings import SETTINGS
+from cxchange.text import agree
 
 st.title("Settings")
 current = ui.settings()
+today = date.today()
 
-form_column, _ = st.columns([3, 2])
-form_column.subheader("Thresholds")
-with form_column.form("settings"):
-    values = {}
-    for number, setting in enumerate(SETTINGS):
-        if number == 0 or setting.section != SETTINGS[number - 1].section:
-            st.markdown(f"**{setting.section}**")
-        if setting.choices:
-            values[setting.name] = st.selectbox(
-                setting.label,
-                setting.choices,
-                index=setting.choices.index(current[setting.name]),
-                format_func=KOTTER_LABEL_SETS.get,
-                help=setting.help,
-            )
+
+def done(key: str, text: str) -> None:
+    """Keep the message for the next run, start fresh widgets where asked, and rerun."""
+    st.session_state[key] = text
+    st.rerun()
+
+
+def organisation_tab() -> None:
+    """The team grid, merges and their undo, and the org file."""
+    if message := st.session_state.pop("org_message", None):
+        st.success(message)
+    teams = ui.teams()
+    merges = ui.read(store.org.merges)
+    in_place = merges[merges["undone_at"].isna()]
+    grid = ui.computed(organisation.team_grid, teams, in_place["from_team_id"].astype(int).tolist())
+    active = sorted(teams.loc[teams["archived_on"].isna(), "name"])
+    st.subheader("Teams")
+    st.caption(
+        "Add a team in the empty row at the bottom, rename one, choose its parent, give its headcount (the people "
+        "in the team itself, not those of the teams below it) or archive it. An archived team leaves the pickers "
+        "and today's views and keeps its history. A new team can be chosen as a parent once it is saved."
+    )
+    version = st.session_state.setdefault("org_version", 0)
+    edited = st.data_editor(
+        grid,
+        key=f"org_grid:{version}",
+        hide_index=True,
+        width="stretch",
+        num_rows="add",
+        column_order=["Team", "Parent team", "Headcount", "Code", "Archived"],
+        column_config={
+            "Team": st.column_config.TextColumn(required=True, max_chars=names.MAX_LENGTH, width="medium"),
+            "Parent team": st.column_config.SelectboxColumn(options=active, help="Empty: a top-level team."),
+            "Headcount": st.column_config.NumberColumn(
+                min_value=0, step=1, format="%d", help="People in the team itself (response rates use it)."
+            ),
+            "Code": st.column_config.TextColumn(
+                help="Optional: the team's code in your HR system (org files match it)."
+            ),
+            "Archived": st.column_config.CheckboxColumn(help="Archived teams keep their history."),
+        },
+    )
+    ui.table_downloads(grid.drop(columns="id"), "teams")
+    if st.button("Save teams", type="primary", key="org_save"):
+        rows = organisation.grid_rows(grid, edited)
+        if not rows:
+            st.info("Nothing to save: the grid is as stored.")
         else:
-            values[setting.name] = st.number_input(
-                setting.label,
-                min_value=type(setting.default)(setting.minimum),
-                max_value=type(setting.default)(setting.maximum),
-                value=current[setting.name],
-                step=0.1 if isinstance(setting.default, float) else 1,
-                help=setting.help,
-            )
-    if st.form_submit_button("Save settings", type="primary"):
+            try:
+                plan = ui.call(services.save_teams, rows)
+            except services.TeamsRefused as refused:
+                st.error("Nothing was saved:\n\n" + "\n".join(f"- {problem}" for problem in refused.problems))
+            else:
+                st.session_state["org_version"] = version + 1
+                done("org_message", "Saved the teams: " + plan.summary())
+
+    st.subheader("Merge two teams")
+    st.caption(
+        "Everything of the first team (responses, entered results, champions, actions, CX figures, sponsor "
+        "activities, the teams below it) moves to the second; the first is archived and its name still finds "
+        "the second in new files. A merge can be undone."
+    )
+    ids = dict(zip(teams["name"], teams["id"].astype(int), strict=True))
+    with st.form("merge_teams"):
+        left, right = st.columns(2)
+        source = left.selectbox("Merge this team", active, index=None, placeholder="Choose", key="merge_from")
+        target = right.selectbox("into this team", active, index=None, placeholder="Choose", key="merge_into")
+        if st.form_submit_button("Merge", key="merge_submit"):
+            if source is None or target is None:
+                st.error("Choose both teams: the one merged away and the one it goes into.")
+            else:
+                try:
+                    merged = ui.call(services.merge_teams, ids[source], ids[target])
+                except ValueError as problem:
+                    st.error(str(problem))
+                else:
+                    done("org_message", merged["summary"])
+    for merge in in_place.itertuples():
+        moved = json.loads(merge.moved)
+        line, button = st.columns([4, 1])
+        line.write(
+            f"{merge.merged_at[:16].replace('T', ' ')} · "
+            + organisation.merge_summary(merge.from_name, merge.into_name, moved)
+        )
+        if button.button("Undo merge", key=f"undo_merge:{merge.id}"):
+            try:
+                sentence = ui.call(services.undo_merge, int(merge.id))
+            except ValueError as problem:
+                st.error(str(problem))
+            else:
+                done("org_message", sentence)
+
+    st.subheader("Import an org file")
+    st.caption(
+        "A CSV or Excel file with a row per team: team, parent team and headcount (optional: team code). "
+        "Teams match by code, then by name; a parent may be a team further down the file. Nothing is saved "
+        "until every row is right."
+    )
+    uploaded = st.file_uploader("Org file", type=["csv", "xlsx"], key="org_upload")
+    if uploaded is None:
+        return
+    try:
+        preview = ui.dry_run(services.import_teams, uploaded.getvalue(), uploaded.name)
+    except ImportRejected as problem:
+        st.error(str(problem))
+        return
+    if preview.problems:
+        these = agree(len(preview.problems), "this problem is", f"these {len(preview.problems)} problems are")
+        st.error(
+            f"Nothing can be imported from {uploaded.name} until {these} fixed:\n\n"
+            + "\n".join(f"- {problem}" for problem in preview.problems)
+        )
+        return
+    counts = preview.plan.counts()
+    created, updated, unchanged = st.columns(3)
+    created.metric("Will create", counts["create"])
+    updated.metric("Will update", counts["update"])
+    unchanged.metric("Unchanged", counts["unchanged"])
+    labels = {"create": "will create", "update": "will update", "unchanged": "unchanged"}
+    ui.table(
+        pd.DataFrame(
+            {
+                "Row": [team.row for team in preview.plan.teams],
+                "Team": [team.name for team in preview.plan.teams],
+                "What happens": [labels[team.outcome] for team in preview.plan.teams],
+                "Details": [team.sentence().split(": ", 1)[1] for team in preview.plan.teams],
+            }
+        ),
+        "org file preview",
+        hide_index=True,
+        width="stretch",
+    )
+    if preview.ignored_columns:
+        st.caption(f"Columns left out: {', '.join(preview.ignored_columns)}.")
+    if st.button("Apply", type="primary", key="org_apply", disabled=not (counts["create"] or counts["update"])):
         try:
-            ui.call(services.save_settings, values)
-        except ValueError as problem:
+            result = ui.call(services.import_teams, uploaded.getvalue(), uploaded.name)
+        except ImportRejected as problem:
             st.error(str(problem))
+            return
+        if result.problems:
+            st.error("Nothing was imported:\n\n" + "\n".join(f"- {problem}" for problem in result.problems))
+            return
+        st.session_state["org_version"] = st.session_state.get("org_version", 0) + 1
+        done("org_message", f"Imported {uploaded.name}: {result.plan.summary()}")
+
+
+def initiatives_tab() -> None:
+    """Initiatives with their owner and sponsor; each one's waves by opening date."""
+    if message := st.session_state.pop("initiatives_message", None):
+        st.success(message)
+    initiatives = ui.read(store.org.initiatives)
+    st.subheader("Initiatives")
+    if initiatives.empty:
+        st.info("No initiative yet: add the first one below.")
+    else:
+        ui.table(
+            pd.DataFrame(
+                {
+                    "Initiative": initiatives["name"],
+                    "Owner": initiatives["owner"],
+                    "Sponsor": initiatives["sponsor"],
+                    "Started": initiatives["started_on"],
+                    "Archived": initiatives["archived_on"].fillna(""),
+                }
+            ),
+            "initiatives",
+            hide_index=True,
+            width="stretch",
+        )
+    with st.form("new_initiative", clear_on_submit=True):
+        st.write("**New initiative**")
+        name_col, owner_col, sponsor_col = st.columns(3)
+        name = name_col.text_input("Name", key="initiative_name")
+        owner = owner_col.text_input("Owner", help="The one person accountable for it.", key="initiative_owner")
+        sponsor = sponsor_col.text_input("Sponsor", help="The senior sponsor.", key="initiative_sponsor")
+        if st.form_submit_button("Add initiative", key="initiative_add"):
+            try:
+                ui.call(services.add_initiative, name, owner, sponsor)
+            except ValueError as problem:
+                st.error(f"Nothing was added. {problem}")
+            else:
+                done("initiatives_message", f"Added the initiative {name.strip()}.")
+    if initiatives.empty:
+        return
+    labels = dict(zip(initiatives["id"].astype(int), initiatives["name"], strict=True))
+    chosen = st.selectbox("Initiative to edit", list(labels), format_func=labels.get, key="initiative_edit")
+    row = initiatives.set_index("id").loc[chosen]
+    with st.form(f"edit_initiative:{chosen}"):
+        name_col, owner_col, sponsor_col = st.columns(3)
+        name = name_col.text_input("Name", value=row["name"])
+        owner = owner_col.text_input("Owner", value=row["owner"] or "")
+        sponsor = sponsor_col.text_input("Sponsor", value=row["sponsor"] or "")
+        if st.form_submit_button("Save initiative", key="initiative_save"):
+            try:
+                ui.call(services.update_initiative, chosen, name, owner, sponsor)
+            except ValueError as problem:
+                st.error(f"Nothing was saved. {problem}")
+            else:
+                done("initiatives_message", f"Saved the initiative {name.strip()}.")
+    archived = row["archived_on"] is not None and not pd.isna(row["archived_on"])
+    if st.button("Bring it back" if archived else "Archive this initiative", key="initiative_archive"):
+        ui.call(services.archive_initiative, chosen, not archived)
+        done(
+            "initiatives_message",
+            f"{row['name']} {'is back' if archived else 'is archived: its waves and board are kept'}.",
+        )
+
+    st.subheader(f"Waves of {row['name']}")
+    waves = ui.waves(chosen)
+    if waves.empty:
+        st.info("No wave yet: add one before its survey file arrives, so the file finds it.")
+    else:
+        ui.table(
+            pd.DataFrame({"Wave": waves["name"], "Opens": waves["opened_on"], "Closes": waves["closes_on"].fillna("")}),
+            f"waves of {row['name']}",
+            hide_index=True,
+            width="stretch",
+        )
+    with st.form(f"new_wave:{chosen}", clear_on_submit=True):
+        st.write("**New wave**")
+        name_col, opens_col, closes_col = st.columns(3)
+        wave_name = name_col.text_input("Name", placeholder="e.g. 2027 Q1", key="wave_name")
+        opens = opens_col.date_input("Opens", value=today, key="wave_opens")
+        closes = closes_col.date_input("Closes (optional)", value=None, key="wave_closes")
+        if st.form_submit_button("Add wave", key="wave_add"):
+            try:
+                ui.call(services.add_wave, row["name"], wave_name, opens, closes)
+            except ValueError as problem:
+                st.error(f"Nothing was added. {problem}")
+            else:
+                done("initiatives_message", f"Added the wave {wave_name.strip()} to {row['name']}.")
+    if waves.empty:
+        return
+    wave_labels = dict(zip(waves["id"].astype(int), waves["name"], strict=True))
+    wave_id = st.selectbox("Wave to edit", list(wave_labels), format_func=wave_labels.get, key="wave_edit")
+    wave = waves.set_index("id").loc[wave_id]
+    with st.form(f"edit_wave:{wave_id}"):
+        name_col, opens_col, closes_col = st.columns(3)
+        wave_name = name_col.text_input("Name", value=wave["name"])
+        opens = opens_col.date_input("Opens", value=date.fromisoformat(wave["opened_on"][:10]))
+        closes = closes_col.date_input(
+            "Closes (optional)", value=date.fromisoformat(wave["closes_on"][:10]) if wave["closes_on"] else None
+        )
+        if st.form_submit_button("Save wave", key="wave_save"):
+            try:
+                ui.call(services.update_wave, wave_id, wave_name, opens, closes)
+            except ValueError as problem:
+                st.error(f"Nothing was saved. {problem}")
+            else:
+                done("initiatives_message", f"Saved the wave {wave_name.strip()}.")
+    if st.button("Delete this wave", key="wave_delete", help="Only a wave that holds no responses yet."):
+        try:
+            name = ui.call(services.delete_wave, wave_id)
+        except ValueError as problem:
+            st.error(f"Nothing was deleted. {problem}")
         else:
-            st.toast("Settings saved; every view now uses them.", icon=":material/check:")
+            done("initiatives_message", f"Deleted the wave {name}.")
 
 
-st.subheader("Workspace")
-kind = ui.read(store.settings.workspace_kind)
-st.write(
-    f"This workspace holds the **demo organisation, {sample_data.DEMO_NAME}**."
-    if kind == "demo"
-    else "This workspace holds **your own organisation's data**."
-)
+def bank_tab() -> None:
+    """The question bank: every item, add one, retire or bring one back."""
+    if message := st.session_state.pop("bank_message", None):
+        st.success(message)
+    items = ui.read(store.bank.items)
+    st.caption(
+        "The statements survey files are matched to. A retired item stays in the waves that asked it and is "
+        "matched no more; a company's own wording mapped to an element during an import is added here too."
+    )
+    ui.table(questions.bank_table(items), "question bank", hide_index=True, width="stretch")
+    with st.form("new_item", clear_on_submit=True):
+        st.write("**New statement**")
+        element_col, code_col = st.columns([2, 1])
+        element = element_col.selectbox(
+            "Element", list(questions.PREFIXES), format_func=ELEMENT_LABELS.get, key="item_element"
+        )
+        code = code_col.text_input(
+            "Code (optional)", help="Empty: the element's prefix and the next number.", key="item_code"
+        )
+        wording = st.text_area("Wording", key="item_text")
+        if st.form_submit_button("Add statement", key="item_add"):
+            try:
+                added = ui.call(services.add_item, element, wording, code or None)
+            except ValueError as problem:
+                st.error(f"Nothing was added. {problem}")
+            else:
+                done("bank_message", f"Added {added} to the question bank.")
+    labels = {str(c): f"{c} · {t}" for c, t in zip(items["code"], items["text"], strict=True)}
+    left, right = st.columns([4, 1])
+    chosen = left.selectbox("Statement", list(labels), format_func=labels.get, key="item_toggle")
+    active = bool(items.set_index("code").loc[chosen, "active"])
+    if right.button("Retire" if active else "Bring back", key="item_toggle_button"):
+        ui.call(services.set_item_active, chosen, not active)
+        done("bank_message", f"{chosen} is {'retired' if active else 'back in the bank'}.")
+
+
+def thresholds_tab() -> None:
+    """The thresholds every view uses."""
+    form_column, _ = st.columns([3, 2])
+    form_column.subheader("Thresholds")
+    with form_column.form("settings"):
+        values = {}
+        for number, setting in enumerate(SETTINGS):
+            if number == 0 or setting.section != SETTINGS[number - 1].section:
+                st.markdown(f"**{setting.section}**")
+            if setting.choices:
+                values[setting.name] = st.selectbox(
+                    setting.label,
+                    setting.choices,
+                    index=setting.choices.index(current[setting.name]),
+                    format_func=KOTTER_LABEL_SETS.get,
+                    help=setting.help,
+                )
+            else:
+                values[setting.name] = st.number_input(
+                    setting.label,
+                    min_value=type(setting.default)(setting.minimum),
+                    max_value=type(setting.default)(setting.maximum),
+                    value=current[setting.name],
+                    step=0.1 if isinstance(setting.default, float) else 1,
+                    help=setting.help,
+                )
+        if st.form_submit_button("Save settings", type="primary", key="settings_save"):
+            try:
+                ui.call(services.save_settings, values)
+            except ValueError as problem:
+                st.error(str(problem))
+            else:
+                st.toast("Settings saved; every view now uses them.", icon=":material/check:")
 
 
 def close_dialog() -> None:
@@ -108,23 +405,43 @@ def confirm_replacement(kind: str) -> None:
     dialog()
 
 
-if message := st.session_state.pop("workspace_message", None):
-    st.success(message)
+def workspace_tab() -> None:
+    """Demo, an empty start, backups."""
+    kind = ui.read(store.settings.workspace_kind)
+    st.write(
+        f"This workspace holds the **demo organisation, {sample_data.DEMO_NAME}**."
+        if kind == "demo"
+        else "This workspace holds **your own organisation's data**."
+    )
+    if message := st.session_state.pop("workspace_message", None):
+        st.success(message)
 
-empty_col, demo_col = st.columns(2)
-# The open dialog lives in session state, so the click on its confirm button finds it again.
-if empty_col.button("Start an empty workspace", disabled=not ui.read(store.has_data)):
-    st.session_state["confirm"] = "empty"
-if demo_col.button("Load the demo organisation"):
-    st.session_state["confirm"] = "demo"
+    empty_col, demo_col = st.columns(2)
+    # The open dialog lives in session state, so the click on its confirm button finds it again.
+    if empty_col.button("Start an empty workspace", disabled=not ui.read(store.has_data)):
+        st.session_state["confirm"] = "empty"
+    if demo_col.button("Load the demo organisation"):
+        st.session_state["confirm"] = "demo"
 
-backups = store.backups(ui.db_path())
-if backups:
-    with st.expander(f"Backups ({len(backups)})"):
-        chosen = st.selectbox("Backup", backups, format_func=lambda path: path.name)
-        if st.button("Restore this backup"):
-            st.session_state["restore_from"] = chosen
-            st.session_state["confirm"] = "restore"
+    backups = store.backups(ui.db_path())
+    if backups:
+        with st.expander(f"Backups ({len(backups)})"):
+            chosen = st.selectbox("Backup", backups, format_func=lambda path: path.name)
+            if st.button("Restore this backup"):
+                st.session_state["restore_from"] = chosen
+                st.session_state["confirm"] = "restore"
 
-if kind_to_confirm := st.session_state.get("confirm"):
-    confirm_replacement(kind_to_confirm)
+    if kind_to_confirm := st.session_state.get("confirm"):
+        confirm_replacement(kind_to_confirm)
+
+
+TABS = {
+    "Organisation": organisation_tab,
+    "Initiatives & waves": initiatives_tab,
+    "Question bank": bank_tab,
+    "Thresholds": thresholds_tab,
+    "Workspace": workspace_tab,
+}
+for tab, draw in zip(st.tabs(list(TABS)), TABS.values(), strict=True):
+    with tab:
+        draw()

@@ -1,4 +1,5 @@
-"""The command line: python -m cxchange demo | import | readiness | report (the app and the CLI share functions)."""
+"""The command line: python -m cxchange demo | import | readiness | report | teams import | waves add (the app and
+the CLI share functions)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.add_argument("--out", required=True, type=Path, help="file to write")
     report.add_argument("--team", help="team name: the report covers it and the teams below it (default: all teams)")
 
+    teams = commands.add_parser("teams", help="the organisation's teams").add_subparsers(dest="action", required=True)
+    org_file = teams.add_parser(
+        "import", help="build or update the team tree from an org file (team, parent, headcount)"
+    )
+    org_file.add_argument("file", type=Path, help="CSV or XLSX: team, parent team, headcount, optional team code")
+    org_file.add_argument("--db", required=True, type=Path, help="SQLite file to write")
+    org_file.add_argument("--dry-run", action="store_true", help="say what would happen, write nothing")
+
+    waves = commands.add_parser("waves", help="survey waves").add_subparsers(dest="action", required=True)
+    wave = waves.add_parser("add", help="add a wave to an initiative before any file arrives")
+    wave.add_argument("name", help="the wave's name, e.g. 2027 Q1")
+    wave.add_argument("--db", required=True, type=Path, help="SQLite file to write")
+    wave.add_argument("--initiative", required=True, help="initiative name (created if new)")
+    wave.add_argument("--opens", required=True, help="opening date, YYYY-MM-DD (orders every view)")
+    wave.add_argument("--closes", help="closing date, YYYY-MM-DD, not before the opening")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
@@ -55,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _import(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "teams":
+            return _teams_import(args)
+        if args.command == "waves":
+            return _waves_add(args)
         return _readiness(args)
     except (LookupError, ValueError) as problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -124,4 +145,31 @@ def _report(args: argparse.Namespace) -> int:
     content = exports.report_bytes(document, args.format)  # made whole before the file is touched
     args.out.write_bytes(content)
     print(f"Wrote {document.title} ({args.format.upper()}, {len(document.sections)} sections) to {args.out}.")
+    return 0
+
+
+def _teams_import(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise LookupError(f"There is no file at {args.file}.")
+    db = store.open_db(args.db)
+    result = services.import_teams(db, args.file.read_bytes(), args.file.name, dry_run=args.dry_run)
+    if result.problems:
+        these = "this problem" if len(result.problems) == 1 else f"these {len(result.problems)} problems"
+        print(f"error: Nothing was imported from {args.file.name} because of {these}:", file=sys.stderr)
+        print("\n".join(f"- {problem}" for problem in result.problems), file=sys.stderr)
+        return 2
+    print("\n".join(result.report_lines()))
+    return 0
+
+
+def _waves_add(args: argparse.Namespace) -> int:
+    db = store.open_db(args.db)
+    wave_id, created = services.add_wave(db, args.initiative, args.name, args.opens, args.closes)
+    waves = store.org.waves(db)
+    added = waves[waves["id"] == wave_id].iloc[0]
+    closing = f", closing {added['closes_on']}" if added["closes_on"] else ""
+    print(
+        ("Created initiative " + added["initiative"] + ". " if created else "")
+        + f"Added wave {added['name']} to {added['initiative']}, opening {added['opened_on']}{closing}."
+    )
     return 0

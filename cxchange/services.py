@@ -8,7 +8,7 @@ import getpass
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,20 @@ from typing import Any
 import pandas as pd
 from sqlite_utils import Database
 
-from cxchange import actions, champions, exports, health, kotter, readiness, sample_data, scoring, store
+from cxchange import (
+    actions,
+    champions,
+    exports,
+    health,
+    kotter,
+    names,
+    organisation,
+    questions,
+    readiness,
+    sample_data,
+    scoring,
+    store,
+)
 from cxchange.hierarchy import ORGANISATION, ORGANISATION_LABEL, subtree_members
 from cxchange.importing import DEFAULT_INITIATIVE, ImportResult, UnmappedLabels
 from cxchange.importing.reading import CHUNK_ROWS, ImportRejected, Survey, read_survey
@@ -693,3 +706,316 @@ def set_initiative_owner(db: Database, initiative_id: int, owner: str) -> None:
     with store.write_transaction(db):
         _initiative_name(db, initiative_id)
         store.health.set_initiative_owner(db, initiative_id, name)
+
+
+# Organisation: teams, merges, initiatives, waves, the question bank --------------------------
+
+
+class TeamsRefused(ValueError):
+    """Rows of teams that cannot be saved; `problems` holds one sentence per problem, each naming its row."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("Nothing was saved: " + " ".join(problems))
+        self.problems = problems
+
+
+def _stored_rows(plan: organisation.TeamPlan) -> list[dict[str, Any]]:
+    """The plan's new and changed teams as store.org.save_teams takes them (an archived team keeps its day)."""
+    return [
+        {
+            "id": team.id,
+            "name": team.name,
+            "parent": team.parent,
+            "headcount": team.headcount,
+            "code": team.code,
+            "archived": team.archived,
+        }
+        for team in plan.teams
+        if team.outcome != "unchanged"
+    ]
+
+
+def _save_planned(db: Database, plan: organisation.TeamPlan, today: date) -> None:
+    teams = store.org.teams(db).set_index("id")
+    rows = []
+    for row in _stored_rows(plan):
+        was = teams["archived_on"].get(row["id"]) if row["id"] is not None else None
+        kept = None if was is None or pd.isna(was) else str(was)
+        rows.append(row | {"archived_on": (kept or today.isoformat()) if row.pop("archived") else None})
+    store.org.save_teams(db, rows)
+
+
+def save_teams(db: Database, rows: Iterable[Mapping[str, Any]], today: date | None = None) -> organisation.TeamPlan:
+    """Add, rename, re-parent, set headcounts of and archive teams (the Organisation grid's rows), in one transaction.
+
+    Each row: `row` (how messages name it), `id` (None: a new team) and any of organisation.TEAM_FIELDS.
+    Every row is checked first (organisation.plan_teams): any problem raises TeamsRefused naming the row
+    and the value, and nothing is written. Returns the plan (what was created, updated, left as it was).
+    """
+    today = today or date.today()
+    with store.write_transaction(db):
+        plan = organisation.plan_teams(store.org.teams(db), rows)
+        if plan.problems:
+            raise TeamsRefused(plan.problems)
+        _save_planned(db, plan, today)
+    return plan
+
+
+@dataclass
+class TeamImport:
+    """What an org file did or would do: its rows' plan, the file's own problems, the columns read and left out."""
+
+    file_name: str
+    plan: organisation.TeamPlan
+    columns: dict[str, str]
+    ignored_columns: list[str]
+    written: bool
+
+    @property
+    def problems(self) -> list[str]:
+        return self.plan.problems
+
+    def report_lines(self) -> list[str]:
+        """What the command line prints: a line per row, then the summary."""
+        read = ", ".join(f"{field} from “{heading}”" for field, heading in self.columns.items())
+        lines = [f"Read {self.file_name}: {read}."]
+        if self.ignored_columns:
+            lines.append(f"Columns left out: {', '.join(self.ignored_columns)}.")
+        lines += [team.sentence() for team in self.plan.teams]
+        verb = "Saved" if self.written else "Dry run, nothing written"
+        lines.append(f"{verb}: {self.plan.summary()}")
+        return lines
+
+
+def import_teams(
+    db: Database, data: bytes, file_name: str, dry_run: bool = False, today: date | None = None
+) -> TeamImport:
+    """Build or update the team tree from an org file (team, parent team, headcount, optional code), all or nothing.
+
+    Rows match stored teams by code, then by name key (organisation.match_teams); they are checked as
+    save_teams checks the grid, and the file's own problems (a team twice) too. Raises ImportRejected
+    where the file cannot be read; with any problem the result holds them and nothing is written; a
+    dry run writes nothing either.
+    """
+    found = organisation.read_org_file(data, file_name)
+    today = today or date.today()
+    with store.write_transaction(db, commit=not dry_run, immediate=not dry_run):
+        teams = store.org.teams(db)
+        plan = organisation.plan_teams(teams, organisation.match_teams(teams, found.rows))
+        plan.problems = found.problems + plan.problems
+        result = TeamImport(file_name, plan, found.columns, found.ignored_columns, written=False)
+        if plan.problems or dry_run:
+            return result
+        _save_planned(db, plan, today)
+        result.written = True
+    return result
+
+
+def merge_teams(
+    db: Database, from_team: int, into_team: int, merged_by: str | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Merge one team into another, in one transaction: every response, entered result, champion, action, CX
+    figure and sponsor activity of `from_team` moves to `into_team`, the teams below it report to `into_team`,
+    the headcounts add up, and `from_team` is archived; all recorded in team_merges so undo_merge puts it back.
+
+    Refused (ValueError, nothing written) where organisation.check_merge refuses, or where both teams hold an
+    entered result for one wave and element or a CX figure for one period and measure: the kept team can hold
+    only one per key, and which one is right is the user's call, so the message names each clash.
+    Returns the merge's record: id, from_name, into_name, moved, summary.
+    """
+    now = now or datetime.now()
+    with store.write_transaction(db):
+        teams = store.org.teams(db)
+        from_name, into_name = organisation.check_merge(teams, from_team, into_team)
+        clashes = organisation.merge_clashes(from_name, into_name, *store.org.shared_keys(db, from_team, into_team))
+        if clashes:
+            raise ValueError("Nothing was merged: " + " ".join(clashes))
+        by_id = teams.set_index("id")
+        moved = store.org.team_rows(db, from_team)
+        moved["before"] = {
+            "from_headcount": _int_or_none(by_id.at[from_team, "headcount"]),
+            "into_headcount": _int_or_none(by_id.at[into_team, "headcount"]),
+        }
+        store.org.move_team_rows(db, moved, from_team, into_team)
+        store.org.set_team_state(db, from_team, moved["before"]["from_headcount"], now.date().isoformat())
+        store.org.set_team_state(
+            db,
+            into_team,
+            organisation.merged_headcount(moved["before"]["from_headcount"], moved["before"]["into_headcount"]),
+            None,
+        )
+        merge_id = store.org.add_merge(
+            db,
+            {
+                "from_team_id": from_team,
+                "from_name": from_name,
+                "into_team_id": into_team,
+                "merged_at": now.isoformat(timespec="seconds"),
+                "merged_by": merged_by or getpass.getuser(),
+                "moved": json.dumps(moved),
+            },
+        )
+    return {
+        "id": merge_id,
+        "from_name": from_name,
+        "into_name": into_name,
+        "moved": moved,
+        "summary": "Merged " + organisation.merge_summary(from_name, into_name, moved),
+    }
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def undo_merge(db: Database, merge_id: int, now: datetime | None = None) -> str:
+    """Put a merge back as it was, in one transaction: what it moved goes back, the teams below the merged-away
+    team report to it again, both headcounts are restored and it is active again. Only a team's latest merge
+    that is still in place can be undone (a later one may have moved the same rows on); ValueError otherwise,
+    nothing written. Returns a sentence on what moved back."""
+    now = now or datetime.now()
+    with store.write_transaction(db):
+        merges = store.org.merges(db)
+        found = merges[merges["id"] == merge_id]
+        if found.empty:
+            raise ValueError(f"Nothing was undone: there is no merge with id {merge_id!r}.")
+        merge = found.iloc[0]
+        if merge["undone_at"] is not None and not pd.isna(merge["undone_at"]):
+            raise ValueError(
+                f"Nothing was undone: the merge of {merge['from_name']} into {merge['into_name']} was undone "
+                f"on {merge['undone_at'][:10]}."
+            )
+        teams = {int(merge["from_team_id"]), int(merge["into_team_id"])}
+        later = merges[
+            (merges["id"] > merge_id)
+            & merges["undone_at"].isna()
+            & (merges["from_team_id"].isin(teams) | merges["into_team_id"].isin(teams))
+        ]
+        if not later.empty:
+            other = later.iloc[-1]
+            raise ValueError(
+                f"Nothing was undone: undo the later merge of {other['from_name']} into {other['into_name']} first."
+            )
+        moved = json.loads(merge["moved"])
+        from_team, into_team = int(merge["from_team_id"]), int(merge["into_team_id"])
+        store.org.move_team_rows(db, moved, into_team, from_team)
+        before = moved.get("before", {})
+        store.org.set_team_state(db, from_team, before.get("from_headcount"), None)
+        store.org.set_team_state(db, into_team, before.get("into_headcount"), None)
+        store.org.set_merge_undone(db, merge_id, now.isoformat(timespec="seconds"))
+    return "Undid the merge of " + organisation.merge_summary(str(merge["from_name"]), str(merge["into_name"]), moved)
+
+
+def add_initiative(
+    db: Database, name: str, owner: str | None = None, sponsor: str | None = None, today: date | None = None
+) -> int:
+    """Create an initiative with its owner and sponsor (names as text); returns its id.
+
+    A blank or overlong name, a name another initiative has (ignoring case and spaces), or an overlong
+    owner or sponsor raises ValueError naming the value; nothing is written.
+    """
+    clean = organisation.check_title(name, "initiative")
+    owner_name = organisation.check_person(owner, "Owner")
+    sponsor_name = organisation.check_person(sponsor, "Sponsor")
+    with store.write_transaction(db):
+        _refuse_taken_initiative(db, clean)
+        return store.org.add_initiative(db, clean, (today or date.today()).isoformat(), owner_name, sponsor_name)
+
+
+def _refuse_taken_initiative(db: Database, name: str, other_than: int | None = None) -> None:
+    initiatives = store.org.initiatives(db)
+    taken = initiatives[(initiatives["name"].map(names.key) == names.key(name)) & (initiatives["id"] != other_than)]
+    if not taken.empty:
+        raise ValueError(f"There is already an initiative called {taken['name'].iloc[0]}: choose another name.")
+
+
+def update_initiative(db: Database, initiative_id: int, name: str, owner: str | None, sponsor: str | None) -> None:
+    """Rename an initiative and name its owner and sponsor (checked as add_initiative checks them)."""
+    clean = organisation.check_title(name, "initiative")
+    owner_name = organisation.check_person(owner, "Owner")
+    sponsor_name = organisation.check_person(sponsor, "Sponsor")
+    with store.write_transaction(db):
+        _initiative_name(db, initiative_id)
+        _refuse_taken_initiative(db, clean, other_than=initiative_id)
+        store.org.update_initiative(db, initiative_id, clean, owner_name, sponsor_name)
+
+
+def archive_initiative(db: Database, initiative_id: int, archived: bool = True, today: date | None = None) -> None:
+    """Archive an initiative (it leaves the pickers, its waves and board stay) or bring it back."""
+    with store.write_transaction(db):
+        _initiative_name(db, initiative_id)
+        store.org.set_initiative_archived(db, initiative_id, (today or date.today()).isoformat() if archived else None)
+
+
+def add_wave(
+    db: Database, initiative: str, name: str, opens: Any, closes: Any = None, today: date | None = None
+) -> tuple[int, bool]:
+    """Create a wave of an initiative (by name; created where new) before any file arrives.
+
+    Checked by organisation.check_wave (opening date required, closing date not before it, the name not
+    used in that initiative): ValueError naming the value, nothing written. Returns the wave's id and
+    whether the initiative was created.
+    """
+    initiative_name = organisation.check_title(initiative, "initiative")
+    with store.write_transaction(db):
+        initiative_id = store.org.initiative_id(db, initiative_name)
+        if initiative_id is None:
+            known = store.org.initiatives(db)
+            same = known[known["name"].map(names.key) == names.key(initiative_name)]
+            initiative_id = int(same["id"].iloc[0]) if not same.empty else None
+        others = store.org.waves(db, initiative_id)["name"] if initiative_id is not None else []
+        wave = organisation.check_wave(name, opens, closes, others, initiative_name)
+        created = initiative_id is None
+        if created:
+            initiative_id = store.org.add_initiative(db, initiative_name, (today or date.today()).isoformat())
+        return store.org.add_wave(db, initiative_id, wave["name"], wave["opened_on"], wave["closes_on"]), created
+
+
+def update_wave(db: Database, wave_id: int, name: str, opens: Any, closes: Any = None) -> None:
+    """Rename a wave and set its dates (checked as add_wave checks them)."""
+    with store.write_transaction(db):
+        waves = store.org.waves(db)
+        found = waves[waves["id"] == wave_id]
+        if found.empty:
+            raise ValueError(f"There is no wave with id {wave_id!r}.")
+        initiative_id = int(found["initiative_id"].iloc[0])
+        siblings = waves[(waves["initiative_id"] == initiative_id) & (waves["id"] != wave_id)]["name"]
+        wave = organisation.check_wave(name, opens, closes, siblings, str(found["initiative"].iloc[0]))
+        store.org.update_wave(db, wave_id, wave["name"], wave["opened_on"], wave["closes_on"])
+
+
+def delete_wave(db: Database, wave_id: int) -> str:
+    """Delete a wave that holds nothing yet (no responses, entered results or imports); returns its name.
+
+    A wave with data is refused (ValueError saying what it holds): undo its imports first.
+    """
+    with store.write_transaction(db):
+        waves = store.org.waves(db)
+        found = waves[waves["id"] == wave_id]
+        if found.empty:
+            raise ValueError(f"There is no wave with id {wave_id!r}.")
+        name = str(found["name"].iloc[0])
+        held = store.org.wave_contents(db, wave_id)
+        if any(held.values()):
+            what = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in held.items() if count)
+            raise ValueError(f"Wave {name} holds {what}: undo its imports under Import & entry before deleting it.")
+        store.org.delete_wave(db, wave_id)
+    return name
+
+
+def add_item(db: Database, element: str, text: str, code: str | None = None) -> str:
+    """Add a statement to the question bank (questions.check_item); returns its code. ValueError, nothing
+    written, where the wording repeats another item's or the code is taken."""
+    with store.write_transaction(db):
+        item = questions.check_item(store.bank.items(db), element, text, code)
+        store.bank.add_items(db, [item])
+    return item["code"]
+
+
+def set_item_active(db: Database, code: str, active: bool, today: date | None = None) -> None:
+    """Retire a bank item (kept for the waves that asked it, matched no more in new files) or bring it back."""
+    with store.write_transaction(db):
+        items = store.bank.items(db)
+        if code not in set(items["code"]):
+            raise ValueError(f"There is no item with code {code!r} in the question bank.")
+        store.bank.set_item_active(db, code, active, (today or date.today()).isoformat())

@@ -167,8 +167,13 @@ def settings() -> dict[str, Any]:
 
 
 def teams() -> pd.DataFrame:
-    """The team hierarchy."""
+    """The team hierarchy, archived teams too (views of past waves show the teams that had responses then)."""
     return read(store.org.teams)
+
+
+def active_teams() -> pd.DataFrame:
+    """The teams of today: archived (and merged-away) teams left out, for pickers and views of now."""
+    return read(store.org.teams, archived=False)
 
 
 def initiatives() -> pd.DataFrame:
@@ -343,11 +348,13 @@ def demo_banner() -> None:
 
 
 def initiative_picker(key: str = "initiative") -> int | None:
-    """Select box of initiatives by name; returns the chosen id (the first one with waves preselected)."""
-    options = initiatives()
+    """Select box of initiatives by name, archived ones left out; returns the chosen id (the first one with
+    waves preselected)."""
+    options = read(store.org.initiatives, archived=False)
     if options.empty:
         return None
     with_waves = waves(None)
+    with_waves = with_waves[with_waves["initiative_id"].isin(options["id"])]
     default = int(with_waves["initiative_id"].min()) if not with_waves.empty else int(options["id"].iloc[0])
     ids = dict(zip(options["name"], options["id"], strict=True))
     names = list(ids)
@@ -374,8 +381,8 @@ def wave_range_picker(initiative_id: int | None, key: str = "waves") -> list[int
 
 
 def team_picker(label: str = "Team", key: str = "team", include_organisation: bool = True) -> int:
-    """Select box of teams in hierarchy order, indented; returns the chosen team id (0: all teams)."""
-    tree = hierarchy.team_tree(teams())
+    """Select box of today's teams in hierarchy order, indented; returns the chosen team id (0: all teams)."""
+    tree = hierarchy.team_tree(active_teams())
     if not include_organisation:
         tree = tree[tree["team_id"] != 0]
     names = dict(zip(tree["team_id"], tree["team"], strict=True))

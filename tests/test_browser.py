@@ -188,10 +188,13 @@ def test_a_deep_link_opens_the_page_inside_the_app(server: str, page: Page):
     expect(page.get_by_role("heading", name="Settings")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Demo data")).to_be_visible()
     expect(page.get_by_role("link", name="Overview")).to_be_visible()
-    expect(page.get_by_role("spinbutton", name="Minimum group size for scores")).to_have_value("5")
-    expect(page.get_by_role("button", name="Start an empty workspace")).to_be_visible()
+    expect(page.get_by_role("button", name="Save teams")).to_be_visible()  # the first tab: Organisation
     drawn(page)
     page.screenshot(path=ARTIFACTS / "settings.png", full_page=True)
+    page.get_by_role("tab", name="Thresholds").click()
+    expect(page.get_by_role("spinbutton", name="Minimum group size for scores")).to_have_value("5")
+    page.get_by_role("tab", name="Workspace").click()
+    expect(page.get_by_role("button", name="Start an empty workspace")).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
 
 

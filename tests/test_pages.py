@@ -109,7 +109,7 @@ def test_settings_change_reaches_the_overview(app):
     at = opened(app, "app_pages/settings.py")
     assert not at.exception
     at.number_input[0].set_value(40)  # minimum group size for scores
-    at.button[0].click().run()
+    at.button(key="settings_save").click().run()
     assert not at.exception
     at.switch_page("app_pages/overview.py").run()
     assert int(metric(at, "Teams hidden").split()[0]) > 2
@@ -125,7 +125,7 @@ def test_settings_refuses_nothing_silently(app, demo_path):
         "Barrier threshold",
     ]
     at.number_input[2].set_value(3.5)
-    at.button[0].click().run()
+    at.button(key="settings_save").click().run()
     assert store.settings.settings(store.open_db(demo_path))["barrier_threshold"] == 3.5
 
 
@@ -137,7 +137,7 @@ def test_the_settings_page_lists_every_threshold_and_a_new_one_reaches_its_page(
     quiet = next(n for n in at.number_input if n.label == "Days without a session before a team is quiet")
     assert quiet.value == 30
     quiet.set_value(60)
-    at.button[0].click().run()
+    at.button(key="settings_save").click().run()
     assert not at.exception
     assert store.settings.settings(store.open_db(demo_path))["champion_quiet_days"] == 60
     at.switch_page("app_pages/champions.py").run()
@@ -1413,3 +1413,116 @@ def test_every_table_offers_its_csv_and_xlsx(app):
     assert tables == 2  # the barrier points and the comments
     assert labels.count("CSV") == tables
     assert labels.count("Excel (XLSX)") == tables
+
+
+# Settings → Organisation ---------------------------------------------------------------------
+
+
+def settings_page(app: AppTest) -> AppTest:
+    at = opened(app, "app_pages/settings.py")
+    assert not at.exception
+    assert [tab.label for tab in at.tabs] == [
+        "Organisation",
+        "Initiatives & waves",
+        "Question bank",
+        "Thresholds",
+        "Workspace",
+    ]
+    return at
+
+
+def test_organisation_grid_adds_teams_and_a_bad_row_shows_its_message(app, demo_path):
+    at = settings_page(app)
+    grid = at.data_editor(key="org_grid:0").value
+    assert "Stores North" in set(grid["Team"])
+    north = int(grid.index[grid["Team"] == "Stores North"][0])
+    at.session_state["org_grid:0"] = {
+        "edited_rows": {north: {"Headcount": -4}},
+        "added_rows": [{"Team": "St\u043eres North", "Parent team": "Stores"}],
+        "deleted_rows": [],
+    }
+    at.button(key="org_save").click().run()
+    assert not at.exception
+    [error] = [e.value for e in at.error]
+    assert error.startswith("Nothing was saved:")
+    assert f"Row {north + 1}, headcount: -4 is negative" in error
+    assert f"Row {len(grid) + 1}, team: 'Stоres North' only looks like 'Stores North'" in error
+    assert "Stоres North" not in set(store.org.teams(store.open_db(demo_path))["name"])
+
+    at.session_state["org_grid:0"] = {
+        "edited_rows": {north: {"Headcount": 44}},
+        "added_rows": [{"Team": "Pop-up Stores", "Parent team": "Stores", "Headcount": 6}],
+        "deleted_rows": [],
+    }
+    at.button(key="org_save").click().run()
+    assert not at.exception
+    assert "Saved the teams: 1 team to create, 1 to update, 0 unchanged." in texts(at)
+    teams = store.org.teams(store.open_db(demo_path)).set_index("name")
+    assert teams.loc["Pop-up Stores", "parent_id"] == teams.loc["Stores", "id"]
+    assert teams.loc["Stores North", "headcount"] == 44
+    assert "Pop-up Stores" in set(at.data_editor(key="org_grid:1").value["Team"])
+
+
+def test_organisation_merge_and_undo_from_the_page(app, demo_path):
+    database = store.open_db(demo_path)
+    ids = store.org.team_ids(database)
+    database.execute("DELETE FROM cx_outcomes WHERE team_id = :team", {"team": ids["Stores North"]})
+    database.execute("DELETE FROM team_results")
+    before = store.count(database, "responses")
+    at = settings_page(app)
+    at.selectbox(key="merge_from").select("Stores South")
+    at.selectbox(key="merge_into").select("Stores North")
+    at.button(key="merge_submit").click().run()
+    assert not at.exception
+    assert "Merged Stores South into Stores North: " in texts(at)
+    assert "Stores South" not in set(at.data_editor[0].value["Team"])
+    assert store.org.team_ids(store.open_db(demo_path))["Stores South"] == ids["Stores North"]
+    merge_id = int(store.org.merges(store.open_db(demo_path))["id"].iloc[0])
+    at.button(key=f"undo_merge:{merge_id}").click().run()
+    assert not at.exception
+    assert "Undid the merge of Stores South into Stores North" in texts(at)
+    assert store.org.team_ids(store.open_db(demo_path))["Stores South"] == ids["Stores South"]
+    assert store.count(store.open_db(demo_path), "responses") == before
+
+
+def test_organisation_org_file_previews_then_applies(app, demo_path):
+    at = settings_page(app)
+    bad = b"Team,Reports to,People\nPop-up Stores,Nowhere,6\n"
+    at.file_uploader(key="org_upload").upload("org.csv", bad).run()
+    assert not at.exception
+    assert "Row 2, parent team: 'Nowhere' is not a team" in texts(at)
+    assert not any(b.label == "Apply" for b in at.button)
+    good = b"Team,Reports to,People\nPop-up Stores,Stores,6\nStores North,Stores,41\n"
+    at.file_uploader(key="org_upload").upload("org.csv", good).run()
+    assert not at.exception
+    assert metric(at, "Will create") == "1"
+    assert metric(at, "Will update") == "1"
+    preview = next(frame.value for frame in at.dataframe if "What happens" in frame.value.columns)
+    assert preview["What happens"].tolist() == ["will create", "will update"]
+    at.button(key="org_apply").click().run()
+    assert not at.exception
+    assert "Imported org.csv: 1 team to create, 1 to update, 0 unchanged." in texts(at)
+    assert store.org.teams(store.open_db(demo_path)).set_index("name").loc["Stores North", "headcount"] == 41
+
+
+def test_initiatives_waves_and_bank_tabs_write_through_services(app, demo_path):
+    at = settings_page(app)
+    at.text_input(key="initiative_name").input("Service 2027")
+    at.text_input(key="initiative_owner").input("Ana Ruiz")
+    at.button(key="initiative_add").click().run()
+    assert not at.exception
+    assert "Added the initiative Service 2027." in texts(at)
+    at.text_area(key="item_text").input("I know who our champion is.")
+    at.button(key="item_add").click().run()
+    assert not at.exception
+    assert "Added AW4 to the question bank." in texts(at)
+    database = store.open_db(demo_path)
+    assert "Service 2027" in set(store.org.initiatives(database)["name"])
+    assert "AW4" in set(store.bank.items(database)["code"])
+
+
+def test_empty_kotter_board_points_to_the_initiatives_tab(app, demo_path):
+    services.clear_workspace(store.open_db(demo_path))
+    at = opened(app, "app_pages/kotter_board.py")
+    assert not at.exception
+    assert "Add one under Settings → Initiatives & waves" in texts(at)
