@@ -17,9 +17,10 @@ from cxchange import store
 
 ROOT = Path(__file__).resolve().parent.parent
 TEAM_KEYS = {
-    "team", "n", "suppressed", "awareness", "desire", "knowledge", "ability", "reinforcement",
-    "readiness_index", "barrier_point",
+    "team", "parent", "n", "suppressed", "awareness", "desire", "knowledge", "ability", "reinforcement",
+    "readiness_index", "barrier_point", "headcount", "response_rate",
 }  # fmt: skip
+FIGURES = {"n", "awareness", "desire", "knowledge", "ability", "reinforcement", "readiness_index", "barrier_point"}
 
 
 def process(*args: str) -> subprocess.CompletedProcess:
@@ -50,10 +51,12 @@ def test_readiness_json_follows_the_contract(cli, demo_cli_db):
     assert "Stores" not in names  # a roll-up with no responses of its own has no entry
     for team in document["teams"]:
         assert set(team) == TEAM_KEYS
-        assert isinstance(team["n"], int)
         if team["suppressed"]:
-            assert all(team[key] is None for key in TEAM_KEYS - {"team", "n", "suppressed"})
+            # n, the figures and the rate (with the headcount it gives the n back) stay hidden
+            assert all(team[key] is None for key in FIGURES | {"response_rate"})
         else:
+            assert isinstance(team["n"], int)
+            assert team["response_rate"] == round(team["n"] / team["headcount"], 4)
             assert team["n"] >= 5
             assert 1 <= team["awareness"] <= 5
             mean = sum(team[e] for e in ("awareness", "desire", "knowledge", "ability", "reinforcement")) / 5
@@ -62,7 +65,35 @@ def test_readiness_json_follows_the_contract(cli, demo_cli_db):
             assert team["barrier_point"] in (None, "awareness", "desire", "knowledge", "ability", "reinforcement")
     insight = next(team for team in document["teams"] if team["team"] == "Customer Insight")
     assert insight["suppressed"] is True
-    assert insight["n"] < 5
+    assert insight["n"] is None
+    assert insight["parent"] == "Customer Operations"
+    assert insight["headcount"] == 7
+
+
+def test_readiness_json_lists_teams_by_tree_with_parent_headcount_and_rate(cli, demo_cli_db):
+    teams = json.loads(cli("readiness", "--db", str(demo_cli_db), "--json").stdout)["teams"]
+    # by tree: top-level teams by name, each followed by its own teams by name
+    assert [(team["parent"], team["team"]) for team in teams[:4]] == [
+        ("Customer Operations", "Complaints Resolution"),
+        ("Customer Operations", "Contact Centre"),
+        ("Customer Operations", "Customer Insight"),
+        ("Digital", "Digital Marketing"),
+    ]
+    hr = next(team for team in teams if team["team"] == "HR & People")
+    assert hr["parent"] is None
+    contact = next(team for team in teams if team["team"] == "Contact Centre")
+    assert (contact["n"], contact["headcount"]) == (173, 240)
+    assert contact["response_rate"] == 0.7208  # 173 / 240, to 4 decimals
+
+
+def test_the_latest_wave_is_the_latest_by_date_not_by_import(cli, tmp_path, demo_cli_db):
+    path = store.backup(store.open_db(demo_cli_db), tmp_path / "later.db")
+    database = store.open_db(path)
+    # A wave added last (highest id) but opened before the others is not the latest.
+    database.execute("INSERT INTO waves (initiative_id, name, opened_on) VALUES (1, '2024 Q1', '2024-01-15')")
+    database.close()
+    document = json.loads(cli("readiness", "--db", str(path), "--json").stdout)
+    assert document["wave"] == "2026 Q4"
 
 
 def test_readiness_for_a_named_wave(cli, demo_cli_db):
