@@ -11,7 +11,7 @@ import pandas as pd
 from cxchange import analysis, scoring
 from cxchange.hierarchy import ORGANISATION, subtree_headcount, subtree_members, suppression_text, team_tree
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, OUTCOME, REMEDIES, readiness_index
-from cxchange.text import p_text
+from cxchange.text import p_text, rate_text
 
 FIGURE_COLUMNS: tuple[str, ...] = (
     *ELEMENTS,
@@ -96,13 +96,6 @@ def _rate_headcount(stats: pd.DataFrame, teams: pd.DataFrame, rolled: pd.DataFra
         for without, wave in zip(missing, rolled["wave_id"], strict=True)
     ]
     return pd.Series(np.where(blocked, np.nan, headcount), index=rolled.index)
-
-
-def rate_text(rate: float, headcount: float) -> str:
-    """A response rate as people read it, "62% of 40"; empty where there is none (unknown or hidden)."""
-    if pd.isna(rate) or pd.isna(headcount):
-        return ""
-    return f"{rate:.0%} of {headcount:,.0f}"
 
 
 def ci_text(row: Any) -> str:
@@ -277,6 +270,11 @@ def _shown_n(rows: pd.DataFrame) -> pd.api.extensions.ExtensionArray:
     return rows["n"].astype("Int64").where(~rows["suppressed"].astype(bool)).array
 
 
+def _rates(rows: pd.DataFrame) -> list[str]:
+    """The rows' response rates as text ("30% of 40"); blank where unknown or hidden (figures blanks them)."""
+    return [rate_text(rate, people) for rate, people in zip(rows["response_rate"], rows["headcount"], strict=True)]
+
+
 def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
     """The teams of one wave as a table a person reads: index, n, barrier point and what helps.
 
@@ -290,6 +288,7 @@ def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
                 for name, parent in zip(rows["team"], rows["has_children"], strict=True)
             ],
             "Responses (n)": _shown_n(rows),
+            "Response rate": _rates(rows),
             "Readiness index": rows["readiness"].round(1).to_numpy(),
             "Barrier point": [
                 suppression_text(kind, min_n) if hidden else ELEMENT_LABELS.get(point, "none") if point else "none"
@@ -440,6 +439,7 @@ def roll_up_path(wave_rows: pd.DataFrame, team_id: int, min_n: int) -> pd.DataFr
             ],
             "Readiness index": rows["readiness"].round(1).to_numpy(),
             "Responses (n)": _shown_n(rows),
+            "Response rate": _rates(rows),
             "Barrier point": [_point_text(row, min_n) for row in rows.itertuples()],
         }
     )

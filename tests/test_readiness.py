@@ -9,6 +9,7 @@ from scipy import stats
 
 from cxchange import readiness, scoring, services, store
 from cxchange.model import ELEMENTS
+from cxchange.text import rate_text
 
 
 def test_sql_aggregation_matches_the_pandas_reference(demo_db):
@@ -275,8 +276,9 @@ def test_response_rate_is_complete_responses_over_headcount_rolled_up_the_tree()
     assert rows.loc["Operations", "headcount"] == 60
     assert rows.loc["Operations", "response_rate"] == pytest.approx(18 / 60)
     assert rows.loc["All teams", "response_rate"] == pytest.approx(18 / 60)
-    assert readiness.rate_text(rows.loc["Contact Centre", "response_rate"], 40) == "30% of 40"
-    assert readiness.rate_text(25 / 40, 40) == "62% of 40"
+    assert rate_text(rows.loc["Contact Centre", "response_rate"], 40) == "30% of 40"
+    assert rate_text(25 / 40, 40) == "62% of 40"
+    assert rate_text(float("nan"), 40) == rate_text(0.3, None) == ""
 
 
 def test_no_rate_where_a_team_with_responses_has_no_headcount():
