@@ -310,6 +310,59 @@ def test_team_level_results_show_in_the_grid_and_on_the_overview(app, demo_path)
     assert table.loc["HR & People", "Responses (n)"] == 18 + 9  # its survey responses and the 9 entered
 
 
+def open_team_level(app: AppTest) -> AppTest:
+    at = opened(app, "app_pages/import_entry.py")
+    assert at.selectbox(key="entry_wave").value == "2026 Q4"
+    return at
+
+
+def test_team_level_grid_refuses_a_mean_off_the_scale_instead_of_clamping_it(app, demo_path):
+    at = open_team_level(app)
+    editor = next(d for d in at.data_editor if d.key.startswith("entry_grid:"))
+    key = editor.key
+    # The browser would clamp a typed 34 to the column's maximum before any check saw it: there is none.
+    assert "max_value" not in editor.proto.columns
+    assert "min_value" not in editor.proto.columns
+    good = {"Team": "Store Support", "Awareness": 4, "Desire": 4, "Knowledge": 4, "Ability": 4, "Reinforcement": 4}
+    at.session_state[key] = {
+        "edited_rows": {},
+        "added_rows": [good | {"n": 9}, {**good, "Team": "HR & People", "Awareness": 34, "n": 12}],
+        "deleted_rows": [],
+    }
+    at.button(key="entry_save").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Nothing was saved:\n\n- Row 2, Awareness: 34 is outside 1–5."]
+    assert store.count(store.open_db(demo_path), "team_results") == 0
+
+
+def test_team_level_results_from_a_file_are_previewed_then_saved(app, demo_path):
+    at = open_team_level(app)
+    data = b"Team,n,Awareness,Desire,Knowledge,Ability,Reinforcement\nHR & People,12,4,3.5,3,2,3\n"
+    at.file_uploader(key="entry_upload").upload("results.csv", data).run()
+    assert not at.exception
+    preview = next(d.value for d in at.dataframe if list(d.value.columns[:2]) == ["Team", "n"])
+    assert preview.to_dict("records") == [
+        {"Team": "HR & People", "n": 12, "Awareness": 4.0, "Desire": 3.5, "Knowledge": 3.0, "Ability": 2.0,
+         "Reinforcement": 3.0}
+    ]  # fmt: skip
+    assert store.count(store.open_db(demo_path), "team_results") == 0  # the preview wrote nothing
+    at.button(key="entry_file_save").click().run()
+    assert not at.exception
+    assert "Entered team-level results of 1 team from results.csv into 2026 Q4 (Customer First)" in texts(at)
+    assert store.count(store.open_db(demo_path), "team_results") == 5
+
+
+def test_team_level_file_with_a_bad_cell_names_it_and_offers_no_save(app, demo_path):
+    at = open_team_level(app)
+    data = b"team,n,awareness,desire,knowledge,ability,reinforcement\nHR & People,12,4,3.5,3,2,7\n"
+    at.file_uploader(key="entry_upload").upload("results.csv", data).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Nothing was entered from results.csv: Row 2, reinforcement: 7 is outside 1–5."
+    ]
+    assert not any(b.key == "entry_file_save" for b in at.button)
+
+
 def test_import_wizard_maps_a_new_team_name_to_an_existing_team(app, demo_path):
     at = _upload(app, "googleforms.csv")
     assert "Created team Click & Collect." in texts(at)
