@@ -162,13 +162,14 @@ with survey_tab:
 
 
 def team_level() -> None:
-    """An editable grid for results that exist only as team means; validated, then stored as one batch."""
+    """An editable grid for results that exist only as team means, or a file of them; checked, then one batch."""
     st.write(
-        "Where only team averages exist (a workshop poll, another tool's report), type them here: one row per "
-        "team, element means on 1–5 and the number of respondents. They count in every view, weighted by n, "
-        "and are marked: no significance test is possible without respondent-level data."
+        "Where only team averages exist (a workshop poll, another tool's report), type them here or upload them: "
+        "one row per team, element means on 1–5 and the number of respondents. They count in every view, "
+        "weighted by n, and are marked: no significance test is possible without respondent-level data."
     )
-    waves = ui.waves(initiative_ids.get(st.session_state.get("import_initiative") or ""))
+    initiative = st.session_state.get("import_initiative")
+    waves = ui.waves(initiative_ids.get(initiative or ""))
     if waves.empty:
         st.info("Create a wave first: import a survey file, or load the demo under Settings.")
         return
@@ -176,7 +177,10 @@ def team_level() -> None:
     wave = st.selectbox("Wave", list(names)[::-1], key="entry_wave")
     teams = ui.teams()
     team_ids = dict(zip(teams["name"], teams["id"], strict=True))
+    results_file(wave, initiative if initiative in initiative_ids else None)
+    st.markdown("**Type them**")
     current = entry.grid_from_results(ui.team_results(names[wave]), dict(zip(teams["id"], teams["name"], strict=True)))
+    # No min/max on the columns: the editor would clamp a typed 34 to 5.00 without a word; check_grid refuses it.
     edited = st.data_editor(
         current,
         num_rows="dynamic",
@@ -186,13 +190,11 @@ def team_level() -> None:
         column_config={
             "Team": st.column_config.SelectboxColumn(options=sorted(team_ids), required=True),
             **{
-                label: st.column_config.NumberColumn(min_value=1.0, max_value=5.0, step=0.01, format="%.2f")
+                label: st.column_config.NumberColumn(step=0.01, format="%.2f", help="Mean on the 1–5 scale")
                 for label in entry.GRID_COLUMNS[1:6]
             },
-            "n": st.column_config.NumberColumn(min_value=1, step=1, help="Respondents behind the means"),
-            "sd (optional)": st.column_config.NumberColumn(
-                min_value=0.0, step=0.01, help="Standard deviation, if reported"
-            ),
+            "n": st.column_config.NumberColumn(step=1, help="Respondents behind the means"),
+            "sd (optional)": st.column_config.NumberColumn(step=0.01, help="Standard deviation, if reported"),
         },
     )
     if st.button("Save team-level results", type="primary", key="entry_save"):
@@ -207,6 +209,35 @@ def team_level() -> None:
                 f"Saved team-level results for {rows['team_id'].nunique()} teams in {wave} (batch {batch})."
             )
             st.rerun()
+
+
+def results_file(wave: str, initiative: str | None) -> None:
+    """Upload a file of team-level results, preview what it enters, save it as one batch."""
+    st.markdown("**Upload them**")
+    uploaded = st.file_uploader(
+        "Team-level results (CSV or .xlsx)",
+        key="entry_upload",
+        help="Columns: team, n, awareness, desire, knowledge, ability, reinforcement; optional sds (awareness_sd …).",
+    )
+    if uploaded is None:
+        return
+    data = uploaded.getvalue()
+    try:
+        result = ui.dry_run(services.enter_team_results, data, uploaded.name, wave, initiative)
+    except ImportRejected as problem:
+        st.error(str(problem))
+        return
+    notes = ["Nothing is written until you press Save."]
+    if result.replaced:
+        notes.append(f"Replaces the earlier entry of {', '.join(result.replaced)} in {wave}.")
+    if result.ignored_columns:
+        notes.append(f"Columns not used: {', '.join(result.ignored_columns)}.")
+    st.caption(" ".join(notes))
+    st.dataframe(result.preview, hide_index=True, width="stretch", key="entry_preview")
+    if st.button(f"Save {len(result.preview)} teams' results into {wave}", type="primary", key="entry_file_save"):
+        done = ui.call(services.enter_team_results, data, uploaded.name, wave, initiative, "app")
+        st.session_state["import_message"] = done.report_lines()[0]
+        st.rerun()
 
 
 with team_tab:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from cxchange import charts, readiness, ui
+from cxchange.text import rate_text
 
 st.title("Overview")
 settings = ui.settings()
@@ -43,7 +44,8 @@ index_col.metric(
 )
 index_col.caption(change.describe() if change else "First wave: nothing to compare with yet.")
 n_col.metric("Complete responses (n)", f"{int(organisation['n']):,}")
-n_col.caption(f"95% CI of the index: {organisation['ci_low']:.1f} to {organisation['ci_high']:.1f}")
+rate = rate_text(organisation["response_rate"], organisation["headcount"])
+n_col.caption(readiness.ci_text(organisation) + (f" Response rate: {rate}." if rate else ""))
 shown = teams[~teams["suppressed"]]
 barrier_col.metric("Teams at a barrier", f"{shown['barrier_point'].notna().sum()} of {len(shown)}")
 barrier_col.caption(f"An element at or below {settings['barrier_threshold']:g} on the 1–5 scale.")

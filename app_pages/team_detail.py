@@ -4,6 +4,7 @@ import streamlit as st
 
 from cxchange import charts, hierarchy, readiness, ui
 from cxchange.model import ELEMENT_LABELS, REMEDIES
+from cxchange.text import rate_text
 
 settings = ui.settings()
 min_n = int(settings["min_group_size"])
@@ -53,8 +54,8 @@ else:
     )
     index_col.caption(change.describe() if change else "First wave: nothing to compare with yet.")
     n_col.metric("Complete responses (n)", f"{int(latest['n']):,}")
-    if latest["readiness_sd"] == latest["readiness_sd"]:
-        n_col.caption(f"95% CI of the index: {latest['ci_low']:.1f} to {latest['ci_high']:.1f}")
+    rate = rate_text(latest["response_rate"], latest["headcount"])
+    n_col.caption(readiness.ci_text(latest) + (f" Response rate: {rate}." if rate else ""))
     point = latest["barrier_point"]
     barrier_col.metric("Barrier point now", ELEMENT_LABELS[point] if point else "none")
     barrier_col.caption(f"First element at or below {settings['barrier_threshold']:g}.")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cxchange import analysis, scoring
-from cxchange.hierarchy import ORGANISATION, subtree_members, team_tree
+from cxchange.hierarchy import ORGANISATION, subtree_headcount, subtree_members, team_tree
 from cxchange.settings import DEFAULTS
 from cxchange.text import blank, name_key
 
@@ -271,9 +271,9 @@ def coverage(
         for count, last in zip(per_team["champions"], per_team["last_activity"], strict=True)
     ]
     joined = members.merge(per_team, on="team_id")
+    sizes = subtree_headcount(teams).set_index("team_id")
     rows = []
     for ancestor, part in joined.groupby("ancestor_id"):
-        known = part["headcount"].notna()
         leaves = part[part["leaf"]]
         last = part["last_activity"].dropna()
         count = int(part["champions"].sum())
@@ -281,8 +281,8 @@ def coverage(
             {
                 "team_id": int(ancestor),
                 "teams_covered": int((part["team_id"] != ancestor).sum()),
-                "headcount": float(part.loc[known, "headcount"].sum()) if known.any() else np.nan,
-                "headcount_missing": int((leaves["headcount"].isna()).sum()),
+                "headcount": float(sizes.loc[ancestor, "headcount"]),
+                "headcount_missing": len(sizes.loc[ancestor, "without_headcount"] & leaf_ids),
                 "leaf_teams": len(leaves),
                 "champions": count,
                 "last_activity": str(last.max()) if len(last) else None,

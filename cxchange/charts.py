@@ -9,7 +9,7 @@ from cxchange.champions import status_labels
 from cxchange.hierarchy import suppression_text
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
 from cxchange.settings import DEFAULTS
-from cxchange.text import date_text, plural
+from cxchange.text import date_text, plural, rate_text
 
 FONT_SIZE = 13
 LOW_HIGH_SCHEME = "redyellowblue"
@@ -80,6 +80,8 @@ def heatmap_data(wave_rows: pd.DataFrame, min_n: int, sort: str = "hierarchy") -
                     "element": ELEMENT_LABELS[element],
                     "mean": None if hidden else float(mean),
                     "n": None if hidden else int(row.n),
+                    # text, never null: Vega-Lite would write a null as "null"
+                    "rate": rate_text(getattr(row, "response_rate", None), getattr(row, "headcount", None)) or "–",
                     "suppressed": hidden,
                     "barrier": (not hidden) and row.barrier_point == element,
                     "text": suppression_text(row.suppression, min_n).replace("fewer than", "fewer\nthan") + "\n"
@@ -123,6 +125,7 @@ def readiness_heatmap(
         alt.Tooltip("element:N", title="Element"),
         alt.Tooltip("mean:Q", title="Mean (1–5)", format=".2f"),
         alt.Tooltip("n:Q", title="Responses (n)"),
+        alt.Tooltip("rate:N", title="Response rate"),
     ]
     click = _team_click()
     cells = (
@@ -170,6 +173,7 @@ def readiness_heatmap(
             alt.Tooltip("team:N", title="Team"),
             alt.Tooltip("readiness:Q", title="Index", format=".0f"),
             alt.Tooltip("n:Q", title="Responses (n)"),
+            alt.Tooltip("rate:N", title="Response rate"),
         ],
     )
     index_text = index_base.mark_text(align="left", dx=4, fontSize=FONT_SIZE - 1).encode(

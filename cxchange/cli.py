@@ -1,5 +1,5 @@
-"""The command line: python -m cxchange demo | import | readiness | report | teams import | waves add (the app and
-the CLI share functions)."""
+"""The command line: python -m cxchange demo | import | enter | readiness | report | teams import | waves add
+(the app and the CLI share functions)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     survey.add_argument("--team-column", help="header of the column that names each respondent's team")
     survey.add_argument("--mapping", type=Path, help="saved mapping JSON: columns, labels, teams")
     survey.add_argument("--dry-run", action="store_true", help="say what would happen, write nothing")
+
+    enter = commands.add_parser("enter", help="enter team-level results from a file (team, n, five means, sds)")
+    enter.add_argument("file", type=Path, help="CSV or XLSX: team, n, awareness … reinforcement, optional sds")
+    enter.add_argument("--db", required=True, type=Path, help="SQLite file to write")
+    enter.add_argument("--wave", required=True, help="wave the results belong to (it must exist)")
+    enter.add_argument("--initiative", help="initiative (default: the first with survey waves)")
+    enter.add_argument("--dry-run", action="store_true", help="check and say what would happen, write nothing")
 
     readiness = commands.add_parser("readiness", help="print readiness per team for a wave")
     readiness.add_argument("--db", required=True, type=Path, help="SQLite file to read")
@@ -70,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args)
         if args.command == "import":
             return _import(args)
+        if args.command == "enter":
+            return _enter(args)
         if args.command == "report":
             return _report(args)
         if args.command == "teams":
@@ -115,6 +124,19 @@ def _import(args: argparse.Namespace) -> int:
     db = store.open_db(args.db)
     result = services.import_survey(
         db, args.file.read_bytes(), args.file.name, args.wave, args.initiative, mapping, dry_run=args.dry_run
+    )
+    print("\n".join(result.report_lines()))
+    return 0
+
+
+def _enter(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise LookupError(f"There is no file at {args.file}.")
+    if not args.db.exists():
+        raise LookupError(f"There is no database at {args.db}.")
+    db = store.open_db(args.db)
+    result = services.enter_team_results(
+        db, args.file.read_bytes(), args.file.name, args.wave, args.initiative, dry_run=args.dry_run
     )
     print("\n".join(result.report_lines()))
     return 0

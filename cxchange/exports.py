@@ -26,7 +26,7 @@ import pandas as pd
 
 from cxchange import analysis, charts, hierarchy, readiness
 from cxchange.model import ELEMENT_LABELS, REMEDIES
-from cxchange.text import agree, plural
+from cxchange.text import agree, plural, rate_text
 
 STATIC_FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 """Fonts of drawn charts: the first has the braille blank that indents sub-teams, so no label falls back to a serif."""
@@ -433,6 +433,7 @@ def _headline(
             called = "no test possible"
         change_figure = Figure(f"Change since {change.previous_wave}", called, change.describe())
     has_ci = pd.notna(row["ci_low"]) and pd.notna(row["ci_high"])
+    rate = rate_text(row["response_rate"], row["headcount"])
     point = row["barrier_point"]
     teams = wave_rows[wave_rows["team_id"] != team_id]
     return Section(
@@ -442,9 +443,13 @@ def _headline(
             Figure(
                 "Readiness index (0–100)",
                 f"{row['readiness']:.0f}",
-                f"95% CI {row['ci_low']:.1f} to {row['ci_high']:.1f}" if has_ci else "No CI: team-level entries.",
+                f"95% CI {row['ci_low']:.1f} to {row['ci_high']:.1f}" if has_ci else readiness.ci_text(row),
             ),
-            Figure("Complete responses (n)", f"{int(row['n']):,}", "Each respondent counts once."),
+            Figure(
+                "Complete responses (n)",
+                f"{int(row['n']):,}",
+                "Each respondent counts once." + (f" Response rate: {rate}." if rate else ""),
+            ),
             change_figure,
             Figure(
                 "Barrier point",

@@ -64,3 +64,27 @@ def subtree_ids(teams: pd.DataFrame, root: int) -> set[int]:
     """The team ids of `root`'s subtree, itself included (the organisation's: every team and itself)."""
     members = subtree_members(teams)
     return {root, *members.loc[members["ancestor_id"] == root, "team_id"].astype(int)}
+
+
+def subtree_headcount(teams: pd.DataFrame) -> pd.DataFrame:
+    """Each team's headcount over its subtree, and the organisation's: the sum over the teams in it that have one.
+
+    teams.headcount counts the people of the team itself, so a parent holds its own people and every
+    team's below it. Returns one row per team and the organisation: team_id, headcount (NaN where no
+    team of the subtree has one) and without_headcount (frozenset of the subtree's team ids that have none),
+    so a caller can decide whether a sum that leaves some teams out still means what it needs.
+    """
+    members = subtree_members(teams)
+    own = dict(zip(teams["id"].astype(int), teams["headcount"].astype(float), strict=True))
+    members["headcount"] = members["team_id"].map(own)
+    known = members["headcount"].notna()
+    ids = pd.Index([ORGANISATION, *teams["id"].astype(int)], name="team_id")
+    summed = members[known].groupby("ancestor_id")["headcount"].sum().reindex(ids)
+    missing = members[~known].groupby("ancestor_id")["team_id"].agg(lambda part: frozenset(part.astype(int)))
+    return pd.DataFrame(
+        {
+            "team_id": ids,
+            "headcount": summed.to_numpy(float),
+            "without_headcount": [missing.get(team, frozenset()) for team in ids],
+        }
+    )

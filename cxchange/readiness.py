@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from cxchange import analysis, scoring
-from cxchange.hierarchy import ORGANISATION, subtree_members, suppression_text, team_tree
+from cxchange.hierarchy import ORGANISATION, subtree_headcount, subtree_members, suppression_text, team_tree
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, OUTCOME, REMEDIES, readiness_index
-from cxchange.text import p_text
+from cxchange.text import p_text, rate_text
 
 FIGURE_COLUMNS: tuple[str, ...] = (
     *ELEMENTS,
@@ -21,6 +21,7 @@ FIGURE_COLUMNS: tuple[str, ...] = (
     "readiness_sd",
     "ci_low",
     "ci_high",
+    "response_rate",
 )
 
 
@@ -60,7 +61,8 @@ def figures(
         raise ValueError(f"Unknown respondent group {group!r}; groups are: {', '.join(GROUPS)}.")
     minimum = int(settings["min_group_size"])
     if stats.empty:
-        empty = pd.DataFrame(columns=["wave_id", "team_id", "n", "direct_n", "aggregate_n", *FIGURE_COLUMNS])
+        columns = ["wave_id", "team_id", "n", "direct_n", "aggregate_n", "headcount", *FIGURE_COLUMNS]
+        empty = pd.DataFrame(columns=columns)
         return _decorate(empty.assign(suppressed=False, suppression="", barrier_point=None), teams, waves)
     everyone = _suppressed_view(stats, teams, minimum, forced=set())
     rolled = everyone if group == "all" else _group_view(stats, teams, minimum, group, _hidden_keys(everyone))
@@ -68,10 +70,44 @@ def figures(
         rolled["readiness"], rolled["readiness_sd"], rolled["n"]
     )
     rolled["barrier_point"] = scoring.barrier_points(rolled, float(settings["barrier_threshold"]))
+    rolled["headcount"] = _rate_headcount(stats, teams, rolled)
+    # A respondent group has no headcount of its own: its n over the team's people is no response rate.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = rolled["n"] / rolled["headcount"].where(rolled["headcount"] > 0)
+    rolled["response_rate"] = rate if group == "all" else np.nan
     hidden = rolled["suppressed"]
     rolled.loc[hidden, list(FIGURE_COLUMNS)] = np.nan
     rolled["barrier_point"] = rolled["barrier_point"].where(~hidden, None)
     return _decorate(rolled, teams, waves)
+
+
+def _rate_headcount(stats: pd.DataFrame, teams: pd.DataFrame, rolled: pd.DataFrame) -> pd.Series:
+    """The headcount each roll-up row's response rate divides by: its subtree's (hierarchy.subtree_headcount).
+
+    NaN where a team of the subtree that has responses in the row's wave has no headcount: its
+    people would be missing below the line while its responses count above it.
+    """
+    sizes = subtree_headcount(teams).set_index("team_id")
+    responding = stats[stats["n"] > 0].groupby("wave_id")["team_id"].agg(lambda part: frozenset(part.astype(int)))
+    headcount = sizes["headcount"].reindex(rolled["team_id"]).to_numpy(float)
+    missing = sizes["without_headcount"].reindex(rolled["team_id"]).to_numpy()
+    blocked = [
+        not isinstance(without, frozenset) or bool(without & responding.get(wave, frozenset()))
+        for without, wave in zip(missing, rolled["wave_id"], strict=True)
+    ]
+    return pd.Series(np.where(blocked, np.nan, headcount), index=rolled.index)
+
+
+def ci_text(row: Any) -> str:
+    """The 95% CI of a readiness row's index in words, or why it has none (never "nan to nan")."""
+    if pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]):
+        return f"95% CI of the index: {row['ci_low']:.1f} to {row['ci_high']:.1f}"
+    entered = 0 if pd.isna(row["aggregate_n"]) else int(row["aggregate_n"])
+    if entered and entered >= row["n"]:
+        return "No confidence interval: team-level results only, with no respondent-level data."
+    if entered:
+        return "No confidence interval: part of n is team-level results, which carry no spread."
+    return "No confidence interval: too few responses."
 
 
 def _suppressed_view(stats: pd.DataFrame, teams: pd.DataFrame, minimum: int, forced: set) -> pd.DataFrame:
@@ -185,30 +221,35 @@ def report_json(
 ) -> dict:
     """The `readiness --json` document: one entry per team with responses recorded against it.
 
-    `frame` is figures() of the waves' initiative. Raises LookupError where the wave does not exist
-    or there is no wave at all.
+    `frame` is figures() of the waves' initiative. The latest wave is the latest by opening date, teams
+    come in hierarchy order (parents before children, siblings by name); a hidden team gives no figure,
+    not even its n. Raises LookupError where the wave does not exist or there is no wave at all.
     """
     if waves.empty:
         raise LookupError("There are no survey waves yet: import a survey or load the demo first.")
     if wave_name is None:
-        wave = waves.iloc[-1]
+        wave = waves.sort_values(["opened_on", "id"], kind="stable").iloc[-1]
     else:
         match = waves[waves["name"] == wave_name]
         if match.empty:
             raise LookupError(f"There is no wave called {wave_name!r}; waves are: {', '.join(waves['name'])}.")
         wave = match.iloc[0]
-    rows = frame[(frame["wave_id"] == wave["id"]) & (frame["direct_n"] > 0)].sort_values("team")
+    rows = frame[(frame["wave_id"] == wave["id"]) & (frame["direct_n"] > 0)].sort_values("order")
+    parents = dict(zip(frame["team_id"], frame["team"], strict=True))
     return {
         "wave": str(wave["name"]),
         "min_group_size": int(settings["min_group_size"]),
         "teams": [
             {
                 "team": row.team,
-                "n": int(row.n),
+                "parent": parents.get(row.parent_id) if row.parent_id != ORGANISATION else None,
+                "n": None if row.suppressed else int(row.n),
                 "suppressed": bool(row.suppressed),
                 **{element: _number(getattr(row, element)) for element in ELEMENTS},
                 "readiness_index": _number(row.readiness),
                 "barrier_point": row.barrier_point if isinstance(row.barrier_point, str) else None,
+                "headcount": None if pd.isna(row.headcount) else int(row.headcount),
+                "response_rate": _number(row.response_rate),
             }
             for row in rows.itertuples()
         ],
@@ -229,6 +270,11 @@ def _shown_n(rows: pd.DataFrame) -> pd.api.extensions.ExtensionArray:
     return rows["n"].astype("Int64").where(~rows["suppressed"].astype(bool)).array
 
 
+def _rates(rows: pd.DataFrame) -> list[str]:
+    """The rows' response rates as text ("30% of 40"); blank where unknown or hidden (figures blanks them)."""
+    return [rate_text(rate, people) for rate, people in zip(rows["response_rate"], rows["headcount"], strict=True)]
+
+
 def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
     """The teams of one wave as a table a person reads: index, n, barrier point and what helps.
 
@@ -242,6 +288,7 @@ def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
                 for name, parent in zip(rows["team"], rows["has_children"], strict=True)
             ],
             "Responses (n)": _shown_n(rows),
+            "Response rate": _rates(rows),
             "Readiness index": rows["readiness"].round(1).to_numpy(),
             "Barrier point": [
                 suppression_text(kind, min_n) if hidden else ELEMENT_LABELS.get(point, "none") if point else "none"
@@ -392,6 +439,7 @@ def roll_up_path(wave_rows: pd.DataFrame, team_id: int, min_n: int) -> pd.DataFr
             ],
             "Readiness index": rows["readiness"].round(1).to_numpy(),
             "Responses (n)": _shown_n(rows),
+            "Response rate": _rates(rows),
             "Barrier point": [_point_text(row, min_n) for row in rows.itertuples()],
         }
     )

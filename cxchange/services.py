@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from cxchange import (
     actions,
     champions,
+    entry,
     exports,
     health,
     kotter,
@@ -352,6 +353,58 @@ def save_team_results(db: Database, wave: int, rows: pd.DataFrame, entered_by: s
     batch = _batch("team-level entry", "", "team results", entered_by, wave_id=wave, row_outcomes=json.dumps(counts))
     with store.write_transaction(db):
         return store.responses.replace_team_results(db, wave, rows, batch)
+
+
+def enter_team_results(
+    db: Database,
+    data: bytes,
+    file_name: str,
+    wave: str,
+    initiative: str | None = None,
+    entered_by: str | None = None,
+    dry_run: bool = False,
+) -> entry.EntryResult:
+    """Read, check and store a file of team-level results (team, n, five means, optional sds) as one batch.
+
+    All or nothing: an unknown initiative or wave raises LookupError naming the known ones; an unreadable
+    file, a missing column or any bad cell raises ImportRejected naming row, column and value, and nothing
+    is written. The file's teams replace their earlier entry in the wave; other teams' entries stay.
+    A dry run checks everything and writes nothing.
+    """
+    found = entry.read_team_results(data, file_name)
+    file_hash = hashlib.sha256(data).hexdigest()
+    with store.write_transaction(db, commit=not dry_run, immediate=not dry_run):
+        initiative_id = default_initiative(db) if initiative is None else store.org.initiative_id(db, initiative)
+        if initiative_id is None:
+            known = ", ".join(store.org.initiatives(db)["name"]) or "none yet"
+            raise LookupError(f"There is no initiative called {initiative!r}; initiatives are: {known}.")
+        initiative_name = str(store.org.initiative_name(db, initiative_id))
+        wave_id = store.org.wave_id(db, initiative_id, wave)
+        if wave_id is None:
+            known = ", ".join(store.org.waves(db, initiative_id)["name"]) or "none yet"
+            raise LookupError(f"{initiative_name} has no wave called {wave!r}; its waves are: {known}.")
+        team_ids = store.org.team_ids(db)
+        rows, problems = entry.check_results_file(found, team_ids)
+        if problems:
+            raise ImportRejected(f"Nothing was entered from {file_name}: " + " ".join(problems))
+        names = {team_id: name for name, team_id in team_ids.items()}
+        earlier = set(store.responses.team_results(db, wave_id)["team_id"])
+        result = entry.EntryResult(
+            file_name,
+            wave,
+            initiative_name,
+            entry.results_preview(rows, names),
+            sorted((names[team] for team in set(rows["team_id"]) & earlier), key=str.casefold),
+            dry_run=dry_run,
+            ignored_columns=found.ignored_columns,
+        )
+        if not dry_run:
+            counts = {"counts": {"teams": int(rows["team_id"].nunique())}, "replaced": result.replaced}
+            batch = _batch(
+                file_name, file_hash, "team results", entered_by, wave_id=wave_id, row_outcomes=json.dumps(counts)
+            )
+            result.batch_id = store.responses.replace_team_results(db, wave_id, rows, batch, whole_wave=False)
+    return result
 
 
 # CX outcomes ---------------------------------------------------------------------------------

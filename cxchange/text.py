@@ -6,6 +6,7 @@ Pure and standard-library only, so anyone may import it (model, settings and hie
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 
@@ -62,3 +63,14 @@ def date_text(day: str | dt.date) -> str:
 def upper_first(text: str) -> str:
     """The text with its first letter made a capital, as a sentence starts; the rest as it is."""
     return text[:1].upper() + text[1:]
+
+
+def rate_text(rate: object, headcount: object) -> str:
+    """A response rate as people read it, a whole percent of the headcount ("62% of 40"); "" where there is none."""
+    try:
+        share, people = float(rate), float(headcount)  # None and pd.NA refuse: no rate
+    except (TypeError, ValueError):
+        return ""
+    if math.isnan(share) or math.isnan(people):
+        return ""
+    return f"{share:.0%} of {people:,.0f}"

@@ -238,7 +238,8 @@ def test_a_survey_import_with_an_unknown_label_reaches_the_overview(server: str,
     settled(page)
     new_wave.fill("2027 Q1")
     new_wave.press("Enter")
-    page.locator("input[type='file']").set_input_files(upload)
+    # The Team-level results tab has an uploader of its own: take the survey export's.
+    page.get_by_label("Survey export", exact=True).get_by_test_id("stFileUploaderDropzoneInput").set_input_files(upload)
 
     expect(page.get_by_text("Some answers are not on the 1–5 agreement scale")).to_be_visible(timeout=30_000)
     settled(page)

@@ -188,6 +188,20 @@ def test_heatmap_cells_show_mean_and_n_and_hidden_teams_say_why(demo, group):
     assert hidden_cells["mark"]["color"] == charts.SUPPRESSED_FILL
 
 
+def test_heatmap_tooltip_gives_the_response_rate_beside_n_and_none_for_a_hidden_team(demo):
+    spec = charts.readiness_heatmap(demo.wave_rows(), MIN_N).to_dict()
+    layers = heatmap_layers(spec)
+    cells, data = layers["cells"]
+    assert tooltip_fields(cells)[3:5] == ["n", "rate"]
+    assert "rate" in tooltip_fields(layers["index"][0])
+    rate = pd.DataFrame(records(spec, data)).drop_duplicates("team_name").set_index("team_name")["rate"]
+    assert rate["Stores North"] == "55% of 420"  # 231 complete of 420 people
+    assert rate["Stores"] == "54% of 1,100"  # its three stores' 231 + 213 + 152 = 596 of 420 + 380 + 300
+    assert rate["Customer Insight"] == "–"  # hidden: with its headcount, a rate gives its n back
+    champions = charts.heatmap_data(demo.wave_rows(demo.champions), MIN_N)
+    assert set(champions["rate"]) == {"–"}  # a respondent group has no headcount of its own
+
+
 def test_heatmap_outlines_each_shown_teams_barrier_point(demo):
     wave_rows = demo.wave_rows()
     spec = charts.readiness_heatmap(wave_rows, MIN_N).to_dict()

@@ -17,9 +17,10 @@ from cxchange import store
 
 ROOT = Path(__file__).resolve().parent.parent
 TEAM_KEYS = {
-    "team", "n", "suppressed", "awareness", "desire", "knowledge", "ability", "reinforcement",
-    "readiness_index", "barrier_point",
+    "team", "parent", "n", "suppressed", "awareness", "desire", "knowledge", "ability", "reinforcement",
+    "readiness_index", "barrier_point", "headcount", "response_rate",
 }  # fmt: skip
+FIGURES = {"n", "awareness", "desire", "knowledge", "ability", "reinforcement", "readiness_index", "barrier_point"}
 
 
 def process(*args: str) -> subprocess.CompletedProcess:
@@ -50,10 +51,12 @@ def test_readiness_json_follows_the_contract(cli, demo_cli_db):
     assert "Stores" not in names  # a roll-up with no responses of its own has no entry
     for team in document["teams"]:
         assert set(team) == TEAM_KEYS
-        assert isinstance(team["n"], int)
         if team["suppressed"]:
-            assert all(team[key] is None for key in TEAM_KEYS - {"team", "n", "suppressed"})
+            # n, the figures and the rate (with the headcount it gives the n back) stay hidden
+            assert all(team[key] is None for key in FIGURES | {"response_rate"})
         else:
+            assert isinstance(team["n"], int)
+            assert team["response_rate"] == round(team["n"] / team["headcount"], 4)
             assert team["n"] >= 5
             assert 1 <= team["awareness"] <= 5
             mean = sum(team[e] for e in ("awareness", "desire", "knowledge", "ability", "reinforcement")) / 5
@@ -62,7 +65,35 @@ def test_readiness_json_follows_the_contract(cli, demo_cli_db):
             assert team["barrier_point"] in (None, "awareness", "desire", "knowledge", "ability", "reinforcement")
     insight = next(team for team in document["teams"] if team["team"] == "Customer Insight")
     assert insight["suppressed"] is True
-    assert insight["n"] < 5
+    assert insight["n"] is None
+    assert insight["parent"] == "Customer Operations"
+    assert insight["headcount"] == 7
+
+
+def test_readiness_json_lists_teams_by_tree_with_parent_headcount_and_rate(cli, demo_cli_db):
+    teams = json.loads(cli("readiness", "--db", str(demo_cli_db), "--json").stdout)["teams"]
+    # by tree: top-level teams by name, each followed by its own teams by name
+    assert [(team["parent"], team["team"]) for team in teams[:4]] == [
+        ("Customer Operations", "Complaints Resolution"),
+        ("Customer Operations", "Contact Centre"),
+        ("Customer Operations", "Customer Insight"),
+        ("Digital", "Digital Marketing"),
+    ]
+    hr = next(team for team in teams if team["team"] == "HR & People")
+    assert hr["parent"] is None
+    contact = next(team for team in teams if team["team"] == "Contact Centre")
+    assert (contact["n"], contact["headcount"]) == (173, 240)
+    assert contact["response_rate"] == 0.7208  # 173 / 240, to 4 decimals
+
+
+def test_the_latest_wave_is_the_latest_by_date_not_by_import(cli, tmp_path, demo_cli_db):
+    path = store.backup(store.open_db(demo_cli_db), tmp_path / "later.db")
+    database = store.open_db(path)
+    # A wave added last (highest id) but opened before the others is not the latest.
+    database.execute("INSERT INTO waves (initiative_id, name, opened_on) VALUES (1, '2024 Q1', '2024-01-15')")
+    database.close()
+    document = json.loads(cli("readiness", "--db", str(path), "--json").stdout)
+    assert document["wave"] == "2026 Q4"
 
 
 def test_readiness_for_a_named_wave(cli, demo_cli_db):
@@ -145,3 +176,49 @@ def test_a_process_imports_a_survey_export_as_cli_main_does(cli, tmp_path):
     assert "8 complete responses, 1 incomplete" in result.stdout
     (tmp_path / "in-process").mkdir()
     assert result.stdout == cli(*arguments("in-process/cxchange.db")).stdout
+
+
+# enter: team-level results from a file -----------------------------------------------------------
+
+RESULTS = "team,n,awareness,desire,knowledge,ability,reinforcement\nHR & People,12,4,3.5,3,2,3\n"
+
+
+def test_enter_prints_what_it_entered_and_readiness_counts_it(cli, tmp_path, demo_cli_db):
+    path = store.backup(store.open_db(demo_cli_db), tmp_path / "enter.db")
+    results = tmp_path / "results.csv"
+    results.write_text(RESULTS, encoding="utf-8")
+    dry = cli("enter", str(results), "--db", str(path), "--wave", "2026 Q4", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines()[-1] == "Dry run: nothing was written."
+    done = cli("enter", str(results), "--db", str(path), "--wave", "2026 Q4", "--initiative", "Customer First")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[:2] == [
+        "Entered team-level results of 1 team from results.csv into 2026 Q4 (Customer First), batch 1.",
+        "  HR & People: n = 12; Awareness 4.00, Desire 3.50, Knowledge 3.00, Ability 2.00, Reinforcement 3.00",
+    ]
+    teams = json.loads(cli("readiness", "--db", str(path), "--json").stdout)["teams"]
+    hr = next(team for team in teams if team["team"] == "HR & People")
+    assert hr["n"] == 18 + 12  # its survey responses and the 12 entered
+    assert hr["response_rate"] == 1.0  # 30 of its 30 people
+
+
+@pytest.mark.parametrize(
+    ("content", "wave", "message"),
+    [
+        (RESULTS.replace(",4,3.5", ",34,3.5"), "2026 Q4", "Row 2, awareness: 34 is outside 1–5."),
+        (RESULTS.replace("HR & People", "Narnia"), "2026 Q4", "Row 2, team: 'Narnia' is not a team of this workspace"),
+        (RESULTS.replace(",12,", ",-3,"), "2026 Q4", "Row 2, n: -3 must be a whole number of respondents, at least 1."),
+        (RESULTS.replace(",reinforcement", "").replace(",3\n", "\n"), "2026 Q4", "has no column for Reinforcement"),
+        (RESULTS, "Spring", "no wave called 'Spring'; its waves are: 2025 Q3, 2025 Q4"),
+    ],
+)
+def test_enter_refuses_a_bad_file_in_one_message_and_writes_nothing(cli, tmp_path, demo_cli_db, content, wave, message):
+    results = tmp_path / "results.csv"
+    results.write_text(content, encoding="utf-8")
+    result = cli("enter", str(results), "--db", str(demo_cli_db), "--wave", wave)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ")
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert store.count(store.open_db(demo_cli_db), "team_results") == 0

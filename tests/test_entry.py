@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from cxchange import entry, readiness, services, store
+from cxchange.importing import ImportRejected
 
 
 def grid(*rows: dict) -> pd.DataFrame:
@@ -33,8 +34,8 @@ def test_a_valid_grid_gives_one_row_per_team_and_element(team_ids):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"Team": "Narnia"}, "Row 1, Team: 'Narnia' is not a team of this workspace."),
-        ({"Awareness": 6.0}, "Row 1, Awareness: 6 must be a mean between 1 and 5."),
+        ({"Awareness": 6.0}, "Row 1, Awareness: 6 is outside 1–5."),
+        ({"Desire": "high"}, "Row 1, Desire: 'high' is not a number."),
         ({"Ability": None}, "Row 1, Ability: (empty) must be a mean between 1 and 5."),
         ({"n": 0}, "Row 1, n: 0 must be a whole number of respondents, at least 1."),
         ({"n": 2.5}, "Row 1, n: 2.5 must be a whole number of respondents, at least 1."),
@@ -148,3 +149,90 @@ def test_a_public_entry_is_counted_as_known_when_hiding_its_siblings(demo_db, te
     popup = rows.loc[99, "n"]
     remainder = rows.loc[1, "n"] - shown - (popup if rows.loc[99, "suppressed"] else 0)
     assert remainder == 0 or remainder >= 5
+
+
+# Team-level results from a file -----------------------------------------------------------------
+
+GOOD_FILE = (
+    b"Team,n,Awareness,Desire,Knowledge,Ability,Reinforcement,awareness_sd\n"
+    b"HR & People,12,4,3.5,3,2,3,0.8\n"
+    b"store support,9,3,3,3,3,3,\n"
+)
+
+
+def test_a_file_is_read_into_the_grid_and_checked_by_the_grids_rules(team_ids):
+    found = entry.read_team_results(GOOD_FILE, "results.csv")
+    rows, problems = entry.check_results_file(found, team_ids)
+    assert problems == []
+    hr = rows[rows["team_id"] == team_ids["HR & People"]].set_index("element")
+    assert hr["mean"].tolist() == [4.0, 3.5, 3.0, 2.0, 3.0]
+    assert hr.loc["awareness", "sd"] == 0.8  # its own sd; the other elements have none
+    assert pd.isna(hr.loc["desire", "sd"])
+    assert set(rows.loc[rows["team_id"] == team_ids["Store Support"], "n"]) == {9}  # team matched ignoring case
+
+
+def test_headers_match_ignoring_case_spaces_and_underscores_and_semicolon_files_read_decimal_commas(team_ids):
+    data = "TEAM ; N ;awareness;DESIRE;Knowledge ;ability;Reinforcement;SD (optional)\nHR & People;12;3,5;4;4;4;4;0,9\n"
+    found = entry.read_team_results(data.encode("cp1252"), "results.csv")
+    rows, problems = entry.check_results_file(found, team_ids)
+    assert problems == []
+    assert rows["mean"].tolist() == [3.5, 4.0, 4.0, 4.0, 4.0]
+    assert rows["sd"].eq(0.9).all()  # one sd for all five
+
+
+def test_each_bad_cell_of_a_file_is_named_by_its_row_in_the_file_its_header_and_value(team_ids):
+    data = (
+        b"team,n,awareness,desire,knowledge,ability,reinforcement\n"
+        b"HR & People,12,34,3.5,3,2,3\n"
+        b"Store Support,2.5,4,4,4,4,0\n"
+    )
+    rows, problems = entry.check_results_file(entry.read_team_results(data, "results.csv"), team_ids)
+    assert rows.empty  # all or nothing
+    assert problems == [
+        "Row 2, awareness: 34 is outside 1–5.",
+        "Row 3, n: 2.5 must be a whole number of respondents, at least 1.",
+        "Row 3, reinforcement: 0 is outside 1–5.",
+    ]
+
+
+def test_an_unknown_team_is_named_with_the_teams_there_are(team_ids):
+    data = b"team,n,awareness,desire,knowledge,ability,reinforcement\nNarnia,12,4,4,4,4,4\n"
+    _, problems = entry.check_results_file(entry.read_team_results(data, "results.csv"), team_ids)
+    assert len(problems) == 1
+    assert problems[0].startswith("Row 2, team: 'Narnia' is not a team of this workspace; teams are: Complaints")
+    assert "HR & People" in problems[0]
+
+
+def test_a_file_without_a_needed_column_is_refused_in_one_sentence():
+    data = b"team,n,awareness,desire,knowledge,ability\nHR & People,12,4,4,4,4\n"
+    with pytest.raises(ImportRejected, match=r"^results.csv has no column for Reinforcement: it needs team, n, "):
+        entry.read_team_results(data, "results.csv")
+
+
+def test_entering_a_file_writes_one_batch_replacing_only_its_teams(demo_db, team_ids):
+    wave = int(store.org.waves(demo_db, 1)["id"].iloc[-1])
+    services.save_team_results(
+        demo_db, wave, entry.check_grid(grid(ROW | {"Team": "Stores", "n": 6}), team_ids)[0], "t"
+    )
+    dry = services.enter_team_results(demo_db, GOOD_FILE, "results.csv", "2026 Q4", dry_run=True)
+    assert dry.preview["Team"].tolist() == ["HR & People", "Store Support"]
+    assert store.responses.team_results(demo_db, wave)["team_id"].nunique() == 1  # the dry run wrote nothing
+    done = services.enter_team_results(demo_db, GOOD_FILE, "results.csv", "2026 Q4", "Customer First")
+    stored = store.responses.team_results(demo_db, wave)
+    assert set(stored["team_id"]) == {team_ids["Stores"], team_ids["HR & People"], team_ids["Store Support"]}
+    assert done.report_lines()[0] == (
+        f"Entered team-level results of 2 teams from results.csv into 2026 Q4 (Customer First), batch {done.batch_id}."
+    )
+    assert services.undo_batch(demo_db, done.batch_id) == 2
+    assert set(store.responses.team_results(demo_db, wave)["team_id"]) == {team_ids["Stores"]}
+
+
+def test_a_file_with_any_problem_or_an_unknown_wave_writes_nothing(demo_db):
+    before = store.count(demo_db, "import_batches")
+    bad = GOOD_FILE.replace(b"store support,9", b"store support,0")
+    with pytest.raises(ImportRejected, match="^Nothing was entered from results.csv: Row 3, n: 0 must be"):
+        services.enter_team_results(demo_db, bad, "results.csv", "2026 Q4")
+    with pytest.raises(LookupError, match="no wave called 'Spring'; its waves are: 2025 Q3, .*2026 Q4"):
+        services.enter_team_results(demo_db, GOOD_FILE, "results.csv", "Spring")
+    assert store.count(demo_db, "import_batches") == before
+    assert store.count(demo_db, "team_results") == 0

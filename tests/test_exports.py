@@ -111,25 +111,29 @@ def test_team_table_never_shows_a_suppressed_figure_even_when_the_rows_carry_one
     hidden = tampered["suppressed"].astype(bool)
     assert hidden[tampered["wave_id"] == wave].sum() == 2
     # As if a bug upstream had left the figures in: the exporter must blank them again.
-    tampered.loc[hidden, ["readiness", "n", "awareness"]] = [99.9, 3, 1.5]
+    tampered.loc[hidden, ["readiness", "n", "awareness", "response_rate"]] = [99.9, 3, 1.5, 0.43]
     tampered.loc[hidden, "barrier_point"] = "awareness"
 
     table, flags = exports.team_table(tampered, wave, 5)
     rows = table.set_index("Team")
     assert pd.isna(rows.loc["Customer Insight", "Readiness index"])
     assert pd.isna(rows.loc["Customer Insight", "Responses (n)"])
+    assert rows.loc["Customer Insight", "Response rate"] == ""
     assert rows.loc["Customer Insight", "Barrier point"] == "fewer than 5"
     assert rows.loc["Complaints Resolution", "Barrier point"] == "hidden"
     assert rows.loc["Stores North", "Responses (n)"] == 231
+    assert rows.loc["Stores North", "Response rate"] == "55% of 420"
     assert sum(flags) == 2
 
     book = load_workbook(io.BytesIO(exports.table_xlsx(table, "Teams", hidden=flags))).active
     values = {row[0]: row for row in book.iter_rows(min_row=2, values_only=True)}
-    assert values["Customer Insight"][1:4] == (None, None, "fewer than 5")
-    assert values["Distribution Centre"][3] == "Awareness"
+    assert values["Customer Insight"][1:5] == (None, None, None, "fewer than 5")
+    assert values["Distribution Centre"][4] == "Awareness"
     text = exports.table_csv(table, hidden=flags).decode("utf-8-sig")
     assert "99.9" not in text
-    assert next(line for line in text.splitlines() if line.startswith("Customer Insight")).count(",,") == 1
+    assert next(line for line in text.splitlines() if line.startswith("Customer Insight")).startswith(
+        "Customer Insight,,,,fewer than 5"
+    )
 
 
 # Charts --------------------------------------------------------------------------------------
@@ -326,7 +330,7 @@ def test_html_report_table_shows_no_figure_for_a_hidden_team(demo_html):
     assert len(hidden_rows) == 2
     customer_insight = next(row for row in hidden_rows if "Customer Insight" in row)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", customer_insight)
-    assert cells[:4] == ["Customer Insight", "", "", "fewer than 5"]
+    assert cells[:5] == ["Customer Insight", "", "", "", "fewer than 5"]
 
 
 @pytest.fixture(scope="module")
@@ -399,8 +403,8 @@ def test_pptx_report_tables_show_no_figure_for_a_hidden_team(demo_deck):
         if shape.has_table
         for row in shape.table.rows
     ]
-    assert ["Customer Insight", "", "", "fewer than 5", "survey", ""] in rows
-    assert next(row for row in rows if row[0] == "Stores North")[1:3] == ["231", "71.4"]
+    assert ["Customer Insight", "", "", "", "fewer than 5", "survey", ""] in rows
+    assert next(row for row in rows if row[0] == "Stores North")[1:4] == ["231", "55% of 420", "71.4"]
 
 
 def test_report_bytes_refuses_an_unknown_format(demo_report):

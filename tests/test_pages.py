@@ -86,6 +86,52 @@ def test_overview_shows_the_demo_at_a_glance(app):
     assert re.search(r"\d+ comments\.", texts(at))
 
 
+def test_overview_gives_the_ci_and_the_response_rate_beside_n(app):
+    at = app.run()
+    captions = [c.value for c in at.caption]
+    # 1,061 complete responses of the 1,827 people of the teams that carry a headcount
+    assert any(c.startswith("95% CI of the index: ") and c.endswith(" Response rate: 58% of 1,827.") for c in captions)
+    table = at.dataframe[0].value.set_index("Team")
+    assert table.loc["Stores North", "Response rate"] == "55% of 420"
+    assert table.loc["Customer Insight", "Response rate"] == ""  # hidden: the rate would give its n back
+
+
+def entered_only_wave(demo_path: Path) -> None:
+    """A wave 2027 Q1 of the first initiative with team-level results only: HR & People 9, Store Support 12."""
+    database = store.open_db(demo_path)
+    database.execute("INSERT INTO waves (initiative_id, name, opened_on) VALUES (1, '2027 Q1', '2027-01-11')")
+    wave = int(store.org.wave_id(database, 1, "2027 Q1"))
+    ids = store.org.team_ids(database)
+    rows = pd.DataFrame(
+        [
+            {"team_id": ids[team], "element": element, "mean": 3.5, "n": n, "sd": None}
+            for team, n in (("HR & People", 9), ("Store Support", 12))
+            for element in ("awareness", "desire", "knowledge", "ability", "reinforcement")
+        ]
+    )
+    services.save_team_results(database, wave, rows, "test")
+
+
+def test_a_wave_of_team_level_results_only_says_it_has_no_ci_instead_of_nan(app, demo_path):
+    entered_only_wave(demo_path)
+    at = app.run()
+    assert not at.exception
+    assert metric(at, "Complete responses (n)") == "21"
+    shown = texts(at)
+    assert "No confidence interval: team-level results only, with no respondent-level data." in shown
+    assert "nan" not in shown
+    app.query_params["team"] = "HR & People"
+    detail = opened(app, "app_pages/team_detail.py")
+    assert not detail.exception
+    assert metric(detail, "Complete responses (n)") == "9"
+    captions = [c.value for c in detail.caption]
+    assert (
+        "No confidence interval: team-level results only, with no respondent-level data. "
+        "Response rate: 30% of 30." in captions
+    )
+    assert "nan" not in texts(detail)
+
+
 def test_overview_first_wave_has_nothing_to_compare(app):
     at = app.run()
     at.selectbox(key="wave").select_index(len(at.selectbox(key="wave").options) - 1).run()
@@ -262,6 +308,59 @@ def test_team_level_results_show_in_the_grid_and_on_the_overview(app, demo_path)
     table = at.dataframe[0].value.set_index("Team")
     assert table.loc["HR & People", "Source"] == "team-level entry: no significance test possible"
     assert table.loc["HR & People", "Responses (n)"] == 18 + 9  # its survey responses and the 9 entered
+
+
+def open_team_level(app: AppTest) -> AppTest:
+    at = opened(app, "app_pages/import_entry.py")
+    assert at.selectbox(key="entry_wave").value == "2026 Q4"
+    return at
+
+
+def test_team_level_grid_refuses_a_mean_off_the_scale_instead_of_clamping_it(app, demo_path):
+    at = open_team_level(app)
+    editor = next(d for d in at.data_editor if d.key.startswith("entry_grid:"))
+    key = editor.key
+    # The browser would clamp a typed 34 to the column's maximum before any check saw it: there is none.
+    assert "max_value" not in editor.proto.columns
+    assert "min_value" not in editor.proto.columns
+    good = {"Team": "Store Support", "Awareness": 4, "Desire": 4, "Knowledge": 4, "Ability": 4, "Reinforcement": 4}
+    at.session_state[key] = {
+        "edited_rows": {},
+        "added_rows": [good | {"n": 9}, {**good, "Team": "HR & People", "Awareness": 34, "n": 12}],
+        "deleted_rows": [],
+    }
+    at.button(key="entry_save").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Nothing was saved:\n\n- Row 2, Awareness: 34 is outside 1–5."]
+    assert store.count(store.open_db(demo_path), "team_results") == 0
+
+
+def test_team_level_results_from_a_file_are_previewed_then_saved(app, demo_path):
+    at = open_team_level(app)
+    data = b"Team,n,Awareness,Desire,Knowledge,Ability,Reinforcement\nHR & People,12,4,3.5,3,2,3\n"
+    at.file_uploader(key="entry_upload").upload("results.csv", data).run()
+    assert not at.exception
+    preview = next(d.value for d in at.dataframe if list(d.value.columns[:2]) == ["Team", "n"])
+    assert preview.to_dict("records") == [
+        {"Team": "HR & People", "n": 12, "Awareness": 4.0, "Desire": 3.5, "Knowledge": 3.0, "Ability": 2.0,
+         "Reinforcement": 3.0}
+    ]  # fmt: skip
+    assert store.count(store.open_db(demo_path), "team_results") == 0  # the preview wrote nothing
+    at.button(key="entry_file_save").click().run()
+    assert not at.exception
+    assert "Entered team-level results of 1 team from results.csv into 2026 Q4 (Customer First)" in texts(at)
+    assert store.count(store.open_db(demo_path), "team_results") == 5
+
+
+def test_team_level_file_with_a_bad_cell_names_it_and_offers_no_save(app, demo_path):
+    at = open_team_level(app)
+    data = b"team,n,awareness,desire,knowledge,ability,reinforcement\nHR & People,12,4,3.5,3,2,7\n"
+    at.file_uploader(key="entry_upload").upload("results.csv", data).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Nothing was entered from results.csv: Row 2, reinforcement: 7 is outside 1–5."
+    ]
+    assert not any(b.key == "entry_file_save" for b in at.button)
 
 
 def test_import_wizard_maps_a_new_team_name_to_an_existing_team(app, demo_path):
@@ -492,6 +591,7 @@ def test_team_detail_from_a_link_shows_the_barrier_and_what_helps(app):
     assert metric(at, "Readiness index, 2026 Q4") == "36"
     assert metric(at, "Complete responses (n)") == "78"
     assert metric(at, "Barrier point now") == "Awareness"
+    assert "Response rate: 52% of 150." in texts(at)  # 78 of its 150 people
     assert "Down 7.0 points since 2026 Q3" in texts(at)
     assert [w.value for w in at.warning] == [
         "**What helps with Awareness:** Sponsor messages that explain why the change is needed and what happens "
@@ -503,6 +603,7 @@ def test_team_detail_from_a_link_shows_the_barrier_and_what_helps(app):
     path = next(t for t in tables if "Team" in t.columns and "Barrier point" in t.columns)
     assert path["Team"].tolist() == ["Distribution Centre", "Supply Chain (all)", "All teams"]
     assert path["Barrier point"].tolist() == ["Awareness", "Awareness", "none"]
+    assert path["Response rate"].tolist()[0] == "52% of 150"
     champions = next(t for t in tables if "Champion" in t.columns)
     assert set(champions["Team"]) == {"Distribution Centre"}
     actions = next(t for t in tables if "Action" in t.columns)

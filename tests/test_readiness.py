@@ -9,6 +9,7 @@ from scipy import stats
 
 from cxchange import readiness, scoring, services, store
 from cxchange.model import ELEMENTS
+from cxchange.text import rate_text
 
 
 def test_sql_aggregation_matches_the_pandas_reference(demo_db):
@@ -225,3 +226,101 @@ def test_distributions_add_up_for_every_shown_team(demo_db):
     # Three Awareness items: a complete respondent answered at least one of them, at most all three.
     n = wave_rows.loc[wave_rows["team_id"] == 0, "n"].iloc[0]
     assert n <= organisation["count"].sum() <= 3 * n
+
+
+# Response rate: complete responses ÷ headcount, rolled up the tree -----------------------------
+
+RATE_TEAMS = pd.DataFrame(
+    {
+        "id": [1, 2, 3, 4],
+        "name": ["Operations", "Contact Centre", "Back Office", "Night Shift"],
+        "parent_id": pd.array([None, 1, 1, 1], dtype="Int64"),
+        "headcount": [None, 40, 20, None],  # Operations' people are all in its teams; Night Shift's are not known
+    }
+)
+RATE_WAVES = pd.DataFrame({"id": [1, 2], "name": ["Spring", "Autumn"], "opened_on": ["2026-03-01", "2026-09-01"]})
+SETTINGS = {"min_group_size": 5, "barrier_threshold": 3.0}
+
+
+def survey_stats(*cells: tuple[int, int, int]) -> pd.DataFrame:
+    """team_wave_stats-shaped rows (wave_id, team_id, n) of respondents scoring 4 on everything."""
+    rows = [
+        {
+            "wave_id": wave,
+            "team_id": team,
+            "is_champion": 0,
+            "n": n,
+            **{element: 4.0 for element in ELEMENTS},
+            **{f"{element}_sd": 0.5 for element in ELEMENTS},
+            "readiness": 75.0,
+            "readiness_sd": 10.0,
+            "outcome": np.nan,
+            "outcome_n": 0,
+        }
+        for wave, team, n in cells
+    ]
+    entered = pd.DataFrame(columns=["wave_id", "team_id", "n", *ELEMENTS, "outcome"], dtype=float)
+    return readiness.team_stats(pd.DataFrame(rows), entered)
+
+
+def rate_rows(stats: pd.DataFrame, wave: int = 1) -> pd.DataFrame:
+    frame = readiness.figures(stats, RATE_TEAMS, RATE_WAVES, SETTINGS)
+    return frame[frame["wave_id"] == wave].set_index("team")
+
+
+def test_response_rate_is_complete_responses_over_headcount_rolled_up_the_tree():
+    rows = rate_rows(survey_stats((1, 2, 12), (1, 3, 6)))
+    assert rows.loc["Contact Centre", "response_rate"] == pytest.approx(12 / 40)  # 30%
+    assert rows.loc["Back Office", "response_rate"] == pytest.approx(6 / 20)
+    # Operations has no headcount of its own: its people are its teams' 60; Night Shift has no responses
+    assert rows.loc["Operations", "headcount"] == 60
+    assert rows.loc["Operations", "response_rate"] == pytest.approx(18 / 60)
+    assert rows.loc["All teams", "response_rate"] == pytest.approx(18 / 60)
+    assert rate_text(rows.loc["Contact Centre", "response_rate"], 40) == "30% of 40"
+    assert rate_text(25 / 40, 40) == "62% of 40"
+    assert rate_text(float("nan"), 40) == rate_text(0.3, None) == ""
+
+
+def test_no_rate_where_a_team_with_responses_has_no_headcount():
+    rows = rate_rows(survey_stats((1, 2, 12), (1, 3, 6), (1, 4, 7)))
+    assert pd.isna(rows.loc["Night Shift", "response_rate"])
+    # 25 responses over the 60 people known would overstate the rate: Night Shift's people are missing
+    assert pd.isna(rows.loc["Operations", "response_rate"])
+    assert pd.isna(rows.loc["Operations", "headcount"])
+    assert rows.loc["Contact Centre", "response_rate"] == pytest.approx(0.3)
+
+
+def test_a_hidden_team_has_no_rate_its_headcount_would_give_its_n_back():
+    rows = rate_rows(survey_stats((1, 2, 12), (1, 3, 3)))
+    assert rows.loc["Back Office", "suppressed"]
+    assert pd.isna(rows.loc["Back Office", "response_rate"])
+    assert rows.loc["Contact Centre", "suppressed"]  # 15 - 12 would give Back Office's 3 away
+    assert pd.isna(rows.loc["Contact Centre", "response_rate"])
+    assert rows.loc["Operations", "response_rate"] == pytest.approx(15 / 60)  # 25%
+
+
+def test_the_rate_is_worked_out_wave_by_wave():
+    stats = survey_stats((1, 2, 12), (1, 3, 6), (2, 2, 20), (2, 3, 10), (2, 4, 5))
+    assert rate_rows(stats, 1).loc["Operations", "response_rate"] == pytest.approx(0.3)
+    assert pd.isna(rate_rows(stats, 2).loc["Operations", "response_rate"])  # Night Shift answered in Autumn
+    assert rate_rows(stats, 2).loc["Contact Centre", "response_rate"] == pytest.approx(0.5)
+
+
+def test_a_respondent_group_has_no_response_rate():
+    stats = survey_stats((1, 2, 12), (1, 3, 6))
+    champions = stats.assign(is_champion=1)
+    both = pd.concat([stats, champions], ignore_index=True)
+    frame = readiness.figures(both, RATE_TEAMS, RATE_WAVES, SETTINGS, group="champions")
+    assert frame["response_rate"].isna().all()
+
+
+def test_the_json_latest_wave_is_the_latest_opened_whatever_order_the_waves_come_in():
+    stats = survey_stats((1, 2, 12), (1, 3, 6), (2, 2, 20), (2, 3, 3))
+    frame = readiness.figures(stats, RATE_TEAMS, RATE_WAVES, SETTINGS)
+    document = readiness.report_json(frame, RATE_WAVES.iloc[::-1], SETTINGS)
+    assert document["wave"] == "Autumn"
+    teams = {team["team"]: team for team in document["teams"]}
+    assert list(teams) == ["Back Office", "Contact Centre"]  # by tree; Operations has no responses of its own
+    assert teams["Back Office"]["n"] is None
+    assert teams["Back Office"]["response_rate"] is None
+    assert teams["Back Office"]["parent"] == "Operations"

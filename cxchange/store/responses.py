@@ -170,15 +170,24 @@ def team_results(db: Database, wave: int) -> pd.DataFrame:
     )
 
 
-def replace_team_results(db: Database, wave: int, rows: pd.DataFrame, batch: Mapping[str, Any]) -> int:
+def replace_team_results(
+    db: Database, wave: int, rows: pd.DataFrame, batch: Mapping[str, Any], whole_wave: bool = True
+) -> int:
     """Store the wave's entered team-level results (team_id, element, mean, n, sd) as one batch.
 
-    The grid replaces the wave's earlier entry whole (a team left out is removed); returns the batch
-    id. Undo removes the batch's rows, so undoing a later save leaves no entry for the wave.
+    The grid replaces the wave's earlier entry whole (a team left out is removed); with `whole_wave`
+    False (a file of some teams) only the rows' teams are replaced. Returns the batch id. Undo removes
+    the batch's rows, so undoing a later save leaves no entry for its teams.
     """
     batch = add_batch(db, batch)
-    # The grid is the wave's whole entry: teams taken out of it are taken out of the results.
-    db.execute("DELETE FROM team_results WHERE wave_id = :wave", {"wave": wave})
+    if whole_wave:
+        # The grid is the wave's whole entry: teams taken out of it are taken out of the results.
+        db.execute("DELETE FROM team_results WHERE wave_id = :wave", {"wave": wave})
+    else:
+        db.execute(
+            "DELETE FROM team_results WHERE wave_id = :wave AND team_id IN (SELECT value FROM json_each(:teams))",
+            {"wave": wave, "teams": json.dumps(sorted({int(team) for team in rows["team_id"]}))},
+        )
     db.conn.executemany(
         "INSERT INTO team_results (team_id, wave_id, element, mean, n, sd, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
