@@ -188,7 +188,7 @@ BAD_FILES = {
         b"\xff\xfe" + "Team\tI want to take part in the CX programme.\n".encode("utf-16-le"),
         "no responses",
     ),
-    "latin2.csv": (b"Team;I want\x81\x8d\x8f\x90\x9d\nA;4\n", "text encoding we cannot read"),
+    "undecodable.csv": (b"Team;" + bytes(range(128, 256)) * 3 + b"\nA;4\n", "text encoding we cannot read"),
 }
 
 
@@ -204,6 +204,40 @@ def test_bad_files_are_refused_with_one_clear_sentence(db, name):
     assert "Traceback" not in text
     for table in ("responses", "teams", "waves", "initiatives", "import_batches"):
         assert store.count(db, table) == 0, table
+
+
+def test_a_header_over_128_kb_keeps_every_column_in_place(db):
+    # 8,018 columns: the 16 statements at the end, after 8,000 columns a survey platform added (embedded data).
+    items = store.org.items(db)
+    extra = [f"Embedded data field number {i:05d} from the panel" for i in range(8_000)]
+    header = ["Team", *extra, *items["text"], "Comment"]
+    assert len(",".join(header).encode()) > 128 * 1024
+    rows = [["Stores North", *[""] * 8_000, *["Agree"] * 16, "ok"], ["Contact Centre", *[""] * 8_000, *["4"] * 16, ""]]
+    text = "\n".join(",".join(row) for row in [header, *rows]) + "\n"
+    result = services.import_survey(db, text.encode(), "wide.csv", "2027 Q1")
+    assert len(result.plan.matches) == 16
+    assert [m.column for m in result.plan.matches] == list(range(8_001, 8_017))
+    assert result.plan.counts() == {"imported": 2}
+    assert store.frame(db, "SELECT DISTINCT awareness FROM responses")["awareness"].tolist() == [4.0]
+
+
+def test_a_stray_windows_1252_byte_in_a_utf8_file_is_refused_naming_its_line(db):
+    text = (FIXTURES / "googleforms.csv").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    lines[4] = lines[4].replace("Stores North", "Stores North Zürich")
+    data = "".join(lines).encode("utf-8").replace("Zürich".encode(), b"Z\xfcrich", 1)  # line 5: one cp1252 byte
+    assert "Très bien".encode() in data  # the rest is UTF-8
+    with pytest.raises(ImportRejected) as raised:
+        services.import_survey(db, data, "forms.csv", "2027 Q1")
+    assert str(raised.value).startswith("forms.csv is UTF-8 except on line 5, where 1 byte is not")
+    assert store.count(db, "responses") == 0
+
+
+def test_a_windows_1252_file_is_read_as_such_whatever_its_accents(db):
+    header = "Team;I want to take part in the CX programme.;Commentaire\n"
+    body = "Équipe à la Réception;4;Très bien, crème brûlée à Noël\n" * 5
+    result = services.import_survey(db, (header + body).encode("cp1252"), "fr.csv", "2027 Q1", dry_run=True)
+    assert result.plan.per_team()["team"].tolist() == ["Équipe à la Réception"]
 
 
 def test_the_question_set_file_imports_with_no_mapping(db):
