@@ -275,7 +275,7 @@ def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_
             raise UnmappedLabels(plan.unknown_labels)  # rolls back whatever was written
         if not plan.teams:
             counts = plan.counts()
-            if counts.get("duplicate") and set(counts) <= {"duplicate", "duplicate in file", "blank"}:
+            if counts.get("duplicate") and set(counts) <= {"duplicate", "duplicate in file", "blank", "test", "unfinished"}:
                 raise _NothingNew(ImportResult(file_name, survey.tool, wave, initiative_name, plan, dry_run=dry_run))
         blockers = plan.blockers(file_name)
         other_waves = dict(plan.in_other_waves)

@@ -354,3 +354,63 @@ def test_initiative_option_imports_into_that_initiative(cli, tmp_path):
     other = cli("readiness", "--db", str(db_path), "--wave", WAVE, "--json")
     assert other.returncode != 0
     assert f"no wave called '{WAVE}'" in other.stderr
+
+
+def test_the_same_file_into_a_second_wave_is_refused_unless_allowed(cli, db_path):
+    assert import_file(cli, FIXTURES / "msforms.xlsx", db_path).returncode == 0
+    before = stored(db_path)
+    refused = cli("import", str(FIXTURES / "msforms.xlsx"), "--db", str(db_path), "--wave", "2027 Q2")
+    assert refused.returncode == 2
+    (line,) = refused.stderr.splitlines()
+    assert line.startswith("error: This file's responses are already in another wave of the initiative: ")
+    assert "9 responses in wave 2027 Q1" in line
+    assert line.endswith("(Import anyway; command line: --allow-other-wave).")
+    assert stored(db_path) == before
+    allowed = cli(
+        "import", str(FIXTURES / "msforms.xlsx"), "--db", str(db_path), "--wave", "2027 Q2", "--allow-other-wave"
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    assert stored(db_path)["responses"] == 18
+
+
+def test_test_responses_are_kept_only_when_asked_and_a_new_wave_opens_when_told(cli, db_path, tmp_path):
+    rows = list(csv.reader(io.StringIO((FIXTURES / "qualtrics_choice_text.csv").read_text("utf-8-sig"), newline="")))
+    rows[3][rows[0].index("Status")] = "Survey Test"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    path = tmp_path / "with-test.csv"
+    path.write_bytes(("\ufeff" + buffer.getvalue()).encode())
+    dry = import_file(cli, path, db_path, "--dry-run")
+    assert "Row 4: left out: a survey preview/test response" in dry.stdout
+    assert "Row 11: left out: an unfinished response (Finished is False)" in dry.stdout
+    kept = import_file(cli, path, db_path, "--keep-test-responses", "--opens", "2025-02-24")
+    assert kept.returncode == 0, kept.stderr
+    assert "8 complete responses, 1 incomplete" in kept.stdout
+    assert f"Created wave {WAVE}, opening on 2025-02-24 (as given)." in kept.stdout
+    database = store.open_db(db_path)
+    assert store.org.waves(database)["opened_on"].tolist() == ["2025-02-24"]
+
+
+def test_a_survey_missing_an_element_is_refused_naming_it(cli, db_path, tmp_path):
+    knowledge = {
+        "I know what I need to do differently for our customers.",
+        "I have had the training I need for the new way of working.",
+        "I know where to find help when I am unsure what to do.",
+    }
+    path = googleforms(
+        tmp_path,
+        "no-knowledge.csv",
+        lambda n, row: row if n > 1 else [f"Q{i}" if any(k in c for k in knowledge) else c for i, c in enumerate(row)],
+    )
+    result = import_file(cli, path, db_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "error: No column measures Knowledge: map one of the file's columns to a Knowledge item or mark it as a new "
+        "Knowledge item.\n"
+    )
+    assert stored(db_path) == dict.fromkeys(TABLES, 0)
+    mapping = write_json(tmp_path / "map.json", {"columns": {"Q8": "KN1", "Q9": "KN2", "Q10": "knowledge"}})
+    mapped = import_file(cli, path, db_path, "--mapping", str(mapping))
+    assert mapped.returncode == 0, mapped.stderr
+    assert "Created item KN4 (knowledge): 'Q10'." in mapped.stdout
+    assert "Recorded 'Q8' as a wording of KN1." in mapped.stdout

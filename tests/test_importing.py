@@ -10,6 +10,7 @@ import io
 import json
 import multiprocessing
 import pickle
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -520,7 +521,8 @@ def test_the_preview_says_how_each_column_matched_and_which_are_left_to_map(db):
     left = preview.unmatched_columns(plan)
     assert plan.team_column not in left
     assert not set(left) & set(matched["Column in the file"])
-    assert "Response ID" in left
+    assert "Response ID" in plan.metadata  # the tool's own columns are not offered for mapping
+    assert "Response ID" not in left
 
 
 def test_a_mapping_takes_the_users_choices_and_leaves_the_one_it_came_from():
@@ -555,3 +557,217 @@ def test_what_a_batch_recorded_reads_in_row_order(db):
     assert preview.recorded_counts(recorded) == "blank: 1, unfinished: 1, duplicate in file: 1, imported: 8"
     assert preview.recorded_rows(recorded)["row"].tolist() == [7, 9, 11, 14]
     assert preview.recorded_rows({}).empty
+
+
+# Issue 11: the company's own wording, test responses, identities across re-exports, other waves ----------
+
+QUALTRICS = FIXTURES / "qualtrics_choice_text.csv"
+STEM = "How far do you agree with each statement? - "
+REWORDED_AW1 = "I see why we are changing how we serve customers"
+REWORDED_KN1 = "I know what to do differently for customers now"
+
+
+def qualtrics(change_header=None, change_row=None) -> bytes:
+    """qualtrics_choice_text.csv rewritten through the csv module, as Qualtrics writes it (BOM, CRLF)."""
+    rows = list(csv.reader(io.StringIO(QUALTRICS.read_text(encoding="utf-8-sig"), newline="")))
+    header = rows[1]
+    if change_header:
+        rows[1] = [change_header.get(cell, cell) for cell in header]
+    ids = rows[0]
+    for number, row in enumerate(rows[3:], start=4):
+        if row and change_row:
+            change_row(number, dict(zip(ids, range(len(ids)), strict=True)), row)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def reworded() -> bytes:
+    return qualtrics(
+        {
+            STEM + "I understand why our customer experience programme is changing how we work.": STEM + REWORDED_AW1,
+            STEM + "I know what I need to do differently for our customers.": STEM + REWORDED_KN1,
+        }
+    )
+
+
+def test_a_reworded_statement_is_suggested_and_becomes_an_item_or_an_alias_only_when_mapped(db):
+    data = reworded()
+    plan = services.import_survey(db, data, "reworded.csv", "2027 Q1", dry_run=True).plan
+    assert plan.suggestions[STEM + REWORDED_AW1][0] == "AW1"
+    assert plan.suggestions[STEM + REWORDED_KN1][0] == "KN1"
+    assert 55 <= plan.suggestions[STEM + REWORDED_AW1][1] < 100
+    assert plan.coverage() == "13 of 15 ADKAR items matched; every element covered by at least one item"
+    assert not {"Response ID", "Start Date", "IP Address"} & set(preview.unmatched_columns(plan))
+    assert store.count(db, "items") == 16  # a suggestion is never applied on its own
+
+    mapping = ImportMapping(columns={STEM + REWORDED_AW1: "awareness", STEM + REWORDED_KN1: "KN1"})
+    result = services.import_survey(db, data, "reworded.csv", "2027 Q1", mapping=mapping)
+    assert f"Created item AW4 (awareness): {REWORDED_AW1!r}." in result.created
+    assert result.plan.coverage() == (
+        "14 of 15 ADKAR items matched, 1 new ADKAR item in the company's wording; every element covered by at "
+        "least one item"
+    )
+    items = store.bank.items(db).set_index("code")
+    assert items.loc["AW4", ["element", "text", "batch_id"]].tolist() == ["awareness", REWORDED_AW1, result.batch_id]
+    assert store.bank.aliases(db).to_dict("records") == [
+        {"text": REWORDED_KN1, "item_code": "KN1", "batch_id": result.batch_id}
+    ]
+    # Stores North by hand with AW4 (= R's AW1 answer) in place of AW1: awareness unchanged, 64/15
+    services.save_settings(db, {"min_group_size": 3})
+    north = next(t for t in services.readiness_report(db, "2027 Q1")["teams"] if t["team"] == "Stores North")
+    assert north["awareness"] == pytest.approx(64 / 15, abs=1e-4)
+    assert north["knowledge"] == pytest.approx(3, abs=1e-4)
+
+    # The next wave's file matches by text: AW4 by its wording, KN1 by the alias; nothing new is made.
+    later = qualtrics(
+        {STEM + "I understand why our customer experience programme is changing how we work.": STEM + REWORDED_AW1,
+         STEM + "I know what I need to do differently for our customers.": STEM + REWORDED_KN1},
+        lambda n, ids, row: row.__setitem__(ids["ResponseId"], row[ids["ResponseId"]] + "b"),
+    )  # fmt: skip
+    second = services.import_survey(db, later, "wave2.csv", "2027 Q2")
+    assert {m.item_code: m.how for m in second.plan.matches}["AW4"] == "exact"
+    assert {m.item_code: m.how for m in second.plan.matches}["KN1"] == "exact"
+    assert not second.plan.new_items
+    assert store.count(db, "items") == 17
+
+    # Undo takes away what each batch created once nothing else uses it.
+    services.undo_batch(db, result.batch_id)
+    assert "AW4" in set(store.bank.items(db)["code"])  # wave 2 still answers it
+    assert store.bank.aliases(db).empty
+    services.undo_batch(db, second.batch_id)
+    assert store.count(db, "items") == 16
+    assert store.count(db, "teams") == 0
+
+
+def test_a_saved_mapping_records_every_column_it_resolved_and_reproduces_the_import(db):
+    mapping = ImportMapping(columns={STEM + REWORDED_AW1: "awareness", STEM + REWORDED_KN1: "KN1", "Q7": "x"})
+    with pytest.raises(ImportRejected, match="not in the bank: x"):
+        services.import_survey(db, reworded(), "reworded.csv", "2027 Q1", mapping=mapping, dry_run=True)
+    mapping.columns.pop("Q7")
+    plan = services.import_survey(db, reworded(), "reworded.csv", "2027 Q1", mapping=mapping, dry_run=True).plan
+    saved = ImportMapping.from_json(plan.resolved_mapping(mapping).to_json())
+    assert saved.columns[STEM + REWORDED_AW1] == "awareness"
+    assert saved.columns[
+        STEM + "Leaders have explained what happens if we do not improve the customer experience."
+    ] == ("AW2")
+    assert saved.team_column == "Which team do you work in?"
+    assert saved.teams == {
+        "Stores North": "Stores North",
+        "Contact Centre": "Contact Centre",
+        "Click & Collect": "Click & Collect",
+    }
+    again = services.import_survey(db, reworded(), "reworded.csv", "2027 Q1", mapping=saved, dry_run=True).plan
+    assert [(m.header, m.item_code) for m in again.matches] == [(m.header, m.item_code) for m in plan.matches]
+    with pytest.raises(ImportRejected, match="Give the mapping a name"):
+        services.save_mapping(db, "  ", saved.to_json())
+    services.save_mapping(db, "Pulse", saved.to_json())
+    assert ImportMapping.from_json(store.settings.saved_mappings(db)["Pulse"]) == saved
+
+
+def _preview_rows(number: int, ids: dict[str, int], row: list[str]) -> None:
+    if number == 4:  # R1: the designer's preview
+        row[ids["Status"]] = "Survey Preview"
+    if number == 6:  # R3: a test run sent through the preview link
+        row[ids["DistributionChannel"]] = "preview"
+
+
+def test_preview_and_test_responses_are_left_out_unless_kept(db):
+    data = qualtrics(change_row=_preview_rows)
+    result = services.import_survey(db, data, "previews.csv", "2027 Q1", dry_run=True)
+    outcomes = {o.row: o.reason for o in result.plan.outcomes}
+    assert outcomes[4] == outcomes[6] == "left out: a survey preview/test response"
+    assert outcomes[11] == "left out: an unfinished response (Finished is False)"
+    assert result.plan.counts()["imported"] == 6
+    kept = services.import_survey(
+        db, data, "previews.csv", "2027 Q1", mapping=ImportMapping(keep_test_responses=True), dry_run=True
+    )
+    assert kept.plan.counts() == {"blank": 1, "incomplete": 1, "duplicate in file": 1, "imported": 8}
+
+
+def test_numeric_qualtrics_status_codes_mark_tests_too(db):
+    text = (FIXTURES / "qualtrics_numeric.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    status = rows[0].index("Status")
+    rows[3][status], rows[4][status] = "1", "16"  # Survey Preview, Preview Spam
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    result = services.import_survey(db, buffer.getvalue().encode(), "n.csv", "2027 Q1", mapping=NUMERIC_TEAMS)
+    assert [o.row for o in result.plan.outcomes if o.outcome == "test"] == [4, 5]
+
+
+STRAIGHT = [["Stores North", 4, 4, 4, 4, 4]] * 6
+
+
+def test_six_straight_answer_respondents_without_ids_are_six_responses(db):
+    header = ["Team", *FIVE]
+    first = services.import_survey(db, csv_bytes(header, STRAIGHT), "straight.csv", "2027 Q1")
+    assert first.plan.counts() == {"imported": 6}
+    assert not first.plan.outcomes
+    services.save_settings(db, {"min_group_size": 5})
+    (north,) = services.readiness_report(db, "2027 Q1")["teams"]
+    assert (north["n"], north["awareness"], north["readiness_index"]) == (6, 4.0, 75.0)  # (4 - 1) / 4 x 100
+    again = services.import_survey(db, csv_bytes(header, STRAIGHT), "straight.csv", "2027 Q1")
+    assert again.already_imported
+    # A re-export: an extra empty column, the columns in another order, two more identical respondents.
+    moved = ["Notes", FIVE[4], "Team", *FIVE[:4]]
+    rows = [["", row[5], row[0], *row[1:5]] for row in STRAIGHT + [["Stores North", 4, 4, 4, 4, 4]] * 2]
+    rows.append(["", 2, "Stores North", 1, 2, 2, 2])
+    later = services.import_survey(db, csv_bytes(moved, rows), "straight-later.csv", "2027 Q1")
+    assert later.plan.counts() == {"duplicate": 6, "imported": 3}
+    assert store.count(db, "responses") == 9
+    # by hand: eight respondents at 4 and one at awareness 1, desire 2, knowledge 2, ability 2, reinforcement 2
+    (north,) = services.readiness_report(db, "2027 Q1")["teams"]
+    assert north["n"] == 9
+    assert north["awareness"] == pytest.approx((8 * 4 + 1) / 9, abs=1e-4)
+    assert north["reinforcement"] == pytest.approx((8 * 4 + 2) / 9, abs=1e-4)
+
+
+def test_a_reexport_with_one_more_column_and_the_same_response_ids_adds_nothing(db):
+    services.import_survey(db, QUALTRICS.read_bytes(), "q.csv", "2027 Q1")
+    rows = list(csv.reader(io.StringIO(QUALTRICS.read_text(encoding="utf-8-sig"), newline="")))
+    extra = ["Q9", "How did you hear about the survey?", '{"ImportId":"QID9_TEXT"}']
+    rows = [row + ([extra[i]] if i < 3 else ["Intranet"] if any(row) else [""]) for i, row in enumerate(rows)]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    again = services.import_survey(db, ("\ufeff" + buffer.getvalue()).encode(), "q-again.csv", "2027 Q1")
+    assert again.nothing_new
+    assert store.count(db, "responses") == 8
+
+
+def test_the_same_file_in_another_wave_waits_for_a_confirmation(db):
+    first = run(db, "surveymonkey.csv", wave="2027 Q1")
+    preview_ = run(db, "surveymonkey.csv", wave="2027 Q2", dry_run=True)
+    assert preview_.other_waves == {"2027 Q1": 9}  # 8 complete, 1 incomplete
+    assert preview_.other_files[0]["id"] == first.batch_id
+    assert preview_.blockers[-1].startswith(
+        "This file's responses are already in another wave of the initiative: 9 responses in wave 2027 Q1 (this "
+        "very file was imported into 2027 Q1 on "
+    )
+    with pytest.raises(ImportRejected, match="--allow-other-wave"):
+        run(db, "surveymonkey.csv", wave="2027 Q2")
+    assert store.count(db, "waves") == 1
+    assert store.count(db, "responses") == 9
+    both = run(db, "surveymonkey.csv", wave="2027 Q2", allow_other_wave=True)
+    assert both.written
+    assert store.count(db, "responses") == 18
+    assert run(db, "surveymonkey.csv", wave="2027 Q2").already_imported  # the same wave: nothing doubles
+
+
+def test_a_survey_without_a_knowledge_item_cannot_be_imported(db):
+    header = ["Team", FIVE[0], FIVE[1], FIVE[3], FIVE[4]]
+    with pytest.raises(ImportRejected) as raised:
+        services.import_survey(db, csv_bytes(header, [["Stores North", 4, 4, 4, 4]]), "short.csv", "2027 Q1")
+    assert str(raised.value) == (
+        "No column measures Knowledge: map one of the file's columns to a Knowledge item or mark it as a new "
+        "Knowledge item."
+    )
+    assert store.count(db, "waves") == 0
+
+
+def test_a_new_wave_opens_on_the_date_given_else_the_earliest_response_else_today(db):
+    run(db, "qualtrics_choice_text.csv", wave="A")
+    run(db, "msforms.xlsx", wave="B", opens=date(2025, 1, 6))
+    run(db, "plain.xlsx", wave="C", today=date(2027, 2, 1))
+    opened = dict(store.frame(db, "SELECT name, opened_on FROM waves").itertuples(index=False))
+    assert opened == {"A": "2025-03-03", "B": "2025-01-06", "C": "2027-02-01"}

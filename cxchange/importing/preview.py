@@ -64,9 +64,10 @@ def matched_columns(plan: Plan, item_label: Mapping[str, str]) -> pd.DataFrame:
 
 
 def unmatched_columns(plan: Plan) -> list[str]:
-    """The file's columns that are neither matched to a question nor the team column: those left to map."""
-    taken = {m.header for m in plan.matches} | {plan.team_column}
-    return [header for header in plan.headers if header not in taken]
+    """The file's columns that are not matched to a question, not the team or comment column, not the tool's
+    metadata and not ignored: those left to map."""
+    taken = {m.header for m in plan.matches} | {plan.team_column, plan.comment_column} | set(plan.metadata)
+    return [header for header in plan.headers if header not in taken | set(plan.ignored) and header.strip()]
 
 
 def recorded_counts(recorded: Mapping[str, Any]) -> str:

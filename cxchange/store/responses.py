@@ -343,6 +343,17 @@ def undo_batch(db: Database, batch: int) -> int:
         {"id": batch},
     ).fetchone()[0]
     wave = db.execute("SELECT wave_id FROM import_batches WHERE id = :id", {"id": batch}).fetchone()
+    # A team the batch created that a later batch's responses use passes to that batch, so undoing it
+    # later takes the team away too.
+    db.execute(
+        """
+        UPDATE teams SET batch_id = (
+            SELECT MIN(batch_id) FROM responses WHERE team_id = teams.id AND batch_id IS NOT :id
+        )
+        WHERE batch_id = :id AND EXISTS (SELECT 1 FROM responses WHERE team_id = teams.id AND batch_id IS NOT :id)
+        """,
+        {"id": batch},
+    )
     db.execute("DELETE FROM responses WHERE batch_id = :id", {"id": batch})
     db.execute("DELETE FROM team_results WHERE batch_id = :id", {"id": batch})
     # A team the batch created goes with it unless something else now hangs on it.
