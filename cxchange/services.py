@@ -176,6 +176,10 @@ def report_document(
 # Survey import -------------------------------------------------------------------------------
 
 
+_NOTHING_NEW = {"duplicate", "duplicate in file", "blank", "test", "unfinished"}
+"""Row outcomes of a file that brings nothing new to the wave (with at least one duplicate)."""
+
+
 class _NothingNew(Exception):
     """Every response of the file is already in the wave: roll back the (empty) batch, report no change."""
 
@@ -275,7 +279,7 @@ def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_
             raise UnmappedLabels(plan.unknown_labels)  # rolls back whatever was written
         if not plan.teams:
             counts = plan.counts()
-            if counts.get("duplicate") and set(counts) <= {"duplicate", "duplicate in file", "blank", "test", "unfinished"}:
+            if counts.get("duplicate") and set(counts) <= _NOTHING_NEW:
                 raise _NothingNew(ImportResult(file_name, survey.tool, wave, initiative_name, plan, dry_run=dry_run))
         blockers = plan.blockers(file_name)
         other_waves = dict(plan.in_other_waves)
