@@ -256,12 +256,10 @@ def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_
         if initiative_id is not None:
             elsewhere = store.responses.other_wave_hashes(db, initiative_id, wave_id)
             other_files = store.responses.other_wave_batches(db, initiative_id, wave_id, file_hash)
-        opened = None
-        if wave_id is None:
+        opened = since = None
+        if wave_id is None and not dry_run:
             opened, since = _opening(survey, request)
-            created.append(f"{will} wave {wave}, opening on {opened.isoformat()} ({since}).")
-            if not dry_run:
-                wave_id = store.org.add_wave(db, initiative_id, wave, opened.isoformat())
+            wave_id = store.org.add_wave(db, initiative_id, wave, opened.isoformat())
         batch_id = None if dry_run else _add_batch(db, file_name, file_hash, wave_id, request.imported_by)
         if not dry_run:
             store.bank.add_items(db, plan.new_items, batch_id)
@@ -289,6 +287,10 @@ def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_
             raise ImportRejected(blockers[0])  # rolls back whatever was written
         if batch_id is not None:
             store.responses.record_batch_outcomes(db, batch_id, _recorded(plan))
+        if dry_run and wave_id is None:  # a preview reads the file once: the earliest date comes with the plan
+            opened, since = _opening(survey, request, plan.earliest)
+        if opened is not None:
+            created.append(f"{will} wave {wave}, opening on {opened.isoformat()} ({since}).")
         created += [f"{will} item {item['code']} ({item['element']}): {item['text']!r}." for item in plan.new_items]
         created += [f"{will} team {name}." for name in plan.new_teams]
         recorded = "Will record" if dry_run else "Recorded"
@@ -303,20 +305,24 @@ def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_
     return result
 
 
-def _opening(survey: Survey, request: _Request) -> tuple[date, str]:
+def _opening(survey: Survey, request: _Request, earliest: date | None = None) -> tuple[date, str]:
     """A new wave's opening date and where it comes from: the date asked for, else the earliest response in
-    the file's timestamp column (read before the import, which needs the wave), else today."""
+    the file's timestamp column (`earliest` where a preview found it, else read before the import, which
+    needs the wave), else today."""
+    column = survey.headers[survey.timestamp_column] if survey.timestamp_column is not None else None
     if request.opens is not None:
         return request.opens, "as given"
-    if survey.timestamp_column is not None:
+    if earliest is not None:
+        return earliest, f"the earliest response in the file's {column!r}"
+    if survey.timestamp_column is not None and not request.dry_run:
         earliest, format = None, None
         for grid in survey.chunks():
-            column = grid[survey.timestamp_column]
-            format = format or date_format(column[column.astype(str).str.strip().ne("")])
-            found = earliest_date(column, format)
+            stamps = grid[survey.timestamp_column]
+            format = format or date_format(stamps[stamps.astype(str).str.strip().ne("")])
+            found = earliest_date(stamps, format)
             earliest = found if earliest is None or (found is not None and found < earliest) else earliest
         if earliest is not None:
-            return earliest, f"the earliest response in the file's {survey.headers[survey.timestamp_column]!r}"
+            return earliest, f"the earliest response in the file's {column!r}"
     return request.today, "today: the file says no date"
 
 
