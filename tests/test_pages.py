@@ -7,7 +7,6 @@ import io
 import json
 import re
 import time
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -374,7 +373,8 @@ def test_import_wizard_maps_columns_and_teams_on_one_screen(app, demo_path):
     assert not {"Comptabilite", "St\u043eres North"} & names
     counted = store.frame(
         database,
-        "SELECT teams.name, COUNT(*) AS n FROM responses JOIN teams ON teams.id = team_id WHERE responses.batch_id = 1 GROUP BY 1",
+        "SELECT teams.name, COUNT(*) AS n FROM responses JOIN teams ON teams.id = team_id "
+        "WHERE responses.batch_id = 1 GROUP BY 1",
     )
     # R1 (a preview) and R7 (unfinished) left out, R10 a duplicate of R2 (its Response ID): Stores North R3,
     # R4, R8, R9 and R5 (the lookalike, mapped to it); COMPTABILITÉ R2 and R6 (Comptabilite, merged).
