@@ -570,6 +570,10 @@ def _resolve_teams(
     """The team of each spelling in the chunk: the user's choice, else the existing team of that key, else
     the file's first spelling of that key; a lookalike of another team is asked about, a bad name refused."""
     existing = {names.key(name): name for name in team_names}
+    new_keys = {names.key(team): team for team in plan.spelling_team.values() if names.key(team) not in existing}
+    by_shape: dict[str, list[str]] = {}  # what names look like -> the names: lookalikes are looked up, not scanned
+    for name in [*existing.values(), *new_keys.values()]:
+        by_shape.setdefault(names.skeleton(name), []).append(name)
     chosen = {names.key(spelling): target for spelling, target in mapping.teams.items()}
     counts = spelled[~blank & spelled.ne("")].value_counts()
     firsts = spelled[~blank].drop_duplicates()
@@ -588,7 +592,6 @@ def _resolve_teams(
                 break
             target = chosen[names.key(target)]
         target = names.tidy(target)
-        new_keys = {names.key(team): team for team in plan.spelling_team.values() if names.key(team) not in existing}
         team = existing.get(names.key(target)) or new_keys.get(names.key(target)) or target
         if names.key(team) not in existing and names.key(team) not in new_keys:
             refusal = names.refusal(team)
@@ -597,8 +600,10 @@ def _resolve_teams(
                     f"Row {first_row[spelling]}, column {plan.team_column!r}: {refusal.rstrip('.')} (map it to a "
                     "shorter team name in the team grid or a mapping's teams)."
                 )
-            elif asked and (alike := names.lookalikes(team, [*existing.values(), *new_keys.values()])):
+            elif asked and (alike := names.lookalikes(team, by_shape.get(names.skeleton(team), []))):
                 plan.team_questions[spelling] = alike
+            new_keys[names.key(team)] = team
+            by_shape.setdefault(names.skeleton(team), []).append(team)
         plan.spelling_team[spelling] = resolved[spelling] = team
     return resolved
 
@@ -650,7 +655,8 @@ def _source_hashes(
     """
     stamp = text[survey.timestamp_column] if survey.timestamp_column is not None else pd.Series("", index=text.index)
     ids = text[survey.id_column] if survey.id_column is not None else pd.Series("", index=text.index)
-    keys = "id:" + ids if survey.global_ids else "id:" + ids + "@" + stamp
+    scoped = not survey.global_ids and survey.timestamp_column is not None
+    keys = "id:" + ids + "@" + stamp if scoped else "id:" + ids
     content = ids.eq("") & ~blank
     if content.any():
         rows = content[content].index
