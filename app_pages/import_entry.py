@@ -1,10 +1,18 @@
 """Import & entry: upload a survey export, see what will happen to every row, import, undo."""
 
+from datetime import date
+
 import streamlit as st
 
 from cxchange import entry, services, ui
-from cxchange.importing import ImportMapping, ImportRejected, UnmappedLabels, preview, question_set_csv
-from cxchange.text import plural
+from cxchange.importing import (
+    ImportMapping,
+    ImportRejected,
+    NoTeamColumn,
+    UnmappedLabels,
+    preview,
+    question_set_csv,
+)
 
 st.title("Import & entry")
 items = ui.items()
@@ -19,7 +27,7 @@ survey_tab, team_tab, history_tab = st.tabs(["Survey file", "Team-level results"
 
 
 def survey_file() -> None:
-    """Upload, preview, map, import: returns early wherever the user has something to do first."""
+    """Upload, then one screen: the columns, the teams, the switches and the preview; Import once nothing blocks."""
     st.write(
         "Upload the responses as your survey tool exported them: Qualtrics, SurveyMonkey, Microsoft Forms, "
         "Google Forms or Excel (CSV or .xlsx). Nothing is written until you press Import."
@@ -41,120 +49,205 @@ def survey_file() -> None:
     known_waves = ui.waves(initiative_id)["name"].tolist()[::-1] if initiative_id else []
     wave_choice = right.selectbox("Wave", [*known_waves, "New wave…"], key="import_wave")
     wave = right.text_input("New wave name", key="import_new_wave") if wave_choice == "New wave…" else wave_choice
+    if uploaded is None or not wave:
+        return
 
-    if uploaded is not None and wave:
-        data = uploaded.getvalue()
-        saved = ui.saved_mappings()
-        with st.expander("Mapping: columns, answers and teams", expanded=False):
-            start = st.selectbox("Start from a saved mapping", ["(none)", *saved], key="saved_mapping")
-            base = ImportMapping.from_json(saved[start]) if start in saved else ImportMapping()
-            state = f"mapping:{uploaded.file_id}:{start}"
-            mapping = st.session_state.setdefault(state, base)
+    data = uploaded.getvalue()
+    saved = ui.saved_mappings()
+    start, from_file = st.columns(2)
+    chosen_mapping = start.selectbox("Start from a saved mapping", ["(none)", *saved], key="saved_mapping")
+    mapping_file = from_file.file_uploader("…or a mapping file (JSON)", type=["json"], key="mapping_file")
+    try:
+        if mapping_file is not None:
+            base = ImportMapping.from_json(mapping_file.getvalue().decode("utf-8", errors="replace"))
+        else:
+            base = ImportMapping.from_json(saved[chosen_mapping]) if chosen_mapping in saved else ImportMapping()
+    except ValueError as problem:
+        st.error(str(problem))
+        return
+    source = mapping_file.file_id if mapping_file is not None else chosen_mapping
+    state = f"mapping:{uploaded.file_id}:{source}"
+    mapping = st.session_state.setdefault(state, base)
+
+    keep = st.checkbox(
+        "Keep survey previews, tests and unfinished responses",
+        value=mapping.keep_test_responses,
+        key=f"keep_tests:{state}",
+        help="Qualtrics marks them (Status, Distribution Channel, Finished); they are left out unless kept.",
+    )
+    if keep != mapping.keep_test_responses:
+        st.session_state[state] = mapping = mapping.with_choices(keep_test_responses=keep)
+
+    try:
+        result = ui.dry_run(services.import_survey, data, uploaded.name, wave, initiative, mapping)
+    except UnmappedLabels as problem:
+        st.warning("Some answers are not on the 1–5 agreement scale. Say what each means; nothing is dropped silently.")
+        with st.form(f"labels:{uploaded.file_id}"):
+            chosen = {
+                label: st.selectbox(
+                    f"“{label}” means",
+                    list(preview.LABEL_CHOICES),
+                    index=None,
+                    placeholder="Choose a value",
+                    help=f"Found in: {', '.join(columns)[:300]}",
+                )
+                for label, columns in problem.labels.items()
+            }
+            if st.form_submit_button("Use these values", type="primary"):
+                labels = preview.label_values(chosen)
+                if labels is None:
+                    st.error("Choose a value for every answer before going on.")
+                else:
+                    st.session_state[state] = mapping.with_choices(labels=labels)
+                    st.rerun()
+        return
+    except NoTeamColumn as problem:
+        st.warning("No column of the file is recognised as the team column: choose the one that names each team.")
+        column = st.selectbox(
+            "Team column", problem.headers, index=None, placeholder="Choose a column", key=f"team_column:{state}"
+        )
+        if column is not None:
+            st.session_state[state] = mapping.with_choices(team_column=column)
+            st.rerun()
+        return
+    except ImportRejected as problem:
+        st.error(str(problem))
+        return
+
+    plan = result.plan
+    if result.already_imported:
+        st.subheader("Preview")
+        st.info(result.report_lines()[0])
+        return
+    st.caption(f"Read as a {plan.tool} export · {len(plan.metadata)} of the tool's own columns left out")
+
+    st.subheader("Columns")
+    st.write(f"**{plan.coverage()}.**")
+    grid = preview.mapping_grid(plan, item_label)
+    edited = st.data_editor(
+        grid,
+        hide_index=True,
+        width="stretch",
+        disabled=["Column in the file", "Suggestion"],
+        key=f"columns:{state}",
+        column_config={
+            "Column in the file": st.column_config.TextColumn(width="large"),
+            "Suggestion": st.column_config.TextColumn(help="The most similar bank item and its similarity (0–100)"),
+            "Choice": st.column_config.SelectboxColumn(options=preview.column_choices(item_label), width="large"),
+        },
+    )
+    if changed := preview.column_targets(grid, edited, item_label):
+        st.session_state[state] = mapping.with_choices(columns=changed)
+        st.rerun()
+
+    st.subheader("Teams")
+    headers = [h for h in plan.headers if h not in plan.metadata and h.strip()]
+    team_column = st.selectbox(
+        "Team column", headers, index=headers.index(plan.team_column), key=f"map_team_column:{state}"
+    )
+    if team_column != plan.team_column:
+        st.session_state[state] = mapping.with_choices(team_column=team_column)
+        st.rerun()
+    existing = ui.teams()["name"].tolist()
+    teams_grid = preview.team_grid(plan, existing)
+    edited_teams = st.data_editor(
+        teams_grid,
+        hide_index=True,
+        width="stretch",
+        disabled=["Team in the file", "Rows", "Note"],
+        key=f"teams:{state}",
+        column_config={
+            "Goes to": st.column_config.SelectboxColumn(options=preview.team_choices(plan, existing), width="medium"),
+            "Note": st.column_config.TextColumn(width="large"),
+        },
+    )
+    if changed := preview.team_targets(teams_grid, edited_teams):
+        st.session_state[state] = mapping.with_choices(teams=changed)
+        st.rerun()
+
+    saving = plan.resolved_mapping(mapping).to_json()
+    name_column, save_column, download_column = st.columns([2, 1, 1], vertical_alignment="bottom")
+    name = name_column.text_input("Save this mapping as", key="mapping_name")
+    if save_column.button("Save mapping"):
         try:
-            result = ui.dry_run(services.import_survey, data, uploaded.name, wave, initiative, mapping)
-        except UnmappedLabels as problem:
-            st.warning(
-                "Some answers are not on the 1–5 agreement scale. Say what each means; nothing is dropped silently."
+            ui.call(services.save_mapping, name, saving)
+            st.toast(f"Saved the mapping {name.strip()!r} for the next file.")
+        except ImportRejected as problem:
+            st.error(str(problem))
+    download_column.download_button(
+        "Download the mapping", saving, file_name="cxchange-mapping.json", mime="application/json"
+    )
+
+    st.subheader("Preview")
+    counts = plan.counts()
+    a, b, c, d = st.columns(4)
+    a.metric("Complete responses", counts.get("imported", 0))
+    b.metric("Incomplete (kept out of scores)", counts.get("incomplete", 0))
+    c.metric("Rows skipped", plan.rows_skipped)
+    d.metric(
+        "Answers treated as missing",
+        len(plan.problems),
+        help="Off the 1–5 scale, or a non-answer such as Don't know: listed below.",
+    )
+    for line in result.created:
+        st.write(f"• {line}")
+    per_team = plan.per_team()
+    st.dataframe(
+        per_team.rename(columns={"team": "Team", "complete": "Complete", "incomplete": "Incomplete"}),
+        hide_index=True,
+    )
+    minimum = int(ui.settings()["min_group_size"])
+    small = preview.small_teams(plan, minimum)
+    if small:
+        st.info(
+            f"{len(small)} of {len(per_team)} teams have fewer than {minimum} complete responses in this file "
+            f"({', '.join(small[:5])}): their figures stay hidden unless the wave has more from them, and a "
+            "team beside them may be hidden too so they cannot be worked out."
+        )
+    if plan.outcomes or plan.problems:
+        st.write("**What happens to the other rows**")
+        st.dataframe(
+            preview.other_rows(plan),
+            hide_index=True,
+            width="stretch",
+            column_config={"What happens": st.column_config.TextColumn(width="large")},
+        )
+
+    opens = None
+    if wave not in known_waves:
+        opens = st.date_input(
+            "The wave opens on",
+            value=plan.earliest or date.today(),
+            key=f"opens:{state}",
+            help="Waves are ordered by this date. By default, the earliest response in the file, else today.",
+        )
+    blockers = list(result.blockers)
+    allow = False
+    if result.other_waves or result.other_files:
+        # the other-wave sentence is the last blocker: the one a confirmation lifts
+        st.warning(blockers.pop())
+        allow = st.checkbox("Import anyway", key=f"allow_other_wave:{state}")
+        if not allow:
+            blockers.append("Tick Import anyway to import responses already in another wave.")
+    for blocker in blockers:
+        st.error(blocker)
+    if st.button("Import", type="primary", disabled=bool(blockers)):
+        try:
+            done = ui.call(
+                services.import_survey,
+                data,
+                uploaded.name,
+                wave,
+                initiative,
+                mapping,
+                opens=opens,
+                allow_other_wave=allow,
             )
-            with st.form(f"labels:{uploaded.file_id}"):
-                chosen = {
-                    label: st.selectbox(
-                        f"“{label}” means",
-                        list(preview.LABEL_CHOICES),
-                        index=None,
-                        placeholder="Choose a value",
-                        help=f"Found in: {', '.join(columns)[:300]}",
-                    )
-                    for label, columns in problem.labels.items()
-                }
-                if st.form_submit_button("Use these values", type="primary"):
-                    labels = preview.label_values(chosen)
-                    if labels is None:
-                        st.error("Choose a value for every answer before going on.")
-                    else:
-                        st.session_state[state] = mapping.with_choices(labels=labels)
-                        st.rerun()
-            return
         except ImportRejected as problem:
             st.error(str(problem))
             return
-
-        plan = result.plan
-        st.subheader("Preview")
-        if result.already_imported:
-            st.info(result.report_lines()[0])
-            return
-        counts = plan.counts()
-        st.caption(f"Read as a {plan.tool} export · team from column “{plan.team_column}”")
-        a, b, c, d = st.columns(4)
-        a.metric("Complete responses", counts.get("imported", 0))
-        b.metric("Incomplete (kept out of scores)", counts.get("incomplete", 0))
-        c.metric("Rows skipped", plan.rows_skipped)
-        d.metric(
-            "Answers treated as missing",
-            len(plan.problems),
-            help="Off the 1–5 scale, or a non-answer such as Don't know: listed below.",
-        )
-        for line in result.created:
-            st.write(f"• {line}")
-        per_team = plan.per_team()
-        st.dataframe(
-            per_team.rename(columns={"team": "Team", "complete": "Complete", "incomplete": "Incomplete"}),
-            hide_index=True,
-        )
-        minimum = int(ui.settings()["min_group_size"])
-        small = preview.small_teams(plan, minimum)
-        if small:
-            st.info(
-                f"{len(small)} of {len(per_team)} teams have fewer than {minimum} complete responses in this file "
-                f"({', '.join(small[:5])}): their figures stay hidden unless the wave has more from them, and a "
-                "team beside them may be hidden too so they cannot be worked out."
-            )
-        if plan.outcomes or plan.problems:
-            st.write("**What happens to the other rows**")
-            st.dataframe(
-                preview.other_rows(plan),
-                hide_index=True,
-                width="stretch",
-                column_config={"What happens": st.column_config.TextColumn(width="large")},
-            )
-
-        count = len(plan.new_teams)
-        new_teams = f", {plural(count, 'new team')}" if count else ""
-        with st.expander(f"Columns and teams: {len(plan.matches)} question-bank items matched{new_teams}"):
-            st.dataframe(preview.matched_columns(plan, item_label), hide_index=True, width="stretch")
-            unmatched = preview.unmatched_columns(plan)
-            column = st.selectbox("Map another column", ["(choose a column)", *unmatched], key="map_column")
-            question = st.selectbox("to the question", list(item_label), format_func=item_label.get, key="map_item")
-            if st.button("Map column") and column != "(choose a column)":
-                st.session_state[state] = mapping.with_choices(columns={column: question})
-                st.rerun()
-            existing = ui.teams()["name"].tolist()
-            for team in plan.new_teams:
-                target = st.selectbox(
-                    f"Team “{team}” in the file is",
-                    ["a new team", *existing],
-                    key=f"map_team:{team}",
-                    help="Choose an existing team where the file spells it differently.",
-                )
-                if target != "a new team":
-                    st.session_state[state] = mapping.with_choices(teams={team: target})
-                    st.rerun()
-            team_column = st.selectbox(
-                "Team column", plan.headers, index=plan.headers.index(plan.team_column), key="map_team_column"
-            )
-            if team_column != plan.team_column:
-                st.session_state[state] = mapping.with_choices(team_column=team_column)
-                st.rerun()
-            name = st.text_input("Save this mapping as", key="mapping_name")
-            if st.button("Save mapping"):
-                ui.call(services.save_mapping, name, mapping.to_json())
-                st.toast(f"Saved the mapping {name!r} for the next file.")
-
-        if st.button("Import", type="primary", disabled=not counts.get("imported", 0) + counts.get("incomplete", 0)):
-            done = ui.call(services.import_survey, data, uploaded.name, wave, initiative, mapping)
-            st.session_state["import_message"] = "  \n".join(done.report_lines()[:2] + done.created)
-            st.rerun()
+        st.session_state["import_message"] = "  \n".join(done.report_lines()[:2] + done.created)
+        st.rerun()
 
 
 with survey_tab:

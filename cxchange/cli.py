@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from cxchange import exports, sample_data, services, store
@@ -33,6 +34,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     survey.add_argument("--team-column", help="header of the column that names each respondent's team")
     survey.add_argument("--mapping", type=Path, help="saved mapping JSON: columns, labels, teams")
     survey.add_argument("--dry-run", action="store_true", help="say what would happen, write nothing")
+    survey.add_argument(
+        "--opens", type=date.fromisoformat, metavar="YYYY-MM-DD",
+        help="a new wave's opening date (default: the earliest response in the file, else today)",
+    )  # fmt: skip
+    survey.add_argument(
+        "--keep-test-responses", action="store_true",
+        help="keep survey previews, tests and unfinished responses (left out by default)",
+    )  # fmt: skip
+    survey.add_argument(
+        "--allow-other-wave", action="store_true",
+        help="import responses that are already in another wave of the initiative",
+    )  # fmt: skip
 
     enter = commands.add_parser("enter", help="enter team-level results from a file (team, n, five means, sds)")
     enter.add_argument("file", type=Path, help="CSV or XLSX: team, n, awareness … reinforcement, optional sds")
@@ -121,11 +134,24 @@ def _import(args: argparse.Namespace) -> int:
     mapping = ImportMapping.from_json(args.mapping.read_text(encoding="utf-8")) if args.mapping else ImportMapping()
     if args.team_column:
         mapping.team_column = args.team_column
+    if args.keep_test_responses:
+        mapping.keep_test_responses = True
     db = store.open_db(args.db)
     result = services.import_survey(
-        db, args.file.read_bytes(), args.file.name, args.wave, args.initiative, mapping, dry_run=args.dry_run
+        db,
+        args.file.read_bytes(),
+        args.file.name,
+        args.wave,
+        args.initiative,
+        mapping,
+        dry_run=args.dry_run,
+        opens=args.opens,
+        allow_other_wave=args.allow_other_wave,
     )
     print("\n".join(result.report_lines()))
+    if result.blockers:  # a dry run says what it would refuse; the import itself refused before printing
+        print(f"error: {result.blockers[0]}", file=sys.stderr)
+        return 2
     return 0
 
 

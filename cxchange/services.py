@@ -33,11 +33,12 @@ from cxchange import (
 )
 from cxchange.hierarchy import ORGANISATION, ORGANISATION_LABEL, subtree_members
 from cxchange.importing import DEFAULT_INITIATIVE, ImportResult, UnmappedLabels
-from cxchange.importing.reading import CHUNK_ROWS, ImportRejected, Survey, read_survey
+from cxchange.importing.reading import CHUNK_ROWS, ImportRejected, Survey, date_format, earliest_date, read_survey
 from cxchange.importing.roster import RosterImport, plan_roster, read_roster
 from cxchange.importing.rules import Chunk, ImportMapping, Plan, plan_chunk, start_plan
 from cxchange.outcomes import OutcomeImport, change_counts, changes, empty_outcomes, read_outcomes
 from cxchange.settings import SETTINGS_BY_NAME
+from cxchange.text import plural
 
 # Workspace and settings ----------------------------------------------------------------------
 
@@ -79,9 +80,14 @@ def restore_backup(db: Database, source: str | Path) -> None:
 
 
 def save_mapping(db: Database, name: str, mapping_json: str) -> None:
-    """Keep an import mapping under a name for the next file from the same survey."""
-    if not name.strip():
-        raise ValueError("Give the mapping a name.")
+    """Keep an import mapping under a name for the next file from the same survey; raises ImportRejected
+    (one sentence) for a blank name or a mapping that does not read."""
+    if not (name or "").strip():
+        raise ImportRejected("Give the mapping a name to save it under (e.g. Pulse survey 2027).")
+    try:
+        ImportMapping.from_json(mapping_json)
+    except ValueError as problem:
+        raise ImportRejected(str(problem)) from None
     with store.write_transaction(db):
         store.settings.save_mapping(db, name.strip(), mapping_json)
 
@@ -184,6 +190,10 @@ def report_document(
 # Survey import -------------------------------------------------------------------------------
 
 
+_NOTHING_NEW = {"duplicate", "duplicate in file", "blank", "test", "unfinished"}
+"""Row outcomes of a file that brings nothing new to the wave (with at least one duplicate)."""
+
+
 class _NothingNew(Exception):
     """Every response of the file is already in the wave: roll back the (empty) batch, report no change."""
 
@@ -203,74 +213,148 @@ def import_survey(
     imported_by: str | None = None,
     today: date | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    opens: date | None = None,
+    allow_other_wave: bool = False,
 ) -> ImportResult:
-    """Import one survey export as one batch, or say why not (ImportRejected); a dry run writes nothing.
+    """Import one survey export as one batch, or say why not (ImportRejected); a dry run writes nothing and
+    returns what would block the import in `blockers`.
 
-    Unknown teams, a new wave or initiative are created (and said so). Re-importing the same file into
-    the same wave changes nothing.
+    Unknown teams, items in the company's wording, a new wave or initiative are created (and said so); a new
+    wave opens on `opens`, else on the earliest response in the file, else today. Re-importing the same
+    file into the same wave changes nothing; responses already in another wave of the initiative are
+    imported only with `allow_other_wave`.
     """
     if not wave.strip():
         raise ImportRejected("Give the wave a name (e.g. 2027 Q1): responses belong to a wave.")
     wave = wave.strip()
     survey = read_survey(data, file_name, chunk_rows)
     today = today or date.today()
+    request = _Request(file_name, wave, initiative, mapping or ImportMapping(), dry_run, imported_by, today, opens)
     try:
-        return _import(db, survey, data, file_name, wave, initiative, mapping, dry_run, imported_by, today)
+        return _import(db, survey, data, request, allow_other_wave)
     except _NothingNew as nothing:
         nothing.result.nothing_new = True
         return nothing.result
 
 
-def _import(
-    db: Database,
-    survey: Survey,
-    data: bytes,
-    file_name: str,
-    wave: str,
-    initiative: str | None,
-    mapping: ImportMapping | None,
-    dry_run: bool,
-    imported_by: str | None,
-    today: date,
-) -> ImportResult:
+@dataclass(frozen=True)
+class _Request:
+    """What import_survey was asked to do."""
+
+    file_name: str
+    wave: str
+    initiative: str | None
+    mapping: ImportMapping
+    dry_run: bool
+    imported_by: str | None
+    today: date
+    opens: date | None
+
+
+def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_other_wave: bool) -> ImportResult:
     """import_survey's work inside its one transaction."""
+    file_name, wave, mapping, dry_run = request.file_name, request.wave, request.mapping, request.dry_run
     file_hash = hashlib.sha256(data).hexdigest()
+    will = "Will create" if dry_run else "Created"
     # A dry run only reads (no write lock), so a preview never holds up other people's saves.
     with store.write_transaction(db, commit=not dry_run, immediate=not dry_run):
-        initiative_name, initiative_id, created = _initiative(db, initiative, today, create=not dry_run)
+        initiative_name, initiative_id, created = _initiative(db, request.initiative, request.today, not dry_run)
         wave_id = store.org.wave_id(db, initiative_id, wave) if initiative_id is not None else None
         if wave_id is not None and (earlier := store.responses.batch_with_hash(db, wave_id, file_hash)):
             return ImportResult(file_name, survey.tool, wave, initiative_name, None, already_imported=earlier)
-        items = store.org.items(db)
-        plan = start_plan(survey, items, mapping)
+        items = store.bank.items(db)
+        aliases = dict(zip(*(store.bank.aliases(db)[column] for column in ("text", "item_code")), strict=True))
+        plan = start_plan(survey, items, mapping, aliases)
         seen = store.responses.source_hashes(db, wave_id) if wave_id is not None else set()
-        if wave_id is None:
-            created.append(f"Created wave {wave}.")
-            if not dry_run:
-                wave_id = store.org.add_wave(db, initiative_id, wave, today.isoformat())
-        batch_id = None if dry_run else _add_batch(db, file_name, file_hash, wave_id, imported_by)
+        elsewhere, other_files = {}, []
+        if initiative_id is not None:
+            elsewhere = store.responses.other_wave_hashes(db, initiative_id, wave_id)
+            other_files = store.responses.other_wave_batches(db, initiative_id, wave_id, file_hash)
+        opened = since = None
+        if wave_id is None and not dry_run:
+            opened, since = _opening(survey, request)
+            wave_id = store.org.add_wave(db, initiative_id, wave, opened.isoformat())
+        batch_id = None if dry_run else _add_batch(db, file_name, file_hash, wave_id, request.imported_by)
+        if not dry_run:
+            store.bank.add_items(db, plan.new_items, batch_id)
+            store.bank.add_aliases(db, plan.new_aliases, batch_id)
+        bank = pd.concat([items, pd.DataFrame(plan.new_items, columns=["code", "element", "text"])])
         team_ids = store.org.team_ids(db)
         for grid in survey.chunks():
-            chunk = plan_chunk(plan, survey, grid, list(team_ids), seen, mapping)
+            chunk = plan_chunk(plan, survey, grid, list(team_ids), seen, mapping, elsewhere)
             if not dry_run and not plan.unknown_labels and not chunk.responses.empty:
                 new = [team for team in chunk.responses["team"].unique() if team not in team_ids]
-                team_ids |= store.org.add_teams(db, new)
-                _write_chunk(db, chunk, items, team_ids, wave_id, batch_id)
+                team_ids |= store.org.add_teams(db, new, batch_id)
+                _write_chunk(db, chunk, bank, team_ids, wave_id, batch_id)
         plan.finish(file_name)
         if plan.unknown_labels:
             raise UnmappedLabels(plan.unknown_labels)  # rolls back whatever was written
         if not plan.teams:
             counts = plan.counts()
-            if counts.get("duplicate") and set(counts) <= {"duplicate", "duplicate in file", "blank"}:
+            if counts.get("duplicate") and set(counts) <= _NOTHING_NEW:
                 raise _NothingNew(ImportResult(file_name, survey.tool, wave, initiative_name, plan, dry_run=dry_run))
-            reasons = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items()))
-            raise ImportRejected(f"No row of {file_name} can be imported ({reasons}): see the rows reported.")
+        blockers = plan.blockers(file_name)
+        other_waves = dict(plan.in_other_waves)
+        if (other_waves or other_files) and not allow_other_wave:
+            blockers.append(_other_wave_sentence(file_name, wave, other_waves, other_files))
+        if blockers and not dry_run:
+            raise ImportRejected(blockers[0])  # rolls back whatever was written
         if batch_id is not None:
             store.responses.record_batch_outcomes(db, batch_id, _recorded(plan))
-        created += [f"Created team {name}." for name in plan.new_teams]
-        result = ImportResult(file_name, survey.tool, wave, initiative_name, plan, created=created, dry_run=dry_run)
+        if dry_run and wave_id is None:  # a preview reads the file once: the earliest date comes with the plan
+            opened, since = _opening(survey, request, plan.earliest)
+        if opened is not None:
+            created.append(f"{will} wave {wave}, opening on {opened.isoformat()} ({since}).")
+        created += [f"{will} item {item['code']} ({item['element']}): {item['text']!r}." for item in plan.new_items]
+        created += [f"{will} team {name}." for name in plan.new_teams]
+        recorded = "Will record" if dry_run else "Recorded"
+        created += [f"{recorded} {text!r} as a wording of {code}." for text, code in plan.new_aliases.items()]
+        result = ImportResult(
+            file_name, survey.tool, wave, initiative_name, plan, created=created, dry_run=dry_run, blockers=blockers
+        )
         result.batch_id = batch_id
+        result.opens = opened
+        result.other_waves = other_waves
+        result.other_files = other_files
     return result
+
+
+def _opening(survey: Survey, request: _Request, earliest: date | None = None) -> tuple[date, str]:
+    """A new wave's opening date and where it comes from: the date asked for, else the earliest response in
+    the file's timestamp column (`earliest` where a preview found it, else read before the import, which
+    needs the wave), else today."""
+    column = survey.headers[survey.timestamp_column] if survey.timestamp_column is not None else None
+    if request.opens is not None:
+        return request.opens, "as given"
+    if earliest is not None:
+        return earliest, f"the earliest response in the file's {column!r}"
+    if survey.timestamp_column is not None and not request.dry_run:
+        earliest, format = None, None
+        for grid in survey.chunks():
+            stamps = grid[survey.timestamp_column]
+            format = format or date_format(stamps[stamps.astype(str).str.strip().ne("")])
+            found = earliest_date(stamps, format)
+            earliest = found if earliest is None or (found is not None and found < earliest) else earliest
+        if earliest is not None:
+            return earliest, f"the earliest response in the file's {column!r}"
+    return request.today, "today: the file says no date"
+
+
+def _other_wave_sentence(file_name: str, wave: str, responses: Mapping[str, int], files: list[dict]) -> str:
+    """Why a file whose responses (or the file itself) are already in another wave waits for a confirmation."""
+    where = sorted(set(responses) | {earlier["wave"] for earlier in files})
+    counts = ", ".join(f"{plural(responses.get(name, 0), 'response')} in wave {name}" for name in where)
+    whole = ""
+    if files:
+        earlier = files[0]
+        whole = (
+            f" (this very file was imported into {earlier['wave']} on {earlier['imported_at'][:10]} "
+            f"as {earlier['file_name']})"
+        )
+    return (
+        f"This file's responses are already in another wave of the initiative: {counts}{whole}; "
+        f"confirm to import them into {wave} as well (Import anyway; command line: --allow-other-wave)."
+    )
 
 
 def _initiative(db: Database, name: str | None, today: date, create: bool = True) -> tuple[str, int | None, list[str]]:
@@ -342,8 +426,10 @@ def _write_chunk(
 
 
 def undo_batch(db: Database, batch: int) -> int:
-    """Remove an import whole: its responses, answers and team-level rows; returns the rows removed."""
+    """Remove an import whole: its responses, answers and team-level rows, and the items, aliases, teams and
+    wave it created where nothing else uses them; returns the rows removed."""
     with store.write_transaction(db):
+        store.bank.remove_batch_items(db, batch)
         return store.responses.undo_batch(db, batch)
 
 

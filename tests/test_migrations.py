@@ -412,7 +412,8 @@ def test_a_file_of_every_shipped_schema_takes_an_import_and_reports_readiness(du
 
     printed = run_cli(capsys, "import", SURVEY, "--db", path, "--wave", "Wave 2")
 
-    assert "8 complete responses, 1 incomplete" in printed
+    # Google Forms writes no response id: R10, identical to R2, is a person of its own (issue 11)
+    assert "9 complete responses, 1 incomplete" in printed
     for wave in ("Wave 1", "Wave 2"):  # the rows the old code wrote, and those written today
         document = readiness(capsys, path, wave)
         assert document["min_group_size"] == 3
@@ -436,8 +437,21 @@ def test_an_empty_file_takes_an_import_and_reports_readiness(tmp_path, capsys):
 
     printed = run_cli(capsys, "import", SURVEY, "--db", path, "--wave", "Wave 1", "--mapping", mapping)
 
-    assert "8 complete responses, 1 incomplete" in printed
+    assert "9 complete responses, 1 incomplete" in printed
     document = readiness(capsys, path, "Wave 1")
     assert document["min_group_size"] == 5
     assert [team["team"] for team in document["teams"]] == ["Stores North"]
-    assert_figures(document["teams"][0], EXPECTED["all_respondents_rollup"])
+    # expected.json's roll-up of the eight, with R10 (= R2: 11/3, 7/3, 8/3, 7/3, 5/3) a ninth respondent
+    assert_figures(
+        document["teams"][0],
+        {
+            "n": 9,
+            "awareness": (100 / 3 + 11 / 3) / 9,  # 37/9
+            "desire": (177 / 6 + 7 / 3) / 9,  # 191/54
+            "knowledge": (22 + 8 / 3) / 9,  # 74/27
+            "ability": (41 / 2 + 7 / 3) / 9,  # 137/54
+            "reinforcement": (20 + 5 / 3) / 9,  # 65/27
+            "readiness_index": 155 / 3,  # element sums 828/6 = 138, / 9 / 5 = 46/15
+            "barrier_point": "knowledge",
+        },
+    )

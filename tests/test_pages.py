@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import time
@@ -239,29 +241,49 @@ def _upload(app: AppTest, name: str, data: bytes | None = None) -> AppTest:
     return at
 
 
+def _grid(at: AppTest, prefix: str):
+    return next(editor for editor in at.data_editor if editor.key.startswith(prefix))
+
+
+def _edit(at: AppTest, prefix: str, edits: dict[int, dict]) -> AppTest:
+    """Change cells of the wizard's grid whose key starts with `prefix`, as a user would, and rerun."""
+    at.session_state[_grid(at, prefix).key] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
+    return at.run()
+
+
 def test_import_wizard_previews_imports_and_undoes(app, demo_path):
     at = _upload(app, "qualtrics_choice_text.csv")
     assert not at.exception
     assert metric(at, "Complete responses") == "8"
-    assert metric(at, "Incomplete (kept out of scores)") == "1"
-    assert metric(at, "Rows skipped") == "2"
-    assert "Read as a Qualtrics export" in texts(at)
-    problems = at.dataframe[1].value
+    assert metric(at, "Incomplete (kept out of scores)") == "0"
+    assert metric(at, "Rows skipped") == "3"  # blank, duplicate, unfinished (Finished False)
+    assert "Read as a Qualtrics export · 17 of the tool's own columns left out" in texts(at)
+    assert "**15 of 15 ADKAR items matched.**" in texts(at)
+    grid = _grid(at, "columns:").value
+    assert "Response ID" not in set(grid["Column in the file"])
+    assert len(grid) == 16  # every statement, shown whole
+    problems = next(d.value for d in at.dataframe if "What happens" in d.value.columns)
     assert "skipped: blank row" in set(problems["What happens"])
+    assert "left out: an unfinished response (Finished is False)" in set(problems["What happens"])
+    assert at.date_input(key=next(k for k in at.session_state if str(k).startswith("opens:"))).value == (
+        date(2025, 3, 3)
+    )
     before = store.count(store.open_db(demo_path), "responses")
     assert store.count(store.open_db(demo_path), "import_batches") == 0  # the preview wrote nothing
 
     next(b for b in at.button if b.label == "Import").click().run()
     assert not at.exception
     assert "Imported qualtrics_choice_text.csv" in texts(at)
-    assert store.count(store.open_db(demo_path), "responses") == before + 9
+    assert store.count(store.open_db(demo_path), "responses") == before + 8
+    waves = store.org.waves(store.open_db(demo_path))
+    assert waves.set_index("name").loc["2027 Q1", "opened_on"] == "2025-03-03"
 
-    history = at.dataframe[-2].value if len(at.dataframe) > 1 else at.dataframe[0].value
+    history = next(d.value for d in at.dataframe if "File" in d.value.columns)
     assert "qualtrics_choice_text.csv" in set(history["File"])
     next(b for b in at.button if b.label == "Undo this import").click().run()
     next(b for b in at.button if b.label == "Yes, remove it").click().run()
     assert not at.exception
-    assert "Removed batch 1: 9 responses." in texts(at)
+    assert "Removed batch 1: 8 responses." in texts(at)
     assert store.count(store.open_db(demo_path), "responses") == before
 
 
@@ -275,7 +297,7 @@ def test_import_wizard_asks_for_an_unknown_label(app, demo_path):
     choice.select("Agree (4)")
     next(b for b in at.button if b.label == "Use these values").click().run()
     assert not at.exception
-    assert metric(at, "Complete responses") == "8"
+    assert metric(at, "Complete responses") == "9"  # Google Forms has no ids: R10 (= R2) is a person
     next(b for b in at.button if b.label == "Import").click().run()
     assert store.count(store.open_db(demo_path), "import_batches") == 1
 
@@ -365,13 +387,114 @@ def test_team_level_file_with_a_bad_cell_names_it_and_offers_no_save(app, demo_p
 
 def test_import_wizard_maps_a_new_team_name_to_an_existing_team(app, demo_path):
     at = _upload(app, "googleforms.csv")
-    assert "Created team Click & Collect." in texts(at)
-    next(s for s in at.selectbox if s.label == "Team “Click & Collect” in the file is").select("E-commerce").run()
+    assert "• Will create team Click & Collect." in texts(at)
+    teams = _grid(at, "teams:").value
+    row = int(teams.index[teams["Team in the file"] == "Click & Collect"][0])
+    assert teams.loc[row, "Goes to"] == "new team"
+    at = _edit(at, "teams:", {row: {"Goes to": "E-commerce"}})
     assert not at.exception
-    assert "Created team Click & Collect." not in texts(at)
+    assert "Will create team Click & Collect." not in texts(at)
     next(b for b in at.button if b.label == "Import").click().run()
     teams = store.org.teams(store.open_db(demo_path))["name"].tolist()
     assert "Click & Collect" not in teams
+
+
+def _wizard_file() -> bytes:
+    """A Qualtrics export of the company's own survey: reworded statements, an unknown team header, a preview,
+    a Cyrillic lookalike of Stores North, two spellings of a new team."""
+    text = (FIXTURES / "qualtrics_choice_text.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    stem = "How far do you agree with each statement? - "
+    rows[1] = [
+        cell.replace("Which team do you work in?", "Équipe / Service").replace(
+            stem + "I understand why our customer experience programme is changing how we work.",
+            stem + "I see why we are changing how we serve customers",
+        )
+        for cell in rows[1]
+    ]
+    ids = rows[0]
+    rows[3][ids.index("Status")] = "Survey Preview"  # R1
+    rows[7][ids.index("Q1")] = "St\u043eres North"  # R5 (file row 8), a Cyrillic о
+    rows[9][ids.index("Q1")] = "Comptabilite"  # R6 (row 10)
+    rows[4][ids.index("Q1")] = "COMPTABILITÉ"  # R2 (row 5)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def test_import_wizard_maps_columns_and_teams_on_one_screen(app, demo_path):
+    at = _upload(app, "survey.csv", _wizard_file())
+    assert not at.exception
+    assert "No column of the file is recognised as the team column" in "\n".join(w.value for w in at.warning)
+    at.selectbox(key=next(s.key for s in at.selectbox if s.label == "Team column")).select("Équipe / Service").run()
+    assert not at.exception
+    grid = _grid(at, "columns:").value.set_index("Column in the file")
+    reworded = "How far do you agree with each statement? - I see why we are changing how we serve customers"
+    assert grid.loc[reworded, "Suggestion"].startswith("AW1 · I understand why")
+    assert pd.isna(grid.loc[reworded, "Choice"])  # suggested, not chosen
+    assert "**14 of 15 ADKAR items matched; every element covered by at least one item.**" in texts(at)
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("The team 'St\u043eres North' in the file looks like 'Stores North'") for e in errors)
+    assert next(b for b in at.button if b.label == "Import").proto.disabled
+
+    position = list(grid.index).index(reworded)
+    at = _edit(at, "columns:", {position: {"Choice": "new Awareness item"}})
+    assert "• Will create item AW4 (awareness): 'I see why we are changing how we serve customers'." in texts(at)
+    teams = _grid(at, "teams:").value
+    rows = {name: i for i, name in enumerate(teams["Team in the file"])}
+    assert pd.isna(teams.loc[rows["St\u043eres North"], "Goes to"])
+    at = _edit(
+        at,
+        "teams:",
+        {
+            rows["St\u043eres North"]: {"Goes to": "Stores North"},
+            rows["Comptabilite"]: {"Goes to": "same as COMPTABILITÉ"},
+        },
+    )
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert "• Will create team COMPTABILITÉ." in texts(at)
+    assert "• Will create team Comptabilite." not in texts(at)
+    assert store.count(store.open_db(demo_path), "import_batches") == 0
+
+    at.text_input(key="mapping_name").input("").run()
+    next(b for b in at.button if b.label == "Save mapping").click().run()
+    assert not at.exception
+    assert "Give the mapping a name to save it under (e.g. Pulse survey 2027)." in [e.value for e in at.error]
+    assert any(b.label == "Import" for b in at.button)  # the message does not take the Import button away
+
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert not at.exception
+    database = store.open_db(demo_path)
+    assert "AW4" in set(store.bank.items(database)["code"])
+    names = set(store.org.teams(database)["name"])
+    assert "COMPTABILITÉ" in names
+    assert not {"Comptabilite", "St\u043eres North"} & names
+    counted = store.frame(
+        database,
+        "SELECT teams.name, COUNT(*) AS n FROM responses JOIN teams ON teams.id = team_id "
+        "WHERE responses.batch_id = 1 GROUP BY 1",
+    )
+    # R1 (a preview) and R7 (unfinished) left out, R10 a duplicate of R2 (its Response ID): Stores North R3,
+    # R4, R8, R9 and R5 (the lookalike, mapped to it); COMPTABILITÉ R2 and R6 (Comptabilite, merged).
+    assert dict(counted.itertuples(index=False)) == {"Stores North": 5, "COMPTABILITÉ": 2}
+
+
+def test_import_wizard_asks_before_importing_into_a_second_wave(app, demo_path):
+    database = store.open_db(demo_path)
+    services.import_survey(database, (FIXTURES / "msforms.xlsx").read_bytes(), "msforms.xlsx", "2027 Q1")
+    at = opened(app, "app_pages/import_entry.py")
+    at.selectbox(key="import_wave").select("New wave…").run()
+    at.text_input(key="import_new_wave").input("2027 Q2").run()
+    at.file_uploader[0].upload("msforms.xlsx", (FIXTURES / "msforms.xlsx").read_bytes()).run()
+    assert not at.exception
+    assert "9 responses in wave 2027 Q1" in "\n".join(w.value for w in at.warning)
+    assert next(b for b in at.button if b.label == "Import").proto.disabled
+    at.checkbox(key=next(c.key for c in at.checkbox if c.label == "Import anyway")).check().run()
+    assert not next(b for b in at.button if b.label == "Import").proto.disabled
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert not at.exception
+    assert store.count(store.open_db(demo_path), "import_batches") == 2
 
 
 def test_cx_outcomes_shows_readiness_against_each_measure_as_association(app):

@@ -5,17 +5,19 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
 from cxchange.importing.reading import ImportRejected
-from cxchange.importing.rules import ImportMapping, Plan
+from cxchange.importing.rules import ImportMapping, NoTeamColumn, Plan
 from cxchange.text import plural
 
 __all__ = [
     "ImportMapping",
     "ImportRejected",
     "ImportResult",
+    "NoTeamColumn",
     "UnmappedLabels",
     "question_set_csv",
 ]
@@ -53,6 +55,10 @@ class ImportResult:
     created: list[str] = field(default_factory=list)
     dry_run: bool = False
     nothing_new: bool = False
+    blockers: list[str] = field(default_factory=list)
+    opens: date | None = None  # the opening date of the wave the import creates
+    other_waves: dict[str, int] = field(default_factory=dict)  # another wave -> this file's responses in it
+    other_files: list[dict] = field(default_factory=list)  # imports of this very file into other waves
 
     @property
     def written(self) -> bool:
@@ -80,7 +86,9 @@ class ImportResult:
             "rows skipped.",
             f"  Columns: team from {plan.team_column!r}; {len(plan.matches)} question-bank items matched"
             + (f"; comments from {plan.comment_column!r}" if plan.comment_column else "")
+            + (f"; {len(plan.metadata)} metadata columns left out" if plan.metadata else "")
             + ".",
+            f"  Coverage: {plan.coverage()}.",
         ]
         lines += [f"  {line}" for line in self.created]
         for team in plan.per_team().itertuples():
@@ -93,6 +101,7 @@ class ImportResult:
                 f"  Row {problem.row}, column {problem.column!r}: {problem.value!r} is {problem.reason}; "
                 "treated as missing."
             )
+        lines += [f"  Would refuse: {blocker}" for blocker in self.blockers]
         if self.dry_run:
             lines.append("  Dry run: nothing was written.")
         return lines

@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz, process
+
 from cxchange.model import SCALE_MAX, SCALE_MIN, SCALE_VARIANTS
 
 # British and American spellings (and a few common variants) compare equal.
@@ -61,9 +63,37 @@ def candidates(header: str) -> list[str]:
     return [text.strip() for text in found if text.strip()]
 
 
+def statement(header: str) -> str:
+    """The most specific wording a header carries: a matrix column's statement, else the header itself."""
+    return candidates(header)[-1] if str(header).strip() else ""
+
+
+SUGGESTION_FLOOR = 55.0
+"""Below this similarity (0–100) a bank item is no suggestion for a column: the wordings share too little."""
+
+
+def suggest(texts: Mapping[str, str], bank: Mapping[str, str], floor: float = SUGGESTION_FLOOR) -> dict:
+    """For each column (header -> its statement), the most similar bank wording's item and the score (0–100).
+
+    `bank` maps wordings (items' texts and their aliases) to item codes. Scored with rapidfuzz's
+    token_set_ratio on normalised statements (the question stem cut off): rewordings keep an item's key
+    words in another order and add or drop a few ("My line manager backs the customer programme" ranks DE3
+    first at 71), and an unrelated question shares too few to pass the floor ("How long have you worked
+    here?" 48). WRatio was tried and rejected: its partial comparison scores any one shared word such as "how"
+    86, so every question got AW1. Never applied on its own: the user (or a mapping) chooses.
+    """
+    choices = {text: normalise(text) for text in bank}
+    found = {}
+    for header, text in texts.items():
+        best = process.extractOne(normalise(text), choices, scorer=fuzz.token_set_ratio, score_cutoff=floor)
+        if best is not None:
+            found[header] = (bank[best[2]], round(float(best[1]), 1))
+    return found
+
+
 @dataclass(frozen=True)
 class ColumnMatch:
-    """How one file column was matched to an item: "exact", "normalised" or "mapping"."""
+    """How one file column was matched to an item: "exact", "normalised", "mapping" or "new item"."""
 
     column: int
     header: str
@@ -72,19 +102,30 @@ class ColumnMatch:
 
 
 def match_columns(
-    headers: list[str], items: Mapping[str, str], mapping: Mapping[str, str] | None = None
+    headers: list[str],
+    items: Mapping[str, str],
+    mapping: Mapping[str, str] | None = None,
+    aliases: Mapping[str, str] | None = None,
+    skip: Iterable[int] = (),
 ) -> list[ColumnMatch]:
-    """Match file columns to items (code -> text): exact text, then normalised, then the user's mapping.
+    """Match file columns to items (code -> text): the user's mapping, else exact text, else normalised text,
+    the items' own wording first and then their aliases (other wordings, text -> code).
 
-    `mapping` maps a header (as in the file) to an item code. Each item matches one column at most:
-    the first that claims it.
+    `mapping` maps a header (as in the file) to an item code; columns in `skip` (metadata, those the user
+    said are no item) match nothing. Each item matches one column at most: the first that claims it.
     """
-    exact = {text.strip(): code for code, text in items.items()}
-    normal = {normalise(text): code for code, text in items.items()}
+    wordings = [(text, code) for code, text in items.items()] + list((aliases or {}).items())
+    exact, normal = {}, {}
+    for text, code in wordings:
+        exact.setdefault(str(text).strip(), code)
+        normal.setdefault(normalise(text), code)
     by_header = {str(key).strip(): code for key, code in (mapping or {}).items()}
+    skip = set(skip)
     matches, taken = [], set()
     for column, header in enumerate(headers):
         found = None
+        if column in skip:
+            continue
         if str(header).strip() in by_header:
             found = (by_header[str(header).strip()], "mapping")
         else:
@@ -98,12 +139,16 @@ def match_columns(
     return matches
 
 
-def find_team_column(headers: list[str], chosen: str | None = None) -> int | None:
-    """The team column: the one the user named (header or id), else the first with a team-like header."""
+def find_team_column(headers: list[str], chosen: str | None = None, skip: Iterable[int] = ()) -> int | None:
+    """The team column: the one the user named (header or id), else the first with a team-like header
+    (never one of the columns in `skip`, the tool's metadata)."""
     if chosen is not None:
         wanted = normalise(chosen)
         return next((i for i, header in enumerate(headers) if normalise(header) == wanted), None)
-    return next((i for i, header in enumerate(headers) if TEAM_HEADERS.match(normalise(header))), None)
+    skip = set(skip)
+    return next(
+        (i for i, header in enumerate(headers) if i not in skip and TEAM_HEADERS.match(normalise(header))), None
+    )
 
 
 @dataclass(frozen=True)

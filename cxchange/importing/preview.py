@@ -10,8 +10,9 @@ from typing import Any
 
 import pandas as pd
 
+from cxchange import names
 from cxchange.importing.rules import Plan
-from cxchange.model import SCALE
+from cxchange.model import ELEMENT_LABELS, ELEMENTS, OUTCOME, SCALE
 
 LABEL_CHOICES: dict[str, int | None] = {f"{label.capitalize()} ({value})": value for label, value in SCALE.items()} | {
     "Missing (not an answer)": None
@@ -64,9 +65,10 @@ def matched_columns(plan: Plan, item_label: Mapping[str, str]) -> pd.DataFrame:
 
 
 def unmatched_columns(plan: Plan) -> list[str]:
-    """The file's columns that are neither matched to a question nor the team column: those left to map."""
-    taken = {m.header for m in plan.matches} | {plan.team_column}
-    return [header for header in plan.headers if header not in taken]
+    """The file's columns that are not matched to a question, not the team or comment column, not the tool's
+    metadata and not ignored: those left to map."""
+    taken = {m.header for m in plan.matches} | {plan.team_column, plan.comment_column} | set(plan.metadata)
+    return [header for header in plan.headers if header not in taken | set(plan.ignored) and header.strip()]
 
 
 def recorded_counts(recorded: Mapping[str, Any]) -> str:
@@ -78,3 +80,92 @@ def recorded_rows(recorded: Mapping[str, Any]) -> pd.DataFrame:
     """The rows a batch recorded as not simply imported and the answers it reported, in row order."""
     rows = pd.DataFrame(recorded.get("rows", []) + recorded.get("problems", []))
     return rows if rows.empty else rows.sort_values("row")
+
+
+NOT_AN_ITEM = "not an ADKAR item"
+NEW_ITEM = {f"new {ELEMENT_LABELS[element]} item": element for element in (*ELEMENTS, OUTCOME)}
+"""The mapping grid's choices besides the bank's items: a new item of an element in the column's wording, or none."""
+
+
+def column_choices(item_label: Mapping[str, str]) -> list[str]:
+    """Every choice the mapping grid offers a column: the bank's items, a new item of each element, no item."""
+    return [*item_label.values(), *NEW_ITEM, NOT_AN_ITEM]
+
+
+def mapping_grid(plan: Plan, item_label: Mapping[str, str]) -> pd.DataFrame:
+    """One row per column of the file that is not the tool's metadata, the team or the comment column:
+    Column in the file (the header whole), Suggestion (item and similarity), Choice (what it maps to now)."""
+    chosen = {m.header: item_label.get(m.item_code, m.item_code) for m in plan.matches if m.how != "new item"}
+    chosen |= {item["header"]: f"new {ELEMENT_LABELS[item['element']]} item" for item in plan.new_items}
+    chosen |= dict.fromkeys(plan.ignored, NOT_AN_ITEM)
+    skip = {plan.team_column, plan.comment_column, *plan.metadata}
+    rows = []
+    for header in plan.headers:
+        if header in skip or not header.strip():
+            continue
+        suggestion = plan.suggestions.get(header)
+        rows.append(
+            {
+                "Column in the file": header,
+                "Suggestion": f"{item_label.get(suggestion[0], suggestion[0])} ({suggestion[1]:.0f})"
+                if suggestion
+                else "",
+                "Choice": chosen.get(header),
+            }
+        )
+    return pd.DataFrame(rows, columns=["Column in the file", "Suggestion", "Choice"])
+
+
+def column_targets(before: pd.DataFrame, after: pd.DataFrame, item_label: Mapping[str, str]) -> dict[str, str]:
+    """The columns whose choice the user changed in the mapping grid, as a mapping's columns (header ->
+    item code, element or "ignore")."""
+    code_of = {label: code for code, label in item_label.items()}
+    changed = {}
+    for (_, old), (_, new) in zip(before.iterrows(), after.iterrows(), strict=True):
+        if pd.isna(new["Choice"]) or not new["Choice"] or new["Choice"] == old["Choice"]:
+            continue  # an editor gives an untouched empty cell back as NaN
+        choice = new["Choice"]
+        changed[new["Column in the file"]] = (
+            NEW_ITEM.get(choice) or ("ignore" if choice == NOT_AN_ITEM else None) or (code_of[choice])
+        )
+    return changed
+
+
+NEW_TEAM = "new team"
+
+
+def team_grid(plan: Plan, existing: list[str]) -> pd.DataFrame:
+    """One row per team spelling in the file: Team in the file, Rows, Goes to (an existing team, "new team",
+    or "same as" another spelling; empty while a lookalike waits for an answer), Note."""
+    by_key = {names.key(name) for name in existing}
+    rows = []
+    for spelling, count in sorted(plan.spellings.items(), key=lambda item: (-item[1], item[0])):
+        team = plan.spelling_team.get(spelling, spelling)
+        if spelling in plan.team_questions:
+            goes, note = None, f"looks like {', '.join(plan.team_questions[spelling])}: choose"
+        elif names.key(team) in by_key:
+            goes, note = next(name for name in existing if names.key(name) == names.key(team)), ""
+        elif names.key(team) == names.key(spelling):
+            goes, note = NEW_TEAM, f"will create team {team}"
+        else:
+            goes, note = f"same as {team}", f"will create team {team}"
+        if spelling in plan.team_refusals:
+            note = plan.team_refusals[spelling]
+        rows.append({"Team in the file": spelling, "Rows": count, "Goes to": goes, "Note": note})
+    return pd.DataFrame(rows, columns=["Team in the file", "Rows", "Goes to", "Note"])
+
+
+def team_choices(plan: Plan, existing: list[str]) -> list[str]:
+    """What a spelling may go to: a new team of its own, an existing team, or another spelling of the file."""
+    return [NEW_TEAM, *existing, *(f"same as {spelling}" for spelling in plan.spellings)]
+
+
+def team_targets(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, str]:
+    """The spellings whose team the user changed in the team grid, as a mapping's teams (spelling -> name)."""
+    changed = {}
+    for (_, old), (_, new) in zip(before.iterrows(), after.iterrows(), strict=True):
+        if pd.isna(new["Goes to"]) or not new["Goes to"] or new["Goes to"] == old["Goes to"]:
+            continue  # an editor gives an untouched empty cell back as NaN
+        spelling, goes = new["Team in the file"], new["Goes to"]
+        changed[spelling] = spelling if goes == NEW_TEAM else goes.removeprefix("same as ")
+    return changed

@@ -9,17 +9,44 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import PurePath
 
+import charset_normalizer
 import openpyxl
 import pandas as pd
 
 SNIFF_BYTES = 64 * 1024
+DECODE_BYTES = 1 << 20
 CHUNK_ROWS = 50_000
 ID_HEADERS = {"responseid", "response id", "respondent id", "id", "submission id", "response number"}
+
+GLOBAL_IDS = {"ResponseId", "Respondent ID"}
+"""Ids the survey tools make unique across surveys (Qualtrics, SurveyMonkey); others count 1, 2, 3 per form."""
+
+METADATA = re.compile(
+    r"^(startdate|enddate|status|responsetype|ipaddress|progress|durationinseconds|duration|finished|"
+    r"recordeddate|responseid|respondentid|collectorid|recipient\w*|externalreference|externaldatareference|"
+    r"location\w*|distributionchannel|userlanguage|q(recaptchascore|relevantid\w*|totalduration|language|"
+    r"ballotboxstuffing|url)|emailaddress|email|firstname|lastname|name|customdata\d*|id|starttime|"
+    r"completiontime|lastmodifiedtime|timestamp|score|totalscore|submissionid|responsenumber|submittedat)$"
+)
+"""Columns the tools add around the questions (Qualtrics, SurveyMonkey, Microsoft Forms, Google Forms), compared
+as letters and digits only: never offered for mapping, never stored (names and e-mails never are)."""
+
+TIMESTAMPS = ("startdate", "starttime", "timestamp", "recordeddate", "enddate", "completiontime", "submittedat")
+"""The columns that say when a response was given, the preferred first: part of a response's identity and the
+earliest one a new wave's opening date."""
+
+TEST_STATUSES = {"survey preview", "survey test", "spam", "preview spam", "1", "2", "8", "16"}
+"""Qualtrics Status values (as choice text or numeric codes) of responses that are not a respondent's answers."""
+
+TEST_CHANNELS = {"preview", "test"}
+"""Qualtrics DistributionChannel values of a preview or a test run."""
 
 
 class ImportRejected(ValueError):
@@ -42,6 +69,16 @@ class Survey:
     id_column: int | None = None
     encoding: str | None = None
     delimiter: str | None = None
+    metadata: set[int] = field(default_factory=set)
+    timestamp_column: int | None = None
+    status_column: int | None = None
+    finished_column: int | None = None
+    channel_column: int | None = None
+
+    @property
+    def global_ids(self) -> bool:
+        """Whether the tool's response ids are unique across its surveys (else they count per form)."""
+        return self.id_column is not None and self.column_ids[self.id_column] in GLOBAL_IDS
 
 
 def read_survey(data: bytes, file_name: str, chunk_rows: int = CHUNK_ROWS) -> Survey:
@@ -68,7 +105,7 @@ def read_survey(data: bytes, file_name: str, chunk_rows: int = CHUNK_ROWS) -> Su
         raise ImportRejected(
             f"{name} is not a CSV or Excel file (it holds binary data): export the responses as CSV or .xlsx."
         )
-    delimiter = _delimiter(sample)
+    delimiter = _delimiter(_first_lines(data, encoding))
     first_rows, rows_from = _csv_reader(data, name, encoding, delimiter, chunk_rows)
     survey = _interpret(first_rows, rows_from, name)
     survey.encoding, survey.delimiter = encoding, delimiter
@@ -76,9 +113,11 @@ def read_survey(data: bytes, file_name: str, chunk_rows: int = CHUNK_ROWS) -> Su
 
 
 def _encoding(data: bytes, name: str) -> str:
-    """UTF-16 by its mark, else UTF-8 (with or without BOM) where every byte decodes, else Windows-1252.
+    """UTF-16 by its mark; UTF-8 (with or without BOM) where every byte of the file decodes; otherwise
+    charset-normalizer's best guess on the whole file. A file that is UTF-8 but for a few bytes (a line
+    pasted from another program) is refused naming the line, not read as another encoding ("ZÃ¼rich").
 
-    Checked incrementally, so a large file is never held twice in memory.
+    Decoded incrementally, a megabyte at a time, so a large file is never held twice in memory.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
@@ -86,18 +125,54 @@ def _encoding(data: bytes, name: str) -> str:
         raise ImportRejected(
             f"{name} is not a CSV or Excel file (it holds binary data): export the responses as CSV or .xlsx."
         )
-    for encoding in ("utf-8-sig", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            for start in range(0, len(data), 1 << 20):
-                decoder.decode(data[start : start + (1 << 20)])
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    raise ImportRejected(
-        f"{name} uses a text encoding we cannot read: save it again as 'CSV UTF-8' (Excel: File → Save As)."
-    )
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        for start in range(0, len(data), DECODE_BYTES):
+            decoder.decode(data[start : start + DECODE_BYTES])
+        decoder.decode(b"", final=True)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    valid, invalid, bad_lines = _utf8_damage(data)
+    if valid >= invalid:
+        shown = ", ".join(map(str, bad_lines[:3])) + (" and more" if len(bad_lines) > 3 else "")
+        raise ImportRejected(
+            f"{name} is UTF-8 except on line{'s' * (len(bad_lines) != 1)} {shown}, where {invalid} "
+            f"byte{' is' if invalid == 1 else 's are'} not (text pasted from another program?): retype that text or "
+            "save the file again as 'CSV UTF-8' (Excel: File → Save As)."
+        )
+    guesses = charset_normalizer.from_bytes(data)
+    best = guesses.best()
+    if best is None:
+        raise ImportRejected(
+            f"{name} uses a text encoding we cannot read: save it again as 'CSV UTF-8' (Excel: File → Save As)."
+        )
+    # Guesses that read the file equally well are ranked arbitrarily (cp1250 before cp1252 for French text,
+    # which turns "à" into "ŕ"): among those, Windows-1252, what Excel writes in Western European locales.
+    tied = {guess.encoding for guess in guesses if (guess.chaos, guess.coherence) == (best.chaos, best.coherence)}
+    return "cp1252" if "cp1252" in tied else best.encoding
+
+
+_NON_ASCII = re.compile("[\u0080-\ud7ff\ue000-\U0010ffff]")
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _utf8_damage(data: bytes) -> tuple[int, int, list[int]]:
+    """How much of a file that is not all UTF-8 is: characters beyond ASCII that decode, bytes that do not,
+    and the lines (1-based) holding those bytes."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="surrogateescape")
+    valid = invalid = lines_before = 0
+    bad_lines: list[int] = []
+    for start in range(0, len(data) + 1, DECODE_BYTES):
+        text = decoder.decode(data[start : start + DECODE_BYTES], final=start + DECODE_BYTES >= len(data))
+        valid += len(_NON_ASCII.findall(text))
+        for escaped in _ESCAPED.finditer(text):
+            invalid += 1
+            line = lines_before + text.count("\n", 0, escaped.start()) + 1
+            if not bad_lines or bad_lines[-1] != line:
+                bad_lines.append(line)
+        lines_before += text.count("\n")
+    return valid, invalid, bad_lines
 
 
 def _looks_binary(sample: str) -> bool:
@@ -106,10 +181,14 @@ def _looks_binary(sample: str) -> bool:
     return control > max(1, len(sample) // 100)
 
 
-def _delimiter(sample: str) -> str:
+def _first_lines(data: bytes, encoding: str, count: int = 5) -> str:
+    """The file's first lines, each read whole however long (a header of thousands of columns)."""
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="ignore", newline="")
+    return "".join(line for _, line in zip(range(count), text, strict=False))
+
+
+def _delimiter(head: str) -> str:
     """The separator that splits the header row into the most columns (quotes respected)."""
-    lines = sample.splitlines(keepends=True)[:-1] or sample.splitlines(keepends=True)
-    head = "".join(lines[:5])
 
     def columns(delimiter: str) -> int:
         try:
@@ -127,7 +206,8 @@ ChunksFrom = Callable[[int], Iterator[pd.DataFrame]]
 
 def _csv_reader(data: bytes, name: str, encoding: str, delimiter: str, chunk_rows: int) -> tuple[Rows, ChunksFrom]:
     """The first rows (for the layout) and a chunked reader of the rest, in pandas' C parser."""
-    text = io.TextIOWrapper(io.BytesIO(data[: 2 * SNIFF_BYTES]), encoding=encoding, newline="")
+    # The rows are read from the whole file, each whole: a header of 8,000 columns runs past any sample.
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
     try:
         first_rows = [row for _, row in zip(range(4), csv.reader(text, delimiter=delimiter), strict=False)]
     except csv.Error as problem:
@@ -226,7 +306,61 @@ def _interpret(first_rows: Rows, chunks_from: ChunksFrom, name: str) -> Survey:
             tool = "Microsoft Forms"
         headers, header_rows = first, 1
         id_column = next((i for i, h in enumerate(first) if h.lower() in ID_HEADERS), None)
-    return Survey(tool, headers, first, lambda: chunks_from(header_rows), id_column=id_column)
+    survey = Survey(tool, headers, first, lambda: chunks_from(header_rows), id_column=id_column)
+    _describe_columns(survey)
+    return survey
+
+
+def letters(text: object) -> str:
+    """A heading reduced to its letters and digits, lower case: "Duration (in seconds)" is "durationinseconds"."""
+    return re.sub(r"[^0-9a-z]", "", str(text).lower())
+
+
+def _describe_columns(survey: Survey) -> None:
+    """Which columns are the tool's metadata, and which of them say when, and whether it was a test."""
+    names = [{letters(survey.column_ids[i]), letters(header)} - {""} for i, header in enumerate(survey.headers)]
+    survey.metadata = {i for i, found in enumerate(names) if any(METADATA.match(name) for name in found)}
+    survey.timestamp_column = next(
+        (i for wanted in TIMESTAMPS for i, found in enumerate(names) if wanted in found and i in survey.metadata),
+        None,
+    )
+    if survey.tool == "Qualtrics":
+        survey.status_column = _index(survey.column_ids, "Status")
+        survey.finished_column = _index(survey.column_ids, "Finished")
+        survey.channel_column = _index(survey.column_ids, "DistributionChannel")
+
+
+_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%Y/%m/%d %I:%M:%S %p", "%d/%m/%Y %H:%M:%S", "ISO8601")
+"""How the tools write when a response was given: Qualtrics, SurveyMonkey, Google Forms (its time zone cut
+off), a European spreadsheet, and ISO dates."""
+
+
+def date_format(column: pd.Series) -> str | None:
+    """The format of _DATE_FORMATS that reads most cells of a timestamp column ("native" for Excel dates)."""
+    cells = column[column.notna()]
+    if not len(cells):
+        return None
+    if not isinstance(cells.iloc[0], str):
+        return "native"
+    text = _without_zone(cells)
+    counts = {format: pd.to_datetime(text, errors="coerce", format=format).notna().sum() for format in _DATE_FORMATS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else None
+
+
+def earliest_date(column: pd.Series, format: str | None) -> date | None:
+    """The earliest date in a timestamp column written in `format` (see date_format); None if no cell reads."""
+    if format is None:
+        return None
+    if format == "native":
+        parsed = pd.to_datetime(column.where(column.map(type).ne(str)), errors="coerce")
+    else:
+        parsed = pd.to_datetime(_without_zone(column.astype(str)), errors="coerce", format=format)
+    return parsed.min().date() if parsed.notna().any() else None
+
+
+def _without_zone(cells: pd.Series) -> pd.Series:
+    return cells.str.strip().str.replace(r"\s+(?!AM$|PM$)[A-Z]{2,5}([+-]\d+)?$", "", regex=True)
 
 
 def _index(headers: list[str], wanted: str) -> int | None:

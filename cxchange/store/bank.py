@@ -52,18 +52,24 @@ def set_item_active(db: Database, code: str, active: bool, on: str | None) -> No
 
 
 def remove_batch_items(db: Database, batch: int) -> list[str]:
-    """Delete the items a batch added that no response of another batch answers; returns their codes."""
+    """Delete the items a batch added that no response of another batch answers; returns their codes.
+
+    An item another batch still answers passes to the earliest such batch, so undoing that one later takes
+    it away (its batch_id would otherwise be cleared with this batch, and the item stay for good).
+    """
     codes = [row[0] for row in db.execute("SELECT code FROM items WHERE batch_id = :batch", {"batch": batch})]
     removed = []
     for code in codes:
-        used = db.execute(
+        heir = db.execute(
             """
-            SELECT EXISTS (SELECT 1 FROM responses, json_each(responses.answers) AS answer
-                           WHERE answer.key = :code AND (responses.batch_id IS NOT :batch))
+            SELECT MIN(responses.batch_id) FROM responses, json_each(responses.answers) AS answer
+            WHERE answer.key = :code AND responses.batch_id IS NOT :batch
             """,
             {"code": code, "batch": batch},
         ).fetchone()[0]
-        if not used:
+        if heir is None:
             db.execute("DELETE FROM items WHERE code = :code", {"code": code})
             removed.append(code)
+        else:
+            db.execute("UPDATE items SET batch_id = :heir WHERE code = :code", {"heir": heir, "code": code})
     return removed

@@ -267,6 +267,34 @@ def source_hashes(db: Database, wave: int) -> set[str]:
     return {row[0] for row in rows}
 
 
+def other_wave_hashes(db: Database, initiative: int, wave: int | None) -> dict[str, str]:
+    """The source hashes of the initiative's other waves' responses -> that wave's name."""
+    rows = db.execute(
+        """
+        SELECT responses.source_hash, waves.name FROM responses JOIN waves ON waves.id = responses.wave_id
+        WHERE waves.initiative_id = :initiative AND waves.id IS NOT :wave
+        """,
+        {"initiative": initiative, "wave": wave},
+    )
+    return dict(rows.fetchall())
+
+
+def other_wave_batches(db: Database, initiative: int, wave: int | None, file_hash: str) -> list[dict[str, Any]]:
+    """Earlier imports of the same file into the initiative's other waves: id, file_name, wave, imported_at."""
+    return list(
+        db.query(
+            """
+            SELECT import_batches.id, import_batches.file_name, waves.name AS wave, import_batches.imported_at
+            FROM import_batches JOIN waves ON waves.id = import_batches.wave_id
+            WHERE waves.initiative_id = :initiative AND waves.id IS NOT :wave AND import_batches.file_hash = :hash
+              AND import_batches.kind = 'responses'
+            ORDER BY import_batches.id
+            """,
+            {"initiative": initiative, "wave": wave, "hash": file_hash},
+        )
+    )
+
+
 def batch_with_hash(db: Database, wave: int, file_hash: str) -> dict[str, Any] | None:
     """The earlier import of the same file into the same wave, if there was one."""
     rows = list(
@@ -315,16 +343,46 @@ def batch_outcomes(db: Database, batch: int) -> dict[str, Any]:
 
 
 def undo_batch(db: Database, batch: int) -> int:
-    """Remove an import whole: its responses, answers and team-level rows; returns the rows removed."""
+    """Remove an import whole: its responses, answers and team-level rows, the teams it created that nothing
+    else uses, its aliases (they go with the batch) and the wave it brought if that is now empty; returns the
+    rows removed. The items it added go first (store.bank.remove_batch_items), while they still name it."""
     removed = db.execute(
         "SELECT (SELECT COUNT(*) FROM responses WHERE batch_id = :id)"
         " + (SELECT COUNT(DISTINCT team_id) FROM team_results WHERE batch_id = :id)",
         {"id": batch},
     ).fetchone()[0]
     wave = db.execute("SELECT wave_id FROM import_batches WHERE id = :id", {"id": batch}).fetchone()
+    # A team the batch created that a later batch's responses use passes to that batch, so undoing it
+    # later takes the team away too.
+    db.execute(
+        """
+        UPDATE teams SET batch_id = (
+            SELECT MIN(batch_id) FROM responses WHERE team_id = teams.id AND batch_id IS NOT :id
+        )
+        WHERE batch_id = :id AND EXISTS (SELECT 1 FROM responses WHERE team_id = teams.id AND batch_id IS NOT :id)
+        """,
+        {"id": batch},
+    )
+    db.execute("DELETE FROM responses WHERE batch_id = :id", {"id": batch})
+    db.execute("DELETE FROM team_results WHERE batch_id = :id", {"id": batch})
+    # A team the batch created goes with it unless something else now hangs on it.
+    db.execute(
+        """
+        DELETE FROM teams WHERE batch_id = :id
+          AND NOT EXISTS (SELECT 1 FROM responses WHERE team_id = teams.id)
+          AND NOT EXISTS (SELECT 1 FROM team_results WHERE team_id = teams.id)
+          AND NOT EXISTS (SELECT 1 FROM champions WHERE team_id = teams.id)
+          AND NOT EXISTS (SELECT 1 FROM cx_outcomes WHERE team_id = teams.id)
+          AND NOT EXISTS (SELECT 1 FROM actions WHERE team_id = teams.id)
+          AND NOT EXISTS (SELECT 1 FROM sponsor_activities WHERE team_id = teams.id)
+          AND NOT EXISTS (SELECT 1 FROM team_merges WHERE into_team_id = teams.id)
+          AND NOT EXISTS (SELECT 1 FROM teams AS child WHERE child.parent_id = teams.id)
+        """,
+        {"id": batch},
+    )
     db.execute("DELETE FROM import_batches WHERE id = :id", {"id": batch})
     if wave and wave[0] is not None:
-        # A wave the import brought, now empty, goes with it (teams stay: other data may use them).
+        # A wave the import brought, now empty, goes with it.
         db.execute(
             """
             DELETE FROM waves WHERE id = :wave
