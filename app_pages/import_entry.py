@@ -13,6 +13,7 @@ from cxchange.importing import (
     preview,
     question_set_csv,
 )
+from cxchange.text import plural
 
 st.title("Import & entry")
 items = ui.items()
@@ -123,6 +124,13 @@ def survey_file() -> None:
 
     st.subheader("Columns")
     st.write(f"**{plan.coverage()}.**")
+    if (suggested := preview.suggested_columns(plan)) and st.button(
+        f"Use the {plural(len(suggested), 'suggestion')}",
+        key=f"use_suggestions:{state}",
+        help="Each column still open takes its suggested item; review the grid before you import.",
+    ):
+        st.session_state[state] = mapping.with_choices(columns=suggested)
+        st.rerun()
     grid = preview.mapping_grid(plan, item_label)
     edited = st.data_editor(
         grid,

@@ -34,6 +34,7 @@ TESTED_PAGES = {
     "app_pages/settings.py",
 }
 FIXTURES = ROOT / "tests" / "fixtures" / "imports"
+COMPANY = ROOT / "tests" / "fixtures" / "company"
 
 
 @pytest.fixture
@@ -1750,3 +1751,28 @@ def test_empty_kotter_board_points_to_the_initiatives_tab(app, demo_path):
     at = opened(app, "app_pages/kotter_board.py")
     assert not at.exception
     assert "Add one under Settings → Initiatives & waves" in texts(at)
+
+
+def test_import_wizard_takes_the_suggestions_in_one_go_and_the_user_fixes_the_one_it_got_wrong(app, demo_path):
+    # Harbour Mutual's Qualtrics export: every statement in the company's own words, an unknown team header.
+    before = store.count(store.open_db(demo_path), "responses")
+    at = _upload(app, "qualtrics_2026q1.csv", (COMPANY / "qualtrics_2026q1.csv").read_bytes())
+    at.selectbox(key=next(s.key for s in at.selectbox if s.label == "Team column")).select("Équipe / Service").run()
+    coverage = "**0 of 15 ADKAR items matched; no item for Awareness, Desire, Knowledge, Ability and Reinforcement.**"
+    assert coverage in texts(at)
+    assert next(b for b in at.button if b.label == "Import").proto.disabled
+    next(b for b in at.button if b.label == "Use the 15 suggestions").click().run()
+    assert not at.exception
+    grid = _grid(at, "columns:").value.set_index("Column in the file")
+    stay = "To what extent do you agree? - The new way of working is here to stay."
+    assert pd.isna(grid.loc[stay, "Choice"])  # its suggestion (AB1) went to the column more like AB1
+    trained = "To what extent do you agree? - I have been trained for the new ways of working."
+    assert grid.loc[trained, "Choice"] == "KN2 · I have had the training I need for the new way of working."
+    assert "**14 of 15 ADKAR items matched; every element covered by at least one item.**" in texts(at)
+    last = "RE3 · I am confident the new way of working will last."
+    at = _edit(at, "columns:", {list(grid.index).index(stay): {"Choice": last}})
+    assert "**15 of 15 ADKAR items matched" in texts(at)
+    assert metric(at, "Complete responses") == "418"  # 420 in the file, less its two survey previews
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert not at.exception
+    assert store.count(store.open_db(demo_path), "responses") - before == 437  # 418 complete, 19 incomplete

@@ -116,6 +116,18 @@ def mapping_grid(plan: Plan, item_label: Mapping[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Column in the file", "Suggestion", "Choice"])
 
 
+def suggested_columns(plan: Plan) -> dict[str, str]:
+    """The suggestions of the columns still unmatched, as a mapping's columns (header -> item code), for the
+    user to take in one go: an item already matched is not offered again, and an item suggested for two
+    columns goes to the more similar one (the other stays for the user to choose)."""
+    taken = {m.item_code for m in plan.matches}
+    best: dict[str, tuple[float, str]] = {}
+    for header, (code, score) in plan.suggestions.items():
+        if code not in taken and (code not in best or score > best[code][0]):
+            best[code] = (score, header)
+    return {header: code for code, (_, header) in best.items()}
+
+
 def column_targets(before: pd.DataFrame, after: pd.DataFrame, item_label: Mapping[str, str]) -> dict[str, str]:
     """The columns whose choice the user changed in the mapping grid, as a mapping's columns (header ->
     item code, element or "ignore")."""
