@@ -280,9 +280,11 @@ def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_
             store.bank.add_aliases(db, plan.new_aliases, batch_id)
         bank = pd.concat([items, pd.DataFrame(plan.new_items, columns=["code", "element", "text"])])
         team_ids = store.org.team_ids(db)
+        teams = store.org.teams(db)
+        archived = [name for name in teams.loc[teams["archived_on"].notna(), "name"] if name not in team_ids]
         for grid in survey.chunks():
-            chunk = plan_chunk(plan, survey, grid, list(team_ids), seen, mapping, elsewhere)
-            if not dry_run and not plan.unknown_labels and not chunk.responses.empty:
+            chunk = plan_chunk(plan, survey, grid, list(team_ids), seen, mapping, elsewhere, archived)
+            if not dry_run and not (plan.unknown_labels or plan.team_refusals) and not chunk.responses.empty:
                 new = [team for team in chunk.responses["team"].unique() if team not in team_ids]
                 team_ids |= store.org.add_teams(db, new, batch_id)
                 _write_chunk(db, chunk, bank, team_ids, wave_id, batch_id)

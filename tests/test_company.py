@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cxchange import cli, store
+from cxchange import cli, services, store
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "company"
 EXPECTED = json.loads((HERE / "expected.json").read_text(encoding="utf-8"))
@@ -145,3 +145,21 @@ def test_importing_the_same_file_again_or_a_copy_renamed_adds_nobody(tmp_path, c
         assert code == 0, err
         assert "nothing changed" in out
     assert store.count(store.open_db(db), "responses") == before
+
+
+def test_a_file_naming_an_archived_team_is_refused_in_one_sentence_and_writes_nothing(tmp_path, capsys):
+    db = tmp_path / "archived.db"
+    set_up(capsys, db)
+    database = store.open_db(db)
+    teams = store.org.teams(database)
+    learning = int(teams.loc[teams["name"] == "Learning", "id"].iloc[0])
+    services.save_teams(database, [{"id": learning, "name": "Learning", "archived": True}])
+    code, out, err = run(
+        capsys, "import", HERE / "excel_2025q3.csv", "--db", db, "--wave", "2025 Q3",
+        "--initiative", "Service programme", "--mapping", HERE / "mapping_excel.json",
+    )  # fmt: skip
+    assert code == 2
+    assert "Learning is an archived team: bring it back under Settings → Organisation" in err
+    assert "Traceback" not in err
+    assert store.count(store.open_db(db), "responses") == 0
+    assert store.count(store.open_db(db), "teams") == 18

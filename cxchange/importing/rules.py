@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -438,11 +438,13 @@ def plan_chunk(
     in_wave: set[str],
     mapping: ImportMapping | None = None,
     elsewhere: Mapping[str, str] | None = None,
+    archived: Iterable[str] = (),
 ) -> Chunk:
     """Apply the row rules to one chunk of rows, adding what happens to `plan`.
 
     `in_wave` holds the source hashes already in the wave; the plan remembers those of the file's
     earlier chunks. `elsewhere` maps the source hashes of the initiative's other waves to the wave's name.
+    `archived` names the archived teams: a file's spelling of one is refused, not made a new team.
     Vectorised over columns: each distinct cell text is read once.
     """
     mapping = mapping or ImportMapping()
@@ -479,7 +481,7 @@ def plan_chunk(
         if found is not None and (plan.earliest is None or found < plan.earliest):
             plan.earliest = found
     spelled = _tidy_teams(text[team_index])
-    teams = spelled.map(_resolve_teams(plan, spelled, blank, team_names, mapping))
+    teams = spelled.map(_resolve_teams(plan, spelled, blank, team_names, mapping, archived))
     answered = values.notna().any(axis=1)
     hashes = _source_hashes(plan, survey, text, values, spelled, blank)
     outcome = pd.Series("imported", index=grid.index, dtype=object)
@@ -565,11 +567,18 @@ def _tidy_teams(column: pd.Series) -> pd.Series:
 
 
 def _resolve_teams(
-    plan: Plan, spelled: pd.Series, blank: pd.Series, team_names: list[str], mapping: ImportMapping
+    plan: Plan,
+    spelled: pd.Series,
+    blank: pd.Series,
+    team_names: list[str],
+    mapping: ImportMapping,
+    archived: Iterable[str] = (),
 ) -> dict[str, str | None]:
     """The team of each spelling in the chunk: the user's choice, else the existing team of that key, else
-    the file's first spelling of that key; a lookalike of another team is asked about, a bad name refused."""
+    the file's first spelling of that key; a lookalike of another team is asked about, a bad name or the
+    name of an archived team refused."""
     existing = {names.key(name): name for name in team_names}
+    retired = {names.key(name): name for name in archived}
     new_keys = {names.key(team): team for team in plan.spelling_team.values() if names.key(team) not in existing}
     by_shape: dict[str, list[str]] = {}  # what names look like -> the names: lookalikes are looked up, not scanned
     for name in [*existing.values(), *new_keys.values()]:
@@ -595,7 +604,13 @@ def _resolve_teams(
         team = existing.get(names.key(target)) or new_keys.get(names.key(target)) or target
         if names.key(team) not in existing and names.key(team) not in new_keys:
             refusal = names.refusal(team)
-            if refusal:
+            if names.key(team) in retired:
+                plan.team_refusals[spelling] = (
+                    f"Row {first_row[spelling]}, column {plan.team_column!r}: {retired[names.key(team)]} is an "
+                    "archived team: bring it back under Settings → Organisation, or send its rows to another team "
+                    "in the team grid or a mapping's teams."
+                )
+            elif refusal:
                 plan.team_refusals[spelling] = (
                     f"Row {first_row[spelling]}, column {plan.team_column!r}: {refusal.rstrip('.')} (map it to a "
                     "shorter team name in the team grid or a mapping's teams)."
