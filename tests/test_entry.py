@@ -227,6 +227,16 @@ def test_entering_a_file_writes_one_batch_replacing_only_its_teams(demo_db, team
     assert set(store.responses.team_results(demo_db, wave)["team_id"]) == {team_ids["Stores"]}
 
 
+def test_entering_the_same_file_again_leaves_one_entry_in_the_history(demo_db):
+    first = services.enter_team_results(demo_db, GOOD_FILE, "results.csv", "2026 Q4", "Customer First")
+    again = services.enter_team_results(demo_db, GOOD_FILE, "results.csv", "2026 Q4", "Customer First")
+    entries = store.responses.batches(demo_db).query("kind == 'team results'")
+    # The second entry replaced every row of the first: the first has nothing left to undo and is gone.
+    assert entries["id"].tolist() == [again.batch_id]
+    assert first.batch_id != again.batch_id
+    assert services.undo_batch(demo_db, again.batch_id) == 2
+
+
 def test_a_file_with_any_problem_or_an_unknown_wave_writes_nothing(demo_db):
     before = store.count(demo_db, "import_batches")
     bad = GOOD_FILE.replace(b"store support,9", b"store support,0")

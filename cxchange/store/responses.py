@@ -203,6 +203,15 @@ def replace_team_results(
             for r in rows.itertuples()
         ],
     )
+    # An earlier entry whose every row was replaced has nothing left to show or undo: it goes from the history.
+    db.execute(
+        """
+        DELETE FROM import_batches
+        WHERE kind = 'team results' AND wave_id = :wave AND id != :batch
+          AND NOT EXISTS (SELECT 1 FROM team_results WHERE team_results.batch_id = import_batches.id)
+        """,
+        {"wave": wave, "batch": batch},
+    )
     return batch
 
 
