@@ -136,14 +136,21 @@ def survey_file() -> None:
         grid,
         hide_index=True,
         width="stretch",
-        disabled=["Column in the file", "Suggestion"],
+        disabled=["Column in the file", "Statement", "Suggestion"],
         key=f"columns:{state}",
+        column_order=["Statement", "Suggestion", "Choice"],
         column_config={
-            "Column in the file": st.column_config.TextColumn(width="large"),
-            "Suggestion": st.column_config.TextColumn(help="The most similar bank item and its similarity (0–100)"),
+            "Statement": st.column_config.TextColumn(
+                width="large", help="The column's header, without the question a matrix statement sits under"
+            ),
+            "Suggestion": st.column_config.TextColumn(
+                width="medium", help="The most similar bank item and its similarity (0–100)"
+            ),
             "Choice": st.column_config.SelectboxColumn(options=preview.column_choices(item_label), width="large"),
         },
     )
+    if questions := preview.matrix_questions(grid):
+        st.caption(f"Statements under: {'; '.join(questions)}")
     if changed := preview.column_targets(grid, edited, item_label):
         st.session_state[state] = mapping.with_choices(columns=changed)
         st.rerun()
@@ -197,7 +204,7 @@ def survey_file() -> None:
         len(plan.problems),
         help="Off the 1–5 scale, or a non-answer such as Don't know: listed below.",
     )
-    for line in result.created:
+    for line in preview.condensed(result.created):
         st.write(f"• {line}")
     per_team = plan.per_team()
     st.dataframe(
@@ -208,9 +215,10 @@ def survey_file() -> None:
     small = preview.small_teams(plan, minimum)
     if small:
         st.info(
-            f"{len(small)} of {len(per_team)} teams have fewer than {minimum} complete responses in this file "
-            f"({', '.join(small[:5])}): their figures stay hidden unless the wave has more from them, and a "
-            "team beside them may be hidden too so they cannot be worked out."
+            f"{len(small)} of {len(per_team)} teams have fewer than {minimum} complete responses of their own in "
+            f"this file ({', '.join(small[:5])}): a team with fewer than {minimum} in the wave shows no figures "
+            "(a parent's figure counts the teams below it), and a team beside it may be hidden too so it cannot "
+            "be worked out."
         )
     if plan.outcomes or plan.problems:
         st.write("**What happens to the other rows**")
@@ -254,7 +262,7 @@ def survey_file() -> None:
         except ImportRejected as problem:
             st.error(str(problem))
             return
-        st.session_state["import_message"] = "  \n".join(done.report_lines()[:2] + done.created)
+        st.session_state["import_message"] = "  \n".join(done.report_lines()[:2] + preview.condensed(done.created))
         st.rerun()
 
 

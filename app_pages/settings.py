@@ -161,7 +161,7 @@ def organisation_tab() -> None:
             st.error("Nothing was imported:\n\n" + "\n".join(f"- {problem}" for problem in result.problems))
             return
         st.session_state["org_version"] = st.session_state.get("org_version", 0) + 1
-        done("org_message", f"Imported {uploaded.name}: {result.plan.summary()}")
+        done("org_message", f"Imported {uploaded.name}: {result.plan.summary(done=True)}")
 
 
 def initiatives_tab() -> None:

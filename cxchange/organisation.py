@@ -75,9 +75,14 @@ class TeamPlan:
         """How many rows create, update or leave a team unchanged."""
         return {kind: sum(team.outcome == kind for team in self.teams) for kind in ("create", "update", "unchanged")}
 
-    def summary(self) -> str:
-        """One sentence on the whole plan."""
+    def summary(self, done: bool = False) -> str:
+        """One sentence on the whole plan: what it will do, or (`done`) what it did."""
         counts = self.counts()
+        if done:
+            return (
+                f"{plural(counts['create'], 'team')} created, {counts['update']} updated, "
+                f"{counts['unchanged']} unchanged."
+            )
         return (
             f"{plural(counts['create'], 'team')} to create, {counts['update']} to update, "
             f"{counts['unchanged']} unchanged."

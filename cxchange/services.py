@@ -308,7 +308,8 @@ def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_
         if opened is not None:
             created.append(f"{will} wave {wave}, opening on {opened.isoformat()} ({since}).")
         created += [f"{will} item {item['code']} ({item['element']}): {item['text']!r}." for item in plan.new_items]
-        created += [f"{will} team {name}." for name in plan.new_teams]
+        # A spelling that looks like another team waits for the user's answer: it is not announced as new.
+        created += [f"{will} team {name}." for name in plan.new_teams if name not in plan.team_questions]
         recorded = "Will record" if dry_run else "Recorded"
         created += [f"{recorded} {text!r} as a wording of {code}." for text, code in plan.new_aliases.items()]
         result = ImportResult(

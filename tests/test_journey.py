@@ -24,7 +24,7 @@ __all__ = ["browser", "page"]  # fixtures, used by name
 
 pytestmark = pytest.mark.browser
 COMPANY = ROOT / "tests" / "fixtures" / "company"
-STAY = "To what extent do you agree? - The new way of working is here to stay."
+STAY = "The new way of working is here to stay."
 RE3 = "RE3 · I am confident the new way of working will last."
 
 

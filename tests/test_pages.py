@@ -1726,7 +1726,7 @@ def test_organisation_org_file_previews_then_applies(app, demo_path):
     assert preview["What happens"].tolist() == ["will create", "will update"]
     at.button(key="org_apply").click().run()
     assert not at.exception
-    assert "Imported org.csv: 1 team to create, 1 to update, 0 unchanged." in texts(at)
+    assert "Imported org.csv: 1 team created, 1 updated, 0 unchanged." in texts(at)
     assert store.org.teams(store.open_db(demo_path)).set_index("name").loc["Stores North", "headcount"] == 41
 
 

@@ -68,8 +68,9 @@ class ImportResult:
         """What happened to every row, as the CLI prints it."""
         if self.already_imported:
             earlier = self.already_imported
+            when = earlier["imported_at"][:16].replace("T", " ")
             return [
-                f"{self.file_name} was already imported into {self.wave} on {earlier['imported_at'][:16]} "
+                f"{self.file_name} was already imported into {self.wave} on {when} "
                 f"(batch {earlier['id']}): nothing changed."
             ]
         if self.nothing_new:

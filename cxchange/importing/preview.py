@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from cxchange import names
+from cxchange.importing.matching import candidates
 from cxchange.importing.rules import Plan
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, OUTCOME, SCALE
 
@@ -31,6 +32,19 @@ def label_values(chosen: Mapping[str, str | None]) -> dict[str, int | None] | No
 def item_labels(items: pd.DataFrame) -> dict[str, str]:
     """Each question of the bank as a picker names it: code · wording."""
     return {code: f"{code} · {text}" for code, text in zip(items["code"], items["text"], strict=True)}
+
+
+def condensed(lines: list[str]) -> list[str]:
+    """What an import will do (or did), with the wordings it records for bank items said in one line."""
+    wordings = [line for line in lines if line.startswith(("Will record ", "Recorded "))]
+    if len(wordings) <= 2:
+        return lines
+    verb = "Will record" if wordings[0].startswith("Will") else "Recorded"
+    summary = (
+        f"{verb} {len(wordings)} of the file's wordings as wordings of the bank's items, so the next wave's file "
+        "matches them by text."
+    )
+    return [line for line in lines if line not in wordings] + [summary]
 
 
 def small_teams(plan: Plan, minimum: int) -> list[str]:
@@ -94,7 +108,9 @@ def column_choices(item_label: Mapping[str, str]) -> list[str]:
 
 def mapping_grid(plan: Plan, item_label: Mapping[str, str]) -> pd.DataFrame:
     """One row per column of the file that is not the tool's metadata, the team or the comment column:
-    Column in the file (the header whole), Suggestion (item and similarity), Choice (what it maps to now)."""
+    Column in the file (the header whole), Statement (the header without the question a matrix statement
+    sits under, so the words that tell the rows apart are the ones shown), Suggestion (item and similarity),
+    Choice (what it maps to now)."""
     chosen = {m.header: item_label.get(m.item_code, m.item_code) for m in plan.matches if m.how != "new item"}
     chosen |= {item["header"]: f"new {ELEMENT_LABELS[item['element']]} item" for item in plan.new_items}
     chosen |= dict.fromkeys(plan.ignored, NOT_AN_ITEM)
@@ -107,13 +123,14 @@ def mapping_grid(plan: Plan, item_label: Mapping[str, str]) -> pd.DataFrame:
         rows.append(
             {
                 "Column in the file": header,
+                "Statement": candidates(header)[-1] if header.strip() else header,
                 "Suggestion": f"{item_label.get(suggestion[0], suggestion[0])} ({suggestion[1]:.0f})"
                 if suggestion
                 else "",
                 "Choice": chosen.get(header),
             }
         )
-    return pd.DataFrame(rows, columns=["Column in the file", "Suggestion", "Choice"])
+    return pd.DataFrame(rows, columns=["Column in the file", "Statement", "Suggestion", "Choice"])
 
 
 def suggested_columns(plan: Plan) -> dict[str, str]:
@@ -126,6 +143,16 @@ def suggested_columns(plan: Plan) -> dict[str, str]:
         if code not in taken and (code not in best or score > best[code][0]):
             best[code] = (score, header)
     return {header: code for code, (_, header) in best.items()}
+
+
+def matrix_questions(grid: pd.DataFrame) -> list[str]:
+    """The questions the mapping grid's statements sit under (what the Statement column leaves out), once each."""
+    found: dict[str, None] = {}
+    for header, statement in zip(grid["Column in the file"], grid["Statement"], strict=True):
+        question = header[: header.rfind(statement)].rstrip(" -[").strip() if header != statement else ""
+        if question:
+            found.setdefault(question, None)
+    return list(found)
 
 
 def column_targets(before: pd.DataFrame, after: pd.DataFrame, item_label: Mapping[str, str]) -> dict[str, str]:
