@@ -140,13 +140,14 @@ def survey_file() -> None:
         key=f"columns:{state}",
         column_order=["Statement", "Suggestion", "Choice"],
         column_config={
+            # widths in pixels that fit the page's width together, so no column is cut off at the right
             "Statement": st.column_config.TextColumn(
-                width="large", help="The column's header, without the question a matrix statement sits under"
+                width=370, help="The column's header, without the question a matrix statement sits under"
             ),
             "Suggestion": st.column_config.TextColumn(
-                width="medium", help="The most similar bank item and its similarity (0–100)"
+                width=170, help="The most similar bank item and its similarity (0–100)"
             ),
-            "Choice": st.column_config.SelectboxColumn(options=preview.column_choices(item_label), width="large"),
+            "Choice": st.column_config.SelectboxColumn(options=preview.column_choices(item_label), width=370),
         },
     )
     if questions := preview.matrix_questions(grid):
