@@ -264,7 +264,7 @@ def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_
             return ImportResult(file_name, survey.tool, wave, initiative_name, None, already_imported=earlier)
         items = store.bank.items(db)
         aliases = dict(zip(*(store.bank.aliases(db)[column] for column in ("text", "item_code")), strict=True))
-        plan = start_plan(survey, items, mapping, aliases)
+        plan = start_plan(survey, items, mapping, aliases, store.settings.team_headers(db))
         seen = store.responses.source_hashes(db, wave_id) if wave_id is not None else set()
         elsewhere, other_files = {}, []
         if initiative_id is not None:
@@ -303,6 +303,7 @@ def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_
             raise ImportRejected(blockers[0])  # rolls back whatever was written
         if batch_id is not None:
             store.responses.record_batch_outcomes(db, batch_id, _recorded(plan))
+            store.settings.add_team_header(db, plan.team_column)  # the next file with this header needs no choice
         if dry_run and wave_id is None:  # a preview reads the file once: the earliest date comes with the plan
             opened, since = _opening(survey, request, plan.earliest)
         if opened is not None:

@@ -163,3 +163,23 @@ def test_a_file_naming_an_archived_team_is_refused_in_one_sentence_and_writes_no
     assert "Traceback" not in err
     assert store.count(store.open_db(db), "responses") == 0
     assert store.count(store.open_db(db), "teams") == 18
+
+
+def test_the_team_column_chosen_for_one_file_is_recognised_in_the_next(tmp_path, capsys):
+    db = tmp_path / "learnt.db"
+    set_up(capsys, db)
+    survey(capsys, db, "qualtrics_2026q1.csv", "qualtrics", "2026 Q1")  # its mapping names "Équipe / Service"
+    code, out, err = run(
+        capsys,
+        "import",
+        HERE / "googleforms_2026q1.csv",
+        "--db",
+        db,
+        "--wave",
+        "2025 Q3",
+        "--initiative",
+        "Service programme",
+        "--dry-run",
+        "--allow-other-wave",
+    )  # fmt: skip: no mapping and no --team-column
+    assert "team from 'Équipe / Service'" in out, err

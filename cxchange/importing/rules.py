@@ -325,10 +325,12 @@ def start_plan(
     items: pd.DataFrame,
     mapping: ImportMapping | None = None,
     aliases: Mapping[str, str] | None = None,
+    team_headers: Iterable[str] = (),
 ) -> Plan:
     """Match the columns (items by the mapping, then by text through items and aliases; new items where the
     mapping names an element; the team and comment columns); raises ImportRejected where the file cannot be
-    used at all. `items` is the bank (code, element, text, active), `aliases` other wordings -> item code."""
+    used at all. `items` is the bank (code, element, text, active), `aliases` other wordings -> item code,
+    `team_headers` the team columns users chose in earlier imports (tried where no header is team-like)."""
     mapping = mapping or ImportMapping()
     aliases = dict(aliases or {})
     bank = dict(zip(items["code"], items["text"], strict=True))
@@ -380,6 +382,11 @@ def start_plan(
     team_index = find_team_column(survey.headers, mapping.team_column, metadata)
     if team_index is None and mapping.team_column is not None:
         team_index = find_team_column(survey.column_ids, mapping.team_column)
+    if team_index is None and mapping.team_column is None:
+        learnt = {normalise(header) for header in team_headers}
+        team_index = next(
+            (i for i, header in enumerate(survey.headers) if i not in metadata and normalise(header) in learnt), None
+        )
     offered = [header for i, header in enumerate(survey.headers) if i not in metadata and header]
     if team_index is None:
         wanted = f"called {mapping.team_column!r} " if mapping.team_column else ""

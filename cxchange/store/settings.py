@@ -42,3 +42,16 @@ def saved_mappings(db: Database) -> dict[str, str]:
 def save_mapping(db: Database, name: str, mapping_json: str) -> None:
     """Keep an import mapping under a name for the next file from the same survey."""
     db["settings"].upsert({"name": f"mapping:{name}", "value": json.dumps(mapping_json)}, pk="name")
+
+
+def team_headers(db: Database) -> list[str]:
+    """The team columns of earlier imports, as their files headed them, so the next file is recognised."""
+    row = db.execute("SELECT value FROM settings WHERE name = 'team_headers'").fetchone()
+    return json.loads(row[0]) if row else []
+
+
+def add_team_header(db: Database, header: str) -> None:
+    """Remember a file's team column header (once), in the caller's transaction."""
+    known = team_headers(db)
+    if header not in known:
+        db["settings"].upsert({"name": "team_headers", "value": json.dumps([*known, header])}, pk="name")
