@@ -36,12 +36,20 @@ def welch(
     n_b: ArrayLike,
     confidence: float = 0.95,
 ) -> dict[str, np.ndarray]:
-    """Welch's t-test of mean_a − mean_b from each group's mean, sd and n (numbers, or arrays element by element).
+    """The test of mean_a − mean_b from each group's mean, sd and n (numbers, or arrays element by element).
 
-    Returns arrays of the inputs' shape: difference, df (Welch–Satterthwaite), p (two-sided) and the
-    difference's ci_low and ci_high at `confidence`. All are NaN where a group has fewer than two
-    respondents or no sd. Where neither group has any spread there is no interval, and p is 0 where
-    the means differ (any difference is certain) and 1 where they are equal.
+    Welch's t-test where both groups have spread. A group with no spread in a sample is no proof
+    that its people never differ, so zero spread is never treated as certainty:
+    - where neither group has any spread, the raw answers are known exactly (everyone gave the
+      group's mean), and the exact permutation test over them is used (six all 3s against six
+      all 4s: p = 2 / C(12, 6) = 0.0022); there is no interval then;
+    - where one group has no spread, Student's t-test with the pooled sd, which lends that group
+      the other's spread instead of taking it for zero.
+    And no p is ever below permutation_floor: with small groups the t-tests' tails say more than
+    the answers can (three against three can never reach p < 0.1).
+    Returns arrays of the inputs' shape: difference, df, p (two-sided), the difference's ci_low and
+    ci_high at `confidence`, and `test` (which test gave p: "welch", "pooled t", "exact", or "").
+    All are NaN where a group has fewer than two respondents or no sd.
     """
     from scipy import stats
 
@@ -51,19 +59,75 @@ def welch(
     valid = (n_a >= 2) & (n_b >= 2) & np.isfinite(sd_a) & np.isfinite(sd_b) & np.isfinite(mean_a - mean_b)
     nan = np.full(mean_a.shape, np.nan)
     difference, df, p, half = nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    test = np.full(mean_a.shape, "", dtype=object)
     difference[valid] = (mean_a - mean_b)[valid]
     with np.errstate(divide="ignore", invalid="ignore"):
         var_a, var_b = sd_a**2 / n_a, sd_b**2 / n_b
         se = np.sqrt(var_a + var_b)
-        spread = valid & (se > 0)
-        df[spread] = ((var_a + var_b) ** 2 / (var_a**2 / (n_a - 1) + var_b**2 / (n_b - 1)))[spread]
-    if spread.any():
-        pick = [value[spread] for value in (mean_a, sd_a, n_a, mean_b, sd_b, n_b)]
-        p[spread] = stats.ttest_ind_from_stats(*pick, equal_var=False).pvalue
-        half[spread] = stats.t.ppf(0.5 + confidence / 2, df[spread]) * se[spread]
+        both = valid & (sd_a > 0) & (sd_b > 0)
+        df[both] = ((var_a + var_b) ** 2 / (var_a**2 / (n_a - 1) + var_b**2 / (n_b - 1)))[both]
+        one = valid & ((sd_a > 0) ^ (sd_b > 0))
+        pooled_df = n_a + n_b - 2
+        pooled_sd = np.sqrt(((n_a - 1) * sd_a**2 + (n_b - 1) * sd_b**2) / pooled_df)
+        df[one] = pooled_df[one]
+        se = np.where(one, pooled_sd * np.sqrt(1 / n_a + 1 / n_b), se)
+    if both.any():
+        pick = [value[both] for value in (mean_a, sd_a, n_a, mean_b, sd_b, n_b)]
+        p[both] = stats.ttest_ind_from_stats(*pick, equal_var=False).pvalue
+        test[both] = "welch"
+    if one.any():
+        pick = [value[one] for value in (mean_a, sd_a, n_a, mean_b, sd_b, n_b)]
+        p[one] = stats.ttest_ind_from_stats(*pick, equal_var=True).pvalue
+        test[one] = "pooled t"
+    spread = both | one
+    half[spread] = stats.t.ppf(0.5 + confidence / 2, df[spread]) * se[spread]
     still = valid & ~spread
-    p[still] = np.where(difference[still] == 0, 1.0, 0.0)
-    return {"difference": difference, "df": df, "p": p, "ci_low": difference - half, "ci_high": difference + half}
+    if still.any():
+        p[still] = [
+            exact_no_spread(*values)
+            for values in zip(mean_a[still], n_a[still].astype(int), mean_b[still], n_b[still].astype(int), strict=True)
+        ]
+    test[still] = "exact"
+    # No test of these group sizes can be surer than the most extreme split of their answers.
+    p = np.where(spread, np.maximum(p, permutation_floor(n_a, n_b)), p)
+    return {
+        "difference": difference,
+        "df": df,
+        "p": p,
+        "ci_low": difference - half,
+        "ci_high": difference + half,
+        "test": test,
+    }
+
+
+def exact_no_spread(mean_a: float, n_a: int, mean_b: float, n_b: int) -> float:
+    """Exact two-sided permutation p of a difference of means where everyone in a group gave its mean.
+
+    Every way of splitting the n_a + n_b answers into groups of n_a and n_b is equally likely
+    under no difference; a split with k of group a's answers left in group a has a difference
+    (mean_a − mean_b)(k / n_a − (n_a − k) / n_b), so p is the hypergeometric chance of a split at
+    least as far apart as the one observed (k = n_a).
+    """
+    from scipy import stats
+
+    if mean_a == mean_b:
+        return 1.0
+    k = np.arange(max(0, n_a - n_b), n_a + 1)
+    gap = np.abs(k / n_a - (n_a - k) / n_b)
+    chance = stats.hypergeom.pmf(k, n_a + n_b, n_a, n_a)
+    return float(min(1.0, chance[gap >= 1 - TOLERANCE].sum()))
+
+
+TOLERANCE = 1e-9
+
+
+def permutation_floor(n_a: ArrayLike, n_b: ArrayLike) -> np.ndarray:
+    """The smallest two-sided p a permutation test of groups of n_a and n_b can give (2 / C(12, 6) for 6 and 6)."""
+    from scipy import special
+
+    n_a, n_b = np.asarray(n_a, dtype=float), np.asarray(n_b, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n_a == n_b, 2.0, 1.0) / special.comb(n_a + n_b, n_a)
 
 
 def minimum_detectable_change(sd: float, n_before: int, n_after: int, alpha: float = 0.05, power: float = 0.8) -> float:

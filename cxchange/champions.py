@@ -564,7 +564,7 @@ def _welch_difference(row: Mapping[str, float]) -> dict[str, float]:
         *(row[f"without_{key}"] for key in ("mean", "sd", "n")),
         confidence=CONFIDENCE,
     )
-    return {key: float(value) for key, value in found.items()}
+    return {key: float(found[key]) for key in ("difference", "ci_low", "ci_high", "df", "p")}
 
 
 def effect_lines(effect: pd.DataFrame) -> pd.DataFrame:

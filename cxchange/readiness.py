@@ -107,6 +107,10 @@ def ci_text(row: Any) -> str:
         return "No confidence interval: team-level results only, with no respondent-level data."
     if entered:
         return "No confidence interval: part of n is team-level results, which carry no spread."
+    if row["n"] >= 2 and row.get("readiness_sd") == 0:
+        return (
+            "No confidence interval: every respondent gave the same answers, too little spread to tell how sure it is."
+        )
     return "No confidence interval: too few responses."
 
 
@@ -172,6 +176,13 @@ def _decorate(rolled: pd.DataFrame, teams: pd.DataFrame, waves: pd.DataFrame) ->
     return result.sort_values(["opened_on", "order"]).reset_index(drop=True)
 
 
+TEST_NOTES = {
+    "exact": ", exact test: no spread in either wave",
+    "pooled t": ", t-test with the spread of the wave that has one",
+}
+"""What a change's sentence adds where its p does not come from Welch's t-test."""
+
+
 @dataclass(frozen=True)
 class Change:
     """A change in readiness between two waves, called a change only where it is significant."""
@@ -180,6 +191,7 @@ class Change:
     p_value: float
     significant: bool
     previous_wave: str
+    test: str = "welch"
 
     def describe(self) -> str:
         """One sentence a CX lead can read aloud."""
@@ -188,14 +200,17 @@ class Change:
                 f"No test possible against {self.previous_wave}: team-level results carry no respondent data "
                 f"({self.delta:+.1f} points)."
             )
+        note = TEST_NOTES.get(self.test, "")
         if not self.significant:
-            return f"No clear change since {self.previous_wave} ({self.delta:+.1f} points, p = {self.p_value:.2f})."
+            return (
+                f"No clear change since {self.previous_wave} ({self.delta:+.1f} points, p = {self.p_value:.2f}{note})."
+            )
         direction = "Up" if self.delta > 0 else "Down"
-        return f"{direction} {abs(self.delta):.1f} points since {self.previous_wave} (p {p_text(self.p_value)})."
+        return f"{direction} {abs(self.delta):.1f} points since {self.previous_wave} (p {p_text(self.p_value)}{note})."
 
 
 def change_between(frame: pd.DataFrame, team_id: int, wave_id: int, alpha: float = 0.05) -> Change | None:
-    """The change in a team's readiness from the wave before `wave_id`, Welch-tested; None without one."""
+    """The change in a team's readiness from the wave before `wave_id` (analysis.welch); None without one."""
     rows = frame[frame["team_id"] == team_id].sort_values("opened_on")
     position = np.flatnonzero(rows["wave_id"].to_numpy() == wave_id)
     if len(position) == 0 or position[0] == 0:
@@ -203,16 +218,16 @@ def change_between(frame: pd.DataFrame, team_id: int, wave_id: int, alpha: float
     now, before = rows.iloc[position[0]], rows.iloc[position[0] - 1]
     if now["suppressed"] or before["suppressed"]:
         return None
-    p = float(
-        analysis.welch(
-            now["readiness"], now["readiness_sd"], now["n"], before["readiness"], before["readiness_sd"], before["n"]
-        )["p"]
+    result = analysis.welch(
+        now["readiness"], now["readiness_sd"], now["n"], before["readiness"], before["readiness_sd"], before["n"]
     )
+    p = float(result["p"])
     return Change(
         delta=float(now["readiness"] - before["readiness"]),
         p_value=p,
         significant=bool(p < alpha),
         previous_wave=str(before["wave"]),
+        test=str(result["test"]),
     )
 
 

@@ -281,10 +281,14 @@ def _reveals_complement(
 def confidence_interval(
     mean: pd.Series, sd: pd.Series, n: pd.Series, level: float = 0.95
 ) -> tuple[pd.Series, pd.Series]:
-    """The t-based confidence interval of a mean, from its sd and n (NaN where n < 2)."""
+    """The t-based confidence interval of a mean, from its sd and n.
+
+    NaN where n < 2, and where the sd is 0: a group whose answers do not vary in this sample
+    still has people who would, so no band is drawn rather than one of zero width.
+    """
     from scipy import stats as scipy_stats  # scipy takes a second to import: only where an interval is drawn
 
     n_float = n.astype(float)
     t = pd.Series(scipy_stats.t.ppf(0.5 + level / 2, (n_float - 1).where(n_float > 1)), index=mean.index)
-    half = t * sd / np.sqrt(n_float)
+    half = (t * sd / np.sqrt(n_float)).where(sd > 0)
     return mean - half, mean + half

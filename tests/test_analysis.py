@@ -55,7 +55,8 @@ def test_welch_works_element_by_element():
     result = analysis.welch(*([x, x, x] for x in a), *([b[0], b[0], 70.0], [b[1], 0.0, 0.0], [b[2], 1, 5]))
     assert result["p"][0] == pytest.approx(stats.ttest_ind(SAMPLE_A, SAMPLE_B, equal_var=False).pvalue)
     assert np.isnan(result["p"][1])  # one respondent in the second group
-    assert result["p"][2] == pytest.approx(stats.ttest_1samp(SAMPLE_A, 70.0).pvalue)  # no spread in it
+    # No spread in it: Student's t-test, lending it the other group's spread (not a one-sample test).
+    assert result["p"][2] == pytest.approx(stats.ttest_ind(SAMPLE_A, np.full(5, 70.0), equal_var=True).pvalue)
 
 
 @pytest.mark.parametrize(
@@ -72,13 +73,30 @@ def test_welch_gives_nan_without_two_respondents_and_an_sd(args):
     assert np.isnan(analysis.welch(*args)["p"])
 
 
-def test_welch_without_spread_is_certain_of_any_difference_and_gives_no_interval():
-    differ = analysis.welch(3.0, 0.0, 10, 2.0, 0.0, 12)
-    same = analysis.welch(3.0, 0.0, 10, 3.0, 0.0, 12)
-    assert (float(differ["p"]), float(same["p"])) == (0.0, 1.0)
-    assert float(differ["difference"]) == 1.0
-    assert np.isnan(differ["ci_low"])
-    assert np.isnan(differ["ci_high"])
+def test_zero_spread_is_not_certainty_six_all_3s_then_six_all_4s_gives_the_exact_p():
+    # Issue 12: this gave p = 0 ("Up 25.0 points (p < 0.001)"); the exact permutation test gives 0.0022.
+    threes, fours = np.full(6, 3.0), np.full(6, 4.0)
+    exact = stats.permutation_test(
+        (fours, threes), lambda a, b: a.mean() - b.mean(), permutation_type="independent", n_resamples=np.inf
+    ).pvalue
+    result = analysis.welch(4.0, 0.0, 6, 3.0, 0.0, 6)
+    assert float(result["p"]) == pytest.approx(exact) == pytest.approx(0.0022, abs=5e-5)
+    assert result["test"] == "exact"
+    assert float(result["difference"]) == 1.0
+    assert np.isnan(result["ci_low"])
+    assert np.isnan(result["ci_high"])
+    assert float(analysis.welch(3.0, 0.0, 10, 3.0, 0.0, 12)["p"]) == 1.0
+
+
+def test_one_group_without_spread_borrows_the_others_and_no_p_beats_the_permutation_floor():
+    sample = np.array([4.0, 3.0, 5.0, 4.0, 3.5, 4.5])
+    one = analysis.welch(3.0, 0.0, 6, *summary(sample))
+    pooled = stats.ttest_ind(np.full(6, 3.0), sample, equal_var=True).pvalue
+    assert float(one["p"]) == pytest.approx(max(pooled, 2 / 924))
+    assert one["test"] == "pooled t"
+    assert np.isfinite(one["ci_low"])
+    # Three against three can never be surer than 2 / C(6, 3) = 0.1, whatever the t-test's tail says.
+    assert float(analysis.welch(3.0, 0.1, 3, 5.0, 0.1, 3)["p"]) == pytest.approx(0.1)
 
 
 # benjamini_hochberg ---------------------------------------------------------------------------
