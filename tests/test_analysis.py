@@ -115,11 +115,27 @@ def test_benjamini_hochberg_by_hand_and_with_untested_cells():
     assert np.isnan(analysis.benjamini_hochberg([np.nan, np.nan])).all()
 
 
-def test_minimum_detectable_change_by_hand():
-    # (1.959964 + 0.841621) * 10 * sqrt(1/50 + 1/50) = 2.801585 * 10 * 0.2 = 5.60317
-    assert analysis.minimum_detectable_change(10, 50, 50) == pytest.approx(5.60317, abs=1e-4)
+def test_minimum_detectable_change_is_t_based_and_has_80_percent_power():
+    def power(shift: float, n: int, alpha: float) -> float:
+        df, critical = 2 * n - 2, stats.t.ppf(1 - alpha / 2, 2 * n - 2)
+        noncentrality = shift / np.sqrt(2 / n)
+        return stats.nct.sf(critical, df, noncentrality) + stats.nct.cdf(-critical, df, noncentrality)
+
+    for n, alpha in ((5, 0.05), (40, 0.01), (200, 0.002)):
+        assert power(analysis.minimum_detectable_change(1.0, n, n, alpha), n, alpha) == pytest.approx(0.8, abs=1e-6)
+    # Issue 12: the normal approximation (1.959964 + 0.841621) · √(2/5) was 12% too small at 5 against 5.
+    normal = 2.801585 * np.sqrt(2 / 5)
+    assert 1 - normal / analysis.minimum_detectable_change(1.0, 5, 5) == pytest.approx(0.12, abs=0.005)
     assert np.isnan(analysis.minimum_detectable_change(10, 1, 50))
     assert analysis.minimum_detectable_change(10, 20, 20) > analysis.minimum_detectable_change(10, 200, 200)
+
+
+def test_the_detectable_change_uses_the_level_the_calls_are_made_at():
+    assert analysis.call_level(0, 300) == pytest.approx(0.05 / 300)
+    assert analysis.call_level(10, 300) == pytest.approx(0.05 * 11 / 300)
+    assert analysis.call_level(0, 1) == 0.05
+    stricter = analysis.minimum_detectable_change(0.8, 40, 40, analysis.call_level(0, 300))
+    assert stricter > analysis.minimum_detectable_change(0.8, 40, 40, 0.05) * 1.4
 
 
 def test_relative_weights_with_uncorrelated_predictors_are_the_squared_correlations():
@@ -233,8 +249,14 @@ def test_entered_means_are_no_test_possible_and_hidden_teams_are_left_out():
     assert table.loc[table["team"] == "Entered", "p"].isna().all()
     survey = table[table["team"] == "Survey"].set_index("element")
     assert survey.loc["desire", "call"] == "up"
-    # The detectable change uses the pooled sd (0.8 both waves) and both n.
-    assert survey.loc["desire", "mdc"] == pytest.approx(analysis.minimum_detectable_change(0.8, 40, 40))
+    # The detectable change uses the pooled sd (0.8 both waves), both n, and the level of the calls:
+    # one called of five tested, so a second needed p ≤ 0.05 · 2 / 5 = 0.02.
+    assert survey.loc["desire", "level"] == pytest.approx(0.02)
+    assert survey.loc["desire", "mdc"] == pytest.approx(analysis.minimum_detectable_change(0.8, 40, 40, 0.02))
+    # Its own 95% CI, Welch's around +0.9 (3.9 against 3.0): ±t(0.975, 78) · 0.8 · √(2/40).
+    half = stats.t.ppf(0.975, 78) * 0.8 * np.sqrt(2 / 40)
+    assert survey.loc["desire", "ci_low"] == pytest.approx(0.9 - half)
+    assert survey.loc["desire", "ci_high"] == pytest.approx(0.9 + half)
     assert analysis.describe_changes(table) == (
         "Of 5 team × element figures tested, **1 went up** and **0 went down**; the other 4 show no clear change. "
         "5 come from team-level entries: no test possible."
