@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from cxchange.hierarchy import ORGANISATION
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
 
 
@@ -219,48 +220,36 @@ def call_level(called: int, tested: int, alpha: float = 0.05) -> float:
 CHANGE_CALLS = ("up", "down", "no clear change", "no test possible")
 
 
+FAMILIES = {
+    "teams": "every shown team with no teams below it, and the organisation",
+    "parents": "every shown team with teams below it",
+}
+"""The fixed Benjamini–Hochberg families of a pair of waves: what a p-value was corrected among."""
+
+
 def changes(
     frame: pd.DataFrame, before_wave: int, after_wave: int, team_ids: Sequence[int], alpha: float = 0.05
 ) -> pd.DataFrame:
     """Per team and ADKAR element, the change from one wave to another, called only where it is significant.
 
-    Welch's t-test per cell, then Benjamini–Hochberg across every cell tested, so "up" and "down" hold
-    for the whole table at once. Cells whose data are entered team means say "no test possible";
-    teams hidden in either wave are left out. `ci_low`/`ci_high` are the change's own 95% CI;
-    `mdc` is the smallest change the two groups' n could detect (80% power) at `level`, the raw p a
-    further cell would have needed to be called after the correction (call_level), in the
-    element's units.
+    analysis.welch per cell, then Benjamini–Hochberg within a family fixed for the pair of waves,
+    whatever `team_ids` the page shows: every team shown in both waves with no teams below it,
+    with the organisation (family "teams"); parent teams, whose figures contain those teams, in a
+    family of their own ("parents"). So a cell's call is the same under every team filter, and
+    "up" and "down" hold for the whole family at once. Cells whose data are entered team means
+    say "no test possible"; teams hidden in either wave are left out. `ci_low`/`ci_high` are the
+    change's own 95% CI; `mdc` is the smallest change the two groups' n could detect (80% power)
+    at `level`, the raw p a further cell of its family would have needed to be called
+    (call_level), in the element's units. Only the rows of `team_ids` are returned.
     Returns team_id, team, order, element, before, after, delta, n_before, n_after, p, ci_low,
-    ci_high, p_adjusted, call, level, mdc.
+    ci_high, p_adjusted, call, level, mdc, family, family_size (cells tested in the family) and
+    adjusted_among (the family in words).
     """
-    columns = ["team_id", "team", "order", "n", "suppressed", *ELEMENTS, *(f"{e}_sd" for e in ELEMENTS)]
-    before = frame.loc[frame["wave_id"] == before_wave, columns].set_index("team_id")
-    after = frame.loc[frame["wave_id"] == after_wave, columns].set_index("team_id")
-    wanted = [t for t in team_ids if t in before.index and t in after.index]
-    before, after = before.loc[wanted], after.loc[wanted]
-    shown = ~(before["suppressed"].astype(bool) | after["suppressed"].astype(bool))
-    before, after = before[shown], after[shown]
-    cells = []
-    for element in ELEMENTS:
-        cells.append(
-            pd.DataFrame(
-                {
-                    "team_id": after.index,
-                    "team": after["team"].to_numpy(),
-                    "order": after["order"].to_numpy(),
-                    "element": element,
-                    "before": before[element].to_numpy(float),
-                    "after": after[element].to_numpy(float),
-                    "sd_before": before[f"{element}_sd"].to_numpy(float),
-                    "sd_after": after[f"{element}_sd"].to_numpy(float),
-                    "n_before": before["n"].to_numpy(int),
-                    "n_after": after["n"].to_numpy(int),
-                }
-            )
-        )
-    table = pd.concat(cells, ignore_index=True) if cells else pd.DataFrame()
+    table = _change_cells(frame, before_wave, after_wave)
     if table.empty:
-        return table.assign(delta=[], p=[], ci_low=[], ci_high=[], p_adjusted=[], call=[], level=[], mdc=[])
+        names = ["delta", "p", "ci_low", "ci_high", "p_adjusted", "call", "level", "mdc", "family", "family_size"]
+        names.append("adjusted_among")
+        return table.assign(**{name: [] for name in names})
     table["delta"] = table["after"] - table["before"]
     testable = table[["sd_before", "sd_after"]].notna().all(axis=1) & (table[["n_before", "n_after"]].min(axis=1) > 1)
     tested = welch(
@@ -268,19 +257,64 @@ def changes(
         *(table[column].to_numpy(float) for column in ("before", "sd_before", "n_before")),
     )
     table["p"], table["ci_low"], table["ci_high"] = tested["p"], tested["ci_low"], tested["ci_high"]
-    table["p_adjusted"] = benjamini_hochberg(table["p"])
+    parent = table["has_children"].astype(bool) & (table["team_id"] != ORGANISATION)
+    table["family"] = np.where(parent, "parents", "teams")
+    table["p_adjusted"] = np.nan
+    for rows in table.groupby("family").groups.values():
+        part = table.loc[rows]
+        table.loc[rows, "p_adjusted"] = benjamini_hochberg(part["p"].to_numpy(float))
+        significant = table.loc[rows, "p_adjusted"] < alpha
+        table.loc[rows, "level"] = call_level(int(significant.sum()), int(part["p"].notna().sum()), alpha)
+        table.loc[rows, "family_size"] = int(part["p"].notna().sum())
     significant = table["p_adjusted"] < alpha
     table["call"] = np.select(
         [~testable, significant & (table["delta"] > 0), significant & (table["delta"] < 0)],
         ["no test possible", "up", "down"],
         "no clear change",
     )
-    table["level"] = call_level(int(significant.sum()), int(table["p"].notna().sum()), alpha)
-    pooled = np.sqrt((table["sd_before"] ** 2 + table["sd_after"] ** 2) / 2)
-    table["mdc"] = minimum_detectable_change(pooled, table["n_before"], table["n_after"], table["level"])
-    table["position"] = table["element"].map({element: position for position, element in enumerate(ELEMENTS)})
-    ordered = table.sort_values(["order", "position"]).reset_index(drop=True)
-    return ordered.drop(columns=["sd_before", "sd_after", "position"])
+    table["family_size"] = table["family_size"].astype(int)
+    table["adjusted_among"] = [
+        f"{size:,} figures of {FAMILIES[family]}"
+        for family, size in zip(table["family"], table["family_size"], strict=True)
+    ]
+    wanted = table[table["team_id"].isin(list(team_ids))].copy()
+    pooled = np.sqrt((wanted["sd_before"] ** 2 + wanted["sd_after"] ** 2) / 2)
+    wanted["mdc"] = minimum_detectable_change(pooled, wanted["n_before"], wanted["n_after"], wanted["level"])
+    wanted["position"] = wanted["element"].map({element: position for position, element in enumerate(ELEMENTS)})
+    ordered = wanted.sort_values(["order", "position"]).reset_index(drop=True)
+    return ordered.drop(columns=["sd_before", "sd_after", "position", "has_children"])
+
+
+def _change_cells(frame: pd.DataFrame, before_wave: int, after_wave: int) -> pd.DataFrame:
+    """One row per team shown in both waves × element: the means, sds and n either side."""
+    columns = ["team_id", "team", "order", "n", "suppressed", *ELEMENTS, *(f"{e}_sd" for e in ELEMENTS)]
+    frame = frame if "has_children" in frame else frame.assign(has_children=False)
+    columns.append("has_children")
+    before = frame.loc[frame["wave_id"] == before_wave, columns].set_index("team_id")
+    after = frame.loc[frame["wave_id"] == after_wave, columns].set_index("team_id")
+    both = after.index.intersection(before.index)
+    before, after = before.loc[both], after.loc[both]
+    shown = ~(before["suppressed"].astype(bool) | after["suppressed"].astype(bool))
+    before, after = before[shown], after[shown]
+    cells = [
+        pd.DataFrame(
+            {
+                "team_id": after.index,
+                "team": after["team"].to_numpy(),
+                "order": after["order"].to_numpy(),
+                "has_children": after["has_children"].to_numpy(bool),
+                "element": element,
+                "before": before[element].to_numpy(float),
+                "after": after[element].to_numpy(float),
+                "sd_before": before[f"{element}_sd"].to_numpy(float),
+                "sd_after": after[f"{element}_sd"].to_numpy(float),
+                "n_before": before["n"].to_numpy(int),
+                "n_after": after["n"].to_numpy(int),
+            }
+        )
+        for element in ELEMENTS
+    ]
+    return pd.concat(cells, ignore_index=True)
 
 
 def key_drivers(scores: pd.DataFrame) -> pd.DataFrame:
@@ -309,6 +343,21 @@ def describe_changes(table: pd.DataFrame) -> str:
     if untested:
         text += f" {untested} come from team-level entries: no test possible."
     return text
+
+
+def describe_families(table: pd.DataFrame) -> str:
+    """Which fixed family each shown p-value was corrected in, and how large it was (a changes() table)."""
+    sizes = table.drop_duplicates("family").set_index("family")["family_size"]
+    parts = [
+        f"{'parent teams' if family == 'parents' else 'teams'} among the {int(sizes[family]):,} figures of "
+        f"{FAMILIES[family]}"
+        for family in FAMILIES
+        if family in sizes
+    ]
+    return (
+        "p-values are adjusted for testing many figures at once (Benjamini–Hochberg) within a family fixed for "
+        "this pair of waves, whatever team you choose above: " + "; ".join(parts) + "."
+    )
 
 
 def describe_drivers(drivers: pd.DataFrame) -> str:

@@ -365,6 +365,7 @@ def change_grid(changes: pd.DataFrame, title: str = "") -> alt.LayerChart:
         alt.Tooltip("after:Q", title="After", format=".2f"),
         alt.Tooltip("delta:Q", title="Change", format="+.2f"),
         alt.Tooltip("p_adjusted:Q", title="p (BH-adjusted)", format=".3f"),
+        alt.Tooltip("adjusted_among:N", title="Adjusted among"),
         alt.Tooltip("ci_low:Q", title="95% CI of the change, from", format="+.2f"),
         alt.Tooltip("ci_high:Q", title="to", format="+.2f"),
         alt.Tooltip("detectable:N", title="With these n"),

@@ -208,12 +208,43 @@ def test_changes_match_welch_and_bh_from_scipy_on_the_demo(demo_db):
         assert row.delta == pytest.approx(a.mean() - b.mean())
         assert (row.n_before, row.n_after) == (len(b), len(a))
         expected_p.append(result.pvalue)
-    assert table["p_adjusted"].to_numpy() == pytest.approx(stats.false_discovery_control(expected_p, method="bh"))
+    # BH runs over the fixed family of the pair of waves, not over the three teams asked for.
+    every = analysis.changes(frame, 5, 6, sorted(frame["team_id"].unique()))
+    family = every[every["family"] == "teams"].set_index(["team_id", "element"])
+    adjusted = pd.Series(stats.false_discovery_control(family["p"], method="bh"), index=family.index)
+    keys = list(zip(table["team_id"], table["element"], strict=True))
+    assert table["p_adjusted"].to_numpy() == pytest.approx(adjusted.loc[keys].to_numpy())
+    assert len(expected_p) == len(table)
     calls = dict(zip(zip(table["team"], table["element"], strict=True), table["call"], strict=True))
     assert calls[("Distribution Centre", "awareness")] == "down"  # the demo's story: Supply Chain falls
     significant = table["p_adjusted"] < 0.05
     assert set(table.loc[~significant, "call"]) <= {"no clear change"}
     assert (table.loc[significant, "call"] == np.where(table.loc[significant, "delta"] > 0, "up", "down")).all()
+
+
+def test_a_cells_call_does_not_depend_on_the_team_filter_stores_north_reinforcement_q3_to_q4(demo_db):
+    # Issue 12: "up" under the Stores filter (adjusted p 0.017) and "no clear change" under All teams (0.052).
+    from cxchange import hierarchy, store
+
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
+    teams = store.org.teams(demo_db)
+    waves = frame.drop_duplicates("wave").set_index("wave")["wave_id"]
+    stores = hierarchy.subtree_ids(teams, int(teams.set_index("name").loc["Stores", "id"]))
+    everyone = hierarchy.subtree_ids(teams, hierarchy.ORGANISATION)
+    cells = []
+    for members in (stores, everyone):
+        table = analysis.changes(frame, int(waves["2025 Q3"]), int(waves["2025 Q4"]), sorted(members))
+        cells.append(table[(table["team"] == "Stores North") & (table["element"] == "reinforcement")].iloc[0])
+    under_stores, under_all = cells
+    assert under_stores["call"] == under_all["call"] == "up"
+    assert under_stores["p_adjusted"] == under_all["p_adjusted"] == pytest.approx(0.046, abs=5e-4)
+    assert under_all["family"] == "teams"
+    assert under_all["adjusted_among"].endswith("every shown team with no teams below it, and the organisation")
+    # Parents are corrected among parents: Stores is never in the leaf teams' family.
+    whole = analysis.changes(frame, int(waves["2025 Q3"]), int(waves["2025 Q4"]), sorted(everyone))
+    assert set(whole.loc[whole["team"] == "Stores", "family"]) == {"parents"}
+    assert set(whole.loc[whole["team_id"] == hierarchy.ORGANISATION, "family"]) == {"teams"}
+    assert "whatever team you choose" in analysis.describe_families(whole)
 
 
 def test_a_change_significant_alone_is_not_called_after_correction():

@@ -634,6 +634,7 @@ def test_readiness_shows_heatmap_change_and_drivers(app):
     shown = texts(at)
     assert re.search(r"Of \d+ team × element figures tested, \*\*\d+ went up\*\* and \*\*\d+ went down\*\*", shown)
     assert "Of 75 team × element figures tested" in shown  # 15 shown teams × 5 elements
+    assert "within a family fixed for this pair of waves, whatever team you choose above" in shown
     assert "Fix first" in shown or "matters most" in shown
     assert "This is an association, not proof of cause." in shown
     assert "Click a team on any chart of teams to open its detail." in shown
