@@ -359,8 +359,9 @@ def effect_tab() -> None:
     if waves.empty or frame.empty:
         st.info("No survey results yet: the champion effect needs readiness figures.")
         return
-    effect = ui.computed(champions.champion_effect, frame, roster, waves)
-    st.markdown(champions.describe_effect(effect))
+    min_teams = int(ui.settings()["champion_effect_min_teams"])
+    effect = ui.computed(champions.champion_effect, frame, roster, waves, min_teams)
+    st.markdown(champions.describe_effect(effect, min_teams))
     lines = champions.effect_lines(effect)
     if not lines.empty:
         ui.chart(

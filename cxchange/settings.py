@@ -84,6 +84,16 @@ SETTINGS: tuple[Setting, ...] = (
         section="Champions",
     ),
     Setting(
+        "champion_effect_min_teams",
+        4,
+        "Teams per group before the champion effect is tested",
+        "Champions are assigned to teams, so the champion effect is tested with teams as the unit; with fewer "
+        'teams than this with or without a champion it says "too few teams to tell" (Champions).',
+        minimum=2,
+        maximum=50,
+        section="Champions",
+    ),
+    Setting(
         "champion_quiet_days",
         30,
         "Days without a session before a team is quiet",

@@ -1502,14 +1502,16 @@ def test_champions_import_names_the_bad_row_then_imports_the_fixed_file_and_undo
 def test_champions_effect_compares_teams_with_and_without_as_association(app):
     at = champions_page(app)
     shown = texts(at)
+    # Issue 12: teams are the unit ("6.2 points higher (+3.2 to +9.2)" counted respondents as independent).
     assert (
-        "In 2026 Q4, teams with an active champion had a readiness index of 68.1 (n = 933 respondents in 6 teams), "
-        "teams without 61.9 (n = 94 in 4 teams): **6.2 points higher** with a champion"
+        "In 2026 Q4, teams with an active champion had a mean readiness index of 65.7 (6 teams, n = 933 respondents), "
+        "teams without 60.3 (4 teams, n = 94): **no clear difference** (+5.4 points, 95% CI of the difference "
+        "-13.5 to +24.3, teams as the unit)"
     ) in shown
     assert "This is an association, not cause" in shown
     table = next(d.value for d in at.dataframe if "Reads as" in d.value.columns)
     assert table["Wave"].tolist() == ["2025 Q3", "2025 Q4", "2026 Q1", "2026 Q2", "2026 Q3", "2026 Q4"]
-    assert table["Reads as"].tolist()[0] == "lower with a champion"  # the stores, stuck at Knowledge, had them first
+    assert table["Reads as"].tolist()[0] == "too few teams to tell (3 with, 7 without)"  # the stores had them first
     assert "An association, not cause" in at.get("vega_lite_chart")[1].proto.spec
 
     at.radio(key="effect_group").set_value("others").run()  # champions' own answers left out
