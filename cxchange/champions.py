@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -71,7 +71,7 @@ def as_date(value: object) -> date | None:
 
 
 def active_mask(champions: pd.DataFrame, day: date) -> pd.Series:
-    """Which rows of a roster (started_on, ended_on as ISO text) are active on `day`."""
+    """Which rows of a roster (started_on, ended_on as ISO text) are in post on `day` (active or quiet)."""
     text = day.isoformat()
     started = champions["started_on"].astype(object)
     ended = champions["ended_on"].astype(object)
@@ -88,6 +88,28 @@ class Problem:
 
     field: str
     message: str
+
+
+CHAMPION_STATES = ("active", "quiet", "not in post")
+"""A champion on a day: in post with a session logged within the quiet days, in post without one, or neither."""
+
+
+def champion_states(
+    champions: pd.DataFrame, activities: pd.DataFrame, day: date, quiet_days: int = DEFAULTS["champion_quiet_days"]
+) -> pd.Series:
+    """The one definition of an active champion, used by every page: each roster row's state on `day`.
+
+    "active": in post (active_mask) with a session logged in the `quiet_days` days up to `day`;
+    "quiet": in post, with none in that time; "not in post" otherwise. `champions` has id,
+    started_on, ended_on; `activities` champion_id, happened_on. Returns a Series on the roster's index.
+    """
+    in_post = active_mask(champions, day) if len(champions) else pd.Series(False, index=champions.index)
+    since = (day - timedelta(days=int(quiet_days))).isoformat()
+    happened = activities["happened_on"].astype(str)
+    recent = activities.loc[(happened >= since) & (happened <= day.isoformat()), "champion_id"]
+    lively = champions["id"].isin(set(recent)) if len(champions) else in_post
+    states = np.where(in_post & lively, "active", np.where(in_post, "quiet", "not in post"))
+    return pd.Series(states, index=champions.index, dtype=object)
 
 
 def check_champion(
@@ -266,10 +288,11 @@ def coverage(
     per_team["champions"] = per_team["team_id"].map(active_by_team).fillna(0).astype(int)
     per_team["last_activity"] = per_team["team_id"].map(last_by_team)
     per_team["leaf"] = per_team["team_id"].isin(leaf_ids)
-    per_team["status"] = [
-        _status(count, last, today, quiet_days)
-        for count, last in zip(per_team["champions"], per_team["last_activity"], strict=True)
-    ]
+    states = champion_states(champions, activities, today, quiet_days) if len(champions) else pd.Series(dtype=object)
+    lively = set(champions.loc[states == "active", "team_id"].astype(int)) if len(champions) else set()
+    per_team["status"] = np.where(
+        per_team["team_id"].isin(lively), "active", np.where(per_team["champions"] > 0, "quiet", "none")
+    )
     joined = members.merge(per_team, on="team_id")
     sizes = subtree_headcount(teams).set_index("team_id")
     rows = []

@@ -97,8 +97,8 @@ SETTINGS: tuple[Setting, ...] = (
         "champion_quiet_days",
         30,
         "Days without a session before a team is quiet",
-        "A team whose active champions have logged no session for more than this many days shows as quiet "
-        "(Champions, Workshop).",
+        "A champion in post who has logged no session for more than this many days is quiet, not active, on "
+        "every page (Champions, Workshop, Programme health).",
         minimum=7,
         maximum=365,
         section="Champions",
@@ -197,16 +197,6 @@ SETTINGS: tuple[Setting, ...] = (
         "Survey waves so far from which the measurement light is amber (two give one comparison); fewer is red.",
         minimum=1,
         maximum=52,
-        section="Programme health",
-    ),
-    Setting(
-        "health_champion_active_days",
-        60,
-        "Champion active: a session within (days)",
-        "For the champion-network and cross-team lights, a champion in role counts as active with a session "
-        "logged within this many days.",
-        minimum=1,
-        maximum=365,
         section="Programme health",
     ),
     Setting(

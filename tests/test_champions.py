@@ -591,3 +591,26 @@ def test_undo_removes_the_batch_and_its_champions_and_nothing_else(teams_db):
         services.undo_champion_batch(teams_db, gone)
     # Undone, the same file may come in again.
     assert services.import_roster(teams_db, GOOD, "roster.csv").written
+
+
+def test_one_definition_of_an_active_champion_champions_page_and_programme_health_agree(demo_db):
+    # Issue 12: the Champions page said 6 of 12 teams without one, Programme health 5 of 12 with one.
+    from cxchange import health
+
+    settings = store.settings.settings(demo_db)
+    today = date.today()
+    roster, log = store.champions.champion_roster(demo_db), store.champions.champion_activity_log(demo_db)
+    rows = champions.coverage(
+        store.org.teams(demo_db, archived=False), roster, log, today, settings["champion_ratio"],
+        int(settings["champion_quiet_days"]),
+    )  # fmt: skip
+    summary = champions.coverage_summary(rows)
+    data = health.HealthData.from_frames(store.health.health_inputs(demo_db, 1), settings["stale_weeks"], settings)
+    light = next(light for light in health.assess(data, today) if light.check.name == "champions")
+    active = summary["teams"] - summary["teams_without"] - summary["teams_quiet"]
+    assert (summary["teams"], summary["teams_without"], summary["teams_quiet"]) == (12, 6, 1)
+    assert light.reason.startswith(f"{active} of 12 teams taking part have an active champion")
+    assert f"quiet (in post, no session in 30 days): {summary['quiet'][0]}" in light.reason
+    states = champions.champion_states(roster, log, today)
+    assert set(states) <= set(champions.CHAMPION_STATES)
+    assert roster.loc[states == "active", "team_id"].nunique() == active

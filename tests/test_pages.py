@@ -191,7 +191,7 @@ def test_the_settings_page_lists_every_threshold_and_a_new_one_reaches_its_page(
     assert store.settings.settings(store.open_db(demo_path))["champion_quiet_days"] == 60
     at.switch_page("app_pages/champions.py").run()
     assert not at.exception
-    assert any(m.label == "Quiet teams (no activity in 60 days)" for m in at.metric)
+    assert any(m.label == "Quiet teams (in post, no session in 60 days)" for m in at.metric)
 
 
 def test_start_an_empty_workspace_and_get_the_demo_back(app, demo_path):
@@ -1356,10 +1356,10 @@ def test_champions_coverage_names_teams_without_a_champion_and_quiet_ones(app):
     assert not at.exception
     assert [t.label for t in at.tabs] == ["Coverage", "Roster", "Activity log", "Import", "Champion effect"]
     assert metric(at, "Active champions") == "26"  # 27 on the roster, one stepped down in March
-    assert metric(at, "Teams without an active champion") == "6 of 12"
+    assert metric(at, "Teams with no champion in post") == "6 of 12"
     warnings = [w.value for w in at.warning]
     assert (
-        "**No active champion:** Complaints Resolution, Customer Insight, Digital Marketing, HR & People, "
+        "**No champion in post:** Complaints Resolution, Customer Insight, Digital Marketing, HR & People, "
         "Store Support, Logistics Planning."
     ) in warnings
     assert any(w.startswith("**Quiet for more than 30 days:**") and "Distribution Centre" in w for w in warnings)
