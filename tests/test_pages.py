@@ -502,7 +502,11 @@ def test_cx_outcomes_shows_readiness_against_each_measure_as_association(app):
     at = opened(app, "app_pages/cx_outcomes.py")
     assert not at.exception
     shown = texts(at)
-    assert "Teams with higher readiness had higher CSAT (r = 0.87, 95% CI 0.79 to 0.92, n = 54 team-waves)." in shown
+    # Issue 12: the interval counts each of the 9 teams once, not 54 team-waves (was 0.79 to 0.92).
+    assert (
+        "Teams with higher readiness had higher CSAT (r = 0.87, 95% CI 0.50 to 0.97 counting each team once, "
+        "n = 54 team-waves of 9 teams)."
+    ) in shown
     assert "Teams with higher readiness had lower complaint rates" in shown
     assert "This is an association, not proof that readiness causes it." in shown
     assert "its points are not independent" in shown
