@@ -231,6 +231,28 @@ def change_between(frame: pd.DataFrame, team_id: int, wave_id: int, alpha: float
     )
 
 
+FIRST_WAVE = "First wave: nothing to compare with yet."
+
+
+def change_text(frame: pd.DataFrame, team_id: int, wave_id: int, min_n: int, alpha: float = 0.05) -> str:
+    """The sentence under a team's index: its change (Change.describe), or why there is none.
+
+    A team whose wave before was hidden is not on its first wave: it says the earlier figure was
+    hidden, and why, rather than "nothing to compare with".
+    """
+    change = change_between(frame, team_id, wave_id, alpha)
+    if change is not None:
+        return change.describe()
+    rows = frame[frame["team_id"] == team_id].sort_values("opened_on")
+    position = np.flatnonzero(rows["wave_id"].to_numpy() == wave_id)
+    if len(position) and position[0] > 0:
+        before = rows.iloc[position[0] - 1]
+        if before["suppressed"]:
+            why = suppression_text(before["suppression"], min_n)
+            return f"Not compared with {before['wave']}: this team's figure was hidden there ({why})."
+    return FIRST_WAVE
+
+
 def report_json(
     frame: pd.DataFrame, waves: pd.DataFrame, settings: dict[str, Any], wave_name: str | None = None
 ) -> dict:

@@ -353,3 +353,15 @@ def test_six_all_3s_then_six_all_4s_is_up_with_the_exact_p_and_no_band_of_zero_w
     assert high.isna().all()
     row = frame.assign(ci_low=low, ci_high=high).iloc[1]
     assert readiness.ci_text(row).startswith("No confidence interval: every respondent gave the same answers")
+
+
+def test_a_team_whose_wave_before_was_hidden_is_not_on_its_first_wave():
+    # Issue 12: Team detail said "First wave: nothing to compare with yet" when the wave before was hidden.
+    frame = _two_waves((50.0, 75.0), (10.0, 12.0)).assign(suppression="")
+    hidden = frame.copy()
+    hidden.loc[0, ["suppressed", "suppression", "readiness", "readiness_sd"]] = [True, "primary", np.nan, np.nan]
+    assert readiness.change_text(hidden, 1, 2, 5) == (
+        "Not compared with 2025 Q3: this team's figure was hidden there (fewer than 5)."
+    )
+    assert readiness.change_text(frame, 1, 1, 5) == "First wave: nothing to compare with yet."
+    assert readiness.change_text(frame, 1, 2, 5).startswith("Up 25.0 points since 2025 Q3")
