@@ -69,7 +69,9 @@ def figures(
     rolled["ci_low"], rolled["ci_high"] = scoring.confidence_interval(
         rolled["readiness"], rolled["readiness_sd"], rolled["n"]
     )
-    rolled["barrier_point"] = scoring.barrier_points(rolled, float(settings["barrier_threshold"]))
+    rolled["barrier_point"] = scoring.barrier_points(
+        rolled, float(settings["barrier_threshold"]), scoring.PUBLISHED_DECIMALS
+    )
     rolled["headcount"] = _rate_headcount(stats, teams, rolled)
     # A respondent group has no headcount of its own: its n over the team's people is no response rate.
     with np.errstate(divide="ignore", invalid="ignore"):
