@@ -54,10 +54,10 @@ def coverage_tab() -> None:
         else f" · {needed - summary['champions']} more needed"
     )
     b.caption(f"Target: 1 per {ratio:g}{gap}")
-    c.metric("Teams without an active champion", f"{summary['teams_without']} of {summary['teams']}")
-    d.metric(f"Quiet teams (no activity in {quiet_days} days)", summary["teams_quiet"])
+    c.metric("Teams with no champion in post", f"{summary['teams_without']} of {summary['teams']}")
+    d.metric(f"Quiet teams (in post, no session in {quiet_days} days)", summary["teams_quiet"])
     if summary["without"]:
-        st.warning(f"**No active champion:** {', '.join(summary['without'])}.", icon=":material/person_off:")
+        st.warning(f"**No champion in post:** {', '.join(summary['without'])}.", icon=":material/person_off:")
     if summary["quiet"]:
         st.warning(
             f"**Quiet for more than {quiet_days} days:** {', '.join(summary['quiet'])}. "
@@ -359,8 +359,9 @@ def effect_tab() -> None:
     if waves.empty or frame.empty:
         st.info("No survey results yet: the champion effect needs readiness figures.")
         return
-    effect = ui.computed(champions.champion_effect, frame, roster, waves)
-    st.markdown(champions.describe_effect(effect))
+    min_teams = int(ui.settings()["champion_effect_min_teams"])
+    effect = ui.computed(champions.champion_effect, frame, roster, waves, min_teams)
+    st.markdown(champions.describe_effect(effect, min_teams))
     lines = champions.effect_lines(effect)
     if not lines.empty:
         ui.chart(

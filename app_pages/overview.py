@@ -42,7 +42,7 @@ index_col.metric(
     delta=f"{change.delta:+.1f} since {change.previous_wave}" if change and change.significant else None,
     help="Mean of the five ADKAR element scores, rescaled: (mean − 1) / 4 × 100.",
 )
-index_col.caption(change.describe() if change else "First wave: nothing to compare with yet.")
+index_col.caption(readiness.change_text(frame, 0, wave_id, min_n))
 n_col.metric("Complete responses (n)", f"{int(organisation['n']):,}")
 rate = rate_text(organisation["response_rate"], organisation["headcount"])
 n_col.caption(readiness.ci_text(organisation) + (f" Response rate: {rate}." if rate else ""))

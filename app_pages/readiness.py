@@ -128,6 +128,7 @@ with change_tab:
             st.info("No team is shown in both waves.")
         else:
             st.markdown(analysis.describe_changes(table))
+            st.caption(analysis.describe_families(table))
             ui.team_chart(
                 charts.change_grid,
                 table,

@@ -52,7 +52,7 @@ else:
         f"{latest['readiness']:.0f}",
         delta=f"{change.delta:+.1f} since {change.previous_wave}" if change and change.significant else None,
     )
-    index_col.caption(change.describe() if change else "First wave: nothing to compare with yet.")
+    index_col.caption(readiness.change_text(frame, team_id, wave_id, min_n))
     n_col.metric("Complete responses (n)", f"{int(latest['n']):,}")
     rate = rate_text(latest["response_rate"], latest["headcount"])
     n_col.caption(readiness.ci_text(latest) + (f" Response rate: {rate}." if rate else ""))

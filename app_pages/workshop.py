@@ -85,10 +85,7 @@ if added := st.session_state.pop("workshop_added", None):
 chosen_rows = wave_rows[wave_rows["team"].isin([s.team for s in steps if s.team]) | (wave_rows["team_id"] == 0)]
 
 if step.kind == "pulse":
-    change = readiness.change_between(frame, 0, wave_id)
-    pulse = workshop.pulse(
-        wave_rows, change.describe() if change else "First wave: nothing to compare with yet.", min_n
-    )
+    pulse = workshop.pulse(wave_rows, readiness.change_text(frame, 0, wave_id, min_n), min_n)
     st.markdown(
         f"<div class='cx-big'>{pulse.index}</div><div class='cx-mid'>readiness index, {wave_name} · {pulse.n}</div>"
         f"<p>{pulse.change}</p>",

@@ -487,7 +487,7 @@ def action_effects(
             "closed_on": action.closed_on,
             "before_wave": None,
             "after_wave": None,
-            **dict.fromkeys(("before", "after", "delta", "n_before", "n_after", "p", "mdc"), np.nan),
+            **dict.fromkeys(("before", "after", "delta", "n_before", "n_after", "p", "mdc", "level"), np.nan),
         }
         rows.append(row)
         if blank(action.team_id) or blank(action.element) or blank(action.closed_on):
@@ -523,6 +523,7 @@ def action_effects(
             "n_after": int(cell["n_after"]),
             "p": float(cell["p"]),
             "mdc": float(cell["mdc"]),
+            "level": float(cell["level"]),
             "call": "no test possible" if cell["call"] == "no test possible" else "tested",
         }
     if not rows:
@@ -534,6 +535,13 @@ def action_effects(
     table.loc[tested, "call"] = "no clear change"
     table.loc[significant & (table["delta"] > 0), "call"] = "up"
     table.loc[significant & (table["delta"] < 0), "call"] = "down"
+    # The detectable change at the level these calls are made at (across the actions), not the grid's:
+    # it is linear in the sd, so rescale it by the t-based shift at the two levels.
+    level = analysis.call_level(int(significant.sum()), int(tested.sum()), alpha)
+    n_before, n_after = table["n_before"].to_numpy(float), table["n_after"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = table["mdc"].to_numpy(float) / analysis.minimum_detectable_change(1.0, n_before, n_after, table["level"])
+    table["mdc"] = analysis.minimum_detectable_change(sd, n_before, n_after, level)
     table["sentence"] = [effect_sentence(row, min_n) for row in table.itertuples(index=False)]
     return table[list(EFFECT_COLUMNS)]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ import pandas as pd
 from cxchange import analysis, scoring
 from cxchange.hierarchy import ORGANISATION, subtree_headcount, subtree_members, team_tree
 from cxchange.settings import DEFAULTS
-from cxchange.text import blank, name_key
+from cxchange.text import blank, name_key, plural
 
 ACTIVITY_KINDS: tuple[str, ...] = ("huddle", "workshop", "feedback session", "recognition", "escalation")
 """What a champion logs after a session (the champion_activities table accepts these only)."""
@@ -71,7 +71,7 @@ def as_date(value: object) -> date | None:
 
 
 def active_mask(champions: pd.DataFrame, day: date) -> pd.Series:
-    """Which rows of a roster (started_on, ended_on as ISO text) are active on `day`."""
+    """Which rows of a roster (started_on, ended_on as ISO text) are in post on `day` (active or quiet)."""
     text = day.isoformat()
     started = champions["started_on"].astype(object)
     ended = champions["ended_on"].astype(object)
@@ -88,6 +88,28 @@ class Problem:
 
     field: str
     message: str
+
+
+CHAMPION_STATES = ("active", "quiet", "not in post")
+"""A champion on a day: in post with a session logged within the quiet days, in post without one, or neither."""
+
+
+def champion_states(
+    champions: pd.DataFrame, activities: pd.DataFrame, day: date, quiet_days: int = DEFAULTS["champion_quiet_days"]
+) -> pd.Series:
+    """The one definition of an active champion, used by every page: each roster row's state on `day`.
+
+    "active": in post (active_mask) with a session logged in the `quiet_days` days up to `day`;
+    "quiet": in post, with none in that time; "not in post" otherwise. `champions` has id,
+    started_on, ended_on; `activities` champion_id, happened_on. Returns a Series on the roster's index.
+    """
+    in_post = active_mask(champions, day) if len(champions) else pd.Series(False, index=champions.index)
+    since = (day - timedelta(days=int(quiet_days))).isoformat()
+    happened = activities["happened_on"].astype(str)
+    recent = activities.loc[(happened >= since) & (happened <= day.isoformat()), "champion_id"]
+    lively = champions["id"].isin(set(recent)) if len(champions) else in_post
+    states = np.where(in_post & lively, "active", np.where(in_post, "quiet", "not in post"))
+    return pd.Series(states, index=champions.index, dtype=object)
 
 
 def check_champion(
@@ -266,10 +288,11 @@ def coverage(
     per_team["champions"] = per_team["team_id"].map(active_by_team).fillna(0).astype(int)
     per_team["last_activity"] = per_team["team_id"].map(last_by_team)
     per_team["leaf"] = per_team["team_id"].isin(leaf_ids)
-    per_team["status"] = [
-        _status(count, last, today, quiet_days)
-        for count, last in zip(per_team["champions"], per_team["last_activity"], strict=True)
-    ]
+    states = champion_states(champions, activities, today, quiet_days) if len(champions) else pd.Series(dtype=object)
+    lively = set(champions.loc[states == "active", "team_id"].astype(int)) if len(champions) else set()
+    per_team["status"] = np.where(
+        per_team["team_id"].isin(lively), "active", np.where(per_team["champions"] > 0, "quiet", "none")
+    )
     joined = members.merge(per_team, on="team_id")
     sizes = subtree_headcount(teams).set_index("team_id")
     rows = []
@@ -498,21 +521,31 @@ def _comparable(field: str, value: object) -> object:
 CONFIDENCE = 0.95
 
 
-def champion_effect(readiness_frame: pd.DataFrame, champions: pd.DataFrame, waves: pd.DataFrame) -> pd.DataFrame:
-    """Per wave, readiness of teams with an active champion against teams without, with the difference's CI.
+def champion_effect(
+    readiness_frame: pd.DataFrame,
+    champions: pd.DataFrame,
+    waves: pd.DataFrame,
+    min_teams: int = DEFAULTS["champion_effect_min_teams"],
+) -> pd.DataFrame:
+    """Per wave, readiness of teams with an active champion against teams without, tested with teams as the unit.
 
     A team has a champion in a wave where a champion recorded against that team was active on the
     day the wave opened. Only teams without teams below them count, and only where their figure is
     shown: never a suppressed team, nor one whose figure comes from entered team means (no spread).
-    Each group's mean is pooled over its respondents (weighted by n, sds pooled exactly), and the
-    difference (with − without) gets Welch's 95% CI, treating respondents as independent.
+    Champions are assigned to teams, not to respondents, so each team counts once: a group's mean
+    is the mean of its teams' readiness indices, its sd the spread between teams, and the
+    difference (with − without) gets Welch's test and 95% CI over teams (analysis.welch). A
+    thousand respondents in ten teams are ten observations of a champion's effect, not a thousand.
+    Where either group has fewer than `min_teams` teams the difference is not tested: too few
+    teams to tell.
 
     Parameters: `readiness_frame` is readiness_by_team (wave_id, team_id, has_children, direct_n,
     n, readiness, readiness_sd, suppressed, aggregate_n); `champions` has team_id, started_on,
     ended_on; `waves` id, name, opened_on.
-    Returns one row per wave: wave_id, wave, opened_on, and per group (`with_`, `without_`) mean,
-    sd, n (respondents), teams, ci_low, ci_high; then difference, ci_low, ci_high, df, p,
-    teams_hidden (left out: suppressed) and teams_entered (left out: entered means).
+    Returns one row per wave: wave_id, wave, opened_on, and per group (`with_`, `without_`) mean
+    (of team indices), sd (between teams), n (respondents), teams, ci_low, ci_high; then
+    difference, ci_low, ci_high, df, p, too_few (fewer than `min_teams` in a group), teams_hidden
+    (left out: suppressed) and teams_entered (left out: entered means).
     """
     rows = []
     for wave in waves.sort_values(["opened_on", "id"]).itertuples():
@@ -530,41 +563,45 @@ def champion_effect(readiness_frame: pd.DataFrame, champions: pd.DataFrame, wave
         has = usable["team_id"].astype(int).isin(covered)
         row = {"wave_id": int(wave.id), "wave": wave.name, "opened_on": str(wave.opened_on)}
         for prefix, group in (("with", usable[has]), ("without", usable[~has])):
-            row |= {f"{prefix}_{key}": value for key, value in _pooled(group).items()}
-        row |= _welch_difference(row)
+            row |= {f"{prefix}_{key}": value for key, value in _team_level(group).items()}
+        # One team has no spread between teams to test against, whatever the setting says.
+        row["too_few"] = bool(min(row["with_teams"], row["without_teams"]) < max(min_teams, 2))
+        row |= _team_difference(row)
         row["teams_hidden"] = int(hidden.sum())
         row["teams_entered"] = int(entered.sum())
         rows.append(row)
     columns = [
         "wave_id", "wave", "opened_on",
         *(f"{g}_{k}" for g in ("with", "without") for k in ("mean", "sd", "n", "teams", "ci_low", "ci_high")),
-        "difference", "ci_low", "ci_high", "df", "p", "teams_hidden", "teams_entered",
+        "difference", "ci_low", "ci_high", "df", "p", "too_few", "teams_hidden", "teams_entered",
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 
-def _pooled(teams: pd.DataFrame) -> dict[str, float]:
-    """Respondent mean, sd and n of the teams together, and the mean's t-based 95% CI."""
-    n = teams["n"].to_numpy(float)
-    total = float(n.sum())
-    if total == 0:
+def _team_level(teams: pd.DataFrame) -> dict[str, float]:
+    """The mean of the teams' indices, their sd between teams, the respondents behind them, and the mean's 95% CI."""
+    indices = teams["readiness"].to_numpy(float)
+    count = len(indices)
+    if count == 0:
         return {"mean": np.nan, "sd": np.nan, "n": 0, "teams": 0, "ci_low": np.nan, "ci_high": np.nan}
-    means, sds = teams["readiness"].to_numpy(float), teams["readiness_sd"].to_numpy(float)
-    mean = float((n * means).sum() / total)
-    squares = float(((n - 1) * sds**2 + n * means**2).sum())
-    sd = math.sqrt(max(squares - total * mean**2, 0.0) / (total - 1)) if total > 1 else np.nan
-    low, high = scoring.confidence_interval(pd.Series([mean]), pd.Series([sd]), pd.Series([total]), CONFIDENCE)
-    return {"mean": mean, "sd": sd, "n": int(total), "teams": len(teams), "ci_low": low[0], "ci_high": high[0]}
+    mean = float(indices.mean())
+    sd = float(indices.std(ddof=1)) if count > 1 else np.nan
+    low, high = scoring.confidence_interval(pd.Series([mean]), pd.Series([sd]), pd.Series([count]), CONFIDENCE)
+    n = int(teams["n"].sum())
+    return {"mean": mean, "sd": sd, "n": n, "teams": count, "ci_low": low[0], "ci_high": high[0]}
 
 
-def _welch_difference(row: Mapping[str, float]) -> dict[str, float]:
-    """The difference of the groups' means (with − without), Welch's 95% CI, df and two-sided p."""
+def _team_difference(row: Mapping[str, Any]) -> dict[str, float]:
+    """The difference of the groups' team means (with − without), Welch's 95% CI over teams, df and p."""
+    difference = float(row["with_mean"] - row["without_mean"])
+    if row["too_few"]:
+        return {"difference": difference, "ci_low": np.nan, "ci_high": np.nan, "df": np.nan, "p": np.nan}
     found = analysis.welch(
-        *(row[f"with_{key}"] for key in ("mean", "sd", "n")),
-        *(row[f"without_{key}"] for key in ("mean", "sd", "n")),
+        *(row[f"with_{key}"] for key in ("mean", "sd", "teams")),
+        *(row[f"without_{key}"] for key in ("mean", "sd", "teams")),
         confidence=CONFIDENCE,
     )
-    return {key: float(value) for key, value in found.items()}
+    return {key: float(found[key]) for key in ("difference", "ci_low", "ci_high", "df", "p")}
 
 
 def effect_lines(effect: pd.DataFrame) -> pd.DataFrame:
@@ -615,9 +652,13 @@ def _n_text(n: int, teams: int) -> str:
     return f"{int(n):,} ({int(teams)})" if n else "none"
 
 
-def _reading(row: object) -> str:
-    if pd.isna(row.ci_low):
+def _reading(row: Any) -> str:
+    if not row.with_teams or not row.without_teams:
         return "no comparison: a group has no shown team"
+    if row.too_few:
+        return f"too few teams to tell ({int(row.with_teams)} with, {int(row.without_teams)} without)"
+    if pd.isna(row.ci_low):
+        return "no test possible: no spread between teams"
     if row.ci_low > 0:
         return "higher with a champion"
     if row.ci_high < 0:
@@ -625,30 +666,45 @@ def _reading(row: object) -> str:
     return "no clear difference"
 
 
-def describe_effect(effect: pd.DataFrame) -> str:
-    """One paragraph on champion_effect: the latest wave with both groups, how many waves differ, and
-    that this is an association, not cause."""
-    both = effect[effect["difference"].notna() & effect["ci_low"].notna()]
+def describe_effect(effect: pd.DataFrame, min_teams: int = DEFAULTS["champion_effect_min_teams"]) -> str:
+    """One paragraph on champion_effect: the latest wave compared, every wave's reading in turn, and that
+    this is an association, not cause."""
+    both = effect[(effect["with_teams"] > 0) & (effect["without_teams"] > 0)]
     if both.empty:
         return (
             "No wave has shown teams both with and without an active champion, so there is nothing to compare yet. "
             "Any comparison would be an association, not cause."
         )
     last = both.iloc[-1]
-    difference, low, high = float(last["difference"]), float(last["ci_low"]), float(last["ci_high"])
-    interval = f"95% CI of the difference {low:+.1f} to {high:+.1f}"
-    if low > 0:
-        verdict = f"**{difference:.1f} points higher** with a champion ({interval})"
-    elif high < 0:
-        verdict = f"**{-difference:.1f} points lower** with a champion ({interval})"
+    readings = [_reading(row) for row in both.itertuples()]
+    groups = (
+        f"teams with an active champion had a mean readiness index of {last['with_mean']:.1f} "
+        f"({int(last['with_teams'])} teams, n = {int(last['with_n']):,} respondents), teams without "
+        f"{last['without_mean']:.1f} ({int(last['without_teams'])} teams, n = {int(last['without_n']):,})"
+    )
+    difference = float(last["difference"])
+    if last["too_few"]:
+        verdict = (
+            f"**too few teams to tell** ({difference:+.1f} points; a test needs at least {min_teams} teams "
+            "with and without a champion)"
+        )
+    elif pd.isna(last["ci_low"]):
+        verdict = f"**no test possible** ({difference:+.1f} points, no spread between teams)"
     else:
-        verdict = f"**no clear difference** ({difference:+.1f} points, {interval})"
-    clear = int(((both["ci_low"] > 0) | (both["ci_high"] < 0)).sum())
+        interval = f"95% CI of the difference {last['ci_low']:+.1f} to {last['ci_high']:+.1f}, teams as the unit"
+        if last["ci_low"] > 0:
+            verdict = f"**{difference:.1f} points higher** with a champion ({interval})"
+        elif last["ci_high"] < 0:
+            verdict = f"**{-difference:.1f} points lower** with a champion ({interval})"
+        else:
+            verdict = f"**no clear difference** ({difference:+.1f} points, {interval})"
+    counts = pd.Series(readings).map(lambda text: text.split(" (")[0]).value_counts()
+    order = ("higher with a champion", "lower with a champion", "no clear difference", "too few teams to tell")
+    names = [*(name for name in order if name in counts), *(name for name in counts.index if name not in order)]
+    tally = "; ".join(f"{name} in {plural(int(counts[name]), 'wave')}" for name in names)
     return (
-        f"In {last['wave']}, teams with an active champion had a readiness index of {last['with_mean']:.1f} "
-        f"(n = {int(last['with_n']):,} respondents in {int(last['with_teams'])} teams), teams without "
-        f"{last['without_mean']:.1f} (n = {int(last['without_n']):,} in {int(last['without_teams'])} teams): "
-        f"{verdict}. The difference is clear in {clear} of {len(both)} waves compared. "
+        f"In {last['wave']}, {groups}: {verdict}. Over the {plural(len(both), 'wave')} compared: {tally}. "
+        "Champions are assigned to teams, so each team counts once, not each respondent. "
         "This is an association, not cause: teams with champions may differ in other ways (size, work, "
         "leadership), and champions may have been placed where readiness was already high or low."
     )

@@ -326,7 +326,8 @@ CALL_COLOURS = {"up": "#2c6aa8", "down": "#c0392b", "no clear change": "#f2f2f2"
 def change_grid(changes: pd.DataFrame, title: str = "") -> alt.LayerChart:
     """Team × element grid of changes between two waves: coloured only where the change is significant.
 
-    Every cell prints the change and the smallest change the team's n could detect.
+    Every cell prints the change and its own 95% CI; the tooltip says, in words, the smallest change
+    the team's n could detect at the level the calls are made at.
     """
     data = changes.assign(
         team_name=changes["team"],
@@ -337,8 +338,14 @@ def change_grid(changes: pd.DataFrame, title: str = "") -> alt.LayerChart:
         ],
         text=[
             f"{call if call in ('up', 'down') else ('no test' if call == 'no test possible' else 'no clear change')}"
-            f"\n{delta:+.2f}" + (f" (±{mdc:.2f})" if pd.notna(mdc) else "")
-            for call, delta, mdc in zip(changes["call"], changes["delta"], changes["mdc"], strict=True)
+            f"\n{delta:+.2f}" + (f" ({low:+.2f} to {high:+.2f})" if pd.notna(low) else "")
+            for call, delta, low, high in zip(
+                changes["call"], changes["delta"], changes["ci_low"], changes["ci_high"], strict=True
+            )
+        ],
+        detectable=[
+            f"could detect a change of about {mdc:.2f}" if pd.notna(mdc) else "too few or no spread to tell"
+            for mdc in changes["mdc"]
         ],
     )
     order = list(dict.fromkeys(data.sort_values("order")["row"]))
@@ -358,7 +365,10 @@ def change_grid(changes: pd.DataFrame, title: str = "") -> alt.LayerChart:
         alt.Tooltip("after:Q", title="After", format=".2f"),
         alt.Tooltip("delta:Q", title="Change", format="+.2f"),
         alt.Tooltip("p_adjusted:Q", title="p (BH-adjusted)", format=".3f"),
-        alt.Tooltip("mdc:Q", title="Smallest detectable change", format=".2f"),
+        alt.Tooltip("adjusted_among:N", title="Adjusted among"),
+        alt.Tooltip("ci_low:Q", title="95% CI of the change, from", format="+.2f"),
+        alt.Tooltip("ci_high:Q", title="to", format="+.2f"),
+        alt.Tooltip("detectable:N", title="With these n"),
         alt.Tooltip("call:N", title="Called"),
     ]
     cells = (

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from cxchange.champions import champion_states
 from cxchange.settings import DEFAULTS
 from cxchange.text import agree, date_text, plural, upper_first
 
@@ -120,9 +121,9 @@ CHECKS: tuple[Check, ...] = (
         "champions",
         "Active champion network",
         "data",
-        "Share of the teams taking part (with survey responses) that have an active champion (in role, with "
-        "an activity in the last {health_champion_active_days} days): green from {health_champions_green}%, "
-        "amber from {health_champions_amber}%, red below.",
+        "Share of the teams taking part (with survey responses) that have an active champion (in post, with "
+        "a session in the last {champion_quiet_days} days, as on the Champions page): green from "
+        "{health_champions_green}%, amber from {health_champions_amber}%, red below.",
     ),
     Check(
         "change_model",
@@ -585,16 +586,15 @@ def _top_level(data: HealthData) -> dict[int, int]:
     return tops
 
 
-def _active_champions(data: HealthData, today: dt.date, teams: Iterable[int]) -> pd.DataFrame:
-    """Champions of `teams`' subtrees in role on `today` with an activity within the champion-active days."""
+def _active_champions(data: HealthData, today: dt.date, teams: Iterable[int], state: str = "active") -> pd.DataFrame:
+    """Champions of `teams`' subtrees in `state` on `today`, by the one definition (champions.champion_states)."""
     subtrees = _subtrees(data)
     within = set().union(*(subtrees.get(team, {team}) for team in teams))
-    end = today.isoformat()
     champions = data.champions[data.champions["team_id"].isin(within)]
-    in_role = champions[champions["ended_on"].isna() | (champions["ended_on"].fillna("") > end)]
-    since = (today - dt.timedelta(days=int(data.threshold("champion_active_days")))).isoformat()
-    recent = data.champion_activities[data.champion_activities["happened_on"].fillna("") > since]
-    return in_role[in_role["id"].isin(recent["champion_id"])]
+    if champions.empty:
+        return champions
+    states = champion_states(champions, data.champion_activities, today, int(data.settings["champion_quiet_days"]))
+    return champions[states == state]
 
 
 def _champions(data: HealthData, today: dt.date, check: Check) -> Light:
@@ -605,11 +605,19 @@ def _champions(data: HealthData, today: dt.date, check: Check) -> Light:
     active = set(_active_champions(data, today, teams)["team_id"].astype(int))
     covered = [team for team in teams if subtrees.get(team, {team}) & active]
     names = dict(zip(data.teams["id"].astype(int), data.teams["name"], strict=True))
-    without = sorted(names.get(team, str(team)) for team in teams if team not in covered)
+    quiet_ones = set(_active_champions(data, today, teams, "quiet")["team_id"].astype(int))
+    quiet = sorted(
+        names.get(team, str(team)) for team in teams if team not in covered and subtrees.get(team, {team}) & quiet_ones
+    )
+    without = sorted(
+        names.get(team, str(team)) for team in teams if team not in covered and names.get(team, str(team)) not in quiet
+    )
     share = len(covered) / len(teams)
     colour = _colour(share, data.threshold("champions_green") / 100, data.threshold("champions_amber") / 100)
     verb = agree(len(covered), "has", "have")
     reason = f"{len(covered)} of {plural(len(teams), 'team')} taking part {verb} an active champion ({share:.0%})"
+    if quiet:
+        reason += f"; quiet (in post, no session in {int(data.settings['champion_quiet_days'])} days): {_names(quiet)}"
     if without:
         reason += f"; without one: {_names(without)}"
     return Light(check, colour, reason + ".")

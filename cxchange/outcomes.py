@@ -84,9 +84,10 @@ FISHER_MIN_POINTS = 4
 CONFIDENCE = 0.95
 CAUSE_NOTE = "This is an association, not proof that readiness causes it."
 POOLED_NOTE = (
-    "Each point is one team in one wave, so a team appears once per wave: its points are not independent of "
-    "each other, and the interval above is narrower than it should be. The correlations per wave below use "
-    "each team once."
+    "Each point is one team in one wave, so a team appears once per wave and its points are not independent "
+    "of each other. The interval above therefore counts each team once (Fisher's z with n = the number of "
+    "teams, not of points), so repeating a team over waves does not make it narrower. The correlations per "
+    "wave below use each team once too."
 )
 
 
@@ -476,6 +477,8 @@ class Correlation:
     high: float
     confidence: float = CONFIDENCE
     reason: str = ""
+    teams: int | None = None
+    """The distinct teams behind the n points, where a team appears more than once: the interval's n then."""
 
     @property
     def clear(self) -> bool:
@@ -487,7 +490,12 @@ class Correlation:
         if math.isnan(self.r):
             return f"no correlation: {self.reason}"
         level = f"{self.confidence:.0%}"
-        return f"r = {self.r:.2f}, {level} CI {self.low:.2f} to {self.high:.2f}, n = {self.n} {unit}"
+        if self.teams is None:
+            return f"r = {self.r:.2f}, {level} CI {self.low:.2f} to {self.high:.2f}, n = {self.n} {unit}"
+        points = f"n = {self.n} {unit} of {self.teams} teams"
+        if math.isnan(self.low):
+            return f"r = {self.r:.2f}, {points}; too few teams for an interval that counts each team once"
+        return f"r = {self.r:.2f}, {level} CI {self.low:.2f} to {self.high:.2f} counting each team once, {points}"
 
     def sentence(self, metric: Metric, unit: str = "team-waves") -> str:
         """What the correlation says, in plain words, ending with association, not cause."""
@@ -512,7 +520,9 @@ def correlation(
 ) -> Correlation:
     """Pearson's r of readiness against value over `points`, with n and the Fisher-z interval.
 
-    scipy's pearsonr gives r and its interval, tanh(atanh(r) ± z / √(n − 3)); it needs at least
+    scipy's pearsonr gives r and its interval, tanh(atanh(r) ± z / √(n − 3)). Where a team gives
+    several points (one per wave), the interval's n is the number of teams, not of points (a
+    conservative correction for the repeats: `teams` says how many). It needs at least
     `min_points` points (the setting; never fewer than FISHER_MIN_POINTS) and some spread, and says why
     where there is no r.
     """
@@ -530,8 +540,17 @@ def correlation(
         which = "readiness" if np.ptp(x) == 0 else "figure"
         return Correlation(nan, n, nan, nan, confidence, f"every point has the same {which} (n = {n}).")
     found = stats.pearsonr(x, y)
-    interval = found.confidence_interval(confidence_level=confidence)
-    return Correlation(float(found.statistic), n, float(interval.low), float(interval.high), confidence)
+    teams = int(points["team"].nunique()) if "team" in points else n
+    if teams == n:
+        interval = found.confidence_interval(confidence_level=confidence)
+        return Correlation(float(found.statistic), n, float(interval.low), float(interval.high), confidence)
+    # A team over several waves is one unit seen again, not new ones: the interval counts teams.
+    r = float(found.statistic)
+    if teams < FISHER_MIN_POINTS:
+        return Correlation(r, n, nan, nan, confidence, teams=teams)
+    half = stats.norm.ppf((1 + confidence) / 2) / math.sqrt(teams - 3)
+    centre = math.atanh(max(min(r, 1 - 1e-15), -1 + 1e-15))
+    return Correlation(r, n, math.tanh(centre - half), math.tanh(centre + half), confidence, teams=teams)
 
 
 def correlation_by_wave(

@@ -69,7 +69,9 @@ def figures(
     rolled["ci_low"], rolled["ci_high"] = scoring.confidence_interval(
         rolled["readiness"], rolled["readiness_sd"], rolled["n"]
     )
-    rolled["barrier_point"] = scoring.barrier_points(rolled, float(settings["barrier_threshold"]))
+    rolled["barrier_point"] = scoring.barrier_points(
+        rolled, float(settings["barrier_threshold"]), scoring.PUBLISHED_DECIMALS
+    )
     rolled["headcount"] = _rate_headcount(stats, teams, rolled)
     # A respondent group has no headcount of its own: its n over the team's people is no response rate.
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -107,6 +109,10 @@ def ci_text(row: Any) -> str:
         return "No confidence interval: team-level results only, with no respondent-level data."
     if entered:
         return "No confidence interval: part of n is team-level results, which carry no spread."
+    if row["n"] >= 2 and row.get("readiness_sd") == 0:
+        return (
+            "No confidence interval: every respondent gave the same answers, too little spread to tell how sure it is."
+        )
     return "No confidence interval: too few responses."
 
 
@@ -172,6 +178,13 @@ def _decorate(rolled: pd.DataFrame, teams: pd.DataFrame, waves: pd.DataFrame) ->
     return result.sort_values(["opened_on", "order"]).reset_index(drop=True)
 
 
+TEST_NOTES = {
+    "exact": ", exact test: no spread in either wave",
+    "pooled t": ", t-test with the spread of the wave that has one",
+}
+"""What a change's sentence adds where its p does not come from Welch's t-test."""
+
+
 @dataclass(frozen=True)
 class Change:
     """A change in readiness between two waves, called a change only where it is significant."""
@@ -180,6 +193,7 @@ class Change:
     p_value: float
     significant: bool
     previous_wave: str
+    test: str = "welch"
 
     def describe(self) -> str:
         """One sentence a CX lead can read aloud."""
@@ -188,14 +202,17 @@ class Change:
                 f"No test possible against {self.previous_wave}: team-level results carry no respondent data "
                 f"({self.delta:+.1f} points)."
             )
+        note = TEST_NOTES.get(self.test, "")
         if not self.significant:
-            return f"No clear change since {self.previous_wave} ({self.delta:+.1f} points, p = {self.p_value:.2f})."
+            return (
+                f"No clear change since {self.previous_wave} ({self.delta:+.1f} points, p = {self.p_value:.2f}{note})."
+            )
         direction = "Up" if self.delta > 0 else "Down"
-        return f"{direction} {abs(self.delta):.1f} points since {self.previous_wave} (p {p_text(self.p_value)})."
+        return f"{direction} {abs(self.delta):.1f} points since {self.previous_wave} (p {p_text(self.p_value)}{note})."
 
 
 def change_between(frame: pd.DataFrame, team_id: int, wave_id: int, alpha: float = 0.05) -> Change | None:
-    """The change in a team's readiness from the wave before `wave_id`, Welch-tested; None without one."""
+    """The change in a team's readiness from the wave before `wave_id` (analysis.welch); None without one."""
     rows = frame[frame["team_id"] == team_id].sort_values("opened_on")
     position = np.flatnonzero(rows["wave_id"].to_numpy() == wave_id)
     if len(position) == 0 or position[0] == 0:
@@ -203,17 +220,39 @@ def change_between(frame: pd.DataFrame, team_id: int, wave_id: int, alpha: float
     now, before = rows.iloc[position[0]], rows.iloc[position[0] - 1]
     if now["suppressed"] or before["suppressed"]:
         return None
-    p = float(
-        analysis.welch(
-            now["readiness"], now["readiness_sd"], now["n"], before["readiness"], before["readiness_sd"], before["n"]
-        )["p"]
+    result = analysis.welch(
+        now["readiness"], now["readiness_sd"], now["n"], before["readiness"], before["readiness_sd"], before["n"]
     )
+    p = float(result["p"])
     return Change(
         delta=float(now["readiness"] - before["readiness"]),
         p_value=p,
         significant=bool(p < alpha),
         previous_wave=str(before["wave"]),
+        test=str(result["test"]),
     )
+
+
+FIRST_WAVE = "First wave: nothing to compare with yet."
+
+
+def change_text(frame: pd.DataFrame, team_id: int, wave_id: int, min_n: int, alpha: float = 0.05) -> str:
+    """The sentence under a team's index: its change (Change.describe), or why there is none.
+
+    A team whose wave before was hidden is not on its first wave: it says the earlier figure was
+    hidden, and why, rather than "nothing to compare with".
+    """
+    change = change_between(frame, team_id, wave_id, alpha)
+    if change is not None:
+        return change.describe()
+    rows = frame[frame["team_id"] == team_id].sort_values("opened_on")
+    position = np.flatnonzero(rows["wave_id"].to_numpy() == wave_id)
+    if len(position) and position[0] > 0:
+        before = rows.iloc[position[0] - 1]
+        if before["suppressed"]:
+            why = suppression_text(before["suppression"], min_n)
+            return f"Not compared with {before['wave']}: this team's figure was hidden there ({why})."
+    return FIRST_WAVE
 
 
 def report_json(

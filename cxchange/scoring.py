@@ -14,6 +14,8 @@ STAT_COLUMNS: tuple[str, ...] = (*ELEMENTS, "readiness")
 NO_BARRIER = "none"
 TOLERANCE = 1e-9
 """Means summed in floating point miss an exact threshold by a hair (51 / 17 as 3.0000000000000004)."""
+PUBLISHED_DECIMALS = 2
+"""Means are published at 2 decimals; a team's barrier point is judged on the mean as published."""
 
 
 def element_scores(answers: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
@@ -44,12 +46,18 @@ def element_scores_wide(values: pd.DataFrame, items: pd.DataFrame) -> pd.DataFra
     return scores
 
 
-def barrier_points(means: pd.DataFrame, threshold: float) -> pd.Series:
+def barrier_points(means: pd.DataFrame, threshold: float, decimals: int | None = None) -> pd.Series:
     """The first element, in ADKAR order, at or below `threshold`, per row; None where there is none.
 
-    Works for a respondent's element scores and a team's element means alike.
+    Works for a respondent's element scores and a team's element means alike. With `decimals`, each
+    mean is judged as it is printed at that many decimals, so a published figure's barrier agrees
+    with the number shown: 2.996 and 3.004 both read "3.00", and both are at the threshold of 3.
     """
-    low = means[list(ELEMENTS)].le(threshold + TOLERANCE)
+    values = means[list(ELEMENTS)]
+    if decimals is not None:
+        # As the figure is printed (f"{mean:.2f}"), not numpy's round, so the two never disagree.
+        values = values.map(lambda mean: float(f"{mean:.{decimals}f}"))
+    low = values.le(threshold + TOLERANCE)
     # object dtype: a str-dtype Series (pandas 3) would turn None into NaN.
     first = low.idxmax(axis=1).astype(object)
     return first.where(low.any(axis=1), None)
@@ -281,10 +289,14 @@ def _reveals_complement(
 def confidence_interval(
     mean: pd.Series, sd: pd.Series, n: pd.Series, level: float = 0.95
 ) -> tuple[pd.Series, pd.Series]:
-    """The t-based confidence interval of a mean, from its sd and n (NaN where n < 2)."""
+    """The t-based confidence interval of a mean, from its sd and n.
+
+    NaN where n < 2, and where the sd is 0: a group whose answers do not vary in this sample
+    still has people who would, so no band is drawn rather than one of zero width.
+    """
     from scipy import stats as scipy_stats  # scipy takes a second to import: only where an interval is drawn
 
     n_float = n.astype(float)
     t = pd.Series(scipy_stats.t.ppf(0.5 + level / 2, (n_float - 1).where(n_float > 1)), index=mean.index)
-    half = t * sd / np.sqrt(n_float)
+    half = (t * sd / np.sqrt(n_float)).where(sd > 0)
     return mean - half, mean + half

@@ -84,11 +84,21 @@ SETTINGS: tuple[Setting, ...] = (
         section="Champions",
     ),
     Setting(
+        "champion_effect_min_teams",
+        4,
+        "Teams per group before the champion effect is tested",
+        "Champions are assigned to teams, so the champion effect is tested with teams as the unit; with fewer "
+        'teams than this with or without a champion it says "too few teams to tell" (Champions).',
+        minimum=2,
+        maximum=50,
+        section="Champions",
+    ),
+    Setting(
         "champion_quiet_days",
         30,
         "Days without a session before a team is quiet",
-        "A team whose active champions have logged no session for more than this many days shows as quiet "
-        "(Champions, Workshop).",
+        "A champion in post who has logged no session for more than this many days is quiet, not active, on "
+        "every page (Champions, Workshop, Programme health).",
         minimum=7,
         maximum=365,
         section="Champions",
@@ -187,16 +197,6 @@ SETTINGS: tuple[Setting, ...] = (
         "Survey waves so far from which the measurement light is amber (two give one comparison); fewer is red.",
         minimum=1,
         maximum=52,
-        section="Programme health",
-    ),
-    Setting(
-        "health_champion_active_days",
-        60,
-        "Champion active: a session within (days)",
-        "For the champion-network and cross-team lights, a champion in role counts as active with a session "
-        "logged within this many days.",
-        minimum=1,
-        maximum=365,
         section="Programme health",
     ),
     Setting(

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxchange import actions, sample_data, services, store
+from cxchange import actions, analysis, sample_data, services, store
 from cxchange.model import ELEMENTS
 
 TODAY = date(2026, 11, 20)
@@ -348,6 +348,10 @@ def test_welch_p_is_corrected_across_the_actions_shown():
     assert both["p_adjusted"].iloc[0] == pytest.approx(2 * p)
     assert "adjusted p = 0.05" in both["sentence"].iloc[0]
     assert "a change under about" in both["sentence"].iloc[0]
+    # The detectable change is at the level of these calls: none called of two, so p ≤ 0.05 / 2 was needed.
+    expected = analysis.minimum_detectable_change(1.0, 40, 40, 0.025)
+    assert both["mdc"].iloc[0] == pytest.approx(expected)
+    assert f"a change under about {expected:.2f} would not show" in both["sentence"].iloc[0]
 
 
 def test_entered_team_means_cannot_be_tested():

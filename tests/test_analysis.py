@@ -55,7 +55,8 @@ def test_welch_works_element_by_element():
     result = analysis.welch(*([x, x, x] for x in a), *([b[0], b[0], 70.0], [b[1], 0.0, 0.0], [b[2], 1, 5]))
     assert result["p"][0] == pytest.approx(stats.ttest_ind(SAMPLE_A, SAMPLE_B, equal_var=False).pvalue)
     assert np.isnan(result["p"][1])  # one respondent in the second group
-    assert result["p"][2] == pytest.approx(stats.ttest_1samp(SAMPLE_A, 70.0).pvalue)  # no spread in it
+    # No spread in it: Student's t-test, lending it the other group's spread (not a one-sample test).
+    assert result["p"][2] == pytest.approx(stats.ttest_ind(SAMPLE_A, np.full(5, 70.0), equal_var=True).pvalue)
 
 
 @pytest.mark.parametrize(
@@ -72,13 +73,30 @@ def test_welch_gives_nan_without_two_respondents_and_an_sd(args):
     assert np.isnan(analysis.welch(*args)["p"])
 
 
-def test_welch_without_spread_is_certain_of_any_difference_and_gives_no_interval():
-    differ = analysis.welch(3.0, 0.0, 10, 2.0, 0.0, 12)
-    same = analysis.welch(3.0, 0.0, 10, 3.0, 0.0, 12)
-    assert (float(differ["p"]), float(same["p"])) == (0.0, 1.0)
-    assert float(differ["difference"]) == 1.0
-    assert np.isnan(differ["ci_low"])
-    assert np.isnan(differ["ci_high"])
+def test_zero_spread_is_not_certainty_six_all_3s_then_six_all_4s_gives_the_exact_p():
+    # Issue 12: this gave p = 0 ("Up 25.0 points (p < 0.001)"); the exact permutation test gives 0.0022.
+    threes, fours = np.full(6, 3.0), np.full(6, 4.0)
+    exact = stats.permutation_test(
+        (fours, threes), lambda a, b: a.mean() - b.mean(), permutation_type="independent", n_resamples=np.inf
+    ).pvalue
+    result = analysis.welch(4.0, 0.0, 6, 3.0, 0.0, 6)
+    assert float(result["p"]) == pytest.approx(exact) == pytest.approx(0.0022, abs=5e-5)
+    assert result["test"] == "exact"
+    assert float(result["difference"]) == 1.0
+    assert np.isnan(result["ci_low"])
+    assert np.isnan(result["ci_high"])
+    assert float(analysis.welch(3.0, 0.0, 10, 3.0, 0.0, 12)["p"]) == 1.0
+
+
+def test_one_group_without_spread_borrows_the_others_and_no_p_beats_the_permutation_floor():
+    sample = np.array([4.0, 3.0, 5.0, 4.0, 3.5, 4.5])
+    one = analysis.welch(3.0, 0.0, 6, *summary(sample))
+    pooled = stats.ttest_ind(np.full(6, 3.0), sample, equal_var=True).pvalue
+    assert float(one["p"]) == pytest.approx(max(pooled, 2 / 924))
+    assert one["test"] == "pooled t"
+    assert np.isfinite(one["ci_low"])
+    # Three against three can never be surer than 2 / C(6, 3) = 0.1, whatever the t-test's tail says.
+    assert float(analysis.welch(3.0, 0.1, 3, 5.0, 0.1, 3)["p"]) == pytest.approx(0.1)
 
 
 # benjamini_hochberg ---------------------------------------------------------------------------
@@ -97,11 +115,27 @@ def test_benjamini_hochberg_by_hand_and_with_untested_cells():
     assert np.isnan(analysis.benjamini_hochberg([np.nan, np.nan])).all()
 
 
-def test_minimum_detectable_change_by_hand():
-    # (1.959964 + 0.841621) * 10 * sqrt(1/50 + 1/50) = 2.801585 * 10 * 0.2 = 5.60317
-    assert analysis.minimum_detectable_change(10, 50, 50) == pytest.approx(5.60317, abs=1e-4)
+def test_minimum_detectable_change_is_t_based_and_has_80_percent_power():
+    def power(shift: float, n: int, alpha: float) -> float:
+        df, critical = 2 * n - 2, stats.t.ppf(1 - alpha / 2, 2 * n - 2)
+        noncentrality = shift / np.sqrt(2 / n)
+        return stats.nct.sf(critical, df, noncentrality) + stats.nct.cdf(-critical, df, noncentrality)
+
+    for n, alpha in ((5, 0.05), (40, 0.01), (200, 0.002)):
+        assert power(analysis.minimum_detectable_change(1.0, n, n, alpha), n, alpha) == pytest.approx(0.8, abs=1e-6)
+    # Issue 12: the normal approximation (1.959964 + 0.841621) · √(2/5) was 12% too small at 5 against 5.
+    normal = 2.801585 * np.sqrt(2 / 5)
+    assert 1 - normal / analysis.minimum_detectable_change(1.0, 5, 5) == pytest.approx(0.12, abs=0.005)
     assert np.isnan(analysis.minimum_detectable_change(10, 1, 50))
     assert analysis.minimum_detectable_change(10, 20, 20) > analysis.minimum_detectable_change(10, 200, 200)
+
+
+def test_the_detectable_change_uses_the_level_the_calls_are_made_at():
+    assert analysis.call_level(0, 300) == pytest.approx(0.05 / 300)
+    assert analysis.call_level(10, 300) == pytest.approx(0.05 * 11 / 300)
+    assert analysis.call_level(0, 1) == 0.05
+    stricter = analysis.minimum_detectable_change(0.8, 40, 40, analysis.call_level(0, 300))
+    assert stricter > analysis.minimum_detectable_change(0.8, 40, 40, 0.05) * 1.4
 
 
 def test_relative_weights_with_uncorrelated_predictors_are_the_squared_correlations():
@@ -174,12 +208,43 @@ def test_changes_match_welch_and_bh_from_scipy_on_the_demo(demo_db):
         assert row.delta == pytest.approx(a.mean() - b.mean())
         assert (row.n_before, row.n_after) == (len(b), len(a))
         expected_p.append(result.pvalue)
-    assert table["p_adjusted"].to_numpy() == pytest.approx(stats.false_discovery_control(expected_p, method="bh"))
+    # BH runs over the fixed family of the pair of waves, not over the three teams asked for.
+    every = analysis.changes(frame, 5, 6, sorted(frame["team_id"].unique()))
+    family = every[every["family"] == "teams"].set_index(["team_id", "element"])
+    adjusted = pd.Series(stats.false_discovery_control(family["p"], method="bh"), index=family.index)
+    keys = list(zip(table["team_id"], table["element"], strict=True))
+    assert table["p_adjusted"].to_numpy() == pytest.approx(adjusted.loc[keys].to_numpy())
+    assert len(expected_p) == len(table)
     calls = dict(zip(zip(table["team"], table["element"], strict=True), table["call"], strict=True))
     assert calls[("Distribution Centre", "awareness")] == "down"  # the demo's story: Supply Chain falls
     significant = table["p_adjusted"] < 0.05
     assert set(table.loc[~significant, "call"]) <= {"no clear change"}
     assert (table.loc[significant, "call"] == np.where(table.loc[significant, "delta"] > 0, "up", "down")).all()
+
+
+def test_a_cells_call_does_not_depend_on_the_team_filter_stores_north_reinforcement_q3_to_q4(demo_db):
+    # Issue 12: "up" under the Stores filter (adjusted p 0.017) and "no clear change" under All teams (0.052).
+    from cxchange import hierarchy, store
+
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
+    teams = store.org.teams(demo_db)
+    waves = frame.drop_duplicates("wave").set_index("wave")["wave_id"]
+    stores = hierarchy.subtree_ids(teams, int(teams.set_index("name").loc["Stores", "id"]))
+    everyone = hierarchy.subtree_ids(teams, hierarchy.ORGANISATION)
+    cells = []
+    for members in (stores, everyone):
+        table = analysis.changes(frame, int(waves["2025 Q3"]), int(waves["2025 Q4"]), sorted(members))
+        cells.append(table[(table["team"] == "Stores North") & (table["element"] == "reinforcement")].iloc[0])
+    under_stores, under_all = cells
+    assert under_stores["call"] == under_all["call"] == "up"
+    assert under_stores["p_adjusted"] == under_all["p_adjusted"] == pytest.approx(0.046, abs=5e-4)
+    assert under_all["family"] == "teams"
+    assert under_all["adjusted_among"].endswith("every shown team with no teams below it, and the organisation")
+    # Parents are corrected among parents: Stores is never in the leaf teams' family.
+    whole = analysis.changes(frame, int(waves["2025 Q3"]), int(waves["2025 Q4"]), sorted(everyone))
+    assert set(whole.loc[whole["team"] == "Stores", "family"]) == {"parents"}
+    assert set(whole.loc[whole["team_id"] == hierarchy.ORGANISATION, "family"]) == {"teams"}
+    assert "whatever team you choose" in analysis.describe_families(whole)
 
 
 def test_a_change_significant_alone_is_not_called_after_correction():
@@ -215,8 +280,14 @@ def test_entered_means_are_no_test_possible_and_hidden_teams_are_left_out():
     assert table.loc[table["team"] == "Entered", "p"].isna().all()
     survey = table[table["team"] == "Survey"].set_index("element")
     assert survey.loc["desire", "call"] == "up"
-    # The detectable change uses the pooled sd (0.8 both waves) and both n.
-    assert survey.loc["desire", "mdc"] == pytest.approx(analysis.minimum_detectable_change(0.8, 40, 40))
+    # The detectable change uses the pooled sd (0.8 both waves), both n, and the level of the calls:
+    # one called of five tested, so a second needed p ≤ 0.05 · 2 / 5 = 0.02.
+    assert survey.loc["desire", "level"] == pytest.approx(0.02)
+    assert survey.loc["desire", "mdc"] == pytest.approx(analysis.minimum_detectable_change(0.8, 40, 40, 0.02))
+    # Its own 95% CI, Welch's around +0.9 (3.9 against 3.0): ±t(0.975, 78) · 0.8 · √(2/40).
+    half = stats.t.ppf(0.975, 78) * 0.8 * np.sqrt(2 / 40)
+    assert survey.loc["desire", "ci_low"] == pytest.approx(0.9 - half)
+    assert survey.loc["desire", "ci_high"] == pytest.approx(0.9 + half)
     assert analysis.describe_changes(table) == (
         "Of 5 team × element figures tested, **1 went up** and **0 went down**; the other 4 show no clear change. "
         "5 come from team-level entries: no test possible."

@@ -226,60 +226,73 @@ def effect_inputs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(rows), roster, waves
 
 
-def test_the_champion_effect_pools_respondents_as_by_hand():
+def four_team_inputs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """effect_inputs and a team F (index 40, no champion): two teams with and two without in W2."""
     frame, roster, waves = effect_inputs()
-    effect = champions.champion_effect(frame, roster, waves).set_index("wave")
+    extra = [
+        {"wave_id": wave, "team_id": 7, "has_children": False, "n": 8, "direct_n": 8, "readiness": 40.0,
+         "readiness_sd": 8.0, "suppressed": False}
+        for wave in (1, 2)
+    ]  # fmt: skip
+    return pd.concat([frame, pd.DataFrame(extra)], ignore_index=True), roster, waves
 
-    w1 = effect.loc["W1"]  # with: A alone; without: B and C pooled
-    assert (w1["with_n"], w1["with_teams"], w1["with_mean"], w1["with_sd"]) == (10, 1, 60.0, 10.0)
-    # B and C: n = 25, mean = (20·70 + 5·50) / 25 = 66; sums of squares 19·20² + 20·70² + 4·5² + 5·50² = 118,200,
-    # so the variance is (118,200 − 25·66²) / 24 = 387.5.
-    assert (w1["without_n"], w1["without_teams"]) == (25, 2)
-    assert w1["without_mean"] == pytest.approx(66.0)
-    assert w1["without_sd"] == pytest.approx(math.sqrt(387.5))
-    # Welch: se² = 10²/10 + 387.5/25 = 25.5; df = 25.5² / (10²/9 + 15.5²/24).
-    df = 25.5**2 / (10**2 / 9 + 15.5**2 / 24)
-    half = stats.t.ppf(0.975, df) * math.sqrt(25.5)
-    assert w1["difference"] == pytest.approx(-6.0)
-    assert w1["df"] == pytest.approx(df)
-    assert (w1["ci_low"], w1["ci_high"]) == (pytest.approx(-6.0 - half), pytest.approx(-6.0 + half))
-    assert w1["p"] == pytest.approx(
-        stats.ttest_ind_from_stats(60, 10, 10, 66, math.sqrt(387.5), 25, equal_var=False).pvalue
-    )
-    assert (w1["with_ci_low"], w1["with_ci_high"]) == (
-        pytest.approx(60 - stats.t.ppf(0.975, 9) * 10 / math.sqrt(10)),
-        pytest.approx(60 + stats.t.ppf(0.975, 9) * 10 / math.sqrt(10)),
-    )
+
+def test_the_champion_effect_counts_each_team_once_as_by_hand():
+    # Issue 12: respondents pooled as if independent overstated it; champions are assigned to teams.
+    frame, roster, waves = four_team_inputs()
+    effect = champions.champion_effect(frame, roster, waves, min_teams=2).set_index("wave")
+
+    w2 = effect.loc["W2"]  # with: A (60) and B (70); without: C (50) and F (40)
+    assert (w2["with_teams"], w2["with_n"], w2["without_teams"], w2["without_n"]) == (2, 30, 2, 13)
+    assert (w2["with_mean"], w2["without_mean"]) == (65.0, 45.0)
+    assert w2["with_sd"] == pytest.approx(math.sqrt(50))  # the spread between teams, not respondents
+    # Welch over teams: se² = 50/2 + 50/2 = 50, df = 50² / (25² + 25²) = 2.
+    half = stats.t.ppf(0.975, 2) * math.sqrt(50)
+    assert w2["df"] == pytest.approx(2.0)
+    assert (w2["ci_low"], w2["ci_high"]) == (pytest.approx(20 - half), pytest.approx(20 + half))
+    # Two teams against two can never be surer than 2 / C(4, 2) = 1/3.
+    assert w2["p"] == pytest.approx(max(1 / 3, stats.ttest_ind([60, 70], [50, 40], equal_var=False).pvalue))
+    w1 = effect.loc["W1"]  # with: A alone
+    assert bool(w1["too_few"])
+    assert math.isnan(w1["ci_low"])
     assert (w1["teams_hidden"], w1["teams_entered"]) == (1, 1)  # D and E left out, and said so
 
-    w2 = effect.loc["W2"]  # with: A and B; without: C
-    # A and B: n = 30, mean = (600 + 1400) / 30; sums of squares 9·100 + 10·3600 + 19·400 + 20·4900 = 142,500.
-    mean = 2000 / 30
-    variance = (142_500 - 30 * mean**2) / 29
-    assert (w2["with_n"], w2["with_teams"], w2["without_n"], w2["without_teams"]) == (30, 2, 5, 1)
-    assert w2["with_mean"] == pytest.approx(mean)
-    assert w2["with_sd"] == pytest.approx(math.sqrt(variance))
-    assert w2["difference"] == pytest.approx(mean - 50)
-    se = math.sqrt(variance / 30 + 25 / 5)
-    df = se**4 / ((variance / 30) ** 2 / 29 + (25 / 5) ** 2 / 4)
-    assert w2["ci_low"] == pytest.approx(mean - 50 - stats.t.ppf(0.975, df) * se)
 
-
-def test_the_effect_is_said_as_association_not_cause():
-    frame, roster, waves = effect_inputs()
-    effect = champions.champion_effect(frame, roster, waves)
-    text = champions.describe_effect(effect)
-    assert text.startswith("In W2, teams with an active champion had a readiness index of 66.7 (n = 30 respondents in")
-    assert "**16.7 points higher** with a champion" in text
+def test_the_effect_says_direction_and_uncertainty_per_wave_and_too_few_teams_to_tell():
+    frame, roster, waves = four_team_inputs()
+    effect = champions.champion_effect(frame, roster, waves, min_teams=2)
+    text = champions.describe_effect(effect, 2)
+    assert text.startswith(
+        "In W2, teams with an active champion had a mean readiness index of 65.0 (2 teams, n = 30 respondents)"
+    )
+    assert "**no clear difference** (+20.0 points, 95% CI of the difference" in text
+    assert "no clear difference in 1 wave; too few teams to tell in 1 wave" in text
     assert "This is an association, not cause" in text
     table = champions.effect_table(effect).set_index("Wave")
-    assert table.loc["W1", "Reads as"] == "no clear difference"
+    assert table.loc["W1", "Reads as"] == "too few teams to tell (1 with, 3 without)"
     assert table.loc["W2", "n with (teams)"] == "30 (2)"
+    # At the default of 4 teams per group, neither wave is tested.
+    default = champions.champion_effect(frame, roster, waves)
+    assert default["too_few"].all()
+    assert "**too few teams to tell** (+20.0 points; a test needs at least 4 teams" in champions.describe_effect(
+        default
+    )
     lines = champions.effect_lines(effect)
     assert set(lines["group"]) == {"With an active champion", "Without"}
     spec = json.dumps(charts.champion_effect_chart(lines, ["W1", "W2"], title="Effect").to_dict())
     assert "Respondents (n)" in spec
     assert "An association, not cause" in spec
+
+
+def test_the_demo_champion_effect_at_team_level_is_not_the_respondent_level_one(demo_db):
+    # Issue 12: "6.2 points higher (+3.2 to +9.2)", "clear in 5 of 6 waves", respondents as independent.
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
+    effect = champions.champion_effect(frame, store.champions.champion_roster(demo_db), store.org.waves(demo_db, 1))
+    latest = effect.iloc[-1]
+    assert (latest["ci_low"], latest["ci_high"]) == (pytest.approx(-13.5, abs=0.05), pytest.approx(24.3, abs=0.05))
+    text = champions.describe_effect(effect)
+    assert "**no clear difference** (+5.4 points, 95% CI of the difference -13.5 to +24.3, teams as the unit)" in text
+    assert "too few teams to tell in 1 wave" in text  # 2025 Q3: 3 teams with a champion
 
 
 def test_no_effect_where_one_group_has_no_shown_team():
@@ -578,3 +591,26 @@ def test_undo_removes_the_batch_and_its_champions_and_nothing_else(teams_db):
         services.undo_champion_batch(teams_db, gone)
     # Undone, the same file may come in again.
     assert services.import_roster(teams_db, GOOD, "roster.csv").written
+
+
+def test_one_definition_of_an_active_champion_champions_page_and_programme_health_agree(demo_db):
+    # Issue 12: the Champions page said 6 of 12 teams without one, Programme health 5 of 12 with one.
+    from cxchange import health
+
+    settings = store.settings.settings(demo_db)
+    today = date.today()
+    roster, log = store.champions.champion_roster(demo_db), store.champions.champion_activity_log(demo_db)
+    rows = champions.coverage(
+        store.org.teams(demo_db, archived=False), roster, log, today, settings["champion_ratio"],
+        int(settings["champion_quiet_days"]),
+    )  # fmt: skip
+    summary = champions.coverage_summary(rows)
+    data = health.HealthData.from_frames(store.health.health_inputs(demo_db, 1), settings["stale_weeks"], settings)
+    light = next(light for light in health.assess(data, today) if light.check.name == "champions")
+    active = summary["teams"] - summary["teams_without"] - summary["teams_quiet"]
+    assert (summary["teams"], summary["teams_without"], summary["teams_quiet"]) == (12, 6, 1)
+    assert light.reason.startswith(f"{active} of 12 teams taking part have an active champion")
+    assert f"quiet (in post, no session in 30 days): {summary['quiet'][0]}" in light.reason
+    states = champions.champion_states(roster, log, today)
+    assert set(states) <= set(champions.CHAMPION_STATES)
+    assert roster.loc[states == "active", "team_id"].nunique() == active

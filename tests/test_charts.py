@@ -382,7 +382,9 @@ def test_change_grid_colours_only_significant_changes(demo):
     assert field(cells, "color") == ("call", "nominal")
     assert field(cells, "x") == ("element_label", "nominal")
     assert cells["encoding"]["x"]["sort"] == ADKAR_LABELS
-    assert {"before", "after", "delta", "p_adjusted", "mdc", "call"} <= set(tooltip_fields(cells))
+    assert {"before", "after", "delta", "p_adjusted", "ci_low", "ci_high", "detectable", "call"} <= set(
+        tooltip_fields(cells)
+    )
     assert set(colour) == set(analysis.CHANGE_CALLS)
     # only up and down are coloured; the rest stay (near) white
     assert colour["up"] != colour["down"]
@@ -397,6 +399,11 @@ def test_change_grid_colours_only_significant_changes(demo):
     assert set(drawn.loc[~significant, "call"]) <= {"no clear change", "no test possible"}
     assert {"up", "down", "no clear change"} <= set(drawn["call"])
     assert drawn["row"].str.contains(r"\(n [\d,]+ → [\d,]+\)").all()
+    # Issue 12: the cell's interval is the change's own 95% CI, never "(±0.27)", which read like one.
+    tested = drawn[drawn["call"] != "no test possible"].iloc[0]
+    assert tested["text"].endswith(f"({tested['ci_low']:+.2f} to {tested['ci_high']:+.2f})")
+    assert not drawn["text"].str.contains("±").any()
+    assert drawn["detectable"].str.fullmatch(r"could detect a change of about \d\.\d\d").all()
     assert not {"Customer Insight", "Complaints Resolution"} & set(drawn["team"])
 
 

@@ -203,7 +203,7 @@ def test_the_rules_state_the_thresholds_of_the_settings():
     assert "at most 30 days old, amber up to 60 days" in rules["sponsor"]
     assert "green from 50%, amber from 25%, red below" in rules["feedback"]
     assert "green from 4, amber from 2, red with fewer" in rules["measurement"]
-    assert "in the last 60 days): green from 80%, amber from 50%" in rules["champions"]
+    assert "in the last 30 days, as on the Champions page): green from 80%, amber from 50%" in rules["champions"]
     changed = healthy(settings={"health_feedback_green": 70, "health_recognition_days": 14})
     rules = {found.check.name: found.check.rule for found in health.assess(changed, TODAY)}
     assert "green from 70%, amber from 25%" in rules["feedback"]
@@ -222,7 +222,7 @@ def test_the_rules_state_the_thresholds_of_the_settings():
         ({"health_feedback_green": 90, "health_feedback_amber": 60}, "feedback", RED),
         ({"health_waves_green": 5}, "measurement", AMBER),  # 4 waves
         ({"health_waves_green": 6, "health_waves_amber": 5}, "measurement", RED),
-        ({"health_champion_active_days": 19}, "champions", RED),  # every session 20 days ago
+        ({"champion_quiet_days": 19}, "champions", RED),  # every session 20 days ago
         ({"health_champions_green": 100}, "champions", GREEN),  # all four teams covered
         ({"health_cross_team_green": 4}, "cross_team", AMBER),  # three top-level teams
         ({"health_cross_team_green": 5, "health_cross_team_amber": 4}, "cross_team", RED),
@@ -353,12 +353,13 @@ def test_a_champion_counts_only_while_in_role_and_active():
     quiet = healthy(
         champion_activities=[
             {"champion_id": 1, "happened_on": ago(20), "kind": "huddle"},
-            {"champion_id": 2, "happened_on": ago(61), "kind": "huddle"},  # quiet for too long
+            {"champion_id": 2, "happened_on": ago(31), "kind": "huddle"},  # quiet: more than 30 days ago
             {"champion_id": 3, "happened_on": ago(20), "kind": "huddle"},
             {"champion_id": 4, "happened_on": ago(20), "kind": "huddle"},
         ]
     )
-    assert light(quiet, "champions").reason.endswith("without one: Stores South.")
+    # Quiet is its own state, as on the Champions page: in post, but not active.
+    assert light(quiet, "champions").reason.endswith("quiet (in post, no session in 30 days): Stores South.")
     ended = healthy(champions=[champion(1, A1), champion(2, A2, ended_on=ago(1)), champion(3, B1), champion(4, C1)])
     assert light(ended, "champions").reason.endswith("without one: Stores South.")
 

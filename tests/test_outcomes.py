@@ -185,6 +185,11 @@ def test_points_join_by_team_and_a_period_named_like_the_wave(demo_db):
     assert found.n == 54
     assert found.clear
     assert found.r > 0
+    # Issue 12: 9 teams over 6 waves are not 54 independent points; the interval counts each team once.
+    assert found.teams == 9
+    centre, half = np.arctanh(found.r), stats.norm.ppf(0.975) / np.sqrt(9 - 3)
+    assert (found.low, found.high) == (pytest.approx(np.tanh(centre - half)), pytest.approx(np.tanh(centre + half)))
+    assert found.short().endswith("counting each team once, n = 54 team-waves of 9 teams")
     pilot = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 2)
     assert outcomes.readiness_vs_outcomes(pilot, figures).empty
     assert set(outcomes.left_out(pilot, figures)["reason"]) == {outcomes.LEFT_OUT_NO_WAVE}

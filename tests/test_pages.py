@@ -191,7 +191,7 @@ def test_the_settings_page_lists_every_threshold_and_a_new_one_reaches_its_page(
     assert store.settings.settings(store.open_db(demo_path))["champion_quiet_days"] == 60
     at.switch_page("app_pages/champions.py").run()
     assert not at.exception
-    assert any(m.label == "Quiet teams (no activity in 60 days)" for m in at.metric)
+    assert any(m.label == "Quiet teams (in post, no session in 60 days)" for m in at.metric)
 
 
 def test_start_an_empty_workspace_and_get_the_demo_back(app, demo_path):
@@ -502,7 +502,11 @@ def test_cx_outcomes_shows_readiness_against_each_measure_as_association(app):
     at = opened(app, "app_pages/cx_outcomes.py")
     assert not at.exception
     shown = texts(at)
-    assert "Teams with higher readiness had higher CSAT (r = 0.87, 95% CI 0.79 to 0.92, n = 54 team-waves)." in shown
+    # Issue 12: the interval counts each of the 9 teams once, not 54 team-waves (was 0.79 to 0.92).
+    assert (
+        "Teams with higher readiness had higher CSAT (r = 0.87, 95% CI 0.50 to 0.97 counting each team once, "
+        "n = 54 team-waves of 9 teams)."
+    ) in shown
     assert "Teams with higher readiness had lower complaint rates" in shown
     assert "This is an association, not proof that readiness causes it." in shown
     assert "its points are not independent" in shown
@@ -634,6 +638,7 @@ def test_readiness_shows_heatmap_change_and_drivers(app):
     shown = texts(at)
     assert re.search(r"Of \d+ team × element figures tested, \*\*\d+ went up\*\* and \*\*\d+ went down\*\*", shown)
     assert "Of 75 team × element figures tested" in shown  # 15 shown teams × 5 elements
+    assert "within a family fixed for this pair of waves, whatever team you choose above" in shown
     assert "Fix first" in shown or "matters most" in shown
     assert "This is an association, not proof of cause." in shown
     assert "Click a team on any chart of teams to open its detail." in shown
@@ -1355,10 +1360,10 @@ def test_champions_coverage_names_teams_without_a_champion_and_quiet_ones(app):
     assert not at.exception
     assert [t.label for t in at.tabs] == ["Coverage", "Roster", "Activity log", "Import", "Champion effect"]
     assert metric(at, "Active champions") == "26"  # 27 on the roster, one stepped down in March
-    assert metric(at, "Teams without an active champion") == "6 of 12"
+    assert metric(at, "Teams with no champion in post") == "6 of 12"
     warnings = [w.value for w in at.warning]
     assert (
-        "**No active champion:** Complaints Resolution, Customer Insight, Digital Marketing, HR & People, "
+        "**No champion in post:** Complaints Resolution, Customer Insight, Digital Marketing, HR & People, "
         "Store Support, Logistics Planning."
     ) in warnings
     assert any(w.startswith("**Quiet for more than 30 days:**") and "Distribution Centre" in w for w in warnings)
@@ -1501,14 +1506,16 @@ def test_champions_import_names_the_bad_row_then_imports_the_fixed_file_and_undo
 def test_champions_effect_compares_teams_with_and_without_as_association(app):
     at = champions_page(app)
     shown = texts(at)
+    # Issue 12: teams are the unit ("6.2 points higher (+3.2 to +9.2)" counted respondents as independent).
     assert (
-        "In 2026 Q4, teams with an active champion had a readiness index of 68.1 (n = 933 respondents in 6 teams), "
-        "teams without 61.9 (n = 94 in 4 teams): **6.2 points higher** with a champion"
+        "In 2026 Q4, teams with an active champion had a mean readiness index of 65.7 (6 teams, n = 933 respondents), "
+        "teams without 60.3 (4 teams, n = 94): **no clear difference** (+5.4 points, 95% CI of the difference "
+        "-13.5 to +24.3, teams as the unit)"
     ) in shown
     assert "This is an association, not cause" in shown
     table = next(d.value for d in at.dataframe if "Reads as" in d.value.columns)
     assert table["Wave"].tolist() == ["2025 Q3", "2025 Q4", "2026 Q1", "2026 Q2", "2026 Q3", "2026 Q4"]
-    assert table["Reads as"].tolist()[0] == "lower with a champion"  # the stores, stuck at Knowledge, had them first
+    assert table["Reads as"].tolist()[0] == "too few teams to tell (3 with, 7 without)"  # the stores had them first
     assert "An association, not cause" in at.get("vega_lite_chart")[1].proto.spec
 
     at.radio(key="effect_group").set_value("others").run()  # champions' own answers left out

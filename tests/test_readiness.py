@@ -324,3 +324,44 @@ def test_the_json_latest_wave_is_the_latest_opened_whatever_order_the_waves_come
     assert teams["Back Office"]["n"] is None
     assert teams["Back Office"]["response_rate"] is None
     assert teams["Back Office"]["parent"] == "Operations"
+
+
+def _two_waves(readiness_values: tuple[float, float], sds: tuple[float, float], n: int = 6) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "team_id": [1, 1],
+            "wave_id": [1, 2],
+            "wave": ["2025 Q3", "2025 Q4"],
+            "opened_on": ["2025-07-01", "2025-10-01"],
+            "suppressed": [False, False],
+            "readiness": list(readiness_values),
+            "readiness_sd": list(sds),
+            "n": [n, n],
+            "aggregate_n": [0, 0],
+        }
+    )
+
+
+def test_six_all_3s_then_six_all_4s_is_up_with_the_exact_p_and_no_band_of_zero_width():
+    # Issue 12: this read "Up 25.0 points (p < 0.001)" with a band of 50.0–50.0.
+    frame = _two_waves((50.0, 75.0), (0.0, 0.0))
+    change = readiness.change_between(frame, 1, 2)
+    assert change.p_value == pytest.approx(0.0022, abs=5e-5)
+    assert change.describe() == "Up 25.0 points since 2025 Q3 (p = 0.002, exact test: no spread in either wave)."
+    low, high = scoring.confidence_interval(frame["readiness"], frame["readiness_sd"], frame["n"])
+    assert low.isna().all()
+    assert high.isna().all()
+    row = frame.assign(ci_low=low, ci_high=high).iloc[1]
+    assert readiness.ci_text(row).startswith("No confidence interval: every respondent gave the same answers")
+
+
+def test_a_team_whose_wave_before_was_hidden_is_not_on_its_first_wave():
+    # Issue 12: Team detail said "First wave: nothing to compare with yet" when the wave before was hidden.
+    frame = _two_waves((50.0, 75.0), (10.0, 12.0)).assign(suppression="")
+    hidden = frame.copy()
+    hidden.loc[0, ["suppressed", "suppression", "readiness", "readiness_sd"]] = [True, "primary", np.nan, np.nan]
+    assert readiness.change_text(hidden, 1, 2, 5) == (
+        "Not compared with 2025 Q3: this team's figure was hidden there (fewer than 5)."
+    )
+    assert readiness.change_text(frame, 1, 1, 5) == "First wave: nothing to compare with yet."
+    assert readiness.change_text(frame, 1, 2, 5).startswith("Up 25.0 points since 2025 Q3")

@@ -659,3 +659,14 @@ def test_suppress_looks_through_a_hidden_team_to_the_shown_ones_below_it():
     assert all(r == 0 or r >= MIN_N for r in remainders.values()), remainders
     assert kinds(result)[3] == "complementary"  # K2 can no longer be subtracted
     assert not result.set_index("team_id").loc[4, "suppressed"]  # S stays
+
+
+def test_a_published_barrier_point_agrees_with_the_mean_as_printed():
+    # Issue 12: 2.996 was outlined and 3.004 not, both printed "3.00".
+    means = pd.DataFrame({element: [4.0, 4.0, 4.0] for element in ELEMENTS})
+    means["awareness"] = [2.996, 3.004, 3.006]
+    shown = scoring.barrier_points(means, 3.0, scoring.PUBLISHED_DECIMALS)
+    assert [f"{value:.2f}" for value in means["awareness"]] == ["3.00", "3.00", "3.01"]
+    assert shown.tolist() == ["awareness", "awareness", None]
+    # Unrounded (a respondent's own scores), 3.004 is above the threshold.
+    assert scoring.barrier_points(means, 3.0).tolist() == ["awareness", None, None]

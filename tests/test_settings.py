@@ -50,7 +50,6 @@ def test_the_thresholds_of_the_health_lights_are_settings():
         "health_feedback_amber": 25,
         "health_waves_green": 4,
         "health_waves_amber": 2,
-        "health_champion_active_days": 60,
         "health_champions_green": 80,
         "health_champions_amber": 50,
         "health_cross_team_green": 3,
