@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 import pytest
 
-from cxchange import entry, services, store
+from cxchange import entry, readiness, services, store
+from cxchange.model import ELEMENTS
 
 CUSTOMER_OPERATIONS = {"Team": "Customer Operations", "n": 6} | {
     label: 4.0 for label in ("Awareness", "Desire", "Knowledge", "Ability", "Reinforcement")
@@ -41,3 +46,165 @@ def test_entered_results_do_not_let_subtraction_give_customer_insight_back(enter
     # Before the fix every term was shown: (213·72.04 - 6·75 - 173·74.47 - 32·57.99) / 2 gave
     # Customer Insight's index back from the rounded figures. One of them must be hidden.
     assert any(row["suppressed"] for row in [parent, *children])
+
+
+# Property: an attacker with every published cell solves for nothing hidden -------------------------
+
+MINIMUM = 5
+VIEWS: dict[str, tuple[str, ...]] = {"all": ("c", "o"), "champions": ("c",), "others": ("o",)}
+"""The atoms (champions "c", the rest "o") each view's figure of a subtree adds up; "all" adds entries too."""
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """A random organisation: parents, and per wave each team's (champions, others, entered n)."""
+
+    parents: tuple[int | None, ...]
+    waves: tuple[tuple[tuple[int, int, int], ...], ...]
+
+
+def organisation(integer: Callable[[int, int], int], most_teams: int = 10, most_waves: int = 3) -> Organisation:
+    """Hierarchies up to 4 deep, teams of 1–60 (some empty), champions in some, entries in some.
+
+    `integer(low, high)` draws one whole number, both ends included: numpy's generator here, a
+    hypothesis strategy's draw where hypothesis is installed (it shrinks a failure to a small case).
+    """
+    count = integer(1, most_teams)
+    parents: list[int | None] = []
+    depth: list[int] = []
+    for team in range(count):
+        choices = [None, *[p for p in range(team) if depth[p] < 3]]
+        parent = choices[integer(0, len(choices) - 1)]
+        parents.append(None if parent is None else parent + 1)
+        depth.append(0 if parent is None else depth[parent] + 1)
+    waves = []
+    for _ in range(integer(1, most_waves)):
+        cells = []
+        for _ in range(count):
+            size = integer(1, 60) if integer(0, 3) else 0
+            champions = integer(0, min(size, 8)) if size and integer(0, 1) else 0
+            entered = integer(1, 20) if integer(0, 4) == 0 else 0
+            cells.append((champions, size - champions, entered))
+        waves.append(tuple(cells))
+    return Organisation(tuple(parents), tuple(waves))
+
+
+def seeded(seed: int, **limits: int) -> Organisation:
+    rng = np.random.default_rng(seed)
+    return organisation(lambda low, high: int(rng.integers(low, high + 1)), **limits)
+
+
+def frames(org: Organisation) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """teams, waves and team_stats as readiness.figures takes them (means drawn at random)."""
+    rng = np.random.default_rng(len(org.parents))
+    teams = pd.DataFrame(
+        {
+            "id": range(1, len(org.parents) + 1),
+            "name": [f"T{i}" for i in range(1, len(org.parents) + 1)],
+            "parent_id": pd.array(org.parents, dtype="Int64"),
+            "headcount": np.nan,
+        }
+    )
+    waves = pd.DataFrame(
+        {"id": range(1, len(org.waves) + 1), "name": [f"W{w}" for w in range(1, len(org.waves) + 1)]}
+    ).assign(opened_on=lambda w: [f"20{i:02d}-01-01" for i in w["id"]], initiative_id=1)
+    rows = []
+    for wave_id, cells in enumerate(org.waves, start=1):
+        for team_id, (champions, others, entered) in enumerate(cells, start=1):
+            for flag, n, aggregate in ((1.0, champions, 0), (0.0, others, 0), (np.nan, entered, entered)):
+                if n:
+                    means = {e: float(rng.uniform(1, 5)) for e in ELEMENTS}
+                    readiness_value = (np.mean(list(means.values())) - 1) / 4 * 100
+                    rows.append(
+                        {"wave_id": wave_id, "team_id": team_id, "is_champion": flag, "n": n, **means}
+                        | {f"{e}_sd": np.nan if aggregate else 0.5 for e in ELEMENTS}
+                        | {"readiness": readiness_value, "readiness_sd": np.nan if aggregate else 8.0}
+                        | {"outcome": np.nan, "outcome_n": 0.0, "aggregate_n": aggregate}
+                    )
+    return teams, waves, pd.DataFrame(rows)
+
+
+def subtree_of(parents: tuple[int | None, ...]) -> dict[int, set[int]]:
+    """Each team's subtree by plain walking, and the organisation's (id 0)."""
+    result = {0: set(range(1, len(parents) + 1))} | {t: {t} for t in range(1, len(parents) + 1)}
+    for team in range(1, len(parents) + 1):
+        node = parents[team - 1]
+        while node is not None:
+            result[node].add(team)
+            node = parents[node - 1]
+    return result
+
+
+def determined(published: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Which target rows lie in the row space of the published rows (what least squares solves exactly)."""
+    if len(targets) == 0:
+        return np.zeros(0, bool)
+    if len(published) == 0:
+        return ~targets.any(axis=1)
+    _, singular, right = np.linalg.svd(published)
+    rank = int((singular > 1e-9 * singular.max()).sum())
+    null = right[rank:].T
+    return np.abs(targets @ null).max(axis=1, initial=0.0) < 1e-7
+
+
+def attack(org: Organisation, minimum: int = MINIMUM) -> list[str]:
+    """Every hidden cell or small group that some linear combination of the published cells gives.
+
+    Entered results are published cells (the entry grid shows them), so the reader knows them and
+    takes them off: the unknowns are the n (and sum of scores, by the same equations) of each team's
+    own champions and others per wave; an empty part is known to be empty.
+    """
+    teams, waves, stats = frames(org)
+    settings_ = {"min_group_size": minimum, "barrier_threshold": 3.0}
+    views = {group: readiness.figures(stats, teams, waves, settings_, group) for group in VIEWS}
+    trees = subtree_of(org.parents)
+    found = []
+    for wave_id, cells in enumerate(org.waves, start=1):
+        size = {(t, part): cells[t - 1][i] for t in trees if t for i, part in enumerate("coe")}
+        for reader, parts in (("reader", "co"),):
+            atoms = [key for key in size if key[1] in parts and size[key] > 0]
+
+            def row(team: int, view: str, atoms=atoms, parts=parts) -> np.ndarray:
+                members = trees[team]
+                wanted = (*VIEWS[view], "e") if view == "all" and "e" in parts else VIEWS[view]
+                return np.array([t in members and p in wanted for t, p in atoms], float)
+
+            published, hidden = [], []
+            for view, frame in views.items():
+                for team, suppressed in frame.loc[frame["wave_id"] == wave_id, ["team_id", "suppressed"]].itertuples(
+                    index=False
+                ):
+                    vector = row(int(team), view)
+                    if not suppressed:
+                        published.append(vector)
+                    elif vector.any():
+                        hidden.append((f"wave {wave_id}: {reader} solves hidden {view} cell of team {team}", vector))
+            small = [
+                (f"wave {wave_id}: {reader} solves the {size[key]} of team {key[0]} {key[1]}", np.eye(len(atoms))[i])
+                for i, key in enumerate(atoms)
+                if size[key] < minimum
+            ]
+            targets = hidden + small
+            if not targets:
+                continue
+            solved = determined(
+                np.array(published).reshape(len(published), len(atoms)), np.array([v for _, v in targets])
+            )
+            found += [name for (name, _), hit in zip(targets, solved, strict=True) if hit]
+    return found
+
+
+EXAMPLES = 10
+"""Random organisations per suite run; bench/privacy_search.py runs thousands."""
+
+
+@pytest.mark.parametrize("seed", range(EXAMPLES))
+def test_no_hidden_cell_or_small_group_follows_from_every_published_cell(seed):
+    assert attack(seeded(seed)) == []
+
+
+def test_the_attacker_finds_a_child_left_uncovered():
+    # P (nobody of its own) over A 10 and B 2: everything else aside, P and A shown would give B away.
+    published = np.array([[1.0, 1.0], [1.0, 0.0]])  # P = A + B, A; atoms A, B
+    assert determined(published, np.array([[0.0, 1.0]])).tolist() == [True]
+    assert determined(published[:1], np.array([[0.0, 1.0]])).tolist() == [False]
