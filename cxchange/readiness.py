@@ -259,7 +259,8 @@ def report_json(
 
 
 def _number(value: float) -> float | None:
-    return None if pd.isna(value) else round(float(value), 4)
+    """A published figure: rounded to 2 decimals, as every view shows it (more digits times n give sums away)."""
+    return None if pd.isna(value) else round(float(value), 2)
 
 
 def wave_teams(frame: pd.DataFrame, wave_id: int) -> pd.DataFrame:

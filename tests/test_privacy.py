@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxchange import entry, readiness, services, store
+from cxchange import charts, entry, readiness, services, store
 from cxchange.model import ELEMENTS
 
 CUSTOMER_OPERATIONS = {"Team": "Customer Operations", "n": 6} | {
@@ -208,3 +208,22 @@ def test_the_attacker_finds_a_child_left_uncovered():
     published = np.array([[1.0, 1.0], [1.0, 0.0]])  # P = A + B, A; atoms A, B
     assert determined(published, np.array([[0.0, 1.0]])).tolist() == [True]
     assert determined(published[:1], np.array([[0.0, 1.0]])).tolist() == [False]
+
+
+def test_chart_data_sent_to_the_browser_carries_rounded_means_and_indices(demo_db):
+    settings_ = store.settings.settings(demo_db)
+    frame = services.readiness_by_team(demo_db, settings_, 1)
+    latest = frame[frame["wave_id"] == frame["wave_id"].max()]
+    spec = charts.readiness_heatmap(latest, int(settings_["min_group_size"])).to_dict()
+    trend = charts.readiness_trend(readiness.trend_lines(frame, 0), sorted(set(frame["wave"]))).to_dict()
+    figures = ("mean", "readiness", "value", "ci_low", "ci_high", *ELEMENTS)
+    for document in (spec, trend):
+        values = [
+            value
+            for rows in document["datasets"].values()
+            for row in rows
+            for key, value in row.items()
+            if key in figures and isinstance(value, float)
+        ]
+        assert values, "no figures found in the chart's data"
+        assert all(round(value, 2) == value for value in values)
