@@ -311,10 +311,18 @@ def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
     )
 
 
-def comments_shown(found: dict[str, Any], minimum: int) -> tuple[list[str], str]:
-    """A team's comments (store.responses.comments) as shown, with a sentence saying what is shown."""
+HIDDEN_COMMENTS = "No comments: this team's figures are hidden in this wave, and so is what its people wrote."
+
+
+def comments_shown(found: dict[str, Any], minimum: int, hidden: bool = False) -> tuple[list[str], str]:
+    """A team's comments (store.responses.comments) as shown, with a sentence saying what is shown.
+
+    None where the team's figures are `hidden`: its page shows nothing of its people, not even a count.
+    """
     if not found["teams"]:
         return [], f"Comments are shown for teams of at least {minimum} responses; this one has fewer."
+    if hidden:
+        return [], HIDDEN_COMMENTS
     left_out = " Teams with fewer responses are left out." if found["left_out"] else ""
     # No response count: a hidden team's n would let a reader subtract it from its parent's.
     return found["comments"], f"{len(found['comments'])} comments.{left_out}"

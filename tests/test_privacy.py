@@ -227,3 +227,20 @@ def test_chart_data_sent_to_the_browser_carries_rounded_means_and_indices(demo_d
         ]
         assert values, "no figures found in the chart's data"
         assert all(round(value, 2) == value for value in values)
+
+
+def test_a_hidden_teams_page_lists_no_comments(demo_db):
+    settings_ = store.settings.settings(demo_db)
+    frame = services.readiness_by_team(demo_db, settings_, 1)
+    latest = int(frame["wave_id"].max())
+    rows = wave_rows(frame, latest)
+    complaints = rows["Complaints Resolution"]
+    assert complaints["suppressed"]
+    assert complaints["n"] >= int(settings_["min_comment_group_size"])
+
+    comments, note = services.team_comments(demo_db, settings_, latest, int(complaints["team_id"]))
+
+    assert comments == []
+    assert note == readiness.HIDDEN_COMMENTS
+    shown, _ = services.team_comments(demo_db, settings_, latest, int(rows["Contact Centre"]["team_id"]))
+    assert shown
