@@ -244,3 +244,35 @@ def test_a_hidden_teams_page_lists_no_comments(demo_db):
     assert note == readiness.HIDDEN_COMMENTS
     shown, _ = services.team_comments(demo_db, settings_, latest, int(rows["Contact Centre"]["team_id"]))
     assert shown
+
+
+@pytest.mark.parametrize("group", list(readiness.GROUPS))
+def test_answer_and_barrier_counts_leave_no_small_remainder_after_an_entry(entered_demo, group):
+    # The security review took Contact Centre's and Complaints Resolution's answer bars from Customer
+    # Operations' and had Customer Insight's two people's answers. Distributions exist only for shown
+    # teams, so every shown parent minus its shown teams below must leave nobody or at least 5.
+    db, wave = entered_demo
+    settings_ = store.settings.settings(db)
+    teams = store.org.teams(db)
+    frame = services.readiness_by_team(db, settings_, 1, group)
+    rows = frame[frame["wave_id"] == wave]
+    threshold = float(settings_["barrier_threshold"])
+    counted = readiness.barrier_shares(store.responses.barrier_counts(db, wave, threshold), teams, rows, group)
+    people = counted.groupby("team_id")["count"].sum()
+    likert = readiness.likert_shares(store.responses.answer_counts(db, wave), teams, rows, group)
+    answers = likert.groupby(["team_id", "element"])["count"].sum().unstack()
+    assert set(people.index) <= set(rows.loc[~rows["suppressed"], "team_id"])
+    parent_of = dict(zip(rows["team_id"], rows["parent_id"], strict=True))
+
+    def nearest_shown_below(team: int) -> list[int]:
+        found = []
+        for child in [t for t, p in parent_of.items() if p == team and t != team]:
+            found += [child] if child in people.index else nearest_shown_below(child)
+        return found
+
+    for team in people.index:
+        below = nearest_shown_below(int(team))
+        remainder = people[team] - people.reindex(below).sum()
+        assert remainder == 0 or remainder >= 5, (group, team, remainder)
+        left = answers.loc[team] - answers.reindex(below).sum()
+        assert ((left == 0) | (left >= 5)).all(), (group, team, left.to_dict())
