@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint bench chromium clean lock graph
+.PHONY: run test lint bench bench-privacy chromium clean lock graph
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ bench: $(VENV)/.requirements-dev
 	$(BIN)/python bench/readiness_bench.py
 	$(BIN)/python bench/import_bench.py --respondents 50000
 	$(BIN)/python bench/import_bench.py --respondents 200000
+
+# The long run of tests/test_privacy.py's attacker, and how suppression's cost grows with the teams.
+bench-privacy: $(VENV)/.requirements-dev
+	$(BIN)/python bench/suppression_bench.py
+	$(BIN)/python bench/privacy_search.py --examples 2000
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts .lock-venv

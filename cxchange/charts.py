@@ -31,8 +31,48 @@ def _titled(chart: alt.TopLevelMixin, title: str, subtitle: str | list[str]) -> 
     return chart.properties(title=alt.Title(title, subtitle=subtitle)) if title else chart
 
 
+DECIMALS = 2
+"""Figures leave for the browser rounded as they are published (means and indices to 2 decimals): the
+chart's data is on the page, and unrounded means times n would give sums a reader could subtract."""
+
+
+KEEP_DIGITS = frozenset(
+    {"p", "p_value", "adjusted_p", "p_adjusted", "share", "start", "end", "agree", "disagree", "x", "y"}
+)
+"""Columns left as they are: p-values describe a test, not a group ("p < 0.001" needs the digits), and
+answer shares (and the bar ends built from them) are fractions of shown teams that must add up to 1;
+x and y place labels at the edges of an axis."""
+
+
+def _keeps_digits(column: str) -> bool:
+    return column in KEEP_DIGITS or column.startswith("p_")
+
+
+def _rounded(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart with every DataFrame it carries (its layers' and concatenated charts' too) rounded.
+
+    Columns in KEEP_DIGITS keep theirs.
+    """
+    data = getattr(chart, "data", alt.Undefined)
+    if isinstance(data, pd.DataFrame):
+        floats = [c for c in data.columns if pd.api.types.is_float_dtype(data[c]) and not _keeps_digits(str(c))]
+        chart = chart.copy(deep=False)
+        chart.data = data.assign(**{str(c): data[c].round(DECIMALS) for c in floats}) if floats else data
+    for part in ("layer", "hconcat", "vconcat", "concat"):
+        children = getattr(chart, part, alt.Undefined)
+        if isinstance(children, list):
+            chart = chart.copy(deep=False) if chart is not None else chart
+            setattr(chart, part, [_rounded(child) for child in children])
+    spec = getattr(chart, "spec", alt.Undefined)
+    if isinstance(spec, alt.SchemaBase):
+        chart = chart.copy(deep=False)
+        chart.spec = _rounded(spec)
+    return chart
+
+
 def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """The shared look of every chart."""
+    """The shared look of every chart, and its data rounded as published."""
+    chart = _rounded(chart)
     if isinstance(chart, (alt.Chart, alt.LayerChart)):
         # Fit the page's width only: a chart's height is its plot's, whatever its title and legend take.
         chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))

@@ -117,17 +117,20 @@ def ci_text(row: Any) -> str:
 
 
 def _suppressed_view(stats: pd.DataFrame, teams: pd.DataFrame, minimum: int, forced: set) -> pd.DataFrame:
-    """Roll `stats` up and suppress it; teams in `forced` ((wave_id, team_id) keys) are hidden whatever their n."""
+    """Roll `stats` up and suppress it; teams in `forced` ((wave_id, team_id) keys) are hidden whatever their n.
+
+    Entered results are published cells (the entry grid shows them to editors): an editor can take
+    any team's entered part off its figure, so survey respondents alone must leave no small remainder
+    and a figure whose survey part is small is hidden however many were entered beside it. A viewer
+    who never saw the grid must not get a small entry back either: all respondents are checked too.
+    """
     rolled = scoring.roll_up(stats.drop(columns="is_champion"), teams, by=["wave_id"])
-    # Entered means are on show in the entry grid: a team's entered part is known to any reader.
-    survey = stats[stats["aggregate_n"] == 0].groupby(["wave_id", "team_id"])["n"].sum()
-    entered = stats[stats["aggregate_n"] > 0].set_index(["wave_id", "team_id"])["n"]
+    rolled["survey_n"] = rolled["n"] - rolled["aggregate_n"]
     keys = pd.MultiIndex.from_frame(rolled[["wave_id", "team_id"]])
-    survey_n = survey.reindex(keys).fillna(0).to_numpy()
-    has_entry = entered.reindex(keys).notna().to_numpy()
-    rolled["known"] = has_entry & (survey_n == 0)  # entered only: its figure is public anyway
-    rolled["force_hidden"] = (has_entry & (survey_n > 0) & (survey_n < minimum)) | keys.isin(forced)
-    return scoring.suppress(rolled, teams, minimum, by=["wave_id"])
+    rolled["force_hidden"] = keys.isin(forced)
+    return scoring.suppress(rolled, teams, minimum, by=["wave_id"], counts=["survey_n", "n"]).drop(
+        columns=["survey_n", "force_hidden"]
+    )
 
 
 def _hidden_keys(view: pd.DataFrame) -> set:
@@ -138,34 +141,33 @@ def _hidden_keys(view: pd.DataFrame) -> set:
 def _group_view(stats: pd.DataFrame, teams: pd.DataFrame, minimum: int, group: str, forced: set) -> pd.DataFrame:
     """A respondent group's view, suppressed together with its complement and the view of everyone.
 
-    A team's group and its complement add up to its figure for everyone, so a team is shown in a
-    group only where it is shown for everyone and in both parts: otherwise one shown figure minus
-    another would give a hidden group back. Each group's remainders are checked for what they give
-    away of the complement (scoring._suppress_one), and a group figure that equals a shown figure
-    for everyone (the team has nobody in the complement) counts as public. Hiding one may call for
-    more hiding elsewhere, so the views are settled together until nothing changes.
+    A team's champions and the rest add up to its survey figure for everyone, so both group views
+    show the same teams, only teams shown for everyone (`forced` holds those hidden there), and are
+    suppressed as one: a remainder must hold nobody or at least the minimum in each group, and no
+    hidden team's group figure may follow from the shown ones. A team that has nobody in one group
+    shows its figure for everyone in the other, so it is public there and never hidden.
     """
     survey = stats[stats["aggregate_n"] == 0]
     champions = survey["is_champion"] == 1
-    parts = {"champions": survey[champions], "others": survey[~champions]}
     rolled = {
-        name: scoring.roll_up(part.drop(columns="is_champion"), teams, by=["wave_id"]) for name, part in parts.items()
+        name: scoring.roll_up(part.drop(columns="is_champion"), teams, by=["wave_id"])
+        for name, part in (("champions", survey[champions]), ("others", survey[~champions]))
     }
-    sizes = {name: frame.set_index(["wave_id", "team_id"])["n"] for name, frame in rolled.items()}
-    everyone_hidden = set(forced)
-    while True:
-        views = {}
-        for name, other in (("champions", "others"), ("others", "champions")):
-            view = rolled[name].copy()
-            keys = pd.MultiIndex.from_frame(view[["wave_id", "team_id"]])
-            view["complement_n"] = sizes[other].reindex(keys).fillna(0).astype(int).to_numpy()
-            view["known"] = (view["complement_n"] == 0).to_numpy() & ~keys.isin(everyone_hidden)
-            view["force_hidden"] = keys.isin(forced) & ~view["known"]
-            views[name] = scoring.suppress(view, teams, minimum, by=["wave_id"])
-        settled = forced | _hidden_keys(views["champions"]) | _hidden_keys(views["others"])
-        if settled == forced:
-            return views[group].drop(columns=["complement_n"])
-        forced = settled
+    key = ["wave_id", "team_id"]
+    both = rolled["champions"][[*key, "n"]].merge(
+        rolled["others"][[*key, "n"]], on=key, how="outer", suffixes=("_champions", "_others")
+    )
+    both[["n_champions", "n_others"]] = both[["n_champions", "n_others"]].fillna(0).astype(int)
+    both["n"] = both["n_champions"] + both["n_others"]
+    hidden = pd.MultiIndex.from_frame(both[key]).isin(forced)
+    both["force_hidden"] = hidden
+    both["public"] = ~hidden & ((both["n_champions"] == 0) | (both["n_others"] == 0))
+    settled = scoring.suppress(both, teams, minimum, by=["wave_id"], counts=["n_champions", "n_others"])
+    view = rolled[group].merge(settled[[*key, "suppressed"]], on=key, how="left")
+    view["suppressed"] = view["suppressed"].fillna(True).astype(bool)
+    # Hidden for its own n, or to protect the other group or a neighbour.
+    view["suppression"] = np.where(~view["suppressed"], "", np.where(view["n"] < minimum, "primary", "complementary"))
+    return view
 
 
 def _decorate(rolled: pd.DataFrame, teams: pd.DataFrame, waves: pd.DataFrame) -> pd.DataFrame:
@@ -296,7 +298,8 @@ def report_json(
 
 
 def _number(value: float) -> float | None:
-    return None if pd.isna(value) else round(float(value), 4)
+    """A published figure: rounded to 2 decimals, as every view shows it (more digits times n give sums away)."""
+    return None if pd.isna(value) else round(float(value), 2)
 
 
 def wave_teams(frame: pd.DataFrame, wave_id: int) -> pd.DataFrame:
@@ -347,10 +350,18 @@ def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
     )
 
 
-def comments_shown(found: dict[str, Any], minimum: int) -> tuple[list[str], str]:
-    """A team's comments (store.responses.comments) as shown, with a sentence saying what is shown."""
+HIDDEN_COMMENTS = "No comments: this team's figures are hidden in this wave, and so is what its people wrote."
+
+
+def comments_shown(found: dict[str, Any], minimum: int, hidden: bool = False) -> tuple[list[str], str]:
+    """A team's comments (store.responses.comments) as shown, with a sentence saying what is shown.
+
+    None where the team's figures are `hidden`: its page shows nothing of its people, not even a count.
+    """
     if not found["teams"]:
         return [], f"Comments are shown for teams of at least {minimum} responses; this one has fewer."
+    if hidden:
+        return [], HIDDEN_COMMENTS
     left_out = " Teams with fewer responses are left out." if found["left_out"] else ""
     # No response count: a hidden team's n would let a reader subtract it from its parent's.
     return found["comments"], f"{len(found['comments'])} comments.{left_out}"

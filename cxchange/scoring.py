@@ -160,25 +160,30 @@ def _subtree_sums(
     return index[present].reset_index(drop=True), rolled[present, :-1], own.reshape(-1)[present]
 
 
-def suppress(rolled: pd.DataFrame, teams: pd.DataFrame, min_n: int, by: Iterable[str] = ()) -> pd.DataFrame:
+def suppress(
+    rolled: pd.DataFrame, teams: pd.DataFrame, min_n: int, by: Iterable[str] = (), counts: Iterable[str] = ("n",)
+) -> pd.DataFrame:
     """Mark which roll-up rows may be shown under the minimum group size, with complementary suppression.
 
-    A group below `min_n` is hidden ("primary"). Where a shown parent minus its shown children
-    would leave a remainder of fewer than `min_n` respondents (its own direct responses plus hidden
-    children that cannot be worked out from their own children), the smallest shown child is
-    hidden too ("complementary"), until no difference reveals a small group.
+    Each column of `counts` is a part of the respondents a reader can add and subtract on its own
+    (survey respondents for everyone; champions and the rest for the group views, which show or hide
+    a team in both). A row is hidden ("primary") where `n` or any count is below `min_n` (and not 0),
+    or where `force_hidden` says so ("complementary" unless small). Teams in `public` (a bool column)
+    are never hidden: their figures follow from ones published elsewhere. Then, per slice of `by`,
+    hiding spreads until no shown parent minus its shown teams below leaves a small remainder and no
+    hidden team can be worked out exactly (_suppress_one).
     Returns `rolled` with `suppressed` (bool) and `suppression` ("", "primary", "complementary").
     """
-    keys = list(by)
+    keys, dims = list(by), list(counts)
     children: dict[int, list[int]] = {ORGANISATION: []}
     for team_id, parent_id in zip(teams["id"], teams["parent_id"], strict=True):
         parent = ORGANISATION if parent_id is None or pd.isna(parent_id) else int(parent_id)
         children.setdefault(parent, []).append(int(team_id))
     team_ids = rolled["team_id"].to_numpy(int)
-    counts = rolled["n"].to_numpy(int)
+    sizes = rolled[dims].to_numpy(int)
+    small = ((sizes > 0) & (sizes < min_n)).any(axis=1) | (rolled["n"].to_numpy(int) < min_n)
     forced = rolled["force_hidden"].to_numpy(bool) if "force_hidden" in rolled else np.zeros(len(rolled), bool)
-    known = rolled["known"].to_numpy(bool) if "known" in rolled else np.zeros(len(rolled), bool)
-    others = rolled["complement_n"].to_numpy(int) if "complement_n" in rolled else None
+    public = rolled["public"].to_numpy(bool) if "public" in rolled else np.zeros(len(rolled), bool)
     kinds = np.full(len(rolled), "", dtype=object)
     if keys:
         slice_of = rolled[keys[0]] if len(keys) == 1 else pd.MultiIndex.from_frame(rolled[keys])
@@ -190,100 +195,112 @@ def suppress(rolled: pd.DataFrame, teams: pd.DataFrame, min_n: int, by: Iterable
     for part in parts:
         if len(part) == 0:
             continue
+        ids = team_ids[part].tolist()
+        start = {
+            team: "primary" if tiny else "complementary" if force else ""
+            for team, tiny, force in zip(ids, small[part], forced[part] & ~public[part], strict=True)
+        }
         kind = _suppress_one(
-            dict(zip(team_ids[part].tolist(), counts[part].tolist(), strict=True)),
-            set(team_ids[part][forced[part]].tolist()),
-            set(team_ids[part][known[part]].tolist()),
+            dict(zip(ids, map(tuple, sizes[part].tolist()), strict=True)),
+            start,
+            set(team_ids[part][public[part]].tolist()),
             children,
             min_n,
-            None if others is None else dict(zip(team_ids[part].tolist(), others[part].tolist(), strict=True)),
         )
-        kinds[part] = [kind[team] for team in team_ids[part].tolist()]
+        kinds[part] = [kind[team] for team in ids]
     return rolled.assign(suppressed=kinds.astype(bool), suppression=kinds)
 
 
 def _suppress_one(
-    n: dict[int, int],
-    forced: set[int],
-    known: set[int],
+    n: dict[int, tuple[int, ...]],
+    kind: dict[int, str],
+    public: set[int],
     children: Mapping[int, list[int]],
     min_n: int,
-    complement: Mapping[int, int] | None = None,
 ) -> dict[int, str]:
-    """Suppression within one wave (or other slice) of the roll-up: each team's kind of hiding, or "".
+    """Suppression within one wave (or other slice): each team's kind of hiding, or "".
 
-    A reader can subtract from any shown team the shown teams nearest below it (looking through
-    hidden ones; `known` teams, whose entered means are public, count as shown); whatever remains
-    must be nobody or at least `min_n` respondents. Where it is not, the smallest of those shown
-    teams is hidden too (or the team itself), until every shown team passes. `forced` teams are
-    hidden whatever their n ("complementary" where their n is not small).
-
-    For a respondent group (champions), `complement` is each team's n in the other group: the
-    view of everyone shows group + complement, so whatever a reader learns of this group they
-    learn of the complement too, by subtracting the same teams' figures for everyone. The
-    complement's part of each remainder, over the parent or over the hidden teams alone, must
-    then also be nobody or at least `min_n`.
+    `n` holds each team's subtree counts, one per part a reader can subtract on its own; `kind` the
+    hiding so far. Published figures are subtree sums, so what a reader can work out is spanned by
+    the regions: a shown team minus the shown teams nearest below it (looking through hidden ones).
+    Two checks per team along the tree keep every hidden group unknown, in every part:
+    - a shown team's region holds nobody or at least `min_n` (else its smallest shown team below is
+      hidden too, or the team itself);
+    - a hidden team is neither the sum of the shown teams below it nor the whole region of the shown
+      team above it (else one more team below, or beside it, is hidden).
+    Each pass is linear in the teams; passes repeat until nothing changes, so the cost grows with
+    teams times the depth of the cascade, never with a global solver.
     """
-    # A forced team may be large: it is hidden to protect another group, so it reads "hidden".
-    kind = {
-        team: "primary" if count < min_n else "complementary" if team in forced else "" for team, count in n.items()
-    }
-    kids = {team: [child for child in children[team] if child in n] for team in children if team in n}
-    # A team with none below has nothing to subtract, unless its complement is on show elsewhere.
-    checked = sorted(n) if complement is not None else sorted(team for team, below in kids.items() if below)
+    kind = dict(kind)
+    width = len(next(iter(n.values()))) if n else 0
+    kids = {team: [child for child in children.get(team, []) if child in n] for team in n}
+    is_child = {child for below in kids.values() for child in below}
+    roots = [team for team in n if team not in is_child]
 
     def frontier(team: int) -> list[int]:
         """The shown teams nearest below `team`: what a reader can take away from its figure."""
-        found = []
-        for child in kids.get(team, []):
-            found.extend([child] if not kind[child] or child in known else frontier(child) if child in kids else [])
+        found, stack = [], list(reversed(kids[team]))
+        while stack:
+            child = stack.pop()
+            if kind[child]:
+                stack.extend(reversed(kids[child]))
+            else:
+                found.append(child)
         return found
 
+    def hideable(candidates: list[int], dim: int) -> list[int]:
+        return sorted((c for c in candidates if c not in public and n[c][dim] > 0), key=lambda c: (n[c][dim], c))
+
+    order: list[int] = []  # parents before children
+    stack = list(roots)
+    while stack:
+        team = stack.pop()
+        order.append(team)
+        stack.extend(kids[team])
     changed = True
     while changed:
         changed = False
-        for team in checked:
-            if kind[team]:
+        below = {team: [0] * width for team in n}
+        for team in reversed(order):
+            own = below[team]
+            for child in kids[team]:
+                add = n[child] if not kind[child] else below[child]
+                for d in range(width):
+                    own[d] += add[d]
+        above: dict[int, int | None] = {}
+        for team in order:
+            for child in kids[team]:
+                above[child] = team if not kind[team] else above.get(team)
+        targets: set[int] = set()
+        for team in order:
+            rest = [n[team][d] - below[team][d] for d in range(width)]
+            if not kind[team]:
+                for d in range(width):
+                    if 0 < rest[d] < min_n:
+                        chosen = hideable(frontier(team), d)
+                        targets.add(chosen[0] if chosen else team)
+                        break
                 continue
-            below = frontier(team)
-            remainder = n[team] - sum(n[c] for c in below)
-            if 0 < remainder < min_n or (
-                remainder > 0 and _reveals_complement(team, below, kids, kind, known, complement, min_n)
-            ):
-                # Hide the smallest shown team below; where only public figures are left, the team itself.
-                hideable = [c for c in below if not kind[c] and c not in known]
-                target = min(hideable, key=lambda c: (n[c], c)) if hideable else team
-                kind[target] = "complementary"
-                changed = True
+            for d in range(width):
+                if n[team][d] == 0:
+                    continue
+                if rest[d] == 0:  # the hidden team is the sum of the shown teams below it
+                    chosen = hideable(frontier(team), d)
+                    if chosen:
+                        targets.add(chosen[0])
+                        break
+                parent = above.get(team)
+                if parent is not None and 0 < rest[d] == n[parent][d] - below[parent][d]:
+                    # the shown team above minus its shown teams below is this hidden team alone
+                    inside = set(frontier(team))
+                    chosen = hideable([c for c in frontier(parent) if c not in inside], d)
+                    targets.add(chosen[0] if chosen else parent)
+                    break
+        targets = {team for team in targets if not kind[team] and team not in public}
+        for team in targets:
+            kind[team] = "complementary"
+            changed = True
     return kind
-
-
-def _reveals_complement(
-    team: int,
-    below: list[int],
-    kids: Mapping[int, list[int]],
-    kind: Mapping[int, str],
-    known: set[int],
-    complement: Mapping[int, int] | None,
-    min_n: int,
-) -> bool:
-    """Whether taking `below` from `team` in a group view gives a small part of the complement away."""
-    if complement is None:
-        return False
-
-    def other(t: int) -> int:
-        return complement.get(t, 0)
-
-    def shown_below(t: int) -> list[int]:
-        found = []
-        for child in kids.get(t, []):
-            found.extend([child] if not kind[child] or child in known else shown_below(child))
-        return found
-
-    whole = other(team) - sum(other(c) for c in below)  # through the team's own figure for everyone
-    hidden = [c for c in kids.get(team, []) if kind[c] and c not in known]
-    pieces = sum(other(c) - sum(other(f) for f in shown_below(c)) for c in hidden)  # through the hidden teams'
-    return any(0 < part < min_n for part in (whole, pieces))
 
 
 def confidence_interval(

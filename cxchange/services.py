@@ -125,16 +125,26 @@ def readiness_report(db: Database, wave_name: str | None = None, initiative_id: 
     return readiness.report_json(readiness_by_team(db, settings, initiative_id), waves, settings, wave_name)
 
 
-def team_comments(db: Database, settings: dict[str, Any], wave_id: int, team_id: int) -> tuple[list[str], str]:
+def team_comments(
+    db: Database, settings: dict[str, Any], wave_id: int, team_id: int, hidden: bool | None = None
+) -> tuple[list[str], str]:
     """A team's free-text comments of a wave (its subtree's), and a sentence saying what is shown.
 
     Comments come only from teams that have at least the comment minimum of responses themselves,
-    so neither a small team nor the difference between a parent and its children can be read.
+    so neither a small team nor the difference between a parent and its children can be read; and
+    none for a team whose figures the wave hides (`hidden`, worked out here where not given), whose
+    page shows no figure, comment or count.
     """
+    if hidden is None:
+        waves = store.org.waves(db)
+        initiative = waves.loc[waves["id"] == wave_id, "initiative_id"]
+        frame = readiness_by_team(db, settings, int(initiative.iloc[0])) if len(initiative) else None
+        row = None if frame is None else frame[(frame["wave_id"] == wave_id) & (frame["team_id"] == team_id)]
+        hidden = row is None or row.empty or bool(row["suppressed"].iloc[0])
     minimum = int(settings["min_comment_group_size"])
     members = subtree_members(store.org.teams(db))
     ids = members.loc[members["ancestor_id"] == team_id, "team_id"].tolist()
-    return readiness.comments_shown(store.responses.comments(db, wave_id, ids, minimum), minimum)
+    return readiness.comments_shown(store.responses.comments(db, wave_id, ids, minimum), minimum, hidden)
 
 
 def report_ids(db: Database, initiative: str, wave: str, team: str | None = None) -> tuple[int, int, int]:

@@ -86,7 +86,8 @@ def assert_figures(document: dict, wave: str) -> None:
         headcount = sum(
             size for other, size in EXPECTED["headcount"].items() if _within(other, name) and other in expected["own"]
         )
-        assert team["response_rate"] == pytest.approx(subtree["complete"] / headcount, abs=0.0001), name
+        # published to 2 decimals: 0.525 may print as 0.53
+        assert team["response_rate"] == pytest.approx(subtree["complete"] / headcount, abs=0.0051), name
     assert shown >= 8
 
 
