@@ -90,13 +90,14 @@ def _rate_headcount(stats: pd.DataFrame, teams: pd.DataFrame, rolled: pd.DataFra
     people would be missing below the line while its responses count above it.
     """
     sizes = subtree_headcount(teams).set_index("team_id")
-    responding = stats[stats["n"] > 0].groupby("wave_id")["team_id"].agg(lambda part: frozenset(part.astype(int)))
     headcount = sizes["headcount"].reindex(rolled["team_id"]).to_numpy(float)
-    missing = sizes["without_headcount"].reindex(rolled["team_id"]).to_numpy()
-    blocked = [
-        not isinstance(without, frozenset) or bool(without & responding.get(wave, frozenset()))
-        for without, wave in zip(missing, rolled["wave_id"], strict=True)
-    ]
+    # (wave, team) pairs whose subtree holds a team that responded in the wave and has no headcount
+    members = subtree_members(teams)
+    uncounted = members[members["team_id"].isin(teams.loc[teams["headcount"].isna(), "id"])].astype(int)
+    responding = stats.loc[stats["n"] > 0, ["wave_id", "team_id"]].drop_duplicates().astype(int)
+    blocked_pairs = uncounted.merge(responding, on="team_id")[["wave_id", "ancestor_id"]].drop_duplicates()
+    keys = pd.MultiIndex.from_arrays([rolled["wave_id"].astype(int), rolled["team_id"].astype(int)])
+    blocked = keys.isin(pd.MultiIndex.from_frame(blocked_pairs)) | np.isnan(headcount)
     return pd.Series(np.where(blocked, np.nan, headcount), index=rolled.index)
 
 

@@ -46,6 +46,16 @@ def element_scores_wide(values: pd.DataFrame, items: pd.DataFrame) -> pd.DataFra
     return scores
 
 
+def printed(values: np.ndarray, decimals: int) -> np.ndarray:
+    """Numbers as they are printed at `decimals` (f"{value:.2f}"): numpy's rounding, and the printing itself
+    where a value lies so close to a half that the two could disagree (2.675 prints as 2.67)."""
+    rounded = np.round(values, decimals)
+    scaled = values * 10.0**decimals
+    near = np.isfinite(values) & (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+    rounded[near] = [float(f"{value:.{decimals}f}") for value in values[near]]
+    return rounded
+
+
 def barrier_points(means: pd.DataFrame, threshold: float, decimals: int | None = None) -> pd.Series:
     """The first element, in ADKAR order, at or below `threshold`, per row; None where there is none.
 
@@ -55,8 +65,8 @@ def barrier_points(means: pd.DataFrame, threshold: float, decimals: int | None =
     """
     values = means[list(ELEMENTS)]
     if decimals is not None:
-        # As the figure is printed (f"{mean:.2f}"), not numpy's round, so the two never disagree.
-        values = values.map(lambda mean: float(f"{mean:.{decimals}f}"))
+        values = values.astype(float).copy()
+        values.iloc[:, :] = printed(values.to_numpy(float), decimals)
     low = values.le(threshold + TOLERANCE)
     # object dtype: a str-dtype Series (pandas 3) would turn None into NaN.
     first = low.idxmax(axis=1).astype(object)
