@@ -2,7 +2,9 @@
 thresholds every view uses, and the workspace (demo, empty start, backups)."""
 
 import json
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +24,17 @@ def done(key: str, text: str) -> None:
     """Keep the message for the next run, start fresh widgets where asked, and rerun."""
     st.session_state[key] = text
     st.rerun()
+
+
+def attempt(key: str, failure: str, success: Callable[[Any], str], service: Callable[..., Any], *args: Any) -> None:
+    """Run a service: where it refuses, say so beside the form (nothing changed, `failure` first); where it
+    succeeds, keep `success(its result)` for the next run and rerun."""
+    try:
+        result = ui.call(service, *args)
+    except ValueError as problem:
+        st.error(f"{failure} {problem}".strip())
+    else:
+        done(key, success(result))
 
 
 def organisation_tab() -> None:
@@ -88,12 +101,9 @@ def organisation_tab() -> None:
             if source is None or target is None:
                 st.error("Choose both teams: the one merged away and the one it goes into.")
             else:
-                try:
-                    merged = ui.call(services.merge_teams, ids[source], ids[target])
-                except ValueError as problem:
-                    st.error(str(problem))
-                else:
-                    done("org_message", merged["summary"])
+                attempt(
+                    "org_message", "", lambda merged: merged["summary"], services.merge_teams, ids[source], ids[target]
+                )
     for merge in in_place.itertuples():
         moved = json.loads(merge.moved)
         line, button = st.columns([4, 1])
@@ -102,12 +112,7 @@ def organisation_tab() -> None:
             + organisation.merge_summary(merge.from_name, merge.into_name, moved)
         )
         if button.button("Undo merge", key=f"undo_merge:{merge.id}"):
-            try:
-                sentence = ui.call(services.undo_merge, int(merge.id))
-            except ValueError as problem:
-                st.error(str(problem))
-            else:
-                done("org_message", sentence)
+            attempt("org_message", "", lambda sentence: sentence, services.undo_merge, int(merge.id))
 
     st.subheader("Import an org file")
     st.caption(
@@ -194,12 +199,15 @@ def initiatives_tab() -> None:
         owner = owner_col.text_input("Owner", help="The one person accountable for it.", key="initiative_owner")
         sponsor = sponsor_col.text_input("Sponsor", help="The senior sponsor.", key="initiative_sponsor")
         if st.form_submit_button("Add initiative", key="initiative_add"):
-            try:
-                ui.call(services.add_initiative, name, owner, sponsor)
-            except ValueError as problem:
-                st.error(f"Nothing was added. {problem}")
-            else:
-                done("initiatives_message", f"Added the initiative {name.strip()}.")
+            attempt(
+                "initiatives_message",
+                "Nothing was added.",
+                lambda _: f"Added the initiative {name.strip()}.",
+                services.add_initiative,
+                name,
+                owner,
+                sponsor,
+            )
     if initiatives.empty:
         return
     labels = dict(zip(initiatives["id"].astype(int), initiatives["name"], strict=True))
@@ -211,12 +219,16 @@ def initiatives_tab() -> None:
         owner = owner_col.text_input("Owner", value=row["owner"] or "")
         sponsor = sponsor_col.text_input("Sponsor", value=row["sponsor"] or "")
         if st.form_submit_button("Save initiative", key="initiative_save"):
-            try:
-                ui.call(services.update_initiative, chosen, name, owner, sponsor)
-            except ValueError as problem:
-                st.error(f"Nothing was saved. {problem}")
-            else:
-                done("initiatives_message", f"Saved the initiative {name.strip()}.")
+            attempt(
+                "initiatives_message",
+                "Nothing was saved.",
+                lambda _: f"Saved the initiative {name.strip()}.",
+                services.update_initiative,
+                chosen,
+                name,
+                owner,
+                sponsor,
+            )
     archived = row["archived_on"] is not None and not pd.isna(row["archived_on"])
     if st.button("Bring it back" if archived else "Archive this initiative", key="initiative_archive"):
         ui.call(services.archive_initiative, chosen, not archived)
@@ -243,12 +255,16 @@ def initiatives_tab() -> None:
         opens = opens_col.date_input("Opens", value=today, key="wave_opens")
         closes = closes_col.date_input("Closes (optional)", value=None, key="wave_closes")
         if st.form_submit_button("Add wave", key="wave_add"):
-            try:
-                ui.call(services.add_wave, row["name"], wave_name, opens, closes)
-            except ValueError as problem:
-                st.error(f"Nothing was added. {problem}")
-            else:
-                done("initiatives_message", f"Added the wave {wave_name.strip()} to {row['name']}.")
+            attempt(
+                "initiatives_message",
+                "Nothing was added.",
+                lambda _: f"Added the wave {wave_name.strip()} to {row['name']}.",
+                services.add_wave,
+                row["name"],
+                wave_name,
+                opens,
+                closes,
+            )
     if waves.empty:
         return
     wave_labels = dict(zip(waves["id"].astype(int), waves["name"], strict=True))
@@ -262,19 +278,24 @@ def initiatives_tab() -> None:
             "Closes (optional)", value=date.fromisoformat(wave["closes_on"][:10]) if wave["closes_on"] else None
         )
         if st.form_submit_button("Save wave", key="wave_save"):
-            try:
-                ui.call(services.update_wave, wave_id, wave_name, opens, closes)
-            except ValueError as problem:
-                st.error(f"Nothing was saved. {problem}")
-            else:
-                done("initiatives_message", f"Saved the wave {wave_name.strip()}.")
+            attempt(
+                "initiatives_message",
+                "Nothing was saved.",
+                lambda _: f"Saved the wave {wave_name.strip()}.",
+                services.update_wave,
+                wave_id,
+                wave_name,
+                opens,
+                closes,
+            )
     if st.button("Delete this wave", key="wave_delete", help="Only a wave that holds no responses yet."):
-        try:
-            name = ui.call(services.delete_wave, wave_id)
-        except ValueError as problem:
-            st.error(f"Nothing was deleted. {problem}")
-        else:
-            done("initiatives_message", f"Deleted the wave {name}.")
+        attempt(
+            "initiatives_message",
+            "Nothing was deleted.",
+            lambda name: f"Deleted the wave {name}.",
+            services.delete_wave,
+            wave_id,
+        )
 
 
 def bank_tab() -> None:
@@ -298,12 +319,15 @@ def bank_tab() -> None:
         )
         wording = st.text_area("Wording", key="item_text")
         if st.form_submit_button("Add statement", key="item_add"):
-            try:
-                added = ui.call(services.add_item, element, wording, code or None)
-            except ValueError as problem:
-                st.error(f"Nothing was added. {problem}")
-            else:
-                done("bank_message", f"Added {added} to the question bank.")
+            attempt(
+                "bank_message",
+                "Nothing was added.",
+                lambda added: f"Added {added} to the question bank.",
+                services.add_item,
+                element,
+                wording,
+                code or None,
+            )
     labels = {str(c): f"{c} · {t}" for c, t in zip(items["code"], items["text"], strict=True)}
     left, right = st.columns([4, 1])
     chosen = left.selectbox("Statement", list(labels), format_func=labels.get, key="item_toggle")
