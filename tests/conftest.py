@@ -6,13 +6,14 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from io import StringIO
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from cxchange import services, store
 from cxchange.cli import main as cli_main
@@ -111,3 +112,40 @@ def responses() -> pd.DataFrame:
             for code, value in answers.items()
         ]
     )
+
+
+# The browser tests' Chromium (Debian's), one per xdist worker, and a fresh context per test: here, so that
+# every module that drives a browser shares the one session Chromium (two Playwright instances in one
+# process fail).
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A page in a context of its own: no cookies, storage or downloads shared with another test."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1440, "height": 2600})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

@@ -8,6 +8,7 @@ until the new run has replaced them, so a test waits for what an action shows an
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import re
@@ -20,19 +21,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 # No file watcher (nothing edits the app during a test) and no usage statistics (no calls out of the machine).
 STREAMLIT = [
     sys.executable, "-m", "streamlit", "run", "app.py",
@@ -78,11 +70,11 @@ def healthy(process: subprocess.Popen, url: str) -> bool:
     raise RuntimeError(f"the app did not answer on {url} within {START_TIMEOUT_S} s")
 
 
-@pytest.fixture
-def server(demo_path: Path, tmp_path: Path) -> Iterator[str]:
-    """The app served on a free port from this test's own copy of the demo; always stopped afterwards."""
-    env = os.environ | {"CXCHANGE_DB": str(demo_path)}
-    log = tmp_path / "streamlit.log"  # a file, not a pipe: a pipe nobody reads stalls the server once full
+@contextlib.contextmanager
+def serving(db_path: Path, log: Path) -> Iterator[str]:
+    """The app served on a free port from the SQLite file `db_path` (which may not exist yet); always stopped
+    afterwards. Its output goes to the file `log`: a pipe nobody reads stalls the server once full."""
+    env = os.environ | {"CXCHANGE_DB": str(db_path)}
     process = None
     try:
         for _ in range(3):  # another process may bind the free port before Streamlit does
@@ -106,26 +98,11 @@ def server(demo_path: Path, tmp_path: Path) -> Iterator[str]:
             stop(process)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A page in a context of its own: no cookies, storage or downloads shared with another test."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 1440, "height": 2600})
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+def server(demo_path: Path, tmp_path: Path) -> Iterator[str]:
+    """The app served on a free port from this test's own copy of the demo."""
+    with serving(demo_path, tmp_path / "streamlit.log") as url:
+        yield url
 
 
 def settled(page: Page) -> None:

@@ -9,18 +9,14 @@ server, browser and waits are those of test_browser.py.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from test_browser import ARTIFACTS, ROOT, STREAMLIT, browser, drawn, free_port, healthy, page, settled, stop
+from test_browser import ARTIFACTS, ROOT, drawn, serving, settled
 from test_browser import choose as choose_option
-
-__all__ = ["browser", "page"]  # fixtures, used by name
 
 pytestmark = pytest.mark.browser
 COMPANY = ROOT / "tests" / "fixtures" / "company"
@@ -31,26 +27,9 @@ RE3 = "RE3 · I am confident the new way of working will last."
 @pytest.fixture
 def fresh_server(tmp_path: Path) -> Iterator[str]:
     """The app on a free port with CXCHANGE_DB naming a file that does not exist yet."""
-    env = os.environ | {"CXCHANGE_DB": str(tmp_path / "workspace" / "cxchange.db")}
     (tmp_path / "workspace").mkdir()
-    log = tmp_path / "streamlit.log"
-    process = None
-    try:
-        for _ in range(3):
-            port = free_port()
-            with log.open("ab") as output:
-                process = subprocess.Popen(
-                    [*STREAMLIT, "--server.port", str(port)], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
-                )
-            url = f"http://127.0.0.1:{port}"
-            if healthy(process, url):
-                break
-        else:
-            raise RuntimeError(f"the app did not start:\n{log.read_text(errors='replace')}")
+    with serving(tmp_path / "workspace" / "cxchange.db", tmp_path / "streamlit.log") as url:
         yield url
-    finally:
-        if process is not None:
-            stop(process)
 
 
 def shot(page: Page, name: str) -> None:
