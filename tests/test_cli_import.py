@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from test_importing import expected_teams
 
 from cxchange import services, store
 
@@ -34,18 +35,6 @@ REASONS = {
     "skipped_duplicate": "skipped: the same response as an earlier row",
     "unfinished": "left out: an unfinished response",
 }
-# Contact Centre where R10 (= R2) counts as a person of its own: R2, R5, R2 (README §3's scores of R2 and R5).
-CONTACT_CENTRE_TWICE_R2 = {
-    "n": 3,
-    "awareness": 32 / 9,
-    "desire": 22 / 9,
-    "knowledge": 8 / 3,
-    "ability": 7 / 3,
-    "reinforcement": 5 / 3,
-    "readiness_index": 115 / 3,
-    "barrier_point": "desire",
-    "suppressed_at_min_group_5": True,  # at 3 too: 9 - 5 - 3 would give Click & Collect's 1 away
-}
 
 
 def expected_outcomes(name: str) -> dict[int, str]:
@@ -61,14 +50,6 @@ def expected_outcomes(name: str) -> dict[int, str]:
             outcome = "imported_complete"
         outcomes[row["row"]] = outcome
     return outcomes
-
-
-def expected_teams(name: str) -> dict[str, dict]:
-    teams = dict(EXPECTED["files"][name]["teams"])
-    if EXPECTED["files"][name]["source_id_column"] is None:
-        contact_centre = next(team for team, figures in teams.items() if figures["n"] == 2)
-        teams[contact_centre] = CONTACT_CENTRE_TWICE_R2
-    return teams
 
 
 ROW_LINE = re.compile(r"^\s*Row (\d+): (.*)$")

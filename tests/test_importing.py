@@ -38,6 +38,7 @@ CONTACT_CENTRE_TWICE_R2 = {
     "reinforcement": 5 / 3,
     "readiness_index": 115 / 3,  # R2 and R5 both have a mean of elements of 38/15
     "barrier_point": "desire",
+    "suppressed_at_min_group_5": True,  # at 3 too: 9 - 5 - 3 would give Click & Collect's 1 away
 }
 
 
