@@ -3,7 +3,6 @@
 import streamlit as st
 
 from cxchange import charts, readiness, ui
-from cxchange.text import rate_text
 
 st.title("Overview")
 settings = ui.settings()
@@ -44,8 +43,7 @@ index_col.metric(
 )
 index_col.caption(readiness.change_text(frame, 0, wave_id, min_n))
 n_col.metric("Complete responses (n)", f"{int(organisation['n']):,}")
-rate = rate_text(organisation["response_rate"], organisation["headcount"])
-n_col.caption(readiness.ci_text(organisation) + (f" Response rate: {rate}." if rate else ""))
+n_col.caption(readiness.n_caption(organisation))
 shown = teams[~teams["suppressed"]]
 barrier_col.metric("Teams at a barrier", f"{shown['barrier_point'].notna().sum()} of {len(shown)}")
 barrier_col.caption(f"An element at or below {settings['barrier_threshold']:g} on the 1–5 scale.")

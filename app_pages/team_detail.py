@@ -4,7 +4,6 @@ import streamlit as st
 
 from cxchange import charts, hierarchy, readiness, ui
 from cxchange.model import ELEMENT_LABELS, REMEDIES
-from cxchange.text import rate_text
 
 settings = ui.settings()
 min_n = int(settings["min_group_size"])
@@ -54,8 +53,7 @@ else:
     )
     index_col.caption(readiness.change_text(frame, team_id, wave_id, min_n))
     n_col.metric("Complete responses (n)", f"{int(latest['n']):,}")
-    rate = rate_text(latest["response_rate"], latest["headcount"])
-    n_col.caption(readiness.ci_text(latest) + (f" Response rate: {rate}." if rate else ""))
+    n_col.caption(readiness.n_caption(latest))
     point = latest["barrier_point"]
     barrier_col.metric("Barrier point now", ELEMENT_LABELS[point] if point else "none")
     barrier_col.caption(f"First element at or below {settings['barrier_threshold']:g}.")

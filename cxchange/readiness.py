@@ -101,6 +101,13 @@ def _rate_headcount(stats: pd.DataFrame, teams: pd.DataFrame, rolled: pd.DataFra
     return pd.Series(np.where(blocked, np.nan, headcount), index=rolled.index)
 
 
+def n_caption(row: Any) -> str:
+    """What stands under a readiness row's n: its index's 95% CI (or why there is none) and its response rate,
+    each a sentence on a line of its own (markdown)."""
+    rate = rate_text(row["response_rate"], row["headcount"])
+    return ci_text(row).rstrip(".") + "." + (f"  \nResponse rate: {rate}." if rate else "")
+
+
 def ci_text(row: Any) -> str:
     """The 95% CI of a readiness row's index in words, or why it has none (never "nan to nan")."""
     if pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]):

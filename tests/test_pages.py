@@ -93,7 +93,9 @@ def test_overview_gives_the_ci_and_the_response_rate_beside_n(app):
     at = app.run()
     captions = [c.value for c in at.caption]
     # 1,061 complete responses of the 1,827 people of the teams that carry a headcount
-    assert any(c.startswith("95% CI of the index: ") and c.endswith(" Response rate: 58% of 1,827.") for c in captions)
+    assert any(
+        c.startswith("95% CI of the index: ") and c.endswith(".  \nResponse rate: 58% of 1,827.") for c in captions
+    )
     table = at.dataframe[0].value.set_index("Team")
     assert table.loc["Stores North", "Response rate"] == "55% of 420"
     assert table.loc["Customer Insight", "Response rate"] == ""  # hidden: the rate would give its n back
@@ -129,7 +131,7 @@ def test_a_wave_of_team_level_results_only_says_it_has_no_ci_instead_of_nan(app,
     assert metric(detail, "Complete responses (n)") == "9"
     captions = [c.value for c in detail.caption]
     assert (
-        "No confidence interval: team-level results only, with no respondent-level data. "
+        "No confidence interval: team-level results only, with no respondent-level data.  \n"
         "Response rate: 30% of 30." in captions
     )
     assert "nan" not in texts(detail)
