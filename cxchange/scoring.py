@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
-from cxchange.hierarchy import ORGANISATION, subtree_members
+from cxchange.hierarchy import ORGANISATION, Tree, subtree_members
 from cxchange.model import ELEMENTS, OUTCOME, readiness_index
 
 STAT_COLUMNS: tuple[str, ...] = (*ELEMENTS, "readiness")
@@ -67,10 +67,11 @@ def barrier_points(means: pd.DataFrame, threshold: float, decimals: int | None =
     if decimals is not None:
         values = values.astype(float).copy()
         values.iloc[:, :] = printed(values.to_numpy(float), decimals)
-    low = values.le(threshold + TOLERANCE)
+    low = values.to_numpy(float) <= threshold + TOLERANCE
+    names = np.array([*ELEMENTS, None], dtype=object)
     # object dtype: a str-dtype Series (pandas 3) would turn None into NaN.
-    first = low.idxmax(axis=1).astype(object)
-    return first.where(low.any(axis=1), None)
+    first = np.where(low.any(axis=1), low.argmax(axis=1), len(ELEMENTS))
+    return pd.Series(names[first], index=means.index, dtype=object)
 
 
 def roll_up(stats: pd.DataFrame, teams: pd.DataFrame, by: Iterable[str] = ()) -> pd.DataFrame:
@@ -179,138 +180,160 @@ def suppress(
     (survey respondents for everyone; champions and the rest for the group views, which show or hide
     a team in both). A row is hidden ("primary") where `n` or any count is below `min_n` (and not 0),
     or where `force_hidden` says so ("complementary" unless small). Teams in `public` (a bool column)
-    are never hidden: their figures follow from ones published elsewhere. Then, per slice of `by`,
-    hiding spreads until no shown parent minus its shown teams below leaves a small remainder and no
-    hidden team can be worked out exactly (_suppress_one).
+    are never hidden: their figures follow from ones published elsewhere. Then, in every slice of
+    `by` at once, hiding spreads until no shown parent minus its shown teams below leaves a small
+    remainder and no hidden team can be worked out exactly (_spread).
     Returns `rolled` with `suppressed` (bool) and `suppression` ("", "primary", "complementary").
     """
-    keys, dims = list(by), list(counts)
-    children: dict[int, list[int]] = {ORGANISATION: []}
-    for team_id, parent_id in zip(teams["id"], teams["parent_id"], strict=True):
-        parent = ORGANISATION if parent_id is None or pd.isna(parent_id) else int(parent_id)
-        children.setdefault(parent, []).append(int(team_id))
-    team_ids = rolled["team_id"].to_numpy(int)
-    sizes = rolled[dims].to_numpy(int)
+    dims = list(counts)
+    grid = _Grid(rolled, teams, by)
+    sizes = rolled[dims].to_numpy(np.int64)
     small = ((sizes > 0) & (sizes < min_n)).any(axis=1) | (rolled["n"].to_numpy(int) < min_n)
     forced = rolled["force_hidden"].to_numpy(bool) if "force_hidden" in rolled else np.zeros(len(rolled), bool)
     public = rolled["public"].to_numpy(bool) if "public" in rolled else np.zeros(len(rolled), bool)
-    kinds = np.full(len(rolled), "", dtype=object)
-    if keys:
-        slice_of = rolled[keys[0]] if len(keys) == 1 else pd.MultiIndex.from_frame(rolled[keys])
-        codes = pd.factorize(slice_of)[0]
-        order = np.argsort(codes, kind="stable")
-        parts = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1)
-    else:
-        parts = [np.arange(len(rolled))]
-    for part in parts:
-        if len(part) == 0:
-            continue
-        ids = team_ids[part].tolist()
-        start = {
-            team: "primary" if tiny else "complementary" if force else ""
-            for team, tiny, force in zip(ids, small[part], forced[part] & ~public[part], strict=True)
-        }
-        kind = _suppress_one(
-            dict(zip(ids, map(tuple, sizes[part].tolist()), strict=True)),
-            start,
-            set(team_ids[part][public[part]].tolist()),
-            children,
+    hidden = grid.rows(
+        _spread(
+            grid.tree,
+            grid.place(sizes),
+            grid.place(np.ones(len(rolled), bool)),
+            grid.place(small | (forced & ~public)),
+            grid.place(public),
             min_n,
         )
-        kinds[part] = [kind[team] for team in ids]
-    return rolled.assign(suppressed=kinds.astype(bool), suppression=kinds)
+    )
+    kinds = np.where(small, "primary", np.where(hidden, "complementary", "")).astype(object)
+    return rolled.assign(suppressed=hidden, suppression=kinds)
 
 
-def _suppress_one(
-    n: dict[int, tuple[int, ...]],
-    kind: dict[int, str],
-    public: set[int],
-    children: Mapping[int, list[int]],
-    min_n: int,
-) -> dict[int, str]:
-    """Suppression within one wave (or other slice): each team's kind of hiding, or "".
+def follows_from_below(
+    rolled: pd.DataFrame,
+    teams: pd.DataFrame,
+    counts: Iterable[str],
+    known: np.ndarray,
+    allowed: np.ndarray,
+    by: Iterable[str] = (),
+) -> np.ndarray:
+    """Which roll-up rows' figures a reader can work out from figures below them, per row.
 
-    `n` holds each team's subtree counts, one per part a reader can subtract on its own; `kind` the
-    hiding so far. Published figures are subtree sums, so what a reader can work out is spanned by
-    the regions: a shown team minus the shown teams nearest below it (looking through hidden ones).
-    Two checks per team along the tree keep every hidden group unknown, in every part:
-    - a shown team's region holds nobody or at least `min_n` (else its smallest shown team below is
-      hidden too, or the team itself);
-    - a hidden team is neither the sum of the shown teams below it nor the whole region of the shown
-      team above it (else one more team below, or beside it, is hidden).
-    Each pass is linear in the teams; passes repeat until nothing changes, so the cost grows with
-    teams times the depth of the cascade, never with a global solver.
+    A row is known where `known` says so, or where `allowed` and, in some column of `counts`, the
+    team has nobody of its own and every team directly below with somebody in that column is known:
+    its figure in that column is then the sum of theirs. (In a column where a team has nobody at
+    all, it is known at once.) Worked up the tree from the deepest teams, every slice of `by` at once.
     """
-    kind = dict(kind)
-    width = len(next(iter(n.values()))) if n else 0
-    kids = {team: [child for child in children.get(team, []) if child in n] for team in n}
-    is_child = {child for below in kids.values() for child in below}
-    roots = [team for team in n if team not in is_child]
+    grid = _Grid(rolled, teams, by)
+    tree = grid.tree
+    size = grid.place(rolled[list(counts)].to_numpy(np.int64))
+    own = size - tree.children_sum(size)
+    result, permitted = grid.place(np.asarray(known, bool)), grid.place(np.asarray(allowed, bool))
+    unknown_below = np.zeros(size.shape, dtype=np.int64)  # per node and column: teams below not known
+    for depth, level in reversed(list(enumerate(tree.levels))):
+        result[level] |= permitted[level] & ((own[level] == 0) & (unknown_below[level] == 0)).any(axis=-1)
+        if depth:
+            np.add.at(unknown_below, tree.parent[level], (size[level] > 0) & ~result[level][..., None])
+    return grid.rows(result)
 
-    def frontier(team: int) -> list[int]:
-        """The shown teams nearest below `team`: what a reader can take away from its figure."""
-        found, stack = [], list(reversed(kids[team]))
-        while stack:
-            child = stack.pop()
-            if kind[child]:
-                stack.extend(reversed(kids[child]))
-            else:
-                found.append(child)
-        return found
 
-    def hideable(candidates: list[int], dim: int) -> list[int]:
-        return sorted((c for c in candidates if c not in public and n[c][dim] > 0), key=lambda c: (n[c][dim], c))
+class _Grid:
+    """Roll-up rows laid out as (tree node, slice of `by`) cells, for work on every slice at once."""
 
-    order: list[int] = []  # parents before children
-    stack = list(roots)
-    while stack:
-        team = stack.pop()
-        order.append(team)
-        stack.extend(kids[team])
-    changed = True
-    while changed:
-        changed = False
-        below = {team: [0] * width for team in n}
-        for team in reversed(order):
-            own = below[team]
-            for child in kids[team]:
-                add = n[child] if not kind[child] else below[child]
-                for d in range(width):
-                    own[d] += add[d]
-        above: dict[int, int | None] = {}
-        for team in order:
-            for child in kids[team]:
-                above[child] = team if not kind[team] else above.get(team)
-        targets: set[int] = set()
-        for team in order:
-            rest = [n[team][d] - below[team][d] for d in range(width)]
-            if not kind[team]:
-                for d in range(width):
-                    if 0 < rest[d] < min_n:
-                        chosen = hideable(frontier(team), d)
-                        targets.add(chosen[0] if chosen else team)
-                        break
-                continue
-            for d in range(width):
-                if n[team][d] == 0:
-                    continue
-                if rest[d] == 0:  # the hidden team is the sum of the shown teams below it
-                    chosen = hideable(frontier(team), d)
-                    if chosen:
-                        targets.add(chosen[0])
-                        break
-                parent = above.get(team)
-                if parent is not None and 0 < rest[d] == n[parent][d] - below[parent][d]:
-                    # the shown team above minus its shown teams below is this hidden team alone
-                    inside = set(frontier(team))
-                    chosen = hideable([c for c in frontier(parent) if c not in inside], d)
-                    targets.add(chosen[0] if chosen else parent)
-                    break
-        targets = {team for team in targets if not kind[team] and team not in public}
-        for team in targets:
-            kind[team] = "complementary"
-            changed = True
-    return kind
+    def __init__(self, rolled: pd.DataFrame, teams: pd.DataFrame, by: Iterable[str]) -> None:
+        keys = list(by)
+        self.tree = Tree.of(teams)
+        if keys:
+            slice_of = rolled[keys[0]] if len(keys) == 1 else pd.MultiIndex.from_frame(rolled[keys])
+            self.codes, uniques = pd.factorize(slice_of)
+            self.slices = max(len(uniques), 1)
+        else:
+            self.codes, self.slices = np.zeros(len(rolled), dtype=int), 1
+        self.nodes = self.tree.positions(rolled["team_id"].to_numpy(int))
+
+    def place(self, values: np.ndarray) -> np.ndarray:
+        """Per-row values as a (nodes × slices × …) array; cells without a row hold zero (False)."""
+        grid = np.zeros((len(self.tree.ids), self.slices, *values.shape[1:]), dtype=values.dtype)
+        grid[self.nodes, self.codes] = values
+        return grid
+
+    def rows(self, grid: np.ndarray) -> np.ndarray:
+        """The per-row values of a (nodes × slices × …) array."""
+        return grid[self.nodes, self.codes]
+
+
+NOBODY = np.iinfo(np.int64).max
+"""The key of "no team": larger than any (size, id) key, so a minimum over nobody is NOBODY."""
+
+
+def _spread(
+    tree: Tree, size: np.ndarray, present: np.ndarray, hidden: np.ndarray, public: np.ndarray, min_n: int
+) -> np.ndarray:
+    """Complementary suppression in every slice at once; returns which (node, slice) cells are hidden.
+
+    `size` holds each node's subtree counts per slice (nodes × slices × parts a reader can subtract on
+    their own); `present` which nodes have a row in a slice; `hidden` the hiding so far; `public` the
+    cells never hidden. Published figures are subtree sums, so what a reader can work out is spanned
+    by the regions: a shown team minus the shown teams nearest below it (its frontier, looking through
+    hidden ones). Two checks per team keep every hidden group unknown, in every part:
+    - a shown team's region holds nobody or at least `min_n` (else the smallest hideable team of its
+      frontier is hidden too, or the team itself);
+    - a hidden team is neither the sum of its frontier nor the whole region of the shown team above it
+      (else the smallest hideable team of its frontier, or of the frontier above outside it, or that team).
+    Each pass is a few array operations per level of the tree; passes repeat until nothing changes, so
+    the cost grows with teams times slices times the depth of the cascade, never with a global solver.
+    """
+    hidden, parent = hidden.copy(), tree.parent
+    deeper = tree.levels[1:]
+    non_root = np.concatenate(deeper) if deeper else np.zeros(0, dtype=np.int64)
+    span = int(tree.ids.max()) + 1
+    # A candidate's key orders by its count, then its id: the smallest hideable team comes first.
+    key = np.where((present & ~public)[..., None] & (size > 0), size * span + tree.ids[:, None, None], NOBODY)
+    node_of = np.full(span, -1, dtype=np.int64)
+    node_of[tree.ids] = np.arange(len(tree.ids))
+    slice_index = np.arange(size.shape[1])[None, :]
+    while True:
+        shown = ~hidden
+        below = np.zeros_like(size)
+        front = np.full(size.shape, NOBODY, dtype=np.int64)  # smallest hideable key of each node's frontier
+        through = np.full(size.shape, NOBODY, dtype=np.int64)  # a node's own key if shown, else its frontier's
+        for level in reversed(deeper):
+            see = shown[level][..., None]
+            np.add.at(below, parent[level], np.where(see, size[level], below[level]))
+            through[level] = np.where(see, key[level], front[level])
+            np.minimum.at(front, parent[level], through[level])
+        rest = size - below
+        above = np.full(hidden.shape, -1, dtype=np.int64)  # the nearest shown team above, -1 for none
+        outside = np.full(size.shape, NOBODY, dtype=np.int64)  # smallest key of that team's frontier outside
+        first, second = np.full(size.shape, NOBODY, dtype=np.int64), np.full(size.shape, NOBODY, dtype=np.int64)
+        np.minimum.at(first, parent[non_root], through[non_root])
+        smallest = (through[non_root] == first[parent[non_root]]) & (through[non_root] < NOBODY)
+        np.minimum.at(second, parent[non_root], np.where(smallest, NOBODY, through[non_root]))
+        siblings = np.full(size.shape, NOBODY, dtype=np.int64)
+        siblings[non_root] = np.where(smallest, second[parent[non_root]], first[parent[non_root]])
+        for level in deeper:
+            up = parent[level]
+            above[level] = np.where(shown[up], up[:, None], above[up])
+            outside[level] = np.where(shown[up][..., None], siblings[level], np.minimum(siblings[level], outside[up]))
+        have = present[..., None]
+        # a shown team whose region holds a small remainder
+        loose = have & shown[..., None] & (rest > 0) & (rest < min_n)
+        # a hidden team that is the sum of its frontier, or the whole region of the team above
+        gathered = rest[np.maximum(above, 0), slice_index]
+        summed = (rest == 0) & (front < NOBODY)
+        alone = (above >= 0)[..., None] & (rest > 0) & (rest == gathered)
+        open_ = have & hidden[..., None] & (size > 0) & (summed | alone)
+        targets = np.zeros(hidden.shape, bool)
+        for cases, pick, fallback in (
+            (loose, front, np.broadcast_to(np.arange(len(tree.ids))[:, None], hidden.shape)),
+            (open_, np.where(summed, front, outside), above),
+        ):
+            part = cases.argmax(axis=2)[..., None]
+            hit = cases.any(axis=2)
+            chosen = np.take_along_axis(pick, part, axis=2)[..., 0]
+            team = np.where(chosen < NOBODY, node_of[np.where(chosen < NOBODY, chosen % span, 0)], fallback)
+            team = team[hit]
+            targets[team, np.broadcast_to(slice_index, hidden.shape)[hit]] = True
+        new = targets & ~hidden & ~public & present
+        if not new.any():
+            return hidden
+        hidden |= new
 
 
 def confidence_interval(
@@ -324,6 +347,8 @@ def confidence_interval(
     from scipy import stats as scipy_stats  # scipy takes a second to import: only where an interval is drawn
 
     n_float = n.astype(float)
-    t = pd.Series(scipy_stats.t.ppf(0.5 + level / 2, (n_float - 1).where(n_float > 1)), index=mean.index)
+    # one quantile per distinct n: a few hundred instead of one per row
+    distinct, position = np.unique((n_float - 1).where(n_float > 1).to_numpy(float), return_inverse=True)
+    t = pd.Series(scipy_stats.t.ppf(0.5 + level / 2, distinct)[position.reshape(-1)], index=mean.index)
     half = (t * sd / np.sqrt(n_float)).where(sd > 0)
     return mean - half, mean + half

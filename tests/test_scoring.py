@@ -670,3 +670,34 @@ def test_a_published_barrier_point_agrees_with_the_mean_as_printed():
     assert shown.tolist() == ["awareness", "awareness", None]
     # Unrounded (a respondent's own scores), 3.004 is above the threshold.
     assert scoring.barrier_points(means, 3.0).tolist() == ["awareness", None, None]
+
+
+# The tree as arrays (hierarchy.Tree), which suppression and response rates walk level by level ---------
+
+
+@pytest.mark.parametrize("missing", [None, np.nan, pd.NA])
+def test_the_tree_puts_parents_before_children_and_sums_subtrees(missing):
+    teams = teams_frame({7: None, 3: 7, 9: 3, 4: 7, 5: None, 8: 9}, missing)
+    tree = hierarchy.Tree.of(teams)
+
+    assert tree.ids[0] == hierarchy.ORGANISATION
+    depth = {int(tree.ids[node]): d for d, level in enumerate(tree.levels) for node in level}
+    assert depth == {0: 0, 7: 1, 5: 1, 3: 2, 4: 2, 9: 3, 8: 4}
+    for level in tree.levels[1:]:
+        assert (tree.parent[level] < level.min()).all()
+    people = np.zeros(len(tree.ids))
+    people[tree.positions([7, 3, 9, 4, 5, 8])] = [1, 10, 100, 1000, 10000, 100000]
+    totals = dict(zip(tree.ids.tolist(), tree.subtree_sum(people).tolist(), strict=True))
+    assert totals == {0: 111111, 7: 101111, 3: 100110, 9: 100100, 8: 100000, 4: 1000, 5: 10000}
+    pairs = hierarchy.subtree_members(teams)
+    assert set(pairs.loc[pairs["ancestor_id"] == 3, "team_id"]) == {3, 9, 8}
+    assert set(pairs.loc[pairs["ancestor_id"] == 0, "team_id"]) == {7, 3, 9, 4, 5, 8}
+
+
+def test_a_team_in_a_circle_or_under_an_unknown_parent_hangs_under_the_organisation():
+    # Saving refuses a circle (test_organisation); an old database or a hand edit could still hold one.
+    teams = teams_frame({1: 2, 2: 1, 3: None, 4: 99})
+    tree = hierarchy.Tree.of(teams)
+
+    assert sorted(tree.ids[tree.levels[1]].tolist()) == [1, 2, 3, 4]
+    assert tree.subtree_sum(np.ones(len(tree.ids)))[0] == 5
