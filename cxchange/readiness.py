@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cxchange import analysis, scoring
-from cxchange.hierarchy import ORGANISATION, subtree_headcount, subtree_members, suppression_text, team_tree
+from cxchange.hierarchy import ORGANISATION, Tree, subtree_members, suppression_text, team_tree
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, OUTCOME, REMEDIES, readiness_index
 from cxchange.text import p_text, rate_text
 
@@ -89,16 +89,22 @@ def _rate_headcount(stats: pd.DataFrame, teams: pd.DataFrame, rolled: pd.DataFra
     NaN where a team of the subtree that has responses in the row's wave has no headcount: its
     people would be missing below the line while its responses count above it.
     """
-    sizes = subtree_headcount(teams).set_index("team_id")
-    headcount = sizes["headcount"].reindex(rolled["team_id"]).to_numpy(float)
-    # (wave, team) pairs whose subtree holds a team that responded in the wave and has no headcount
-    members = subtree_members(teams)
-    uncounted = members[members["team_id"].isin(teams.loc[teams["headcount"].isna(), "id"])].astype(int)
-    responding = stats.loc[stats["n"] > 0, ["wave_id", "team_id"]].drop_duplicates().astype(int)
-    blocked_pairs = uncounted.merge(responding, on="team_id")[["wave_id", "ancestor_id"]].drop_duplicates()
-    keys = pd.MultiIndex.from_arrays([rolled["wave_id"].astype(int), rolled["team_id"].astype(int)])
-    blocked = keys.isin(pd.MultiIndex.from_frame(blocked_pairs)) | np.isnan(headcount)
-    return pd.Series(np.where(blocked, np.nan, headcount), index=rolled.index)
+    tree = Tree.of(teams)
+    own = np.full(len(tree.ids), np.nan)
+    own[tree.positions(teams["id"].to_numpy(int))] = teams["headcount"].to_numpy(float)
+    counted = ~np.isnan(own)
+    summed = tree.subtree_sum(np.where(counted, own, 0.0))
+    headcount = np.where(tree.subtree_sum(counted.astype(int)) > 0, summed, np.nan)
+    # per (team, wave): responses recorded against a team without a headcount, summed over each subtree
+    waves = np.union1d(stats["wave_id"].to_numpy(int), rolled["wave_id"].to_numpy(int))
+    responding = stats[stats["n"] > 0]
+    nodes = tree.positions(responding["team_id"].to_numpy(int))
+    uncounted = np.zeros((len(tree.ids), len(waves)), dtype=np.int64)
+    np.add.at(uncounted, (nodes, np.searchsorted(waves, responding["wave_id"].to_numpy(int))), ~counted[nodes])
+    blocked = tree.subtree_sum(uncounted) > 0
+    rows = tree.positions(rolled["team_id"].to_numpy(int))
+    wave_of = np.searchsorted(waves, rolled["wave_id"].to_numpy(int))
+    return pd.Series(np.where(blocked[rows, wave_of], np.nan, headcount[rows]), index=rolled.index)
 
 
 def n_caption(row: Any) -> str:
@@ -169,8 +175,23 @@ def _group_view(stats: pd.DataFrame, teams: pd.DataFrame, minimum: int, group: s
     both["n"] = both["n_champions"] + both["n_others"]
     hidden = pd.MultiIndex.from_frame(both[key]).isin(forced)
     both["force_hidden"] = hidden
-    both["public"] = ~hidden & ((both["n_champions"] == 0) | (both["n_others"] == 0))
-    settled = scoring.suppress(both, teams, minimum, by=["wave_id"], counts=["n_champions", "n_others"])
+    # A team shown for everyone whose figure in one group is known (nobody in it, or nobody of its own and
+    # every team below known) gives the other group's too: public, never hidden.
+    counts = ["n_champions", "n_others"]
+    both["public"] = scoring.follows_from_below(
+        both, teams, counts, known=np.zeros(len(both), bool), allowed=~hidden, by=["wave_id"]
+    )
+    settled = scoring.suppress(both, teams, minimum, by=["wave_id"], counts=counts)
+    # A hidden team whose figure in this group is the sum of shown ones below it is published already:
+    # show it rather than call it hidden (it adds nothing a reader could not work out).
+    settled["suppressed"] &= ~scoring.follows_from_below(
+        settled,
+        teams,
+        [f"n_{group}"],
+        known=~settled["suppressed"].to_numpy(bool),
+        allowed=np.ones(len(settled), bool),
+        by=["wave_id"],
+    )
     view = rolled[group].merge(settled[[*key, "suppressed"]], on=key, how="left")
     view["suppressed"] = view["suppressed"].fillna(True).astype(bool)
     # Hidden for its own n, or to protect the other group or a neighbour.

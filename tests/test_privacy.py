@@ -282,3 +282,47 @@ def test_answer_and_barrier_counts_leave_no_small_remainder_after_an_entry(enter
         assert remainder == 0 or remainder >= 5, (group, team, remainder)
         left = answers.loc[team] - answers.reindex(below).sum()
         assert ((left == 0) | (left >= 5)).all(), (group, team, left.to_dict())
+
+
+def views_of(org: Organisation) -> dict[str, pd.DataFrame]:
+    teams, waves, stats = frames(org)
+    settings_ = {"min_group_size": MINIMUM, "barrier_threshold": 3.0}
+    return {group: readiness.figures(stats, teams, waves, settings_, group).set_index("team_id") for group in VIEWS}
+
+
+def test_a_team_whose_champions_all_sit_in_one_public_team_below_is_not_hidden_in_vain():
+    # Found by bench/privacy_search.py (seed 10076): team 2 over team 3 (no champions of its own, 6 others)
+    # over team 4 (5 champions, nobody else) and team 5 (9 others); team 6 beside team 3 (6 champions).
+    # Team 3's champion figure is team 4's, which is published (team 4 has nobody else), so hiding team 3
+    # in the group views protected nothing and left its figures one subtraction away. Team 6 is hidden instead.
+    org = Organisation(
+        parents=(None, 1, 2, 3, 3, 2),
+        waves=(((0, 40, 0), (2, 39, 0), (0, 6, 0), (5, 0, 0), (0, 9, 0), (6, 47, 0)),),
+    )
+    views = views_of(org)
+    assert attack(org) == []
+    for view in ("champions", "others"):
+        assert not views[view].loc[3, "suppressed"], view
+    assert views["champions"].loc[6, "suppressed"]
+    assert views["others"].loc[6, "suppressed"]
+
+
+def test_a_hidden_teams_group_figure_made_of_a_shown_team_below_is_shown():
+    # Found by bench/privacy_search.py (seed 10078): team 2 (5 champions, nobody else) over team 3 (16 others,
+    # 17 entered), under team 1 with 2 people of its own. Team 2 is hidden for everyone to protect those 2, so
+    # it is hidden in the champion view; but its "everyone but champions" figure is team 3's to the person.
+    # Calling it hidden was untrue: it is shown, and the champion figure stays hidden.
+    org = Organisation(parents=(None, 1, 2), waves=(((0, 2, 0), (5, 0, 0), (0, 16, 17)),))
+    views = views_of(org)
+    assert attack(org) == []
+    assert views["all"].loc[2, "suppressed"]
+    assert views["champions"].loc[2, "suppressed"]
+    others = views["others"]
+    assert not others.loc[2, "suppressed"]
+    assert others.loc[2, "n"] == others.loc[3, "n"] == 16
+    assert others.loc[2, "readiness"] == others.loc[3, "readiness"]
+
+
+@pytest.mark.parametrize("seed", [10076, 10078, 10517, 10572])
+def test_the_organisations_the_long_search_broke_hold_now(seed):
+    assert attack(seeded(seed, most_teams=14)) == []
