@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from cxchange.champions import status_labels
+from cxchange.champions import EFFECT_GROUPS, status_labels
 from cxchange.hierarchy import suppression_text
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
 from cxchange.settings import DEFAULTS
@@ -830,11 +830,11 @@ def coverage_chart(
     return _finish(chart)
 
 
-EFFECT_COLOURS: dict[str, str] = {"With an active champion": "#2c6aa8", "Without": "#888888"}
+EFFECT_COLOURS: dict[str, str] = {EFFECT_GROUPS["with"]: "#2c6aa8", EFFECT_GROUPS["without"]: "#888888"}
 
 
 def champion_effect_chart(lines: pd.DataFrame, wave_order: list[str], title: str = "") -> alt.LayerChart:
-    """Readiness of teams with an active champion and of those without, per wave, each with its 95% band.
+    """Readiness of teams with an active champion and of those with none in post, per wave, each with its 95% band.
 
     `lines` are champions.effect_lines rows (wave, group, mean, ci_low, ci_high, n, teams, difference
     and its CI); n, teams and the difference are in every point's tooltip.
@@ -865,7 +865,7 @@ def champion_effect_chart(lines: pd.DataFrame, wave_order: list[str], title: str
             alt.Tooltip("ci_high:Q", title="95% CI to", format=".1f"),
             alt.Tooltip("n:Q", title="Respondents (n)", format=","),
             alt.Tooltip("teams:Q", title="Teams"),
-            alt.Tooltip("difference:Q", title="Difference (with − without)", format="+.1f"),
+            alt.Tooltip("difference:Q", title="Difference (active − none in post)", format="+.1f"),
             alt.Tooltip("difference_low:Q", title="Difference: 95% CI from", format="+.1f"),
             alt.Tooltip("difference_high:Q", title="Difference: 95% CI to", format="+.1f"),
         ],
@@ -875,8 +875,10 @@ def champion_effect_chart(lines: pd.DataFrame, wave_order: list[str], title: str
         chart,
         title,
         [
-            "Shaded: 95% confidence band of each group's mean. Hover a point for n and the difference.",
-            "An association, not cause: teams with champions may differ in other ways.",
+            "Shaded: 95% confidence band of each group's mean, teams as the unit. "
+            "Hover a point for n and the difference.",
+            "Teams whose champions were quiet are left out. An association, not cause: teams with champions may "
+            "differ in other ways.",
         ],
     )
     return _finish(chart)
