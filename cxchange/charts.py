@@ -133,14 +133,28 @@ def heatmap_data(wave_rows: pd.DataFrame, min_n: int, sort: str = "hierarchy") -
     return pd.DataFrame(rows)
 
 
+def barrier_legend(threshold: float = DEFAULTS["barrier_threshold"]) -> str:
+    """How the heatmap's outline reads: the barrier point judged on the mean as the cell prints it."""
+    return (
+        f"Outlined: the team's barrier point, the first element at or below {threshold:.{DECIMALS}f} as shown "
+        f"(each mean judged as printed, at {DECIMALS} decimals)."
+    )
+
+
 def readiness_heatmap(
-    wave_rows: pd.DataFrame, min_n: int, title: str = "", sort: str = "hierarchy"
+    wave_rows: pd.DataFrame,
+    min_n: int,
+    title: str = "",
+    sort: str = "hierarchy",
+    threshold: float = DEFAULTS["barrier_threshold"],
 ) -> alt.HConcatChart:
     """Team × ADKAR element heatmap of one wave: mean and n in every cell, barrier point outlined.
 
     Suppressed cells are grey and say why; a bar of each team's readiness index sits beside. Rows
     follow the hierarchy or a measure (HEATMAP_SORTS). Clicking a team's cell selects it
-    (TEAM_SELECTION), so a page can open that team.
+    (TEAM_SELECTION), so a page can open that team. The outline is wave_rows' barrier_point, judged
+    on the mean as printed (scoring.barrier_points with decimals); the subtitle says so, naming
+    `threshold` as the cells print it, so a 2.996 and a 3.004 that both read "3.00" are seen to agree.
     """
     data = heatmap_data(wave_rows, min_n, sort)
     order = list(dict.fromkeys(data["team"]))
@@ -226,7 +240,7 @@ def readiness_heatmap(
         chart,
         title,
         [
-            "Outlined cell: the team's barrier point, the first element at or below the threshold.",
+            barrier_legend(threshold),
             f"Grey cells: fewer than {min_n} responses, or hidden so that a smaller group cannot be worked out.",
         ],
     )

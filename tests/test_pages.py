@@ -101,6 +101,20 @@ def test_overview_gives_the_ci_and_the_response_rate_beside_n(app):
     assert table.loc["Customer Insight", "Response rate"] == ""  # hidden: the rate would give its n back
 
 
+@pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/readiness.py"])
+def test_the_heatmap_legend_says_the_outline_follows_the_mean_as_shown(app, demo_path, page):
+    # Issue 12: 2.996 (a barrier) and 3.004 (none) both print "3.00"; the outline is judged on the printed mean.
+    at = opened(app, page)
+    subtitle = chart_spec(at.get("vega_lite_chart")[0])["title"]["subtitle"][0]
+    assert subtitle.startswith("Outlined: the team's barrier point, the first element at or below 3.00 as shown")
+    services.save_settings(store.open_db(demo_path), {"barrier_threshold": 3.5})
+    st.cache_data.clear()
+    at.run()
+    assert not at.exception
+    subtitle = chart_spec(at.get("vega_lite_chart")[0])["title"]["subtitle"][0]
+    assert "the first element at or below 3.50 as shown (each mean judged as printed, at 2 decimals)" in subtitle
+
+
 def entered_only_wave(demo_path: Path) -> None:
     """A wave 2027 Q1 of the first initiative with team-level results only: HR & People 9, Store Support 12."""
     database = store.open_db(demo_path)
