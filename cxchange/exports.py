@@ -74,9 +74,17 @@ def chart_spec(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> dict[str, A
 
 
 def _static_spec(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
-    """The spec as a file draws it: a font with every glyph the labels use, a width where the app fits the page."""
+    """The spec as a file draws it: a font with every glyph the labels use, a width where the app fits the page,
+    and no mark descriptions.
+
+    Vega-Lite describes every mark for screen readers from its data fields unformatted ("Share of
+    respondents: 29.867675%", "readiness: 76.91"): a file would publish figures at more decimals than
+    any view prints. The report's HTML names each chart by its title (role="img"); the drawn labels stay.
+    """
     spec = chart_spec(chart_or_spec)
-    spec.setdefault("config", {}).setdefault("font", STATIC_FONT)
+    config = spec.setdefault("config", {})
+    config.setdefault("font", STATIC_FONT)
+    config["aria"] = False
     fits = isinstance(spec.get("autosize"), dict) and spec["autosize"].get("type") == "fit-x"
     if ("mark" in spec or "layer" in spec) and fits:
         # In the app the chart takes the page's width, labels included: give it a page's width here.
