@@ -362,10 +362,9 @@ def readiness_report_document(
         hidden = int(wave_rows["suppressed"].sum())
         hidden_note = f" {plural(hidden, 'team')} {agree(hidden, 'is', 'are')} hidden and left out." if hidden else ""
         heatmap_title = f"Readiness by team and ADKAR element, {wave_name}{suffix}"
-        sections.append(
-            Section(heatmap_title, chart=chart_spec(charts.readiness_heatmap(wave_rows, min_n, title=heatmap_title)))
-        )
         threshold = float(settings["barrier_threshold"])
+        heatmap = charts.readiness_heatmap(wave_rows, min_n, title=heatmap_title, threshold=threshold)
+        sections.append(Section(heatmap_title, chart=chart_spec(heatmap)))
         shares = readiness.barrier_shares(data.barrier_counts, teams, wave_rows, group)
         if not shares.empty:
             sections.append(

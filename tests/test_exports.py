@@ -286,6 +286,16 @@ def test_the_threshold_and_the_workspace_kind_reach_the_context(demo_path):
     assert pd.isna(rows.loc["Logistics Planning", "Readiness index"])
 
 
+def test_the_reports_heatmap_legend_names_the_workspaces_barrier_threshold(demo_path):
+    database = store.open_db(demo_path)
+    services.save_settings(database, {"barrier_threshold": 3.5})
+    report = services.report_document(database, *services.report_ids(database, "Customer First", "2026 Q4"))
+    heatmap = section(report, "Readiness by team and ADKAR element")
+    assert heatmap.chart["title"]["subtitle"][0].startswith(
+        "Outlined: the team's barrier point, the first element at or below 3.50 as shown"
+    )
+
+
 def test_a_group_filter_reaches_the_context(demo_file):
     database = store.open_db(demo_file)
     initiative, wave, _ = services.report_ids(database, "Customer First", "2026 Q4")
