@@ -341,7 +341,7 @@ def _history() -> None:
 
 
 def effect_tab() -> None:
-    """Readiness of teams with an active champion against those without, wave by wave, as association."""
+    """Readiness of teams with an active champion against those with none in post, wave by wave, as association."""
     left, right = st.columns([1, 2])
     with left:
         initiative_id = ui.initiative_picker(key="champions_initiative")
@@ -359,35 +359,38 @@ def effect_tab() -> None:
     if waves.empty or frame.empty:
         st.info("No survey results yet: the champion effect needs readiness figures.")
         return
-    min_teams = int(ui.settings()["champion_effect_min_teams"])
-    effect = ui.computed(champions.champion_effect, frame, roster, waves, min_teams)
-    st.markdown(champions.describe_effect(effect, min_teams))
+    min_teams = int(settings["champion_effect_min_teams"])
+    effect = ui.computed(champions.champion_effect, frame, roster, log, waves, min_teams, quiet_days)
+    st.markdown(champions.describe_effect(effect, min_teams, quiet_days))
     lines = champions.effect_lines(effect)
     if not lines.empty:
         ui.chart(
             charts.champion_effect_chart,
             lines,
             waves["name"].tolist(),
-            title="Readiness with and without an active champion",
+            title="Readiness with an active champion and with none in post",
         )
     ui.table(
         champions.effect_table(effect),
         hide_index=True,
         width="stretch",
         column_config={
-            name: st.column_config.NumberColumn(format="%.1f") for name in ("With a champion", "Without", "Difference")
+            name: st.column_config.NumberColumn(format="%.1f")
+            for name in (*champions.EFFECT_GROUPS.values(), "Difference")
         },
         name="champion effect by wave",
     )
     hidden = int(effect["teams_hidden"].max()) if len(effect) else 0
     min_n = int(settings["min_group_size"])
     st.caption(
-        "Each wave compares teams that had a champion of their own active on the day the wave opened with teams "
-        "that had none. Only teams without teams below them count, and only where their figure is shown: teams "
-        f"with {hierarchy.suppression_text('primary', min_n)} responses, or hidden so that a smaller group cannot "
-        f"be worked out, are left out (up to {hidden} a wave), as are teams with only entered team means. Each "
-        "group's index is pooled over its respondents; the CI of the difference is Welch's, treating respondents "
-        "as independent, which overstates the certainty where a team's people answer alike."
+        "Each wave compares teams that had an active champion of their own on the day the wave opened (in post, "
+        f"with a session logged in the {quiet_days} days before) with teams that had no champion in post. Teams "
+        "whose champions were all quiet (in post, no session in that time) are neither, and are left out and "
+        "counted. Only teams without teams below them count, and only where their figure is shown: teams with "
+        f"{hierarchy.suppression_text('primary', min_n)} responses, or hidden so that a smaller group cannot be "
+        f"worked out, are left out (up to {hidden} a wave), as are teams with only entered team means. Each team "
+        "counts once: a group's index is the mean of its teams' indices, and the CI of the difference is Welch's "
+        f"over teams, not respondents; with fewer than {min_teams} teams in a group it is not tested."
     )
 
 

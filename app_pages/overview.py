@@ -46,7 +46,9 @@ n_col.metric("Complete responses (n)", f"{int(organisation['n']):,}")
 n_col.caption(readiness.n_caption(organisation))
 shown = teams[~teams["suppressed"]]
 barrier_col.metric("Teams at a barrier", f"{shown['barrier_point'].notna().sum()} of {len(shown)}")
-barrier_col.caption(f"An element at or below {settings['barrier_threshold']:g} on the 1–5 scale.")
+barrier_col.caption(
+    f"An element at or below {settings['barrier_threshold']:.2f} on the 1–5 scale, its mean judged as shown."
+)
 all_teams = wave_rows[wave_rows["team_id"] != 0]
 hidden_col.metric("Teams hidden", f"{int(all_teams['suppressed'].sum())} of {len(all_teams)}")
 hidden_col.caption(f"Fewer than {min_n} responses, or hidden so a smaller group cannot be worked out.")
@@ -56,6 +58,7 @@ ui.team_chart(
     wave_rows,
     min_n,
     title=f"Readiness by team and ADKAR element, {wave_name}",
+    threshold=float(settings["barrier_threshold"]),
     key="overview_heatmap",
 )
 

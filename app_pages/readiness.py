@@ -63,6 +63,7 @@ with heatmap_tab:
         min_n,
         title=f"Readiness by team and element, {wave_name}{group_text}",
         sort=sort,
+        threshold=float(settings["barrier_threshold"]),
         key="heatmap",
     )
     if root != 0:

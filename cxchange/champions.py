@@ -21,7 +21,7 @@ import pandas as pd
 from cxchange import analysis, scoring
 from cxchange.hierarchy import ORGANISATION, subtree_headcount, subtree_members, team_tree
 from cxchange.settings import DEFAULTS
-from cxchange.text import blank, name_key, plural
+from cxchange.text import agree, blank, name_key, plural
 
 ACTIVITY_KINDS: tuple[str, ...] = ("huddle", "workshop", "feedback session", "recognition", "escalation")
 """What a champion logs after a session (the champion_activities table accepts these only)."""
@@ -524,14 +524,21 @@ CONFIDENCE = 0.95
 def champion_effect(
     readiness_frame: pd.DataFrame,
     champions: pd.DataFrame,
+    activities: pd.DataFrame,
     waves: pd.DataFrame,
     min_teams: int = DEFAULTS["champion_effect_min_teams"],
+    quiet_days: int = DEFAULTS["champion_quiet_days"],
 ) -> pd.DataFrame:
-    """Per wave, readiness of teams with an active champion against teams without, tested with teams as the unit.
+    """Per wave, readiness of teams with an active champion against teams with none in post, teams as the unit.
 
-    A team has a champion in a wave where a champion recorded against that team was active on the
-    day the wave opened. Only teams without teams below them count, and only where their figure is
-    shown: never a suppressed team, nor one whose figure comes from entered team means (no spread).
+    A team's state in a wave is its champions' on the day the wave opened, by the one definition every
+    page uses (champion_states): "with" where one of them was active (in post, with a session logged
+    in the `quiet_days` days up to that day), "without" where none was in post, and quiet where they
+    were all in post but none had logged a session. Quiet teams are neither: they are left out of the
+    comparison and counted (teams_quiet), so a quiet champion is never taken for an active one, nor
+    for no champion at all.
+    Only teams without teams below them count, and only where their figure is shown: never a
+    suppressed team, nor one whose figure comes from entered team means (no spread).
     Champions are assigned to teams, not to respondents, so each team counts once: a group's mean
     is the mean of its teams' readiness indices, its sd the spread between teams, and the
     difference (with − without) gets Welch's test and 95% CI over teams (analysis.welch). A
@@ -540,17 +547,17 @@ def champion_effect(
     teams to tell.
 
     Parameters: `readiness_frame` is readiness_by_team (wave_id, team_id, has_children, direct_n,
-    n, readiness, readiness_sd, suppressed, aggregate_n); `champions` has team_id, started_on,
-    ended_on; `waves` id, name, opened_on.
+    n, readiness, readiness_sd, suppressed, aggregate_n); `champions` has id, team_id, started_on,
+    ended_on; `activities` champion_id, happened_on; `waves` id, name, opened_on.
     Returns one row per wave: wave_id, wave, opened_on, and per group (`with_`, `without_`) mean
     (of team indices), sd (between teams), n (respondents), teams, ci_low, ci_high; then
-    difference, ci_low, ci_high, df, p, too_few (fewer than `min_teams` in a group), teams_hidden
-    (left out: suppressed) and teams_entered (left out: entered means).
+    difference, ci_low, ci_high, df, p, too_few (fewer than `min_teams` in a group), teams_quiet
+    (shown teams left out: their champions were quiet), teams_hidden (left out: suppressed) and
+    teams_entered (left out: entered means).
     """
     rows = []
     for wave in waves.sort_values(["opened_on", "id"]).itertuples():
-        opened = as_date(wave.opened_on)
-        covered = set(champions.loc[active_mask(champions, opened), "team_id"].astype(int)) if len(champions) else set()
+        active, in_post = _teams_by_state(champions, activities, as_date(wave.opened_on), quiet_days)
         part = readiness_frame[
             (readiness_frame["wave_id"] == wave.id)
             & ~readiness_frame["has_children"].astype(bool)
@@ -560,22 +567,35 @@ def champion_effect(
         hidden = part["suppressed"].astype(bool)
         entered = ~hidden & part["readiness_sd"].isna()
         usable = part[~hidden & ~entered]
-        has = usable["team_id"].astype(int).isin(covered)
+        team = usable["team_id"].astype(int)
+        has, none = team.isin(active), ~team.isin(in_post)
         row = {"wave_id": int(wave.id), "wave": wave.name, "opened_on": str(wave.opened_on)}
-        for prefix, group in (("with", usable[has]), ("without", usable[~has])):
+        for prefix, group in (("with", usable[has]), ("without", usable[none])):
             row |= {f"{prefix}_{key}": value for key, value in _team_level(group).items()}
         # One team has no spread between teams to test against, whatever the setting says.
         row["too_few"] = bool(min(row["with_teams"], row["without_teams"]) < max(min_teams, 2))
         row |= _team_difference(row)
+        row["teams_quiet"] = int((~has & ~none).sum())
         row["teams_hidden"] = int(hidden.sum())
         row["teams_entered"] = int(entered.sum())
         rows.append(row)
     columns = [
         "wave_id", "wave", "opened_on",
         *(f"{g}_{k}" for g in ("with", "without") for k in ("mean", "sd", "n", "teams", "ci_low", "ci_high")),
-        "difference", "ci_low", "ci_high", "df", "p", "too_few", "teams_hidden", "teams_entered",
+        "difference", "ci_low", "ci_high", "df", "p", "too_few", "teams_quiet", "teams_hidden", "teams_entered",
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
+
+
+def _teams_by_state(
+    champions: pd.DataFrame, activities: pd.DataFrame, day: date, quiet_days: int
+) -> tuple[set[int], set[int]]:
+    """The teams with an active champion on `day`, and those with any champion in post (active or quiet)."""
+    if not len(champions):
+        return set(), set()
+    states = champion_states(champions, activities, day, quiet_days)
+    team = champions["team_id"].astype(int)
+    return set(team[states == "active"]), set(team[states != "not in post"])
 
 
 def _team_level(teams: pd.DataFrame) -> dict[str, float]:
@@ -604,10 +624,14 @@ def _team_difference(row: Mapping[str, Any]) -> dict[str, float]:
     return {key: float(found[key]) for key in ("difference", "ci_low", "ci_high", "df", "p")}
 
 
+EFFECT_GROUPS: dict[str, str] = {"with": "With an active champion", "without": "No champion in post"}
+"""The champion effect's two groups as a chart's legend and a table's columns name them."""
+
+
 def effect_lines(effect: pd.DataFrame) -> pd.DataFrame:
     """champion_effect as tidy rows for a chart: wave, group, mean, ci_low, ci_high, n, teams (groups with figures)."""
     parts = []
-    for prefix, label in (("with", "With an active champion"), ("without", "Without")):
+    for prefix, label in EFFECT_GROUPS.items():
         part = pd.DataFrame(
             {
                 "wave": effect["wave"],
@@ -628,16 +652,18 @@ def effect_lines(effect: pd.DataFrame) -> pd.DataFrame:
 
 
 def effect_table(effect: pd.DataFrame) -> pd.DataFrame:
-    """champion_effect as a person reads it: each group's index and n, the difference and its CI per wave."""
+    """champion_effect as a person reads it: each group's index and n, the quiet teams left out, the difference
+    and its CI per wave."""
     return pd.DataFrame(
         {
             "Wave": effect["wave"],
-            "With a champion": effect["with_mean"].round(1),
+            EFFECT_GROUPS["with"]: effect["with_mean"].round(1),
             "n with (teams)": [_n_text(n, t) for n, t in zip(effect["with_n"], effect["with_teams"], strict=True)],
-            "Without": effect["without_mean"].round(1),
+            EFFECT_GROUPS["without"]: effect["without_mean"].round(1),
             "n without (teams)": [
                 _n_text(n, t) for n, t in zip(effect["without_n"], effect["without_teams"], strict=True)
             ],
+            "Quiet teams left out": effect["teams_quiet"].astype(int),
             "Difference": effect["difference"].round(1),
             "95% CI": [
                 "" if pd.isna(low) else f"{low:+.1f} to {high:+.1f}"
@@ -666,27 +692,31 @@ def _reading(row: Any) -> str:
     return "no clear difference"
 
 
-def describe_effect(effect: pd.DataFrame, min_teams: int = DEFAULTS["champion_effect_min_teams"]) -> str:
-    """One paragraph on champion_effect: the latest wave compared, every wave's reading in turn, and that
-    this is an association, not cause."""
+def describe_effect(
+    effect: pd.DataFrame,
+    min_teams: int = DEFAULTS["champion_effect_min_teams"],
+    quiet_days: int = DEFAULTS["champion_quiet_days"],
+) -> str:
+    """One paragraph on champion_effect: the latest wave compared, the quiet teams it left out, every wave's
+    reading in turn, and that this is an association, not cause."""
     both = effect[(effect["with_teams"] > 0) & (effect["without_teams"] > 0)]
     if both.empty:
         return (
-            "No wave has shown teams both with and without an active champion, so there is nothing to compare yet. "
-            "Any comparison would be an association, not cause."
+            "No wave has shown teams both with an active champion and with no champion in post, so there is "
+            "nothing to compare yet. Any comparison would be an association, not cause."
         )
     last = both.iloc[-1]
     readings = [_reading(row) for row in both.itertuples()]
     groups = (
         f"teams with an active champion had a mean readiness index of {last['with_mean']:.1f} "
-        f"({int(last['with_teams'])} teams, n = {int(last['with_n']):,} respondents), teams without "
-        f"{last['without_mean']:.1f} ({int(last['without_teams'])} teams, n = {int(last['without_n']):,})"
+        f"({int(last['with_teams'])} teams, n = {int(last['with_n']):,} respondents), teams with no champion "
+        f"in post {last['without_mean']:.1f} ({int(last['without_teams'])} teams, n = {int(last['without_n']):,})"
     )
     difference = float(last["difference"])
     if last["too_few"]:
         verdict = (
             f"**too few teams to tell** ({difference:+.1f} points; a test needs at least {min_teams} teams "
-            "with and without a champion)"
+            "with an active champion and with none)"
         )
     elif pd.isna(last["ci_low"]):
         verdict = f"**no test possible** ({difference:+.1f} points, no spread between teams)"
@@ -698,12 +728,19 @@ def describe_effect(effect: pd.DataFrame, min_teams: int = DEFAULTS["champion_ef
             verdict = f"**{-difference:.1f} points lower** with a champion ({interval})"
         else:
             verdict = f"**no clear difference** ({difference:+.1f} points, {interval})"
+    quiet = int(last["teams_quiet"])
+    left_out = (
+        f" {plural(quiet, 'team')} whose champions were quiet (in post, no session in the {quiet_days} days "
+        f"before the wave opened) {agree(quiet, 'is', 'are')} left out."
+        if quiet
+        else ""
+    )
     counts = pd.Series(readings).map(lambda text: text.split(" (")[0]).value_counts()
     order = ("higher with a champion", "lower with a champion", "no clear difference", "too few teams to tell")
     names = [*(name for name in order if name in counts), *(name for name in counts.index if name not in order)]
     tally = "; ".join(f"{name} in {plural(int(counts[name]), 'wave')}" for name in names)
     return (
-        f"In {last['wave']}, {groups}: {verdict}. Over the {plural(len(both), 'wave')} compared: {tally}. "
+        f"In {last['wave']}, {groups}: {verdict}.{left_out} Over the {plural(len(both), 'wave')} compared: {tally}. "
         "Champions are assigned to teams, so each team counts once, not each respondent. "
         "This is an association, not cause: teams with champions may differ in other ways (size, work, "
         "leadership), and champions may have been placed where readiness was already high or low."

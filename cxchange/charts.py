@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from cxchange.champions import status_labels
+from cxchange.champions import EFFECT_GROUPS, status_labels
 from cxchange.hierarchy import suppression_text
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
 from cxchange.settings import DEFAULTS
@@ -133,14 +133,28 @@ def heatmap_data(wave_rows: pd.DataFrame, min_n: int, sort: str = "hierarchy") -
     return pd.DataFrame(rows)
 
 
+def barrier_legend(threshold: float = DEFAULTS["barrier_threshold"]) -> str:
+    """How the heatmap's outline reads: the barrier point judged on the mean as the cell prints it."""
+    return (
+        f"Outlined: the team's barrier point, the first element at or below {threshold:.{DECIMALS}f} as shown "
+        f"(each mean judged as printed, at {DECIMALS} decimals)."
+    )
+
+
 def readiness_heatmap(
-    wave_rows: pd.DataFrame, min_n: int, title: str = "", sort: str = "hierarchy"
+    wave_rows: pd.DataFrame,
+    min_n: int,
+    title: str = "",
+    sort: str = "hierarchy",
+    threshold: float = DEFAULTS["barrier_threshold"],
 ) -> alt.HConcatChart:
     """Team × ADKAR element heatmap of one wave: mean and n in every cell, barrier point outlined.
 
     Suppressed cells are grey and say why; a bar of each team's readiness index sits beside. Rows
     follow the hierarchy or a measure (HEATMAP_SORTS). Clicking a team's cell selects it
-    (TEAM_SELECTION), so a page can open that team.
+    (TEAM_SELECTION), so a page can open that team. The outline is wave_rows' barrier_point, judged
+    on the mean as printed (scoring.barrier_points with decimals); the subtitle says so, naming
+    `threshold` as the cells print it, so a 2.996 and a 3.004 that both read "3.00" are seen to agree.
     """
     data = heatmap_data(wave_rows, min_n, sort)
     order = list(dict.fromkeys(data["team"]))
@@ -226,7 +240,7 @@ def readiness_heatmap(
         chart,
         title,
         [
-            "Outlined cell: the team's barrier point, the first element at or below the threshold.",
+            barrier_legend(threshold),
             f"Grey cells: fewer than {min_n} responses, or hidden so that a smaller group cannot be worked out.",
         ],
     )
@@ -830,11 +844,11 @@ def coverage_chart(
     return _finish(chart)
 
 
-EFFECT_COLOURS: dict[str, str] = {"With an active champion": "#2c6aa8", "Without": "#888888"}
+EFFECT_COLOURS: dict[str, str] = {EFFECT_GROUPS["with"]: "#2c6aa8", EFFECT_GROUPS["without"]: "#888888"}
 
 
 def champion_effect_chart(lines: pd.DataFrame, wave_order: list[str], title: str = "") -> alt.LayerChart:
-    """Readiness of teams with an active champion and of those without, per wave, each with its 95% band.
+    """Readiness of teams with an active champion and of those with none in post, per wave, each with its 95% band.
 
     `lines` are champions.effect_lines rows (wave, group, mean, ci_low, ci_high, n, teams, difference
     and its CI); n, teams and the difference are in every point's tooltip.
@@ -865,7 +879,7 @@ def champion_effect_chart(lines: pd.DataFrame, wave_order: list[str], title: str
             alt.Tooltip("ci_high:Q", title="95% CI to", format=".1f"),
             alt.Tooltip("n:Q", title="Respondents (n)", format=","),
             alt.Tooltip("teams:Q", title="Teams"),
-            alt.Tooltip("difference:Q", title="Difference (with − without)", format="+.1f"),
+            alt.Tooltip("difference:Q", title="Difference (active − none in post)", format="+.1f"),
             alt.Tooltip("difference_low:Q", title="Difference: 95% CI from", format="+.1f"),
             alt.Tooltip("difference_high:Q", title="Difference: 95% CI to", format="+.1f"),
         ],
@@ -875,8 +889,10 @@ def champion_effect_chart(lines: pd.DataFrame, wave_order: list[str], title: str
         chart,
         title,
         [
-            "Shaded: 95% confidence band of each group's mean. Hover a point for n and the difference.",
-            "An association, not cause: teams with champions may differ in other ways.",
+            "Shaded: 95% confidence band of each group's mean, teams as the unit. "
+            "Hover a point for n and the difference.",
+            "Teams whose champions were quiet are left out. An association, not cause: teams with champions may "
+            "differ in other ways.",
         ],
     )
     return _finish(chart)

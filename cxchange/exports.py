@@ -74,9 +74,17 @@ def chart_spec(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> dict[str, A
 
 
 def _static_spec(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
-    """The spec as a file draws it: a font with every glyph the labels use, a width where the app fits the page."""
+    """The spec as a file draws it: a font with every glyph the labels use, a width where the app fits the page,
+    and no mark descriptions.
+
+    Vega-Lite describes every mark for screen readers from its data fields unformatted ("Share of
+    respondents: 29.867675%", "readiness: 76.91"): a file would publish figures at more decimals than
+    any view prints. The report's HTML names each chart by its title (role="img"); the drawn labels stay.
+    """
     spec = chart_spec(chart_or_spec)
-    spec.setdefault("config", {}).setdefault("font", STATIC_FONT)
+    config = spec.setdefault("config", {})
+    config.setdefault("font", STATIC_FONT)
+    config["aria"] = False
     fits = isinstance(spec.get("autosize"), dict) and spec["autosize"].get("type") == "fit-x"
     if ("mark" in spec or "layer" in spec) and fits:
         # In the app the chart takes the page's width, labels included: give it a page's width here.
@@ -354,10 +362,9 @@ def readiness_report_document(
         hidden = int(wave_rows["suppressed"].sum())
         hidden_note = f" {plural(hidden, 'team')} {agree(hidden, 'is', 'are')} hidden and left out." if hidden else ""
         heatmap_title = f"Readiness by team and ADKAR element, {wave_name}{suffix}"
-        sections.append(
-            Section(heatmap_title, chart=chart_spec(charts.readiness_heatmap(wave_rows, min_n, title=heatmap_title)))
-        )
         threshold = float(settings["barrier_threshold"])
+        heatmap = charts.readiness_heatmap(wave_rows, min_n, title=heatmap_title, threshold=threshold)
+        sections.append(Section(heatmap_title, chart=chart_spec(heatmap)))
         shares = readiness.barrier_shares(data.barrier_counts, teams, wave_rows, group)
         if not shares.empty:
             sections.append(

@@ -190,17 +190,18 @@ def test_the_coverage_chart_draws_every_team_with_its_status_and_the_target(cove
 # Champion effect -------------------------------------------------------------------------------
 
 
-def effect_inputs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Two waves of readiness figures small enough to pool by hand, and who was a champion when."""
+def effect_inputs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Two waves of readiness figures small enough to pool by hand, who was a champion when, and their sessions."""
     waves = pd.DataFrame({"id": [1, 2], "name": ["W1", "W2"], "opened_on": ["2026-01-10", "2026-04-10"]})
     teams = [
         # team, has_children, n, readiness, sd, suppressed
-        (2, False, 10, 60.0, 10.0, False),  # A: a champion in both waves
+        (2, False, 10, 60.0, 10.0, False),  # A: an active champion in both waves
         (3, False, 20, 70.0, 20.0, False),  # B: a champion from 1 February, so in W2 only
         (4, False, 5, 50.0, 5.0, False),  # C: its champion stepped down the day W1 opened
         (5, False, 3, None, None, True),  # D: hidden, never counted
         (6, False, 12, 90.0, None, False),  # E: entered team means, no spread: left out
         (1, True, 50, 65.0, 15.0, False),  # the parent: only teams without teams below count
+        (8, False, 9, 99.0, 9.0, False),  # G: a champion in post throughout who never logs a session: quiet
     ]
     rows = [
         {
@@ -218,33 +219,42 @@ def effect_inputs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     ]
     roster = pd.DataFrame(
         {
-            "team_id": [2, 3, 4, 5, 6],
-            "started_on": ["2025-12-01", "2026-02-01", "2025-06-01", "2025-01-01", "2027-01-01"],
-            "ended_on": [None, None, "2026-01-10", None, None],
+            "id": [1, 2, 3, 4, 5, 6],
+            "team_id": [2, 3, 4, 5, 6, 8],
+            "started_on": ["2025-12-01", "2026-02-01", "2025-06-01", "2025-01-01", "2027-01-01", "2025-06-01"],
+            "ended_on": [None, None, "2026-01-10", None, None, None],
         }
     )
-    return pd.DataFrame(rows), roster, waves
+    # A's champion holds a session every month, B's one on 1 April; C's champion was lively until the end.
+    log = pd.DataFrame(
+        {
+            "champion_id": [1, 1, 1, 1, 2, 3],
+            "happened_on": ["2025-12-20", "2026-01-05", "2026-03-01", "2026-04-01", "2026-04-01", "2026-01-09"],
+        }
+    )
+    return pd.DataFrame(rows), roster, log, waves
 
 
-def four_team_inputs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def four_team_inputs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """effect_inputs and a team F (index 40, no champion): two teams with and two without in W2."""
-    frame, roster, waves = effect_inputs()
+    frame, roster, log, waves = effect_inputs()
     extra = [
         {"wave_id": wave, "team_id": 7, "has_children": False, "n": 8, "direct_n": 8, "readiness": 40.0,
          "readiness_sd": 8.0, "suppressed": False}
         for wave in (1, 2)
     ]  # fmt: skip
-    return pd.concat([frame, pd.DataFrame(extra)], ignore_index=True), roster, waves
+    return pd.concat([frame, pd.DataFrame(extra)], ignore_index=True), roster, log, waves
 
 
 def test_the_champion_effect_counts_each_team_once_as_by_hand():
     # Issue 12: respondents pooled as if independent overstated it; champions are assigned to teams.
-    frame, roster, waves = four_team_inputs()
-    effect = champions.champion_effect(frame, roster, waves, min_teams=2).set_index("wave")
+    frame, roster, log, waves = four_team_inputs()
+    effect = champions.champion_effect(frame, roster, log, waves, min_teams=2).set_index("wave")
 
-    w2 = effect.loc["W2"]  # with: A (60) and B (70); without: C (50) and F (40)
+    w2 = effect.loc["W2"]  # with: A (60) and B (70); without: C (50) and F (40); G (99, quiet) left out
     assert (w2["with_teams"], w2["with_n"], w2["without_teams"], w2["without_n"]) == (2, 30, 2, 13)
     assert (w2["with_mean"], w2["without_mean"]) == (65.0, 45.0)
+    assert w2["teams_quiet"] == 1
     assert w2["with_sd"] == pytest.approx(math.sqrt(50))  # the spread between teams, not respondents
     # Welch over teams: se² = 50/2 + 50/2 = 50, df = 50² / (25² + 25²) = 2.
     half = stats.t.ppf(0.975, 2) * math.sqrt(50)
@@ -255,15 +265,50 @@ def test_the_champion_effect_counts_each_team_once_as_by_hand():
     w1 = effect.loc["W1"]  # with: A alone
     assert bool(w1["too_few"])
     assert math.isnan(w1["ci_low"])
-    assert (w1["teams_hidden"], w1["teams_entered"]) == (1, 1)  # D and E left out, and said so
+    assert (w1["teams_quiet"], w1["teams_hidden"], w1["teams_entered"]) == (1, 1, 1)  # G, D and E left out
+
+
+def test_a_quiet_champion_is_neither_active_nor_absent_in_the_effect():
+    # Issue 12: the effect called a team "with an active champion" when its champion was merely in post,
+    # while the Champions page and Programme health call that champion quiet.
+    frame, roster, log, waves = four_team_inputs()
+    effect = champions.champion_effect(frame, roster, log, waves, min_teams=2).set_index("wave")
+    states = champions.champion_states(roster, log, date(2026, 4, 10))
+    assert states.tolist() == ["active", "active", "not in post", "quiet", "not in post", "quiet"]  # D: hidden
+    # G's 99 is in neither mean: counting it with the champions would give (60 + 70 + 99) / 3 = 76.3.
+    assert effect.loc["W2", "with_mean"] == 65.0
+    assert effect.loc["W2", "without_mean"] == 45.0
+    # With quiet_days at 7, A's and B's sessions of 1 April are too old on 10 April: both go quiet, like G.
+    strict = champions.champion_effect(frame, roster, log, waves, min_teams=2, quiet_days=7).set_index("wave")
+    assert (strict.loc["W2", "with_teams"], strict.loc["W2", "teams_quiet"]) == (0, 3)
+    # The same champion counts as active for the effect and on the Champions page's coverage.
+    teams = pd.DataFrame(
+        {"id": [2, 3, 4, 7, 8], "name": list("ABCFG"), "parent_id": pd.array([None] * 5, dtype="Int64"),
+         "headcount": [10, 20, 5, 8, 9]}
+    )  # fmt: skip
+    status = champions.coverage(teams, roster, log, date(2026, 4, 10), 25).set_index("team")["status"]
+    assert status[["A", "B", "C", "F", "G"]].tolist() == ["active", "active", "none", "none", "quiet"]
+
+    text = champions.describe_effect(effect.reset_index(), 2)
+    assert (
+        "1 team whose champions were quiet (in post, no session in the 30 days before the wave opened) is left out."
+        in text
+    )
+    table = champions.effect_table(effect.reset_index()).set_index("Wave")
+    assert table.loc["W2", "Quiet teams left out"] == 1
+    assert list(table.columns[:5]) == [
+        "With an active champion", "n with (teams)", "No champion in post", "n without (teams)",
+        "Quiet teams left out",
+    ]  # fmt: skip
 
 
 def test_the_effect_says_direction_and_uncertainty_per_wave_and_too_few_teams_to_tell():
-    frame, roster, waves = four_team_inputs()
-    effect = champions.champion_effect(frame, roster, waves, min_teams=2)
+    frame, roster, log, waves = four_team_inputs()
+    effect = champions.champion_effect(frame, roster, log, waves, min_teams=2)
     text = champions.describe_effect(effect, 2)
     assert text.startswith(
-        "In W2, teams with an active champion had a mean readiness index of 65.0 (2 teams, n = 30 respondents)"
+        "In W2, teams with an active champion had a mean readiness index of 65.0 (2 teams, n = 30 respondents), "
+        "teams with no champion in post 45.0 (2 teams, n = 13)"
     )
     assert "**no clear difference** (+20.0 points, 95% CI of the difference" in text
     assert "no clear difference in 1 wave; too few teams to tell in 1 wave" in text
@@ -272,33 +317,44 @@ def test_the_effect_says_direction_and_uncertainty_per_wave_and_too_few_teams_to
     assert table.loc["W1", "Reads as"] == "too few teams to tell (1 with, 3 without)"
     assert table.loc["W2", "n with (teams)"] == "30 (2)"
     # At the default of 4 teams per group, neither wave is tested.
-    default = champions.champion_effect(frame, roster, waves)
+    default = champions.champion_effect(frame, roster, log, waves)
     assert default["too_few"].all()
     assert "**too few teams to tell** (+20.0 points; a test needs at least 4 teams" in champions.describe_effect(
         default
     )
     lines = champions.effect_lines(effect)
-    assert set(lines["group"]) == {"With an active champion", "Without"}
+    assert set(lines["group"]) == {"With an active champion", "No champion in post"}
     spec = json.dumps(charts.champion_effect_chart(lines, ["W1", "W2"], title="Effect").to_dict())
     assert "Respondents (n)" in spec
     assert "An association, not cause" in spec
+    assert "Teams whose champions were quiet are left out" in spec
 
 
-def test_the_demo_champion_effect_at_team_level_is_not_the_respondent_level_one(demo_db):
-    # Issue 12: "6.2 points higher (+3.2 to +9.2)", "clear in 5 of 6 waves", respondents as independent.
+def demo_effect(demo_db) -> pd.DataFrame:
+    """The demo's champion effect in its main initiative, as the Champions page computes it."""
     frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
-    effect = champions.champion_effect(frame, store.champions.champion_roster(demo_db), store.org.waves(demo_db, 1))
+    roster, log = store.champions.champion_roster(demo_db), store.champions.champion_activity_log(demo_db)
+    return champions.champion_effect(frame, roster, log, store.org.waves(demo_db, 1))
+
+
+def test_the_demo_champion_effect_compares_active_champions_with_none_at_team_level(demo_db):
+    # Issue 12: "6.2 points higher (+3.2 to +9.2)", "clear in 5 of 6 waves", respondents as independent;
+    # then +5.4 (-13.5 to +24.3) with Distribution Centre's quiet champions counted as active.
+    effect = demo_effect(demo_db)
     latest = effect.iloc[-1]
-    assert (latest["ci_low"], latest["ci_high"]) == (pytest.approx(-13.5, abs=0.05), pytest.approx(24.3, abs=0.05))
+    assert (latest["with_teams"], latest["without_teams"], latest["teams_quiet"]) == (5, 4, 1)
+    assert (latest["ci_low"], latest["ci_high"]) == (pytest.approx(-5.1, abs=0.05), pytest.approx(27.7, abs=0.05))
     text = champions.describe_effect(effect)
-    assert "**no clear difference** (+5.4 points, 95% CI of the difference -13.5 to +24.3, teams as the unit)" in text
+    assert "**no clear difference** (+11.3 points, 95% CI of the difference -5.1 to +27.7, teams as the unit)" in text
+    assert "1 team whose champions were quiet" in text  # Distribution Centre: no session since October 2025
     assert "too few teams to tell in 1 wave" in text  # 2025 Q3: 3 teams with a champion
+    assert effect["teams_quiet"].tolist() == [0, 0, 1, 1, 1, 1]
 
 
 def test_no_effect_where_one_group_has_no_shown_team():
-    frame, roster, waves = effect_inputs()
+    frame, roster, log, waves = effect_inputs()
     only_hidden = frame.assign(suppressed=frame["team_id"].isin([2, 3]) | frame["suppressed"])
-    effect = champions.champion_effect(only_hidden, roster, waves)
+    effect = champions.champion_effect(only_hidden, roster, log, waves)
     assert effect["with_n"].tolist() == [0, 0]
     assert effect["difference"].isna().all()
     assert "nothing to compare yet" in champions.describe_effect(effect)
@@ -306,14 +362,12 @@ def test_no_effect_where_one_group_has_no_shown_team():
 
 
 def test_the_demo_effect_counts_only_shown_leaf_teams(demo_db):
-
     frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
-    effect = champions.champion_effect(frame, store.champions.champion_roster(demo_db), store.org.waves(demo_db, 1))
-    latest = effect.iloc[-1]
+    latest = demo_effect(demo_db).iloc[-1]
     shown = frame[(frame["wave_id"] == latest["wave_id"]) & ~frame["has_children"] & (frame["team_id"] != 0)]
     shown = shown[~shown["suppressed"].astype(bool)]
-    assert latest["with_teams"] + latest["without_teams"] == len(shown)
-    assert latest["with_n"] + latest["without_n"] == shown["n"].sum()
+    assert latest["with_teams"] + latest["without_teams"] + latest["teams_quiet"] == len(shown)
+    assert latest["with_n"] + latest["without_n"] < shown["n"].sum()  # the quiet team's people are left out
     assert latest["teams_hidden"] == 2  # Customer Insight and Complaints Resolution
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxchange import analysis, charts, readiness, services, store
+from cxchange import analysis, charts, readiness, scoring, services, store
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
 
 MIN_N = 5
@@ -218,6 +218,30 @@ def test_heatmap_outlines_each_shown_teams_barrier_point(demo):
     }
     assert outlined == expected
     assert len(expected) >= 3  # the demo's last wave has teams stuck at Awareness
+
+
+def test_heatmap_legend_says_the_outline_is_judged_on_the_mean_as_shown(demo):
+    # Issue 12: a barrier at 2.996 and none at 3.004 both read "3.00"; the outline follows the printed
+    # mean, and the legend says so with the threshold as the cells print it.
+    spec = charts.readiness_heatmap(demo.wave_rows(), MIN_N, title="Readiness").to_dict()
+    assert spec["title"]["subtitle"][0] == (
+        "Outlined: the team's barrier point, the first element at or below 3.00 as shown "
+        "(each mean judged as printed, at 2 decimals)."
+    )
+    stricter = charts.readiness_heatmap(demo.wave_rows(), MIN_N, title="Readiness", threshold=3.5).to_dict()
+    assert "at or below 3.50 as shown" in stricter["title"]["subtitle"][0]
+
+    wave_rows = demo.wave_rows().copy()
+    shown = wave_rows[~wave_rows["suppressed"] & (wave_rows["team_id"] != 0)].index[:2]
+    wave_rows.loc[shown, ELEMENTS] = 3.6
+    wave_rows.loc[shown, "awareness"] = [2.996, 3.004]
+    wave_rows["barrier_point"] = scoring.barrier_points(wave_rows[list(ELEMENTS)], 3.0, scoring.PUBLISHED_DECIMALS)
+    spec = charts.readiness_heatmap(wave_rows, MIN_N, title="Readiness").to_dict()
+    _, data = heatmap_layers(spec)["text"]
+    cells = pd.DataFrame(records(spec, data)).set_index(["team_name", "element"])
+    for team in wave_rows.loc[shown, "team"]:
+        assert cells.loc[(team, "Awareness"), "text"].startswith("3.00\n")
+        assert bool(cells.loc[(team, "Awareness"), "barrier"])  # both read 3.00, both are outlined
 
 
 def test_heatmap_click_selects_a_team_by_name(demo):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import math
 import re
@@ -285,6 +286,16 @@ def test_the_threshold_and_the_workspace_kind_reach_the_context(demo_path):
     assert pd.isna(rows.loc["Logistics Planning", "Readiness index"])
 
 
+def test_the_reports_heatmap_legend_names_the_workspaces_barrier_threshold(demo_path):
+    database = store.open_db(demo_path)
+    services.save_settings(database, {"barrier_threshold": 3.5})
+    report = services.report_document(database, *services.report_ids(database, "Customer First", "2026 Q4"))
+    heatmap = section(report, "Readiness by team and ADKAR element")
+    assert heatmap.chart["title"]["subtitle"][0].startswith(
+        "Outlined: the team's barrier point, the first element at or below 3.50 as shown"
+    )
+
+
 def test_a_group_filter_reaches_the_context(demo_file):
     database = store.open_db(demo_file)
     initiative, wave, _ = services.report_ids(database, "Customer First", "2026 Q4")
@@ -436,10 +447,19 @@ def test_cli_writes_the_report_in_each_format(demo_file, tmp_path, kind, start):
     assert data.startswith(start)
     if kind == "html":
         assert "team: Supply Chain and the teams below it" in data.decode("utf-8")
+        text = html_text(data.decode("utf-8"))
     elif kind == "pdf":
         assert "Supply Chain" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     else:
-        assert len(Presentation(io.BytesIO(data)).slides) >= 6
+        deck = Presentation(io.BytesIO(data))
+        assert len(deck.slides) >= 6
+        shapes = [shape for slide in deck.slides for shape in slide.shapes]
+        cells = [cell.text for shape in shapes if shape.has_table for row in shape.table.rows for cell in row.cells]
+        text = " ".join([*(shape.text_frame.text for shape in shapes if shape.has_text_frame), *cells])
+    # The published precision holds in what the command writes too: no figure beyond 2 decimals, no "17.0".
+    assert all(places <= 2 for _, places in decimals_in(text))
+    assert not re.search(r"\bn ?= ?\d+\.\d", text)
 
 
 @pytest.mark.parametrize(
@@ -476,3 +496,155 @@ def test_cli_refuses_an_unknown_format_and_a_missing_database(tmp_path):
     assert "There is no database at" in missing.stderr
     assert not (tmp_path / "x.db").exists()
     assert not (tmp_path / "r.html").exists()
+
+
+# Published precision, read back from every file ----------------------------------------------
+
+NUMBER = re.compile(r"(?<![\w.])[-+−]?\d[\d,]*(?:\.(\d+))?")
+P_VALUE = re.compile(r"\bp(?: \([\w-]+\))?(?::|\s*[=<>])?\s*$")
+INDEX_COLUMNS = ("Readiness index",)
+"""Table columns of the readiness index (0–100), published at 1 decimal."""
+
+
+def count_column(name: str) -> bool:
+    """Whether a table column holds whole counts: n, responses, or a wave's n in the trend's counts."""
+    return "(n)" in name or name.startswith("Responses") or bool(re.fullmatch(r"\d{4} Q\d|Pilot .*", name))
+
+
+def decimals_in(text: str) -> list[tuple[str, int]]:
+    """Every number written in `text` that is not a p-value, with its decimals."""
+    found = []
+    for match in NUMBER.finditer(text):
+        if P_VALUE.search(text[max(0, match.start() - 16) : match.start()]):
+            continue  # a p-value describes a test, not a group ("p < 0.001" needs its digits)
+        found.append((match.group(0), len(match.group(1) or "")))
+    return found
+
+
+def check_published(header: list[str], rows: list[list[object]], hidden: tuple[bool, ...], where: str) -> int:
+    """Cells as a reader finds them: the index at 1 decimal, every other figure at 2 at most, counts whole
+    (no "207.0"), response rates as whole percents, and a hidden team's row without a figure or an n.
+
+    Returns how many hidden rows it checked.
+    """
+    for row, is_hidden in zip(rows, hidden or (False,) * len(rows), strict=True):
+        for name, cell in zip(header, row, strict=True):
+            at = f"{where}: {row[0]} · {name} = {cell!r}"
+            if cell is None or cell == "":
+                continue
+            if is_hidden:
+                assert name in ("Team", "Barrier point", "Source"), at  # why it is hidden, never a figure
+                continue
+            text = f"{cell:.15g}" if isinstance(cell, float) else str(cell)
+            assert text not in ("nan", "NaN", "None", "<NA>", "NaT"), at  # "none" is a barrier point's word
+            for _, places in decimals_in(text):
+                assert places <= (1 if name in INDEX_COLUMNS else 2), at
+                if count_column(name):
+                    assert places == 0, at  # never "207.0"
+                    assert not isinstance(cell, float), at  # nor 207.0 in Excel
+            if name == "Response rate":
+                assert re.fullmatch(r"\d+% of [\d,]+", str(cell)), at
+    return sum(hidden)
+
+
+def csv_rows(data: bytes) -> tuple[list[str], list[list[str]]]:
+    header, *rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    return header, rows
+
+
+def xlsx_rows(data: bytes) -> tuple[list[str], list[list[object]]]:
+    sheet = load_workbook(io.BytesIO(data)).active
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    return [str(cell) for cell in header], rows
+
+
+def html_text(document: str) -> str:
+    """What the HTML holds besides markup and style: its text and every attribute's value (aria labels too)."""
+    without_style = re.sub(r"<style>.*?</style>", " ", document, flags=re.DOTALL)
+    attributes = " ".join(
+        value
+        for name, value in re.findall(r'\s([\w:-]+)="([^"]*)"', without_style)
+        if name in ("aria-label", "title", "alt")
+    )
+    return html.unescape(re.sub(r"<[^>]+>", " ", without_style) + " " + attributes)
+
+
+def report_variants(database) -> list[tuple[str, exports.Report]]:
+    """The demo's report for the first and latest wave (the whole organisation, and a parent with a hidden
+    team), the latest for each respondent group and for a hidden team itself, and the pilot's latest wave."""
+    chosen = [
+        ("Customer First", "2025 Q3", None, "all"),
+        ("Customer First", "2025 Q3", "Customer Operations", "all"),
+        *(("Customer First", "2026 Q4", None, group) for group in ("all", "champions", "others")),
+        ("Customer First", "2026 Q4", "Customer Operations", "champions"),
+        ("Customer First", "2026 Q4", "Customer Insight", "all"),
+        ("Digital self-service", "Pilot follow-up", None, "all"),
+    ]
+    return [
+        (
+            f"{initiative} {wave} {team or 'All teams'} {group}",
+            services.report_document(database, *services.report_ids(database, initiative, wave, team), group=group),
+        )
+        for initiative, wave, team, group in chosen
+    ]
+
+
+@pytest.fixture(scope="module")
+def every_report(demo_file: Path, tmp_path_factory) -> list[tuple[str, exports.Report]]:
+    """report_variants of a demo copy that also holds a wave of entered team-level results (2027 Q1)."""
+    path = tmp_path_factory.mktemp("published") / "demo.db"
+    shutil.copy(demo_file, path)
+    database = store.open_db(path)
+    try:
+        database.execute("INSERT INTO waves (initiative_id, name, opened_on) VALUES (1, '2027 Q1', '2027-01-11')")
+        wave = int(store.org.wave_id(database, 1, "2027 Q1"))
+        ids = store.org.team_ids(database)
+        entered = pd.DataFrame(
+            [
+                {"team_id": ids[team], "element": element, "mean": mean, "n": n, "sd": None}
+                for team, n, mean in (("HR & People", 9, 3.456789), ("Store Support", 12, 2.998765))
+                for element in ("awareness", "desire", "knowledge", "ability", "reinforcement")
+            ]
+        )
+        services.save_team_results(database, wave, entered, "test")
+        variants = report_variants(database)
+        ids = services.report_ids(database, "Customer First", "2027 Q1")
+        return [*variants, ("Customer First 2027 Q1 entered", services.report_document(database, *ids))]
+    finally:
+        database.close()
+
+
+def test_every_table_export_publishes_rounded_figures_whole_counts_and_nothing_of_a_hidden_team(every_report):
+    tables = hidden = 0
+    for name, report in every_report:
+        for part, found in enumerate(report.sections):
+            if found.table is None:
+                continue
+            where = f"{name} · {found.title}"
+            header, rows = csv_rows(exports.report_file(report, "csv", part))
+            assert header == [str(column) for column in found.table.columns]
+            hidden += check_published(header, rows, found.hidden, where + " (CSV)")
+            header, rows = xlsx_rows(exports.report_file(report, "xlsx", part))
+            check_published(header, rows, found.hidden, where + " (XLSX)")
+            tables += 1
+    assert tables > len(every_report)  # the trend's counts and the teams, in most reports
+    assert hidden >= 8  # Customer Insight and Complaints Resolution, among others, in most of them
+
+
+def test_the_html_report_publishes_rounded_figures_and_hides_a_hidden_teams_row(every_report):
+    for name, report in every_report[::3]:  # drawing the charts is what takes the time
+        document = exports.report_html(report)
+        for number, places in decimals_in(html_text(document)):
+            assert places <= 2, f"{name}: {number}"
+        for found in report.sections:
+            if found.table is None:
+                continue
+            table = document.split(f"<h2>{html.escape(found.title)}</h2>", 1)[1].split("</table>", 1)[0]
+            header = [html.unescape(cell) for cell in re.findall(r"<th>(.*?)</th>", table)]
+            rows = [
+                [html.unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+                for row in re.findall(r"<tr(?: class=\"hidden\")?>(.*?)</tr>", table.split("<tbody>", 1)[1])
+            ]
+            check_published(header, rows, found.hidden, f"{name} · {found.title} (HTML)")
+        # A chart's marks are not described from their unrounded data ("readiness: 76.91").
+        assert not re.search(r"aria-label=\"[^\"]*: -?\d+\.\d{2}", document), name

@@ -101,6 +101,20 @@ def test_overview_gives_the_ci_and_the_response_rate_beside_n(app):
     assert table.loc["Customer Insight", "Response rate"] == ""  # hidden: the rate would give its n back
 
 
+@pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/readiness.py"])
+def test_the_heatmap_legend_says_the_outline_follows_the_mean_as_shown(app, demo_path, page):
+    # Issue 12: 2.996 (a barrier) and 3.004 (none) both print "3.00"; the outline is judged on the printed mean.
+    at = opened(app, page)
+    subtitle = chart_spec(at.get("vega_lite_chart")[0])["title"]["subtitle"][0]
+    assert subtitle.startswith("Outlined: the team's barrier point, the first element at or below 3.00 as shown")
+    services.save_settings(store.open_db(demo_path), {"barrier_threshold": 3.5})
+    st.cache_data.clear()
+    at.run()
+    assert not at.exception
+    subtitle = chart_spec(at.get("vega_lite_chart")[0])["title"]["subtitle"][0]
+    assert "the first element at or below 3.50 as shown (each mean judged as printed, at 2 decimals)" in subtitle
+
+
 def entered_only_wave(demo_path: Path) -> None:
     """A wave 2027 Q1 of the first initiative with team-level results only: HR & People 9, Store Support 12."""
     database = store.open_db(demo_path)
@@ -1508,17 +1522,23 @@ def test_champions_import_names_the_bad_row_then_imports_the_fixed_file_and_undo
 def test_champions_effect_compares_teams_with_and_without_as_association(app):
     at = champions_page(app)
     shown = texts(at)
-    # Issue 12: teams are the unit ("6.2 points higher (+3.2 to +9.2)" counted respondents as independent).
+    # Issue 12: teams are the unit ("6.2 points higher (+3.2 to +9.2)" counted respondents as independent),
+    # and "active" is the Champions page's: Distribution Centre's quiet champions are not counted as active.
     assert (
-        "In 2026 Q4, teams with an active champion had a mean readiness index of 65.7 (6 teams, n = 933 respondents), "
-        "teams without 60.3 (4 teams, n = 94): **no clear difference** (+5.4 points, 95% CI of the difference "
-        "-13.5 to +24.3, teams as the unit)"
+        "In 2026 Q4, teams with an active champion had a mean readiness index of 71.6 (5 teams, n = 855 respondents), "
+        "teams with no champion in post 60.3 (4 teams, n = 94): **no clear difference** (+11.3 points, 95% CI of the "
+        "difference -5.1 to +27.7, teams as the unit). 1 team whose champions were quiet (in post, no session in "
+        "the 30 days before the wave opened) is left out."
     ) in shown
     assert "This is an association, not cause" in shown
+    assert "Teams whose champions were all quiet (in post, no session in that time) are neither" in shown
     table = next(d.value for d in at.dataframe if "Reads as" in d.value.columns)
     assert table["Wave"].tolist() == ["2025 Q3", "2025 Q4", "2026 Q1", "2026 Q2", "2026 Q3", "2026 Q4"]
     assert table["Reads as"].tolist()[0] == "too few teams to tell (3 with, 7 without)"  # the stores had them first
-    assert "An association, not cause" in at.get("vega_lite_chart")[1].proto.spec
+    assert table["Quiet teams left out"].tolist() == [0, 0, 1, 1, 1, 1]
+    spec = at.get("vega_lite_chart")[1].proto.spec
+    assert "An association, not cause" in spec
+    assert "No champion in post" in spec
 
     at.radio(key="effect_group").set_value("others").run()  # champions' own answers left out
     assert not at.exception
