@@ -1,4 +1,4 @@
-"""cxchange: route to the pages; the workspace banner sits above every page."""
+"""cxchange: route to the pages; the sign-in gate, who is using it and the workspace banner sit above every page."""
 
 import streamlit as st
 
@@ -6,22 +6,29 @@ from cxchange import ui
 
 st.set_page_config(page_title="cxchange", page_icon=":material/groups:", layout="wide")
 
+me = ui.front_door()  # with sign-in configured, nothing below runs for someone not signed in or without a role
+PAGES = (
+    ("app_pages/overview.py", "Overview", ":material/dashboard:"),
+    ("app_pages/readiness.py", "Readiness", ":material/grid_on:"),
+    ("app_pages/team_detail.py", "Team detail", ":material/group:"),
+    ("app_pages/cx_outcomes.py", "CX outcomes", ":material/sentiment_satisfied:"),
+    ("app_pages/kotter_board.py", "Kotter board", ":material/view_kanban:"),
+    ("app_pages/champions.py", "Champions", ":material/campaign:"),
+    ("app_pages/programme_health.py", "Programme health", ":material/monitor_heart:"),
+    ("app_pages/actions.py", "Actions", ":material/task_alt:"),
+    ("app_pages/workshop.py", "Workshop", ":material/co_present:"),
+    ("app_pages/reports.py", "Reports & export", ":material/download:"),
+    ("app_pages/import_entry.py", "Import & entry", ":material/upload_file:"),
+    ("app_pages/settings.py", "Settings", ":material/settings:"),
+)
 page = st.navigation(
     [
-        st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("app_pages/readiness.py", title="Readiness", icon=":material/grid_on:"),
-        st.Page("app_pages/team_detail.py", title="Team detail", icon=":material/group:"),
-        st.Page("app_pages/cx_outcomes.py", title="CX outcomes", icon=":material/sentiment_satisfied:"),
-        st.Page("app_pages/kotter_board.py", title="Kotter board", icon=":material/view_kanban:"),
-        st.Page("app_pages/champions.py", title="Champions", icon=":material/campaign:"),
-        st.Page("app_pages/programme_health.py", title="Programme health", icon=":material/monitor_heart:"),
-        st.Page("app_pages/actions.py", title="Actions", icon=":material/task_alt:"),
-        st.Page("app_pages/workshop.py", title="Workshop", icon=":material/co_present:"),
-        st.Page("app_pages/reports.py", title="Reports & export", icon=":material/download:"),
-        st.Page("app_pages/import_entry.py", title="Import & entry", icon=":material/upload_file:"),
-        st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"),
+        st.Page(path, title=title, icon=icon, default=path == PAGES[0][0])
+        for path, title, icon in PAGES
+        if me.may(ui.PAGE_ROLES.get(path, "viewer"))  # a page a role may not use is not there to open
     ]
 )
+ui.who_box(me)
 ui.open_workspace().close()  # created with the demo where there is none yet, schema brought up to date
 ui.demo_banner()
 page.run()

@@ -314,7 +314,7 @@ def team_level() -> None:
         elif rows.empty:
             st.warning("The grid is empty: add a row per team.")
         else:
-            batch = ui.call(services.save_team_results, names[wave], rows, "app")
+            batch = ui.call(services.save_team_results, names[wave], rows)
             st.session_state["import_message"] = (
                 f"Saved team-level results for {rows['team_id'].nunique()} teams in {wave} (batch {batch})."
             )
@@ -345,7 +345,7 @@ def results_file(wave: str, initiative: str | None) -> None:
     st.caption(" ".join(notes))
     st.dataframe(result.preview, hide_index=True, width="stretch", key="entry_preview")
     if st.button(f"Save {len(result.preview)} teams' results into {wave}", type="primary", key="entry_file_save"):
-        done = ui.call(services.enter_team_results, data, uploaded.name, wave, initiative, "app")
+        done = ui.call(services.enter_team_results, data, uploaded.name, wave, initiative)
         st.session_state["import_message"] = done.report_lines()[0]
         st.rerun()
 

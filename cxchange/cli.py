@@ -1,17 +1,24 @@
-"""The command line: python -m cxchange demo | import | enter | readiness | report | teams import | waves add
-(the app and the CLI share functions)."""
+"""The command line: python -m cxchange demo | import | enter | readiness | report | teams import | waves add |
+users add/list/remove | audit (the app and the CLI share functions; whoever runs it acts as admin: they hold
+the file)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from cxchange import exports, sample_data, services, store
+import pandas as pd
+
+from cxchange import access, exports, sample_data, services, store
 from cxchange.importing import ImportMapping
+
+ACTOR = access.local(getpass.getuser(), "command line")
+"""Who the audit trail names for a command: the person running it, who can open the file anyway."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -84,6 +91,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     wave.add_argument("--opens", required=True, help="opening date, YYYY-MM-DD (orders every view)")
     wave.add_argument("--closes", help="closing date, YYYY-MM-DD, not before the opening")
 
+    users = commands.add_parser("users", help="who may sign in, with which role").add_subparsers(
+        dest="action", required=True
+    )
+    add_user = users.add_parser("add", help="give a person a role (replaces the one they had)")
+    add_user.add_argument("email")
+    add_user.add_argument("--role", required=True, choices=access.ROLES)
+    add_user.add_argument("--team", help="the team they look after, with every team below it (default: all)")
+    add_user.add_argument("--db", required=True, type=Path, help="SQLite file to write")
+    list_users = users.add_parser("list", help="everyone with a role")
+    list_users.add_argument("--db", required=True, type=Path, help="SQLite file to read")
+    list_users.add_argument("--json", action="store_true", help="print JSON instead of lines")
+    remove_user = users.add_parser("remove", help="take a person's role away")
+    remove_user.add_argument("email")
+    remove_user.add_argument("--db", required=True, type=Path, help="SQLite file to write")
+
+    audit = commands.add_parser("audit", help="print the audit trail, newest first")
+    audit.add_argument("--db", required=True, type=Path, help="SQLite file to read")
+    audit.add_argument("--since", help="only entries from this date (YYYY-MM-DD) or time on")
+    audit.add_argument("--json", action="store_true", help="print JSON instead of lines")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
@@ -98,6 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _teams_import(args)
         if args.command == "waves":
             return _waves_add(args)
+        if args.command == "users":
+            return _users(args)
+        if args.command == "audit":
+            return _audit(args)
         return _readiness(args)
     except (LookupError, ValueError) as problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -117,7 +148,7 @@ def _demo(args: argparse.Namespace) -> int:
             return 2
         kept = store.backup(db, store.backup_path(args.db, "before-demo"))
         print(f"Kept a backup of the workspace in {kept}.")
-    services.write_demo(db, seed=args.seed)
+    services.write_demo(db, seed=args.seed, actor=ACTOR)
     print(
         f"Wrote the demo organisation {sample_data.DEMO_NAME} to {args.db}: "
         f"{store.count(db, 'teams')} teams, {store.count(db, 'waves')} waves, "
@@ -147,6 +178,7 @@ def _import(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         opens=args.opens,
         allow_other_wave=args.allow_other_wave,
+        actor=ACTOR,
     )
     print("\n".join(result.report_lines()))
     if result.blockers:  # a dry run says what it would refuse; the import itself refused before printing
@@ -162,7 +194,7 @@ def _enter(args: argparse.Namespace) -> int:
         raise LookupError(f"There is no database at {args.db}.")
     db = store.open_db(args.db)
     result = services.enter_team_results(
-        db, args.file.read_bytes(), args.file.name, args.wave, args.initiative, dry_run=args.dry_run
+        db, args.file.read_bytes(), args.file.name, args.wave, args.initiative, dry_run=args.dry_run, actor=ACTOR
     )
     print("\n".join(result.report_lines()))
     return 0
@@ -200,7 +232,7 @@ def _teams_import(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise LookupError(f"There is no file at {args.file}.")
     db = store.open_db(args.db)
-    result = services.import_teams(db, args.file.read_bytes(), args.file.name, dry_run=args.dry_run)
+    result = services.import_teams(db, args.file.read_bytes(), args.file.name, dry_run=args.dry_run, actor=ACTOR)
     if result.problems:
         these = "this problem" if len(result.problems) == 1 else f"these {len(result.problems)} problems"
         print(f"error: Nothing was imported from {args.file.name} because of {these}:", file=sys.stderr)
@@ -212,7 +244,7 @@ def _teams_import(args: argparse.Namespace) -> int:
 
 def _waves_add(args: argparse.Namespace) -> int:
     db = store.open_db(args.db)
-    wave_id, created = services.add_wave(db, args.initiative, args.name, args.opens, args.closes)
+    wave_id, created = services.add_wave(db, args.initiative, args.name, args.opens, args.closes, actor=ACTOR)
     waves = store.org.waves(db)
     added = waves[waves["id"] == wave_id].iloc[0]
     closing = f", closing {added['closes_on']}" if added["closes_on"] else ""
@@ -220,4 +252,56 @@ def _waves_add(args: argparse.Namespace) -> int:
         ("Created initiative " + added["initiative"] + ". " if created else "")
         + f"Added wave {added['name']} to {added['initiative']}, opening {added['opened_on']}{closing}."
     )
+    return 0
+
+
+def _users(args: argparse.Namespace) -> int:
+    if args.action != "add" and not args.db.exists():
+        raise LookupError(f"There is no database at {args.db}.")
+    db = store.open_db(args.db)
+    if args.action == "add":
+        given = services.save_user(db, args.email, args.role, args.team, actor=ACTOR)
+        scope = given["team"] and f"{given['team']} and the teams below it" or "the whole organisation"
+        print(f"{given['email']} is now {given['role']} for {scope}.")
+    elif args.action == "remove":
+        services.remove_user(db, args.email, actor=ACTOR)
+        print(f"{access.check_email(args.email)} has no role any more.")
+    else:
+        people = services.users(db, actor=ACTOR)
+        rows = [
+            {"email": row.email, "role": row.role, "team": None if pd.isna(row.team) else str(row.team)}
+            for row in people.itertuples()
+        ]
+        if args.json:
+            print(json.dumps(rows, indent=2, ensure_ascii=False))
+        elif not rows:
+            print("Nobody has a role yet: add the first admin with `users add EMAIL --role admin`.")
+        else:
+            for row in rows:
+                print(f"{row['email']}\t{row['role']}\t{row['team'] or 'whole organisation'}")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    if not args.db.exists():
+        raise LookupError(f"There is no database at {args.db}.")
+    since = args.since
+    if since:
+        try:
+            date.fromisoformat(since[:10])
+        except ValueError:
+            raise ValueError(f"--since {since!r} is not a date (YYYY-MM-DD).") from None
+    trail = services.audit_trail(store.open_db(args.db), since, actor=ACTOR)
+    entries = [
+        {**{key: row[key] for key in ("at", "actor", "role", "action", "target")}, "detail": json.loads(row["detail"])}
+        for row in trail.to_dict("records")
+    ]
+    if args.json:
+        print(json.dumps(entries, indent=2, ensure_ascii=False))
+    elif not entries:
+        print("The audit trail holds no entry" + (f" since {since}." if since else " yet."))
+    else:
+        for entry in entries:
+            target = f" {entry['target']}" if entry["target"] else ""
+            print(f"{entry['at']}  {entry['actor']} ({entry['role']})  {entry['action']}{target}")
     return 0

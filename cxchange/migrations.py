@@ -374,6 +374,39 @@ def m004_organisation_waves_and_bank(db: Database) -> None:
         )
 
 
+@migrations()
+def m005_people_and_audit(db: Database) -> None:
+    """People who may sign in, with a role and the team whose subtree they see (NULL: everything), and
+    the audit trail: one row per write, who, when, what, never changed or removed (triggers refuse).
+    A scope team is kept by id without a foreign key, so removing a team never widens anyone's scope:
+    a scope whose team is gone gives no access (access.signed_in)."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS users (
+            email TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+            team_id INTEGER,
+            added_at TEXT NOT NULL,
+            added_by TEXT
+        );
+        CREATE TABLE IF NOT EXISTS audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            role TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail))
+        );
+        CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+        CREATE TRIGGER IF NOT EXISTS audit_is_append_only_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS audit_is_append_only_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+        """
+    )
+
+
 def apply(db: Database) -> None:
     """Bring `db` to the current schema.
 

@@ -4,19 +4,22 @@ in one transaction. The only caller of the store's writes; the app and the comma
 
 from __future__ import annotations
 
+import functools
 import getpass
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 from sqlite_utils import Database
 
 from cxchange import (
+    access,
     actions,
     champions,
     entry,
@@ -31,6 +34,7 @@ from cxchange import (
     scoring,
     store,
 )
+from cxchange.access import Actor
 from cxchange.hierarchy import ORGANISATION, ORGANISATION_LABEL, subtree_members
 from cxchange.importing import DEFAULT_INITIATIVE, ImportResult, UnmappedLabels
 from cxchange.importing.reading import CHUNK_ROWS, ImportRejected, Survey, date_format, earliest_date, read_survey
@@ -40,32 +44,84 @@ from cxchange.outcomes import OutcomeImport, change_counts, changes, empty_outco
 from cxchange.settings import SETTINGS_BY_NAME
 from cxchange.text import plural
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+LOCAL = access.local(getpass.getuser())
+"""Who acts where nobody signs in: the person at this computer (the command line, tests, `make run`).
+The app passes the signed-in person instead (ui.call)."""
+
+
+def _role(role: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A use case only `role` and the roles above it may run: refused (access.Refused) before anything is
+    read or checked, whatever calls it. The role is kept on the function (`needs_role`) for tests."""
+
+    def decorate(use_case: Callable[P, R]) -> Callable[P, R]:
+        what = use_case.__name__.replace("_", " ").capitalize()
+
+        @functools.wraps(use_case)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+            actor = kwargs.get("actor", LOCAL)
+            access.require(actor if isinstance(actor, Actor) else LOCAL, role, what)
+            return use_case(*args, **kwargs)
+
+        checked.needs_role = role  # type: ignore[attr-defined]
+        return checked
+
+    return decorate
+
+
+@contextmanager
+def _writing(
+    db: Database, actor: Actor, action: str, target: object = "", **transaction: Any
+) -> Iterator[dict[str, Any]]:
+    """One write in one transaction (store.write_transaction, with its `commit` and `immediate`) that ends
+    with the audit entry of who did `action` to `target` when, in the same transaction.
+
+    Yields a dict the write may fill with small details for the entry (ids, counts, before and after).
+    A write that raises or changes no row records nothing; a dry run (commit=False) rolls its entry back.
+    """
+    detail: dict[str, Any] = {}
+    with store.write_transaction(db, **transaction):
+        before = db.conn.total_changes
+        yield detail
+        if db.conn.total_changes != before:  # a refusal that wrote nothing is no change to record
+            store.people.record(db, _now(), actor.name, actor.role, action, str(target), detail)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 # Workspace and settings ----------------------------------------------------------------------
 
 
-def save_settings(db: Database, values: Mapping[str, Any]) -> dict[str, Any]:
+@_role("admin")
+def save_settings(db: Database, values: Mapping[str, Any], *, actor: Actor = LOCAL) -> dict[str, Any]:
     """Check and store declared settings; raises ValueError naming the first bad one, storing none."""
     checked = {}
     for name, value in values.items():
         if name not in SETTINGS_BY_NAME:
             raise ValueError(f"There is no setting called {name!r}.")
         checked[name] = SETTINGS_BY_NAME[name].check(value)
-    with store.write_transaction(db):
+    with _writing(db, actor, "settings saved", ", ".join(sorted(checked))):
         store.settings.save_settings(db, checked)
     return store.settings.settings(db)
 
 
-def clear_workspace(db: Database) -> None:
+@_role("admin")
+def clear_workspace(db: Database, *, actor: Actor = LOCAL) -> None:
     """Delete the organisation's data (teams, surveys, logs), keeping settings and the question bank."""
-    with store.write_transaction(db):
+    with _writing(db, actor, "workspace emptied", ""):
         store.clear_data(db)
         store.settings.set_workspace_kind(db, "own")
 
 
-def write_demo(db: Database, seed: int = sample_data.DEFAULT_SEED) -> None:
+@_role("admin")
+def write_demo(db: Database, seed: int = sample_data.DEFAULT_SEED, *, actor: Actor = LOCAL) -> None:
     """Replace the workspace's data with the demo organisation, in one transaction."""
     demo = sample_data.demo(seed)
-    with store.write_transaction(db):
+    with _writing(db, actor, "demo organisation loaded", ""):
         store.clear_data(db)
         for table, rows, pk in demo.tables:
             store.insert_rows(db, table, rows, pk=pk)
@@ -74,12 +130,16 @@ def write_demo(db: Database, seed: int = sample_data.DEFAULT_SEED) -> None:
         store.settings.set_workspace_kind(db, "demo")
 
 
-def restore_backup(db: Database, source: str | Path) -> None:
-    """Replace the whole database with the backup at `source`."""
+@_role("admin")
+def restore_backup(db: Database, source: str | Path, *, actor: Actor = LOCAL) -> None:
+    """Replace the whole database with the backup at `source`; the restore is the first entry after it."""
     store.restore(db, source)
+    with store.write_transaction(db):
+        store.people.record(db, _now(), actor.name, actor.role, "backup restored", Path(source).name, {})
 
 
-def save_mapping(db: Database, name: str, mapping_json: str) -> None:
+@_role("editor")
+def save_mapping(db: Database, name: str, mapping_json: str, *, actor: Actor = LOCAL) -> None:
     """Keep an import mapping under a name for the next file from the same survey; raises ImportRejected
     (one sentence) for a blank name or a mapping that does not read."""
     if not (name or "").strip():
@@ -88,7 +148,7 @@ def save_mapping(db: Database, name: str, mapping_json: str) -> None:
         ImportMapping.from_json(mapping_json)
     except ValueError as problem:
         raise ImportRejected(str(problem)) from None
-    with store.write_transaction(db):
+    with _writing(db, actor, "import mapping saved", name.strip()):
         store.settings.save_mapping(db, name.strip(), mapping_json)
 
 
@@ -212,6 +272,7 @@ class _NothingNew(Exception):
         self.result = result
 
 
+@_role("editor")
 def import_survey(
     db: Database,
     data: bytes,
@@ -225,6 +286,8 @@ def import_survey(
     chunk_rows: int = CHUNK_ROWS,
     opens: date | None = None,
     allow_other_wave: bool = False,
+    *,
+    actor: Actor = LOCAL,
 ) -> ImportResult:
     """Import one survey export as one batch, or say why not (ImportRejected); a dry run writes nothing and
     returns what would block the import in `blockers`.
@@ -239,7 +302,9 @@ def import_survey(
     wave = wave.strip()
     survey = read_survey(data, file_name, chunk_rows)
     today = today or date.today()
-    request = _Request(file_name, wave, initiative, mapping or ImportMapping(), dry_run, imported_by, today, opens)
+    request = _Request(
+        file_name, wave, initiative, mapping or ImportMapping(), dry_run, imported_by or actor.name, today, opens, actor
+    )
     try:
         return _import(db, survey, data, request, allow_other_wave)
     except _NothingNew as nothing:
@@ -256,18 +321,20 @@ class _Request:
     initiative: str | None
     mapping: ImportMapping
     dry_run: bool
-    imported_by: str | None
+    imported_by: str
     today: date
     opens: date | None
+    actor: Actor
 
 
 def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_other_wave: bool) -> ImportResult:
     """import_survey's work inside its one transaction."""
     file_name, wave, mapping, dry_run = request.file_name, request.wave, request.mapping, request.dry_run
+    actor = request.actor
     file_hash = hashlib.sha256(data).hexdigest()
     will = "Will create" if dry_run else "Created"
     # A dry run only reads (no write lock), so a preview never holds up other people's saves.
-    with store.write_transaction(db, commit=not dry_run, immediate=not dry_run):
+    with _writing(db, actor, "survey imported", file_name, commit=not dry_run, immediate=not dry_run):
         initiative_name, initiative_id, created = _initiative(db, request.initiative, request.today, not dry_run)
         wave_id = store.org.wave_id(db, initiative_id, wave) if initiative_id is not None else None
         if wave_id is not None and (earlier := store.responses.batch_with_hash(db, wave_id, file_hash)):
@@ -385,19 +452,19 @@ def _initiative(db: Database, name: str | None, today: date, create: bool = True
     return name, created, [f"Created initiative {name}."]
 
 
-def _batch(file_name: str, file_hash: str, kind: str, imported_by: str | None, **more: Any) -> dict[str, Any]:
+def _batch(file_name: str, file_hash: str, kind: str, imported_by: str, **more: Any) -> dict[str, Any]:
     """An import batch's record: the file, who brought it and when."""
     return {
         "file_name": file_name,
         "file_hash": file_hash,
         "kind": kind,
-        "imported_by": imported_by or getpass.getuser(),
+        "imported_by": imported_by,
         "imported_at": datetime.now().isoformat(timespec="seconds"),
         **more,
     }
 
 
-def _add_batch(db: Database, file_name: str, file_hash: str, wave_id: int, imported_by: str | None) -> int:
+def _add_batch(db: Database, file_name: str, file_hash: str, wave_id: int, imported_by: str) -> int:
     return store.responses.add_batch(db, _batch(file_name, file_hash, "responses", imported_by, wave_id=wave_id))
 
 
@@ -439,22 +506,36 @@ def _write_chunk(
     store.responses.insert_responses(db, responses)
 
 
-def undo_batch(db: Database, batch: int) -> int:
+@_role("editor")
+def undo_batch(db: Database, batch: int, *, actor: Actor = LOCAL) -> int:
     """Remove an import whole: its responses, answers and team-level rows, and the items, aliases, teams and
     wave it created where nothing else uses them; returns the rows removed."""
-    with store.write_transaction(db):
+    with _writing(db, actor, "import undone", f"batch {batch}"):
+        _refuse_others_batch(db, actor, batch)
         store.bank.remove_batch_items(db, batch)
         return store.responses.undo_batch(db, batch)
 
 
-def save_team_results(db: Database, wave: int, rows: pd.DataFrame, entered_by: str) -> int:
+def _refuse_others_batch(db: Database, actor: Actor, batch: int) -> None:
+    """An editor undoes their own imports; someone else's needs an admin."""
+    owner = store.responses.batch_owner(db, batch)
+    if owner is not None and owner != actor.name and not actor.may("admin"):
+        raise access.Refused(f"Batch {batch} was imported by {owner}; undoing someone else's import needs an admin.")
+
+
+@_role("editor")
+def save_team_results(
+    db: Database, wave: int, rows: pd.DataFrame, entered_by: str | None = None, *, actor: Actor = LOCAL
+) -> int:
     """Store the wave's entered team-level results (entry.check_grid's rows) as one batch; returns its id."""
     counts = {"counts": {"teams": int(rows["team_id"].nunique())}}
-    batch = _batch("team-level entry", "", "team results", entered_by, wave_id=wave, row_outcomes=json.dumps(counts))
-    with store.write_transaction(db):
+    by = entered_by or actor.name
+    batch = _batch("team-level entry", "", "team results", by, wave_id=wave, row_outcomes=json.dumps(counts))
+    with _writing(db, actor, "team results entered", f"wave {wave}"):
         return store.responses.replace_team_results(db, wave, rows, batch)
 
 
+@_role("editor")
 def enter_team_results(
     db: Database,
     data: bytes,
@@ -463,6 +544,8 @@ def enter_team_results(
     initiative: str | None = None,
     entered_by: str | None = None,
     dry_run: bool = False,
+    *,
+    actor: Actor = LOCAL,
 ) -> entry.EntryResult:
     """Read, check and store a file of team-level results (team, n, five means, optional sds) as one batch.
 
@@ -473,7 +556,7 @@ def enter_team_results(
     """
     found = entry.read_team_results(data, file_name)
     file_hash = hashlib.sha256(data).hexdigest()
-    with store.write_transaction(db, commit=not dry_run, immediate=not dry_run):
+    with _writing(db, actor, "team results imported", file_name, commit=not dry_run, immediate=not dry_run):
         initiative_id = default_initiative(db) if initiative is None else store.org.initiative_id(db, initiative)
         if initiative_id is None:
             known = ", ".join(store.org.initiatives(db)["name"]) or "none yet"
@@ -501,7 +584,12 @@ def enter_team_results(
         if not dry_run:
             counts = {"counts": {"teams": int(rows["team_id"].nunique())}, "replaced": result.replaced}
             batch = _batch(
-                file_name, file_hash, "team results", entered_by, wave_id=wave_id, row_outcomes=json.dumps(counts)
+                file_name,
+                file_hash,
+                "team results",
+                entered_by or actor.name,
+                wave_id=wave_id,
+                row_outcomes=json.dumps(counts),
             )
             result.batch_id = store.responses.replace_team_results(db, wave_id, rows, batch, whole_wave=False)
     return result
@@ -510,13 +598,19 @@ def enter_team_results(
 # CX outcomes ---------------------------------------------------------------------------------
 
 
-def save_cx_outcomes(db: Database, rows: pd.DataFrame, replace_period: str | None = None) -> dict[str, int]:
+@_role("editor")
+def save_cx_outcomes(
+    db: Database, rows: pd.DataFrame, replace_period: str | None = None, *, actor: Actor = LOCAL
+) -> dict[str, int]:
     """Write checked figures (outcomes.check_grid's rows) in one transaction; returns what changed."""
-    with store.write_transaction(db):
+    with _writing(db, actor, "CX outcomes saved", replace_period or ""):
         return store.outcomes.save_cx_outcomes(db, rows, replace_period)
 
 
-def import_outcomes(db: Database, data: bytes, file_name: str, dry_run: bool = False) -> OutcomeImport:
+@_role("editor")
+def import_outcomes(
+    db: Database, data: bytes, file_name: str, dry_run: bool = False, *, actor: Actor = LOCAL
+) -> OutcomeImport:
     """Check an outcomes file and, where every cell is good, upsert its figures in one transaction.
 
     All or nothing: with any problem nothing is written. Figures are keyed on team, period and measure,
@@ -529,14 +623,21 @@ def import_outcomes(db: Database, data: bytes, file_name: str, dry_run: bool = F
         planned = changes(found.rows, store.outcomes.cx_outcomes(db))
     if found.problems or dry_run:
         return OutcomeImport(found, planned, change_counts(planned), written=False)
-    return OutcomeImport(found, planned, save_cx_outcomes(db, found.rows), written=True)
+    return OutcomeImport(found, planned, save_cx_outcomes(db, found.rows, actor=actor), written=True)
 
 
 # Kotter board --------------------------------------------------------------------------------
 
 
+@_role("editor")
 def save_kotter_steps(
-    db: Database, initiative_id: int, rows: Iterable[Mapping[str, Any]], today: date, label_set: str = "current"
+    db: Database,
+    initiative_id: int,
+    rows: Iterable[Mapping[str, Any]],
+    today: date,
+    label_set: str = "current",
+    *,
+    actor: Actor = LOCAL,
 ) -> list[int]:
     """Store the steps that changed, each with one history row dated `today`, in one transaction.
 
@@ -556,7 +657,7 @@ def save_kotter_steps(
             checked.append(clean)
     if problems:
         raise ValueError("Nothing was saved: " + " ".join(problems))
-    with store.write_transaction(db):
+    with _writing(db, actor, "Kotter board saved", f"initiative {initiative_id}"):
         if store.org.initiative_name(db, initiative_id) is None:
             raise ValueError(f"There is no initiative with id {initiative_id}; nothing was saved.")
         stored = {int(row["step"]): row for row in store.kotter.kotter_steps(db, initiative_id).to_dict("records")}
@@ -570,6 +671,7 @@ def save_kotter_steps(
 # Actions log ---------------------------------------------------------------------------------
 
 
+@_role("editor")
 def add_action(
     db: Database,
     initiative_id: int,
@@ -582,6 +684,7 @@ def add_action(
     due_on: str | date | None = None,
     source: str | None = None,
     today: date,
+    actor: Actor = LOCAL,
 ) -> int:
     """Log a new open action, created `today`; returns its id.
 
@@ -597,14 +700,17 @@ def add_action(
         "due_on": due_on,
         "source": source,
     }
-    with store.write_transaction(db):
+    with _writing(db, actor, "action added", str(title)):
         if store.org.initiative_name(db, initiative_id) is None:
             raise ValueError(f"Initiative: {initiative_id!r} is not an initiative of this workspace.")
         clean = actions.check_new_action(values, set(store.org.team_ids(db).values()))
         return store.actions.insert_action(db, initiative_id, clean, today.isoformat())
 
 
-def update_actions(db: Database, edits: Iterable[Mapping[str, Any]], *, today: date) -> list[dict[str, Any]]:
+@_role("editor")
+def update_actions(
+    db: Database, edits: Iterable[Mapping[str, Any]], *, today: date, actor: Actor = LOCAL
+) -> list[dict[str, Any]]:
     """Apply edits ({"id": ..., field: value, ...}, fields of actions.EDITABLE) in one transaction.
 
     Every edit is checked first (actions.check_changes): any problem raises ValueError naming the
@@ -614,7 +720,7 @@ def update_actions(db: Database, edits: Iterable[Mapping[str, Any]], *, today: d
     no change.
     """
     edits = [dict(edit) for edit in edits]
-    with store.write_transaction(db):
+    with _writing(db, actor, "actions edited", ""):
         stored = store.actions.stored_actions(db, [edit.get("id") for edit in edits])
         titles = {action_id: row["title"] for action_id, row in stored.items()}
         checked = actions.check_changes(edits, titles, set(store.org.team_ids(db).values()))
@@ -640,10 +746,11 @@ def update_actions(db: Database, edits: Iterable[Mapping[str, Any]], *, today: d
     return applied
 
 
-def set_votes(db: Database, votes: Mapping[int, Any]) -> None:
+@_role("editor")
+def set_votes(db: Database, votes: Mapping[int, Any], *, actor: Actor = LOCAL) -> None:
     """Set the dot-votes of actions (id -> votes) in one transaction; a refused count or an unknown id
     raises ValueError naming the action and the value, and nothing is written."""
-    with store.write_transaction(db):
+    with _writing(db, actor, "workshop votes set", ""):
         titles = {action_id: row["title"] for action_id, row in store.actions.stored_actions(db, votes).items()}
         checked, problems = {}, []
         for action_id, value in votes.items():
@@ -671,14 +778,17 @@ def _roster_twin(db: Database, row: Mapping[str, Any], other_than: int | None = 
     )
 
 
-def add_champion(db: Database, alias: Any, team: Any, started_on: Any, ended_on: Any = None) -> int:
+@_role("editor")
+def add_champion(
+    db: Database, alias: Any, team: Any, started_on: Any, ended_on: Any = None, *, actor: Actor = LOCAL
+) -> int:
     """Add a champion to the roster (team by name or id); returns the id.
 
     Checked first: a blank name, an unknown team, a date that is no date, an end before the start
     or a champion already in the roster (same name, team and start) raise ValueError naming the
     field and the value, and nothing is written.
     """
-    with store.write_transaction(db):
+    with _writing(db, actor, "champion added", str(alias)):
         row, problems = champions.check_champion(alias, team, started_on, ended_on, store.org.team_ids(db))
         if problems:
             raise ValueError(champions.describe_problems(problems))
@@ -687,7 +797,8 @@ def add_champion(db: Database, alias: Any, team: Any, started_on: Any, ended_on:
         return store.champions.insert_champion(db, row)
 
 
-def update_champions(db: Database, edits: Iterable[Mapping[str, Any]]) -> int:
+@_role("editor")
+def update_champions(db: Database, edits: Iterable[Mapping[str, Any]], *, actor: Actor = LOCAL) -> int:
     """Change roster entries (id, alias, team, started_on, ended_on; team by name or id) in one transaction.
 
     Every edit is checked before anything is written: the roster rules of add_champion, and a
@@ -697,7 +808,7 @@ def update_champions(db: Database, edits: Iterable[Mapping[str, Any]]) -> int:
     """
     edits = [dict(edit) for edit in edits]
     changed, problems = [], []
-    with store.write_transaction(db):
+    with _writing(db, actor, "champions edited", ""):
         stored = store.champions.stored_champions(db, [edit.get("id") for edit in edits])
         teams = store.org.team_ids(db)
         seen: dict[tuple, str] = {}
@@ -734,16 +845,18 @@ def update_champions(db: Database, edits: Iterable[Mapping[str, Any]]) -> int:
     return len(changed)
 
 
-def retire_champion(db: Database, champion_id: int, ended_on: Any) -> None:
+@_role("editor")
+def retire_champion(db: Database, champion_id: int, ended_on: Any, *, actor: Actor = LOCAL) -> None:
     """Record that a champion stepped down on `ended_on` (checked as update_champions checks an edit)."""
     stored = store.champions.stored_champions(db, [champion_id]).get(champion_id)
     if stored is None:
         raise ValueError(f"There is no champion with id {champion_id!r} in this workspace.")
     if ended_on is None or not str(ended_on).strip():
         raise ValueError(f"{stored['alias']}: End: (empty): say on which day they stepped down.")
-    update_champions(db, [stored | {"team": stored["team_id"], "ended_on": ended_on}])
+    update_champions(db, [stored | {"team": stored["team_id"], "ended_on": ended_on}], actor=actor)
 
 
+@_role("editor")
 def add_champion_activity(
     db: Database,
     champion_id: int,
@@ -752,6 +865,8 @@ def add_champion_activity(
     people_reached: Any,
     note: Any = None,
     today: date | None = None,
+    *,
+    actor: Actor = LOCAL,
 ) -> int:
     """Log a champion's session; returns its id.
 
@@ -759,7 +874,7 @@ def add_champion_activity(
     outside the champion's time, people reached that is no whole number of 0 or more raise
     ValueError naming the field and the value, and nothing is written.
     """
-    with store.write_transaction(db):
+    with _writing(db, actor, "champion activity logged", f"champion {champion_id}"):
         champion = store.champions.stored_champions(db, [champion_id]).get(champion_id)
         if champion is None:
             raise ValueError(f"There is no champion with id {champion_id!r} in this workspace.")
@@ -767,8 +882,15 @@ def add_champion_activity(
         return store.champions.insert_activity(db, champion_id, row)
 
 
+@_role("editor")
 def import_roster(
-    db: Database, data: bytes, file_name: str, dry_run: bool = False, imported_by: str | None = None
+    db: Database,
+    data: bytes,
+    file_name: str,
+    dry_run: bool = False,
+    imported_by: str | None = None,
+    *,
+    actor: Actor = LOCAL,
 ) -> RosterImport:
     """Check a roster file and, where every row is good, add its new champions as one batch.
 
@@ -778,7 +900,7 @@ def import_roster(
     found = read_roster(data, file_name)
     file_hash = hashlib.sha256(data).hexdigest()
     # A dry run only reads (no write lock), so a preview never holds up other people's saves.
-    with store.write_transaction(db, commit=not dry_run, immediate=not dry_run):
+    with _writing(db, actor, "champion roster imported", file_name, commit=not dry_run, immediate=not dry_run):
         earlier = store.champions.champion_batch_with_hash(db, file_hash)
         if earlier:
             return RosterImport(file_name, None, already_imported=earlier, ignored_columns=found.ignored_columns)
@@ -788,18 +910,24 @@ def import_roster(
             return result
         outcomes = {"counts": plan.counts(), "rows": [asdict(r) for r in plan.rows if r.outcome != "add"]}
         batch = _batch(
-            file_name, file_hash, "champions", imported_by, row_outcomes=json.dumps(outcomes, ensure_ascii=False)
+            file_name,
+            file_hash,
+            "champions",
+            imported_by or actor.name,
+            row_outcomes=json.dumps(outcomes, ensure_ascii=False),
         )
         result.batch_id = store.champions.insert_champion_batch(db, batch, plan.additions)
     return result
 
 
-def undo_champion_batch(db: Database, batch: int) -> dict[str, int]:
+@_role("editor")
+def undo_champion_batch(db: Database, batch: int, *, actor: Actor = LOCAL) -> dict[str, int]:
     """Remove a roster import whole: its champions and the sessions logged for them since.
 
     Returns how many champions and activities went; raises ValueError where there is no such roster import.
     """
-    with store.write_transaction(db):
+    with _writing(db, actor, "champion roster undone", f"batch {batch}"):
+        _refuse_others_batch(db, actor, batch)
         found = store.champions.champion_batch_counts(db, batch)
         if found is None:
             raise ValueError(f"There is no roster import with batch number {batch!r}.")
@@ -818,6 +946,7 @@ def _initiative_name(db: Database, initiative_id: Any) -> str:
     return name
 
 
+@_role("editor")
 def add_sponsor_activity(
     db: Database,
     initiative_id: int,
@@ -828,35 +957,47 @@ def add_sponsor_activity(
     team_id: int | None = None,
     *,
     today: date,
+    actor: Actor = LOCAL,
 ) -> int:
     """Log what a sponsor did for the initiative (checked by health.check_sponsor_activity); returns its id.
 
     A refused field raises ValueError naming it and its value, and nothing is written.
     """
     row = health.check_sponsor_activity(sponsor, happened_on, kind, note, today)
-    with store.write_transaction(db):
+    with _writing(db, actor, "sponsor activity logged", f"initiative {initiative_id}"):
         _initiative_name(db, initiative_id)
         if team_id is not None and int(team_id) not in store.org.team_ids(db).values():
             raise ValueError(f"Nothing logged: there is no team with id {team_id!r}.")
         return store.health.insert_sponsor_activity(db, initiative_id, None if team_id is None else int(team_id), row)
 
 
-def tick_check(db: Database, initiative_id: int, check_name: str, ticked: bool, note: str | None, today: date) -> int:
+@_role("editor")
+def tick_check(
+    db: Database,
+    initiative_id: int,
+    check_name: str,
+    ticked: bool,
+    note: str | None,
+    today: date,
+    *,
+    actor: Actor = LOCAL,
+) -> int:
     """Record a facilitator's tick (or explicit untick) of a check, dated `today`; returns its id.
 
     Ticks are never overwritten: the new row becomes the check's current tick. A refused check, or a
     tick without a note, raises ValueError and nothing is written.
     """
     row = health.check_tick(check_name, ticked, note)
-    with store.write_transaction(db):
+    with _writing(db, actor, "health check ticked", check_name):
         _initiative_name(db, initiative_id)
         return store.health.insert_tick(db, initiative_id, row, today.isoformat())
 
 
-def set_initiative_owner(db: Database, initiative_id: int, owner: str) -> None:
+@_role("admin")
+def set_initiative_owner(db: Database, initiative_id: int, owner: str, *, actor: Actor = LOCAL) -> None:
     """Name the one person accountable for an initiative; an empty or overlong name raises ValueError."""
     name = actions.check_owner(owner, required=True)
-    with store.write_transaction(db):
+    with _writing(db, actor, "initiative owner set", f"initiative {initiative_id}"):
         _initiative_name(db, initiative_id)
         store.health.set_initiative_owner(db, initiative_id, name)
 
@@ -898,7 +1039,10 @@ def _save_planned(db: Database, plan: organisation.TeamPlan, today: date) -> Non
     store.org.save_teams(db, rows)
 
 
-def save_teams(db: Database, rows: Iterable[Mapping[str, Any]], today: date | None = None) -> organisation.TeamPlan:
+@_role("admin")
+def save_teams(
+    db: Database, rows: Iterable[Mapping[str, Any]], today: date | None = None, *, actor: Actor = LOCAL
+) -> organisation.TeamPlan:
     """Add, rename, re-parent, set headcounts of and archive teams (the Organisation grid's rows), in one transaction.
 
     Each row: `row` (how messages name it), `id` (None: a new team) and any of organisation.TEAM_FIELDS.
@@ -906,7 +1050,7 @@ def save_teams(db: Database, rows: Iterable[Mapping[str, Any]], today: date | No
     and the value, and nothing is written. Returns the plan (what was created, updated, left as it was).
     """
     today = today or date.today()
-    with store.write_transaction(db):
+    with _writing(db, actor, "teams saved", ""):
         plan = organisation.plan_teams(store.org.teams(db), rows)
         if plan.problems:
             raise TeamsRefused(plan.problems)
@@ -940,8 +1084,15 @@ class TeamImport:
         return lines
 
 
+@_role("admin")
 def import_teams(
-    db: Database, data: bytes, file_name: str, dry_run: bool = False, today: date | None = None
+    db: Database,
+    data: bytes,
+    file_name: str,
+    dry_run: bool = False,
+    today: date | None = None,
+    *,
+    actor: Actor = LOCAL,
 ) -> TeamImport:
     """Build or update the team tree from an org file (team, parent team, headcount, optional code), all or nothing.
 
@@ -952,7 +1103,7 @@ def import_teams(
     """
     found = organisation.read_org_file(data, file_name)
     today = today or date.today()
-    with store.write_transaction(db, commit=not dry_run, immediate=not dry_run):
+    with _writing(db, actor, "org file imported", file_name, commit=not dry_run, immediate=not dry_run):
         teams = store.org.teams(db)
         plan = organisation.plan_teams(teams, organisation.match_teams(teams, found.rows))
         plan.problems = found.problems + plan.problems
@@ -964,8 +1115,15 @@ def import_teams(
     return result
 
 
+@_role("admin")
 def merge_teams(
-    db: Database, from_team: int, into_team: int, merged_by: str | None = None, now: datetime | None = None
+    db: Database,
+    from_team: int,
+    into_team: int,
+    merged_by: str | None = None,
+    now: datetime | None = None,
+    *,
+    actor: Actor = LOCAL,
 ) -> dict[str, Any]:
     """Merge one team into another, in one transaction: every response, entered result, champion, action, CX
     figure and sponsor activity of `from_team` moves to `into_team`, the teams below it report to `into_team`,
@@ -977,7 +1135,7 @@ def merge_teams(
     Returns the merge's record: id, from_name, into_name, moved, summary.
     """
     now = now or datetime.now()
-    with store.write_transaction(db):
+    with _writing(db, actor, "teams merged", f"team {from_team} into {into_team}"):
         teams = store.org.teams(db)
         from_name, into_name = organisation.check_merge(teams, from_team, into_team)
         clashes = organisation.merge_clashes(from_name, into_name, *store.org.shared_keys(db, from_team, into_team))
@@ -1004,7 +1162,7 @@ def merge_teams(
                 "from_name": from_name,
                 "into_team_id": into_team,
                 "merged_at": now.isoformat(timespec="seconds"),
-                "merged_by": merged_by or getpass.getuser(),
+                "merged_by": merged_by or actor.name,
                 "moved": json.dumps(moved),
             },
         )
@@ -1021,13 +1179,14 @@ def _int_or_none(value: Any) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def undo_merge(db: Database, merge_id: int, now: datetime | None = None) -> str:
+@_role("admin")
+def undo_merge(db: Database, merge_id: int, now: datetime | None = None, *, actor: Actor = LOCAL) -> str:
     """Put a merge back as it was, in one transaction: what it moved goes back, the teams below the merged-away
     team report to it again, both headcounts are restored and it is active again. Only a team's latest merge
     that is still in place can be undone (a later one may have moved the same rows on); ValueError otherwise,
     nothing written. Returns a sentence on what moved back."""
     now = now or datetime.now()
-    with store.write_transaction(db):
+    with _writing(db, actor, "merge undone", f"merge {merge_id}"):
         merges = store.org.merges(db)
         found = merges[merges["id"] == merge_id]
         if found.empty:
@@ -1059,8 +1218,15 @@ def undo_merge(db: Database, merge_id: int, now: datetime | None = None) -> str:
     return "Undid the merge of " + organisation.merge_summary(str(merge["from_name"]), str(merge["into_name"]), moved)
 
 
+@_role("admin")
 def add_initiative(
-    db: Database, name: str, owner: str | None = None, sponsor: str | None = None, today: date | None = None
+    db: Database,
+    name: str,
+    owner: str | None = None,
+    sponsor: str | None = None,
+    today: date | None = None,
+    *,
+    actor: Actor = LOCAL,
 ) -> int:
     """Create an initiative with its owner and sponsor (names as text); returns its id.
 
@@ -1070,7 +1236,7 @@ def add_initiative(
     clean = organisation.check_title(name, "initiative")
     owner_name = organisation.check_person(owner, "Owner")
     sponsor_name = organisation.check_person(sponsor, "Sponsor")
-    with store.write_transaction(db):
+    with _writing(db, actor, "initiative added", name):
         _refuse_taken_initiative(db, clean)
         return store.org.add_initiative(db, clean, (today or date.today()).isoformat(), owner_name, sponsor_name)
 
@@ -1082,26 +1248,40 @@ def _refuse_taken_initiative(db: Database, name: str, other_than: int | None = N
         raise ValueError(f"There is already an initiative called {taken['name'].iloc[0]}: choose another name.")
 
 
-def update_initiative(db: Database, initiative_id: int, name: str, owner: str | None, sponsor: str | None) -> None:
+@_role("admin")
+def update_initiative(
+    db: Database, initiative_id: int, name: str, owner: str | None, sponsor: str | None, *, actor: Actor = LOCAL
+) -> None:
     """Rename an initiative and name its owner and sponsor (checked as add_initiative checks them)."""
     clean = organisation.check_title(name, "initiative")
     owner_name = organisation.check_person(owner, "Owner")
     sponsor_name = organisation.check_person(sponsor, "Sponsor")
-    with store.write_transaction(db):
+    with _writing(db, actor, "initiative edited", name):
         _initiative_name(db, initiative_id)
         _refuse_taken_initiative(db, clean, other_than=initiative_id)
         store.org.update_initiative(db, initiative_id, clean, owner_name, sponsor_name)
 
 
-def archive_initiative(db: Database, initiative_id: int, archived: bool = True, today: date | None = None) -> None:
+@_role("admin")
+def archive_initiative(
+    db: Database, initiative_id: int, archived: bool = True, today: date | None = None, *, actor: Actor = LOCAL
+) -> None:
     """Archive an initiative (it leaves the pickers, its waves and board stay) or bring it back."""
-    with store.write_transaction(db):
+    with _writing(db, actor, "initiative archived", f"initiative {initiative_id}"):
         _initiative_name(db, initiative_id)
         store.org.set_initiative_archived(db, initiative_id, (today or date.today()).isoformat() if archived else None)
 
 
+@_role("admin")
 def add_wave(
-    db: Database, initiative: str, name: str, opens: Any, closes: Any = None, today: date | None = None
+    db: Database,
+    initiative: str,
+    name: str,
+    opens: Any,
+    closes: Any = None,
+    today: date | None = None,
+    *,
+    actor: Actor = LOCAL,
 ) -> tuple[int, bool]:
     """Create a wave of an initiative (by name; created where new) before any file arrives.
 
@@ -1110,7 +1290,7 @@ def add_wave(
     whether the initiative was created.
     """
     initiative_name = organisation.check_title(initiative, "initiative")
-    with store.write_transaction(db):
+    with _writing(db, actor, "wave added", name):
         initiative_id = store.org.initiative_id(db, initiative_name)
         if initiative_id is None:
             known = store.org.initiatives(db)
@@ -1124,9 +1304,10 @@ def add_wave(
         return store.org.add_wave(db, initiative_id, wave["name"], wave["opened_on"], wave["closes_on"]), created
 
 
-def update_wave(db: Database, wave_id: int, name: str, opens: Any, closes: Any = None) -> None:
+@_role("admin")
+def update_wave(db: Database, wave_id: int, name: str, opens: Any, closes: Any = None, *, actor: Actor = LOCAL) -> None:
     """Rename a wave and set its dates (checked as add_wave checks them)."""
-    with store.write_transaction(db):
+    with _writing(db, actor, "wave edited", name):
         waves = store.org.waves(db)
         found = waves[waves["id"] == wave_id]
         if found.empty:
@@ -1137,12 +1318,13 @@ def update_wave(db: Database, wave_id: int, name: str, opens: Any, closes: Any =
         store.org.update_wave(db, wave_id, wave["name"], wave["opened_on"], wave["closes_on"])
 
 
-def delete_wave(db: Database, wave_id: int) -> str:
+@_role("admin")
+def delete_wave(db: Database, wave_id: int, *, actor: Actor = LOCAL) -> str:
     """Delete a wave that holds nothing yet (no responses, entered results or imports); returns its name.
 
     A wave with data is refused (ValueError saying what it holds): undo its imports first.
     """
-    with store.write_transaction(db):
+    with _writing(db, actor, "wave deleted", f"wave {wave_id}"):
         waves = store.org.waves(db)
         found = waves[waves["id"] == wave_id]
         if found.empty:
@@ -1156,19 +1338,92 @@ def delete_wave(db: Database, wave_id: int) -> str:
     return name
 
 
-def add_item(db: Database, element: str, text: str, code: str | None = None) -> str:
+@_role("admin")
+def add_item(db: Database, element: str, text: str, code: str | None = None, *, actor: Actor = LOCAL) -> str:
     """Add a statement to the question bank (questions.check_item); returns its code. ValueError, nothing
     written, where the wording repeats another item's or the code is taken."""
-    with store.write_transaction(db):
+    with _writing(db, actor, "item added", text):
         item = questions.check_item(store.bank.items(db), element, text, code)
         store.bank.add_items(db, [item])
     return item["code"]
 
 
-def set_item_active(db: Database, code: str, active: bool, today: date | None = None) -> None:
+@_role("admin")
+def set_item_active(db: Database, code: str, active: bool, today: date | None = None, *, actor: Actor = LOCAL) -> None:
     """Retire a bank item (kept for the waves that asked it, matched no more in new files) or bring it back."""
-    with store.write_transaction(db):
+    with _writing(db, actor, "item retired or restored", code):
         items = store.bank.items(db)
         if code not in set(items["code"]):
             raise ValueError(f"There is no item with code {code!r} in the question bank.")
         store.bank.set_item_active(db, code, active, (today or date.today()).isoformat())
+
+
+# People and the audit trail ------------------------------------------------------------------
+
+
+@_role("admin")
+def save_user(
+    db: Database, email: object, role: object, team: object = None, *, actor: Actor = LOCAL
+) -> dict[str, Any]:
+    """Give a person a role, for the whole organisation or a team (by name or id) and everything below it;
+    replaces what they had. Refused (access.Refused, one sentence) for a bad address, role or team, and
+    where a signed-in admin would take away the last admin role held by anyone, themselves included."""
+    address, chosen = access.check_email(email), access.check_role(role)
+    with _writing(db, actor, "role given", address) as detail:
+        team_id = _scope_team(db, team)
+        before = store.people.users(db)
+        _refuse_losing_the_last_admin(actor, before, address, chosen)
+        previous = before[before["email"] == address]
+        detail["before"] = None if previous.empty else previous.iloc[0][["role", "team"]].to_dict()
+        names = dict(zip(store.org.teams(db)["id"].astype(int), store.org.teams(db)["name"], strict=True))
+        detail["after"] = {"role": chosen, "team": names.get(team_id)}
+        store.people.save_user(db, address, chosen, team_id, _now(), actor.name)
+    return detail["after"] | {"email": address}
+
+
+@_role("admin")
+def remove_user(db: Database, email: object, *, actor: Actor = LOCAL) -> None:
+    """Take a person's role away (they see "ask your admin" at their next visit)."""
+    address = access.check_email(email)
+    with _writing(db, actor, "role removed", address) as detail:
+        before = store.people.users(db)
+        if address not in set(before["email"]):
+            raise access.Refused(f"{address} has no role here, so there is nothing to remove.")
+        _refuse_losing_the_last_admin(actor, before, address, None)
+        detail["before"] = before[before["email"] == address].iloc[0][["role", "team"]].to_dict()
+        store.people.remove_user(db, address)
+
+
+def _scope_team(db: Database, team: object) -> int | None:
+    if team is None or (isinstance(team, str) and not team.strip()) or pd.isna(team):
+        return None
+    ids = store.org.team_ids(db)
+    if isinstance(team, str) and team.strip() in ids:
+        return int(ids[team.strip()])
+    if str(team).strip().isdigit() and int(str(team).strip()) in set(ids.values()):
+        return int(str(team).strip())
+    raise access.Refused(f"There is no team called {team!r}; a scope is a team of the organisation, or none.")
+
+
+def _refuse_losing_the_last_admin(actor: Actor, users: pd.DataFrame, email: str, role: str | None) -> None:
+    """In the app, nobody takes the last admin role away (the command line can always give one back)."""
+    admins = set(users.loc[users["role"] == "admin", "email"])
+    if not actor.local and admins == {email} and role != "admin":
+        raise access.Refused(f"{email} is the last admin; give someone else the admin role first.")
+
+
+@_role("admin")
+def users(db: Database, *, actor: Actor = LOCAL) -> pd.DataFrame:
+    """Everyone with a role (store.people.users), for admins."""
+    return store.people.users(db)
+
+
+@_role("admin")
+def audit_trail(db: Database, since: str | None = None, by: str | None = None, *, actor: Actor = LOCAL) -> pd.DataFrame:
+    """The audit trail (store.people.audit), newest first, for admins."""
+    return store.people.audit(db, since, by)
+
+
+def signed_in_actor(db: Database, email: str, admins: Iterable[str]) -> Actor | None:
+    """Who a signed-in e-mail is here (access.signed_in), or None where they have no role."""
+    return access.signed_in(email, store.people.users(db), admins, store.org.teams(db)["id"].astype(int))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import hashlib
+import inspect
+import os
 import pickle
 import weakref
 from collections.abc import Callable, Iterable
@@ -15,7 +18,8 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
-from cxchange import charts, exports, health, hierarchy, readiness, sample_data, services, store, workshop
+from cxchange import access, charts, exports, health, hierarchy, readiness, sample_data, services, store, workshop
+from cxchange.access import Actor
 from cxchange.importing import ImportRejected
 
 
@@ -38,9 +42,87 @@ def open_workspace() -> Database:
 
 
 def call(use_case: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run a services use case on the workspace, on a connection of its own that is closed after."""
+    """Run a services use case on the workspace, on a connection of its own that is closed after, as the
+    person using the app (every write checks their role and records them in the audit trail)."""
+    if "actor" in inspect.signature(use_case).parameters:
+        me = actor()
+        if me is None:
+            raise access.Refused("Sign in first.")
+        kwargs["actor"] = me
     with closing(store.open_db(db_path())) as db:
         return use_case(db, *args, **kwargs)
+
+
+# Who is using the app ------------------------------------------------------------------------
+
+
+def sign_in_configured() -> bool:
+    """Whether `.streamlit/secrets.toml` has an [auth] section: then everyone signs in (st.login)."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return False
+
+
+def actor() -> Actor | None:
+    """Who is acting: without sign-in, the person at this computer (admin); with it, the signed-in person's
+    role and scope from Settings → People (or $CXCHANGE_ADMINS), None where they are not signed in or have
+    no role."""
+    if not sign_in_configured():
+        return access.local(getpass.getuser())
+    if not st.user.is_logged_in:
+        return None
+    email = str(st.user.get("email") or "")
+    if not email:
+        return None
+    with closing(store.open_db(db_path())) as db:
+        return services.signed_in_actor(db, email, access.admins_from(os.environ.get("CXCHANGE_ADMINS")))
+
+
+def front_door() -> Actor:
+    """Before any page: the sign-in screen, or "ask your admin" for someone without a role; stops the run
+    there. Returns who is acting (the local admin where sign-in is not configured)."""
+    if sign_in_configured() and not st.user.is_logged_in:
+        st.title("cxchange")
+        st.write("Change readiness by team. Sign in with your organisation's account to continue.")
+        st.button("Sign in", type="primary", on_click=st.login, icon=":material/login:")
+        st.stop()
+    me = actor()
+    if me is None:
+        st.title("cxchange")
+        st.warning(
+            f"You are signed in as {st.user.get('email') or 'someone without an e-mail address'}, "
+            "but you have no access to cxchange yet. Ask your cxchange admin for access.",
+            icon=":material/lock:",
+        )
+        st.button("Sign out", on_click=st.logout)
+        st.stop()
+    return me
+
+
+PAGE_ROLES: dict[str, str] = {"app_pages/import_entry.py": "editor", "app_pages/settings.py": "admin"}
+"""Pages a role below the one named here does not see (every other page: viewers and up)."""
+
+
+def who_box(me: Actor) -> None:
+    """The sidebar's line on who is using the app and who else can reach it."""
+    with st.sidebar:
+        if sign_in_configured():
+            scope = "the whole organisation" if me.team_id is None else _team_name(me.team_id)
+            st.caption(f"Signed in as {me.name}: {me.role} for {scope}.")
+            st.button("Sign out", on_click=st.logout, key="sign_out")
+        elif access.is_loopback(st.get_option("server.address")):
+            st.caption("Local: only this computer can open it. You are its admin.")
+        else:
+            st.caption(
+                "Open to the network without sign-in: anyone who reaches this address acts as admin. "
+                "Configure sign-in ([auth] in .streamlit/secrets.toml) or bind to 127.0.0.1."
+            )
+
+
+def _team_name(team_id: int) -> str:
+    names = dict(zip(teams()["id"], teams()["name"], strict=True))
+    return f"{names.get(team_id, f'team {team_id}')} and the teams below it"
 
 
 def _stamp(path: Path) -> tuple[int, ...]:

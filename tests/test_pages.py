@@ -64,7 +64,7 @@ def test_every_page_file_is_registered_and_tested():
     # A folder named pages/ would switch Streamlit to its old multipage mode, where a deep link
     # runs the page without app.py (no navigation, no demo label).
     assert not (ROOT / "pages").exists()
-    registered = set(re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text()))
+    registered = set(re.findall(r'\("(app_pages/[^"]+)"', (ROOT / "app.py").read_text()))
     assert set(PAGES) == registered
     assert set(PAGES) == TESTED_PAGES
     # opened() switches before the first run, when AppTest can find a page only by its file name.

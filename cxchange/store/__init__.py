@@ -4,7 +4,7 @@ Reads return DataFrames or plain values; writes run in the caller's transaction
 (`write_transaction`) and check nothing: `cxchange.services` checks, then writes.
 """
 
-from cxchange.store import actions, bank, champions, health, kotter, org, outcomes, responses, settings
+from cxchange.store import actions, bank, champions, health, kotter, org, outcomes, people, responses, settings
 from cxchange.store.base import (
     BUSY_TIMEOUT_MS,
     DATA_TABLES,
@@ -44,6 +44,7 @@ __all__ = [
     "open_db",
     "org",
     "outcomes",
+    "people",
     "responses",
     "restore",
     "settings",

@@ -328,6 +328,12 @@ def record_batch_outcomes(db: Database, batch: int, outcomes_json: str) -> None:
     )
 
 
+def batch_owner(db: Database, batch: int) -> str | None:
+    """Who imported a batch (import_batches.imported_by); None where there is no such batch."""
+    row = db.execute("SELECT imported_by FROM import_batches WHERE id = :id", {"id": batch}).fetchone()
+    return None if row is None else str(row[0] or "")
+
+
 def batches(db: Database) -> pd.DataFrame:
     """Every import, newest first, with its wave and how many responses it still holds."""
     return frame(

@@ -1,0 +1,107 @@
+"""Who may do what: roles, the people who hold them and the part of the organisation each sees. Pure.
+
+On one machine (no sign-in configured) the person at the keyboard is the local admin; with sign-in,
+a person's role and scope come from the `users` table (or $CXCHANGE_ADMINS for the first admins).
+services.py asks `require` before every write and records the actor in the audit trail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
+"""Each role may do everything the ones before it may."""
+
+ROLE_HELP: Mapping[str, str] = {
+    "viewer": "sees readiness views, reports and the workshop for their teams",
+    "editor": "also imports and enters results, edits the Kotter board, champions, actions and health ticks",
+    "admin": "also settings, organisation, people and roles, workspace, backups and undo of any import",
+}
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Refused(ValueError):
+    """A write or view the person's role or scope does not allow; the message says why, in one sentence."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a name for the audit trail (an e-mail when signed in), a role, and a scope:
+    the team whose subtree they see (None: the whole organisation)."""
+
+    name: str
+    role: str
+    team_id: int | None = None
+    local: bool = False
+    """The person at the computer that holds the file (no sign-in; the command line)."""
+
+    def may(self, role: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+def local(user: str, where: str = "on this computer") -> Actor:
+    """The person at the keyboard when nobody signs in: admin of the whole organisation."""
+    return Actor(f"{user} ({where})", "admin", local=True)
+
+
+def require(actor: Actor, role: str, what: str) -> None:
+    """Refuse `what` unless `actor` holds `role` or a higher one."""
+    if not actor.may(role):
+        article = "an" if actor.role[0] in "aeiou" else "a"
+        raise Refused(f"{what} needs the {role} role; {actor.name} is {article} {actor.role}. Ask your cxchange admin.")
+
+
+def require_team(actor: Actor, team_id: int | None, subtree: Iterable[int], what: str) -> None:
+    """Refuse `what` for a team outside the actor's scope (`subtree`: the ids of their scope team's subtree)."""
+    if actor.team_id is None:
+        return
+    if team_id is None or int(team_id) not in set(subtree):
+        raise Refused(f"{what}: that team is outside the teams you look after. Ask your cxchange admin.")
+
+
+def check_email(email: object) -> str:
+    """An e-mail address as stored (trimmed, lower case); raises Refused naming what is wrong."""
+    text = str(email or "").strip().lower()
+    if not EMAIL.match(text):
+        raise Refused(f"{str(email or '').strip() or 'An empty value'!r} is not an e-mail address.")
+    return text
+
+
+def check_role(role: object) -> str:
+    text = str(role or "").strip().lower()
+    if text not in ROLES:
+        raise Refused(f"{role!r} is not a role; the roles are {', '.join(ROLES)}.")
+    return text
+
+
+def signed_in(email: str, users: pd.DataFrame, admins: Iterable[str], team_ids: Iterable[int]) -> Actor | None:
+    """The actor for a signed-in e-mail: from `users` (email, role, team_id), else an admin where the
+    address is in `admins` (the first admins, $CXCHANGE_ADMINS); None where they have no role, or
+    where their scope team no longer exists (never the whole organisation by accident)."""
+    address = email.strip().lower()
+    if address in {admin.strip().lower() for admin in admins if admin.strip()}:
+        return Actor(address, "admin")
+    rows = users[users["email"] == address]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    team = None if pd.isna(row["team_id"]) else int(row["team_id"])
+    if team is not None and team not in set(team_ids):
+        return None
+    return Actor(address, str(row["role"]), team)
+
+
+def is_loopback(address: object) -> bool:
+    """Whether the server's bind address reaches this computer only (empty: Streamlit binds every interface)."""
+    text = str(address or "").strip().lower()
+    return text in {"localhost", "::1", "[::1]"} or text.startswith("127.")
+
+
+def admins_from(value: str | None) -> list[str]:
+    """$CXCHANGE_ADMINS as a list of addresses (comma or space separated)."""
+    return [part.strip().lower() for part in re.split(r"[,\s]+", value or "") if part.strip()]
