@@ -1,15 +1,16 @@
 """Settings: the organisation (teams, merges, org files), initiatives and waves, the question bank, the
-thresholds every view uses, and the workspace (demo, empty start, backups)."""
+thresholds every view uses, people and their roles, the audit trail, and the workspace (demo, empty start,
+backups). Admins only (app.py leaves the page out for other roles; every service checks again)."""
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from cxchange import names, organisation, questions, sample_data, services, store, ui
+from cxchange import access, names, organisation, questions, sample_data, services, store, ui
 from cxchange.importing import ImportRejected
 from cxchange.model import ELEMENT_LABELS, KOTTER_LABEL_SETS
 from cxchange.settings import SETTINGS
@@ -459,11 +460,107 @@ def workspace_tab() -> None:
         confirm_replacement(kind_to_confirm)
 
 
+WHOLE_ORGANISATION = "Whole organisation"
+
+
+def people_tab() -> None:
+    """Who may sign in, with which role, for which teams."""
+    if message := st.session_state.pop("people_message", None):
+        st.success(message)
+    st.write(
+        "Each person signs in with their organisation's account. A role holds for a team and every team below it, "
+        "or for the whole organisation: "
+        + "; ".join(f"**{role}** {text}" for role, text in access.ROLE_HELP.items())
+        + "."
+    )
+    if not ui.sign_in_configured():
+        st.caption(
+            "Sign-in is not configured, so this computer's user is the admin and nobody else can open the app. "
+            "The roles below take effect once `[auth]` is set in `.streamlit/secrets.toml` (README: Deploying)."
+        )
+    people = ui.call(services.users)
+    if people.empty:
+        st.info("Nobody has a role yet. Add the first admin below, or list them in $CXCHANGE_ADMINS.")
+    else:
+        shown = people.assign(team=people["team"].fillna(WHOLE_ORGANISATION))
+        st.dataframe(
+            shown[["email", "role", "team", "added_at", "added_by"]],
+            hide_index=True,
+            column_config={"email": "E-mail", "role": "Role", "team": "Teams", "added_at": "Added", "added_by": "By"},
+        )
+    teams = ui.active_teams()
+    with st.form("person", clear_on_submit=True):
+        st.subheader("Give a role")
+        email = st.text_input("E-mail", placeholder="name@example.com")
+        left, right = st.columns(2)
+        role = left.selectbox("Role", access.ROLES)
+        team = right.selectbox("For", [WHOLE_ORGANISATION, *teams["name"]])
+        if st.form_submit_button("Save role", type="primary"):
+            scope = None if team == WHOLE_ORGANISATION else team
+            attempt(
+                "people_message",
+                "Nothing was changed:",
+                lambda given: (
+                    f"{given['email']} is now {given['role']} for {given['team'] or 'the whole organisation'}."
+                ),
+                services.save_user,
+                email,
+                role,
+                scope,
+            )
+    if not people.empty:
+        with st.form("remove person"):
+            st.subheader("Take a role away")
+            chosen = st.selectbox("Person", people["email"])
+            if st.form_submit_button("Remove role"):
+                attempt(
+                    "people_message",
+                    "Nothing was changed:",
+                    lambda _: f"{chosen} has no role any more.",
+                    services.remove_user,
+                    chosen,
+                )
+
+
+def audit_tab() -> None:
+    """Every write, who did it and when, newest first; filterable and downloadable."""
+    left, middle, right = st.columns(3)
+    since = left.date_input("From", today - timedelta(days=30), key="audit_since")
+    trail = ui.call(services.audit_trail, since.isoformat() if since else None)
+    actors = sorted(trail["actor"].unique())
+    who = middle.selectbox("Who", ["Everyone", *actors], key="audit_who")
+    actions_ = right.multiselect("What", sorted(trail["action"].unique()), key="audit_what", placeholder="Everything")
+    if who != "Everyone":
+        trail = trail[trail["actor"] == who]
+    if actions_:
+        trail = trail[trail["action"].isin(actions_)]
+    if trail.empty:
+        st.info("No write is recorded for these choices.")
+        return
+    st.caption(f"{len(trail)} entries, newest first. The trail is append-only: nobody can edit or remove an entry.")
+    shown = trail.assign(detail=trail["detail"].where(trail["detail"] != "{}", ""))
+    ui.table(
+        shown[["at", "actor", "role", "action", "target", "detail"]],
+        "audit trail",
+        hide_index=True,
+        column_config={
+            "at": "When (UTC)",
+            "actor": "Who",
+            "role": "Role",
+            "action": "What",
+            "target": "On",
+            "detail": st.column_config.TextColumn("Details", width="large"),
+        },
+    )
+
+
 TABS = {
     "Organisation": organisation_tab,
     "Initiatives & waves": initiatives_tab,
     "Question bank": bank_tab,
     "Thresholds": thresholds_tab,
+    "People": people_tab,
+    "Audit": audit_tab,
     "Workspace": workspace_tab,
 }
 for tab, draw in zip(st.tabs(list(TABS)), TABS.values(), strict=True):

@@ -1,0 +1,117 @@
+"""With sign-in configured ([auth] in .streamlit/secrets.toml), the app as each kind of person sees it.
+
+st.user knows "is_logged_in" only where a real secrets file has an [auth] section (AppTest's `secrets` does
+not reach it), so each test runs the real app.py from a folder holding one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from cxchange import services, store
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRETS = """
+[auth]
+redirect_uri = "http://127.0.0.1:8599/oauth2callback"
+cookie_secret = "a-test-cookie-secret-of-some-length"
+client_id = "cxchange"
+client_secret = "not-a-secret"
+server_metadata_url = "http://127.0.0.1:8598/.well-known/openid-configuration"
+"""
+PAGES = ("app_pages/overview.py", "app_pages/team_detail.py", "app_pages/import_entry.py", "app_pages/settings.py")
+
+
+@pytest.fixture
+def as_person(demo_path: Path, tmp_path: Path, monkeypatch) -> Callable[..., AppTest]:
+    """The app, on a private demo copy, for someone: as_person(email) signed in, as_person(None) not."""
+    folder = tmp_path / "deployed"
+    (folder / ".streamlit").mkdir(parents=True)
+    (folder / ".streamlit" / "secrets.toml").write_text(SECRETS, encoding="utf-8")
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
+    monkeypatch.setenv("CXCHANGE_ADMINS", "boss@example.com")
+    st.cache_data.clear()
+
+    def make(email: str | None, page: str | None = None) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.user = {"is_logged_in": False} if email is None else {"is_logged_in": True, "email": email}
+        if page:
+            at.switch_page(page)
+        return at.run()
+
+    return make
+
+
+def written(at: AppTest) -> str:
+    kinds = ("title", "markdown", "caption", "info", "warning", "success", "error", "metric")
+    return "\n".join(str(getattr(element, "value", "")) for kind in kinds for element in at.get(kind))
+
+
+@pytest.mark.parametrize("page", [None, *PAGES])
+def test_nobody_sees_anything_but_the_sign_in_screen_before_signing_in(as_person, page):
+    at = as_person(None, page)
+
+    assert not at.exception
+    assert [button.label for button in at.button] == ["Sign in"]
+    assert "Sign in with your organisation's account" in written(at)
+    assert not at.metric
+    assert not at.dataframe
+    assert "Northwind" not in written(at)
+
+
+def test_someone_without_a_role_is_asked_to_see_their_admin(as_person):
+    at = as_person("stranger@example.com", "app_pages/overview.py")
+
+    assert [w.value for w in at.warning] == [
+        "You are signed in as stranger@example.com, but you have no access to cxchange yet. "
+        "Ask your cxchange admin for access."
+    ]
+    assert [button.label for button in at.button] == ["Sign out"]
+    assert not at.metric
+
+
+def test_a_viewer_reads_but_import_and_settings_are_not_there(as_person, demo_db):
+    services.save_user(demo_db, "vera@example.com", "viewer")
+    at = as_person("vera@example.com")
+
+    assert not at.exception
+    assert at.metric  # the Overview's figures
+    assert "Signed in as vera@example.com: viewer for the whole organisation." in written(at)
+    for page in ("app_pages/import_entry.py", "app_pages/settings.py"):
+        opened = as_person("vera@example.com", page)  # a deep link to a page the role may not use
+        assert [t.value for t in opened.title] == ["Overview"]  # lands on the Overview instead
+        assert not [tab for tab in opened.tabs if tab.label == "People"]
+
+
+def test_an_admin_gives_a_role_and_the_audit_trail_names_them(as_person, demo_db):
+    at = as_person("boss@example.com", "app_pages/settings.py")
+    people = next(tab for tab in at.tabs if tab.label == "People")
+    people.text_input[0].input("Ed@Example.com")
+    people.selectbox[0].select("editor")
+    people.selectbox[1].select("Stores")
+    at = people.button[0].click().run()
+
+    assert not at.exception
+    assert "ed@example.com is now editor for Stores." in written(at)
+    stores = store.org.team_ids(demo_db)["Stores"]
+    assert services.signed_in_actor(demo_db, "ed@example.com", []).team_id == stores
+    entry = store.people.audit(demo_db).iloc[0]
+    assert (entry["actor"], entry["action"], entry["target"]) == ("boss@example.com", "role given", "ed@example.com")
+    audit = next(tab for tab in at.tabs if tab.label == "Audit")
+    assert "boss@example.com" in audit.dataframe[0].value["actor"].tolist()
+
+
+def test_an_editor_sees_import_but_not_settings(as_person, demo_db):
+    services.save_user(demo_db, "ed@example.com", "editor")
+    at = as_person("ed@example.com", "app_pages/import_entry.py")
+
+    assert not at.exception
+    assert any("Import" in t.value for t in at.title)
+    settings = as_person("ed@example.com", "app_pages/settings.py")
+    assert [t.value for t in settings.title] == ["Overview"]
