@@ -25,7 +25,7 @@ page = st.navigation(
     [
         st.Page(path, title=title, icon=icon, default=path == PAGES[0][0])
         for path, title, icon in PAGES
-        if me.may(ui.PAGE_ROLES.get(path, "viewer"))  # a page a role may not use is not there to open
+        if ui.may_open(me, path)  # a page a role or scope may not use is not there to open
     ]
 )
 ui.who_box(me)

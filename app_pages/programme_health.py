@@ -40,10 +40,10 @@ counts = health.counts(lights)
 score = health.overall(lights)
 
 
-def save(write, message: str) -> None:
-    """Run a write; on a refusal show why (nothing was written), else clear the caches and show `message`."""
+def save(message: str, service, *args, **kwargs) -> None:
+    """Run a services write; on a refusal show why (nothing was written), else clear the caches and show `message`."""
     try:
-        ui.call(write)
+        ui.call(service, *args, **kwargs)
     except ValueError as problem:
         st.error(str(problem))
         return
@@ -84,8 +84,10 @@ for light in lights:
                 )
                 if st.form_submit_button("Name the owner"):
                     save(
-                        lambda db, owner=owner: services.set_initiative_owner(db, initiative_id, owner),
                         f"Named {' '.join(owner.split())} as the owner.",
+                        services.set_initiative_owner,
+                        initiative_id,
+                        owner,
                     )
         if light.check.tickable:
             current = data.ticks[data.ticks["check_name"] == light.check.name]
@@ -106,10 +108,13 @@ for light in lights:
                     )
                     if st.form_submit_button("Save"):
                         save(
-                            lambda db, name=light.check.name, ticked=in_place, note=note: services.tick_check(
-                                db, initiative_id, name, ticked, note, today
-                            ),
                             f"{'Ticked' if in_place else 'Unticked'} \u201c{light.check.label}\u201d.",
+                            services.tick_check,
+                            initiative_id,
+                            light.check.name,
+                            in_place,
+                            note,
+                            today,
                         )
                 if len(current) > 1:
                     st.caption(f"{len(current)} ticks so far; the latest counts, the earlier ones shape the trend.")
@@ -153,10 +158,15 @@ with form_col, st.form("health_sponsor"):
     note = st.text_input("Note (optional)", key="health_sponsor_note")
     if st.form_submit_button("Log activity", type="primary"):
         save(
-            lambda db: services.add_sponsor_activity(
-                db, initiative_id, sponsor, happened_on, kind, note, team_id, today=today
-            ),
             f"Logged a {kind} by {' '.join(sponsor.split())} on {date_text(happened_on)}.",
+            services.add_sponsor_activity,
+            initiative_id,
+            sponsor,
+            happened_on,
+            kind,
+            note,
+            team_id,
+            today=today,
         )
 with log_col:
     if sponsors.empty:

@@ -418,7 +418,7 @@ def confirm_replacement(kind: str) -> None:
     def dialog() -> None:
         st.write(explanation.format(backup=backup_name))
         if st.button(confirm_label, type="primary"):
-            kept = ui.call(store.backup, store.backup_path(ui.db_path(), backup_label))
+            kept = ui.call(services.keep_backup, backup_label)
             action()
             st.session_state["workspace_message"] = message.format(kept=kept.name, backup=backup_name)
             close_dialog()

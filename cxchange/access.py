@@ -11,7 +11,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+
+from cxchange.hierarchy import ORGANISATION, subtree_ids
 
 ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
 """Each role may do everything the ones before it may."""
@@ -56,14 +59,6 @@ def require(actor: Actor, role: str, what: str) -> None:
         raise Refused(f"{what} needs the {role} role; {actor.name} is {article} {actor.role}. Ask your cxchange admin.")
 
 
-def require_team(actor: Actor, team_id: int | None, subtree: Iterable[int], what: str) -> None:
-    """Refuse `what` for a team outside the actor's scope (`subtree`: the ids of their scope team's subtree)."""
-    if actor.team_id is None:
-        return
-    if team_id is None or int(team_id) not in set(subtree):
-        raise Refused(f"{what}: that team is outside the teams you look after. Ask your cxchange admin.")
-
-
 def check_email(email: object) -> str:
     """An e-mail address as stored (trimmed, lower case); raises Refused naming what is wrong."""
     text = str(email or "").strip().lower()
@@ -105,3 +100,55 @@ def is_loopback(address: object) -> bool:
 def admins_from(value: str | None) -> list[str]:
     """$CXCHANGE_ADMINS as a list of addresses (comma or space separated)."""
     return [part.strip().lower() for part in re.split(r"[,\s]+", value or "") if part.strip()]
+
+
+# What a person scoped to a team sees ---------------------------------------------------------------
+# Figures are worked out for the whole organisation first (so suppression is the same for everyone),
+# then cut to the scope: the scope team's subtree, with the scope team standing at the top where the
+# organisation stood. Nothing above the scope is shown, not even as a roll-up.
+
+
+def scope_ids(teams: pd.DataFrame, scope: int | None) -> frozenset[int] | None:
+    """The team ids a scope shows (the scope team and every team below it); None: every team."""
+    return None if scope is None else frozenset(subtree_ids(teams, scope)) - {ORGANISATION}
+
+
+def scoped_teams(teams: pd.DataFrame, scope: int | None) -> pd.DataFrame:
+    """The teams of a scope, its team at the top (no parent), so pickers and trees start there."""
+    if scope is None:
+        return teams
+    inside = teams[teams["id"].isin(scope_ids(teams, scope))].copy()
+    inside["parent_id"] = inside["parent_id"].where(inside["id"] != scope)
+    return inside
+
+
+def scoped_rows(frame: pd.DataFrame, teams: pd.DataFrame, scope: int | None, column: str = "team_id") -> pd.DataFrame:
+    """Rows about teams of the scope only (rows about no team, such as programme-wide actions, stay out)."""
+    if scope is None:
+        return frame
+    return frame[frame[column].isin(scope_ids(teams, scope))]
+
+
+def scoped_figures(frame: pd.DataFrame, teams: pd.DataFrame, scope: int | None) -> pd.DataFrame:
+    """A readiness frame (readiness.figures) cut to a scope: its teams' rows, and the scope team's rows
+    again as the organisation's ("All teams" of the view is all of the person's teams)."""
+    if scope is None:
+        return frame
+    inside = frame[frame["team_id"].isin(scope_ids(teams, scope))].copy()
+    top = inside[inside["team_id"] == scope].copy()
+    shift = int(top["depth"].iloc[0]) - 1 if len(top) else 0
+    inside["depth"] -= shift
+    inside.loc[inside["team_id"] == scope, "parent_id"] = ORGANISATION
+    organisation = frame[frame["team_id"] == ORGANISATION]
+    label = organisation["team"].iloc[0] if len(organisation) else "All teams"
+    top = top.assign(team_id=ORGANISATION, team=label, parent_id=np.nan, depth=0, order=-1)
+    sort = [column for column in ("opened_on", "order") if column in frame]
+    return pd.concat([top, inside], ignore_index=True).sort_values(sort, kind="stable").reset_index(drop=True)
+
+
+def require_in_scope(actor: Actor, teams: pd.DataFrame, team_id: int | None, what: str) -> None:
+    """Refuse `what` about a team outside the actor's scope (the organisation as a whole too, for a scoped actor)."""
+    if actor.team_id is None:
+        return
+    if team_id is None or int(team_id) not in scope_ids(teams, actor.team_id):
+        raise Refused(f"{what}: that is outside the teams you look after. Ask your cxchange admin.")

@@ -52,9 +52,11 @@ LOCAL = access.local(getpass.getuser())
 The app passes the signed-in person instead (ui.call)."""
 
 
-def _role(role: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def _role(role: str, scoped: bool = False) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """A use case only `role` and the roles above it may run: refused (access.Refused) before anything is
-    read or checked, whatever calls it. The role is kept on the function (`needs_role`) for tests."""
+    read or checked, whatever calls it. Unless `scoped` (the use case checks the team it touches against
+    the actor's scope itself), it also needs the role for the whole organisation: a file, a board or a
+    setting reaches beyond one team. The role is kept on the function (`needs_role`) for tests."""
 
     def decorate(use_case: Callable[P, R]) -> Callable[P, R]:
         what = use_case.__name__.replace("_", " ").capitalize()
@@ -62,10 +64,17 @@ def _role(role: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         @functools.wraps(use_case)
         def checked(*args: P.args, **kwargs: P.kwargs) -> R:
             actor = kwargs.get("actor", LOCAL)
-            access.require(actor if isinstance(actor, Actor) else LOCAL, role, what)
+            actor = actor if isinstance(actor, Actor) else LOCAL
+            access.require(actor, role, what)
+            if not scoped and actor.team_id is not None:
+                raise access.Refused(
+                    f"{what} reaches beyond one team, so it needs the {role} role for the whole organisation; "
+                    f"{actor.name} looks after some teams only. Ask your cxchange admin."
+                )
             return use_case(*args, **kwargs)
 
         checked.needs_role = role  # type: ignore[attr-defined]
+        checked.scoped = scoped  # type: ignore[attr-defined]
         return checked
 
     return decorate
@@ -128,6 +137,15 @@ def write_demo(db: Database, seed: int = sample_data.DEFAULT_SEED, *, actor: Act
         encoded = store.responses.encode_answers(demo.answers).rename("answers")
         store.responses.insert_responses(db, demo.responses.merge(encoded, left_on="id", right_index=True))
         store.settings.set_workspace_kind(db, "demo")
+
+
+@_role("admin")
+def keep_backup(db: Database, label: str, *, actor: Actor = LOCAL) -> Path:
+    """A consistent copy of the whole workspace beside it (data/backups/…-<label>-<time>.db); returns its path."""
+    kept = store.backup(db, store.backup_path(store.path_of(db), label))
+    with store.write_transaction(db):
+        store.people.record(db, _now(), actor.name, actor.role, "backup kept", kept.name, {})
+    return kept
 
 
 @_role("admin")
@@ -671,7 +689,7 @@ def save_kotter_steps(
 # Actions log ---------------------------------------------------------------------------------
 
 
-@_role("editor")
+@_role("editor", scoped=True)
 def add_action(
     db: Database,
     initiative_id: int,
@@ -701,6 +719,7 @@ def add_action(
         "source": source,
     }
     with _writing(db, actor, "action added", str(title)):
+        access.require_in_scope(actor, store.org.teams(db), team_id, "Adding an action")
         if store.org.initiative_name(db, initiative_id) is None:
             raise ValueError(f"Initiative: {initiative_id!r} is not an initiative of this workspace.")
         clean = actions.check_new_action(values, set(store.org.team_ids(db).values()))
@@ -1371,6 +1390,8 @@ def save_user(
     address, chosen = access.check_email(email), access.check_role(role)
     with _writing(db, actor, "role given", address) as detail:
         team_id = _scope_team(db, team)
+        if chosen == "admin" and team_id is not None:
+            raise access.Refused("An admin looks after the whole organisation: choose no team for an admin.")
         before = store.people.users(db)
         _refuse_losing_the_last_admin(actor, before, address, chosen)
         previous = before[before["email"] == address]

@@ -44,11 +44,12 @@ def open_workspace() -> Database:
 def call(use_case: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a services use case on the workspace, on a connection of its own that is closed after, as the
     person using the app (every write checks their role and records them in the audit trail)."""
-    if "actor" in inspect.signature(use_case).parameters:
-        me = actor()
-        if me is None:
-            raise access.Refused("Sign in first.")
-        kwargs["actor"] = me
+    if "actor" not in inspect.signature(use_case).parameters:
+        raise TypeError(f"{_name(use_case)} is not a services use case that checks who asks; pages write through one.")
+    me = actor()
+    if me is None:
+        raise access.Refused("Sign in first.")
+    kwargs["actor"] = me
     with closing(store.open_db(db_path())) as db:
         return use_case(db, *args, **kwargs)
 
@@ -102,6 +103,14 @@ def front_door() -> Actor:
 
 PAGE_ROLES: dict[str, str] = {"app_pages/import_entry.py": "editor", "app_pages/settings.py": "admin"}
 """Pages a role below the one named here does not see (every other page: viewers and up)."""
+WHOLE_ORGANISATION_PAGES = frozenset({"app_pages/programme_health.py", "app_pages/import_entry.py"})
+"""Pages about the whole programme (its health across teams, files of any team): not for someone who
+looks after some teams only."""
+
+
+def may_open(me: Actor, page: str) -> bool:
+    """Whether `me` sees `page` in the navigation (a deep link to a page left out lands on the Overview)."""
+    return me.may(PAGE_ROLES.get(page, "viewer")) and (me.team_id is None or page not in WHOLE_ORGANISATION_PAGES)
 
 
 def who_box(me: Actor) -> None:
@@ -248,14 +257,36 @@ def settings() -> dict[str, Any]:
     return read(store.settings.settings)
 
 
-def teams() -> pd.DataFrame:
-    """The team hierarchy, archived teams too (views of past waves show the teams that had responses then)."""
+def scope() -> int | None:
+    """The team whose subtree the person using the app looks after; None: the whole organisation."""
+    me = actor()
+    return None if me is None else me.team_id
+
+
+def all_teams() -> pd.DataFrame:
+    """Every team of the workspace, whoever looks: for working figures out before they are cut to a scope."""
     return read(store.org.teams)
 
 
+def teams() -> pd.DataFrame:
+    """The team hierarchy the person sees (their scope's, its team at the top), archived teams too (views of
+    past waves show the teams that had responses then)."""
+    return access.scoped_teams(all_teams(), scope())
+
+
 def active_teams() -> pd.DataFrame:
-    """The teams of today: archived (and merged-away) teams left out, for pickers and views of now."""
-    return read(store.org.teams, archived=False)
+    """The teams of today the person sees: archived (and merged-away) teams left out, for pickers and views."""
+    return access.scoped_teams(read(store.org.teams, archived=False), scope())
+
+
+def _inside(team_ids: Iterable[int]) -> set[int]:
+    """The given teams that the person looks after."""
+    cut = scope()
+    return set(team_ids) if cut is None else set(team_ids) & access.scope_ids(all_teams(), cut)
+
+
+def _scoped(frame: pd.DataFrame, column: str = "team_id") -> pd.DataFrame:
+    return access.scoped_rows(frame, all_teams(), scope(), column)
 
 
 def initiatives() -> pd.DataFrame:
@@ -275,43 +306,49 @@ def readiness_frame(initiative_id: int | None, group: str = "all") -> pd.DataFra
     stats are fetched (from their own cache) only when the figures are not cached yet.
     """
     path = db_path()
-    key = ("readiness_frame", str(path), _stamp(path), initiative_id, group)
+    cut = scope()
+    key = ("readiness_frame", str(path), _stamp(path), initiative_id, group, cut)
 
     def make() -> pd.DataFrame:
         stats = read(services.team_stats, initiative_id)
-        return readiness.figures(stats, teams(), waves(initiative_id), settings(), group)
+        # the whole organisation's figures, suppressed as one, then cut to what this person looks after
+        everyone = readiness.figures(stats, all_teams(), waves(initiative_id), settings(), group)
+        return access.scoped_figures(everyone, all_teams(), cut)
 
     return _remember(_cached(key, make), key)
 
 
 def answer_counts(wave_id: int) -> pd.DataFrame:
-    """store.responses.answer_counts of a wave."""
-    return read(store.responses.answer_counts, wave_id)
+    """store.responses.answer_counts of a wave (the person's teams)."""
+    return _scoped(read(store.responses.answer_counts, wave_id))
 
 
 def barrier_counts(wave_id: int) -> pd.DataFrame:
     """store.responses.barrier_counts of a wave at the workspace's threshold."""
-    return read(store.responses.barrier_counts, wave_id, float(settings()["barrier_threshold"]))
+    return _scoped(read(store.responses.barrier_counts, wave_id, float(settings()["barrier_threshold"])))
 
 
 def response_scores(wave_id: int) -> pd.DataFrame:
     """Respondent-level scores of a wave."""
-    return read(store.responses.response_scores, wave_id)
+    return _scoped(read(store.responses.response_scores, wave_id))
 
 
 def comments(wave_id: int, team_id: int) -> tuple[list[str], str]:
-    """services.team_comments for the workspace."""
+    """services.team_comments for the workspace (none for a team outside the person's teams)."""
+    cut = scope()
+    if cut is not None and team_id not in (access.scope_ids(all_teams(), cut) or ()):
+        return [], "Comments are shown for the teams you look after only."
     return read(services.team_comments, settings(), wave_id, team_id)
 
 
 def team_champions(team_ids: Iterable[int]) -> pd.DataFrame:
     """store.champions.team_champions of the given teams."""
-    return read(store.champions.team_champions, tuple(sorted(team_ids)))
+    return read(store.champions.team_champions, tuple(sorted(_inside(team_ids))))
 
 
 def open_actions(team_ids: Iterable[int], initiative_id: int | None) -> pd.DataFrame:
     """store.actions.open_actions of the given teams."""
-    return read(store.actions.open_actions, tuple(sorted(team_ids)), initiative_id)
+    return read(store.actions.open_actions, tuple(sorted(_inside(team_ids))), initiative_id)
 
 
 def chart(
@@ -506,12 +543,17 @@ def wave_picker(initiative_id: int | None, key: str = "wave") -> int | None:
 
 def cx_outcomes() -> pd.DataFrame:
     """Every CX outcome figure of the workspace: team_id, team, period, metric, value."""
-    return read(store.outcomes.cx_outcomes)
+    return _scoped(read(store.outcomes.cx_outcomes))
 
 
 def team_ids() -> dict[str, int]:
-    """Team name -> id for every team of the workspace."""
-    return read(store.org.team_ids)
+    """Team name -> id for every team the person sees."""
+    found = read(store.org.team_ids)
+    cut = scope()
+    if cut is None:
+        return found
+    inside = access.scope_ids(all_teams(), cut)
+    return {name: team for name, team in found.items() if team in inside}
 
 
 def kotter_steps(initiative_id: int) -> pd.DataFrame:
@@ -526,17 +568,17 @@ def kotter_history(initiative_id: int) -> pd.DataFrame:
 
 def initiative_actions(initiative_id: int | None) -> pd.DataFrame:
     """store.actions.initiative_actions of an initiative."""
-    return read(store.actions.initiative_actions, initiative_id)
+    return _scoped(read(store.actions.initiative_actions, initiative_id))
 
 
 def champion_roster() -> pd.DataFrame:
-    """Every champion with their team."""
-    return read(store.champions.champion_roster)
+    """Every champion with their team (of the person's teams)."""
+    return _scoped(read(store.champions.champion_roster))
 
 
 def champion_activity_log() -> pd.DataFrame:
-    """Every logged session, newest first."""
-    return read(store.champions.champion_activity_log)
+    """Every logged session, newest first (of the person's teams)."""
+    return _scoped(read(store.champions.champion_activity_log))
 
 
 def champion_batches() -> pd.DataFrame:
@@ -566,8 +608,8 @@ def saved_mappings() -> dict[str, str]:
 
 
 def team_results(wave_id: int) -> pd.DataFrame:
-    """The team-level results entered for a wave."""
-    return read(store.responses.team_results, wave_id)
+    """The team-level results entered for a wave (of the person's teams)."""
+    return _scoped(read(store.responses.team_results, wave_id))
 
 
 def import_batches() -> pd.DataFrame:
@@ -584,7 +626,13 @@ def batch_outcomes(batch: int) -> dict[str, Any]:
 
 
 def report_document(initiative_id: int, wave_id: int, team_id: int = 0, group: str = "all") -> exports.Report:
-    """services.report_document for the workspace."""
+    """services.report_document for the workspace; for someone who looks after some teams, "All teams" is
+    their scope team, and a team outside it is refused."""
+    cut = scope()
+    if cut is not None:
+        team_id = cut if team_id == hierarchy.ORGANISATION else team_id
+        if team_id not in access.scope_ids(all_teams(), cut):
+            raise access.Refused("Reports are made for the teams you look after only.")
     return read(services.report_document, initiative_id, wave_id, team_id, group)
 
 

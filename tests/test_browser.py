@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -71,17 +71,25 @@ def healthy(process: subprocess.Popen, url: str) -> bool:
 
 
 @contextlib.contextmanager
-def serving(db_path: Path, log: Path) -> Iterator[str]:
+def serving(
+    db_path: Path, log: Path, secrets: Callable[[str], str] | None = None, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
     """The app served on a free port from the SQLite file `db_path` (which may not exist yet); always stopped
-    afterwards. Its output goes to the file `log`: a pipe nobody reads stalls the server once full."""
-    env = os.environ | {"CXCHANGE_DB": str(db_path)}
+    afterwards. Its output goes to the file `log`: a pipe nobody reads stalls the server once full.
+    `secrets(url)` gives the text of a secrets.toml for the app at `url` (e.g. an [auth] section)."""
+    env = os.environ | {"CXCHANGE_DB": str(db_path)} | dict(env or {})
     process = None
     try:
         for _ in range(3):  # another process may bind the free port before Streamlit does
             port = free_port()
+            options = []
+            if secrets is not None:
+                path = log.with_name("secrets.toml")
+                path.write_text(secrets(f"http://127.0.0.1:{port}"), encoding="utf-8")
+                options = ["--secrets.files", str(path)]
             with log.open("ab") as output:
                 process = subprocess.Popen(
-                    [*STREAMLIT, "--server.port", str(port)],
+                    [*STREAMLIT, "--server.port", str(port), *options],
                     cwd=ROOT,
                     env=env,
                     stdout=output,

@@ -110,3 +110,12 @@ def test_every_store_write_has_a_caller_in_services_or_the_store():
         in_services = re.search(rf"\bstore\.{re.escape(write)}\(", services_text)
         in_store = re.search(rf"(?<![.\w]){re.escape(name)}\(", store_text.replace(f"def {name}(", ""))
         assert in_services or in_store, f"store.{write} is never called by services"
+
+
+def test_pages_write_through_use_cases_that_check_who_asks():
+    # ui.call hands the signed-in person to the use case; a lambda or a store function would run unchecked
+    # (ui.call refuses them at run time too, since they take no `actor`).
+    for path in sorted((ROOT / "app_pages").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for first in re.findall(r"ui\.call\(\s*([^,)\s]+)", text):
+            assert first.startswith("services.") or first == "service", f"{path.name}: ui.call({first}, …)"

@@ -1682,6 +1682,8 @@ def settings_page(app: AppTest) -> AppTest:
         "Initiatives & waves",
         "Question bank",
         "Thresholds",
+        "People",
+        "Audit",
         "Workspace",
     ]
     return at

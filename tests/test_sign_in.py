@@ -115,3 +115,42 @@ def test_an_editor_sees_import_but_not_settings(as_person, demo_db):
     assert any("Import" in t.value for t in at.title)
     settings = as_person("ed@example.com", "app_pages/settings.py")
     assert [t.value for t in settings.title] == ["Overview"]
+
+
+OUTSIDE_STORES = ("Customer Operations", "Contact Centre", "Complaints Resolution", "Customer Insight", "Digital Marketing",
+                  "E-commerce", "Supply Chain", "Distribution Centre", "Logistics Planning", "Store Support")
+
+
+def everything_sent(at: AppTest) -> str:
+    """Every element's message as the browser would receive it: text, tables, chart data, options."""
+    found = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            found.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    frames = [element.value.to_csv() for element in at.dataframe]
+    return "\n".join(found + frames)
+
+
+VIEWER_PAGES = [
+    "app_pages/overview.py", "app_pages/readiness.py", "app_pages/team_detail.py", "app_pages/cx_outcomes.py",
+    "app_pages/kotter_board.py", "app_pages/champions.py", "app_pages/actions.py", "app_pages/workshop.py",
+    "app_pages/reports.py",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("page", VIEWER_PAGES)
+def test_a_viewer_scoped_to_stores_sees_stores_and_nothing_of_the_rest(as_person, demo_db, page):
+    services.save_user(demo_db, "vera@example.com", "viewer", "Stores")
+    at = as_person("vera@example.com", page)
+
+    assert not at.exception, at.exception
+    sent = everything_sent(at)
+    assert [name for name in OUTSIDE_STORES if name in sent] == []
+    if page == "app_pages/overview.py":
+        assert "Stores North" in sent

@@ -19,6 +19,7 @@ from cxchange.store.base import (
     has_data,
     insert_rows,
     open_db,
+    path_of,
     restore,
     write_transaction,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "open_db",
     "org",
     "outcomes",
+    "path_of",
     "people",
     "responses",
     "restore",

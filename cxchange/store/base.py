@@ -139,6 +139,11 @@ def backup(db: Database, destination: str | Path) -> Path:
     return destination
 
 
+def path_of(db: Database) -> Path:
+    """The file a connection has open."""
+    return Path(db.execute("PRAGMA database_list").fetchone()[2])
+
+
 def backup_path(db_path: str | Path, label: str, now: datetime | None = None) -> Path:
     """Where a backup of `db_path` taken now goes: data/backups/<stem>-<label>-<timestamp>.db.
 
