@@ -200,13 +200,23 @@ def _group_view(stats: pd.DataFrame, teams: pd.DataFrame, minimum: int, group: s
 
 
 def _decorate(rolled: pd.DataFrame, teams: pd.DataFrame, waves: pd.DataFrame) -> pd.DataFrame:
-    """Add team names, hierarchy and wave names; order by wave, then hierarchy."""
+    """Add team names, hierarchy and wave names; order by wave, then hierarchy (rows of teams or waves not
+    given are left out). Columns are gathered by position rather than merged: the same result, cheaper."""
     tree = team_tree(teams)
     wave_info = waves[["id", "name", "opened_on"]].rename(columns={"id": "wave_id", "name": "wave"})
-    result = rolled.merge(tree, on="team_id").merge(wave_info, on="wave_id")
+    at_team = pd.Index(tree["team_id"]).get_indexer(rolled["team_id"])
+    at_wave = pd.Index(wave_info["wave_id"]).get_indexer(rolled["wave_id"])
+    keep = (at_team >= 0) & (at_wave >= 0)
+    result = rolled[keep].reset_index(drop=True)
+    at_team, at_wave = at_team[keep], at_wave[keep]
+    for column in tree.columns.drop("team_id"):
+        result[column] = tree[column].to_numpy()[at_team]
+    for column in ("wave", "opened_on"):
+        result[column] = wave_info[column].to_numpy()[at_wave]
     points = result["barrier_point"].astype(object)
     result["barrier_point"] = points.where(points.notna(), None)
-    return result.sort_values(["opened_on", "order"]).reset_index(drop=True)
+    opened = pd.factorize(result["opened_on"], sort=True)[0]
+    return result.iloc[np.lexsort((result["order"].to_numpy(), opened))].reset_index(drop=True)
 
 
 TEST_NOTES = {
