@@ -24,4 +24,5 @@ page = st.navigation(
 )
 ui.open_workspace().close()  # created with the demo where there is none yet, schema brought up to date
 ui.demo_banner()
+ui.reach_note()
 page.run()

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
-from cxchange import charts, exports, health, hierarchy, readiness, sample_data, services, store, workshop
+from cxchange import charts, exports, health, hierarchy, network, readiness, sample_data, services, store, workshop
 from cxchange.importing import ImportRejected
 
 
@@ -345,6 +345,13 @@ def demo_banner() -> None:
             "Start a workspace of your own under Settings → Workspace.",
             icon=":material/science:",
         )
+
+
+def reach_note() -> None:
+    """The sidebar's sentence on who can open the app: local where the server listens on a loopback address."""
+    address = st.get_option("server.address")
+    icon = ":material/lock:" if network.is_loopback(address) else ":material/lan:"
+    st.sidebar.caption(f"{icon} {network.reach_text(address)}")
 
 
 def initiative_picker(key: str = "initiative") -> int | None:
