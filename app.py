@@ -4,7 +4,8 @@ import streamlit as st
 
 from cxchange import ui
 
-st.set_page_config(page_title="cxchange", page_icon=":material/groups:", layout="wide")
+# An emoji favicon is drawn by the page itself; a ":material/..." one is fetched from fonts.gstatic.com.
+st.set_page_config(page_title="cxchange", page_icon="👥", layout="wide")
 
 page = st.navigation(
     [

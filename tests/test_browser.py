@@ -71,9 +71,11 @@ def healthy(process: subprocess.Popen, url: str) -> bool:
 
 
 @contextlib.contextmanager
-def serving(db_path: Path, log: Path) -> Iterator[str]:
+def serving(db_path: Path, log: Path, script: Path | None = None) -> Iterator[str]:
     """The app served on a free port from the SQLite file `db_path` (which may not exist yet); always stopped
-    afterwards. Its output goes to the file `log`: a pipe nobody reads stalls the server once full."""
+    afterwards. Its output goes to the file `log`: a pipe nobody reads stalls the server once full.
+
+    `script` serves another script than app.py, with the project's .streamlit/config.toml all the same."""
     env = os.environ | {"CXCHANGE_DB": str(db_path)}
     process = None
     try:
@@ -81,7 +83,7 @@ def serving(db_path: Path, log: Path) -> Iterator[str]:
             port = free_port()
             with log.open("ab") as output:
                 process = subprocess.Popen(
-                    [*STREAMLIT, "--server.port", str(port)],
+                    [*STREAMLIT[:4], str(script or "app.py"), *STREAMLIT[5:], "--server.port", str(port)],
                     cwd=ROOT,
                     env=env,
                     stdout=output,
