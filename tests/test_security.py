@@ -3,10 +3,13 @@ a hostile team name can do, what an error shows a visitor."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect
+from cxchange import exports, services, store
 from test_browser import ARTIFACTS, server, serving, settled  # noqa: F401 (server: a fixture)
 
 pytestmark = pytest.mark.browser
@@ -81,3 +84,100 @@ def test_an_error_shows_no_traceback_path_or_outside_link(tmp_path: Path, page: 
     hrefs = error.locator("a").evaluate_all("links => links.map(a => a.href)") if error.count() else []
     assert not [href for href in hrefs if "google" in href or "chatgpt" in href]
     assert "secret detail" in (tmp_path / "streamlit.log").read_text()  # the admin still has it
+
+
+IFRAME = '<iframe srcdoc="<script>parent.alert(1)</script>">'
+META = '<meta http-equiv=refresh content="0;url=https://example.com">'
+LINK = "https://evil.example/"
+IMAGE = "<img src=x onerror=alert(2)>"
+
+
+@pytest.fixture
+def hostile(demo_path: Path) -> dict[str, object]:
+    """The demo with three teams renamed to a script, a redirect and an address (as an org file could name
+    them), an action titled with a script, and the ids a workshop link needs."""
+    database = store.open_db(demo_path)
+    try:
+        ids = store.org.team_ids(database)
+        renamed = {"HR & People": IFRAME, "Store Support": META, "Digital Marketing": LINK}
+        services.save_teams(database, [{"row": old, "id": ids[old], "name": new} for old, new in renamed.items()])
+        initiative = services.default_initiative(database)
+        waves = store.org.waves(database, initiative)
+        services.add_action(database, initiative, f"Ask {IMAGE} {LINK}", source="workshop", today=date.today())
+    finally:
+        database.close()
+    return {"initiative": initiative, "wave": int(waves["id"].iloc[-1]), "wave_name": waves["name"].iloc[-1]}
+
+
+def read(element) -> str:
+    """The text as a person reads it: without the invisible word joiners that keep addresses from linking."""
+    return element.inner_text().replace("\u2060", "")
+
+
+def harmless(page: Page, server: str, fired: list[str]) -> None:
+    """Nothing the names hold ran, loaded, redirected or became a link."""
+    assert fired == []
+    assert page.url.startswith(server)
+    assert page.locator("iframe, meta[http-equiv], img[src='x']").count() == 0
+    assert len(page.frames) == 1
+    links = page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
+    assert [href for href in links if not href.startswith(server)] == []  # headings' own anchors stay
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_team_names_and_link_values_on_the_workshop_steps_stay_text(
+    server: str, page: Page, hostile: dict[str, object]
+):
+    fired: list[str] = []
+    page.on("dialog", lambda dialog: (fired.append(dialog.message), dialog.dismiss()))
+    teams = [IFRAME, META, LINK, IMAGE]  # the last only in the link: no such team
+    query = {
+        "initiative": hostile["initiative"],
+        "wave": hostile["wave"],
+        "teams": teams,
+        "steps": ["team", "champions", "actions"],
+    }
+    for step in [*(f"team:{team}" for team in teams), "champions", "actions"]:
+        page.goto(f"{server}/workshop?{urlencode(query | {'step': step}, doseq=True)}")
+        expect(page.get_by_role("button", name="Next →")).to_be_visible(timeout=60_000)
+        settled(page)
+        main = page.get_by_test_id("stMain")
+        if step.startswith("team:"):
+            team = step.removeprefix("team:")
+            assert read(main.locator("h1").first) == team
+            assert read(main.locator(".cx-where")).endswith(f"· {team}")
+        elif step == "champions":
+            for team in (IFRAME, META, LINK):
+                assert team in read(main)
+        else:
+            assert f"Ask {IMAGE} {LINK}" in read(main)
+        harmless(page, server, fired)
+        page.screenshot(path=ARTIFACTS / f"hostile-{step.split(':')[0]}-{len(fired)}.png")
+    for team, says in ((LINK, LINK), (f"[click]({LINK})", f"There is no team called “[click]({LINK})”")):
+        page.goto(f"{server}/team_detail?{urlencode({'team': team})}")
+        expect(page.get_by_role("heading", name="Champions")).to_be_visible(timeout=60_000)
+        settled(page)
+        assert says in read(page.get_by_test_id("stMain"))
+        harmless(page, server, fired)
+    page.wait_for_timeout(500)  # a meta refresh of 0 s or an alert would have fired by now; nothing to wait for
+    harmless(page, server, fired)
+
+
+def test_team_names_in_the_html_report_stay_text(demo_path: Path, hostile: dict[str, object], page: Page):
+    database = store.open_db(demo_path)
+    try:
+        report = services.report_document(database, hostile["initiative"], hostile["wave"])
+    finally:
+        database.close()
+    html = exports.report_file(report, "html").decode()
+    assert IFRAME not in html and META not in html
+    fired: list[str] = []
+    page.on("dialog", lambda dialog: (fired.append(dialog.message), dialog.dismiss()))
+    page.set_content(html)
+    body = page.locator("body").inner_text()
+    for team in (IFRAME, META, LINK):
+        assert team in body, team
+    assert fired == []
+    assert page.locator("iframe, meta[http-equiv]").count() == 0
+    assert page.locator(f"a[href^='{LINK}']").count() == 0
+    page.screenshot(path=ARTIFACTS / "hostile-report.png", full_page=True)
