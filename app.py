@@ -23,7 +23,8 @@ page = st.navigation(
         st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"),
     ]
 )
-ui.open_workspace().close()  # created with the demo where there is none yet, schema brought up to date
-ui.demo_banner()
 ui.reach_note()
-page.run()
+ui.open_workspace_or_explain()  # created with the demo where there is none yet, schema brought up to date
+ui.demo_banner()
+with ui.database_errors():
+    page.run()

@@ -163,7 +163,9 @@ elif step.kind == "actions":
     else:
         with st.form("votes"):
             votes = {
-                int(row.id): st.number_input(markdown_text(row.title), min_value=0, value=int(row.votes), step=1, key=f"vote_{row.id}")
+                int(row.id): st.number_input(
+                    markdown_text(row.title), min_value=0, value=int(row.votes), step=1, key=f"vote_{row.id}"
+                )
                 for row in workshop.ranked(captured).itertuples()
             }
             if st.form_submit_button("Save the dot-votes", type="primary"):

@@ -8,6 +8,7 @@ import getpass
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -77,6 +78,18 @@ def write_demo(db: Database, seed: int = sample_data.DEFAULT_SEED) -> None:
 def restore_backup(db: Database, source: str | Path) -> None:
     """Replace the whole database with the backup at `source`."""
     store.restore(db, source)
+
+
+def recover_workspace(path: str | Path, source: str | Path) -> None:
+    """Put the backup `source` in place of the workspace file at `path`, which cannot be opened (damaged)."""
+    store.replace_file(path, source)
+    with closing(store.open_db(path)):  # the backup's schema brought up to date, as every restore does
+        pass
+
+
+def set_aside_workspace(path: str | Path) -> Path:
+    """Move a damaged workspace file out of the way (kept beside it); the next start creates a new one."""
+    return store.set_aside(path)
 
 
 def save_mapping(db: Database, name: str, mapping_json: str) -> None:

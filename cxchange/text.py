@@ -85,9 +85,9 @@ def markdown_text(text: object) -> str:
     """User text (a team name, an action) made plain for Streamlit's markdown, on one line.
 
     Every punctuation mark is backslash-escaped, so nothing in it becomes a link, HTML, emphasis, a
-    heading, an icon or a colour; runs of spaces and line breaks become one space. Escapes alone do not stop GFM's autolinks, which look for
-    "https://", "www." and "@" in the text after escapes are read: an invisible word joiner (U+2060)
-    after every ":" and "@" and inside "www." breaks them.
+    heading, an icon or a colour; runs of spaces and line breaks become one space. Escapes alone do not
+    stop GFM's autolinks, which look for "https://", "www." and "@" in the text after escapes are read:
+    an invisible word joiner (U+2060) after every ":" and "@" and inside "www." breaks them.
     """
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
     return _AUTOLINK_START.sub(lambda found: found.group(0) + _JOINER, escaped)

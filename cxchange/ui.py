@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import sqlite3
 import weakref
-from collections.abc import Callable, Iterable
-from contextlib import closing
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,66 @@ def open_workspace() -> Database:
     if is_new:
         services.write_demo(db)
     return db
+
+
+def open_workspace_or_explain() -> None:
+    """Open (or create) the workspace for this run. Where the file cannot be opened, say why in one sentence
+    naming it, offer a damaged file's backups (the only page that can be reached then), and stop the run."""
+    try:
+        open_workspace().close()
+    except (sqlite3.Error, OSError) as error:
+        sentence = store.failure_text(error, db_path())
+        if sentence is None:
+            raise
+        st.title("The workspace cannot be opened")
+        st.error(sentence, icon=":material/error:")
+        if store.is_damaged(error):
+            _recovery()
+        st.stop()
+    if message := st.session_state.pop("recovery_message", None):
+        st.success(message)
+
+
+def _recovery() -> None:
+    """The way back from a damaged file: restore one of its backups, or set it aside and start again."""
+    path = db_path()
+    found = store.backups(path)
+    if found:
+        chosen = st.selectbox("Backup", found, format_func=_backup_label, key="recovery_backup")
+        if st.button("Restore this backup", type="primary"):
+            try:
+                services.recover_workspace(path, chosen)
+            except ValueError as problem:
+                st.error(str(problem))
+            else:
+                st.session_state["recovery_message"] = f"Restored {chosen.name} in place of the damaged file."
+                st.rerun()
+    else:
+        st.write(f"There is no backup of it in {path.parent / 'backups'}.")
+    if st.button("Set the damaged file aside and start again"):
+        aside = services.set_aside_workspace(path)
+        st.session_state["recovery_message"] = f"The damaged file is kept as {aside}; this is a new workspace."
+        st.rerun()
+
+
+def _backup_label(path: Path) -> str:
+    """A backup as a picker names it: file name, size and when it was written."""
+    found = path.stat()
+    return f"{path.name} · {found.st_size / 1e6:,.1f} MB"
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Run a page; where the workspace file fails it (locked by an import, read-only, disk full, damaged),
+    say so in one sentence at the top of the page instead of a traceback. Other errors are raised."""
+    notice = st.empty()
+    try:
+        yield
+    except sqlite3.Error as error:
+        sentence = store.failure_text(error, db_path())
+        if sentence is None:
+            raise
+        notice.error(sentence, icon=":material/error:")
 
 
 def call(use_case: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

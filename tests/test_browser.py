@@ -71,19 +71,29 @@ def healthy(process: subprocess.Popen, url: str) -> bool:
 
 
 @contextlib.contextmanager
-def serving(db_path: Path, log: Path, script: Path | None = None) -> Iterator[str]:
+def serving(
+    db_path: Path, log: Path, script: Path | None = None, prefix: list[str] | None = None, env: dict | None = None
+) -> Iterator[str]:
     """The app served on a free port from the SQLite file `db_path` (which may not exist yet); always stopped
     afterwards. Its output goes to the file `log`: a pipe nobody reads stalls the server once full.
 
-    `script` serves another script than app.py, with the project's .streamlit/config.toml all the same."""
-    env = os.environ | {"CXCHANGE_DB": str(db_path)}
+    `script` serves another script than app.py, with the project's .streamlit/config.toml all the same;
+    `prefix` runs the server through another command (as another user); `env` adds to its environment."""
+    env = os.environ | {"CXCHANGE_DB": str(db_path)} | (env or {})
     process = None
     try:
         for _ in range(3):  # another process may bind the free port before Streamlit does
             port = free_port()
             with log.open("ab") as output:
                 process = subprocess.Popen(
-                    [*STREAMLIT[:4], str(script or "app.py"), *STREAMLIT[5:], "--server.port", str(port)],
+                    [
+                        *(prefix or []),
+                        *STREAMLIT[:4],
+                        str(script or "app.py"),
+                        *STREAMLIT[5:],
+                        "--server.port",
+                        f"{port}",
+                    ],
                     cwd=ROOT,
                     env=env,
                     stdout=output,

@@ -3,16 +3,25 @@ a hostile team name can do, what an error shows a visitor."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect
+from test_browser import ARTIFACTS, serving, settled
+
 from cxchange import exports, services, store
-from test_browser import ARTIFACTS, server, serving, settled  # noqa: F401 (server: a fixture)
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def server(demo_path: Path, tmp_path: Path) -> Iterator[str]:
+    """The app served on a free port from this test's own copy of the demo."""
+    with serving(demo_path, tmp_path / "streamlit.log") as url:
+        yield url
 
 
 def listening(port: int) -> list[str]:
@@ -170,7 +179,8 @@ def test_team_names_in_the_html_report_stay_text(demo_path: Path, hostile: dict[
     finally:
         database.close()
     html = exports.report_file(report, "html").decode()
-    assert IFRAME not in html and META not in html
+    assert IFRAME not in html
+    assert META not in html
     fired: list[str] = []
     page.on("dialog", lambda dialog: (fired.append(dialog.message), dialog.dismiss()))
     page.set_content(html)

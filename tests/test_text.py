@@ -91,14 +91,15 @@ def test_text_imports_only_the_standard_library():
 
 
 def test_markdown_text_leaves_no_markdown_link_html_or_icon():
-    escaped = markdown_text("**[click](https://evil.example/)** <b>x</b> :red[y] :material/lock: # z\n\n- a")
+    typed = "**[click](https://evil.example/)** <b>x</b> :red[y] :material/lock: # z\n\n- a"
+    escaped = markdown_text(typed)
     # Every punctuation mark escaped; the lines made one.
     assert "\n" not in escaped
     assert re.search(r"(?<!\\)[*\[\]()<>:#`_-]", escaped.replace("\u2060", "")) is None
-    assert escaped.replace("\u2060", "").replace("\\", "") == "**[click](https://evil.example/)** <b>x</b> :red[y] :material/lock: # z - a"
+    assert escaped.replace("\u2060", "").replace("\\", "") == typed.replace("\n\n", " ")
 
 
-@pytest.mark.parametrize("address", ["https://evil.example/", "HTTP://evil.example", "www.evil.example", "a@evil.example"])
+@pytest.mark.parametrize("address", ["https://evil.example/", "HTTP://evil.example", "www.evil.x", "a@evil.x"])
 def test_markdown_text_breaks_what_gfm_would_autolink(address):
     escaped = markdown_text(address).replace("\\", "")
     assert "\u2060" in escaped

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -20,6 +21,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 BUSY_TIMEOUT_MS = 30_000
+"""How long a write waits for another writer (an import) before it gives up: $CXCHANGE_BUSY_TIMEOUT_S overrides."""
+
+
+def busy_timeout_ms() -> int:
+    """The busy timeout in milliseconds: $CXCHANGE_BUSY_TIMEOUT_S (seconds) where set, else BUSY_TIMEOUT_MS."""
+    seconds = os.environ.get("CXCHANGE_BUSY_TIMEOUT_S", "").strip()
+    return int(float(seconds) * 1000) if seconds else BUSY_TIMEOUT_MS
 
 
 DATA_TABLES: tuple[str, ...] = (
@@ -49,18 +57,19 @@ def default_path() -> Path:
 def connect(path: str | Path) -> Database:
     """Open the file with WAL, foreign keys and a busy timeout, so concurrent writers wait, not fail."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    timeout = busy_timeout_ms()
+    conn = sqlite3.connect(str(path), timeout=timeout / 1000, check_same_thread=False)
     db = Database(conn)
-    _use_wal(db)
+    db.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+    _use_wal(db, timeout)
     db.execute("PRAGMA foreign_keys = ON")
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA synchronous = NORMAL")
     return db
 
 
-def _use_wal(db: Database) -> None:
+def _use_wal(db: Database, timeout_ms: int) -> None:
     """Switch the file to WAL, retrying: SQLite reports "locked" here without waiting on its busy timeout."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    deadline = time.monotonic() + timeout_ms / 1000
     while True:
         try:
             db.execute("PRAGMA journal_mode = WAL")
@@ -76,6 +85,47 @@ def open_db(path: str | Path) -> Database:
     db = connect(path)
     migrations.apply(db)
     return db
+
+
+def failure_text(error: BaseException, path: str | Path) -> str | None:
+    """What went wrong with the workspace file, for the person at the screen (one sentence naming the file
+    and what to do), or None for an error that is not about the file (a bug: it is raised as it is)."""
+    message = str(error).lower()
+    name = str(path)
+    if "locked" in message or "busy" in message:
+        return (
+            "Someone else is saving to the workspace right now (an import may be running), so nothing was "
+            "changed: try again in a moment."
+        )
+    if "readonly" in message or "read-only" in message:
+        return (
+            f"The workspace file {name} is read-only (or its folder is), so nothing can be saved: make the "
+            "file and its folder writable for the account that runs cxchange, or set CXCHANGE_DB to a file in "
+            "a folder it can write."
+        )
+    if "disk is full" in message or "disk full" in message:
+        return (
+            f"The disk holding {name} is full, so nothing was changed: free some space there (old backups in "
+            "its backups folder are a start), then try again."
+        )
+    if "not a database" in message or "malformed" in message or "file is encrypted" in message:
+        return (
+            f"The workspace file {name} is damaged: it is not a readable cxchange database. Restore the "
+            "last good backup below, or set the damaged file aside and start again."
+        )
+    if "unable to open" in message or isinstance(error, PermissionError | FileNotFoundError | NotADirectoryError):
+        return (
+            f"The workspace file {name} cannot be opened (its folder is missing, or the account that runs "
+            "cxchange may not read or write there): check the folder, or set CXCHANGE_DB to a file in a folder "
+            "it can write."
+        )
+    return None
+
+
+def is_damaged(error: BaseException) -> bool:
+    """Whether the error says the file itself is not a readable database (a backup can help)."""
+    message = str(error).lower()
+    return isinstance(error, sqlite3.DatabaseError) and ("not a database" in message or "malformed" in message)
 
 
 def frame(db: Database, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -159,6 +209,37 @@ def backups(db_path: str | Path) -> list[Path]:
     db_path = Path(db_path)
     folder = db_path.parent / "backups"
     return sorted(folder.glob(f"{db_path.stem}-*.db"), reverse=True) if folder.exists() else []
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
+
+
+def replace_file(path: str | Path, source: str | Path) -> None:
+    """Put a copy of the backup `source` in place of the workspace file that cannot be opened: copied beside it
+    first, then renamed over it, so the file is either the old one or the whole backup. Only for a file no
+    connection has open (a damaged one): its WAL, which belongs to the damaged file, goes first."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.restoring")
+    try:
+        shutil.copyfile(source, partial)
+        for sidecar in _sidecars(path):
+            sidecar.unlink(missing_ok=True)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def set_aside(path: str | Path, now: datetime | None = None) -> Path:
+    """Rename a damaged workspace file (and its WAL) out of the way, kept for whoever wants to look at it;
+    the next start creates a new workspace. Returns where it went."""
+    path = Path(path)
+    aside = path.with_name(f"{path.name}.damaged-{(now or datetime.now()):%Y%m%d-%H%M%S}")
+    for sidecar in _sidecars(path):
+        if sidecar.exists():
+            sidecar.replace(Path(f"{aside}{sidecar.name.removeprefix(path.name)}"))
+    path.replace(aside)
+    return aside
 
 
 def restore(db: Database, source: str | Path) -> None:
