@@ -115,7 +115,7 @@ def _demo(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        kept = store.backup(db, store.backup_path(args.db, "before-demo"))
+        kept = services.backup_workspace(db, "before-demo")
         print(f"Kept a backup of the workspace in {kept}.")
     services.write_demo(db, seed=args.seed)
     print(

@@ -76,8 +76,24 @@ def write_demo(db: Database, seed: int = sample_data.DEFAULT_SEED) -> None:
 
 
 def restore_backup(db: Database, source: str | Path) -> None:
-    """Replace the whole database with the backup at `source`."""
+    """Replace the whole database with the backup at `source`; refused (ValueError, one sentence) where the file
+    is empty, not SQLite, damaged or no cxchange workspace, the workspace left as it was."""
     store.restore(db, source)
+
+
+def backup_workspace(db: Database, label: str) -> Path:
+    """Keep a checked backup of the whole workspace in its backups folder (see store.backup), then delete all
+    but the newest `backups_kept` (a setting); returns the new backup. A failure leaves no file and raises."""
+    path = store.file_of(db)
+    kept = store.backup(db, store.backup_path(path, label))
+    store.prune_backups(path, int(store.settings.settings(db)["backups_kept"]))
+    return kept
+
+
+def delete_backups(db_path: str | Path) -> int:
+    """Delete every backup of the workspace file at `db_path` (after an empty start that should keep nothing);
+    returns how many there were."""
+    return len(store.delete_backups(db_path))
 
 
 def recover_workspace(path: str | Path, source: str | Path) -> None:

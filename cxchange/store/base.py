@@ -177,16 +177,84 @@ def clear_data(db: Database) -> None:
         db[table].delete_where()
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+WORKSPACE_TABLES = ("teams", "waves", "responses", "settings")
+"""Tables every cxchange workspace has had since its first schema: a file without them is no workspace."""
+
+
+def backup_problem(path: str | Path) -> str | None:
+    """Why the file at `path` is no usable workspace backup (one sentence naming it), or None where it is one:
+    empty, not SQLite, failing SQLite's integrity check, or without a workspace's tables."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        return f"There is no backup {name} any more."
+    size = path.stat().st_size
+    if size == 0:
+        return f"{name} is empty (0 bytes): it holds no workspace, so it is not restored. Choose another backup."
+    with path.open("rb") as file:
+        if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            return f"{name} is not a SQLite database, so it is not a cxchange backup: choose another one."
+    try:
+        # Not read-only: a read-only connection to a WAL file leaves its -wal and -shm behind.
+        connection = sqlite3.connect(str(path))
+        try:
+            verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        return f"{name} is damaged ({error}): choose another backup."
+    if verdict != "ok":
+        return f"{name} is damaged (SQLite's integrity check: {verdict}): choose another backup."
+    missing = [table for table in WORKSPACE_TABLES if table not in tables]
+    if missing:
+        return f"{name} is a SQLite database but not a cxchange workspace (it has no {', '.join(missing)} table)."
+    return None
+
+
+class BackupFailed(ValueError):
+    """A backup that could not be written whole; nothing was left in its place. The message is one sentence."""
+
+
 def backup(db: Database, destination: str | Path) -> Path:
-    """Copy the whole database, consistently, to `destination` (SQLite's online backup)."""
+    """Copy the whole database, consistently, to `destination` (SQLite's online backup): written to a
+    temporary file beside it, checked (integrity, the workspace's tables), then renamed into place, so a
+    backup that exists is whole. A failure leaves no file and raises (BackupFailed where the copy is bad)."""
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    target = sqlite3.connect(str(destination))
+    partial = destination.with_name(f".{destination.name}.partial")
     try:
-        db.conn.backup(target)
+        target = sqlite3.connect(str(partial))
+        try:
+            db.conn.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+        finally:
+            target.close()
+        if problem := backup_problem(partial):
+            raise BackupFailed(f"The backup could not be written whole, so none was kept: {problem}")
+        partial.replace(destination)
     finally:
-        target.close()
+        partial.unlink(missing_ok=True)
     return destination
+
+
+def prune_backups(db_path: str | Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` backups of `db_path`; returns those deleted."""
+    old = backups(db_path)[max(int(keep), 0) :]
+    for path in old:
+        path.unlink(missing_ok=True)
+    return old
+
+
+def delete_backups(db_path: str | Path) -> list[Path]:
+    """Delete every backup of `db_path`; returns those deleted."""
+    return prune_backups(db_path, 0)
+
+
+def file_of(db: Database) -> Path:
+    """The file a connection has open."""
+    return Path(next(row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"))
 
 
 def backup_path(db_path: str | Path, label: str, now: datetime | None = None) -> Path:
@@ -205,10 +273,11 @@ def backup_path(db_path: str | Path, label: str, now: datetime | None = None) ->
 
 
 def backups(db_path: str | Path) -> list[Path]:
-    """Backups of `db_path`, newest first."""
+    """Backups of `db_path`, newest first (by when they were written: their names start with their label)."""
     db_path = Path(db_path)
     folder = db_path.parent / "backups"
-    return sorted(folder.glob(f"{db_path.stem}-*.db"), reverse=True) if folder.exists() else []
+    found = list(folder.glob(f"{db_path.stem}-*.db")) if folder.exists() else []
+    return sorted(found, key=lambda path: (path.stat().st_mtime_ns, path.name), reverse=True)
 
 
 def _sidecars(path: Path) -> list[Path]:
@@ -218,7 +287,10 @@ def _sidecars(path: Path) -> list[Path]:
 def replace_file(path: str | Path, source: str | Path) -> None:
     """Put a copy of the backup `source` in place of the workspace file that cannot be opened: copied beside it
     first, then renamed over it, so the file is either the old one or the whole backup. Only for a file no
-    connection has open (a damaged one): its WAL, which belongs to the damaged file, goes first."""
+    connection has open (a damaged one): its WAL, which belongs to the damaged file, goes first. A backup
+    that is no workspace is refused (ValueError), the file left as it was."""
+    if problem := backup_problem(source):
+        raise ValueError(problem)
     path = Path(path)
     partial = path.with_name(f".{path.name}.restoring")
     try:
@@ -243,7 +315,10 @@ def set_aside(path: str | Path, now: datetime | None = None) -> Path:
 
 
 def restore(db: Database, source: str | Path) -> None:
-    """Replace the whole database with the backup at `source`."""
+    """Replace the whole database with the backup at `source`, refused (ValueError, one sentence) where it is
+    empty, not SQLite, damaged or no workspace: the workspace is left as it was."""
+    if problem := backup_problem(source):
+        raise ValueError(problem)
     origin = sqlite3.connect(str(source))
     try:
         origin.backup(db.conn)
