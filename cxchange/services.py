@@ -229,6 +229,21 @@ def report_document(
 # Survey import -------------------------------------------------------------------------------
 
 
+def demo_refusal(what: str) -> str:
+    """Why real survey results are not put into the demo workspace, and what to do instead."""
+    return (
+        f"{what} cannot go into the demo workspace: it holds {sample_data.DEMO_NAME}, a made-up "
+        "organisation, and real answers would blend into its made-up figures under a banner calling them made "
+        "up. Start an empty workspace first (Settings → Workspace; a backup keeps the demo), then import it."
+    )
+
+
+def _refuse_demo(db: Database, what: str) -> None:
+    """Refuse (ImportRejected) survey results meant for the demo workspace, before the file is read."""
+    if store.settings.workspace_kind(db) == "demo":
+        raise ImportRejected(demo_refusal(what))
+
+
 _NOTHING_NEW = {"duplicate", "duplicate in file", "blank", "test", "unfinished"}
 """Row outcomes of a file that brings nothing new to the wave (with at least one duplicate)."""
 
@@ -263,6 +278,7 @@ def import_survey(
     file into the same wave changes nothing; responses already in another wave of the initiative are
     imported only with `allow_other_wave`.
     """
+    _refuse_demo(db, file_name)
     if not wave.strip():
         raise ImportRejected("Give the wave a name (e.g. 2027 Q1): responses belong to a wave.")
     wave = wave.strip()
@@ -500,6 +516,7 @@ def enter_team_results(
     is written. The file's teams replace their earlier entry in the wave; other teams' entries stay.
     A dry run checks everything and writes nothing.
     """
+    _refuse_demo(db, file_name)
     found = entry.read_team_results(data, file_name)
     file_hash = hashlib.sha256(data).hexdigest()
     with store.write_transaction(db, commit=not dry_run, immediate=not dry_run):

@@ -205,7 +205,9 @@ def heatmap_rows(chart) -> dict[str, list[str]]:
     }
 
 
-def test_a_survey_import_with_an_unknown_label_reaches_the_overview(server: str, page: Page, tmp_path: Path):
+def test_a_survey_import_with_an_unknown_label_reaches_the_overview(
+    own_workspace, server: str, page: Page, tmp_path: Path
+):
     export = ROOT / "tests" / "fixtures" / "imports" / "qualtrics_choice_text.csv"
     data = export.read_bytes()
     assert b",Agree," in data

@@ -111,9 +111,9 @@ def test_a_file_at_the_cap_is_read(monkeypatch):
 
 
 @pytest.fixture
-def import_page(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, list[str]]:
+def import_page(own_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, list[str]]:
     """The import page on an own workspace, counting every file services parses."""
-    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
+    monkeypatch.setenv("CXCHANGE_DB", str(own_workspace))
     st.cache_data.clear()
     parsed: list[str] = []
 
