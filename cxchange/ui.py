@@ -8,7 +8,7 @@ import sqlite3
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,9 @@ def _recovery() -> None:
 def _backup_label(path: Path) -> str:
     """A backup as a picker names it: file name, size and when it was written."""
     found = path.stat()
-    return f"{path.name} · {found.st_size / 1e6:,.1f} MB"
+    return (
+        f"{path.name} · {found.st_size / 1e6:,.1f} MB · written {datetime.fromtimestamp(found.st_mtime):%d %b %Y %H:%M}"
+    )
 
 
 @contextmanager
