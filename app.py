@@ -4,7 +4,8 @@ import streamlit as st
 
 from cxchange import ui
 
-st.set_page_config(page_title="cxchange", page_icon=":material/groups:", layout="wide")
+# An emoji favicon is drawn by the page itself; a ":material/..." one is fetched from fonts.gstatic.com.
+st.set_page_config(page_title="cxchange", page_icon="👥", layout="wide")
 
 me = ui.front_door()  # with sign-in configured, nothing below runs for someone not signed in or without a role
 PAGES = (
@@ -29,6 +30,7 @@ page = st.navigation(
     ]
 )
 ui.who_box(me)
-ui.open_workspace().close()  # created with the demo where there is none yet, schema brought up to date
+ui.open_workspace_or_explain()  # created with the demo where there is none yet, schema brought up to date
 ui.demo_banner()
-page.run()
+with ui.database_errors():
+    page.run()

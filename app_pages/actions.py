@@ -8,7 +8,7 @@ import streamlit as st
 
 from cxchange import actions, hierarchy, services, ui
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, KOTTER_STEPS
-from cxchange.text import agree, plural, upper_first
+from cxchange.text import agree, markdown_text, plural, upper_first
 
 st.title("Actions")
 st.caption(
@@ -178,7 +178,7 @@ def said_and_done() -> None:
         "the action caused it: other things changed too."
     )
     for team, rows in done.groupby("team", sort=False):
-        st.subheader(team)
+        st.subheader(markdown_text(team))
         for row in rows.itertuples(index=False):
             with st.container(border=True):
                 details = [f"done {row.closed_on}"]
@@ -188,8 +188,8 @@ def said_and_done() -> None:
                 if targets:
                     details.append(f"targets {targets}")
                 if isinstance(row.owner, str):
-                    details.append(f"owner {row.owner}")
-                st.markdown(f"**{row.title}**")
+                    details.append(f"owner {markdown_text(row.owner)}")
+                st.markdown(f"**{markdown_text(row.title)}**")
                 line = " · ".join(details)
                 st.caption(upper_first(line))
                 st.markdown(f"**What moved:** {moved[row.id]}")

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from cxchange import entry, services, ui
+from cxchange import entry, sample_data, services, store, ui
 from cxchange.importing import (
     ImportMapping,
     ImportRejected,
@@ -23,6 +23,18 @@ initiative_ids = dict(zip(initiatives["name"], initiatives["id"].tolist(), stric
 
 if message := st.session_state.pop("import_message", None):
     st.success(message)
+if ui.read(store.settings.workspace_kind) == "demo":
+    # Real answers blended into made-up ones would be wrong under a banner calling them made up: refused.
+    st.warning(
+        f"This is the demo workspace ({sample_data.DEMO_NAME} is made up): survey results are imported into a "
+        "workspace of your own, so real answers never mix with made-up ones. The demo is kept in a backup and "
+        "can be loaded again at any time.",
+        icon=":material/science:",
+    )
+    if (me := ui.actor()) is not None and ui.may_open(me, "app_pages/settings.py"):
+        st.page_link("app_pages/settings.py", label="Start an empty workspace first", icon=":material/arrow_forward:")
+    else:
+        st.caption("Ask your cxchange admin to start an empty workspace first (Settings → Workspace).")
 
 survey_tab, team_tab, history_tab = st.tabs(["Survey file", "Team-level results", "Import history"])
 
@@ -307,7 +319,14 @@ def team_level() -> None:
             "sd (optional)": st.column_config.NumberColumn(step=0.01, help="Standard deviation, if reported"),
         },
     )
-    if st.button("Save team-level results", type="primary", key="entry_save"):
+    in_demo = ui.read(store.settings.workspace_kind) == "demo"  # real figures never go into the made-up demo
+    if st.button(
+        "Save team-level results",
+        type="primary",
+        key="entry_save",
+        disabled=in_demo,
+        help=services.demo_refusal("Typed team-level results") if in_demo else None,
+    ):
         rows, problems = entry.check_grid(edited, team_ids)
         if problems:
             st.error("Nothing was saved:\n\n" + "\n".join(f"- {problem}" for problem in problems))

@@ -14,7 +14,7 @@ from cxchange import access, names, organisation, questions, sample_data, servic
 from cxchange.importing import ImportRejected
 from cxchange.model import ELEMENT_LABELS, KOTTER_LABEL_SETS
 from cxchange.settings import SETTINGS
-from cxchange.text import agree
+from cxchange.text import agree, plural
 
 st.title("Settings")
 current = ui.settings()
@@ -410,17 +410,57 @@ REPLACEMENTS = {
 
 
 def confirm_replacement(kind: str) -> None:
-    """Ask before replacing the workspace; on yes, keep a backup, replace, say where the backup is."""
+    """Ask before replacing the workspace; on yes, keep a checked backup, replace, say where the backup is.
+
+    A backup that cannot be restored says why instead of offering to; an empty start says how many backups
+    of earlier workspaces stay (each holds every response it copied) and offers to delete them all.
+    """
     title, explanation, confirm_label, backup_label, action, message = REPLACEMENTS[kind]
-    backup_name = getattr(st.session_state.get("restore_from"), "name", "")
+    source = st.session_state.get("restore_from")
+    backup_name = getattr(source, "name", "")
+    folder = ui.db_path().parent / "backups"
+    earlier = store.backups(ui.db_path())
 
     @st.dialog(title, on_dismiss=close_dialog)
     def dialog() -> None:
         st.write(explanation.format(backup=backup_name))
+        if kind == "restore" and (problem := store.backup_problem(source)):
+            st.error(problem)
+            if st.button("Cancel"):
+                close_dialog()
+                st.rerun()
+            return
+        delete_all = False
+        if kind == "empty" and earlier:
+            size = sum(path.stat().st_size for path in earlier) / 1e6
+            st.warning(
+                f"{plural(len(earlier), 'backup')} of earlier workspaces {agree(len(earlier), 'stays', 'stay')} in "
+                f"{folder} ({size:,.1f} MB), each with every response it copied."
+            )
+            delete_all = st.checkbox(
+                "Delete every backup too, and keep none of this workspace: nothing can bring it back",
+                key="delete_backups",
+            )
         if st.button(confirm_label, type="primary"):
-            kept = ui.call(services.keep_backup, backup_label)
-            action()
-            st.session_state["workspace_message"] = message.format(kept=kept.name, backup=backup_name)
+            if delete_all:
+                action()
+                deleted = ui.call(services.delete_backups)
+                text = (
+                    f"Started an empty workspace and deleted {plural(deleted, 'backup')}: nothing of the previous "
+                    "one is kept."
+                )
+            else:
+                kept = ui.call(services.backup_workspace, backup_label)
+                action()
+                text = message.format(kept=kept.name, backup=backup_name)
+                if kind == "empty":
+                    left = len(store.backups(ui.db_path()))
+                    text += (
+                        f" {plural(left, 'backup')} {agree(left, 'is', 'are')} kept in {folder} (the newest "
+                        f"{int(current['backups_kept'])}, a setting under Thresholds); starting empty again "
+                        "offers to delete them."
+                    )
+            st.session_state["workspace_message"] = text
             close_dialog()
             st.rerun()
         if st.button("Cancel"):
@@ -451,7 +491,9 @@ def workspace_tab() -> None:
     backups = store.backups(ui.db_path())
     if backups:
         with st.expander(f"Backups ({len(backups)})"):
-            chosen = st.selectbox("Backup", backups, format_func=lambda path: path.name)
+            chosen = st.selectbox(
+                "Backup", backups, format_func=lambda path: f"{path.name} · {path.stat().st_size / 1e6:,.1f} MB"
+            )
             if st.button("Restore this backup"):
                 st.session_state["restore_from"] = chosen
                 st.session_state["confirm"] = "restore"

@@ -4,6 +4,7 @@ import streamlit as st
 
 from cxchange import charts, hierarchy, readiness, ui
 from cxchange.model import ELEMENT_LABELS, REMEDIES
+from cxchange.text import markdown_text
 
 settings = ui.settings()
 min_n = int(settings["min_group_size"])
@@ -17,7 +18,7 @@ if tree.empty or len(ids) == 1:
 # The team comes from the link (?team=Name), so any chart or message can point here.
 asked = st.query_params.get("team")
 if asked is not None and asked not in ids:
-    st.warning(f"There is no team called {asked!r}; choose one below.")
+    st.warning(f"There is no team called “{markdown_text(asked)}”; choose one below.")
 if asked in ids and st.session_state.get("detail_team_link") != asked:
     st.session_state["detail_team_link"] = asked  # apply a link once; the picker may change it afterwards
     st.session_state["detail_team"] = ids[asked]
@@ -29,7 +30,7 @@ with right:
     initiative_id = ui.initiative_picker()
 team_name = tree.set_index("team_id").loc[team_id, "team"]
 st.query_params["team"] = st.session_state["detail_team_link"] = team_name
-header.title(team_name)
+header.title(markdown_text(team_name))
 
 frame = ui.readiness_frame(initiative_id)
 rows = frame[frame["team_id"] == team_id].sort_values("opened_on")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from cxchange import champions, charts, kotter, readiness, services, ui, workshop
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
+from cxchange.text import html_text, markdown_text
 
 settings = ui.settings()
 min_n = int(settings["min_group_size"])
@@ -52,7 +53,7 @@ if "step" not in params:
 
 # Presenting: everything comes from the link, so a step can be opened, shared and reloaded.
 st.html(ui.PROJECTOR_CSS)
-initiative_id, wave_id = int(params.get("initiative", 0)), int(params.get("wave", 0))
+initiative_id, wave_id = workshop.link_id(params.get("initiative")), workshop.link_id(params.get("wave"))
 steps = workshop.session_steps(params.get_all("steps") or list(workshop.KINDS), params.get_all("teams"))
 frame = ui.readiness_frame(initiative_id)
 wave_rows = frame[frame["wave_id"] == wave_id]
@@ -73,13 +74,14 @@ def go(to: int) -> None:
 
 back, where, forward, end = st.columns([1, 4, 1, 1], vertical_alignment="center")
 back.button("← Previous", on_click=go, args=(at - 1,), disabled=at == 0, width="stretch")
-where.markdown(f"<div class='cx-where'>{workshop.progress(steps, at)}</div>", unsafe_allow_html=True)
+# Team names come from files and links: every text is escaped before it goes into HTML or markdown.
+where.markdown(f"<div class='cx-where'>{html_text(workshop.progress(steps, at))}</div>", unsafe_allow_html=True)
 forward.button("Next →", on_click=go, args=(at + 1,), disabled=at == len(steps) - 1, type="primary", width="stretch")
 if end.button("End", width="stretch"):
     st.query_params.clear()
     st.rerun()
 
-st.markdown(f"# {step.title}")
+st.markdown(f"# {markdown_text(step.title)}")
 if added := st.session_state.pop("workshop_added", None):
     st.success(added)
 chosen_rows = wave_rows[wave_rows["team"].isin([s.team for s in steps if s.team]) | (wave_rows["team_id"] == 0)]
@@ -87,8 +89,8 @@ chosen_rows = wave_rows[wave_rows["team"].isin([s.team for s in steps if s.team]
 if step.kind == "pulse":
     pulse = workshop.pulse(wave_rows, readiness.change_text(frame, 0, wave_id, min_n), min_n)
     st.markdown(
-        f"<div class='cx-big'>{pulse.index}</div><div class='cx-mid'>readiness index, {wave_name} · {pulse.n}</div>"
-        f"<p>{pulse.change}</p>",
+        f"<div class='cx-big'>{html_text(pulse.index)}</div><div class='cx-mid'>readiness index, "
+        f"{html_text(wave_name)} · {html_text(pulse.n)}</div><p>{html_text(pulse.change)}</p>",
         unsafe_allow_html=True,
     )
 elif step.kind == "heatmap":
@@ -101,12 +103,14 @@ elif step.kind == "barriers":
 elif step.kind == "team":
     screen = workshop.team_screen(wave_rows, step.team, min_n)
     st.markdown(
-        f"<div class='cx-big'>{screen['index']}</div><div class='cx-mid'>readiness index · {screen['n']}</div>",
+        f"<div class='cx-big'>{html_text(screen['index'])}</div>"
+        f"<div class='cx-mid'>readiness index · {html_text(screen['n'])}</div>",
         unsafe_allow_html=True,
     )
     if screen["barrier"]:
         st.markdown(
-            f"<div class='cx-mid'>Stuck at: {screen['barrier']}</div><p>{screen['remedy']}</p>", unsafe_allow_html=True
+            f"<div class='cx-mid'>Stuck at: {html_text(screen['barrier'])}</div><p>{html_text(screen['remedy'])}</p>",
+            unsafe_allow_html=True,
         )
         team_rows = wave_rows[wave_rows["team"] == step.team]
         shares = ui.computed(readiness.likert_shares, ui.answer_counts(wave_id), ui.teams(), team_rows, "all")
@@ -146,10 +150,11 @@ elif step.kind == "champions":
         unsafe_allow_html=True,
     )
     if summary["without"]:
-        st.markdown(f"**No active champion:** {', '.join(summary['without'])}")
+        st.markdown(f"**No active champion:** {', '.join(map(markdown_text, summary['without']))}")
     if summary["quiet"]:
         st.markdown(
-            f"**Quiet, no session for more than {settings['champion_quiet_days']} days:** {', '.join(summary['quiet'])}"
+            f"**Quiet, no session for more than {settings['champion_quiet_days']} days:** "
+            f"{', '.join(map(markdown_text, summary['quiet']))}"
         )
 elif step.kind == "actions":
     captured = workshop.session_actions(ui.initiative_actions(initiative_id), date.today())
@@ -158,7 +163,9 @@ elif step.kind == "actions":
     else:
         with st.form("votes"):
             votes = {
-                int(row.id): st.number_input(row.title, min_value=0, value=int(row.votes), step=1, key=f"vote_{row.id}")
+                int(row.id): st.number_input(
+                    markdown_text(row.title), min_value=0, value=int(row.votes), step=1, key=f"vote_{row.id}"
+                )
                 for row in workshop.ranked(captured).itertuples()
             }
             if st.form_submit_button("Save the dot-votes", type="primary"):
@@ -166,7 +173,7 @@ elif step.kind == "actions":
                 st.rerun()
         st.markdown(
             "\n".join(
-                f"{place}. **{row.title}** — {row.votes} votes"
+                f"{place}. **{markdown_text(row.title)}** — {row.votes} votes"
                 for place, row in enumerate(workshop.ranked(captured).itertuples(), 1)
             )
         )
@@ -208,7 +215,7 @@ if step.kind in workshop.CAPTURE_KINDS:
                     today=date.today(),
                 )
             except ValueError as problem:
-                st.error(str(problem))
+                st.error(markdown_text(problem))
             else:
-                st.session_state["workshop_added"] = f"Added: {title}"
+                st.session_state["workshop_added"] = f"Added: {markdown_text(title)}"
                 st.rerun()

@@ -91,12 +91,6 @@ def signed_in(email: str, users: pd.DataFrame, admins: Iterable[str], team_ids: 
     return Actor(address, str(row["role"]), team)
 
 
-def is_loopback(address: object) -> bool:
-    """Whether the server's bind address reaches this computer only (empty: Streamlit binds every interface)."""
-    text = str(address or "").strip().lower()
-    return text in {"localhost", "::1", "[::1]"} or text.startswith("127.")
-
-
 def admins_from(value: str | None) -> list[str]:
     """$CXCHANGE_ADMINS as a list of addresses (comma or space separated)."""
     return [part.strip().lower() for part in re.split(r"[,\s]+", value or "") if part.strip()]

@@ -1,6 +1,6 @@
 """The command line: python -m cxchange demo | import | enter | readiness | report | teams import | waves add |
-users add/list/remove | audit (the app and the CLI share functions; whoever runs it acts as admin: they hold
-the file)."""
+users add/list/remove | audit | backup | restore (the app and the CLI share functions; whoever runs it acts as
+admin: they hold the file)."""
 
 from __future__ import annotations
 
@@ -111,6 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     audit.add_argument("--since", help="only entries from this date (YYYY-MM-DD) or time on")
     audit.add_argument("--json", action="store_true", help="print JSON instead of lines")
 
+    backup = commands.add_parser("backup", help="write a checked copy of the whole workspace to a file")
+    backup.add_argument("--db", required=True, type=Path, help="SQLite file to copy")
+    backup.add_argument("--out", required=True, type=Path, help="the backup file to write")
+    restore = commands.add_parser("restore", help="replace the workspace with a backup (keeping one of it first)")
+    restore.add_argument("file", type=Path, help="a backup written by `backup` or the app")
+    restore.add_argument("--db", required=True, type=Path, help="SQLite file to replace")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
@@ -129,6 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _users(args)
         if args.command == "audit":
             return _audit(args)
+        if args.command == "backup":
+            return _backup(args)
+        if args.command == "restore":
+            return _restore(args)
         return _readiness(args)
     except (LookupError, ValueError) as problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -146,7 +157,7 @@ def _demo(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        kept = store.backup(db, store.backup_path(args.db, "before-demo"))
+        kept = services.backup_workspace(db, "before-demo", actor=ACTOR)
         print(f"Kept a backup of the workspace in {kept}.")
     services.write_demo(db, seed=args.seed, actor=ACTOR)
     print(
@@ -304,4 +315,27 @@ def _audit(args: argparse.Namespace) -> int:
         for entry in entries:
             target = f" {entry['target']}" if entry["target"] else ""
             print(f"{entry['at']}  {entry['actor']} ({entry['role']})  {entry['action']}{target}")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    if not args.db.exists():
+        raise LookupError(f"There is no database at {args.db}.")
+    if args.out.resolve() == args.db.resolve():
+        raise ValueError("--out is the workspace itself; give the backup a file of its own.")
+    kept = services.export_backup(store.open_db(args.db), args.out, actor=ACTOR)
+    print(f"Kept a backup of {args.db} in {kept} ({kept.stat().st_size / 1e6:,.1f} MB).")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise LookupError(f"There is no file at {args.file}.")
+    db = store.open_db(args.db)
+    problem = store.backup_problem(args.file)
+    if problem:  # checked before anything is copied or replaced
+        raise ValueError(problem)
+    kept = services.backup_workspace(db, "before-restore", actor=ACTOR)
+    services.restore_backup(db, args.file, actor=ACTOR)
+    print(f"Restored {args.file.name} into {args.db}; what it replaced is kept in {kept}.")
     return 0

@@ -9,7 +9,7 @@ import getpass
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -140,20 +140,67 @@ def write_demo(db: Database, seed: int = sample_data.DEFAULT_SEED, *, actor: Act
 
 
 @_role("admin")
-def keep_backup(db: Database, label: str, *, actor: Actor = LOCAL) -> Path:
-    """A consistent copy of the whole workspace beside it (data/backups/…-<label>-<time>.db); returns its path."""
-    kept = store.backup(db, store.backup_path(store.path_of(db), label))
+def restore_backup(db: Database, source: str | Path, *, actor: Actor = LOCAL) -> None:
+    """Replace the whole database with the backup at `source`; refused (ValueError, one sentence) where the file
+    is empty, not SQLite, damaged or no cxchange workspace, the workspace left as it was. The restore is the
+    first entry of the audit trail after it."""
+    store.restore(db, source)
+    with store.write_transaction(db):
+        store.people.record(db, _now(), actor.name, actor.role, "backup restored", Path(source).name, {})
+
+
+@_role("admin")
+def backup_workspace(db: Database, label: str, *, actor: Actor = LOCAL) -> Path:
+    """Keep a checked backup of the whole workspace in its backups folder (see store.backup), then delete all
+    but the newest `backups_kept` (a setting); returns the new backup. A failure leaves no file and raises."""
+    path = store.file_of(db)
+    kept = store.backup(db, store.backup_path(path, label))
+    store.prune_backups(path, int(store.settings.settings(db)["backups_kept"]))
     with store.write_transaction(db):
         store.people.record(db, _now(), actor.name, actor.role, "backup kept", kept.name, {})
     return kept
 
 
+def _backup_first(db: Database, label: str) -> Path:
+    """The backup taken before a destructive write (undo, merge), kept and pruned like any other."""
+    path = store.file_of(db)
+    kept = store.backup(db, store.backup_path(path, label))
+    store.prune_backups(path, int(store.settings.settings(db)["backups_kept"]))
+    return kept
+
+
 @_role("admin")
-def restore_backup(db: Database, source: str | Path, *, actor: Actor = LOCAL) -> None:
-    """Replace the whole database with the backup at `source`; the restore is the first entry after it."""
-    store.restore(db, source)
+def export_backup(db: Database, destination: str | Path, *, actor: Actor = LOCAL) -> Path:
+    """A checked backup of the whole workspace at `destination` (the command line's `backup --out`)."""
+    kept = store.backup(db, destination)
     with store.write_transaction(db):
-        store.people.record(db, _now(), actor.name, actor.role, "backup restored", Path(source).name, {})
+        store.people.record(db, _now(), actor.name, actor.role, "backup kept", str(kept), {})
+    return kept
+
+
+@_role("admin")
+def delete_backups(db: Database, *, actor: Actor = LOCAL) -> int:
+    """Delete every backup of the workspace (after an empty start that should keep nothing); returns how many
+    there were."""
+    deleted = len(store.delete_backups(store.file_of(db)))
+    with store.write_transaction(db):
+        store.people.record(db, _now(), actor.name, actor.role, "backups deleted", "", {"deleted": deleted})
+    return deleted
+
+
+def recover_workspace(path: str | Path, source: str | Path) -> None:
+    """Put the backup `source` in place of the workspace file at `path`, which cannot be opened (damaged), so
+    no role can be read from it: the app offers this only to the local admin or one named in $CXCHANGE_ADMINS
+    (ui.may_recover). Recorded in the restored file's audit trail."""
+    store.replace_file(path, source)
+    # the backup's schema brought up to date, as every restore does
+    with closing(store.open_db(path)) as db, store.write_transaction(db):
+        store.people.record(db, _now(), "recovery screen", "admin", "backup restored", Path(source).name, {})
+
+
+def set_aside_workspace(path: str | Path) -> Path:
+    """Move a damaged workspace file out of the way (kept beside it); the next start creates a new one."""
+    return store.set_aside(path)
 
 
 @_role("editor")
@@ -278,6 +325,21 @@ def report_document(
 # Survey import -------------------------------------------------------------------------------
 
 
+def demo_refusal(what: str) -> str:
+    """Why real survey results are not put into the demo workspace, and what to do instead."""
+    return (
+        f"{what} cannot go into the demo workspace: it holds {sample_data.DEMO_NAME}, a made-up "
+        "organisation, and real answers would blend into its made-up figures under a banner calling them made "
+        "up. Start an empty workspace first (Settings → Workspace; a backup keeps the demo), then import it."
+    )
+
+
+def _refuse_demo(db: Database, what: str) -> None:
+    """Refuse (ImportRejected) survey results meant for the demo workspace, before the file is read."""
+    if store.settings.workspace_kind(db) == "demo":
+        raise ImportRejected(demo_refusal(what))
+
+
 _NOTHING_NEW = {"duplicate", "duplicate in file", "blank", "test", "unfinished"}
 """Row outcomes of a file that brings nothing new to the wave (with at least one duplicate)."""
 
@@ -315,6 +377,7 @@ def import_survey(
     file into the same wave changes nothing; responses already in another wave of the initiative are
     imported only with `allow_other_wave`.
     """
+    _refuse_demo(db, file_name)
     if not wave.strip():
         raise ImportRejected("Give the wave a name (e.g. 2027 Q1): responses belong to a wave.")
     wave = wave.strip()
@@ -527,8 +590,11 @@ def _write_chunk(
 @_role("editor")
 def undo_batch(db: Database, batch: int, *, actor: Actor = LOCAL) -> int:
     """Remove an import whole: its responses, answers and team-level rows, and the items, aliases, teams and
-    wave it created where nothing else uses them; returns the rows removed."""
-    with _writing(db, actor, "import undone", f"batch {batch}"):
+    wave it created where nothing else uses them; returns the rows removed. A backup is kept first."""
+    _refuse_others_batch(db, actor, batch)
+    kept = _backup_first(db, "before-undo")
+    with _writing(db, actor, "import undone", f"batch {batch}") as detail:
+        detail["backup"] = kept.name
         _refuse_others_batch(db, actor, batch)
         store.bank.remove_batch_items(db, batch)
         return store.responses.undo_batch(db, batch)
@@ -572,6 +638,7 @@ def enter_team_results(
     is written. The file's teams replace their earlier entry in the wave; other teams' entries stay.
     A dry run checks everything and writes nothing.
     """
+    _refuse_demo(db, file_name)
     found = entry.read_team_results(data, file_name)
     file_hash = hashlib.sha256(data).hexdigest()
     with _writing(db, actor, "team results imported", file_name, commit=not dry_run, immediate=not dry_run):
@@ -945,7 +1012,9 @@ def undo_champion_batch(db: Database, batch: int, *, actor: Actor = LOCAL) -> di
 
     Returns how many champions and activities went; raises ValueError where there is no such roster import.
     """
-    with _writing(db, actor, "champion roster undone", f"batch {batch}"):
+    kept = _backup_first(db, "before-undo")
+    with _writing(db, actor, "champion roster undone", f"batch {batch}") as detail:
+        detail["backup"] = kept.name
         _refuse_others_batch(db, actor, batch)
         found = store.champions.champion_batch_counts(db, batch)
         if found is None:
@@ -1154,7 +1223,9 @@ def merge_teams(
     Returns the merge's record: id, from_name, into_name, moved, summary.
     """
     now = now or datetime.now()
-    with _writing(db, actor, "teams merged", f"team {from_team} into {into_team}"):
+    kept = _backup_first(db, "before-merge")
+    with _writing(db, actor, "teams merged", f"team {from_team} into {into_team}") as detail:
+        detail["backup"] = kept.name
         teams = store.org.teams(db)
         from_name, into_name = organisation.check_merge(teams, from_team, into_team)
         clashes = organisation.merge_clashes(from_name, into_name, *store.org.shared_keys(db, from_team, into_team))
@@ -1205,7 +1276,9 @@ def undo_merge(db: Database, merge_id: int, now: datetime | None = None, *, acto
     that is still in place can be undone (a later one may have moved the same rows on); ValueError otherwise,
     nothing written. Returns a sentence on what moved back."""
     now = now or datetime.now()
-    with _writing(db, actor, "merge undone", f"merge {merge_id}"):
+    kept = _backup_first(db, "before-undo-merge")
+    with _writing(db, actor, "merge undone", f"merge {merge_id}") as detail:
+        detail["backup"] = kept.name
         merges = store.org.merges(db)
         found = merges[merges["id"] == merge_id]
         if found.empty:

@@ -248,6 +248,16 @@ SETTINGS: tuple[Setting, ...] = (
         maximum=365,
         section="Programme health",
     ),
+    Setting(
+        "backups_kept",
+        10,
+        "Backups kept",
+        "The newest this many backups of the workspace are kept in its backups folder; older ones are deleted "
+        "when a new one is taken. Each holds every response of the workspace it copied.",
+        minimum=1,
+        maximum=1000,
+        section="Workspace",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}

@@ -6,6 +6,7 @@ Pure and standard-library only, so anyone may import it (model, settings and hie
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import re
 
@@ -74,3 +75,29 @@ def rate_text(rate: object, headcount: object) -> str:
     if math.isnan(share) or math.isnan(people):
         return ""
     return f"{share:.0%} of {people:,.0f}"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+"""Every ASCII punctuation character: CommonMark lets a backslash make each one plain text."""
+
+
+def markdown_text(text: object) -> str:
+    """User text (a team name, an action) made plain for Streamlit's markdown, on one line.
+
+    Every punctuation mark is backslash-escaped, so nothing in it becomes a link, HTML, emphasis, a
+    heading, an icon or a colour; runs of spaces and line breaks become one space. Escapes alone do not
+    stop GFM's autolinks, which look for "https://", "www." and "@" in the text after escapes are read:
+    an invisible word joiner (U+2060) after every ":" and "@" and inside "www." breaks them.
+    """
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return _AUTOLINK_START.sub(lambda found: found.group(0) + _JOINER, escaped)
+
+
+_JOINER = "\u2060"
+_AUTOLINK_START = re.compile(r"\\[:@]|(?i:www)(?=\\\.)")
+"""Where GFM's autolink literals start: a scheme's ":", an address's "@", "www" before its "."."""
+
+
+def html_text(text: object) -> str:
+    """User text made plain for HTML (quotes too, so it is safe in an attribute), on one line."""
+    return html.escape(" ".join(str(text).split()), quote=True)

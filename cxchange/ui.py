@@ -7,10 +7,11 @@ import hashlib
 import inspect
 import os
 import pickle
+import sqlite3
 import weakref
-from collections.abc import Callable, Iterable
-from contextlib import closing
-from datetime import date
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,19 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
-from cxchange import access, charts, exports, health, hierarchy, readiness, sample_data, services, store, workshop
+from cxchange import (
+    access,
+    charts,
+    exports,
+    health,
+    hierarchy,
+    network,
+    readiness,
+    sample_data,
+    services,
+    store,
+    workshop,
+)
 from cxchange.access import Actor
 from cxchange.importing import ImportRejected
 
@@ -39,6 +52,70 @@ def open_workspace() -> Database:
     if is_new:
         services.write_demo(db)
     return db
+
+
+def open_workspace_or_explain() -> None:
+    """Open (or create) the workspace for this run. Where the file cannot be opened, say why in one sentence
+    naming it, offer a damaged file's backups (the only page that can be reached then), and stop the run."""
+    try:
+        open_workspace().close()
+    except (sqlite3.Error, OSError) as error:
+        sentence = store.failure_text(error, db_path())
+        if sentence is None:
+            raise
+        st.title("The workspace cannot be opened")
+        st.error(sentence, icon=":material/error:")
+        if store.is_damaged(error) and (me := actor()) is not None and me.may("admin"):
+            _recovery()
+        elif store.is_damaged(error):
+            st.write("Ask your cxchange admin: they can restore the last good backup from here.")
+        st.stop()
+    if message := st.session_state.pop("recovery_message", None):
+        st.success(message)
+
+
+def _recovery() -> None:
+    """The way back from a damaged file: restore one of its backups, or set it aside and start again."""
+    path = db_path()
+    found = store.backups(path)
+    if found:
+        chosen = st.selectbox("Backup", found, format_func=_backup_label, key="recovery_backup")
+        if st.button("Restore this backup", type="primary"):
+            try:
+                services.recover_workspace(path, chosen)
+            except ValueError as problem:
+                st.error(str(problem))
+            else:
+                st.session_state["recovery_message"] = f"Restored {chosen.name} in place of the damaged file."
+                st.rerun()
+    else:
+        st.write(f"There is no backup of it in {path.parent / 'backups'}.")
+    if st.button("Set the damaged file aside and start again"):
+        aside = services.set_aside_workspace(path)
+        st.session_state["recovery_message"] = f"The damaged file is kept as {aside}; this is a new workspace."
+        st.rerun()
+
+
+def _backup_label(path: Path) -> str:
+    """A backup as a picker names it: file name, size and when it was written."""
+    found = path.stat()
+    return (
+        f"{path.name} · {found.st_size / 1e6:,.1f} MB · written {datetime.fromtimestamp(found.st_mtime):%d %b %Y %H:%M}"
+    )
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Run a page; where the workspace file fails it (locked by an import, read-only, disk full, damaged),
+    say so in one sentence at the top of the page instead of a traceback. Other errors are raised."""
+    notice = st.empty()
+    try:
+        yield
+    except sqlite3.Error as error:
+        sentence = store.failure_text(error, db_path())
+        if sentence is None:
+            raise
+        notice.error(sentence, icon=":material/error:")
 
 
 def call(use_case: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -76,8 +153,12 @@ def actor() -> Actor | None:
     email = str(st.user.get("email") or "")
     if not email:
         return None
-    with closing(store.open_db(db_path())) as db:
-        return services.signed_in_actor(db, email, access.admins_from(os.environ.get("CXCHANGE_ADMINS")))
+    admins = access.admins_from(os.environ.get("CXCHANGE_ADMINS"))
+    try:
+        with closing(store.open_db(db_path())) as db:
+            return services.signed_in_actor(db, email, admins)
+    except (sqlite3.Error, OSError):  # the file cannot be read: only the admins named outside it get in
+        return access.signed_in(email, pd.DataFrame(columns=["email", "role", "team_id"]), admins, [])
 
 
 def front_door() -> Actor:
@@ -114,19 +195,17 @@ def may_open(me: Actor, page: str) -> bool:
 
 
 def who_box(me: Actor) -> None:
-    """The sidebar's line on who is using the app and who else can reach it."""
+    """The sidebar's lines on who is using the app and who else can open it (network.reach_text)."""
+    address = st.get_option("server.address")
     with st.sidebar:
         if sign_in_configured():
             scope = "the whole organisation" if me.team_id is None else _team_name(me.team_id)
             st.caption(f"Signed in as {me.name}: {me.role} for {scope}.")
             st.button("Sign out", on_click=st.logout, key="sign_out")
-        elif access.is_loopback(st.get_option("server.address")):
-            st.caption("Local: only this computer can open it. You are its admin.")
         else:
-            st.caption(
-                "Open to the network without sign-in: anyone who reaches this address acts as admin. "
-                "Configure sign-in ([auth] in .streamlit/secrets.toml) or bind to 127.0.0.1."
-            )
+            icon = ":material/lock:" if network.is_loopback(address) else ":material/lan:"
+            without = "" if network.is_loopback(address) else ", and without sign-in each of them acts as admin"
+            st.caption(f"{icon} {network.reach_text(address)}{without}.")
 
 
 def _team_name(team_id: int) -> str:

@@ -60,6 +60,12 @@ def position(steps: Sequence[Step], slug: str | None) -> int:
     return slugs.index(slug) if slug in slugs else 0
 
 
+def link_id(value: str | None) -> int:
+    """An initiative's or wave's id as a session link gives it; 0 (no such thing) for text that is no id."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else 0
+
+
 def progress(steps: Sequence[Step], at: int) -> str:
     """The position indicator: "3 of 9 · Where people are stuck"."""
     return f"{at + 1} of {len(steps)} · {steps[at].title}" if steps else ""

@@ -64,6 +64,24 @@ def demo_path(demo_file: Path, tmp_path: Path) -> Path:
     return path
 
 
+def mark_own(path: Path) -> Path:
+    """Mark the workspace at `path` as the customer's own, not the labelled demo: the demo organisation then
+    stands in for a real one that survey results may be imported into (the demo itself refuses them)."""
+    database = store.open_db(path)
+    try:
+        with store.write_transaction(database):
+            store.settings.set_workspace_kind(database, "own")
+    finally:
+        database.close()
+    return path
+
+
+@pytest.fixture
+def own_workspace(demo_path: Path) -> Path:
+    """This test's copy of the demo (demo_path) marked as the customer's own workspace (see mark_own)."""
+    return mark_own(demo_path)
+
+
 @pytest.fixture
 def demo_db(demo_path: Path):
     """The demo organisation in a private file."""

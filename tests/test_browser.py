@@ -72,10 +72,18 @@ def healthy(process: subprocess.Popen, url: str) -> bool:
 
 @contextlib.contextmanager
 def serving(
-    db_path: Path, log: Path, secrets: Callable[[str], str] | None = None, env: Mapping[str, str] | None = None
+    db_path: Path,
+    log: Path,
+    script: Path | None = None,
+    prefix: list[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    secrets: Callable[[str], str] | None = None,
 ) -> Iterator[str]:
     """The app served on a free port from the SQLite file `db_path` (which may not exist yet); always stopped
     afterwards. Its output goes to the file `log`: a pipe nobody reads stalls the server once full.
+
+    `script` serves another script than app.py, with the project's .streamlit/config.toml all the same;
+    `prefix` runs the server through another command (as another user); `env` adds to its environment;
     `secrets(url)` gives the text of a secrets.toml for the app at `url` (e.g. an [auth] section)."""
     env = os.environ | {"CXCHANGE_DB": str(db_path)} | dict(env or {})
     process = None
@@ -89,7 +97,15 @@ def serving(
                 options = ["--secrets.files", str(path)]
             with log.open("ab") as output:
                 process = subprocess.Popen(
-                    [*STREAMLIT, "--server.port", str(port), *options],
+                    [
+                        *(prefix or []),
+                        *STREAMLIT[:4],
+                        str(script or "app.py"),
+                        *STREAMLIT[5:],
+                        "--server.port",
+                        f"{port}",
+                        *options,
+                    ],
                     cwd=ROOT,
                     env=env,
                     stdout=output,
@@ -201,7 +217,9 @@ def heatmap_rows(chart) -> dict[str, list[str]]:
     }
 
 
-def test_a_survey_import_with_an_unknown_label_reaches_the_overview(server: str, page: Page, tmp_path: Path):
+def test_a_survey_import_with_an_unknown_label_reaches_the_overview(
+    own_workspace, server: str, page: Page, tmp_path: Path
+):
     export = ROOT / "tests" / "fixtures" / "imports" / "qualtrics_choice_text.csv"
     data = export.read_bytes()
     assert b",Agree," in data

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import mark_own
 
 from cxchange import store
 
@@ -186,7 +187,7 @@ RESULTS = "team,n,awareness,desire,knowledge,ability,reinforcement\nHR & People,
 
 
 def test_enter_prints_what_it_entered_and_readiness_counts_it(cli, tmp_path, demo_cli_db):
-    path = store.backup(store.open_db(demo_cli_db), tmp_path / "enter.db")
+    path = mark_own(store.backup(store.open_db(demo_cli_db), tmp_path / "enter.db"))
     results = tmp_path / "results.csv"
     results.write_text(RESULTS, encoding="utf-8")
     dry = cli("enter", str(results), "--db", str(path), "--wave", "2026 Q4", "--dry-run")
@@ -217,7 +218,8 @@ def test_enter_prints_what_it_entered_and_readiness_counts_it(cli, tmp_path, dem
 def test_enter_refuses_a_bad_file_in_one_message_and_writes_nothing(cli, tmp_path, demo_cli_db, content, wave, message):
     results = tmp_path / "results.csv"
     results.write_text(content, encoding="utf-8")
-    result = cli("enter", str(results), "--db", str(demo_cli_db), "--wave", wave)
+    own = mark_own(store.backup(store.open_db(demo_cli_db), tmp_path / "own.db"))
+    result = cli("enter", str(results), "--db", str(own), "--wave", wave)
     assert result.returncode == 2
     assert result.stderr.startswith("error: ")
     assert message in result.stderr

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import mark_own
 from test_importing import expected_teams
 
 from cxchange import services, store
@@ -313,6 +314,10 @@ def test_initiative_option_imports_into_that_initiative(cli, tmp_path):
     db_path = tmp_path / "demo.db"
     demo = cli("demo", "--db", str(db_path))
     assert demo.returncode == 0, demo.stderr
+    refused = import_file(cli, FIXTURES / "msforms.xlsx", db_path, "--initiative", "Digital self-service")
+    assert refused.returncode == 2
+    assert "msforms.xlsx cannot go into the demo workspace" in refused.stderr
+    mark_own(db_path)  # the demo organisation standing in for a real one
     before = stored(db_path)
     result = import_file(cli, FIXTURES / "msforms.xlsx", db_path, "--initiative", "Digital self-service")
     assert result.returncode == 0, result.stderr

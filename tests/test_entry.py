@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -15,6 +17,11 @@ def grid(*rows: dict) -> pd.DataFrame:
 
 
 ROW = {"Team": "HR & People", "Awareness": 4.0, "Desire": 3.0, "Knowledge": 3.0, "Ability": 2.0, "Reinforcement": 3.0}
+
+
+@pytest.fixture(autouse=True)
+def _own(own_workspace: Path) -> None:
+    """Entries go into a workspace of the customer's own: the demo refuses them (see test_demo_refuses_entries)."""
 
 
 @pytest.fixture
@@ -247,3 +254,20 @@ def test_a_file_with_any_problem_or_an_unknown_wave_writes_nothing(demo_db):
         services.enter_team_results(demo_db, GOOD_FILE, "results.csv", "Spring")
     assert store.count(demo_db, "import_batches") == before
     assert store.count(demo_db, "team_results") == 0
+
+
+def test_demo_refuses_entries(demo_file: Path, tmp_path: Path):
+    """Team-level results from a file are real figures: the demo workspace refuses them, naming what to do
+    (the entry grid's Save is disabled in the demo: see test_pages)."""
+    demo = tmp_path / "demo.db"
+    demo.write_bytes(demo_file.read_bytes())
+    database = store.open_db(demo)
+    try:
+        before = store.count(database, "team_results")
+        with pytest.raises(
+            ImportRejected, match=r"^results\.csv cannot go into the demo workspace: .* Start an empty "
+        ):
+            services.enter_team_results(database, b"team,n\nHR & People,12\n", "results.csv", "2026 Q4")
+        assert store.count(database, "team_results") == before
+    finally:
+        database.close()

@@ -168,7 +168,7 @@ def test_unknown_teams_are_created_and_said(db):
     assert set(store.org.teams(db)["name"]) == {"Équipe Réception", "Kundendienst Süd", "Click & Collect"}
 
 
-def test_existing_teams_match_whatever_the_case(demo_db):
+def test_existing_teams_match_whatever_the_case(own_workspace, demo_db):
     result = run(demo_db, "googleforms.csv")
     assert result.plan.new_teams == ["Click & Collect"]
     names = store.org.teams(demo_db)["name"].tolist()

@@ -131,7 +131,7 @@ def entered_only_wave(demo_path: Path) -> None:
     services.save_team_results(database, wave, rows, "test")
 
 
-def test_a_wave_of_team_level_results_only_says_it_has_no_ci_instead_of_nan(app, demo_path):
+def test_a_wave_of_team_level_results_only_says_it_has_no_ci_instead_of_nan(own_workspace, app, demo_path):
     entered_only_wave(demo_path)
     at = app.run()
     assert not at.exception
@@ -268,7 +268,7 @@ def _edit(at: AppTest, prefix: str, edits: dict[int, dict]) -> AppTest:
     return at.run()
 
 
-def test_import_wizard_previews_imports_and_undoes(app, demo_path):
+def test_import_wizard_previews_imports_and_undoes(own_workspace, app, demo_path):
     at = _upload(app, "qualtrics_choice_text.csv")
     assert not at.exception
     assert metric(at, "Complete responses") == "8"
@@ -304,7 +304,7 @@ def test_import_wizard_previews_imports_and_undoes(app, demo_path):
     assert store.count(store.open_db(demo_path), "responses") == before
 
 
-def test_import_wizard_asks_for_an_unknown_label(app, demo_path):
+def test_import_wizard_asks_for_an_unknown_label(own_workspace, app, demo_path):
     data = (FIXTURES / "googleforms.csv").read_text(encoding="utf-8").replace(",4 - Agree,", ",Kinda agree,", 1)
     at = _upload(app, "forms.csv", data.encode())
     assert not at.exception
@@ -319,7 +319,7 @@ def test_import_wizard_asks_for_an_unknown_label(app, demo_path):
     assert store.count(store.open_db(demo_path), "import_batches") == 1
 
 
-def test_import_wizard_refuses_a_pdf_in_one_sentence(app, demo_path):
+def test_import_wizard_refuses_a_pdf_in_one_sentence(own_workspace, app, demo_path):
     at = _upload(app, "results.csv", b"%PDF-1.7 binary")
     assert not at.exception
     assert [e.value for e in at.error] == [
@@ -327,7 +327,7 @@ def test_import_wizard_refuses_a_pdf_in_one_sentence(app, demo_path):
     ]
 
 
-def test_team_level_results_show_in_the_grid_and_on_the_overview(app, demo_path):
+def test_team_level_results_show_in_the_grid_and_on_the_overview(own_workspace, app, demo_path):
     from cxchange import entry
 
     database = store.open_db(demo_path)
@@ -355,7 +355,7 @@ def open_team_level(app: AppTest) -> AppTest:
     return at
 
 
-def test_team_level_grid_refuses_a_mean_off_the_scale_instead_of_clamping_it(app, demo_path):
+def test_team_level_grid_refuses_a_mean_off_the_scale_instead_of_clamping_it(own_workspace, app, demo_path):
     at = open_team_level(app)
     editor = next(d for d in at.data_editor if d.key.startswith("entry_grid:"))
     key = editor.key
@@ -374,7 +374,7 @@ def test_team_level_grid_refuses_a_mean_off_the_scale_instead_of_clamping_it(app
     assert store.count(store.open_db(demo_path), "team_results") == 0
 
 
-def test_team_level_results_from_a_file_are_previewed_then_saved(app, demo_path):
+def test_team_level_results_from_a_file_are_previewed_then_saved(own_workspace, app, demo_path):
     at = open_team_level(app)
     data = b"Team,n,Awareness,Desire,Knowledge,Ability,Reinforcement\nHR & People,12,4,3.5,3,2,3\n"
     at.file_uploader(key="entry_upload").upload("results.csv", data).run()
@@ -391,7 +391,7 @@ def test_team_level_results_from_a_file_are_previewed_then_saved(app, demo_path)
     assert store.count(store.open_db(demo_path), "team_results") == 5
 
 
-def test_team_level_file_with_a_bad_cell_names_it_and_offers_no_save(app, demo_path):
+def test_team_level_file_with_a_bad_cell_names_it_and_offers_no_save(own_workspace, app, demo_path):
     at = open_team_level(app)
     data = b"team,n,awareness,desire,knowledge,ability,reinforcement\nHR & People,12,4,3.5,3,2,7\n"
     at.file_uploader(key="entry_upload").upload("results.csv", data).run()
@@ -402,7 +402,7 @@ def test_team_level_file_with_a_bad_cell_names_it_and_offers_no_save(app, demo_p
     assert not any(b.key == "entry_file_save" for b in at.button)
 
 
-def test_import_wizard_maps_a_new_team_name_to_an_existing_team(app, demo_path):
+def test_import_wizard_maps_a_new_team_name_to_an_existing_team(own_workspace, app, demo_path):
     at = _upload(app, "googleforms.csv")
     assert "• Will create team Click & Collect." in texts(at)
     teams = _grid(at, "teams:").value
@@ -439,7 +439,7 @@ def _wizard_file() -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
-def test_import_wizard_maps_columns_and_teams_on_one_screen(app, demo_path):
+def test_import_wizard_maps_columns_and_teams_on_one_screen(own_workspace, app, demo_path):
     at = _upload(app, "survey.csv", _wizard_file())
     assert not at.exception
     assert "No column of the file is recognised as the team column" in "\n".join(w.value for w in at.warning)
@@ -497,7 +497,7 @@ def test_import_wizard_maps_columns_and_teams_on_one_screen(app, demo_path):
     assert dict(counted.itertuples(index=False)) == {"Stores North": 5, "COMPTABILITÉ": 2}
 
 
-def test_import_wizard_asks_before_importing_into_a_second_wave(app, demo_path):
+def test_import_wizard_asks_before_importing_into_a_second_wave(own_workspace, app, demo_path):
     database = store.open_db(demo_path)
     services.import_survey(database, (FIXTURES / "msforms.xlsx").read_bytes(), "msforms.xlsx", "2027 Q1")
     at = opened(app, "app_pages/import_entry.py")
@@ -795,7 +795,7 @@ def test_team_detail_of_a_complementarily_hidden_team_keeps_its_size_hidden(app)
 def test_team_detail_of_an_unknown_team_warns_and_offers_the_picker(app):
     at = team_detail(app, "Nowhere")
     assert not at.exception
-    assert [w.value for w in at.warning] == ["There is no team called 'Nowhere'; choose one below."]
+    assert [w.value for w in at.warning] == ["There is no team called “Nowhere”; choose one below."]
     assert at.selectbox(key="detail_team").value is not None
     assert at.query_params["team"] == at.title[0].value  # the link now names the team shown
 
@@ -1168,7 +1168,7 @@ def test_actions_page_flags_what_is_overdue_and_says_what_moved(app, demo_path):
     assert flags["Run till-system training in every store"] == ""
     assert [s.value for s in at.subheader] == ["Contact Centre", "Stores"]  # "you said, we did" by team
     shown = texts(at)
-    assert "**Run till-system training in every store**" in shown
+    assert "**Run till\\-system training in every store**" in shown  # the title's markdown escaped
     assert re.search(r"Knowledge up \d\.\d\d points, 2026 Q1 → 2026 Q2: .* n = \d{3} → \d{3} \(adjusted p", shown)
     assert "No clear change in Reinforcement, 2025 Q4 → 2026 Q1" in shown
     assert "A move after an action is an association, not proof that the action caused it" in shown
@@ -1786,7 +1786,9 @@ def test_empty_kotter_board_points_to_the_initiatives_tab(app, demo_path):
     assert "Add one under Settings → Initiatives & waves" in texts(at)
 
 
-def test_import_wizard_takes_the_suggestions_in_one_go_and_the_user_fixes_the_one_it_got_wrong(app, demo_path):
+def test_import_wizard_takes_the_suggestions_in_one_go_and_the_user_fixes_the_one_it_got_wrong(
+    own_workspace, app, demo_path
+):
     # Harbour Mutual's Qualtrics export: every statement in the company's own words, an unknown team header.
     before = store.count(store.open_db(demo_path), "responses")
     at = _upload(app, "qualtrics_2026q1.csv", (COMPANY / "qualtrics_2026q1.csv").read_bytes())
@@ -1809,3 +1811,29 @@ def test_import_wizard_takes_the_suggestions_in_one_go_and_the_user_fixes_the_on
     next(b for b in at.button if b.label == "Import").click().run()
     assert not at.exception
     assert store.count(store.open_db(demo_path), "responses") - before == 437  # 418 complete, 19 incomplete
+
+
+def test_the_demo_refuses_a_survey_file_and_points_to_an_empty_workspace(app, demo_path):
+    before = store.count(store.open_db(demo_path), "responses")
+    at = _upload(app, "googleforms.csv")
+    assert not at.exception
+    assert "This is the demo workspace (Northwind Retail is made up)" in at.warning[0].value
+    assert [e.value for e in at.error] == [
+        "googleforms.csv cannot go into the demo workspace: it holds Northwind Retail, a made-up organisation, "
+        "and real answers would blend into its made-up figures under a banner calling them made up. Start an "
+        "empty workspace first (Settings → Workspace; a backup keeps the demo), then import it."
+    ]
+    assert not [b for b in at.button if b.label.startswith("Import")]
+    assert at.button(key="entry_save").disabled  # typed team-level results neither
+    assert store.count(store.open_db(demo_path), "responses") == before
+    assert "Demo data" in at.info[0].value  # the banner stands over the demo only
+
+
+def test_after_starting_empty_the_file_imports_and_the_banner_is_gone(app, demo_path):
+    at = opened(app, "app_pages/settings.py")
+    next(b for b in at.button if b.label == "Start an empty workspace").click().run()
+    next(b for b in at.button if b.label == "Yes, start empty").click().run()
+    at = _upload(app, "googleforms.csv")
+    assert not at.exception
+    assert not at.error
+    assert not [i for i in at.info if "Demo data" in str(i.value)]

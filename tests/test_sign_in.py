@@ -117,8 +117,18 @@ def test_an_editor_sees_import_but_not_settings(as_person, demo_db):
     assert [t.value for t in settings.title] == ["Overview"]
 
 
-OUTSIDE_STORES = ("Customer Operations", "Contact Centre", "Complaints Resolution", "Customer Insight", "Digital Marketing",
-                  "E-commerce", "Supply Chain", "Distribution Centre", "Logistics Planning", "Store Support")
+OUTSIDE_STORES = (
+    "Customer Operations",
+    "Contact Centre",
+    "Complaints Resolution",
+    "Customer Insight",
+    "Digital Marketing",
+    "E-commerce",
+    "Supply Chain",
+    "Distribution Centre",
+    "Logistics Planning",
+    "Store Support",
+)
 
 
 def everything_sent(at: AppTest) -> str:

@@ -98,7 +98,9 @@ def test_sign_in_end_to_end_for_each_kind_of_person(app_with_sign_in: str, brows
 
     viewer = browser.new_context().new_page()
     sign_in(viewer, url, "vera")
-    expect(viewer.get_by_text("Signed in as vera@example.com: viewer for Stores and the teams below it.")).to_be_visible()
+    expect(
+        viewer.get_by_text("Signed in as vera@example.com: viewer for Stores and the teams below it.")
+    ).to_be_visible()
     settled(viewer)
     expect(viewer.get_by_role("link", name="Overview")).to_be_visible()
     expect(viewer.get_by_role("link", name="Settings")).to_have_count(0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 
 from cxchange import text
+from cxchange.text import html_text, markdown_text
 
 
 @pytest.mark.parametrize(
@@ -86,3 +88,23 @@ def test_text_imports_only_the_standard_library():
         for alias in node.names
     }
     assert imported <= set(sys.stdlib_module_names) | {"__future__"}
+
+
+def test_markdown_text_leaves_no_markdown_link_html_or_icon():
+    typed = "**[click](https://evil.example/)** <b>x</b> :red[y] :material/lock: # z\n\n- a"
+    escaped = markdown_text(typed)
+    # Every punctuation mark escaped; the lines made one.
+    assert "\n" not in escaped
+    assert re.search(r"(?<!\\)[*\[\]()<>:#`_-]", escaped.replace("\u2060", "")) is None
+    assert escaped.replace("\u2060", "").replace("\\", "") == typed.replace("\n\n", " ")
+
+
+@pytest.mark.parametrize("address", ["https://evil.example/", "HTTP://evil.example", "www.evil.x", "a@evil.x"])
+def test_markdown_text_breaks_what_gfm_would_autolink(address):
+    escaped = markdown_text(address).replace("\\", "")
+    assert "\u2060" in escaped
+    assert not re.search(r"https?://|www\.|@[\w-]", escaped, re.IGNORECASE)
+
+
+def test_html_text_escapes_tags_and_quotes():
+    assert html_text('<iframe srcdoc="x">\n&') == "&lt;iframe srcdoc=&quot;x&quot;&gt; &amp;"

@@ -16,9 +16,10 @@ FIXTURES = ROOT / "tests" / "fixtures" / "imports"
 
 
 @pytest.fixture
-def reads(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The demo workspace, caches cleared; the name of every survey or roster file services parses, in order."""
-    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
+def reads(own_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The demo organisation as an own workspace, caches cleared; the name of every survey or roster file
+    services parses, in order."""
+    monkeypatch.setenv("CXCHANGE_DB", str(own_workspace))
     st.cache_data.clear()
     names: list[str] = []
 

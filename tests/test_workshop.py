@@ -61,3 +61,9 @@ def test_a_chart_for_the_projector_has_larger_text_and_the_same_data(demo_db):
     texts = [layer["mark"] for layer in heat["layer"] if isinstance(layer["mark"], dict)]
     assert any(mark.get("fontSize", 0) >= 24 for mark in texts)  # cell text legible across a room
     assert spec["hconcat"][0]["height"] != heat["height"]  # the original is left as it was
+
+
+def test_a_link_id_that_is_no_number_opens_no_session():
+    assert workshop.link_id("12") == 12
+    for value in (None, "", "abc", "1e3", "-1", "١٢", "<script>"):
+        assert workshop.link_id(value) == 0

@@ -23,6 +23,18 @@ import pandas as pd
 SNIFF_BYTES = 64 * 1024
 DECODE_BYTES = 1 << 20
 CHUNK_ROWS = 50_000
+
+# Bounds checked before a file is parsed, so that no upload can take the server's memory or an hour of it.
+MAX_ROWS = 1_000_000
+"""The most data rows a file may hold: a million responses; more is split into files, or a wave at a time."""
+MAX_COLUMNS = 16_384
+"""The most columns a file may hold (Excel's own limit)."""
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+"""The most an XLSX may unpack to, all its parts together (200 MB: several times a million-row export)."""
+MAX_PACKING_RATIO = 100
+"""The most a large part of an XLSX may be compressed (unpacked size ÷ packed size); real exports pack 5–30×."""
+RATIO_FROM_BYTES = 10 * 1024 * 1024
+"""Parts smaller than this unpacked (10 MB) are not held to the ratio: a small, very regular part may pack well."""
 ID_HEADERS = {"responseid", "response id", "respondent id", "id", "submission id", "response number"}
 
 GLOBAL_IDS = {"ResponseId", "Respondent ID"}
@@ -96,6 +108,7 @@ def read_survey(data: bytes, file_name: str, chunk_rows: int = CHUNK_ROWS) -> Su
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportRejected(f"{name} is an old Excel (.xls) file: open it in Excel and save it as .xlsx or CSV.")
     if data.startswith(b"PK\x03\x04"):
+        _check_zip(data, name)
         first_rows, rows_from = _xlsx_reader(data, name, chunk_rows)
         survey = _interpret(first_rows, rows_from, name)
         return survey
@@ -105,11 +118,59 @@ def read_survey(data: bytes, file_name: str, chunk_rows: int = CHUNK_ROWS) -> Su
         raise ImportRejected(
             f"{name} is not a CSV or Excel file (it holds binary data): export the responses as CSV or .xlsx."
         )
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    if lines > MAX_ROWS + 3:  # 3: the header rows a survey tool may add (a line break in a cell counts too)
+        raise ImportRejected(_too_many_rows(name, f"{lines:,} lines"))
     delimiter = _delimiter(_first_lines(data, encoding))
     first_rows, rows_from = _csv_reader(data, name, encoding, delimiter, chunk_rows)
     survey = _interpret(first_rows, rows_from, name)
     survey.encoding, survey.delimiter = encoding, delimiter
     return survey
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:,.0f} MB" if size < 1024**3 else f"{size / 1024**3:,.1f} GB"
+
+
+def _too_many_rows(name: str, found: str) -> str:
+    return (
+        f"{name} has more than {MAX_ROWS:,} rows ({found}), more than one import takes: export one wave, or "
+        f"split the file into parts of at most {MAX_ROWS:,} responses and import each."
+    )
+
+
+def _too_many_columns(name: str, width: int) -> str:
+    return (
+        f"{name} has {width:,} columns, more than the {MAX_COLUMNS:,} an import reads: export only the survey's "
+        "columns."
+    )
+
+
+def _check_zip(data: bytes, name: str) -> None:
+    """Refuse an XLSX whose parts, as its zip directory declares them, unpack to more than the limit or are packed
+    far tighter than any export (a zip bomb): before a byte of it is unpacked. Python's zip reader stops at
+    the declared size, so a part cannot unpack to more than it declares."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise ImportRejected(
+            f"{name} is not an Excel workbook we can read (a renamed or damaged file?): export the responses "
+            "as .xlsx or CSV again."
+        ) from None
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportRejected(
+            f"{name} unpacks to {_megabytes(unpacked)}, more than the {_megabytes(MAX_UNPACKED_BYTES)} an Excel "
+            "import may: save it as CSV, or split it into smaller files."
+        )
+    for part in parts:
+        if part.file_size >= RATIO_FROM_BYTES and part.file_size > MAX_PACKING_RATIO * max(part.compress_size, 1):
+            raise ImportRejected(
+                f"{name} is packed more tightly than any survey export ({part.filename} unpacks "
+                f"{part.file_size // max(part.compress_size, 1):,} times its size; the limit is "
+                f"{MAX_PACKING_RATIO}): it is not imported. Export the responses from the survey tool again."
+            )
 
 
 def _encoding(data: bytes, name: str) -> str:
@@ -213,6 +274,8 @@ def _csv_reader(data: bytes, name: str, encoding: str, delimiter: str, chunk_row
     except csv.Error as problem:
         raise ImportRejected(f"{name} is not a well-formed CSV file ({problem}): export it again.") from None
     width = max((len(row) for row in first_rows), default=0)
+    if width > MAX_COLUMNS:
+        raise ImportRejected(_too_many_columns(name, width))
     spare = 50  # data rows may carry more fields than the headers; those have no question to belong to
 
     def chunks_from(header_rows: int) -> Iterator[pd.DataFrame]:
@@ -232,6 +295,8 @@ def _csv_reader(data: bytes, name: str, encoding: str, delimiter: str, chunk_row
         start = header_rows + 1
         try:
             for chunk in reader:
+                if start + len(chunk) - header_rows - 1 > MAX_ROWS:
+                    raise ImportRejected(_too_many_rows(name, f"{start + len(chunk) - header_rows - 1:,} so far"))
                 grid = chunk.iloc[:, :width].fillna("")
                 yield grid.set_axis(pd.RangeIndex(start, start + len(grid), name="row"), axis=0)
                 start += len(grid)
@@ -256,10 +321,16 @@ def _xlsx_reader(data: bytes, name: str, chunk_rows: int) -> tuple[Rows, ChunksF
 
     workbook, sheet = open_sheet()
     try:
+        if (sheet.max_row or 0) > MAX_ROWS + 3:  # the sheet's declared dimension: no row is read to know it
+            raise ImportRejected(_too_many_rows(name, f"{sheet.max_row:,} in sheet {sheet.title}"))
+        if (sheet.max_column or 0) > MAX_COLUMNS:
+            raise ImportRejected(_too_many_columns(name, sheet.max_column))
         first_rows = [list(row) for _, row in zip(range(4), sheet.iter_rows(values_only=True), strict=False)]
     finally:
         workbook.close()
     width = max((len(row) for row in first_rows), default=0)
+    if width > MAX_COLUMNS:
+        raise ImportRejected(_too_many_columns(name, width))
 
     def chunks_from(header_rows: int) -> Iterator[pd.DataFrame]:
         workbook, sheet = open_sheet()
@@ -269,6 +340,8 @@ def _xlsx_reader(data: bytes, name: str, chunk_rows: int) -> tuple[Rows, ChunksF
             while batch := [
                 (list(row) + [None] * width)[:width] for _, row in zip(range(chunk_rows), rows, strict=False)
             ]:
+                if start + len(batch) - header_rows - 1 > MAX_ROWS:  # a sheet that declared no dimension
+                    raise ImportRejected(_too_many_rows(name, f"{start + len(batch) - header_rows - 1:,} so far"))
                 yield pd.DataFrame(batch, dtype=object, index=pd.RangeIndex(start, start + len(batch), name="row"))
                 start += len(batch)
         finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -20,6 +21,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 BUSY_TIMEOUT_MS = 30_000
+"""How long a write waits for another writer (an import) before it gives up: $CXCHANGE_BUSY_TIMEOUT_S overrides."""
+
+
+def busy_timeout_ms() -> int:
+    """The busy timeout in milliseconds: $CXCHANGE_BUSY_TIMEOUT_S (seconds) where set, else BUSY_TIMEOUT_MS."""
+    seconds = os.environ.get("CXCHANGE_BUSY_TIMEOUT_S", "").strip()
+    return int(float(seconds) * 1000) if seconds else BUSY_TIMEOUT_MS
 
 
 DATA_TABLES: tuple[str, ...] = (
@@ -49,18 +57,19 @@ def default_path() -> Path:
 def connect(path: str | Path) -> Database:
     """Open the file with WAL, foreign keys and a busy timeout, so concurrent writers wait, not fail."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    timeout = busy_timeout_ms()
+    conn = sqlite3.connect(str(path), timeout=timeout / 1000, check_same_thread=False)
     db = Database(conn)
-    _use_wal(db)
+    db.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+    _use_wal(db, timeout)
     db.execute("PRAGMA foreign_keys = ON")
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA synchronous = NORMAL")
     return db
 
 
-def _use_wal(db: Database) -> None:
+def _use_wal(db: Database, timeout_ms: int) -> None:
     """Switch the file to WAL, retrying: SQLite reports "locked" here without waiting on its busy timeout."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    deadline = time.monotonic() + timeout_ms / 1000
     while True:
         try:
             db.execute("PRAGMA journal_mode = WAL")
@@ -76,6 +85,47 @@ def open_db(path: str | Path) -> Database:
     db = connect(path)
     migrations.apply(db)
     return db
+
+
+def failure_text(error: BaseException, path: str | Path) -> str | None:
+    """What went wrong with the workspace file, for the person at the screen (one sentence naming the file
+    and what to do), or None for an error that is not about the file (a bug: it is raised as it is)."""
+    message = str(error).lower()
+    name = str(path)
+    if "locked" in message or "busy" in message:
+        return (
+            "Someone else is saving to the workspace right now (an import may be running), so nothing was "
+            "changed: try again in a moment."
+        )
+    if "readonly" in message or "read-only" in message:
+        return (
+            f"The workspace file {name} is read-only (or its folder is), so nothing can be saved: make the "
+            "file and its folder writable for the account that runs cxchange, or set CXCHANGE_DB to a file in "
+            "a folder it can write."
+        )
+    if "disk is full" in message or "disk full" in message:
+        return (
+            f"The disk holding {name} is full, so nothing was changed: free some space there (old backups in "
+            "its backups folder are a start), then try again."
+        )
+    if "not a database" in message or "malformed" in message or "file is encrypted" in message:
+        return (
+            f"The workspace file {name} is damaged: it is not a readable cxchange database. Restore the "
+            "last good backup below, or set the damaged file aside and start again."
+        )
+    if "unable to open" in message or isinstance(error, PermissionError | FileNotFoundError | NotADirectoryError):
+        return (
+            f"The workspace file {name} cannot be opened (its folder is missing, or the account that runs "
+            "cxchange may not read or write there): check the folder, or set CXCHANGE_DB to a file in a folder "
+            "it can write."
+        )
+    return None
+
+
+def is_damaged(error: BaseException) -> bool:
+    """Whether the error says the file itself is not a readable database (a backup can help)."""
+    message = str(error).lower()
+    return isinstance(error, sqlite3.DatabaseError) and ("not a database" in message or "malformed" in message)
 
 
 def frame(db: Database, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -127,21 +177,84 @@ def clear_data(db: Database) -> None:
         db[table].delete_where()
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+WORKSPACE_TABLES = ("teams", "waves", "responses", "settings")
+"""Tables every cxchange workspace has had since its first schema: a file without them is no workspace."""
+
+
+def backup_problem(path: str | Path) -> str | None:
+    """Why the file at `path` is no usable workspace backup (one sentence naming it), or None where it is one:
+    empty, not SQLite, failing SQLite's integrity check, or without a workspace's tables."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        return f"There is no backup {name} any more."
+    size = path.stat().st_size
+    if size == 0:
+        return f"{name} is empty (0 bytes): it holds no workspace, so it is not restored. Choose another backup."
+    with path.open("rb") as file:
+        if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            return f"{name} is not a SQLite database, so it is not a cxchange backup: choose another one."
+    try:
+        # Not read-only: a read-only connection to a WAL file leaves its -wal and -shm behind.
+        connection = sqlite3.connect(str(path))
+        try:
+            verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        return f"{name} is damaged ({error}): choose another backup."
+    if verdict != "ok":
+        return f"{name} is damaged (SQLite's integrity check: {verdict}): choose another backup."
+    missing = [table for table in WORKSPACE_TABLES if table not in tables]
+    if missing:
+        return f"{name} is a SQLite database but not a cxchange workspace (it has no {', '.join(missing)} table)."
+    return None
+
+
+class BackupFailed(ValueError):
+    """A backup that could not be written whole; nothing was left in its place. The message is one sentence."""
+
+
 def backup(db: Database, destination: str | Path) -> Path:
-    """Copy the whole database, consistently, to `destination` (SQLite's online backup)."""
+    """Copy the whole database, consistently, to `destination` (SQLite's online backup): written to a
+    temporary file beside it, checked (integrity, the workspace's tables), then renamed into place, so a
+    backup that exists is whole. A failure leaves no file and raises (BackupFailed where the copy is bad)."""
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    target = sqlite3.connect(str(destination))
+    partial = destination.with_name(f".{destination.name}.partial")
     try:
-        db.conn.backup(target)
+        target = sqlite3.connect(str(partial))
+        try:
+            db.conn.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+        finally:
+            target.close()
+        if problem := backup_problem(partial):
+            raise BackupFailed(f"The backup could not be written whole, so none was kept: {problem}")
+        partial.replace(destination)
     finally:
-        target.close()
+        partial.unlink(missing_ok=True)
     return destination
 
 
-def path_of(db: Database) -> Path:
+def prune_backups(db_path: str | Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` backups of `db_path`; returns those deleted."""
+    old = backups(db_path)[max(int(keep), 0) :]
+    for path in old:
+        path.unlink(missing_ok=True)
+    return old
+
+
+def delete_backups(db_path: str | Path) -> list[Path]:
+    """Delete every backup of `db_path`; returns those deleted."""
+    return prune_backups(db_path, 0)
+
+
+def file_of(db: Database) -> Path:
     """The file a connection has open."""
-    return Path(db.execute("PRAGMA database_list").fetchone()[2])
+    return Path(next(row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"))
 
 
 def backup_path(db_path: str | Path, label: str, now: datetime | None = None) -> Path:
@@ -160,14 +273,52 @@ def backup_path(db_path: str | Path, label: str, now: datetime | None = None) ->
 
 
 def backups(db_path: str | Path) -> list[Path]:
-    """Backups of `db_path`, newest first."""
+    """Backups of `db_path`, newest first (by when they were written: their names start with their label)."""
     db_path = Path(db_path)
     folder = db_path.parent / "backups"
-    return sorted(folder.glob(f"{db_path.stem}-*.db"), reverse=True) if folder.exists() else []
+    found = list(folder.glob(f"{db_path.stem}-*.db")) if folder.exists() else []
+    return sorted(found, key=lambda path: (path.stat().st_mtime_ns, path.name), reverse=True)
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
+
+
+def replace_file(path: str | Path, source: str | Path) -> None:
+    """Put a copy of the backup `source` in place of the workspace file that cannot be opened: copied beside it
+    first, then renamed over it, so the file is either the old one or the whole backup. Only for a file no
+    connection has open (a damaged one): its WAL, which belongs to the damaged file, goes first. A backup
+    that is no workspace is refused (ValueError), the file left as it was."""
+    if problem := backup_problem(source):
+        raise ValueError(problem)
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.restoring")
+    try:
+        shutil.copyfile(source, partial)
+        for sidecar in _sidecars(path):
+            sidecar.unlink(missing_ok=True)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def set_aside(path: str | Path, now: datetime | None = None) -> Path:
+    """Rename a damaged workspace file (and its WAL) out of the way, kept for whoever wants to look at it;
+    the next start creates a new workspace. Returns where it went."""
+    path = Path(path)
+    aside = path.with_name(f"{path.name}.damaged-{(now or datetime.now()):%Y%m%d-%H%M%S}")
+    for sidecar in _sidecars(path):
+        if sidecar.exists():
+            sidecar.replace(Path(f"{aside}{sidecar.name.removeprefix(path.name)}"))
+    path.replace(aside)
+    return aside
 
 
 def restore(db: Database, source: str | Path) -> None:
-    """Replace the whole database with the backup at `source`."""
+    """Replace the whole database with the backup at `source`, refused (ValueError, one sentence) where it is
+    empty, not SQLite, damaged or no workspace: the workspace is left as it was."""
+    if problem := backup_problem(source):
+        raise ValueError(problem)
     origin = sqlite3.connect(str(source))
     try:
         origin.backup(db.conn)

@@ -1,0 +1,210 @@
+"""Backups that cannot empty a workspace: written whole or not at all, checked before a restore, pruned, and an
+empty start that says what stays behind. Real SQLite files throughout."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from cxchange import services, store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def responses(path: Path) -> int:
+    database = store.open_db(path)
+    try:
+        return store.count(database, "responses")
+    finally:
+        database.close()
+
+
+def test_a_backup_is_one_checked_file(demo_db, demo_path: Path):
+    kept = services.backup_workspace(demo_db, "scheduled")
+    assert store.backup_problem(kept) is None
+    assert [path.name for path in kept.parent.iterdir()] == [kept.name]  # no -wal, no partial beside it
+    assert responses(kept) == store.count(demo_db, "responses") > 6000
+
+
+def test_a_backup_that_copies_damage_is_not_kept(demo_path: Path, tmp_path: Path):
+    database = store.open_db(demo_path)
+    page_size, pages = (database.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_size", "page_count"))
+    database.close()
+    with demo_path.open("r+b") as file:  # a page in the middle overwritten, as a failing disk does
+        file.seek(page_size * (pages // 2))
+        file.write(os.urandom(page_size * 4))
+    database = store.open_db(demo_path)
+    destination = tmp_path / "backups" / "demo-scheduled.db"
+    with pytest.raises(store.BackupFailed, match=r"^The backup could not be written whole, so none was kept: "):
+        store.backup(database, destination)
+    database.close()
+    assert list(destination.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"", "bad.db is empty (0 bytes): it holds no workspace, so it is not restored. Choose another backup."),
+        (os.urandom(8192), "bad.db is not a SQLite database, so it is not a cxchange backup: choose another one."),
+        ("no tables", "bad.db is a SQLite database but not a cxchange workspace (it has no teams, waves, responses, "
+         "settings table)."),
+    ],
+)  # fmt: skip
+def test_a_restore_refuses_a_file_that_is_no_workspace(demo_db, tmp_path: Path, content, says):
+    bad = tmp_path / "bad.db"
+    if isinstance(content, bytes):
+        bad.write_bytes(content)
+    else:
+        other = sqlite3.connect(bad)
+        other.execute("CREATE TABLE notes (text TEXT)")
+        other.commit()
+        other.close()
+    before = store.count(demo_db, "responses")
+    with pytest.raises(ValueError, match=f"^{re.escape(says)}$"):
+        services.restore_backup(demo_db, bad)
+    assert store.count(demo_db, "responses") == before > 6000
+
+
+def test_a_damaged_workspace_is_not_replaced_by_an_empty_backup(tmp_path: Path):
+    path = tmp_path / "cxchange.db"
+    damaged = os.urandom(8192)
+    path.write_bytes(damaged)
+    empty = tmp_path / "backups" / "cxchange-before-empty-20261201-120000.db"
+    empty.parent.mkdir()
+    empty.touch()
+    with pytest.raises(ValueError, match="is empty"):
+        services.recover_workspace(path, empty)
+    assert path.read_bytes() == damaged
+
+
+def test_only_the_newest_backups_are_kept(demo_db, demo_path: Path):
+    services.save_settings(demo_db, {"backups_kept": 3})
+    made = [services.backup_workspace(demo_db, f"number-{number}") for number in range(5)]
+    assert store.backups(demo_path) == made[:1:-1]  # the last three, newest first
+
+
+@pytest.fixture
+def settings_page(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    return at.switch_page("app_pages/settings.py").run()
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    return next(button for button in at.button if button.label == label).click().run()
+
+
+def said(at: AppTest) -> str:
+    return "\n".join(str(e.value) for kind in ("markdown", "warning", "success", "error") for e in at.get(kind))
+
+
+def test_start_empty_says_what_backups_stay_and_can_delete_them(settings_page: AppTest, demo_db, demo_path: Path):
+    for label in ("scheduled", "before-undo"):
+        services.backup_workspace(demo_db, label)
+    at = click(settings_page.run(), "Start an empty workspace")
+    assert f"2 backups of earlier workspaces stay in {demo_path.parent / 'backups'}" in said(at)
+    at = click(at, "Yes, start empty")
+    assert not at.exception
+    assert "3 backups are kept in" in said(at)  # the two and the one taken now
+    assert len(store.backups(demo_path)) == 3
+
+    services.write_demo(demo_db)
+    at = click(at.run(), "Start an empty workspace")
+    assert "3 backups of earlier workspaces stay in" in said(at)
+    at.checkbox(key="delete_backups").check().run()
+    at = click(at, "Yes, start empty")
+    assert not at.exception
+    assert "Started an empty workspace and deleted 3 backups: nothing of the previous one is kept." in said(at)
+    assert store.backups(demo_path) == []
+    assert responses(demo_path) == 0
+
+
+def test_an_empty_backup_is_refused_before_anything_is_replaced(settings_page: AppTest, demo_path: Path):
+    empty = demo_path.parent / "backups" / "demo-before-empty-20261201-120000.db"
+    empty.parent.mkdir()
+    empty.touch()
+    at = click(settings_page.run(), "Restore this backup")
+    assert not at.exception
+    assert "demo-before-empty-20261201-120000.db is empty (0 bytes)" in said(at)
+    assert not [button for button in at.button if button.label == "Yes, restore it"]
+    assert responses(demo_path) > 6000
+    assert store.backups(demo_path) == [empty]  # no backup taken for a restore that cannot happen
+
+
+def readiness_json(path: Path, capsys) -> str:
+    from cxchange import cli
+
+    assert cli.main(["readiness", "--db", str(path), "--json"]) == 0
+    return capsys.readouterr().out
+
+
+def test_backup_and_restore_from_the_command_line_round_trip(demo_path: Path, tmp_path: Path, capsys):
+    from cxchange import cli
+
+    before = readiness_json(demo_path, capsys)
+    out = tmp_path / "kept" / "friday.db"
+    assert cli.main(["backup", "--db", str(demo_path), "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"Kept a backup of {demo_path} in {out} (")
+    assert cli.main(["backup", "--db", str(demo_path), "--out", str(demo_path)]) == 2
+    assert "give the backup a file of its own" in capsys.readouterr().err
+
+    database = store.open_db(demo_path)  # the workspace changes after the backup…
+    services.save_settings(database, {"min_group_size": 12})
+    database.close()
+    assert readiness_json(demo_path, capsys) != before
+
+    assert cli.main(["restore", str(out), "--db", str(demo_path)]) == 0  # …and the restore puts it back
+    said = capsys.readouterr().out
+    assert said.startswith(f"Restored friday.db into {demo_path}; what it replaced is kept in ")
+    assert readiness_json(demo_path, capsys) == before
+    replaced = Path(said.rsplit("kept in ", 1)[1].strip().rstrip("."))
+    assert (
+        store.open_db(replaced).execute("SELECT value FROM settings WHERE name = 'min_group_size'").fetchone()[0]
+        == "12"
+    )
+    trail = store.people.audit(store.open_db(demo_path))
+    assert trail.iloc[0]["action"] == "backup restored"
+
+
+def test_restoring_a_bad_file_from_the_command_line_changes_nothing(demo_path: Path, tmp_path: Path, capsys):
+    from cxchange import cli
+
+    before = readiness_json(demo_path, capsys)
+    for name, content in (("empty.db", b""), ("notes.db", b"not a database at all")):
+        bad = tmp_path / name
+        bad.write_bytes(content)
+        assert cli.main(["restore", str(bad), "--db", str(demo_path)]) == 2
+        error = capsys.readouterr().err
+        assert error.startswith(f"error: {name} ")
+        assert "Traceback" not in error
+    assert readiness_json(demo_path, capsys) == before
+    assert store.backups(demo_path) == []  # refused before a backup of the workspace was even taken
+
+
+def test_an_undo_and_a_merge_keep_a_backup_first(own_workspace: Path):
+    database = store.open_db(own_workspace)
+    survey = ROOT / "tests" / "fixtures" / "imports" / "qualtrics_choice_text.csv"
+    batch = services.import_survey(database, survey.read_bytes(), survey.name, "Wave 1").batch_id
+    held = store.count(database, "responses")
+    assert services.undo_batch(database, batch) == 8
+
+    (kept,) = store.backups(own_workspace)
+    assert "before-undo" in kept.name
+    assert responses(kept) == held  # the backup holds what the undo removed
+    entry = store.people.audit(database).iloc[0]
+    assert (entry["action"], json.loads(entry["detail"])["backup"]) == ("import undone", kept.name)
+
+    ids = store.org.team_ids(database)
+    services.save_teams(database, [{"row": "Row 1", "id": None, "name": "Pop-up Stores", "parent": "Stores"}])
+    ids = store.org.team_ids(database)
+    services.merge_teams(database, ids["Pop-up Stores"], ids["Stores North"])
+    assert any("before-merge" in path.name for path in store.backups(own_workspace))
+    database.close()
