@@ -163,10 +163,13 @@ def _group_view(stats: pd.DataFrame, teams: pd.DataFrame, minimum: int, group: s
     """
     survey = stats[stats["aggregate_n"] == 0]
     champions = survey["is_champion"] == 1
+    parts = {"champions": survey[champions], "others": survey[~champions]}
+    # the group shown rolled up whole; of the other only its people are needed, counted up the tree
     rolled = {
-        name: scoring.roll_up(part.drop(columns="is_champion"), teams, by=["wave_id"])
-        for name, part in (("champions", survey[champions]), ("others", survey[~champions]))
-    }
+        name: scoring.roll_up(part.drop(columns="is_champion") if name == group else part[["wave_id", "team_id", "n"]],
+                              teams, by=["wave_id"])
+        for name, part in parts.items()
+    }  # fmt: skip
     key = ["wave_id", "team_id"]
     both = rolled["champions"][[*key, "n"]].merge(
         rolled["others"][[*key, "n"]], on=key, how="outer", suffixes=("_champions", "_others")
