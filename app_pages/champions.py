@@ -8,7 +8,7 @@ import streamlit as st
 from cxchange import champions, charts, hierarchy, services, ui
 from cxchange.importing import ImportRejected
 from cxchange.importing.roster import template_csv
-from cxchange.text import plural
+from cxchange.text import markdown_text, plural
 
 st.title("Champions")
 st.caption(
@@ -57,10 +57,11 @@ def coverage_tab() -> None:
     c.metric("Teams with no champion in post", f"{summary['teams_without']} of {summary['teams']}")
     d.metric(f"Quiet teams (in post, no session in {quiet_days} days)", summary["teams_quiet"])
     if summary["without"]:
-        st.warning(f"**No champion in post:** {', '.join(summary['without'])}.", icon=":material/person_off:")
+        names = ", ".join(markdown_text(name) for name in summary["without"])
+        st.warning(f"**No champion in post:** {names}.", icon=":material/person_off:")
     if summary["quiet"]:
         st.warning(
-            f"**Quiet for more than {quiet_days} days:** {', '.join(summary['quiet'])}. "
+            f"**Quiet for more than {quiet_days} days:** {', '.join(map(markdown_text, summary['quiet']))}. "
             "Log a session under Activity log when a champion has run one.",
             icon=":material/notifications_paused:",
         )
@@ -94,7 +95,7 @@ def roster_tab() -> None:
             except ValueError as problem:
                 st.error(f"Nothing was added. {problem}")
             else:
-                done(f"Added {' '.join(alias.split())} to the roster of {team} from {started:%Y-%m-%d}.")
+                done(f"Added {markdown_text(alias)} to the roster of {markdown_text(team)} from {started:%Y-%m-%d}.")
 
     if roster.empty:
         st.info("No champions yet: add one above, or import a roster file under Import.")

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from cxchange import charts, health, services, ui
-from cxchange.text import date_text
+from cxchange.text import date_text, markdown_text
 
 # Each colour's icon (a different shape for each, not only a different colour) and Streamlit text colour.
 LIGHTS = {
@@ -74,7 +74,7 @@ for light in lights:
     with st.container(border=True):
         left, right = st.columns([1, 5], vertical_alignment="center")
         left.markdown(f":{colour}[{icon} **{health.COLOUR_WORDS[light.colour]}**]")
-        right.markdown(f"**{light.check.label}** — {light.reason}", help=light.check.rule)
+        right.markdown(f"**{light.check.label}** — {markdown_text(light.reason)}", help=light.check.rule)
         if light.check.name == "owner" and light.colour == health.RED:
             with right.form("health_owner", border=False):
                 owner = st.text_input(
