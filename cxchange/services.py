@@ -169,6 +169,23 @@ def _backup_first(db: Database, label: str) -> Path:
     return kept
 
 
+SCHEDULE = Actor("backup schedule", "admin", local=True)
+"""Who takes the scheduled backups (services.scheduled_backup), whoever's visit made one due."""
+
+
+def scheduled_backup(db: Database, now: datetime | None = None) -> Path | None:
+    """Take the scheduled backup where it is due (setting backup_every_days; the newest backup older than
+    that, or none yet); returns it, or None where none was due."""
+    every = int(store.settings.settings(db)["backup_every_days"])
+    if every <= 0:
+        return None
+    newest = store.backups(store.file_of(db))
+    now = now or datetime.now()
+    if newest and now.timestamp() - newest[0].stat().st_mtime < every * 86_400:
+        return None
+    return backup_workspace(db, "scheduled", actor=SCHEDULE)
+
+
 @_role("admin")
 def export_backup(db: Database, destination: str | Path, *, actor: Actor = LOCAL) -> Path:
     """A checked backup of the whole workspace at `destination` (the command line's `backup --out`)."""

@@ -258,6 +258,16 @@ SETTINGS: tuple[Setting, ...] = (
         maximum=1000,
         section="Workspace",
     ),
+    Setting(
+        "backup_every_days",
+        1,
+        "Scheduled backup (days)",
+        "A backup of the workspace is taken when someone opens the app and the newest backup is older than this "
+        "many days (0: only the backups taken before an undo, a merge or a replacement).",
+        minimum=0,
+        maximum=365,
+        section="Workspace",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}

@@ -87,15 +87,16 @@ def markdown_text(text: object) -> str:
     Every punctuation mark is backslash-escaped, so nothing in it becomes a link, HTML, emphasis, a
     heading, an icon or a colour; runs of spaces and line breaks become one space. Escapes alone do not
     stop GFM's autolinks, which look for "https://", "www." and "@" in the text after escapes are read:
-    an invisible word joiner (U+2060) after every ":" and "@" and inside "www." breaks them.
+    an invisible word joiner (U+2060) after a scheme's ":" and every "@" and inside "www." breaks them.
     """
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
     return _AUTOLINK_START.sub(lambda found: found.group(0) + _JOINER, escaped)
 
 
 _JOINER = "\u2060"
-_AUTOLINK_START = re.compile(r"\\[:@]|(?i:www)(?=\\\.)")
-"""Where GFM's autolink literals start: a scheme's ":", an address's "@", "www" before its "."."""
+_AUTOLINK_START = re.compile(r"\\:(?=\\/\\/)|(?:(?i:(?<=mailto))|(?i:(?<=xmpp)))\\:|\\@|(?i:www)(?=\\\.)")
+"""Where GFM's autolink literals start: a scheme's ":" before "//" (and mailto: and xmpp:), an address's "@",
+"www" before its "." (a ":" elsewhere, as in "Owner: Hannah Reed", starts nothing and stays as typed)."""
 
 
 def html_text(text: object) -> str:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import getpass
 import hashlib
 import inspect
+import logging
 import os
 import pickle
+import secrets
 import sqlite3
+import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
@@ -51,7 +54,14 @@ def open_workspace() -> Database:
     db = store.open_db(path)
     if is_new:
         services.write_demo(db)
+    elif time.monotonic() - _SCHEDULE_CHECKED.get(str(path), -3600.0) >= 3600:
+        _SCHEDULE_CHECKED[str(path)] = time.monotonic()  # at most hourly per file, not on every rerun
+        services.scheduled_backup(db)
     return db
+
+
+_SCHEDULE_CHECKED: dict[str, float] = {}
+"""When this server process last looked whether a scheduled backup of a file was due."""
 
 
 def open_workspace_or_explain() -> None:
@@ -107,15 +117,34 @@ def _backup_label(path: Path) -> str:
 @contextmanager
 def database_errors() -> Iterator[None]:
     """Run a page; where the workspace file fails it (locked by an import, read-only, disk full, damaged),
-    say so in one sentence at the top of the page instead of a traceback. Other errors are raised."""
+    say so in one sentence at the top of the page instead of a traceback. Any other error gets a reference,
+    logged with its details, and is raised on (tests and Streamlit's log see it)."""
     notice = st.empty()
     try:
         yield
     except sqlite3.Error as error:
         sentence = store.failure_text(error, db_path())
         if sentence is None:
+            _reference(notice, error)
             raise
         notice.error(sentence, icon=":material/error:")
+    except Exception as error:
+        _reference(notice, error)
+        raise  # Streamlit's own panel follows, without details (client.showErrorDetails = "none")
+
+
+def _reference(notice: Any, error: BaseException) -> None:
+    """Say that something went wrong with a reference the admin finds in the server's log beside the details."""
+    reference = secrets.token_hex(3).upper()
+    LOG.error("cxchange error %s: %s", reference, type(error).__name__, exc_info=error)
+    notice.error(
+        f"Something went wrong on this page (reference {reference}). Your cxchange admin finds what happened in "
+        "the server's log under that reference.",
+        icon=":material/error:",
+    )
+
+
+LOG = logging.getLogger("cxchange")
 
 
 def call(use_case: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -47,10 +47,12 @@ def db(db_path: Path):
 
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo organisation written once per session (read-only: copy it before writing)."""
+    """The demo organisation written once per session (read-only: copy it before writing), with the scheduled
+    backup off, so a test's backups folder holds only the backups the test takes (test_backups turns it on)."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     database = store.open_db(path)
     services.write_demo(database)
+    services.save_settings(database, {"backup_every_days": 0})
     database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     database.close()
     return path

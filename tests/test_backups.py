@@ -208,3 +208,19 @@ def test_an_undo_and_a_merge_keep_a_backup_first(own_workspace: Path):
     services.merge_teams(database, ids["Pop-up Stores"], ids["Stores North"])
     assert any("before-merge" in path.name for path in store.backups(own_workspace))
     database.close()
+
+
+def test_a_scheduled_backup_is_taken_when_the_newest_is_older_than_the_setting(demo_db, demo_path: Path):
+    from datetime import datetime, timedelta
+
+    services.save_settings(demo_db, {"backup_every_days": 1})  # the suite's demo has the schedule off
+    first = services.scheduled_backup(demo_db)  # none yet: due
+    assert first is not None
+    assert "scheduled" in first.name
+    assert services.scheduled_backup(demo_db) is None  # one from a moment ago: not due
+    assert services.scheduled_backup(demo_db, now=datetime.now() + timedelta(days=1, minutes=1)) is not None
+    assert store.people.audit(demo_db).iloc[0]["actor"] == "backup schedule"
+
+    services.save_settings(demo_db, {"backup_every_days": 0})
+    assert services.scheduled_backup(demo_db, now=datetime.now() + timedelta(days=400)) is None
+    assert len(store.backups(demo_path)) == 2

@@ -4,6 +4,7 @@ never a traceback, and a damaged file's backups still reachable. Real SQLite fil
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -189,3 +190,24 @@ def test_a_read_only_workspace_says_so_in_the_browser(demo_file: Path, nobodys_f
         page.screenshot(path=ARTIFACTS / "read-only-workspace.png")
         assert page.get_by_test_id("stException").count() == 0
     data.chmod(0o755)
+
+
+def test_an_unexpected_error_gets_a_reference_the_admin_finds_in_the_log(caplog):
+    def script() -> None:
+        from cxchange import ui
+
+        with ui.database_errors():
+            raise KeyError("Contact Centre")
+
+    at = AppTest.from_function(script, default_timeout=30)
+    with caplog.at_level("ERROR", logger="cxchange"):
+        at.run()
+
+    (shown,) = [element.value for element in at.error]
+    reference = re.search(r"reference ([0-9A-F]{6})", shown).group(1)
+    assert shown.startswith(f"Something went wrong on this page (reference {reference}).")
+    assert "Contact Centre" not in shown  # the details go to the log, not to the visitor
+    logged = [record for record in caplog.records if reference in record.getMessage()]
+    assert logged
+    assert "Contact Centre" in str(logged[0].exc_info[1])
+    assert at.exception  # raised on, so Streamlit's log and the tests see it
