@@ -6,7 +6,7 @@ not reach it), so each test runs the real app.py from a folder holding one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ PAGES = ("app_pages/overview.py", "app_pages/team_detail.py", "app_pages/import_
 
 
 @pytest.fixture
-def as_person(demo_path: Path, tmp_path: Path, monkeypatch) -> Callable[..., AppTest]:
+def as_person(demo_path: Path, tmp_path: Path, monkeypatch) -> Iterator[Callable[..., AppTest]]:
     """The app, on a private demo copy, for someone: as_person(email) signed in, as_person(None) not."""
     folder = tmp_path / "deployed"
     (folder / ".streamlit").mkdir(parents=True)
@@ -45,7 +45,10 @@ def as_person(demo_path: Path, tmp_path: Path, monkeypatch) -> Callable[..., App
             at.switch_page(page)
         return at.run()
 
-    return make
+    st.secrets._reset()  # st.secrets reads its files once per process: read this folder's
+    yield make
+    monkeypatch.undo()  # back to the project's folder, whose secrets hold no [auth]
+    st.secrets._reset()  # so the next test in this process does not find this one's sign-in
 
 
 def written(at: AppTest) -> str:
