@@ -78,7 +78,7 @@ def sign_in(page: Page, url: str, who: str, path: str = "") -> None:
 
 def test_sign_in_end_to_end_for_each_kind_of_person(app_with_sign_in: str, browser) -> None:
     url = app_with_sign_in
-    for path in ("", "settings", "team_detail?team=Stores", "import_entry"):
+    for path in ("settings", "team_detail?team=Stores"):  # deep links; every page: test_sign_in.py (AppTest)
         context = browser.new_context()
         page = context.new_page()
         page.goto(f"{url}/{path}", timeout=RUN_TIMEOUT_MS)
