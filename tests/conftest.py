@@ -170,8 +170,3 @@ def page(browser: Browser) -> Iterator[Page]:
     finally:
         context.close()
 
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests first: each takes seconds of a worker, so started last they would leave the other worker
-    idle at the end of the run. The order within each kind is kept."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is None)
