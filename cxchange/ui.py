@@ -183,9 +183,8 @@ def actor() -> Actor | None:
     if not email:
         return None
     admins = access.admins_from(os.environ.get("CXCHANGE_ADMINS"))
-    try:
-        with closing(store.open_db(db_path())) as db:
-            return services.signed_in_actor(db, email, admins)
+    try:  # read once per change of the file, not on each of the several asks of a rerun
+        return read(services.signed_in_actor, email, tuple(admins))
     except (sqlite3.Error, OSError):  # the file cannot be read: only the admins named outside it get in
         return access.signed_in(email, pd.DataFrame(columns=["email", "role", "team_id"]), admins, [])
 
