@@ -698,7 +698,8 @@ def health_data(initiative_id: int) -> health.HealthData:
     and the health thresholds)."""
     inputs = read(store.health.health_inputs, initiative_id)
     workspace = settings()
-    return computed(health.HealthData.from_frames, inputs, workspace["stale_weeks"], workspace)
+    results = computed(health.readiness_results, readiness_frame(initiative_id))
+    return computed(health.HealthData.from_frames, inputs, workspace["stale_weeks"], workspace, results)
 
 
 # Import & entry ---
