@@ -21,7 +21,10 @@ ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
 
 ROLE_HELP: Mapping[str, str] = {
     "viewer": "sees readiness views, reports and the workshop for their teams",
-    "editor": "also imports and enters results, edits the Kotter board, champions, actions and health ticks",
+    "editor": (
+        "also imports and enters results, edits champions and actions (for their teams), and the Kotter board "
+        "and health ticks (for the whole organisation only)"
+    ),
     "admin": "also settings, organisation, people and roles, workspace, backups and undo of any import",
 }
 
