@@ -60,7 +60,9 @@ def survey_file() -> None:
     )
     initiative_id = initiative_ids.get(initiative)
     known_waves = ui.waves(initiative_id)["name"].tolist()[::-1] if initiative_id else []
-    wave_choice = right.selectbox("Wave", [*known_waves, "New wave…"], key="import_wave")
+    # a new wave is the whole organisation's: someone who looks after some teams imports into an open one
+    new = ["New wave…"] if ui.may_edit(programme=True) else []
+    wave_choice = right.selectbox("Wave", [*known_waves, *new], key="import_wave")
     wave = right.text_input("New wave name", key="import_new_wave") if wave_choice == "New wave…" else wave_choice
     if uploaded is None or not wave:
         return

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
@@ -100,6 +101,11 @@ def _writing(
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _team_or_none(value: Any) -> bool:
+    """Whether `value` is a team id or None (no team), not a value the use case's own checks refuse."""
+    return value is None or (isinstance(value, int | np.integer) and not isinstance(value, bool))
 
 
 def _refuse_outside(db: Database, actor: Actor, team_ids: Iterable[Any], what: str) -> None:
@@ -447,6 +453,7 @@ def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_
     with _writing(db, actor, "survey imported", file_name, commit=not dry_run, immediate=not dry_run):
         initiative_name, initiative_id, created = _initiative(db, request.initiative, request.today, not dry_run)
         wave_id = store.org.wave_id(db, initiative_id, wave) if initiative_id is not None else None
+        new_wave = wave_id is None
         if wave_id is not None and (earlier := store.responses.batch_with_hash(db, wave_id, file_hash)):
             return ImportResult(file_name, survey.tool, wave, initiative_name, None, already_imported=earlier)
         items = store.bank.items(db)
@@ -485,6 +492,11 @@ def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_
         blockers = plan.blockers(file_name)
         if actor.team_id is not None:
             outside = _outside_respondents(actor, teams, plan, team_ids, file_name)
+            if new_wave:  # a wave is everyone's: the latest one is what every view opens on
+                outside = (outside + " " if outside else "") + (
+                    f"Wave {wave} is new: a wave is the whole organisation's, so an admin adds it first "
+                    "(Settings → Initiatives & waves); then import into it."
+                )
             if outside and not dry_run:
                 raise access.Refused(outside)  # rolls back whatever was written
             blockers += [outside] if outside else []
@@ -877,10 +889,11 @@ def update_actions(
     with _writing(db, actor, "actions edited", ""):
         stored = store.actions.stored_actions(db, [edit.get("id") for edit in edits])
         titles = {action_id: row["title"] for action_id, row in stored.items()}
-        checked = actions.check_changes(edits, titles, set(store.org.team_ids(db).values()))
-        touched = [stored[change["id"]]["team_id"] for change in checked]
-        touched += [change["team_id"] for change in checked if "team_id" in change]
+        # before the edits are checked, so no problem names another team's action
+        touched = [row["team_id"] for row in stored.values()]
+        touched += [edit["team_id"] for edit in edits if "team_id" in edit and _team_or_none(edit["team_id"])]
         _refuse_outside(db, actor, touched, "Editing actions")
+        checked = actions.check_changes(edits, titles, set(store.org.team_ids(db).values()))
         applied = []
         for change in checked:
             was = stored[change["id"]]
@@ -978,13 +991,14 @@ def update_champions(db: Database, edits: Iterable[Mapping[str, Any]], *, actor:
             if current is None:
                 problems.append(f"There is no champion with id {edit.get('id')!r} in this workspace.")
                 continue
+            _refuse_outside(db, actor, [current["team_id"]], f"Editing champion {current['id']}")  # no name shown
             row, found = champions.check_champion(
                 edit.get("alias"), edit.get("team"), edit.get("started_on"), edit.get("ended_on"), teams
             )
             if found:
                 problems.append(champions.describe_problems(found, current["alias"]))
                 continue
-            _refuse_outside(db, actor, [current["team_id"], row["team_id"]], f"Editing {current['alias']}")
+            _refuse_outside(db, actor, [row["team_id"]], f"Editing {current['alias']}")
             key = champions.roster_key(row["alias"], row["team_id"], row["started_on"])
             twin = seen.get(key) or _roster_twin(db, row, other_than=current["id"])
             if twin:
@@ -1013,6 +1027,7 @@ def retire_champion(db: Database, champion_id: int, ended_on: Any, *, actor: Act
     stored = store.champions.stored_champions(db, [champion_id]).get(champion_id)
     if stored is None:
         raise ValueError(f"There is no champion with id {champion_id!r} in this workspace.")
+    _refuse_outside(db, actor, [stored["team_id"]], f"Editing champion {champion_id}")  # before their name shows
     if ended_on is None or not str(ended_on).strip():
         raise ValueError(f"{stored['alias']}: End: (empty): say on which day they stepped down.")
     update_champions(db, [stored | {"team": stored["team_id"], "ended_on": ended_on}], actor=actor)
@@ -1040,7 +1055,7 @@ def add_champion_activity(
         champion = store.champions.stored_champions(db, [champion_id]).get(champion_id)
         if champion is None:
             raise ValueError(f"There is no champion with id {champion_id!r} in this workspace.")
-        _refuse_outside(db, actor, [champion["team_id"]], f"Logging a session of {champion['alias']}")
+        _refuse_outside(db, actor, [champion["team_id"]], f"Logging a session of champion {champion_id}")
         row = champions.check_activity(champion, kind, happened_on, people_reached, note, today or date.today())
         return store.champions.insert_activity(db, champion_id, row)
 

@@ -153,6 +153,7 @@ def test_actions_of_the_editors_teams_only_and_never_a_programme_wide_one(demo_d
         ({"id": wall, "owner": "Sam"}, "Contact Centre"),  # another team's action
         ({"id": huddles, "team_id": ids["Contact Centre"]}, "Contact Centre"),  # given away to another team
         ({"id": note, "status": "done"}, r"the programme as a whole \(no team\)"),
+        ({"id": huddles, "team_id": None}, r"the programme as a whole \(no team\)"),  # made programme-wide
     ):
         with pytest.raises(access.Refused, match=f"Editing actions: {team} is {REFUSED}"):
             services.update_actions(demo_db, [edit], today=TODAY, actor=stores)
@@ -175,7 +176,6 @@ def test_champions_of_the_editors_teams_only(demo_db, ids, stores):
     services.retire_champion(demo_db, new, "2026-12-31", actor=stores)
 
     before = every_row(demo_db)
-    alias = theirs["alias"]
     with pytest.raises(access.Refused, match=f"Adding Rae: Contact Centre is {REFUSED}"):
         services.add_champion(demo_db, "Rae", "Contact Centre", "2026-09-01", actor=stores)
     with pytest.raises(access.Refused, match=f"Editing Noor A.: Contact Centre is {REFUSED}"):
@@ -183,9 +183,10 @@ def test_champions_of_the_editors_teams_only(demo_db, ids, stores):
             demo_db, [{"id": new, "alias": "Noor A.", "team": "Contact Centre", "started_on": "2026-09-01"}],
             actor=stores,
         )  # fmt: skip
-    with pytest.raises(access.Refused, match=f"Editing {alias}: Contact Centre is {REFUSED}"):
-        services.retire_champion(demo_db, int(theirs["id"]), "2026-12-31", actor=stores)
-    with pytest.raises(access.Refused, match=f"Logging a session of {alias}: Contact Centre is {REFUSED}"):
+    # a champion of another team is named by number only: their name is not the editor's to see
+    with pytest.raises(access.Refused, match=f"Editing champion {theirs['id']}: Contact Centre is {REFUSED}"):
+        services.retire_champion(demo_db, int(theirs["id"]), "", actor=stores)
+    with pytest.raises(access.Refused, match=f"Logging a session of champion {theirs['id']}: Contact Centre is"):
         services.add_champion_activity(demo_db, int(theirs["id"]), "huddle", "2026-10-02", 5, actor=stores)
     assert every_row(demo_db) == before
 
@@ -209,6 +210,7 @@ def test_a_roster_file_with_a_row_of_another_team_is_refused_naming_the_row(demo
 def test_a_survey_file_of_other_or_new_teams_is_refused_and_the_preview_says_so(own_workspace, stores):
     db = store.open_db(own_workspace)
     try:
+        services.add_wave(db, "Customer First", "2027 Q1", "2027-01-04")  # an admin opens the wave
         before = every_row(db)
         mixed = survey_csv(db, ["Stores North", "Contact Centre", "Pop-up Shop"])
         preview = services.import_survey(db, mixed, "pulse.csv", "2027 Q1", dry_run=True, actor=stores)
@@ -227,6 +229,12 @@ def test_a_survey_file_of_other_or_new_teams_is_refused_and_the_preview_says_so(
         assert mine.batch_id is not None
         assert not mine.blockers
         assert services.undo_batch(db, mine.batch_id, actor=stores) == 10
+
+        # a new wave would be everyone's latest: only someone for the whole organisation adds one
+        before = every_row(db)
+        with pytest.raises(access.Refused, match="Wave 2027 Q2 is new: a wave is the whole organisation's"):
+            services.import_survey(db, survey_csv(db, ["Stores North"]), "n.csv", "2027 Q2", actor=stores)
+        assert every_row(db) == before
     finally:
         db.close()
 
