@@ -212,14 +212,23 @@ def front_door() -> Actor:
 
 PAGE_ROLES: dict[str, str] = {"app_pages/import_entry.py": "editor", "app_pages/settings.py": "admin"}
 """Pages a role below the one named here does not see (every other page: viewers and up)."""
-WHOLE_ORGANISATION_PAGES = frozenset({"app_pages/programme_health.py", "app_pages/import_entry.py"})
-"""Pages about the whole programme (its health across teams, files of any team): not for someone who
-looks after some teams only."""
+WHOLE_ORGANISATION_PAGES = frozenset({"app_pages/programme_health.py", "app_pages/settings.py"})
+"""Pages about the whole programme (its health across teams, its settings): not for someone who looks after
+some teams only. Import & entry is theirs too: every import checks each row's team against their scope."""
 
 
 def may_open(me: Actor, page: str) -> bool:
     """Whether `me` sees `page` in the navigation (a deep link to a page left out lands on the Overview)."""
     return me.may(PAGE_ROLES.get(page, "viewer")) and (me.team_id is None or page not in WHOLE_ORGANISATION_PAGES)
+
+
+def may_edit(programme: bool = False) -> bool:
+    """Whether the person using the app may change what a page shows (editor or admin; for their teams only
+    where they look after some). `programme`: a programme-wide thing (the Kotter board, settings), which needs
+    the role for the whole organisation. Pages show read-only tables and no save buttons otherwise; the
+    services check again whatever the page shows."""
+    me = actor()
+    return me is not None and me.may("editor") and (not programme or me.team_id is None)
 
 
 def who_box(me: Actor) -> None:
