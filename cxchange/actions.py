@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cxchange import analysis
-from cxchange.hierarchy import team_tree
+from cxchange.hierarchy import subtree_members, team_tree
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, KOTTER_STEPS
 from cxchange.text import blank, p_text, plural
 
@@ -219,19 +219,39 @@ def check_fields(
     return clean, problems
 
 
+OWNER_MISSING = "Owner is empty: name the person who will see it done (and their role, if you like)."
+DUE_MISSING = "Due is empty: give the day it is due, as YYYY-MM-DD, so it can be followed up."
+
+
 def check_new_action(values: Mapping[str, Any], team_ids: Collection[int] | None = None) -> dict[str, Any]:
-    """A new action's fields, tidied; raises ActionProblems naming every refused field and its value."""
-    clean, problems = check_fields({"title": values.get("title"), **values}, team_ids)
+    """A new action's fields, tidied; raises ActionProblems naming every refused field and its value.
+
+    An action is accountable: it needs an owner and a due date, or it can never be chased nor be overdue.
+    """
+    fields = {"title": values.get("title"), "owner": values.get("owner"), "due_on": values.get("due_on"), **values}
+    clean, problems = check_fields(fields, team_ids)
+    given = {problem.split(":")[0] for problem in problems}
+    if clean.get("owner") is None and "Owner" not in given:
+        problems.append(OWNER_MISSING)
+    if clean.get("due_on") is None and "Due" not in given:
+        problems.append(DUE_MISSING)
     if problems:
         raise ActionProblems(problems)
     return clean
 
 
 def check_changes(
-    changes: Iterable[Mapping[str, Any]], titles: Mapping[int, str], team_ids: Collection[int] | None = None
+    changes: Iterable[Mapping[str, Any]],
+    titles: Mapping[int, str],
+    team_ids: Collection[int] | None = None,
+    statuses: Mapping[int, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Edits to stored actions ({"id": ..., field: value, ...}), tidied; raises ActionProblems naming the
-    action, the field and the value of every problem, so none of them is stored."""
+    action, the field and the value of every problem, so none of them is stored.
+
+    `statuses` (id -> stored status) refuses an edit that blanks the owner or the due date of an action
+    open or in progress after it: an open action stays accountable (a closed one may lose them).
+    """
     clean, problems = [], []
     for change in changes:
         action_id = change.get("id")
@@ -244,6 +264,13 @@ def check_changes(
             problems.append(f"“{titles[action_id]}”: {', '.join(map(repr, unknown))} cannot be changed here.")
             continue
         tidy, found = check_fields(fields, team_ids)
+        status = tidy.get("status", (statuses or {}).get(action_id))
+        if statuses is not None and status in OPEN_STATUSES:
+            for field, missing in (("owner", OWNER_MISSING), ("due_on", DUE_MISSING)):
+                if field in fields and field in tidy and tidy[field] is None:
+                    found.append(
+                        f"{missing.split(':')[0]} cannot be blanked while it is {status}: {missing.split(': ', 1)[1]}"
+                    )
         problems += [f"“{titles[action_id]}”, {problem}" for problem in found]
         clean.append({"id": action_id, **tidy})
     if problems:
@@ -307,6 +334,111 @@ def summary(actions: pd.DataFrame, today: date) -> dict[str, int]:
     return {status: int(counts.get(status, 0)) for status in STATUSES} | {
         "overdue": int((days_overdue(actions, today) > 0).sum())
     }
+
+
+# Aimed at the barrier -------------------------------------------------------------------------------
+
+FLAG_COLUMNS: tuple[str, ...] = ("id", "days_overdue", "overdue", "barrier", "past_barrier", "flags")
+"""What action_flags gives per action: days overdue and its words, the team's barrier element, whether the
+action aims past it, and both flags in words joined by " · "."""
+
+
+def latest_barriers(results: pd.DataFrame) -> dict[int, str]:
+    """Each team's barrier element in the latest wave (by opening date) of readiness figures, as the pages
+    show it: none for a hidden team (suppressed), none for the organisation, none where no element is at
+    or below the threshold. `results`: team_id, opened_on, suppressed, barrier_point (readiness.figures)."""
+    dated = results.dropna(subset=["opened_on"]) if "opened_on" in results else results.iloc[0:0]
+    if dated.empty:
+        return {}
+    latest = dated[dated["opened_on"] == dated["opened_on"].max()]
+    shown = latest[(latest["team_id"] != 0) & ~latest["suppressed"].astype(bool) & latest["barrier_point"].notna()]
+    return {int(team): str(point) for team, point in zip(shown["team_id"], shown["barrier_point"], strict=True)}
+
+
+def past_barrier(element: Any, barrier: Any) -> bool:
+    """Whether an action aimed at `element` aims past a team stuck at `barrier`: ADKAR goes in order, so a
+    later element cannot be built before the barrier is."""
+    if blank(element) or blank(barrier) or element not in ELEMENTS or barrier not in ELEMENTS:
+        return False
+    return ELEMENTS.index(str(element)) > ELEMENTS.index(str(barrier))
+
+
+def past_barrier_text(element: Any, barrier: Any) -> str:
+    """ "Aimed at Knowledge, past its Awareness barrier"; "" where the action is not aimed past it."""
+    if not past_barrier(element, barrier):
+        return ""
+    return f"Aimed at {ELEMENT_LABELS[element]}, past its {ELEMENT_LABELS[barrier]} barrier"
+
+
+def action_flags(actions: pd.DataFrame, barriers: Mapping[int, str], today: date) -> pd.DataFrame:
+    """Per action, what should worry its owner: days overdue (open or in progress, past its due date) and
+    whether it is aimed past its team's barrier (`barriers`: team id -> barrier element, latest_barriers;
+    a hidden team has none, so no flag). Only open or in-progress actions are flagged past the barrier:
+    a closed one is history. Returns FLAG_COLUMNS, in the order of `actions`.
+
+    The Actions page, Team detail and the reports call this one function, so they flag alike.
+    """
+    late = days_overdue(actions, today) if len(actions) else pd.Series([], dtype=int)
+    still_open = actions["status"].isin(OPEN_STATUSES) if len(actions) else pd.Series([], dtype=bool)
+    rows = []
+    for (action_id, team, element), days, active in zip(
+        zip(actions["id"], actions["team_id"], actions["element"], strict=True), late, still_open, strict=True
+    ):
+        barrier = None if blank(team) else barriers.get(int(team))
+        past = bool(active) and past_barrier(element, barrier)
+        words = [
+            f"⚠ {overdue_text(int(days))}" if days > 0 else "",
+            past_barrier_text(element, barrier) if past else "",
+        ]
+        rows.append(
+            {
+                "id": int(action_id),
+                "days_overdue": int(days),
+                "overdue": overdue_text(int(days)),
+                "barrier": barrier,
+                "past_barrier": past,
+                "flags": " · ".join(word for word in words if word),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(FLAG_COLUMNS))
+
+
+@dataclass(frozen=True)
+class BarrierCover:
+    """Whether a team at a barrier has an open action aimed at it (for the team or a team above it).
+
+    state: "on time" (one not past due), "late" (only past-due ones), or "none"; `aimed` the titles of the
+    open actions aimed at it, `past` (title, element) of those aimed past it."""
+
+    team_id: int
+    barrier: str
+    state: str
+    aimed: tuple[str, ...]
+    past: tuple[tuple[str, str], ...]
+
+
+def barrier_cover(team_id: int, barrier: str, actions: pd.DataFrame, teams: pd.DataFrame, today: date) -> BarrierCover:
+    """The one rule for "is anything being done about this team's barrier?", shared by Team detail and the
+    programme-health check "barriers": an open or in-progress action counts where its team is `team_id` or
+    a team above it and its element is the barrier; it is on time unless past its due date (due today, or no
+    due date, is on time). `actions`: title, team_id, element, status, due_on; `teams`: id, parent_id."""
+    members = subtree_members(teams) if len(teams) else pd.DataFrame(columns=["ancestor_id", "team_id"])
+    above = {int(team_id), *members.loc[members["team_id"] == int(team_id), "ancestor_id"].astype(int)}
+    if actions.empty:  # no action at all (a frame given without its columns too)
+        return BarrierCover(int(team_id), barrier, "none", (), ())
+    live = actions[actions["status"].isin(OPEN_STATUSES) & actions["team_id"].notna()]
+    helping = live[live["team_id"].map(lambda team: int(team) in above).astype(bool)]
+    aimed = helping[helping["element"] == barrier]
+    on_time = aimed["due_on"].map(lambda day: blank(day) or str(day)[:10] >= today.isoformat()).astype(bool)
+    state = "on time" if on_time.any() else "late" if len(aimed) else "none"
+    past = helping[helping["element"].map(lambda element: past_barrier(element, barrier)).astype(bool)]
+    return BarrierCover(
+        team_id=int(team_id),
+        barrier=barrier,
+        state=state,
+        aimed=tuple(str(title) for title in aimed["title"]),
+        past=tuple((str(title), str(element)) for title, element in zip(past["title"], past["element"], strict=True)),
+    )
 
 
 # The log as the page shows and edits it -------------------------------------------------------------

@@ -19,8 +19,9 @@ from typing import Any
 
 import pandas as pd
 
+from cxchange.actions import barrier_cover
 from cxchange.champions import champion_states
-from cxchange.model import ELEMENT_LABELS, ELEMENTS
+from cxchange.model import ELEMENT_LABELS
 from cxchange.readiness import wave_changes
 from cxchange.settings import DEFAULTS
 from cxchange.text import agree, blank, date_text, plural, points_text, upper_first
@@ -772,29 +773,19 @@ def _barriers(data: HealthData, today: dt.date, check: Check) -> Light:
     at = shown[shown["barrier_point"].notna()]
     if at.empty:
         return Light(check, GREEN, f"No team is at a barrier point in {wave}.")
-    subtrees = _subtrees(data)
-    actions = data.actions[data.actions["status"].isin(OPEN)].dropna(subset=["team_id"])
     covered, late, without, past = [], [], [], []
     for team in at.itertuples():
-        above = pd.Series(
-            [int(team.team_id) in subtrees.get(int(owner), {int(owner)}) for owner in actions["team_id"]],
-            index=actions.index,
-            dtype=bool,
-        )
-        helping = actions[above]
+        cover = barrier_cover(int(team.team_id), team.barrier_point, data.actions, data.teams, today)
         label = ELEMENT_LABELS[team.barrier_point]
-        aimed = helping[helping["element"] == team.barrier_point]
-        on_time = aimed[aimed["due_on"].isna() | (aimed["due_on"].fillna("") >= today.isoformat())]
-        if len(on_time):
+        if cover.state == "on time":
             covered.append(team.team)
-        elif len(aimed):
+        elif cover.state == "late":
             late.append(f"{team.team} (its {label} action is past due)")
         else:
             without.append(f"{team.team} (at {label})")
-        later = helping[helping["element"].isin(ELEMENTS[ELEMENTS.index(team.barrier_point) + 1 :])]
         past += [
-            f"\u201c{row.title}\u201d aims at {ELEMENT_LABELS[row.element]}, past {team.team}'s {label} barrier"
-            for row in later.itertuples()
+            f"\u201c{title}\u201d aims at {ELEMENT_LABELS[element]}, past {team.team}'s {label} barrier"
+            for title, element in cover.past
         ]
     colour = GREEN if not late and not without else RED if not covered and not late else AMBER
     verb = agree(len(covered), "has", "have")
