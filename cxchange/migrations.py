@@ -407,6 +407,34 @@ def m005_people_and_audit(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_workshop_sessions(db: Database) -> None:
+    """Workshop sessions, each with its own id: the initiative and wave it presents, when it started, who
+    started it and the teams it steps through (a JSON list of names); and the session an action was
+    captured in (NULL: logged elsewhere, or before sessions existed). "Actions captured" lists a
+    session's own actions, so two sessions on one day stay apart and a reload the next day still shows
+    them. Applying it twice changes nothing."""
+    with db.atomic():
+        db.execute(
+            """
+            CREATE TABLE IF NOT EXISTS workshop_sessions (
+                id INTEGER PRIMARY KEY,
+                initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+                wave_id INTEGER REFERENCES waves(id) ON DELETE SET NULL,
+                started_at TEXT NOT NULL,
+                started_by TEXT,
+                teams TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(teams))
+            )
+            """
+        )
+        columns = {row[1] for row in db.execute("PRAGMA table_info(actions)")}
+        if "session_id" not in columns:
+            db.execute(
+                "ALTER TABLE actions ADD COLUMN session_id INTEGER REFERENCES workshop_sessions(id) ON DELETE SET NULL"
+            )
+        db.execute("CREATE INDEX IF NOT EXISTS actions_session ON actions(session_id) WHERE session_id IS NOT NULL")
+
+
 def apply(db: Database) -> None:
     """Bring `db` to the current schema.
 

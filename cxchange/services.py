@@ -847,13 +847,15 @@ def add_action(
     kotter_step: int | None = None,
     due_on: str | date | None = None,
     source: str | None = None,
+    session_id: int | None = None,
     today: date,
     actor: Actor = LOCAL,
 ) -> int:
     """Log a new open action, created `today`; returns its id.
 
-    Every field is checked first (actions.check_new_action): a refused one raises ValueError naming the
-    field and its value, and nothing is written.
+    Every field is checked first (actions.check_new_action: owner and due date are required): a refused one
+    raises ValueError naming the field and its value, and nothing is written. `session_id`: the workshop
+    session that captured it (start_workshop_session), which must be a session of this initiative.
     """
     values = {
         "title": title,
@@ -869,7 +871,47 @@ def add_action(
         if store.org.initiative_name(db, initiative_id) is None:
             raise ValueError(f"Initiative: {initiative_id!r} is not an initiative of this workspace.")
         clean = actions.check_new_action(values, set(store.org.team_ids(db).values()))
-        return store.actions.insert_action(db, initiative_id, clean, today.isoformat())
+        if session_id is not None:
+            found = store.workshop.session(db, int(session_id)) if _team_or_none(session_id) else None
+            if found is None or found["initiative_id"] != initiative_id:
+                raise ValueError(
+                    f"Workshop session: {session_id!r} is not a session of this initiative; start the session again."
+                )
+        return store.actions.insert_action(
+            db, initiative_id, clean, today.isoformat(), None if session_id is None else int(session_id)
+        )
+
+
+@_role("editor", scoped=True)
+def start_workshop_session(
+    db: Database,
+    initiative_id: int,
+    wave_id: int | None,
+    teams: Iterable[str] = (),
+    *,
+    actor: Actor = LOCAL,
+) -> int:
+    """Start a workshop session of an initiative's wave stepping through `teams` (names); returns its id, which
+    the session's link carries and its captured actions keep. Someone who looks after some teams starts
+    sessions about their teams only (access.Refused naming the team)."""
+    chosen = [str(team) for team in teams]
+    with _writing(db, actor, "workshop session started", f"initiative {initiative_id}") as detail:
+        if store.org.initiative_name(db, initiative_id) is None:
+            raise ValueError(f"Initiative: {initiative_id!r} is not an initiative of this workspace.")
+        waves = store.org.waves(db, initiative_id)
+        if wave_id is not None and int(wave_id) not in set(waves["id"].astype(int)):
+            raise ValueError(f"Wave: {wave_id!r} is not a wave of this initiative.")
+        every = store.org.teams(db)  # archived teams too: a past wave's screen shows the teams it had
+        ids = dict(zip(every["name"], every["id"].astype(int), strict=True))
+        unknown = [team for team in chosen if team not in ids]
+        if unknown:
+            raise ValueError(f"Team: {', '.join(map(repr, unknown))} is not a team of this workspace.")
+        _refuse_outside(db, actor, [ids[team] for team in chosen], "Starting a workshop session")
+        session_id = store.workshop.insert_session(
+            db, initiative_id, None if wave_id is None else int(wave_id), _now(), actor.name, chosen
+        )
+        detail |= {"session": session_id, "wave": wave_id, "teams": chosen}
+    return session_id
 
 
 @_role("editor", scoped=True)

@@ -11,12 +11,14 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlite_utils import Database
 
-from cxchange import cli, migrations, store
+from cxchange import cli, migrations, services, store
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "tests" / "fixtures" / "schemas"
@@ -58,6 +60,7 @@ SHIPPED_MIGRATIONS = {
     "m003_repair_responses_of_older_m001": "2006b762983dcc6714908fe966667e2c38ad67851f460a6896a5b34548ace3a9",
     "m004_organisation_waves_and_bank": "002acfcd8ba56caf9894052cb886c88fd5cc9768bb77f038c3d4bfdb49f04c92",
     "m005_people_and_audit": "1be7fd24069033b19b77dc8a8ca9f60a2b44b75e9f1b298a6c2c82b8edf28408",
+    "m006_workshop_sessions": "96c3d5d3582fe80dbcf56602966db94f1fc2a6fb8785c3446908cdc16cb70341",
 }
 
 # Each writer waits for the "go" file, so that both write at the same time, then inserts its
@@ -458,3 +461,34 @@ def test_an_empty_file_takes_an_import_and_reports_readiness(tmp_path, capsys):
             "barrier_point": "knowledge",
         },
     )
+
+
+@pytest.mark.parametrize("dump", DUMPS, ids=[dump.stem for dump in DUMPS])
+def test_an_action_of_every_shipped_schema_keeps_its_place_and_a_session_captures_new_ones(dump, tmp_path):
+    # An action logged by the code of its day (no session column) is listed as before, of no session;
+    # a workshop session then started keeps the actions it captures, and only those.
+    path = load_dump(dump, tmp_path / "old.db")
+    old = sqlite3.connect(path)
+    initiative, wave = old.execute("SELECT initiative_id, id FROM waves WHERE name = 'Wave 1'").fetchone()
+    old.execute(
+        "INSERT INTO actions (initiative_id, title, owner, due_on, status, created_on, votes) "
+        "VALUES (?, 'Explain why we change', 'Dee Lowe', '2026-06-30', 'open', '2026-06-01', 0)",
+        (initiative,),
+    )
+    old.commit()
+    old.close()
+
+    database = store.open_db(path)
+    [before] = store.actions.initiative_actions(database, initiative).to_dict("records")
+    assert (before["title"], before["owner"]) == ("Explain why we change", "Dee Lowe")
+    assert pd.isna(before["session_id"])
+    session = services.start_workshop_session(database, initiative, wave, ["Stores North"])
+    captured = services.add_action(
+        database, initiative, "Huddle at every shift", owner="Ana", due_on="2026-07-15", session_id=session,
+        source="workshop", today=date(2026, 7, 1),
+    )  # fmt: skip
+    listed = store.actions.initiative_actions(database, initiative).set_index("id")["session_id"]
+    assert listed[captured] == session
+    assert listed.isna().sum() == 1
+    assert store.workshop.session(database, session)["teams"] == ["Stores North"]
+    database.close()

@@ -4,7 +4,19 @@ Reads return DataFrames or plain values; writes run in the caller's transaction
 (`write_transaction`) and check nothing: `cxchange.services` checks, then writes.
 """
 
-from cxchange.store import actions, bank, champions, health, kotter, org, outcomes, people, responses, settings
+from cxchange.store import (
+    actions,
+    bank,
+    champions,
+    health,
+    kotter,
+    org,
+    outcomes,
+    people,
+    responses,
+    settings,
+    workshop,
+)
 from cxchange.store.base import (
     BUSY_TIMEOUT_MS,
     DATA_TABLES,
@@ -68,5 +80,6 @@ __all__ = [
     "restore",
     "set_aside",
     "settings",
+    "workshop",
     "write_transaction",
 ]

@@ -14,19 +14,20 @@ from cxchange.store.base import frame
 
 ACTION_COLUMNS = (
     "id, initiative_id, team_id, title, owner, element, kotter_step, due_on, status, source, created_on, "
-    "closed_on, votes"
+    "closed_on, votes, session_id"
 )
 
 
 def initiative_actions(db: Database, initiative_id: int | None = None) -> pd.DataFrame:
     """The actions of an initiative (or of all), with their team's name: open and in progress first, then
-    done, then dropped, each by due date. Columns: ACTION_COLUMNS and team (None for no team)."""
+    done, then dropped, each by due date. Columns: ACTION_COLUMNS and team (None for no team); session_id is
+    the workshop session that captured it (None: logged elsewhere)."""
     result = frame(
         db,
         """
         SELECT actions.id, actions.initiative_id, actions.team_id, teams.name AS team, actions.title,
                actions.owner, actions.element, actions.kotter_step, actions.due_on, actions.status,
-               actions.source, actions.created_on, actions.closed_on, actions.votes
+               actions.source, actions.created_on, actions.closed_on, actions.votes, actions.session_id
         FROM actions LEFT JOIN teams ON teams.id = actions.team_id
         WHERE :initiative_id IS NULL OR actions.initiative_id = :initiative_id
         ORDER BY CASE actions.status WHEN 'done' THEN 1 WHEN 'dropped' THEN 2 ELSE 0 END,
@@ -34,16 +35,19 @@ def initiative_actions(db: Database, initiative_id: int | None = None) -> pd.Dat
         """,
         {"initiative_id": initiative_id},
     )
-    return result.astype({"id": "int64", "team_id": "Int64", "kotter_step": "Int64", "votes": "int64"})
+    return result.astype(
+        {"id": "int64", "team_id": "Int64", "kotter_step": "Int64", "votes": "int64", "session_id": "Int64"}
+    )
 
 
 def open_actions(db: Database, team_ids: Iterable[int], initiative_id: int | None = None) -> pd.DataFrame:
-    """Actions still open or in progress for the given teams: title, owner, team, element, step, due, status."""
+    """Actions still open or in progress for the given teams: id, team_id, title, owner, team, element, step,
+    due, status, source."""
     return frame(
         db,
         """
-        SELECT actions.title, actions.owner, teams.name AS team, actions.element, actions.kotter_step,
-               actions.due_on, actions.status, actions.source
+        SELECT actions.id, actions.team_id, actions.title, actions.owner, teams.name AS team, actions.element,
+               actions.kotter_step, actions.due_on, actions.status, actions.source
         FROM actions JOIN teams ON teams.id = actions.team_id
         WHERE actions.status IN ('open', 'in progress')
           AND actions.team_id IN (SELECT value FROM json_each(:ids))
@@ -65,16 +69,19 @@ def stored_actions(db: Database, ids: Iterable[Any]) -> dict[int, dict[str, Any]
     return {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
 
 
-def insert_action(db: Database, initiative_id: int, clean: Mapping[str, Any], created_on: str) -> int:
-    """Write a checked new open action; returns its id."""
+def insert_action(
+    db: Database, initiative_id: int, clean: Mapping[str, Any], created_on: str, session_id: int | None = None
+) -> int:
+    """Write a checked new open action (captured in workshop session `session_id`, if any); returns its id."""
+    fields = {"team_id": None, "owner": None, "element": None, "kotter_step": None, "due_on": None, "source": None}
     cursor = db.execute(
         """
         INSERT INTO actions (initiative_id, team_id, title, owner, element, kotter_step, due_on, status,
-                             source, created_on, closed_on, votes)
+                             source, created_on, closed_on, votes, session_id)
         VALUES (:initiative_id, :team_id, :title, :owner, :element, :kotter_step, :due_on, 'open',
-                :source, :created_on, NULL, 0)
+                :source, :created_on, NULL, 0, :session_id)
         """,
-        {"initiative_id": initiative_id, **clean, "created_on": created_on},
+        {"initiative_id": initiative_id, **fields, **clean, "created_on": created_on, "session_id": session_id},
     )
     return cursor.lastrowid
 

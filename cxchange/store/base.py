@@ -38,6 +38,7 @@ DATA_TABLES: tuple[str, ...] = (
     "sponsor_activities",
     "cx_outcomes",
     "actions",
+    "workshop_sessions",
     "responses",
     "team_results",
     "import_batches",
