@@ -100,18 +100,33 @@ def log_view() -> None:
     team_ids = None if root == 0 else hierarchy.subtree_ids(teams, root)
     shown = actions.filter_actions(log, today, team_ids, statuses, overdue_only)
     late = actions.overdue(shown, today)
+    barriers = actions.latest_barriers(ui.readiness_frame(initiative_id))
+    flags = actions.action_flags(shown, barriers, today)
+    aimed_past = shown[flags["past_barrier"].to_numpy(bool)]
+    if not aimed_past.empty:
+        named = [
+            f"“{markdown_text(row.title)}” ({markdown_text(row.team)}: "
+            f"{actions.past_barrier_text(row.element, barriers[int(row.team_id)])})"
+            for row in aimed_past.itertuples()
+        ]
+        st.warning(
+            f"**{plural(len(aimed_past), 'open action')} {agree(len(aimed_past), 'is', 'are')} aimed past "
+            f"{agree(len(aimed_past), 'its', 'their')} team's barrier**, so the team cannot take it up yet "
+            f"(ADKAR goes in order): {'; '.join(named)}.",
+            icon=":material/flag:",
+        )
     if not late.empty:
         worst = late.iloc[0]
         st.warning(
             f"**{plural(len(late), 'action')} {agree(len(late), 'is', 'are')} overdue.** "
-            f"The longest: “{worst['title']}”, "
+            f"The longest: “{markdown_text(worst['title'])}”, "
             f"{actions.overdue_text(int(worst['days_overdue']))}.",
             icon=":material/warning:",
         )
     if shown.empty:
         st.info("No action matches these filters.")
         return
-    table = actions.log_table(shown, today, label_set)
+    table = actions.log_table(shown, today, label_set, barriers)
     if not editing:
         ui.table(table, hide_index=True, width="stretch", name="action log")
         st.caption(f"{len(shown)} of {len(log)} actions. Changing an action needs the editor role.")
@@ -126,7 +141,10 @@ def log_view() -> None:
         on_change="ignore",  # edits wait for Save: no rerun per cell on a shared screen
         disabled=[column for column in table.columns if column not in actions.LOG_EDITS],
         column_config={
-            "Overdue": st.column_config.TextColumn(width=100, help="Open or in progress, and past its due date."),
+            "Overdue": st.column_config.TextColumn(width=160, help="Open or in progress, and past its due date."),
+            "Barrier": st.column_config.TextColumn(
+                help="Open, and aimed at an ADKAR element after its team's barrier in the latest wave."
+            ),
             "Action": st.column_config.TextColumn(width=360),
             "Status": st.column_config.SelectboxColumn(width=110, options=list(actions.STATUSES), required=True),
             "Owner": st.column_config.TextColumn(max_chars=actions.OWNER_LIMIT),
@@ -211,7 +229,9 @@ def add_form() -> None:
         st.text_input("What will be done", key="action_title", max_chars=actions.TITLE_LIMIT)
         left, right = st.columns(2)
         left.selectbox("Team", choices, format_func=team_label, key="action_team")
-        right.text_input("Owner", key="action_owner", max_chars=actions.OWNER_LIMIT)
+        right.text_input(
+            "Owner", key="action_owner", max_chars=actions.OWNER_LIMIT, help="Required: who will see it done."
+        )
         left.selectbox(
             "ADKAR element it targets",
             ["", *ELEMENTS],
@@ -224,7 +244,7 @@ def add_form() -> None:
             format_func=step_label,
             key="action_step",
         )
-        left.date_input("Due", value=None, format="YYYY-MM-DD", key="action_due")
+        left.date_input("Due", value=None, format="YYYY-MM-DD", key="action_due", help="Required.")
         right.selectbox("Source", actions.SOURCES, key="action_source")
         st.form_submit_button(
             "Add action", type="primary", on_click=add_action, args=(initiative_id,), key="action_submit"

@@ -1,9 +1,11 @@
 """Team detail: one team's elements over time, its barrier point and remedies, champions, actions, comments."""
 
+from datetime import date
+
 import streamlit as st
 
-from cxchange import charts, hierarchy, readiness, ui
-from cxchange.model import ELEMENT_LABELS, REMEDIES
+from cxchange import actions, charts, hierarchy, readiness, services, ui
+from cxchange.model import ELEMENT_LABELS, ELEMENTS, REMEDIES
 from cxchange.text import markdown_text
 
 settings = ui.settings()
@@ -103,11 +105,65 @@ else:
     ui.table(readiness.champion_table(champions), hide_index=True, width="stretch", name=f"{team_name} champions")
 
 st.subheader("Open actions")
-actions = ui.open_actions(members, initiative_id)
-if actions.empty:
+today = date.today()
+barriers = actions.latest_barriers(frame)
+open_log = ui.open_actions(members, initiative_id)
+if open_log.empty:
     st.caption("No open actions for this team.")
 else:
-    ui.table(readiness.action_table(actions), hide_index=True, width="stretch", name=f"{team_name} open actions")
+    ui.table(
+        actions.open_table(open_log, barriers, today),
+        hide_index=True,
+        width="stretch",
+        name=f"{team_name} open actions",
+        column_config={"Flags": st.column_config.TextColumn(width="large")},
+    )
+# The barrier as this page shows it (none where the team is hidden); the rule is programme health's too.
+barrier = None if latest["suppressed"] else barriers.get(team_id)
+if barrier:
+    cover = actions.barrier_cover(team_id, barrier, ui.initiative_actions(initiative_id), ui.teams(), today)
+    said = actions.cover_text(team_name, cover)
+    if cover.state == "on time":
+        st.caption(said)
+    else:
+        st.warning(said, icon=":material/flag:")
+        if ui.may_edit() and initiative_id is not None:
+            with st.form("barrier_action", clear_on_submit=True):
+                st.markdown(f"**Add an action aimed at {ELEMENT_LABELS[barrier]}** · {REMEDIES[barrier]}")
+                title_col, owner_col, due_col = st.columns([3, 2, 1])
+                title = title_col.text_input("What will be done", max_chars=actions.TITLE_LIMIT, key="barrier_title")
+                owner = owner_col.text_input("Owner", max_chars=actions.OWNER_LIMIT, key="barrier_owner")
+                due = due_col.date_input(
+                    "Due", value=actions.default_due(today), format="YYYY-MM-DD", key="barrier_due"
+                )
+                element = st.selectbox(
+                    "ADKAR element it targets",
+                    list(ELEMENTS),
+                    index=ELEMENTS.index(barrier),
+                    format_func=ELEMENT_LABELS.get,
+                    key="barrier_element",
+                )
+                if st.form_submit_button("Add the action", type="primary"):
+                    try:
+                        ui.call(
+                            services.add_action,
+                            initiative_id,
+                            title,
+                            owner=owner,
+                            due_on=due,
+                            team_id=team_id,
+                            element=element,
+                            source="review",
+                            today=today,
+                        )
+                    except ValueError as problem:
+                        found = getattr(problem, "problems", [str(problem)])
+                        st.error("Nothing was added:\n\n" + "\n".join(f"- {markdown_text(line)}" for line in found))
+                    else:
+                        st.session_state["detail_added"] = f"Added “{' '.join(title.split())}” for {team_name}."
+                        st.rerun()
+if added := st.session_state.pop("detail_added", None):
+    st.success(markdown_text(added))
 
 st.subheader(f"What people said, {wave_name}")
 comments, note = ui.comments(wave_id, team_id)

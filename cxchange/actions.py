@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -219,6 +219,15 @@ def check_fields(
     return clean, problems
 
 
+DUE_DAYS = 14
+"""A form offers a due date this many days on (the room or the editor may name another day)."""
+
+
+def default_due(today: date) -> date:
+    """The due date a form offers for a new action: DUE_DAYS after `today`."""
+    return today + timedelta(days=DUE_DAYS)
+
+
 OWNER_MISSING = "Owner is empty: name the person who will see it done (and their role, if you like)."
 DUE_MISSING = "Due is empty: give the day it is due, as YYYY-MM-DD, so it can be followed up."
 
@@ -228,7 +237,9 @@ def check_new_action(values: Mapping[str, Any], team_ids: Collection[int] | None
 
     An action is accountable: it needs an owner and a due date, or it can never be chased nor be overdue.
     """
-    fields = {"title": values.get("title"), "owner": values.get("owner"), "due_on": values.get("due_on"), **values}
+    fields = {"title": values.get("title"), **values}
+    fields.setdefault("owner", None)
+    fields.setdefault("due_on", None)
     clean, problems = check_fields(fields, team_ids)
     given = {problem.split(":")[0] for problem in problems}
     if clean.get("owner") is None and "Owner" not in given:
@@ -269,7 +280,7 @@ def check_changes(
             for field, missing in (("owner", OWNER_MISSING), ("due_on", DUE_MISSING)):
                 if field in fields and field in tidy and tidy[field] is None:
                     found.append(
-                        f"{missing.split(':')[0]} cannot be blanked while it is {status}: {missing.split(': ', 1)[1]}"
+                        f"{FIELD_LABELS[field]} cannot be blanked while it is {status}: {missing.split(': ', 1)[1]}"
                     )
         problems += [f"“{titles[action_id]}”, {problem}" for problem in found]
         clean.append({"id": action_id, **tidy})
@@ -403,6 +414,40 @@ def action_flags(actions: pd.DataFrame, barriers: Mapping[int, str], today: date
     return pd.DataFrame(rows, columns=list(FLAG_COLUMNS))
 
 
+def open_table(actions: pd.DataFrame, barriers: Mapping[int, str], today: date) -> pd.DataFrame:
+    """Open actions (store.actions.open_actions) as Team detail lists them, each with its flags in words:
+    Action, Owner, Team, Targets, Due, Status, Flags ("⚠ 92 days overdue · Aimed at Knowledge, past its
+    Awareness barrier")."""
+    flags = action_flags(actions, barriers, today)
+    return pd.DataFrame(
+        {
+            "Action": _texts(actions["title"]),
+            "Owner": _texts(actions["owner"], "no owner"),
+            "Team": _texts(actions["team"]),
+            "Targets": [
+                targets_text(element, step)
+                for element, step in zip(actions["element"], actions["kotter_step"], strict=True)
+            ],
+            "Due": _texts(actions["due_on"], "no date"),
+            "Status": _texts(actions["status"]),
+            "Flags": flags["flags"].tolist(),
+        }
+    )
+
+
+def cover_text(team: str, cover: BarrierCover) -> str:
+    """What Team detail says of a team at a barrier: whether an open action is aimed at it and on time."""
+    label = ELEMENT_LABELS[cover.barrier]
+    if cover.state == "on time":
+        return f"{team}'s {label} barrier has an open action aimed at it: “{cover.aimed[0]}”."
+    if cover.state == "late":
+        return (
+            f"{team} is at its {label} barrier and the only open action aimed at it, “{cover.aimed[0]}”, is past "
+            "its due date: agree a new date or a new action."
+        )
+    return f"{team} is at its {label} barrier and no open action is aimed at it (for the team or a team above it)."
+
+
 @dataclass(frozen=True)
 class BarrierCover:
     """Whether a team at a barrier has an open action aimed at it (for the team or a team above it).
@@ -475,14 +520,22 @@ def filter_actions(
     return actions[keep]
 
 
-def log_table(actions: pd.DataFrame, today: date, label_set: str = "current") -> pd.DataFrame:
-    """The log as the page's editor shows it, indexed by action id: the overdue flag, the action, then
-    the columns a user edits (Status, Due as a date, Owner), then the rest."""
+def log_table(
+    actions: pd.DataFrame, today: date, label_set: str = "current", barriers: Mapping[int, str] | None = None
+) -> pd.DataFrame:
+    """The log as the page's editor shows it, indexed by action id: the overdue flag ("⚠ 92 days overdue"),
+    the action, then the columns a user edits (Status, Due as a date, Owner), then the rest, with "Barrier"
+    saying where an open action aims past its team's barrier (`barriers`, latest_barriers; none: not judged)."""
     late = days_overdue(actions, today)
     due = pd.to_datetime(actions["due_on"], errors="coerce", format="%Y-%m-%d")
+    flags = action_flags(actions, barriers or {}, today)
+    past = [
+        past_barrier_text(element, barrier) if flagged else ""
+        for element, barrier, flagged in zip(actions["element"], flags["barrier"], flags["past_barrier"], strict=True)
+    ]
     table = pd.DataFrame(
         {
-            "Overdue": [f"⚠ {plural(days, 'day')}" if days else "" for days in late],
+            "Overdue": [f"⚠ {overdue_text(int(days))}" if days else "" for days in late],
             "Action": _texts(actions["title"]),
             "Status": _texts(actions["status"]),
             "Due": [None if pd.isna(day) else day.date() for day in due],
@@ -492,6 +545,7 @@ def log_table(actions: pd.DataFrame, today: date, label_set: str = "current") ->
                 targets_text(element, step, label_set)
                 for element, step in zip(actions["element"], actions["kotter_step"], strict=True)
             ],
+            "Barrier": past,
             "Source": _texts(actions["source"]),
             "Votes": actions["votes"].astype(int).to_numpy(),
             "Closed on": _texts(actions["closed_on"]),

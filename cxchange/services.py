@@ -921,7 +921,8 @@ def update_actions(
     """Apply edits ({"id": ..., field: value, ...}, fields of actions.EDITABLE) in one transaction.
 
     Every edit is checked first (actions.check_changes): any problem raises ValueError naming the
-    action, the field and the value, and nothing is written. Closing an action (done or dropped)
+    action, the field and the value, and nothing is written; an open action keeps its owner and due date
+    (blanking either is refused, naming the action). Closing an action (done or dropped)
     sets closed_on to `today`; reopening it clears closed_on. Returns what changed, one dict per
     field (id, title, field, before, after), closed_on included; a value equal to the stored one is
     no change. Someone who looks after some teams edits only their teams' actions and gives them only to
@@ -935,7 +936,8 @@ def update_actions(
         touched = [row["team_id"] for row in stored.values()]
         touched += [edit["team_id"] for edit in edits if "team_id" in edit and _team_or_none(edit["team_id"])]
         _refuse_outside(db, actor, touched, "Editing actions")
-        checked = actions.check_changes(edits, titles, set(store.org.team_ids(db).values()))
+        statuses = {action_id: row["status"] for action_id, row in stored.items()}
+        checked = actions.check_changes(edits, titles, set(store.org.team_ids(db).values()), statuses)
         applied = []
         for change in checked:
             was = stored[change["id"]]

@@ -37,6 +37,7 @@ from cxchange import (
 )
 from cxchange.access import Actor
 from cxchange.importing import ImportRejected
+from cxchange.text import html_text
 
 
 def db_path() -> Path:
@@ -550,18 +551,32 @@ PROJECTOR_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
 [data-testid="stToolbar"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.2rem 2.5rem; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 0.6rem 2.5rem 0.4rem; }
 [data-testid="stMain"] { color: #000; background: #fff; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li, label p,
 [data-testid="stTable"] td, [data-testid="stTable"] th, [data-testid="stAlert"] p,
 .stButton button p, [data-testid="stFormSubmitButton"] button p, input, textarea { font-size: 26px !important; }
-[data-testid="stMarkdownContainer"] h1 { font-size: 56px !important; padding: 0.2rem 0 0.6rem; }
+[data-testid="stTable"] td, [data-testid="stTable"] th { padding: 0.15rem 0.6rem !important; }
+[data-testid="stMarkdownContainer"] h1 { font-size: 52px !important; padding: 0 0 0.3rem; line-height: 1.15; }
 .cx-big { font-size: 140px; font-weight: 700; line-height: 1.05; color: #000; }
-.cx-mid { font-size: 48px; font-weight: 600; line-height: 1.2; color: #111; margin-bottom: 0.6rem; }
+.cx-mid { font-size: 44px; font-weight: 600; line-height: 1.2; color: #111; margin-bottom: 0.4rem; }
 .cx-where { font-size: 26px; text-align: center; color: #222; }
+.cx-votes { font-size: 56px; font-weight: 700; line-height: 1; text-align: center; color: #000; }
+/* A chart is never wider than its column nor taller than what the screen leaves under the headline:
+   the drawing shrinks, keeping its proportions, on a 1280 x 720 projector as on a 1920 x 1080 one. */
+[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg {
+  max-width: 100% !important; max-height: calc(100vh - 230px) !important;
+  width: auto !important; height: auto !important; }
+[data-testid="stVegaLiteChart"] { overflow: hidden; }
 </style>
 """
-"""Workshop presentation: no sidebar or toolbar, body text 26 px, headlines 48 px and more, black on white."""
+"""Workshop presentation: no sidebar or toolbar, body text 26 px, headlines 44 px and more, black on white,
+charts shrunk to fit the screen, and the demo label one small line."""
+
+
+def presenting() -> bool:
+    """Whether the page is a workshop session on the shared screen (its link names a step)."""
+    return "step" in st.query_params
 
 
 def team_chart(make: Callable[..., Any], *args: Any, key: str, **kwargs: Any) -> None:
@@ -572,9 +587,23 @@ def team_chart(make: Callable[..., Any], *args: Any, key: str, **kwargs: Any) ->
         st.switch_page("app_pages/team_detail.py", query_params={"team": clicked[0]["team_name"]})
 
 
+DEMO_LINE_STYLE = (
+    "font-size: 14px; line-height: 1.3; color: #5a4a00; background: #fff6d5; padding: 1px 8px; "
+    "border-radius: 4px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis"
+)
+"""The demo label while presenting: one small line (inline, so it is small before PROJECTOR_CSS arrives)."""
+
+
 def demo_banner() -> None:
-    """The label every page carries while the demo organisation is loaded."""
+    """The label every page carries while the demo organisation is loaded; on the projector one small line,
+    so the room's screen is the session's (and still says the figures are made up)."""
     if read(store.settings.workspace_kind) == "demo":
+        if presenting():
+            st.html(
+                f"<div class='cx-demo' style='{DEMO_LINE_STYLE}'>Demo data: {html_text(sample_data.DEMO_NAME)} "
+                "is a made-up organisation.</div>"
+            )
+            return
         st.info(
             f"**Demo data** — {sample_data.DEMO_NAME} is a made-up organisation. "
             "Start a workspace of your own under Settings → Workspace.",

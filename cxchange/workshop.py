@@ -23,22 +23,23 @@ class Step:
     @property
     def slug(self) -> str:
         """How the step is named in a link (?step=...), stable while the session's choices stay."""
-        return self.kind if self.team is None else f"team:{self.team}"
+        return self.kind if self.team is None else f"{self.kind}:{self.team}"
 
 
 KINDS: dict[str, str] = {
     "pulse": "Organisation pulse",
     "heatmap": "Readiness by team",
     "barriers": "Where people are stuck",
-    "team": "One team at a time",
+    "team": "One team at a time, then what we will do about it",
     "kotter": "Kotter board",
     "champions": "Champion coverage",
     "actions": "Actions captured",
 }
 """The story a session steps through, in order; a facilitator may skip any kind."""
 
-CAPTURE_KINDS = ("barriers", "team", "kotter", "actions")
-"""Steps with the action form: where a group names what to do."""
+CAPTURE_KINDS = ("act", "actions")
+"""Steps with the action form: where a group names what to do. A team's figures and its action form are two
+steps ("team", then "act"), so each fits a projector's screen without scrolling."""
 
 
 def session_steps(kinds: Sequence[str], teams: Sequence[str]) -> list[Step]:
@@ -48,7 +49,8 @@ def session_steps(kinds: Sequence[str], teams: Sequence[str]) -> list[Step]:
         if kind not in kinds:
             continue
         if kind == "team":
-            steps.extend(Step("team", team, team) for team in teams)
+            for team in teams:
+                steps += [Step("team", team, team), Step("act", f"{team}: what will we do?", team)]
         else:
             steps.append(Step(kind, KINDS[kind]))
     return steps
@@ -120,7 +122,6 @@ _SIZES = {
     "labelFontSize",
     "titleFontSize",
     "subtitleFontSize",
-    "width",
     "height",
     "labelLimit",
     "labelPadding",
@@ -132,9 +133,10 @@ _SIZES = {
 }
 
 
-def for_projector(spec: dict, factor: float = 2.0) -> dict:
-    """A chart spec enlarged for the back of a room: text, marks and plot sizes by `factor` (point areas
-    by its square); the data are untouched. Returns a new dict."""
+def for_projector(spec: dict, factor: float = 2.0, width_factor: float = 1.25) -> dict:
+    """A chart spec enlarged for the back of a room: text, marks and plot heights by `factor` (point areas
+    by its square), plot widths by `width_factor` only (a screen is wider than tall, and the page shrinks a
+    chart to its container: ui.PROJECTOR_CSS); the data are untouched. Returns a new dict."""
 
     def scale(node: object, key: str | None = None) -> object:
         if isinstance(node, dict):
@@ -145,6 +147,8 @@ def for_projector(spec: dict, factor: float = 2.0) -> dict:
             return [scale(value, key) for value in node]
         if isinstance(node, bool) or not isinstance(node, int | float):
             return node
+        if key == "width":
+            return node * width_factor
         if key in _SIZES:
             return node * factor
         if key == "size":
@@ -167,7 +171,20 @@ def for_projector(spec: dict, factor: float = 2.0) -> dict:
     return result
 
 
-def session_actions(actions: pd.DataFrame, today: date) -> pd.DataFrame:
-    """The actions a session captured: raised in a workshop today and not yet dropped."""
-    raised = actions[(actions["source"] == "workshop") & (actions["created_on"] == today.isoformat())]
-    return raised[raised["status"] != "dropped"]
+def session_actions(actions: pd.DataFrame, session_id: int | None, today: date) -> pd.DataFrame:
+    """The actions a session captured and not dropped: those carrying its id, whatever day it is now.
+
+    A link from before sessions had ids (no `session_id`) shows what it showed then: actions raised in a
+    workshop today that belong to no session.
+    """
+    sessions = actions["session_id"] if "session_id" in actions else pd.Series(pd.NA, index=actions.index)
+    if session_id is None:
+        raised = (actions["source"] == "workshop") & (actions["created_on"] == today.isoformat()) & sessions.isna()
+    else:
+        raised = sessions.eq(session_id).fillna(False).astype(bool)
+    return actions[raised & (actions["status"] != "dropped")]
+
+
+def voted(votes: int, change: int) -> int:
+    """A dot-vote count after a +1 or −1 click: never below none."""
+    return max(int(votes) + int(change), 0)

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxchange import actions, analysis, sample_data, services, store
+from cxchange import access, actions, analysis, sample_data, services, store, workshop
+from cxchange.access import Actor
 from cxchange.model import ELEMENTS
 
 TODAY = date(2026, 11, 20)
@@ -19,9 +20,15 @@ TODAY = date(2026, 11, 20)
 # Checks ------------------------------------------------------------------------------------------
 
 
+ACCOUNTABLE = {"owner": "Priya S., store manager", "due_on": "2026-12-15"}
+"""An owner and a due date: what every new action needs."""
+
+
 def problems_of(**values) -> list[str]:
     with pytest.raises(actions.ActionProblems) as refused:
-        actions.check_new_action({"title": "Run a huddle", **values})
+        actions.check_new_action(
+            {"title": "Run a huddle", **values} | {k: v for k, v in ACCOUNTABLE.items() if k not in values}
+        )
     return refused.value.problems
 
 
@@ -54,11 +61,22 @@ def test_all_problems_of_one_action_are_reported_together():
     assert [problem.split(":")[0].split(" ")[0] for problem in found] == ["Title", "Element", "Due"]
 
 
+def test_a_new_action_needs_an_owner_and_a_due_date():
+    assert problems_of(owner=" ", due_on=None) == [
+        "Owner is empty: name the person who will see it done (and their role, if you like).",
+        "Due is empty: give the day it is due, as YYYY-MM-DD, so it can be followed up.",
+    ]
+    with pytest.raises(actions.ActionProblems) as refused:
+        actions.check_new_action({"title": "Run a huddle"})  # neither given at all
+    assert [problem.split(" ")[0] for problem in refused.value.problems] == ["Owner", "Due"]
+    assert problems_of(due_on="soon") == ["Due: 'soon' is not a date; write it as YYYY-MM-DD, e.g. 2026-12-31."]
+
+
 def test_checks_tidy_what_they_accept():
     clean = actions.check_new_action(
         {
             "title": "  Weekly   huddle ",
-            "owner": " ",
+            "owner": "  Priya ",
             "element": "Knowledge",
             "kotter_step": "5",
             "due_on": date(2026, 12, 1),
@@ -67,17 +85,18 @@ def test_checks_tidy_what_they_accept():
     )
     assert clean == {
         "title": "Weekly huddle",
-        "owner": None,
+        "owner": "Priya",
         "element": "knowledge",
         "kotter_step": 5,
         "due_on": "2026-12-01",
         "source": "survey comment",
     }
-    assert actions.check_new_action({"title": "x", "element": "", "kotter_step": None, "due_on": float("nan")}) == {
+    assert actions.check_new_action({"title": "x", **ACCOUNTABLE, "element": "", "kotter_step": None}) == {
         "title": "x",
+        "owner": "Priya S., store manager",
+        "due_on": "2026-12-15",
         "element": None,
         "kotter_step": None,
-        "due_on": None,
     }
 
 
@@ -93,8 +112,8 @@ def test_one_owner_check_for_an_action_and_an_initiative():
 
 def test_a_team_must_belong_to_the_workspace():
     with pytest.raises(actions.ActionProblems, match="Team: 99 is not a team of this workspace."):
-        actions.check_new_action({"title": "x", "team_id": 99}, team_ids={1, 2})
-    assert actions.check_new_action({"title": "x", "team_id": 2}, team_ids={1, 2})["team_id"] == 2
+        actions.check_new_action({"title": "x", **ACCOUNTABLE, "team_id": 99}, team_ids={1, 2})
+    assert actions.check_new_action({"title": "x", **ACCOUNTABLE, "team_id": 2}, team_ids={1, 2})["team_id"] == 2
 
 
 # Storage -----------------------------------------------------------------------------------------
@@ -112,8 +131,8 @@ def org(db):
 def test_an_added_action_is_open_and_created_today(org):
     db, initiative, teams = org
     action_id = services.add_action(
-        db, initiative, "Train the returns desk", team_id=teams["Stores"], element="Knowledge", due_on="2026-12-01",
-        source="workshop", today=TODAY,
+        db, initiative, "Train the returns desk", owner="Priya", team_id=teams["Stores"], element="Knowledge",
+        due_on="2026-12-01", source="workshop", today=TODAY,
     )  # fmt: skip
     [row] = store.actions.initiative_actions(db, initiative).to_dict("records")
     assert row["id"] == action_id
@@ -130,20 +149,24 @@ def test_an_added_action_is_open_and_created_today(org):
 def test_a_refused_action_writes_nothing(org):
     db, initiative, teams = org
     with pytest.raises(ValueError, match="Due: '2026-02-30' is not a date"):
-        services.add_action(db, initiative, "Huddle", due_on="2026-02-30", today=TODAY)
+        services.add_action(db, initiative, "Huddle", owner="Priya", due_on="2026-02-30", today=TODAY)
     with pytest.raises(ValueError, match="Team: 999 is not a team of this workspace."):
-        services.add_action(db, initiative, "Huddle", team_id=999, today=TODAY)
+        services.add_action(db, initiative, "Huddle", team_id=999, **ACCOUNTABLE, today=TODAY)
     with pytest.raises(ValueError, match="Initiative: 42 is not an initiative of this workspace."):
-        services.add_action(db, 42, "Huddle", today=TODAY)
+        services.add_action(db, 42, "Huddle", **ACCOUNTABLE, today=TODAY)
+    with pytest.raises(ValueError, match="Owner is empty: name the person who will see it done"):
+        services.add_action(db, initiative, "Huddle", due_on="2026-12-01", today=TODAY)
+    with pytest.raises(ValueError, match="Workshop session: 7 is not a session of this initiative"):
+        services.add_action(db, initiative, "Huddle", **ACCOUNTABLE, session_id=7, today=TODAY)
     assert store.count(db, "actions") == 0
 
 
 def test_closing_sets_the_closing_date_and_reopening_clears_it(org):
     db, initiative, _ = org
-    action_id = services.add_action(db, initiative, "Huddle", today=date(2026, 1, 5))
+    action_id = services.add_action(db, initiative, "Huddle", owner="Sam", due_on="2026-02-01", today=date(2026, 1, 5))
     applied = services.update_actions(db, [{"id": action_id, "status": "done", "owner": " Priya "}], today=TODAY)
     assert actions.describe_applied(applied) == [
-        "“Huddle”: owner (none) → Priya; status open → done; closed on 2026-11-20"
+        "“Huddle”: owner Sam → Priya; status open → done; closed on 2026-11-20"
     ]
     stored = store.actions.initiative_actions(db, initiative).iloc[0]
     assert (stored["status"], stored["closed_on"], stored["owner"]) == ("done", "2026-11-20", "Priya")
@@ -160,14 +183,14 @@ def test_closing_sets_the_closing_date_and_reopening_clears_it(org):
 
 def test_an_edit_equal_to_what_is_stored_changes_nothing(org):
     db, initiative, _ = org
-    action_id = services.add_action(db, initiative, "Huddle", owner="Priya", today=TODAY)
+    action_id = services.add_action(db, initiative, "Huddle", owner="Priya", due_on="2026-12-01", today=TODAY)
     assert services.update_actions(db, [{"id": action_id, "owner": "  Priya", "status": "open"}], today=TODAY) == []
 
 
 def test_one_bad_edit_stops_every_edit(org):
     db, initiative, _ = org
-    first = services.add_action(db, initiative, "Huddle", today=TODAY)
-    second = services.add_action(db, initiative, "Training", today=TODAY)
+    first = services.add_action(db, initiative, "Huddle", **ACCOUNTABLE, today=TODAY)
+    second = services.add_action(db, initiative, "Training", **ACCOUNTABLE, today=TODAY)
     with pytest.raises(actions.ActionProblems) as refused:
         services.update_actions(
             db,
@@ -183,8 +206,8 @@ def test_one_bad_edit_stops_every_edit(org):
 
 def test_votes_are_set_whole_or_not_at_all(org):
     db, initiative, _ = org
-    first = services.add_action(db, initiative, "Huddle", today=TODAY)
-    second = services.add_action(db, initiative, "Training", today=TODAY)
+    first = services.add_action(db, initiative, "Huddle", **ACCOUNTABLE, today=TODAY)
+    second = services.add_action(db, initiative, "Training", **ACCOUNTABLE, today=TODAY)
     services.set_votes(db, {first: 3, second: 0})
     with pytest.raises(ValueError, match="“Training”, Votes: -2 must be a whole number, 0 or more."):
         services.set_votes(db, {first: 5, second: -2})
@@ -247,7 +270,7 @@ def test_the_log_table_flags_overdue_rows_and_reads_back_the_edits():
         {"due_on": "2026-12-31", "owner": "Priya"},
     )
     table = actions.log_table(actions_log, TODAY)
-    assert table["Overdue"].tolist() == ["⚠ 19 days", ""]
+    assert table["Overdue"].tolist() == ["⚠ 19 days overdue", ""]
     assert table["Team"].tolist() == ["Stores", actions.NO_TEAM]
     assert table.loc[1, "Targets"] == "Knowledge · Kotter 5: Enable action by removing barriers"
     assert table.loc[1, "Due"] == date(2026, 11, 1)
@@ -447,3 +470,140 @@ def test_demo_overdue_on_its_last_day(demo_db):
         ("Add a help channel for the new order process", 81),
         ("Fix the returns screen on the tills", 51),
     ]
+
+
+# Accountable actions -------------------------------------------------------------------------------
+
+
+def test_an_open_action_keeps_its_owner_and_due_date_and_the_refusal_names_it(org):
+    db, initiative, _ = org
+    huddle = services.add_action(db, initiative, "Huddle", **ACCOUNTABLE, today=TODAY)
+    with pytest.raises(actions.ActionProblems) as refused:
+        services.update_actions(db, [{"id": huddle, "owner": " ", "due_on": None}], today=TODAY)
+    assert refused.value.problems == [
+        "“Huddle”, Owner cannot be blanked while it is open: name the person who will see it done (and their "
+        "role, if you like).",
+        "“Huddle”, Due cannot be blanked while it is open: give the day it is due, as YYYY-MM-DD, so it can be "
+        "followed up.",
+    ]
+    stored = store.actions.initiative_actions(db, initiative).iloc[0]
+    assert (stored["owner"], stored["due_on"]) == ("Priya S., store manager", "2026-12-15")
+    # closing it at the same time is no longer an open action losing its owner
+    applied = services.update_actions(db, [{"id": huddle, "status": "dropped", "owner": ""}], today=TODAY)
+    assert actions.describe_applied(applied) == [
+        "“Huddle”: owner Priya S., store manager → (none); status open → dropped; closed on 2026-11-20"
+    ]
+
+
+def test_latest_barriers_are_those_the_pages_show():
+    results = pd.DataFrame(
+        [
+            {"team_id": 0, "opened_on": "2026-10-01", "suppressed": False, "barrier_point": "awareness"},
+            {"team_id": 1, "opened_on": "2026-10-01", "suppressed": False, "barrier_point": "awareness"},
+            {"team_id": 2, "opened_on": "2026-10-01", "suppressed": True, "barrier_point": "desire"},  # hidden
+            {"team_id": 3, "opened_on": "2026-10-01", "suppressed": False, "barrier_point": None},
+            {"team_id": 3, "opened_on": "2026-07-01", "suppressed": False, "barrier_point": "knowledge"},  # earlier
+        ]
+    )
+    assert actions.latest_barriers(results) == {1: "awareness"}
+    assert actions.latest_barriers(results.iloc[0:0]) == {}
+
+
+def test_flags_say_overdue_and_aimed_past_the_barrier_in_words():
+    actions_log = log(
+        {"team_id": 1, "element": "knowledge", "due_on": "2026-08-20"},  # past Awareness, and late
+        {"team_id": 1, "element": "awareness", "due_on": "2026-12-01"},  # at the barrier, on time
+        {"team_id": 2, "element": "ability"},  # a hidden team has no barrier to be past
+        {"team_id": 1, "element": "reinforcement", "status": "done", "closed_on": "2026-09-01"},  # history
+        {"element": "knowledge", "due_on": "2026-11-19"},  # the programme's: no team, no barrier
+    )
+    flags = actions.action_flags(actions_log, {1: "awareness"}, TODAY).set_index("id")
+    assert flags["flags"].tolist() == [
+        "⚠ 92 days overdue · Aimed at Knowledge, past its Awareness barrier",
+        "",
+        "",
+        "",
+        "⚠ 1 day overdue",
+    ]
+    assert flags.loc[1, "days_overdue"] == 92
+    assert flags["past_barrier"].tolist() == [True, False, False, False, False]
+    table = actions.log_table(actions_log, TODAY, barriers={1: "awareness"})
+    assert table.loc[1, "Overdue"] == "⚠ 92 days overdue"
+    assert table.loc[1, "Barrier"] == "Aimed at Knowledge, past its Awareness barrier"
+    assert actions.action_flags(actions_log.iloc[0:0], {}, TODAY).empty
+
+
+TREE = pd.DataFrame({"id": [1, 2, 3], "name": ["Supply Chain", "Distribution Centre", "Stores"],
+                     "parent_id": [None, 1, None]})  # fmt: skip
+
+
+def test_a_barrier_is_covered_by_an_open_action_for_the_team_or_a_team_above_it_on_time():
+    def cover(*rows: dict):
+        return actions.barrier_cover(2, "awareness", log(*rows), TREE, TODAY)
+
+    above = cover({"team_id": 1, "element": "awareness", "due_on": "2026-11-20"})  # due today: still on time
+    assert (above.state, above.aimed) == ("on time", ("Action 1",))
+    late = cover({"team_id": 2, "element": "awareness", "due_on": "2026-06-30"})
+    assert late.state == "late"
+    assert "past its due date" in actions.cover_text("Distribution Centre", late)
+    elsewhere = cover(
+        {"team_id": 3, "element": "awareness", "due_on": "2026-12-30"},  # another team's
+        {"team_id": 2, "element": "awareness", "status": "done", "closed_on": "2026-10-01"},  # closed
+        {"team_id": 2, "element": "knowledge", "due_on": "2026-12-30"},  # past the barrier
+    )
+    assert (elsewhere.state, elsewhere.past) == ("none", (("Action 3", "knowledge"),))
+    assert actions.cover_text("Distribution Centre", elsewhere) == (
+        "Distribution Centre is at its Awareness barrier and no open action is aimed at it (for the team or a "
+        "team above it)."
+    )
+    assert actions.barrier_cover(2, "awareness", pd.DataFrame(), TREE, TODAY).state == "none"
+
+
+def test_demo_distribution_centre_action_is_flagged_late_and_past_its_barrier(demo_db):
+    # The demo's actions as the workspace holds them (their owners and dates are the demo's to change).
+    initiative = store.org.initiative_id(demo_db, sample_data.MAIN_INITIATIVE)
+    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), initiative)
+    barriers = actions.latest_barriers(frame)
+    centre = int(frame.loc[frame["team"] == "Distribution Centre", "team_id"].iloc[0])
+    assert barriers[centre] == "awareness"
+    log_ = store.actions.initiative_actions(demo_db, initiative)
+    mine = log_[(log_["team_id"] == centre) & log_["status"].isin(actions.OPEN_STATUSES)]
+    assert mine["element"].tolist() == ["knowledge"]
+    due = date.fromisoformat(mine["due_on"].iloc[0])
+    on = date(2026, 12, 1)
+    flags = actions.action_flags(mine, barriers, on).iloc[0]
+    assert flags["flags"] == (f"⚠ {(on - due).days} days overdue · Aimed at Knowledge, past its Awareness barrier")
+    teams = store.org.teams(demo_db)
+    cover = actions.barrier_cover(centre, "awareness", log_, teams, on)
+    assert cover.state in ("late", "none")  # the briefing aimed at its Awareness is past due: nothing on time
+
+
+# Workshop sessions -------------------------------------------------------------------------------
+
+
+def test_a_session_has_its_own_id_and_its_actions_whatever_the_day(org):
+    db, initiative, teams = org
+    with store.write_transaction(db):
+        wave = store.org.add_wave(db, initiative, "Wave 1", "2026-10-01")
+    morning = services.start_workshop_session(db, initiative, wave, ["Stores"])
+    afternoon = services.start_workshop_session(db, initiative, wave, [])
+    assert morning != afternoon
+    first = services.add_action(db, initiative, "Huddle", **ACCOUNTABLE, session_id=morning, source="workshop",
+                                today=TODAY)  # fmt: skip
+    services.add_action(db, initiative, "Training", **ACCOUNTABLE, session_id=afternoon, source="workshop",
+                        today=TODAY)  # fmt: skip
+    log_ = store.actions.initiative_actions(db, initiative)
+    next_day = date(2026, 11, 21)
+    assert workshop.session_actions(log_, morning, next_day)["id"].tolist() == [first]  # a reload the next day
+    assert workshop.session_actions(log_, None, TODAY).empty  # an old link: today's workshop actions of no session
+    trail = services.audit_trail(db)
+    started = trail[trail["action"] == "workshop session started"]
+    assert len(started) == 2
+    with pytest.raises(ValueError, match="Team: 'Nowhere' is not a team of this workspace."):
+        services.start_workshop_session(db, initiative, wave, ["Nowhere"])
+    with pytest.raises(access.Refused):
+        services.start_workshop_session(db, initiative, wave, [], actor=Actor("vera@example.com", "viewer"))
+    with pytest.raises(access.Refused, match="Contact Centre"):
+        services.start_workshop_session(
+            db, initiative, wave, ["Contact Centre"], actor=Actor("sam@example.com", "editor", teams["Stores"])
+        )

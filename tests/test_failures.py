@@ -70,7 +70,10 @@ def test_a_full_disk_is_named_and_nothing_is_half_written(demo_db, demo_path: Pa
 
     def fill() -> None:
         for number in range(5000):
-            services.add_action(demo_db, 1, f"Action {number} " + "x" * 180, today=date(2026, 12, 2))
+            services.add_action(
+                demo_db, 1, f"Action {number} " + "x" * 180, owner="Ops lead", due_on="2026-12-31",
+                today=date(2026, 12, 2),
+            )  # fmt: skip
 
     with pytest.raises(sqlite3.OperationalError) as raised:
         fill()

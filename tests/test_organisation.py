@@ -295,7 +295,9 @@ def merge_demo(demo_db):
         "INSERT INTO team_results (team_id, wave_id, element, mean, n) VALUES (:t, :w, 'awareness', 3.5, 12)",
         {"t": south, "w": wave},
     )
-    services.add_action(demo_db, initiative, "Huddle in the south", team_id=south, today=TODAY)
+    services.add_action(
+        demo_db, initiative, "Huddle in the south", owner="Ana", due_on="2027-02-01", team_id=south, today=TODAY
+    )
     services.add_sponsor_activity(demo_db, initiative, "Ana", "2027-01-10", "site visit", team_id=south, today=TODAY)
     services.add_champion(demo_db, "Sol", south, "2026-06-01")
     services.save_teams(demo_db, [{"row": "Row 1", "id": None, "name": "South Kiosks", "parent": "Stores South"}])

@@ -112,7 +112,10 @@ def hostile(demo_path: Path) -> dict[str, object]:
         services.save_teams(database, [{"row": old, "id": ids[old], "name": new} for old, new in renamed.items()])
         initiative = services.default_initiative(database)
         waves = store.org.waves(database, initiative)
-        services.add_action(database, initiative, f"Ask {IMAGE} {LINK}", source="workshop", today=date.today())
+        services.add_action(
+            database, initiative, f"Ask {IMAGE} {LINK}", owner="Lead", due_on=date.today(), source="workshop",
+            today=date.today(),
+        )  # fmt: skip
     finally:
         database.close()
     return {"initiative": initiative, "wave": int(waves["id"].iloc[-1]), "wave_name": waves["name"].iloc[-1]}

@@ -212,7 +212,10 @@ def grid_options(at: AppTest, column: str) -> list[list[str]]:
 @pytest.fixture
 def workshop_action(demo_db) -> None:
     """An action captured in today's workshop, so its actions step shows the dot-votes."""
-    services.add_action(demo_db, 1, "Stand-up at every till", team_id=2, source="workshop", today=date.today())
+    services.add_action(
+        demo_db, 1, "Stand-up at every till", owner="Store lead", due_on=date.today(), team_id=2, source="workshop",
+        today=date.today(),
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("page", list(EDITING_PAGES))
@@ -248,7 +251,7 @@ def test_a_scoped_editor_picks_only_their_teams_and_edits_no_programme_wide_boar
         assert not opened.exception, opened.exception
         assert grid_options(opened, "Team") == [STORES_TEAMS], page
     workshop = as_person("sam@example.com", "app_pages/workshop.py", **WORKSHOP_ACTIONS)
-    assert "Save the dot-votes" in editors(workshop)
+    assert "+1" in editors(workshop)  # dot-votes by clicking
     assert "Across the programme" not in workshop.selectbox[0].options
 
     board = as_person("sam@example.com", "app_pages/kotter_board.py")

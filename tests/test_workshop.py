@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
+from cxchange import actions as actions_module
 from cxchange import services, store, workshop
 
 
 def test_a_session_follows_the_story_with_one_screen_per_team():
     steps = workshop.session_steps(["actions", "team", "pulse", "barriers"], ["Stores", "Digital"])
-    assert [step.slug for step in steps] == ["pulse", "barriers", "team:Stores", "team:Digital", "actions"]
-    assert workshop.progress(steps, 2) == "3 of 5 · Stores"
+    # each team's figures, then its own screen for what the room will do about it: each fits the screen
+    assert [step.slug for step in steps] == [
+        "pulse", "barriers", "team:Stores", "act:Stores", "team:Digital", "act:Digital", "actions",
+    ]  # fmt: skip
+    assert workshop.progress(steps, 2) == "3 of 7 · Stores"
+    assert workshop.progress(steps, 3) == "4 of 7 · Stores: what will we do?"
 
 
 def test_a_skipped_step_is_left_out_and_a_stale_link_starts_at_the_beginning():
@@ -67,3 +74,24 @@ def test_a_link_id_that_is_no_number_opens_no_session():
     assert workshop.link_id("12") == 12
     for value in (None, "", "abc", "1e3", "-1", "١٢", "<script>"):
         assert workshop.link_id(value) == 0
+
+
+def test_actions_captured_are_the_sessions_own_and_an_old_link_keeps_todays():
+    today = date(2026, 12, 2)
+    actions = pd.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5],
+            "source": ["workshop"] * 5,
+            "created_on": ["2026-12-02", "2026-12-02", "2026-12-01", "2026-12-02", "2026-12-02"],
+            "session_id": pd.array([7, 8, 7, None, 7], dtype="Int64"),
+            "status": ["open", "open", "open", "open", "dropped"],
+        }
+    )
+    assert workshop.session_actions(actions, 7, today)["id"].tolist() == [1, 3]  # yesterday's too, none dropped
+    assert workshop.session_actions(actions, 8, today)["id"].tolist() == [2]  # a second session the same day
+    assert workshop.session_actions(actions, None, today)["id"].tolist() == [4]  # a link from before sessions
+
+
+def test_a_vote_click_never_goes_below_none_and_a_capture_is_due_in_two_weeks():
+    assert (workshop.voted(3, 1), workshop.voted(3, -1), workshop.voted(0, -1)) == (4, 2, 0)
+    assert actions_module.default_due(date(2026, 12, 2)) == date(2026, 12, 16)
