@@ -740,8 +740,11 @@ def test_team_detail_from_a_link_shows_the_barrier_and_what_helps(app):
     assert "Down 7.0 points since 2026 Q3" in texts(at)
     assert [w.value for w in at.warning] == [
         "**What helps with Awareness:** Sponsor messages that explain why the change is needed and what happens "
-        "if we do not change."
+        "if we do not change.",
+        "Distribution Centre is at its Awareness barrier and the only open action aimed at it, “Supply chain "
+        "director to brief all shifts on the programme”, is past its due date: agree a new date or a new action.",
     ]
+    assert at.selectbox(key="barrier_element").value == "awareness"  # a new action aimed at it, one form away
     tables = [d.value for d in at.dataframe]
     history = next(t for t in tables if "Wave" in t.columns)
     assert history["Barrier point"].tolist()[-4:] == ["Reinforcement", "Knowledge", "Desire", "Awareness"]
@@ -753,6 +756,8 @@ def test_team_detail_from_a_link_shows_the_barrier_and_what_helps(app):
     assert set(champions["Team"]) == {"Distribution Centre"}
     actions = next(t for t in tables if "Action" in t.columns)
     assert "Add a help channel for the new order process" in set(actions["Action"])
+    flags = actions.set_index("Action")["Flags"]["Add a help channel for the new order process"]
+    assert re.fullmatch(r"⚠ \d+ days overdue · Aimed at Knowledge, past its Awareness barrier", flags)
     assert re.search(r"\d+ comments\.", texts(at))
     assert len(at.get("vega_lite_chart")) == 2  # elements over waves, answers by element
 
@@ -1182,7 +1187,12 @@ def test_actions_page_flags_what_is_overdue_and_says_what_moved(app, demo_path):
     expected = actions.summary(store.actions.initiative_actions(store.open_db(demo_path), 1), datetime.date.today())
     assert metric(at, "Overdue") == str(expected["overdue"])
     assert metric(at, "Done") == "3"
-    assert [w.value.split("**")[1] for w in at.warning] == [f"{expected['overdue']} actions are overdue."]
+    assert [w.value.split("**")[1] for w in at.warning] == [
+        "1 open action is aimed past its team's barrier",
+        f"{expected['overdue']} actions are overdue.",
+    ]
+    barrier = at.data_editor[0].value.set_index("Action")["Barrier"]
+    assert barrier["Add a help channel for the new order process"] == "Aimed at Knowledge, past its Awareness barrier"
     flags = at.data_editor[0].value.set_index("Action")["Overdue"]
     assert flags["Supply chain director to brief all shifts on the programme"].startswith("⚠ ")
     assert flags["Run till-system training in every store"] == ""
@@ -1202,7 +1212,10 @@ def test_actions_page_keeps_a_refused_action_in_the_form_then_adds_it(app, demo_
     at.text_input(key="action_owner").input("Store managers")
     at.button(key="action_submit").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["Nothing was added:\n\n- Title is empty: say what will be done."]
+    assert [e.value for e in at.error] == [
+        "Nothing was added:\n\n- Title is empty: say what will be done.\n"
+        "- Due is empty: give the day it is due, as YYYY-MM-DD, so it can be followed up."
+    ]
     assert at.text_input(key="action_owner").value == "Store managers"  # kept, to fix and send again
     assert store.count(store.open_db(demo_path), "actions") == before
 
@@ -1591,7 +1604,7 @@ def test_workshop_steps_through_the_story_and_shows_no_names(app):
     # The defaults: every step, and the teams stuck at a barrier (the demo's Supply Chain teams).
     assert at.query_params["teams"] == ["Distribution Centre", "Logistics Planning"]
     seen = []
-    for _ in range(8):
+    for _ in range(10):
         shown = texts(at)
         seen.append(at.query_params["step"])
         assert "Hannah Reed" not in shown  # step owners and sponsors stay off the shared screen
@@ -1614,12 +1627,14 @@ def test_workshop_steps_through_the_story_and_shows_no_names(app):
         "heatmap",
         "barriers",
         "team:Distribution Centre",
+        "act:Distribution Centre",
         "team:Logistics Planning",
+        "act:Logistics Planning",
         "kotter",
         "champions",
         "actions",
     ]
-    assert "8 of 8 · Actions captured" in texts(at)
+    assert "10 of 10 · Actions captured" in texts(at)
 
 
 def test_workshop_opens_on_the_step_its_link_names_and_a_hidden_team_shows_no_figure(app):
@@ -1635,37 +1650,60 @@ def test_workshop_opens_on_the_step_its_link_names_and_a_hidden_team_shows_no_fi
     at = opened(app, "app_pages/workshop.py")
     assert not at.exception
     shown = texts(at)
-    assert "1 of 1 · Customer Insight" in shown
+    assert "1 of 2 · Customer Insight" in shown  # then its own screen for what the room will do
     assert "<div class='cx-big'>–</div>" in shown
     assert "fewer than 5" in shown
     assert "Stuck at" not in shown
 
 
 def test_workshop_captures_an_action_and_ranks_the_dot_votes(app, demo_path):
+    import datetime
+
     at = start_workshop(app)
-    while at.query_params["step"] != "team:Distribution Centre":
+    session = at.query_params["session"]  # the session started has its own id, in the link
+    while at.query_params["step"] != "act:Distribution Centre":
         next_step(at)
+    add = next(button for button in at.button if button.label == "Add to the action log")
     at.text_input[0].input("Director briefs every shift on why we change")
+    add.click().run()
+    assert not at.exception
+    assert "Owner is empty" in at.error[0].value  # an action is accountable: nothing stored without an owner
+    at.text_input[0].input("Director briefs every shift on why we change")
+    at.text_input[1].input("Supply chain director")
     next(button for button in at.button if button.label == "Add to the action log").click().run()
     assert not at.exception
     assert "Added: Director briefs every shift on why we change" in texts(at)
     database = store.open_db(demo_path)
     row = database.execute(
-        "SELECT teams.name, element, source FROM actions JOIN teams ON teams.id = team_id WHERE title LIKE 'Director%'"
+        "SELECT teams.name, element, source, owner, due_on, session_id FROM actions JOIN teams ON teams.id = team_id "
+        "WHERE title LIKE 'Director%'"
     ).fetchone()
-    assert row == ("Distribution Centre", "awareness", "workshop")  # the team's barrier element, preset
+    due = (datetime.date.today() + datetime.timedelta(days=14)).isoformat()  # two weeks on, unless the room says
+    # the team's barrier element, preset; the session's id
+    assert row == ("Distribution Centre", "awareness", "workshop", "Supply chain director", due, int(session))
     while at.query_params["step"] != "actions":
         next_step(at)
     at.text_input[0].input("Celebrate the first returns fixed in one visit")
+    at.text_input[1].input("Store managers")
     next(button for button in at.button if button.label == "Add to the action log").click().run()
-    votes = {number.label: number for number in at.number_input}
-    votes["Celebrate the first returns fixed in one visit"].set_value(5)
-    votes["Director briefs every shift on why we change"].set_value(3)  # values wait for the form's button
-    next(button for button in at.button if button.label == "Save the dot-votes").click().run()
-    assert not at.exception
-    ranking = [m.value for m in at.markdown if m.value.startswith("1. ")][0]
-    assert ranking.index("Celebrate the first returns") < ranking.index("Director briefs")
-    assert "5 votes" in ranking
+
+    def click(label: str, title: str) -> None:
+        ids = database.execute("SELECT id FROM actions WHERE title = ?", [title]).fetchone()
+        at.button(key=f"vote_{'up' if label == '+1' else 'down'}_{ids[0]}").click().run()
+        assert not at.exception
+
+    for _ in range(3):
+        click("+1", "Celebrate the first returns fixed in one visit")
+    click("+1", "Director briefs every shift on why we change")
+    click("−1", "Celebrate the first returns fixed in one visit")  # each click is saved at once
+    votes = dict(database.execute("SELECT title, votes FROM actions WHERE session_id = ?", [int(session)]).fetchall())
+    assert votes == {
+        "Director briefs every shift on why we change": 1,
+        "Celebrate the first returns fixed in one visit": 2,
+    }
+    ranking = [m.value for m in at.markdown if m.value.startswith(("1. ", "2. "))]
+    assert ranking[0].startswith("1. **Celebrate the first returns")  # most votes first
+    assert "<div class='cx-votes'>2</div>" in texts(at)
     database.close()
 
 
