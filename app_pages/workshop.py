@@ -81,7 +81,8 @@ if end.button("End", width="stretch"):
     st.rerun()
 
 st.markdown(f"# {markdown_text(step.title)}")
-if added := st.session_state.pop("workshop_added", None):
+added = st.session_state.pop("workshop_added", None)
+if added and not (editing and step.kind in workshop.CAPTURE_KINDS):  # else beside the form's button
     st.success(added)
 if problem := st.session_state.pop("workshop_problem", None):
     st.error(problem)
@@ -123,7 +124,12 @@ def capture(team_names: list[str], barrier: str, with_step: bool) -> None:
                 steps_offered,
                 format_func=lambda number: "—" if number is None else kotter.label(number, label_set),
             )
-        if st.form_submit_button("Add to the action log", type="primary"):
+        button_col, note_col = st.columns([1, 2], vertical_alignment="center")
+        # what happened to the last action sits beside the button, so the form keeps its height
+        note = note_col.empty()
+        if added:
+            note.success(added)
+        if button_col.form_submit_button("Add to the action log", type="primary"):
             teams = ui.teams().set_index("name")["id"]
             try:
                 session = session_id or ui.call(
@@ -144,7 +150,7 @@ def capture(team_names: list[str], barrier: str, with_step: bool) -> None:
                 )
             except ValueError as refused:
                 found = getattr(refused, "problems", [str(refused)])
-                st.error("Nothing was added:\n\n" + "\n".join(f"- {markdown_text(line)}" for line in found))
+                note.error("Nothing was added:\n\n" + "\n".join(f"- {markdown_text(line)}" for line in found))
             else:
                 st.query_params["session"] = str(session)
                 st.session_state["workshop_added"] = f"Added: {markdown_text(' '.join(title.split()))}"
@@ -174,7 +180,7 @@ elif step.kind == "barriers":
     ui.chart(charts.barrier_chart, shares, projector=True)
 elif step.kind == "team":
     screen = workshop.team_screen(wave_rows, step.team, min_n)
-    figures, answers = st.columns([2, 3]) if screen["barrier"] else (st.container(), None)
+    figures, answers = st.columns([1, 2]) if screen["barrier"] else (st.container(), None)
     figures.markdown(
         f"<div class='cx-big'>{html_text(screen['index'])}</div>"
         f"<div class='cx-mid'>readiness index · {html_text(screen['n'])}</div>",

@@ -567,7 +567,6 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 [data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg {
   max-width: 100% !important; max-height: calc(100vh - 230px) !important;
   width: auto !important; height: auto !important; }
-[data-testid="stVegaLiteChart"] { overflow: hidden; }
 </style>
 """
 """Workshop presentation: no sidebar or toolbar, body text 26 px, headlines 44 px and more, black on white,

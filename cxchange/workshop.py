@@ -124,7 +124,6 @@ _SIZES = {
     "subtitleFontSize",
     "height",
     "labelLimit",
-    "labelPadding",
     "gradientLength",
     "strokeWidth",
     "dx",
@@ -147,7 +146,7 @@ def for_projector(spec: dict, factor: float = 2.0, width_factor: float = 1.25) -
             return [scale(value, key) for value in node]
         if isinstance(node, bool) or not isinstance(node, int | float):
             return node
-        if key == "width":
+        if key in ("width", "labelPadding"):  # room across the screen: a y-axis's label column too
             return node * width_factor
         if key in _SIZES:
             return node * factor
@@ -156,6 +155,8 @@ def for_projector(spec: dict, factor: float = 2.0, width_factor: float = 1.25) -
         return node
 
     result = scale(spec)
+    # Room on the right for text printed past a bar's end (a chart fitted to a narrow column clips it otherwise).
+    result["padding"] = {"left": 5, "top": 5, "right": 48, "bottom": 5}
     config = result.setdefault("config", {})
     for part, keys in (("axis", ("labelFontSize", "titleFontSize")), ("legend", ("labelFontSize", "titleFontSize"))):
         section = config.setdefault(part, {})
@@ -164,7 +165,7 @@ def for_projector(spec: dict, factor: float = 2.0, width_factor: float = 1.25) -
     # Black on white: Streamlit's grey axis labels fade on a projector.
     for part in ("axis", "legend"):
         config[part].update({"labelColor": "#000000", "titleColor": "#000000"})
-    config["legend"].update({"labelLimit": 400, "columns": 3})  # a long legend wraps instead of running off
+    config["legend"].update({"labelLimit": 400, "columns": 2})  # a long legend wraps instead of running off
     title = config.setdefault("title", {})
     title.setdefault("fontSize", 16 * factor)
     title.setdefault("subtitleFontSize", 13 * factor)

@@ -501,12 +501,12 @@ def test_closing_an_action_in_the_log_moves_it_to_you_said_we_did(server: str, p
     status, due = log.locator("#glide-cell-2-0"), log.locator("#glide-cell-3-0")
     expect(log.locator("#glide-cell-1-0")).to_have_text("Supply chain director to brief all shifts on the programme")
     expect(status).to_have_text("open")
-    # The clicks land by position: the page's column widths (Overdue 100 px, Action 360, Status 110,
+    # The clicks land by position: the page's column widths (Overdue 160 px, Action 360, Status 110,
     # Due 110) and Streamlit's 35 px rows. The run must be over, so that nothing moves the grid or its focus.
     settled(page)
     grid = log.bounding_box()
     row = grid["y"] + 35 + 17
-    page.mouse.dblclick(grid["x"] + 100 + 360 + 110 + 55, row)
+    page.mouse.dblclick(grid["x"] + 160 + 360 + 110 + 55, row)
     page.get_by_test_id("date-picker-cell").fill("2027-01-15")
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("date-picker-cell")).to_have_count(0)
@@ -514,7 +514,7 @@ def test_closing_an_action_in_the_log_moves_it_to_you_said_we_did(server: str, p
     settled(page)  # the edit reruns the page, which redraws the grid
     done = page.get_by_role("option", name="done", exact=True)
     for _ in range(3):  # a rerun that starts just after settled() redraws the grid under the click: click again
-        page.mouse.click(grid["x"] + 100 + 360 + 55, row)
+        page.mouse.click(grid["x"] + 160 + 360 + 55, row)
         page.keyboard.press("Enter")  # opens the status list
         try:
             expect(done).to_be_visible(timeout=10_000)
@@ -551,20 +551,20 @@ def test_the_workshop_steps_through_the_whole_session_on_a_shared_screen(server:
     expect(start).to_be_visible(timeout=60_000)
     settled(page)
     start.click()
-    expect(page.get_by_text("1 of 8 · Organisation pulse")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("1 of 10 · Organisation pulse")).to_be_visible(timeout=30_000)
     settled(page)  # the set-up screen's text goes with the end of the run
     # Presentation: no sidebar, large type, the headline figure at 48 px or more.
     expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
     assert float(page.locator(".cx-big").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 48
     body = page.locator("[data-testid='stMarkdownContainer'] p").first
     assert float(body.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 24
-    for number in range(1, 9):
-        expect(page.get_by_text(re.compile(rf"^{number} of 8 · "))).to_be_visible(timeout=30_000)
+    for number in range(1, 11):  # two teams: each its figures, then what the room will do about it
+        expect(page.get_by_text(re.compile(rf"^{number} of 10 · "))).to_be_visible(timeout=30_000)
         drawn(page)  # and the step before's chart is gone
         if page.locator("[data-testid='stVegaLiteChart']").count():
             page.locator("[data-testid='stVegaLiteChart'] svg").first.wait_for(timeout=30_000)
         slug = re.sub(r"[^a-z]+", "-", page.url.split("step=")[-1].lower()).strip("-")
         page.screenshot(path=ARTIFACTS / f"workshop-{width}-{number}-{slug}.png")
-        if number < 8:
+        if number < 10:
             page.get_by_role("button", name="Next →").click()
     assert "step=actions" in page.url

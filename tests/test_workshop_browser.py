@@ -1,0 +1,105 @@
+"""The workshop fits the room: every step of a session, in a real browser at 1280×720 and 1920×1080, shows
+without scrolling and with no chart wider than the screen; a capture and a +1 click work on the way."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import unquote_plus
+
+import pytest
+from playwright.sync_api import Page, expect
+from test_browser import ARTIFACTS, RUN_TIMEOUT_MS, drawn, serving, settled
+
+from cxchange import store
+
+pytestmark = pytest.mark.browser
+SHOTS = Path(os.environ.get("CXCHANGE_SHOTS", ARTIFACTS))
+"""Where the screenshot of every step goes (CXCHANGE_SHOTS, else tests/artifacts)."""
+
+# How far each part of the page reaches: the document, and Streamlit's main container (it scrolls, not the body).
+MEASURE = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const view = document.querySelector('[data-testid="stAppViewContainer"]');
+  const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"] canvas, '
+                                               + '[data-testid="stVegaLiteChart"] svg.marks')];
+  return {
+    viewport: [window.innerWidth, window.innerHeight],
+    document: document.scrollingElement.scrollHeight,
+    main: main ? main.scrollHeight : 0,
+    view: view ? view.scrollHeight : 0,
+    charts: charts.map(c => { const r = c.getBoundingClientRect(); return [r.width, r.right]; }),
+  };
+}"""
+
+
+def fits(page: Page) -> dict:
+    found = page.evaluate(MEASURE)
+    width, height = found["viewport"]
+    for part in ("document", "main", "view"):
+        assert found[part] <= height, f"{part} is {found[part]} px high in a {width}×{height} screen"
+    for chart_width, right in found["charts"]:
+        assert chart_width <= width, f"a chart {chart_width:.0f} px wide in a {width} px screen"
+        assert right <= width + 1, f"a chart reaching {right:.0f} px in a {width} px screen"
+    return found
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_every_step_of_a_session_fits_the_projector_without_scrolling(
+    demo_path: Path, tmp_path: Path, page: Page, width: int, height: int
+):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with serving(demo_path, tmp_path / "streamlit.log") as server:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{server}/workshop")
+        start = page.get_by_role("button", name="Start the session")
+        expect(start).to_be_visible(timeout=60_000)
+        settled(page)
+        start.click()
+        expect(page.get_by_text("1 of 10 · Organisation pulse")).to_be_visible(timeout=30_000)
+        settled(page)
+        assert re.search(r"session=\d+", page.url)  # the session's own id, in its link
+        # The demo label stays, as one small line.
+        banner = page.locator(".cx-demo")
+        expect(banner).to_be_visible()
+        assert banner.bounding_box()["height"] <= 24
+        expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
+        measured = []
+        for number in range(1, 11):
+            expect(page.get_by_text(re.compile(rf"^{number} of 10 · "))).to_be_visible(timeout=30_000)
+            drawn(page)
+            slug = unquote_plus(page.url.split("step=")[-1].split("&")[0])
+            if slug == "act:Distribution Centre":
+                page.get_by_role("textbox", name="What will we do?").fill(
+                    "Director briefs every shift on why we change"
+                )
+                page.get_by_role("textbox", name="Owner (who will see it done)").fill("Supply chain director")
+                page.get_by_role("button", name="Add to the action log").click()
+                expect(page.get_by_text("Added: Director briefs every shift on why we change")).to_be_visible(
+                    timeout=RUN_TIMEOUT_MS
+                )
+                drawn(page)
+            if slug == "actions":
+                expect(page.get_by_text("Director briefs every shift on why we change", exact=True)).to_be_visible()
+                page.get_by_role("button", name="+1").first.click()
+                expect(page.locator(".cx-votes").first).to_have_text("1", timeout=RUN_TIMEOUT_MS)
+                drawn(page)
+            name = re.sub(r"[^a-z]+", "-", slug.lower()).strip("-")
+            page.screenshot(path=SHOTS / f"workshop-fit-{width}x{height}-{number:02d}-{name}.png")
+            measured.append((name, fits(page)))
+            if number < 10:
+                page.get_by_role("button", name="Next →").click()
+        assert [name for name, _ in measured] == [
+            "pulse", "heatmap", "barriers", "team-distribution-centre", "act-distribution-centre",
+            "team-logistics-planning", "act-logistics-planning", "kotter", "champions", "actions",
+        ]  # fmt: skip
+        assert page.locator("[data-testid='stException']").count() == 0
+        # The next day's reload of the link still lists what this session captured.
+        database = store.open_db(demo_path)
+        try:
+            session = int(re.search(r"session=(\d+)", page.url).group(1))
+            votes = database.execute("SELECT title, votes FROM actions WHERE session_id = ?", [session]).fetchall()
+        finally:
+            database.close()
+        assert votes == [("Director briefs every shift on why we change", 1)]
