@@ -116,7 +116,7 @@ else:
         hide_index=True,
         width="stretch",
         name=f"{team_name} open actions",
-        column_config={"Flags": st.column_config.TextColumn(width="large")},
+        column_config={"Flags": st.column_config.TextColumn(width="medium")},
     )
 # The barrier as this page shows it (none where the team is hidden); the rule is programme health's too.
 barrier = None if latest["suppressed"] else barriers.get(team_id)

@@ -415,22 +415,22 @@ def action_flags(actions: pd.DataFrame, barriers: Mapping[int, str], today: date
 
 
 def open_table(actions: pd.DataFrame, barriers: Mapping[int, str], today: date) -> pd.DataFrame:
-    """Open actions (store.actions.open_actions) as Team detail lists them, each with its flags in words:
-    Action, Owner, Team, Targets, Due, Status, Flags ("⚠ 92 days overdue · Aimed at Knowledge, past its
-    Awareness barrier")."""
+    """Open actions (store.actions.open_actions) as Team detail lists them, each with its flags in words beside
+    it: Action, Flags ("⚠ 92 days overdue · Aimed at Knowledge, past its Awareness barrier"), Owner, Due, Status,
+    Team, Targets."""
     flags = action_flags(actions, barriers, today)
     return pd.DataFrame(
         {
             "Action": _texts(actions["title"]),
+            "Flags": flags["flags"].tolist(),
             "Owner": _texts(actions["owner"], "no owner"),
+            "Due": _texts(actions["due_on"], "no date"),
+            "Status": _texts(actions["status"]),
             "Team": _texts(actions["team"]),
             "Targets": [
                 targets_text(element, step)
                 for element, step in zip(actions["element"], actions["kotter_step"], strict=True)
             ],
-            "Due": _texts(actions["due_on"], "no date"),
-            "Status": _texts(actions["status"]),
-            "Flags": flags["flags"].tolist(),
         }
     )
 

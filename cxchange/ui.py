@@ -555,7 +555,8 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 [data-testid="stMain"] { color: #000; background: #fff; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li, label p,
 [data-testid="stTable"] td, [data-testid="stTable"] th, [data-testid="stAlert"] p,
-.stButton button p, [data-testid="stFormSubmitButton"] button p, input, textarea { font-size: 26px !important; }
+.stButton button p, [data-testid="stFormSubmitButton"] button p, input, textarea,
+[data-testid="stDateInput"] input { font-size: 26px !important; }
 [data-testid="stTable"] td, [data-testid="stTable"] th { padding: 0.15rem 0.6rem !important; }
 [data-testid="stMarkdownContainer"] h1 { font-size: 52px !important; padding: 0 0 0.3rem; line-height: 1.15; }
 .cx-big { font-size: 140px; font-weight: 700; line-height: 1.05; color: #000; }

@@ -132,7 +132,7 @@ _SIZES = {
 }
 
 
-def for_projector(spec: dict, factor: float = 2.0, width_factor: float = 1.25) -> dict:
+def for_projector(spec: dict, factor: float = 2.0, width_factor: float = 1.6) -> dict:
     """A chart spec enlarged for the back of a room: text, marks and plot heights by `factor` (point areas
     by its square), plot widths by `width_factor` only (a screen is wider than tall, and the page shrinks a
     chart to its container: ui.PROJECTOR_CSS); the data are untouched. Returns a new dict."""
@@ -165,6 +165,7 @@ def for_projector(spec: dict, factor: float = 2.0, width_factor: float = 1.25) -
     # Black on white: Streamlit's grey axis labels fade on a projector.
     for part in ("axis", "legend"):
         config[part].update({"labelColor": "#000000", "titleColor": "#000000"})
+    config.setdefault("axisX", {})["labelOverlap"] = False  # every column named (a heatmap's five elements)
     config["legend"].update({"labelLimit": 400, "columns": 2})  # a long legend wraps instead of running off
     title = config.setdefault("title", {})
     title.setdefault("fontSize", 16 * factor)
