@@ -3,6 +3,7 @@ without scrolling and with no chart wider than the screen; a capture and a +1 cl
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -95,6 +96,8 @@ def test_every_step_of_a_session_fits_the_projector_without_scrolling(
             "team-logistics-planning", "act-logistics-planning", "kotter", "champions", "actions",
         ]  # fmt: skip
         assert page.locator("[data-testid='stException']").count() == 0
+        # What was measured, beside the pictures, for a person to read.
+        (SHOTS / f"workshop-fit-{width}x{height}.json").write_text(json.dumps(dict(measured), indent=1))
         # The next day's reload of the link still lists what this session captured.
         database = store.open_db(demo_path)
         try:
