@@ -37,7 +37,15 @@ from cxchange import (
 from cxchange.access import Actor
 from cxchange.hierarchy import ORGANISATION, ORGANISATION_LABEL, subtree_members
 from cxchange.importing import DEFAULT_INITIATIVE, ImportResult, UnmappedLabels
-from cxchange.importing.reading import CHUNK_ROWS, ImportRejected, Survey, date_format, earliest_date, read_survey
+from cxchange.importing.reading import (
+    CHUNK_ROWS,
+    ImportRejected,
+    Limits,
+    Survey,
+    date_format,
+    earliest_date,
+    read_survey,
+)
 from cxchange.importing.roster import RosterImport, plan_roster, read_roster
 from cxchange.importing.rules import Chunk, ImportMapping, Plan, plan_chunk, start_plan
 from cxchange.outcomes import OutcomeImport, change_counts, changes, empty_outcomes, read_outcomes
@@ -116,6 +124,11 @@ def save_settings(db: Database, values: Mapping[str, Any], *, actor: Actor = LOC
     with _writing(db, actor, "settings saved", ", ".join(sorted(checked))):
         store.settings.save_settings(db, checked)
     return store.settings.settings(db)
+
+
+def upload_limits(db: Database) -> Limits:
+    """How large an upload may be in this workspace (settings upload_max_*), for the readers of every upload."""
+    return Limits.from_settings(store.settings.settings(db))
 
 
 @_role("admin")
@@ -398,7 +411,7 @@ def import_survey(
     if not wave.strip():
         raise ImportRejected("Give the wave a name (e.g. 2027 Q1): responses belong to a wave.")
     wave = wave.strip()
-    survey = read_survey(data, file_name, chunk_rows)
+    survey = read_survey(data, file_name, chunk_rows, upload_limits(db))
     today = today or date.today()
     request = _Request(
         file_name, wave, initiative, mapping or ImportMapping(), dry_run, imported_by or actor.name, today, opens, actor
@@ -656,7 +669,7 @@ def enter_team_results(
     A dry run checks everything and writes nothing.
     """
     _refuse_demo(db, file_name)
-    found = entry.read_team_results(data, file_name)
+    found = entry.read_team_results(data, file_name, upload_limits(db))
     file_hash = hashlib.sha256(data).hexdigest()
     with _writing(db, actor, "team results imported", file_name, commit=not dry_run, immediate=not dry_run):
         initiative_id = default_initiative(db) if initiative is None else store.org.initiative_id(db, initiative)
@@ -718,7 +731,7 @@ def import_outcomes(
     All or nothing: with any problem nothing is written. Figures are keyed on team, period and measure,
     so importing the same file again changes nothing. Raises ImportRejected where the file is unreadable.
     """
-    found = read_outcomes(data, file_name, store.org.team_ids(db))
+    found = read_outcomes(data, file_name, store.org.team_ids(db), upload_limits(db))
     if found.problems:
         planned = changes(empty_outcomes(), empty_outcomes())
     else:
@@ -1000,7 +1013,7 @@ def import_roster(
     All or nothing: with any problem nothing is written; a dry run writes nothing either. The same
     file again (same bytes) changes nothing. Raises ImportRejected where the file cannot be read.
     """
-    found = read_roster(data, file_name)
+    found = read_roster(data, file_name, upload_limits(db))
     file_hash = hashlib.sha256(data).hexdigest()
     # A dry run only reads (no write lock), so a preview never holds up other people's saves.
     with _writing(db, actor, "champion roster imported", file_name, commit=not dry_run, immediate=not dry_run):
@@ -1206,7 +1219,7 @@ def import_teams(
     where the file cannot be read; with any problem the result holds them and nothing is written; a
     dry run writes nothing either.
     """
-    found = organisation.read_org_file(data, file_name)
+    found = organisation.read_org_file(data, file_name, upload_limits(db))
     today = today or date.today()
     with _writing(db, actor, "org file imported", file_name, commit=not dry_run, immediate=not dry_run):
         teams = store.org.teams(db)
