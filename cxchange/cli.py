@@ -111,7 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     audit.add_argument("--since", help="only entries from this date (YYYY-MM-DD) or time on")
     audit.add_argument("--json", action="store_true", help="print JSON instead of lines")
 
-    backup = commands.add_parser("backup", help="write a checked copy of the whole workspace to a file")
+    backup = commands.add_parser(
+        "backup",
+        help="write a checked copy of the whole workspace to a file (encrypted where a backup key is set: "
+        "$CXCHANGE_BACKUP_KEY or [backups] key in .streamlit/secrets.toml)",
+    )
     backup.add_argument("--db", required=True, type=Path, help="SQLite file to copy")
     backup.add_argument("--out", required=True, type=Path, help="the backup file to write")
     restore = commands.add_parser("restore", help="replace the workspace with a backup (keeping one of it first)")
@@ -324,7 +328,8 @@ def _backup(args: argparse.Namespace) -> int:
     if args.out.resolve() == args.db.resolve():
         raise ValueError("--out is the workspace itself; give the backup a file of its own.")
     kept = services.export_backup(store.open_db(args.db), args.out, actor=ACTOR)
-    print(f"Kept a backup of {args.db} in {kept} ({kept.stat().st_size / 1e6:,.1f} MB).")
+    kind = "an encrypted backup" if store.is_sealed(kept) else "a backup"
+    print(f"Kept {kind} of {args.db} in {kept} ({kept.stat().st_size / 1e6:,.1f} MB).")
     return 0
 
 
@@ -332,7 +337,7 @@ def _restore(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise LookupError(f"There is no file at {args.file}.")
     db = store.open_db(args.db)
-    problem = store.backup_problem(args.file)
+    problem = store.backup_problem(args.file, store.backup_key())
     if problem:  # checked before anything is copied or replaced
         raise ValueError(problem)
     kept = services.backup_workspace(db, "before-restore", actor=ACTOR)

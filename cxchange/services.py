@@ -155,29 +155,30 @@ def write_demo(db: Database, seed: int = sample_data.DEFAULT_SEED, *, actor: Act
 @_role("admin")
 def restore_backup(db: Database, source: str | Path, *, actor: Actor = LOCAL) -> None:
     """Replace the whole database with the backup at `source`; refused (ValueError, one sentence) where the file
-    is empty, not SQLite, damaged or no cxchange workspace, the workspace left as it was. The restore is the
-    first entry of the audit trail after it."""
-    store.restore(db, source)
+    is empty, not SQLite, damaged or no cxchange workspace, or encrypted and the backup key (store.backup_key)
+    is missing or another, the workspace left as it was. The restore is the first entry of the audit trail
+    after it."""
+    store.restore(db, source, store.backup_key())
     with store.write_transaction(db):
         store.people.record(db, _now(), actor.name, actor.role, "backup restored", Path(source).name, {})
 
 
 @_role("admin")
 def backup_workspace(db: Database, label: str, *, actor: Actor = LOCAL) -> Path:
-    """Keep a checked backup of the whole workspace in its backups folder (see store.backup), then delete all
-    but the newest `backups_kept` (a setting); returns the new backup. A failure leaves no file and raises."""
-    path = store.file_of(db)
-    kept = store.backup(db, store.backup_path(path, label))
-    store.prune_backups(path, int(store.settings.settings(db)["backups_kept"]))
+    """Keep a checked backup of the whole workspace in its backups folder (see store.backup; encrypted where a
+    backup key is set), then delete all but the newest `backups_kept` (a setting); returns the new backup. A
+    failure leaves no file and raises."""
+    kept = _backup_first(db, label)
     with store.write_transaction(db):
         store.people.record(db, _now(), actor.name, actor.role, "backup kept", kept.name, {})
     return kept
 
 
 def _backup_first(db: Database, label: str) -> Path:
-    """The backup taken before a destructive write (undo, merge), kept and pruned like any other."""
-    path = store.file_of(db)
-    kept = store.backup(db, store.backup_path(path, label))
+    """The backup taken before a destructive write (undo, merge), kept and pruned like any other, and encrypted
+    where a backup key is set (store.backup_key: [backups] key in .streamlit/secrets.toml)."""
+    path, key = store.file_of(db), store.backup_key()
+    kept = store.backup(db, store.backup_path(path, label, sealed=key is not None), key)
     store.prune_backups(path, int(store.settings.settings(db)["backups_kept"]))
     return kept
 
@@ -201,8 +202,9 @@ def scheduled_backup(db: Database, now: datetime | None = None) -> Path | None:
 
 @_role("admin")
 def export_backup(db: Database, destination: str | Path, *, actor: Actor = LOCAL) -> Path:
-    """A checked backup of the whole workspace at `destination` (the command line's `backup --out`)."""
-    kept = store.backup(db, destination)
+    """A checked backup of the whole workspace at `destination` (the command line's `backup --out`), encrypted
+    where a backup key is set."""
+    kept = store.backup(db, destination, store.backup_key())
     with store.write_transaction(db):
         store.people.record(db, _now(), actor.name, actor.role, "backup kept", str(kept), {})
     return kept
@@ -222,7 +224,7 @@ def recover_workspace(path: str | Path, source: str | Path) -> None:
     """Put the backup `source` in place of the workspace file at `path`, which cannot be opened (damaged), so
     no role can be read from it: the app offers this only to the local admin or one named in $CXCHANGE_ADMINS
     (ui.may_recover). Recorded in the restored file's audit trail."""
-    store.replace_file(path, source)
+    store.replace_file(path, source, store.backup_key())
     # the backup's schema brought up to date, as every restore does
     with closing(store.open_db(path)) as db, store.write_transaction(db):
         store.people.record(db, _now(), "recovery screen", "admin", "backup restored", Path(source).name, {})
