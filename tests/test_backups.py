@@ -9,6 +9,9 @@ import json
 import os
 import re
 import sqlite3
+import subprocess
+import sys
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -17,6 +20,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cxchange import sealing, services, store
+from cxchange.model import DEFAULT_ITEMS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -473,3 +477,101 @@ def test_the_workspace_tab_says_whether_backups_are_encrypted(
 
 def said_all(at: AppTest) -> str:
     return "\n".join(str(e.value) for kind in ("markdown", "info", "warning", "success", "error") for e in at.get(kind))
+
+
+# Backups while others write ------------------------------------------------------------------
+
+WRITER = """
+import sys
+import time
+from pathlib import Path
+from cxchange import services, store
+
+db = store.open_db(sys.argv[1])
+print("ready", flush=True)
+for name in sys.argv[3:]:
+    path = Path(name)
+    services.import_survey(db, path.read_bytes(), path.name, sys.argv[2])
+    time.sleep(0.5)
+db.close()
+"""
+"""A writer: its own process and connection, importing its files one after another (a moment apart, as people
+do), one batch each."""
+
+ROWS_PER_FILE = 2000
+FILES_PER_WRITER = 4
+
+
+def survey_file(path: Path, writer: str, number: int) -> Path:
+    """A plain export of ROWS_PER_FILE responses with ids of their own (writer, file, row)."""
+    lines = [",".join(["Response ID", "Team", *(f'"{item.text}"' for item in DEFAULT_ITEMS)])]
+    for row in range(ROWS_PER_FILE):
+        answers = [str((row + item + number) % 5 + 1) for item in range(len(DEFAULT_ITEMS))]
+        lines.append(",".join([f"{writer}{number}-{row}", f"Team {writer}{row % 4}", *answers]))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def batches_in(path: Path) -> dict[str, int]:
+    """Each import batch a workspace holds (by file name) and the responses it has of it."""
+    connection = sqlite3.connect(path)
+    try:
+        return dict(
+            connection.execute(
+                "SELECT b.file_name, COUNT(r.id) FROM import_batches b LEFT JOIN responses r ON r.batch_id = b.id "
+                "GROUP BY b.id"
+            ).fetchall()
+        )
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["plain", "encrypted"])
+def test_a_backup_taken_while_two_writers_import_holds_each_batch_whole_or_not_at_all(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str | None
+):
+    monkeypatch.setenv(store.base.BACKUP_KEY_ENV, key or "")
+    files = {
+        writer: [survey_file(tmp_path / f"{writer}-{number}.csv", writer, number) for number in range(FILES_PER_WRITER)]
+        for writer in ("A", "B")
+    }
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(db_path), f"Wave {writer}", *map(str, paths)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for writer, paths in files.items()
+    ]
+    for writer in writers:  # started (Python and pandas loaded, the file open): backups from here on
+        assert writer.stdout.readline() == b"ready\n", writer.stderr.read().decode()
+    database = store.open_db(db_path)
+    taken: list[Path] = []
+    try:
+        while any(writer.poll() is None for writer in writers) or not taken:
+            taken.append(services.export_backup(database, tmp_path / "taken" / f"{len(taken):03d}.db"))
+            time.sleep(0.1)  # a backup every moment, leaving the writers room between its audit entries
+    finally:
+        for writer in writers:
+            assert writer.wait(timeout=120) == 0, writer.stderr.read().decode()
+            writer.stdout.close()
+            writer.stderr.close()
+    names = {writer: [path.name for path in paths] for writer, paths in files.items()}
+    assert batches_in(db_path) == {name: ROWS_PER_FILE for group in names.values() for name in group}  # both whole
+
+    held = []
+    for backup in taken:
+        restored = tmp_path / "restored.db"
+        restored.unlink(missing_ok=True)
+        target = store.open_db(restored)
+        services.restore_backup(target, backup)  # decrypted where it is encrypted
+        target.close()
+        found = batches_in(restored)
+        assert set(found.values()) <= {ROWS_PER_FILE}, (backup.name, found)  # every batch whole…
+        for group in names.values():  # …and each writer's batches the first ones it imported
+            assert [name for name in group if name in found] == group[: len([n for n in group if n in found])]
+        held.append(len(found))
+    assert store.is_sealed(taken[0]) == (key is not None)
+    assert any(0 < count < 2 * FILES_PER_WRITER for count in held), held  # one at least taken while they wrote
+    print(f"{len(taken)} backups while two writers imported {2 * FILES_PER_WRITER} files: batches held {held}")
