@@ -470,8 +470,8 @@ def confirm_replacement(kind: str) -> None:
     dialog()
 
 
+# A backup key shorter than this is easy to guess (scrypt makes each guess cost, not enough): the tab says so.
 KEY_SHORTEST = 16
-"""A backup key shorter than this is easy to guess: the tab says so (scrypt makes each guess cost, not enough)."""
 
 
 def encryption_note() -> None:

@@ -473,6 +473,10 @@ def test_the_workspace_tab_says_whether_backups_are_encrypted(
     labels = [option for box in at.selectbox if box.label == "Backup" for option in box.options]
     assert [label.endswith(" · encrypted") for label in labels] == [True, False]
     assert "Download this backup" in [button.label for button in at.get("download_button")]
+    assert not at.warning
+    monkeypatch.setenv(store.base.BACKUP_KEY_ENV, "short key")
+    at = settings_page.run()
+    assert "The backup key is 9 characters long: use at least 16 random ones" in said_all(at)
 
 
 def said_all(at: AppTest) -> str:
