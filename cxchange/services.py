@@ -384,7 +384,9 @@ def demo_refusal(what: str) -> str:
 
 
 def _refuse_demo(db: Database, what: str) -> None:
-    """Refuse (ImportRejected) survey results meant for the demo workspace, before the file is read."""
+    """Refuse (ImportRejected) real data meant for the demo workspace, before a file is read: every file (survey,
+    team-level results, org file, roster, CX outcomes) and typed results (team-level, CX figures). Editing the
+    demo's own logs one by one (actions, champions, the Kotter board, its teams) is trying it out, and allowed."""
     if store.settings.workspace_kind(db) == "demo":
         raise ImportRejected(demo_refusal(what))
 
@@ -699,6 +701,7 @@ def save_team_results(
 
     The grid is the wave's whole entry; for someone who looks after some teams it is their teams' whole entry
     (refused, access.Refused naming the team, where a row is of another team), other teams' entries stay."""
+    _refuse_demo(db, "Typed team-level results")
     counts = {"counts": {"teams": int(rows["team_id"].nunique())}}
     by = entered_by or actor.name
     batch = _batch("team-level entry", "", "team results", by, wave_id=wave, row_outcomes=json.dumps(counts))
@@ -779,6 +782,7 @@ def save_cx_outcomes(
     """Write checked figures (outcomes.check_grid's rows) in one transaction; returns what changed. Someone
     who looks after some teams writes only their teams' figures (access.Refused naming another team), and a
     replaced period removes only their teams' figures."""
+    _refuse_demo(db, "Typed CX outcome figures")
     with _writing(db, actor, "CX outcomes saved", replace_period or ""):
         _refuse_outside(db, actor, rows["team_id"], "Saving CX outcomes")
         return store.outcomes.save_cx_outcomes(db, rows, replace_period, within=_scope(db, actor))
@@ -793,6 +797,7 @@ def import_outcomes(
     All or nothing: with any problem nothing is written. Figures are keyed on team, period and measure,
     so importing the same file again changes nothing. Raises ImportRejected where the file is unreadable.
     """
+    _refuse_demo(db, file_name)
     found = read_outcomes(data, file_name, store.org.team_ids(db), upload_limits(db))
     if not found.problems:
         _refuse_outside(db, actor, found.rows["team_id"], f"Nothing was imported from {file_name}")
@@ -1090,6 +1095,7 @@ def import_roster(
     All or nothing: with any problem nothing is written; a dry run writes nothing either. The same
     file again (same bytes) changes nothing. Raises ImportRejected where the file cannot be read.
     """
+    _refuse_demo(db, file_name)
     found = read_roster(data, file_name, upload_limits(db))
     file_hash = hashlib.sha256(data).hexdigest()
     # A dry run only reads (no write lock), so a preview never holds up other people's saves.
@@ -1319,6 +1325,7 @@ def import_teams(
     where the file cannot be read; with any problem the result holds them and nothing is written; a
     dry run writes nothing either.
     """
+    _refuse_demo(db, file_name)
     found = organisation.read_org_file(data, file_name, upload_limits(db))
     today = today or date.today()
     with _writing(db, actor, "org file imported", file_name, commit=not dry_run, immediate=not dry_run):

@@ -602,6 +602,8 @@ def every_report(demo_file: Path, tmp_path_factory) -> list[tuple[str, exports.R
     shutil.copy(demo_file, path)
     database = store.open_db(path)
     try:
+        with store.write_transaction(database):
+            store.settings.set_workspace_kind(database, "own")  # results are entered into a workspace of one's own
         database.execute("INSERT INTO waves (initiative_id, name, opened_on) VALUES (1, '2027 Q1', '2027-01-11')")
         wave = int(store.org.wave_id(database, 1, "2027 Q1"))
         ids = store.org.team_ids(database)

@@ -45,6 +45,12 @@ def app(demo_path, monkeypatch) -> AppTest:
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
 
 
+@pytest.fixture
+def own_app(app: AppTest, own_workspace) -> AppTest:
+    """The app on the demo organisation marked as the customer's own workspace (files may be imported)."""
+    return app
+
+
 def opened(app: AppTest, page: str) -> AppTest:
     """The app's first run straight onto `page`, as a link to it opens (the Overview is not drawn first)."""
     return app.switch_page(page).run()
@@ -543,8 +549,8 @@ def test_cx_outcomes_without_figures_says_how_to_add_them(app, demo_path):
     assert not at.get("vega_lite_chart")
 
 
-def test_cx_outcomes_grid_saves_a_figure_that_then_shows(app, demo_path):
-    at = opened(app, "app_pages/cx_outcomes.py")
+def test_cx_outcomes_grid_saves_a_figure_that_then_shows(own_app, demo_path):
+    at = opened(own_app, "app_pages/cx_outcomes.py")
     assert at.selectbox(key="outcomes_period").value == "2026 Q4"
     grid = at.data_editor(key="outcomes_grid:2026 Q4").value
     north = grid.index[grid["Team"] == "Stores North"][0]
@@ -562,8 +568,8 @@ def test_cx_outcomes_grid_saves_a_figure_that_then_shows(app, demo_path):
     assert grid.loc[grid["Team"] == "Stores North", "NPS"].tolist() == [41.5]
 
 
-def test_cx_outcomes_import_names_the_bad_cell_then_imports_the_fixed_file(app, demo_path):
-    at = opened(app, "app_pages/cx_outcomes.py")
+def test_cx_outcomes_import_names_the_bad_cell_then_imports_the_fixed_file(own_app, demo_path):
+    at = opened(own_app, "app_pages/cx_outcomes.py")
     before = store.count(store.open_db(demo_path), "cx_outcomes")
     bad = b"team,period,nps,csat\nStores North,2027 Q1,30,80\nE-commerce,2027 Q1,140,81\n"
     at.file_uploader(key="outcomes_upload").upload("outcomes.csv", bad).run()
@@ -1500,8 +1506,8 @@ def test_champions_roster_grid_saves_an_edit_and_refuses_one_that_strands_sessio
     assert "Tom Baker" in set(store.champions.champion_roster(store.open_db(demo_path))["alias"])
 
 
-def test_champions_import_names_the_bad_row_then_imports_the_fixed_file_and_undoes_it(app, demo_path):
-    at = champions_page(app)
+def test_champions_import_names_the_bad_row_then_imports_the_fixed_file_and_undoes_it(own_app, demo_path):
+    at = champions_page(own_app)
     bad = (
         b"name,team,start\nNoor A.,Logistics Planning,2026-11-02\nSam,Nowhere,2026-11-02\n"
         b"Priya S.,Stores North,2025-06-16\n"
@@ -1763,8 +1769,8 @@ def test_organisation_merge_and_undo_from_the_page(app, demo_path):
     assert store.count(store.open_db(demo_path), "responses") == before
 
 
-def test_organisation_org_file_previews_then_applies(app, demo_path):
-    at = settings_page(app)
+def test_organisation_org_file_previews_then_applies(own_app, demo_path):
+    at = settings_page(own_app)
     bad = b"Team,Reports to,People\nPop-up Stores,Nowhere,6\n"
     at.file_uploader(key="org_upload").upload("org.csv", bad).run()
     assert not at.exception

@@ -258,12 +258,12 @@ def test_a_scoped_editor_picks_only_their_teams_and_edits_no_programme_wide_boar
     assert [t.value for t in settings.title] == ["Overview"]  # Settings stays the admins'
 
 
-def test_a_scoped_editor_on_the_import_page_sees_nothing_of_other_teams(as_person, demo_db):
-    services.save_user(demo_db, "sam@example.com", "editor", "Stores")
+def test_a_scoped_editor_on_the_import_page_sees_nothing_of_other_teams(as_person, own_db):
+    services.save_user(own_db, "sam@example.com", "editor", "Stores")
     entered = pd.DataFrame(
         [{"team_id": 6, "element": element, "mean": 3.2, "n": 14, "sd": None} for element in ELEMENTS]
     )  # Contact Centre's results, entered by an admin
-    services.save_team_results(demo_db, 6, entered)
+    services.save_team_results(own_db, 6, entered)
 
     at = as_person("sam@example.com", "app_pages/import_entry.py")
     assert not at.exception, at.exception
