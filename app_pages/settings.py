@@ -72,6 +72,7 @@ def organisation_tab() -> None:
             ),
             "Archived": st.column_config.CheckboxColumn(help="Archived teams keep their history."),
         },
+        placeholder=ui.MISSING,
     )
     ui.table_downloads(grid.drop(columns="id"), "teams")
     if st.button("Save teams", type="primary", key="org_save"):
@@ -529,6 +530,7 @@ def people_tab() -> None:
             shown[["email", "role", "team", "added_at", "added_by"]],
             hide_index=True,
             column_config={"email": "E-mail", "role": "Role", "team": "Teams", "added_at": "Added", "added_by": "By"},
+            placeholder=ui.MISSING,
         )
     teams = ui.active_teams()
     with st.form("person", clear_on_submit=True):

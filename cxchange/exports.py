@@ -166,6 +166,10 @@ def _whole_numbers(column: pd.Series) -> bool:
     return bool(len(values)) and bool(np.isfinite(values).all()) and bool((values == values.round()).all())
 
 
+def _empty(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
 def _guarded(table: pd.DataFrame, hidden: Sequence[bool] | None) -> pd.DataFrame:
     """The table as safe cells, with every number of a hidden row blanked (belt and braces on suppression),
     counts as whole numbers ("207", never "207.0") and every empty cell reading MISSING."""
@@ -182,7 +186,7 @@ def _guarded(table: pd.DataFrame, hidden: Sequence[bool] | None) -> pd.DataFrame
             ]
         if hidden is not None and hidden[position]:
             cells = [None if isinstance(cell, numbers.Number) else cell for cell in cells]
-        rows.append([MISSING if cell is None or (isinstance(cell, str) and not cell.strip()) else cell for cell in cells])
+        rows.append([MISSING if _empty(cell) else cell for cell in cells])
     return pd.DataFrame(rows, columns=[safe_cell(str(column)) for column in table.columns], dtype=object)
 
 

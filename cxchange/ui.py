@@ -488,13 +488,17 @@ def chart(
     return drawn
 
 
+MISSING = exports.MISSING
+"""An empty cell in every table and grid the app draws (st.dataframe and st.data_editor's placeholder): never "None"."""
+
+
 def table(data: Any, name: str, **options: Any) -> Any:
     """st.dataframe of a table people may take away, with its CSV and XLSX (formula-like cells neutralised).
 
     The files hold exactly the rows and columns shown, so whatever the view hides stays hidden.
     """
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    drawn = st.dataframe(frame, **{"placeholder": exports.MISSING, **options})  # an empty cell reads "—", not "None"
+    drawn = st.dataframe(frame, **{"placeholder": MISSING, **options})
     table_downloads(frame, name)
     return drawn
 
