@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -16,10 +18,12 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+import streamlit as st
 from openpyxl import load_workbook
 from pptx import Presentation
 from pptx.util import Inches
 from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
 
 from cxchange import cli, exports, services, store
 
@@ -656,3 +660,117 @@ def test_the_html_report_publishes_rounded_figures_and_hides_a_hidden_teams_row(
             check_published(header, rows, found.hidden, f"{name} · {found.title} (HTML)")
         # A chart's marks are not described from their unrounded data ("readiness: 76.91").
         assert not re.search(r"aria-label=\"[^\"]*: -?\d+\.\d{2}", document), name
+
+
+# Every table and chart the demo shows, as files -------------------------------------------------
+
+INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2800\ufeff]")
+"""Characters no reader sees (braille blank, zero-width, direction marks, word joiners): never in a file."""
+NOT_A_VALUE = ("None", "nan", "NaN", "NaT", "<NA>", "null")
+
+
+@pytest.fixture(scope="module")
+def every_page(demo_file: Path, tmp_path_factory) -> list[tuple[str, list[pd.DataFrame], list[dict], list[str]]]:
+    """Each page of the demo as it opens: the tables it shows, the chart specs it sends, and each table's
+    placeholder for an empty cell."""
+    path = tmp_path_factory.mktemp("pages") / "demo.db"
+    shutil.copy(demo_file, path)
+    previous = os.environ.get("CXCHANGE_DB")
+    os.environ["CXCHANGE_DB"] = str(path)
+    found = []
+    try:
+        for page in sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "app_pages").glob("*.py")):
+            st.cache_data.clear()
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).switch_page(page).run()
+            assert not at.exception, page
+            tables = [frame.value for frame in at.dataframe]
+            placeholders = [frame.proto.placeholder for frame in at.dataframe]
+            specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+            found.append((page, tables, specs, placeholders))
+    finally:
+        if previous is None:
+            os.environ.pop("CXCHANGE_DB")
+        else:
+            os.environ["CXCHANGE_DB"] = previous
+    return found
+
+
+def whole_number_columns(table: pd.DataFrame) -> list[int]:
+    """Positions of the numeric columns holding only whole numbers (counts, headcounts, sessions)."""
+    positions = []
+    for position, (_, column) in enumerate(table.items()):
+        values = pd.to_numeric(column.dropna(), errors="coerce")
+        if len(values) and column.dtype.kind in "iuf" and values.notna().all() and (values == values.round()).all():
+            positions.append(position)
+    return positions
+
+
+def test_every_table_the_demo_shows_reads_a_dash_for_an_empty_cell_and_its_files_write_whole_counts(every_page):
+    checked = empty_cells = counts = 0
+    for page, tables, _, placeholders in every_page:
+        assert set(placeholders) <= {exports.MISSING}, page  # on screen: "—", never "None"
+        for number, table in enumerate(tables):
+            where = f"{page} table {number + 1} ({', '.join(map(str, table.columns[:3]))})"
+            header, rows = csv_rows(exports.table_csv(table))
+            _, cells = xlsx_rows(exports.table_xlsx(table))
+            for kind, found in (("CSV", rows), ("XLSX", cells)):
+                text = [str(cell) for row in found for cell in row]
+                assert not set(text) & set(NOT_A_VALUE), f"{where} {kind}"
+                assert not [cell for cell in text if INVISIBLE.search(cell)], f"{where} {kind}"
+                assert "" not in text, f"{where} {kind}"  # an empty cell says so
+            empty_cells += sum(cell == exports.MISSING for row in rows for cell in row)
+            for position in whole_number_columns(table):
+                name = header[position]
+                assert all(re.fullmatch(r"-?\d+|—", row[position]) for row in rows), f"{where} CSV {name}"
+                assert all(isinstance(row[position], int) or row[position] == "—" for row in cells), f"{where} {name}"
+                counts += 1
+            checked += 1
+    assert checked >= 25
+    assert empty_cells >= 50  # roster end dates, Kotter owners and evidence, teams without a parent...
+    assert counts >= 20
+
+
+def test_the_barrier_table_writes_207_not_207_0_with_a_hidden_team_in_it(demo_frame):
+    wave = int(demo_frame["wave_id"].max())
+    table, flags = exports.team_table(demo_frame, wave, 5)
+    table = table.assign(**{"Responses (n)": table["Responses (n)"].astype(float)})  # as a gap makes it float
+    header, rows = csv_rows(exports.table_csv(table, hidden=flags))
+    by_team = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert by_team["Customer Operations (all)"]["Responses (n)"] == "207"
+    assert by_team["Customer Insight"]["Responses (n)"] == "—"
+    _, cells = xlsx_rows(exports.table_xlsx(table, hidden=flags))
+    assert next(row for row in cells if row[0] == "Customer Operations (all)")[1] == 207
+
+
+def test_no_chart_the_demo_sends_to_the_browser_carries_an_invisible_character(every_page):
+    specs = 0
+    for page, _, charts_sent, _ in every_page:
+        for spec in charts_sent:
+            text = json.dumps(spec, ensure_ascii=False)  # labels, tooltips' fields and data alike
+            assert not INVISIBLE.search(text), f"{page}: {INVISIBLE.search(text)!r}"
+            specs += 1
+    assert specs >= 10
+
+
+def test_no_report_file_carries_an_invisible_character_or_a_none(demo_report, demo_html, demo_pdf):
+    html_text_only = html_text(demo_html)
+    assert not INVISIBLE.search(demo_html)
+    assert not re.search(r"\b(None|nan|NaN|NaT)\b", html_text_only)
+    pdf_text = " ".join(page.extract_text() for page in demo_pdf.pages)
+    assert not INVISIBLE.search(pdf_text)
+    assert not re.search(r"\b(None|nan|NaN|NaT)\b", pdf_text)
+    for part, found in enumerate(demo_report.sections):
+        if found.chart is not None:
+            svg = exports.report_file(demo_report, "svg", part).decode("utf-8")
+            assert not INVISIBLE.search(svg), found.title
+            assert "Stores North" in svg or found.title.startswith(("Readiness index", "Change"))
+        if found.table is not None:
+            csv_text = exports.report_file(demo_report, "csv", part).decode("utf-8-sig")
+            assert not INVISIBLE.search(csv_text), found.title
+
+
+def test_safe_cell_drops_characters_no_reader_sees():
+    assert exports.safe_cell("\u2800\u2800· Stores North") == "· Stores North"
+    assert exports.safe_cell("Owner:\u2060 Hannah Reed\u200b") == "Owner: Hannah Reed"
+    assert exports.safe_cell(np.datetime64("NaT")) is None
+    assert exports.safe_cell(pd.NaT) is None
