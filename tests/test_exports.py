@@ -25,7 +25,7 @@ from pptx.util import Inches
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from cxchange import cli, exports, services, store
+from cxchange import cli, exports, organisation, services, store
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT = (
@@ -774,3 +774,14 @@ def test_safe_cell_drops_characters_no_reader_sees():
     assert exports.safe_cell("Owner:\u2060 Hannah Reed\u200b") == "Owner: Hannah Reed"
     assert exports.safe_cell(np.datetime64("NaT")) is None
     assert exports.safe_cell(pd.NaT) is None
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_teams_grid_exported_with_dashes_imports_back_unchanged(demo_db, kind):
+    grid = store.org.teams(demo_db)
+    table = organisation.team_grid(grid).drop(columns="id")
+    data = exports.table_csv(table) if kind == "csv" else exports.table_xlsx(table)
+    assert "—".encode() in data or kind == "xlsx"  # top-level teams have no parent, no team has a code
+    result = services.import_teams(demo_db, data, f"teams.{kind}", dry_run=True)
+    assert not result.plan.problems
+    assert result.plan.summary() == f"0 teams to create, 0 to update, {len(grid)} unchanged."
