@@ -34,6 +34,7 @@ tree = hierarchy.team_tree(teams)
 tree = tree[tree["team_id"] != 0]
 team_names = dict(zip(tree["team_id"], tree["team"], strict=True))
 team_depth = dict(zip(tree["team_id"], tree["depth"], strict=True))
+editing = ui.may_edit()  # a viewer reads the log; the services check every write again
 
 counts = actions.summary(log, today)
 for column, (label, value) in zip(
@@ -111,6 +112,10 @@ def log_view() -> None:
         st.info("No action matches these filters.")
         return
     table = actions.log_table(shown, today, label_set)
+    if not editing:
+        ui.table(table, hide_index=True, width="stretch", name="action log")
+        st.caption(f"{len(shown)} of {len(log)} actions. Changing an action needs the editor role.")
+        return
     version = st.session_state.get("actions_log_version", 0)
     edited = st.data_editor(
         table,
@@ -198,10 +203,15 @@ def said_and_done() -> None:
 
 def add_form() -> None:
     """A new open action of this initiative; the form keeps what was typed until it is stored."""
+    if not editing:
+        st.info("Adding an action needs the editor role.")
+        return
+    # someone who looks after some teams logs actions for those teams, not for the programme as a whole
+    choices = [*team_names] if ui.scope() is not None else [NONE, *team_names]
     with st.form("action_add"):
         st.text_input("What will be done", key="action_title", max_chars=actions.TITLE_LIMIT)
         left, right = st.columns(2)
-        left.selectbox("Team", [NONE, *team_names], format_func=team_label, key="action_team")
+        left.selectbox("Team", choices, format_func=team_label, key="action_team")
         right.text_input("Owner", key="action_owner", max_chars=actions.OWNER_LIMIT)
         left.selectbox(
             "ADKAR element it targets",

@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from cxchange import champions, charts, hierarchy, services, ui
+from cxchange import access, champions, charts, hierarchy, services, ui
 from cxchange.importing import ImportRejected
 from cxchange.importing.roster import template_csv
 from cxchange.text import markdown_text, plural
@@ -30,6 +30,7 @@ if not team_ids:
     st.info("There are no teams yet: import a survey file or load the demo under Settings first.")
     st.stop()
 rows = ui.computed(champions.coverage, teams, roster, log, today, ratio, quiet_days)
+editing = ui.may_edit()  # a viewer reads the roster and the log; the services check every write again
 
 
 def done(text: str) -> None:
@@ -82,6 +83,20 @@ def coverage_tab() -> None:
 
 def roster_tab() -> None:
     """Add a champion, edit the roster in a grid, retire a champion: each write checked whole first."""
+    if not editing:
+        st.caption("You can read the roster; adding and editing champions needs the editor role.")
+        if roster.empty:
+            st.info("No champions yet.")
+            return
+        grid = ui.computed(champions.roster_grid, roster, log, today)
+        ui.table(
+            grid.drop(columns=["id"]),
+            hide_index=True,
+            width="stretch",
+            column_order=["Name or alias", "Team", "Start", "End", "Active today", "Last activity", "Sessions"],
+            name="champion roster",
+        )
+        return
     with st.form("add_champion", clear_on_submit=True):
         st.write("**Add a champion**")
         left, middle, right, end = st.columns(4)
@@ -92,7 +107,7 @@ def roster_tab() -> None:
         if st.form_submit_button("Add champion", type="primary", key="add_submit"):
             try:
                 ui.call(services.add_champion, alias, team, started, ended)
-            except ValueError as problem:
+            except ValueError as problem:  # access.Refused too: a team outside the person's teams
                 st.error(f"Nothing was added. {problem}")
             else:
                 done(f"Added {markdown_text(alias)} to the roster of {markdown_text(team)} from {started:%Y-%m-%d}.")
@@ -162,7 +177,9 @@ def roster_tab() -> None:
 def activity_tab() -> None:
     """Quick entry after a session, then the log; the message says what the session did to coverage."""
     active = roster[champions.active_mask(roster, today)]
-    if active.empty:
+    if not editing:
+        st.caption("You can read the log; logging a session needs the editor role.")
+    elif active.empty:
         st.info("No champion is active today: add one under Roster first.")
     else:
         with st.form("quick_entry"):
@@ -244,6 +261,9 @@ def activity_tab() -> None:
 
 def import_tab() -> None:
     """Upload a roster file, see what happens to every row, import it as one batch, undo a batch."""
+    if not editing:
+        st.info("Importing a roster file needs the editor role.")
+        return
     st.write(
         "Upload a CSV or Excel file with a row per champion: columns **name** (or alias), **team**, **start** and, "
         "where a champion has stepped down, **end**; dates as YYYY-MM-DD. Nothing is written until you press "
@@ -260,7 +280,7 @@ def import_tab() -> None:
     if uploaded is not None:
         try:
             preview = ui.dry_run(services.import_roster, uploaded.getvalue(), uploaded.name)
-        except ImportRejected as problem:
+        except (ImportRejected, access.Refused) as problem:
             st.error(str(problem))
         else:
             _preview(preview, uploaded)
@@ -300,6 +320,8 @@ def _preview(preview, uploaded) -> None:
 
 def _history() -> None:
     history = ui.champion_batches()
+    if ui.scope() is not None:  # someone who looks after some teams sees (and undoes) their own imports only
+        history = history[history["imported_by"] == ui.actor().name]
     st.write("**Roster imports**")
     if history.empty:
         st.caption("No roster file imported yet.")
@@ -331,7 +353,11 @@ def _history() -> None:
         )
         yes, no = st.columns(2)
         if yes.button("Yes, remove it", type="primary", key="roster_undo_yes"):
-            removed = ui.call(services.undo_champion_batch, batch)
+            try:
+                removed = ui.call(services.undo_champion_batch, batch)
+            except access.Refused as problem:  # champions of teams they no longer look after
+                st.error(str(problem))
+                return
             st.session_state.pop("roster_confirm_undo")
             done(
                 f"Removed batch {batch}: {plural(removed['champions'], 'champion')} and "

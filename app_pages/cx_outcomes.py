@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from cxchange import charts, outcomes, services, ui
+from cxchange import access, charts, outcomes, services, ui
 from cxchange.importing import ImportRejected
 from cxchange.text import agree
 
@@ -22,6 +22,7 @@ wave_names = ui.waves(initiative_id)["name"].tolist()
 team_ids = ui.team_ids()
 min_points = int(ui.settings()["outcome_min_points"])
 FORMATS = {"nps": "%.1f", "csat": "%.1f", "complaint_rate": "%.2f"}
+editing = ui.may_edit()  # a viewer reads the figures; the services check every write again
 
 
 def comparison() -> None:
@@ -104,6 +105,15 @@ def grid_entry() -> None:
         st.info("Type the new period's name, e.g. the name of the wave it belongs to.")
         return
     carrying = sorted(set(figures["team"])) or sorted(team_ids)
+    if not editing:
+        ui.table(
+            outcomes.grid_from_outcomes(figures, period, teams=carrying),
+            hide_index=True,
+            width="stretch",
+            name=f"cx outcomes {period}",
+        )
+        st.caption("Entering figures needs the editor role.")
+        return
     edited = st.data_editor(
         outcomes.grid_from_outcomes(figures, period, teams=carrying),
         num_rows="dynamic",
@@ -146,6 +156,9 @@ def file_import() -> None:
         "complaint_rate**, or one figure a row as **team, period, metric, value**. Nothing is written until you "
         "press Import, and importing the same file again changes nothing."
     )
+    if not editing:
+        st.info("Importing figures needs the editor role.")
+        return
     st.download_button(
         "Download a template (CSV)",
         outcomes.template_csv(sorted(set(figures["team"])) or sorted(team_ids), wave_names[-1] if wave_names else ""),
@@ -158,7 +171,7 @@ def file_import() -> None:
         return
     try:
         preview = ui.dry_run(services.import_outcomes, uploaded.getvalue(), uploaded.name)
-    except ImportRejected as problem:
+    except (ImportRejected, access.Refused) as problem:
         st.error(str(problem))
         return
     found, counts = preview.found, preview.counts

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from cxchange import entry, sample_data, services, store, ui
+from cxchange import access, entry, sample_data, services, store, ui
 from cxchange.importing import (
     ImportMapping,
     ImportRejected,
@@ -60,7 +60,9 @@ def survey_file() -> None:
     )
     initiative_id = initiative_ids.get(initiative)
     known_waves = ui.waves(initiative_id)["name"].tolist()[::-1] if initiative_id else []
-    wave_choice = right.selectbox("Wave", [*known_waves, "New wave…"], key="import_wave")
+    # a new wave is the whole organisation's: someone who looks after some teams imports into an open one
+    new = ["New wave…"] if ui.may_edit(programme=True) else []
+    wave_choice = right.selectbox("Wave", [*known_waves, *new], key="import_wave")
     wave = right.text_input("New wave name", key="import_new_wave") if wave_choice == "New wave…" else wave_choice
     if uploaded is None or not wave:
         return
@@ -197,8 +199,9 @@ def survey_file() -> None:
 
     saving = plan.resolved_mapping(mapping).to_json()
     name_column, save_column, download_column = st.columns([2, 1, 1], vertical_alignment="bottom")
-    name = name_column.text_input("Save this mapping as", key="mapping_name")
-    if save_column.button("Save mapping"):
+    # saved mappings serve every team's files: someone who looks after some teams downloads theirs instead
+    name = name_column.text_input("Save this mapping as", key="mapping_name") if ui.may_edit(programme=True) else ""
+    if ui.may_edit(programme=True) and save_column.button("Save mapping"):
         try:
             ui.call(services.save_mapping, name, saving)
             st.toast(f"Saved the mapping {name.strip()!r} for the next file.")
@@ -276,7 +279,7 @@ def survey_file() -> None:
                 opens=opens,
                 allow_other_wave=allow,
             )
-        except ImportRejected as problem:
+        except (ImportRejected, access.Refused) as problem:
             st.error(str(problem))
             return
         st.session_state["import_message"] = "  \n".join(done.report_lines()[:2] + preview.condensed(done.created))
@@ -337,7 +340,7 @@ def team_level() -> None:
             st.error("Nothing was saved:\n\n" + "\n".join(f"- {problem}" for problem in problems))
         elif rows.empty:
             st.warning("The grid is empty: add a row per team.")
-        else:
+        else:  # someone who looks after some teams: their teams' entry is replaced, other teams' stays
             batch = ui.call(services.save_team_results, names[wave], rows)
             st.session_state["import_message"] = (
                 f"Saved team-level results for {rows['team_id'].nunique()} teams in {wave} (batch {batch})."
@@ -358,7 +361,7 @@ def results_file(wave: str, initiative: str | None) -> None:
     data = uploaded.getvalue()
     try:
         result = ui.dry_run(services.enter_team_results, data, uploaded.name, wave, initiative)
-    except ImportRejected as problem:
+    except (ImportRejected, access.Refused) as problem:
         st.error(str(problem))
         return
     notes = ["Nothing is written until you press Save."]
@@ -379,6 +382,8 @@ with team_tab:
 
 with history_tab:
     history = ui.import_batches()
+    if ui.scope() is not None:  # someone who looks after some teams sees (and undoes) their own imports only
+        history = history[history["imported_by"] == ui.actor().name]
     if history.empty:
         st.info("Nothing imported yet.")
     else:
@@ -417,10 +422,14 @@ with history_tab:
             st.warning(f"Remove batch {batch} and every response it brought? This cannot be undone.")
             yes, no = st.columns(2)
             if yes.button("Yes, remove it", type="primary"):
-                removed = ui.call(services.undo_batch, batch)
-                st.session_state.pop("confirm_undo")
-                st.session_state["import_message"] = f"Removed batch {batch}: {removed} responses."
-                st.rerun()
+                try:
+                    removed = ui.call(services.undo_batch, batch)
+                except access.Refused as problem:  # rows of teams they no longer look after
+                    st.error(str(problem))
+                else:
+                    st.session_state.pop("confirm_undo")
+                    st.session_state["import_message"] = f"Removed batch {batch}: {removed} responses."
+                    st.rerun()
             if no.button("Keep it"):
                 st.session_state.pop("confirm_undo")
                 st.rerun()

@@ -50,57 +50,70 @@ if steps.empty:
         "No step of this initiative has been recorded yet. Set each step's status, owner, evidence and "
         "health in the grid, then save."
     )
-# A save starts a new grid (a new key): the old one's edits would otherwise be sent again.
-editor_key = f"kotter_board:{initiative_id}:{st.session_state.get('kotter_saves', 0)}"
-edited = st.data_editor(
-    kotter.editor_frame(board),
-    key=editor_key,
-    hide_index=True,
-    num_rows="fixed",
-    width="stretch",
-    disabled=["Step", "Last update"],
-    column_config={
-        "Step": st.column_config.TextColumn(width=250, pinned=True, help="Kotter's step; its name follows Settings."),
-        "Status": st.column_config.SelectboxColumn(options=list(KOTTER_STATUSES), required=True, width=110),
-        "Health (1–5)": st.column_config.NumberColumn(
-            min_value=1,
-            max_value=5,
-            step=1,
-            format="%d",
-            width=110,
-            help="1 = failing, 5 = thriving; empty: not rated.",
-        ),
-        "Owner": st.column_config.TextColumn(width=160, help="Who answers for this step."),
-        "Evidence": st.column_config.TextColumn(width="large", help="What shows the step's progress."),
-        "Started": st.column_config.DateColumn(format="YYYY-MM-DD", width=105),
-        "Due": st.column_config.DateColumn(format="YYYY-MM-DD", width=105),
-        "Last update": st.column_config.TextColumn(width=105, help="When the step last changed here."),
-    },
-    placeholder=ui.MISSING,
-)
-ui.table_downloads(kotter.editor_frame(board), "kotter board")
-if st.button("Save changes", type="primary", key="kotter_save"):
-    rows, problems = kotter.changed_steps(board, edited, label_set)
-    if problems:
-        st.error("Nothing was saved:\n\n" + "\n".join(f"- {problem}" for problem in problems))
-    elif not rows:
-        st.info("Nothing to save: every step is as stored.")
-    else:
-        try:
-            ui.call(services.save_kotter_steps, initiative_id, rows, today, label_set)
-        except ValueError as problem:
-            st.error(str(problem))
+
+
+def edit_board() -> None:
+    """The board as a grid whose changed steps save together, each dated today."""
+    # A save starts a new grid (a new key): the old one's edits would otherwise be sent again.
+    editor_key = f"kotter_board:{initiative_id}:{st.session_state.get('kotter_saves', 0)}"
+    edited = st.data_editor(
+        kotter.editor_frame(board),
+        key=editor_key,
+        hide_index=True,
+        num_rows="fixed",
+        width="stretch",
+        disabled=["Step", "Last update"],
+        column_config={
+            "Step": st.column_config.TextColumn(
+                width=250, pinned=True, help="Kotter's step; its name follows Settings."
+            ),
+            "Status": st.column_config.SelectboxColumn(options=list(KOTTER_STATUSES), required=True, width=110),
+            "Health (1–5)": st.column_config.NumberColumn(
+                min_value=1,
+                max_value=5,
+                step=1,
+                format="%d",
+                width=110,
+                help="1 = failing, 5 = thriving; empty: not rated.",
+            ),
+            "Owner": st.column_config.TextColumn(width=160, help="Who answers for this step."),
+            "Evidence": st.column_config.TextColumn(width="large", help="What shows the step's progress."),
+            "Started": st.column_config.DateColumn(format="YYYY-MM-DD", width=105),
+            "Due": st.column_config.DateColumn(format="YYYY-MM-DD", width=105),
+            "Last update": st.column_config.TextColumn(width=105, help="When the step last changed here."),
+        },
+        placeholder=ui.MISSING,
+    )
+    ui.table_downloads(kotter.editor_frame(board), "kotter board")
+    if st.button("Save changes", type="primary", key="kotter_save"):
+        rows, problems = kotter.changed_steps(board, edited, label_set)
+        if problems:
+            st.error("Nothing was saved:\n\n" + "\n".join(f"- {problem}" for problem in problems))
+        elif not rows:
+            st.info("Nothing to save: every step is as stored.")
         else:
-            saved = plural(len(rows), "step")
-            st.session_state["kotter_message"] = (
-                f"Saved {saved}, dated {today.isoformat()}. {kotter.describe_changes(board, rows, label_set)}"
-            )
-            st.session_state["kotter_saves"] = st.session_state.get("kotter_saves", 0) + 1
-            st.rerun()
-st.caption(
-    f"Double-click a cell to edit it. A step in progress or at risk with no update for {stale_weeks} weeks is "
-    "flagged (Settings). Saving records today's date against every step you changed, and only those."
-)
+            try:
+                ui.call(services.save_kotter_steps, initiative_id, rows, today, label_set)
+            except ValueError as problem:
+                st.error(str(problem))
+            else:
+                saved = plural(len(rows), "step")
+                st.session_state["kotter_message"] = (
+                    f"Saved {saved}, dated {today.isoformat()}. {kotter.describe_changes(board, rows, label_set)}"
+                )
+                st.session_state["kotter_saves"] = st.session_state.get("kotter_saves", 0) + 1
+                st.rerun()
+    st.caption(
+        f"Double-click a cell to edit it. A step in progress or at risk with no update for {stale_weeks} weeks is "
+        "flagged (Settings). Saving records today's date against every step you changed, and only those."
+    )
+
+
+if ui.may_edit(programme=True):
+    edit_board()
+else:  # the board is the programme's: editors of the whole organisation change it
+    ui.table(kotter.editor_frame(board), hide_index=True, width="stretch", name="kotter board")
+    st.caption("You can read the board; changing it needs the editor role for the whole organisation.")
 
 st.subheader("Where people are stuck")
 waves = ui.waves(initiative_id)

@@ -52,13 +52,15 @@ def save(message: str, service, *args, **kwargs) -> None:
 
 
 score_col, green_col, amber_col, red_col, grey_col = st.columns(5)
-earlier = trend.iloc[-2] if len(trend) > 1 else None
-change = None if earlier is None else score - int(earlier["score"])
+month_ago = health.month_before(today)
+started = health.trend_dates(data, today)[0]
+earlier = health.overall(ui.computed(health.assess, data, month_ago)) if started <= month_ago else None
+change = None if earlier is None else score - earlier
 score_col.metric(
     "Health score (0–100)",
     score,
     delta=change,
-    delta_description=None if earlier is None else f"since {date_text(earlier['day'])}",
+    delta_description=None if earlier is None else f"since {date_text(month_ago)}",
     delta_color="normal" if change else "off",
     delta_arrow="auto" if change else "off",
     help="Green 100, amber 50, red 0, averaged over the checks assessed (not-assessed checks count neither way).",

@@ -504,6 +504,8 @@ def workspace_tab() -> None:
 
 
 WHOLE_ORGANISATION = "Whole organisation"
+WHEN = "D MMM YYYY, HH:mm"
+"""How the People and Audit tabs show a moment (moment.js tokens, Streamlit's DatetimeColumn)."""
 
 
 def people_tab() -> None:
@@ -525,11 +527,19 @@ def people_tab() -> None:
     if people.empty:
         st.info("Nobody has a role yet. Add the first admin below, or list them in $CXCHANGE_ADMINS.")
     else:
-        shown = people.assign(team=people["team"].fillna(WHOLE_ORGANISATION))
+        shown = people.assign(
+            team=people["team"].fillna(WHOLE_ORGANISATION), added_at=pd.to_datetime(people["added_at"], utc=True)
+        )
         st.dataframe(
             shown[["email", "role", "team", "added_at", "added_by"]],
             hide_index=True,
-            column_config={"email": "E-mail", "role": "Role", "team": "Teams", "added_at": "Added", "added_by": "By"},
+            column_config={
+                "email": "E-mail",
+                "role": "Role",
+                "team": "Teams",
+                "added_at": st.column_config.DatetimeColumn("Added (UTC)", format=WHEN),
+                "added_by": "By",
+            },
             placeholder=ui.MISSING,
         )
     teams = ui.active_teams()
@@ -582,13 +592,15 @@ def audit_tab() -> None:
         st.info("No write is recorded for these choices.")
         return
     st.caption(f"{len(trail)} entries, newest first. The trail is append-only: nobody can edit or remove an entry.")
-    shown = trail.assign(detail=trail["detail"].where(trail["detail"] != "{}", ""))
+    shown = trail.assign(
+        detail=trail["detail"].where(trail["detail"] != "{}", ""), at=pd.to_datetime(trail["at"], utc=True)
+    )
     ui.table(
         shown[["at", "actor", "role", "action", "target", "detail"]],
         "audit trail",
         hide_index=True,
         column_config={
-            "at": "When (UTC)",
+            "at": st.column_config.DatetimeColumn("When (UTC)", format=WHEN),
             "actor": "Who",
             "role": "Role",
             "action": "What",

@@ -64,6 +64,7 @@ if not steps or wave_rows.empty:
         st.rerun()
     st.stop()
 at = workshop.position(steps, params.get("step"))
+editing = ui.may_edit()  # a viewer follows the session; votes and captured actions are an editor's
 step = steps[at]
 wave_name = wave_rows["wave"].iloc[0]
 
@@ -160,7 +161,7 @@ elif step.kind == "actions":
     captured = workshop.session_actions(ui.initiative_actions(initiative_id), date.today())
     if captured.empty:
         st.markdown("No actions captured in this session yet.")
-    else:
+    elif editing:
         with st.form("votes"):
             votes = {
                 int(row.id): st.number_input(
@@ -171,6 +172,7 @@ elif step.kind == "actions":
             if st.form_submit_button("Save the dot-votes", type="primary"):
                 ui.call(services.set_votes, votes)
                 st.rerun()
+    if not captured.empty:
         st.markdown(
             "\n".join(
                 f"{place}. **{markdown_text(row.title)}** — {row.votes} votes"
@@ -178,13 +180,14 @@ elif step.kind == "actions":
             )
         )
 
-if step.kind in workshop.CAPTURE_KINDS:
+if step.kind in workshop.CAPTURE_KINDS and editing:
     with (
         st.expander("Capture an action", expanded=step.kind == "actions"),
         st.form("capture", clear_on_submit=True),
     ):
         title = st.text_input("What will we do?")
-        team_names = ["Across the programme", *wave_rows.loc[wave_rows["team_id"] != 0, "team"]]
+        programme = [] if ui.scope() is not None else ["Across the programme"]  # a scoped editor's teams only
+        team_names = [*programme, *wave_rows.loc[wave_rows["team_id"] != 0, "team"]]
         team = st.selectbox(
             "For which team", team_names, index=team_names.index(step.team) if step.team in team_names else 0
         )

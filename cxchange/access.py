@@ -21,7 +21,10 @@ ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
 
 ROLE_HELP: Mapping[str, str] = {
     "viewer": "sees readiness views, reports and the workshop for their teams",
-    "editor": "also imports and enters results, edits the Kotter board, champions, actions and health ticks",
+    "editor": (
+        "also imports and enters results, edits champions and actions (for their teams), and the Kotter board "
+        "and health ticks (for the whole organisation only)"
+    ),
     "admin": "also settings, organisation, people and roles, workspace, backups and undo of any import",
 }
 
@@ -140,9 +143,39 @@ def scoped_figures(frame: pd.DataFrame, teams: pd.DataFrame, scope: int | None) 
     return pd.concat([top, inside], ignore_index=True).sort_values(sort, kind="stable").reset_index(drop=True)
 
 
+def outside_scope(actor: Actor, teams: pd.DataFrame, team_ids: Iterable[int | None], what: str) -> str | None:
+    """Why `what` is refused where it touches teams outside the actor's scope: one sentence naming them (and
+    "the programme as a whole" for rows about no team), or None where every team is the actor's.
+
+    `team_ids` are the teams the write touches: its rows' teams, and an edited row's stored team as well as
+    its new one. An id that is no team of `teams` is left to the use case's own checks (it names the value).
+    """
+    if actor.team_id is None:
+        return None
+    inside = scope_ids(teams, actor.team_id) or frozenset()
+    known = dict(zip(teams["id"].astype(int), teams["name"], strict=True))
+    given = list(team_ids)
+    programme = any(team is None or pd.isna(team) for team in given)
+    ids = {int(team) for team in given if team is not None and not pd.isna(team)}
+    outside = sorted({known[team] for team in ids - inside if team in known}, key=str.casefold)
+    if not outside and not programme:
+        return None
+    named = [*outside, *(["the programme as a whole (no team)"] if programme else [])]
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    verb = "is" if len(named) == 1 else "are"
+    scope = known.get(actor.team_id, f"team {actor.team_id}")
+    return (
+        f"{what}: {listed} {verb} outside the teams you look after ({scope} and the teams below it), so nothing "
+        "was written. Ask your cxchange admin."
+    )
+
+
+def require_teams_in_scope(actor: Actor, teams: pd.DataFrame, team_ids: Iterable[int | None], what: str) -> None:
+    """Refuse `what` (Refused, outside_scope's sentence) where it touches a team outside the actor's scope."""
+    if (sentence := outside_scope(actor, teams, team_ids, what)) is not None:
+        raise Refused(sentence)
+
+
 def require_in_scope(actor: Actor, teams: pd.DataFrame, team_id: int | None, what: str) -> None:
     """Refuse `what` about a team outside the actor's scope (the organisation as a whole too, for a scoped actor)."""
-    if actor.team_id is None:
-        return
-    if team_id is None or int(team_id) not in scope_ids(teams, actor.team_id):
-        raise Refused(f"{what}: that is outside the teams you look after. Ask your cxchange admin.")
+    require_teams_in_scope(actor, teams, [team_id], what)

@@ -20,8 +20,10 @@ from typing import Any
 import pandas as pd
 
 from cxchange.champions import champion_states
+from cxchange.model import ELEMENT_LABELS, ELEMENTS
+from cxchange.readiness import wave_changes
 from cxchange.settings import DEFAULTS
-from cxchange.text import agree, date_text, plural, upper_first
+from cxchange.text import agree, blank, date_text, plural, points_text, upper_first
 
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
 COLOURS: tuple[str, ...] = (GREEN, AMBER, RED, GREY)
@@ -140,6 +142,29 @@ CHECKS: tuple[Check, ...] = (
         "{health_cross_team_amber}, red with fewer.",
     ),
     Check(
+        "barriers",
+        "Barriers have an action aimed at them",
+        "data",
+        "Teams at a barrier point in the latest wave (as the Overview counts them): green where each has an open "
+        "action aimed at its barrier element (for the team or a team above it) that is not past due, amber where "
+        "some have or where the only one is past due, red where none has any. An action aimed at a later element "
+        "than the barrier does not count: ADKAR goes in order.",
+    ),
+    Check(
+        "declines",
+        "Readiness holding up",
+        "data",
+        "Teams whose readiness fell significantly (p < 0.05, as the pages test it) from their wave before to the "
+        "latest wave: green where none, amber where one, red where more or where the whole organisation fell.",
+    ),
+    Check(
+        "overdue",
+        "Actions on time",
+        "data",
+        "Open actions past their due date: red where a quarter or more of the open actions are, amber where any "
+        "is, or where an open action has no owner or no due date (it can never be overdue), green otherwise.",
+    ),
+    Check(
         "recognition",
         "Recognition of good customer outcomes",
         "tick",
@@ -164,27 +189,57 @@ class Light:
     source: str = "data"
 
 
+RESULT_COLUMNS: tuple[str, ...] = (
+    "team_id",
+    "team",
+    "parent_id",
+    "wave",
+    "opened_on",
+    "direct_n",
+    "suppressed",
+    "barrier_point",
+    "delta",
+    "significant",
+    "previous_wave",
+)
+"""What the checks read of the readiness figures (readiness_results): one row per team and wave."""
+
+
+def readiness_results(frame: pd.DataFrame) -> pd.DataFrame:
+    """The readiness figures of an initiative (readiness.figures, the whole organisation's) as the checks
+    read them: each team's barrier point per wave as the pages show it (none where the figure is hidden)
+    and its change from the wave before (readiness.wave_changes: significant only where tested so)."""
+    if frame.empty:
+        return pd.DataFrame(columns=list(RESULT_COLUMNS))
+    changes = wave_changes(frame)[["team_id", "wave_id", "delta", "significant", "previous_wave"]]
+    rows = frame.merge(changes, on=["team_id", "wave_id"], how="left")
+    rows["barrier_point"] = rows["barrier_point"].where(~rows["suppressed"].astype(bool), None)
+    return rows[list(RESULT_COLUMNS)].reset_index(drop=True)
+
+
 _COLUMNS: dict[str, tuple[str, ...]] = {
     "sponsor_activities": ("sponsor", "happened_on", "kind"),
     "waves": ("name", "opened_on"),
     "kotter": ("step", "status", "changed_on"),
-    "actions": ("title", "team_id", "element", "status", "created_on", "closed_on"),
+    "actions": ("title", "team_id", "element", "status", "created_on", "closed_on", "owner", "due_on"),
     "teams": ("id", "name", "parent_id"),
     "taking_part": ("team_id", "opened_on"),
     "champions": ("id", "alias", "team_id", "started_on", "ended_on"),
     "champion_activities": ("champion_id", "happened_on", "kind"),
     "ticks": ("id", "check_name", "ticked", "note", "ticked_on"),
+    "results": RESULT_COLUMNS,
 }
 """The columns each frame of HealthData needs; others are kept but not read."""
 _DATES: dict[str, tuple[str, ...]] = {
     "sponsor_activities": ("happened_on",),
     "waves": ("opened_on",),
     "kotter": ("changed_on",),
-    "actions": ("created_on", "closed_on"),
+    "actions": ("created_on", "closed_on", "due_on"),
     "taking_part": ("opened_on",),
     "champions": ("started_on", "ended_on"),
     "champion_activities": ("happened_on",),
     "ticks": ("ticked_on",),
+    "results": ("opened_on",),
 }
 
 
@@ -202,6 +257,8 @@ class HealthData:
     - taking_part: teams with survey responses or entered results, per wave: team_id, opened_on
     - champions: id, alias, team_id, started_on, ended_on; champion_activities: champion_id, happened_on, kind
     - ticks: the facilitator's ticks, every one kept: id, check_name, ticked (0/1), note, ticked_on
+    - results: the initiative's readiness by team and wave (readiness_results; empty: the checks that read
+      results are not assessed)
     - settings: the workspace's settings (the health_… thresholds); defaults for any not given
     """
 
@@ -217,6 +274,7 @@ class HealthData:
     champions: Any = ()
     champion_activities: Any = ()
     ticks: Any = ()
+    results: Any = ()
     stale_weeks: int = 6
     settings: Mapping[str, Any] = field(default_factory=dict)
 
@@ -240,10 +298,16 @@ class HealthData:
 
     @classmethod
     def from_frames(
-        cls, frames: Mapping[str, Any], stale_weeks: int, settings: Mapping[str, Any] | None = None
+        cls,
+        frames: Mapping[str, Any],
+        stale_weeks: int,
+        settings: Mapping[str, Any] | None = None,
+        results: pd.DataFrame | None = None,
     ) -> HealthData:
-        """From store.health.health_inputs' frames, the workspace's stale-weeks setting and its other settings."""
-        return cls(**dict(frames), stale_weeks=int(stale_weeks), settings=settings or {})
+        """From store.health.health_inputs' frames, the workspace's stale-weeks setting, its other settings and
+        the initiative's readiness results (readiness_results)."""
+        found = () if results is None else results
+        return cls(**dict(frames), results=found, stale_weeks=int(stale_weeks), settings=settings or {})
 
 
 def _iso(column: pd.Series) -> pd.Series:
@@ -305,6 +369,7 @@ def as_of(data: HealthData, day: dt.date) -> HealthData:
         ("champions", upto(data.champions, "started_on")),
         ("champion_activities", upto(data.champion_activities, "happened_on")),
         ("ticks", upto(data.ticks, "ticked_on")),
+        ("results", upto(data.results, "opened_on")),
     ):
         object.__setattr__(limited, name, frame)
     return limited
@@ -688,6 +753,127 @@ def _recognition(data: HealthData, today: dt.date, check: Check) -> Light:
     return _from_data_or_tick(data, check, found)
 
 
+OPEN = ("open", "in progress")
+"""Action statuses still to be done."""
+
+
+def _latest_results(data: HealthData) -> pd.DataFrame:
+    """The results of the latest wave with any (by the day assessed)."""
+    results = data.results.dropna(subset=["opened_on"])
+    return results[results["opened_on"] == results["opened_on"].max()] if len(results) else results
+
+
+def _barriers(data: HealthData, today: dt.date, check: Check) -> Light:
+    latest = _latest_results(data)
+    if latest.empty:
+        return Light(check, GREY, "Not assessed: no survey results yet.", source="none")
+    wave = str(latest["wave"].iloc[0])
+    shown = latest[(latest["team_id"] != 0) & (latest["direct_n"] > 0) & ~latest["suppressed"].astype(bool)]
+    at = shown[shown["barrier_point"].notna()]
+    if at.empty:
+        return Light(check, GREEN, f"No team is at a barrier point in {wave}.")
+    subtrees = _subtrees(data)
+    actions = data.actions[data.actions["status"].isin(OPEN)].dropna(subset=["team_id"])
+    covered, late, without, past = [], [], [], []
+    for team in at.itertuples():
+        above = pd.Series(
+            [int(team.team_id) in subtrees.get(int(owner), {int(owner)}) for owner in actions["team_id"]],
+            index=actions.index,
+            dtype=bool,
+        )
+        helping = actions[above]
+        label = ELEMENT_LABELS[team.barrier_point]
+        aimed = helping[helping["element"] == team.barrier_point]
+        on_time = aimed[aimed["due_on"].isna() | (aimed["due_on"].fillna("") >= today.isoformat())]
+        if len(on_time):
+            covered.append(team.team)
+        elif len(aimed):
+            late.append(f"{team.team} (its {label} action is past due)")
+        else:
+            without.append(f"{team.team} (at {label})")
+        later = helping[helping["element"].isin(ELEMENTS[ELEMENTS.index(team.barrier_point) + 1 :])]
+        past += [
+            f"\u201c{row.title}\u201d aims at {ELEMENT_LABELS[row.element]}, past {team.team}'s {label} barrier"
+            for row in later.itertuples()
+        ]
+    colour = GREEN if not late and not without else RED if not covered and not late else AMBER
+    verb = agree(len(covered), "has", "have")
+    reason = (
+        f"{len(covered)} of {plural(len(at), 'team')} at a barrier point in {wave} {verb} an open action aimed at "
+        "it and on time"
+    )
+    if late:
+        reason += f"; only late: {_names(late)}"
+    if without:
+        reason += f"; none aimed at it: {_names(without)}"
+    if past:
+        reason += f"; {_names(sorted(set(past), key=past.index))}"
+    return Light(check, colour, reason + ".")
+
+
+def _declines(data: HealthData, today: dt.date, check: Check) -> Light:
+    latest = _latest_results(data)
+    if latest.empty:
+        return Light(check, GREY, "Not assessed: no survey results yet.", source="none")
+    wave = str(latest["wave"].iloc[0])
+    fell = latest[latest["significant"].fillna(False).astype(bool) & (latest["delta"] < 0)]
+    organisation = fell[fell["team_id"] == 0]
+    teams = fell[fell["team_id"] != 0].sort_values("delta", kind="stable")
+    if fell.empty:
+        compared = latest["previous_wave"].dropna()
+        since = f" from {compared.iloc[0]}" if len(compared) else ""
+        return Light(check, GREEN, f"No team's readiness fell significantly{since} to {wave}.")
+    named = [f"{row.team} ({points_text(row.delta)} since {row.previous_wave})" for row in teams.itertuples()]
+    colour = RED if len(teams) > 1 or len(organisation) else AMBER
+    reason = f"Readiness fell significantly in {wave}"
+    if len(organisation):
+        reason += f" across the organisation ({points_text(organisation['delta'].iloc[0])})"
+        reason += f" and for {_names(named)}" if named else ""
+    else:
+        reason += f" for {_names(named)}"
+    return Light(check, colour, reason + ".")
+
+
+def _overdue(data: HealthData, today: dt.date, check: Check) -> Light:
+    open_actions = data.actions[data.actions["status"].isin(OPEN)]
+    if open_actions.empty:
+        return Light(check, GREEN, "No open actions, so none is past its due date.")
+    due = open_actions.dropna(subset=["due_on"])
+    late = due[due["due_on"] < today.isoformat()].sort_values("due_on", kind="stable")
+    unowned = int(sum(blank(owner) for owner in open_actions["owner"]))
+    undated = len(open_actions) - len(due)
+    share = len(late) / len(open_actions)
+    colour = RED if share >= 0.25 else AMBER if len(late) or unowned or undated else GREEN
+    if late.empty:
+        reason = f"None of the {plural(len(open_actions), 'open action')} is past its due date"
+    else:
+        named = [
+            f"“{row.title}” ({_owner_text(row.owner)}, {plural((today - _day(row.due_on)).days, 'day')} late)"
+            for row in late.itertuples()
+        ]
+        verb = agree(len(late), "is", "are")
+        reason = f"{len(late)} of {plural(len(open_actions), 'open action')} {verb} past due: {_names(named)}"
+    gaps = [
+        text
+        for count, text in ((unowned, "no owner"), (undated, "no due date"))
+        if count
+        for text in [f"{plural(count, 'open action')} {agree(count, 'has', 'have')} {text}"]
+    ]
+    if gaps:
+        reason += "; " + " and ".join(gaps) + ", so nobody is held to it"
+    return Light(check, colour, reason + ".")
+
+
+def _owner_text(owner: Any) -> str:
+    return "no owner" if blank(owner) else f"owner {owner}"
+
+
+def month_before(today: dt.date) -> dt.date:
+    """The same day a month earlier (the last day of that month where it is shorter): the health score's
+    change is measured against it."""
+    return (pd.Timestamp(today) - pd.DateOffset(months=1)).date()
+
+
 _JUDGES = {
     "owner": _owner,
     "sponsor": _sponsor,
@@ -699,6 +885,9 @@ _JUDGES = {
     "champions": _champions,
     "change_model": _change_model,
     "cross_team": _cross_team,
+    "barriers": _barriers,
+    "declines": _declines,
+    "overdue": _overdue,
     "recognition": _recognition,
 }
 

@@ -277,6 +277,33 @@ def change_between(frame: pd.DataFrame, team_id: int, wave_id: int, alpha: float
     )
 
 
+def wave_changes(frame: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Every team's change in readiness from its wave before, for all waves at once, by the test
+    change_between uses (analysis.welch): team_id, wave_id, opened_on, delta, p, significant and
+    previous_wave; a team's first wave, or a change where either wave's figure is hidden, has none
+    (delta and p NaN, not significant)."""
+    columns = ["team_id", "wave_id", "opened_on", "readiness", "readiness_sd", "n", "suppressed", "wave"]
+    rows = frame[columns].sort_values(["team_id", "opened_on"], kind="stable")
+    before = rows.groupby("team_id", sort=False).shift(1)
+    comparable = before["wave"].notna() & ~rows["suppressed"].astype(bool) & ~before["suppressed"].astype(bool)
+    test = analysis.welch(
+        rows["readiness"], rows["readiness_sd"], rows["n"], before["readiness"], before["readiness_sd"], before["n"]
+    )
+    delta = (rows["readiness"] - before["readiness"].astype(float)).where(comparable)
+    p = pd.Series(test["p"], index=rows.index).where(comparable)
+    return pd.DataFrame(
+        {
+            "team_id": rows["team_id"],
+            "wave_id": rows["wave_id"],
+            "opened_on": rows["opened_on"],
+            "delta": delta,
+            "p": p,
+            "significant": (p < alpha).fillna(False).astype(bool),
+            "previous_wave": before["wave"].where(comparable),
+        }
+    ).reset_index(drop=True)
+
+
 FIRST_WAVE = "First wave: nothing to compare with yet."
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
@@ -38,7 +39,7 @@ from cxchange.access import Actor
 from cxchange.hierarchy import ORGANISATION, ORGANISATION_LABEL, subtree_members
 from cxchange.importing import DEFAULT_INITIATIVE, ImportResult, UnmappedLabels
 from cxchange.importing.reading import CHUNK_ROWS, ImportRejected, Survey, date_format, earliest_date, read_survey
-from cxchange.importing.roster import RosterImport, plan_roster, read_roster
+from cxchange.importing.roster import RosterFile, RosterImport, plan_roster, read_roster
 from cxchange.importing.rules import Chunk, ImportMapping, Plan, plan_chunk, start_plan
 from cxchange.outcomes import OutcomeImport, change_counts, changes, empty_outcomes, read_outcomes
 from cxchange.settings import SETTINGS_BY_NAME
@@ -100,6 +101,22 @@ def _writing(
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _team_or_none(value: Any) -> bool:
+    """Whether `value` is a team id or None (no team), not a value the use case's own checks refuse."""
+    return value is None or (isinstance(value, int | np.integer) and not isinstance(value, bool))
+
+
+def _refuse_outside(db: Database, actor: Actor, team_ids: Iterable[Any], what: str) -> None:
+    """Refuse (access.Refused, naming the teams) a write that touches teams outside a scoped actor's teams."""
+    if actor.team_id is not None:
+        access.require_teams_in_scope(actor, store.org.teams(db), list(team_ids), what)
+
+
+def _scope(db: Database, actor: Actor) -> frozenset[int] | None:
+    """The team ids a scoped actor looks after; None: the whole organisation."""
+    return None if actor.team_id is None else access.scope_ids(store.org.teams(db), actor.team_id)
 
 
 # Workspace and settings ----------------------------------------------------------------------
@@ -369,7 +386,7 @@ class _NothingNew(Exception):
         self.result = result
 
 
-@_role("editor")
+@_role("editor", scoped=True)
 def import_survey(
     db: Database,
     data: bytes,
@@ -392,7 +409,8 @@ def import_survey(
     Unknown teams, items in the company's wording, a new wave or initiative are created (and said so); a new
     wave opens on `opens`, else on the earliest response in the file, else today. Re-importing the same
     file into the same wave changes nothing; responses already in another wave of the initiative are
-    imported only with `allow_other_wave`.
+    imported only with `allow_other_wave`. Someone who looks after some teams imports only files whose
+    respondents are all of their teams (existing ones: a new team would stand outside them).
     """
     _refuse_demo(db, file_name)
     if not wave.strip():
@@ -435,6 +453,7 @@ def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_
     with _writing(db, actor, "survey imported", file_name, commit=not dry_run, immediate=not dry_run):
         initiative_name, initiative_id, created = _initiative(db, request.initiative, request.today, not dry_run)
         wave_id = store.org.wave_id(db, initiative_id, wave) if initiative_id is not None else None
+        new_wave = wave_id is None
         if wave_id is not None and (earlier := store.responses.batch_with_hash(db, wave_id, file_hash)):
             return ImportResult(file_name, survey.tool, wave, initiative_name, None, already_imported=earlier)
         items = store.bank.items(db)
@@ -471,6 +490,16 @@ def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_
             if counts.get("duplicate") and set(counts) <= _NOTHING_NEW:
                 raise _NothingNew(ImportResult(file_name, survey.tool, wave, initiative_name, plan, dry_run=dry_run))
         blockers = plan.blockers(file_name)
+        if actor.team_id is not None:
+            outside = _outside_respondents(actor, teams, plan, team_ids, file_name)
+            if new_wave:  # a wave is everyone's: the latest one is what every view opens on
+                outside = (outside + " " if outside else "") + (
+                    f"Wave {wave} is new: a wave is the whole organisation's, so an admin adds it first "
+                    "(Settings → Initiatives & waves); then import into it."
+                )
+            if outside and not dry_run:
+                raise access.Refused(outside)  # rolls back whatever was written
+            blockers += [outside] if outside else []
         other_waves = dict(plan.in_other_waves)
         if (other_waves or other_files) and not allow_other_wave:
             blockers.append(_other_wave_sentence(file_name, wave, other_waves, other_files))
@@ -496,6 +525,26 @@ def _import(db: Database, survey: Survey, data: bytes, request: _Request, allow_
         result.other_waves = other_waves
         result.other_files = other_files
     return result
+
+
+def _outside_respondents(
+    actor: Actor, teams: pd.DataFrame, plan: Plan, team_ids: Mapping[str, int], file_name: str
+) -> str | None:
+    """Why a scoped editor may not import this file: one sentence naming its respondents' teams outside their
+    scope, new teams among them (they would stand at the top of the organisation); None where all are theirs."""
+    known = set(teams["id"].astype(int))
+    found = {name: team_ids.get(name) for name in plan.teams}
+    what = f"Nothing was imported from {file_name}"
+    sentence = access.outside_scope(actor, teams, [team for team in found.values() if team in known], what)
+    new = sorted((name for name, team in found.items() if team not in known), key=str.casefold)
+    if not new:
+        return sentence
+    scope = teams.set_index("id")["name"].get(actor.team_id, f"team {actor.team_id}")
+    also = (sentence[: -len(" Ask your cxchange admin.")] + " It also names") if sentence else f"{what}: it names"
+    return (
+        f"{also} teams that do not exist yet ({', '.join(new)}); you add responses to {scope} and the teams below "
+        "it only, and only an admin adds teams. Ask your cxchange admin."
+    )
 
 
 def _opening(survey: Survey, request: _Request, earliest: date | None = None) -> tuple[date, str]:
@@ -604,10 +653,11 @@ def _write_chunk(
     store.responses.insert_responses(db, responses)
 
 
-@_role("editor")
+@_role("editor", scoped=True)
 def undo_batch(db: Database, batch: int, *, actor: Actor = LOCAL) -> int:
     """Remove an import whole: its responses, answers and team-level rows, and the items, aliases, teams and
-    wave it created where nothing else uses them; returns the rows removed. A backup is kept first."""
+    wave it created where nothing else uses them; returns the rows removed. A backup is kept first. An editor
+    undoes their own imports, one who looks after some teams only those whose every row is of their teams."""
     _refuse_others_batch(db, actor, batch)
     kept = _backup_first(db, "before-undo")
     with _writing(db, actor, "import undone", f"batch {batch}") as detail:
@@ -622,21 +672,27 @@ def _refuse_others_batch(db: Database, actor: Actor, batch: int) -> None:
     owner = store.responses.batch_owner(db, batch)
     if owner is not None and owner != actor.name and not actor.may("admin"):
         raise access.Refused(f"Batch {batch} was imported by {owner}; undoing someone else's import needs an admin.")
+    if owner is not None:
+        _refuse_outside(db, actor, store.responses.batch_team_ids(db, batch), f"Undoing batch {batch}")
 
 
-@_role("editor")
+@_role("editor", scoped=True)
 def save_team_results(
     db: Database, wave: int, rows: pd.DataFrame, entered_by: str | None = None, *, actor: Actor = LOCAL
 ) -> int:
-    """Store the wave's entered team-level results (entry.check_grid's rows) as one batch; returns its id."""
+    """Store the wave's entered team-level results (entry.check_grid's rows) as one batch; returns its id.
+
+    The grid is the wave's whole entry; for someone who looks after some teams it is their teams' whole entry
+    (refused, access.Refused naming the team, where a row is of another team), other teams' entries stay."""
     counts = {"counts": {"teams": int(rows["team_id"].nunique())}}
     by = entered_by or actor.name
     batch = _batch("team-level entry", "", "team results", by, wave_id=wave, row_outcomes=json.dumps(counts))
     with _writing(db, actor, "team results entered", f"wave {wave}"):
-        return store.responses.replace_team_results(db, wave, rows, batch)
+        _refuse_outside(db, actor, rows["team_id"], "Saving team-level results")
+        return store.responses.replace_team_results(db, wave, rows, batch, within=_scope(db, actor))
 
 
-@_role("editor")
+@_role("editor", scoped=True)
 def enter_team_results(
     db: Database,
     data: bytes,
@@ -672,6 +728,7 @@ def enter_team_results(
         rows, problems = entry.check_results_file(found, team_ids)
         if problems:
             raise ImportRejected(f"Nothing was entered from {file_name}: " + " ".join(problems))
+        _refuse_outside(db, actor, rows["team_id"], f"Nothing was entered from {file_name}")
         names = {team_id: name for name, team_id in team_ids.items()}
         earlier = set(store.responses.team_results(db, wave_id)["team_id"])
         result = entry.EntryResult(
@@ -700,16 +757,19 @@ def enter_team_results(
 # CX outcomes ---------------------------------------------------------------------------------
 
 
-@_role("editor")
+@_role("editor", scoped=True)
 def save_cx_outcomes(
     db: Database, rows: pd.DataFrame, replace_period: str | None = None, *, actor: Actor = LOCAL
 ) -> dict[str, int]:
-    """Write checked figures (outcomes.check_grid's rows) in one transaction; returns what changed."""
+    """Write checked figures (outcomes.check_grid's rows) in one transaction; returns what changed. Someone
+    who looks after some teams writes only their teams' figures (access.Refused naming another team), and a
+    replaced period removes only their teams' figures."""
     with _writing(db, actor, "CX outcomes saved", replace_period or ""):
-        return store.outcomes.save_cx_outcomes(db, rows, replace_period)
+        _refuse_outside(db, actor, rows["team_id"], "Saving CX outcomes")
+        return store.outcomes.save_cx_outcomes(db, rows, replace_period, within=_scope(db, actor))
 
 
-@_role("editor")
+@_role("editor", scoped=True)
 def import_outcomes(
     db: Database, data: bytes, file_name: str, dry_run: bool = False, *, actor: Actor = LOCAL
 ) -> OutcomeImport:
@@ -719,6 +779,8 @@ def import_outcomes(
     so importing the same file again changes nothing. Raises ImportRejected where the file is unreadable.
     """
     found = read_outcomes(data, file_name, store.org.team_ids(db))
+    if not found.problems:
+        _refuse_outside(db, actor, found.rows["team_id"], f"Nothing was imported from {file_name}")
     if found.problems:
         planned = changes(empty_outcomes(), empty_outcomes())
     else:
@@ -810,7 +872,7 @@ def add_action(
         return store.actions.insert_action(db, initiative_id, clean, today.isoformat())
 
 
-@_role("editor")
+@_role("editor", scoped=True)
 def update_actions(
     db: Database, edits: Iterable[Mapping[str, Any]], *, today: date, actor: Actor = LOCAL
 ) -> list[dict[str, Any]]:
@@ -820,12 +882,17 @@ def update_actions(
     action, the field and the value, and nothing is written. Closing an action (done or dropped)
     sets closed_on to `today`; reopening it clears closed_on. Returns what changed, one dict per
     field (id, title, field, before, after), closed_on included; a value equal to the stored one is
-    no change.
+    no change. Someone who looks after some teams edits only their teams' actions and gives them only to
+    their teams (access.Refused naming the team; a programme-wide action, of no team, is not theirs).
     """
     edits = [dict(edit) for edit in edits]
     with _writing(db, actor, "actions edited", ""):
         stored = store.actions.stored_actions(db, [edit.get("id") for edit in edits])
         titles = {action_id: row["title"] for action_id, row in stored.items()}
+        # before the edits are checked, so no problem names another team's action
+        touched = [row["team_id"] for row in stored.values()]
+        touched += [edit["team_id"] for edit in edits if "team_id" in edit and _team_or_none(edit["team_id"])]
+        _refuse_outside(db, actor, touched, "Editing actions")
         checked = actions.check_changes(edits, titles, set(store.org.team_ids(db).values()))
         applied = []
         for change in checked:
@@ -849,12 +916,15 @@ def update_actions(
     return applied
 
 
-@_role("editor")
+@_role("editor", scoped=True)
 def set_votes(db: Database, votes: Mapping[int, Any], *, actor: Actor = LOCAL) -> None:
     """Set the dot-votes of actions (id -> votes) in one transaction; a refused count or an unknown id
-    raises ValueError naming the action and the value, and nothing is written."""
+    raises ValueError naming the action and the value, and nothing is written. Someone who looks after
+    some teams sets the votes of their teams' actions only (access.Refused naming the team)."""
     with _writing(db, actor, "workshop votes set", ""):
-        titles = {action_id: row["title"] for action_id, row in store.actions.stored_actions(db, votes).items()}
+        stored = store.actions.stored_actions(db, votes)
+        titles = {action_id: row["title"] for action_id, row in stored.items()}
+        _refuse_outside(db, actor, [row["team_id"] for row in stored.values()], "Setting workshop votes")
         checked, problems = {}, []
         for action_id, value in votes.items():
             if action_id not in titles:
@@ -881,7 +951,7 @@ def _roster_twin(db: Database, row: Mapping[str, Any], other_than: int | None = 
     )
 
 
-@_role("editor")
+@_role("editor", scoped=True)
 def add_champion(
     db: Database, alias: Any, team: Any, started_on: Any, ended_on: Any = None, *, actor: Actor = LOCAL
 ) -> int:
@@ -895,12 +965,13 @@ def add_champion(
         row, problems = champions.check_champion(alias, team, started_on, ended_on, store.org.team_ids(db))
         if problems:
             raise ValueError(champions.describe_problems(problems))
+        _refuse_outside(db, actor, [row["team_id"]], f"Adding {row['alias']}")
         if twin := _roster_twin(db, row):
             raise ValueError(f"{twin} is already in the roster of that team from {row['started_on']}.")
         return store.champions.insert_champion(db, row)
 
 
-@_role("editor")
+@_role("editor", scoped=True)
 def update_champions(db: Database, edits: Iterable[Mapping[str, Any]], *, actor: Actor = LOCAL) -> int:
     """Change roster entries (id, alias, team, started_on, ended_on; team by name or id) in one transaction.
 
@@ -920,12 +991,14 @@ def update_champions(db: Database, edits: Iterable[Mapping[str, Any]], *, actor:
             if current is None:
                 problems.append(f"There is no champion with id {edit.get('id')!r} in this workspace.")
                 continue
+            _refuse_outside(db, actor, [current["team_id"]], f"Editing champion {current['id']}")  # no name shown
             row, found = champions.check_champion(
                 edit.get("alias"), edit.get("team"), edit.get("started_on"), edit.get("ended_on"), teams
             )
             if found:
                 problems.append(champions.describe_problems(found, current["alias"]))
                 continue
+            _refuse_outside(db, actor, [row["team_id"]], f"Editing {current['alias']}")
             key = champions.roster_key(row["alias"], row["team_id"], row["started_on"])
             twin = seen.get(key) or _roster_twin(db, row, other_than=current["id"])
             if twin:
@@ -948,18 +1021,19 @@ def update_champions(db: Database, edits: Iterable[Mapping[str, Any]], *, actor:
     return len(changed)
 
 
-@_role("editor")
+@_role("editor", scoped=True)
 def retire_champion(db: Database, champion_id: int, ended_on: Any, *, actor: Actor = LOCAL) -> None:
     """Record that a champion stepped down on `ended_on` (checked as update_champions checks an edit)."""
     stored = store.champions.stored_champions(db, [champion_id]).get(champion_id)
     if stored is None:
         raise ValueError(f"There is no champion with id {champion_id!r} in this workspace.")
+    _refuse_outside(db, actor, [stored["team_id"]], f"Editing champion {champion_id}")  # before their name shows
     if ended_on is None or not str(ended_on).strip():
         raise ValueError(f"{stored['alias']}: End: (empty): say on which day they stepped down.")
     update_champions(db, [stored | {"team": stored["team_id"], "ended_on": ended_on}], actor=actor)
 
 
-@_role("editor")
+@_role("editor", scoped=True)
 def add_champion_activity(
     db: Database,
     champion_id: int,
@@ -981,11 +1055,12 @@ def add_champion_activity(
         champion = store.champions.stored_champions(db, [champion_id]).get(champion_id)
         if champion is None:
             raise ValueError(f"There is no champion with id {champion_id!r} in this workspace.")
+        _refuse_outside(db, actor, [champion["team_id"]], f"Logging a session of champion {champion_id}")
         row = champions.check_activity(champion, kind, happened_on, people_reached, note, today or date.today())
         return store.champions.insert_activity(db, champion_id, row)
 
 
-@_role("editor")
+@_role("editor", scoped=True)
 def import_roster(
     db: Database,
     data: bytes,
@@ -1007,6 +1082,8 @@ def import_roster(
         earlier = store.champions.champion_batch_with_hash(db, file_hash)
         if earlier:
             return RosterImport(file_name, None, already_imported=earlier, ignored_columns=found.ignored_columns)
+        if actor.team_id is not None:
+            _refuse_outside_roster(db, actor, found, file_name)
         plan = plan_roster(found, store.org.team_ids(db), store.champions.champion_roster(db))
         result = RosterImport(file_name, plan, ignored_columns=found.ignored_columns)
         if plan.problems or dry_run or not plan.additions:
@@ -1023,7 +1100,28 @@ def import_roster(
     return result
 
 
-@_role("editor")
+def _refuse_outside_roster(db: Database, actor: Actor, found: RosterFile, file_name: str) -> None:
+    """Refuse (access.Refused) a roster file with a row of a team outside a scoped editor's teams, naming the rows."""
+    teams, ids = store.org.teams(db), store.org.team_ids(db)
+    inside = access.scope_ids(teams, actor.team_id) or frozenset()
+    names = dict(zip(teams["id"].astype(int), teams["name"], strict=True))
+    outside = [
+        (number, names[team])
+        for number, cells in found.rows
+        if (team := champions.find_team(cells.get("team"), ids)) is not None and team not in inside
+    ]
+    if outside:
+        rows = ", ".join(f"row {number} ({name})" for number, name in outside[:10])
+        more = f" and {plural(len(outside) - 10, 'more row')}" if len(outside) > 10 else ""
+        scope = names.get(actor.team_id, f"team {actor.team_id}")
+        verb = "is" if len(outside) == 1 else "are"
+        raise access.Refused(
+            f"Nothing was imported from {file_name}: {rows}{more} {verb} outside the teams you look after "
+            f"({scope} and the teams below it). Ask your cxchange admin."
+        )
+
+
+@_role("editor", scoped=True)
 def undo_champion_batch(db: Database, batch: int, *, actor: Actor = LOCAL) -> dict[str, int]:
     """Remove a roster import whole: its champions and the sessions logged for them since.
 
@@ -1232,7 +1330,8 @@ def merge_teams(
 ) -> dict[str, Any]:
     """Merge one team into another, in one transaction: every response, entered result, champion, action, CX
     figure and sponsor activity of `from_team` moves to `into_team`, the teams below it report to `into_team`,
-    the headcounts add up, and `from_team` is archived; all recorded in team_merges so undo_merge puts it back.
+    the headcounts add up, people who looked after `from_team` look after `into_team`, and `from_team` is
+    archived; all recorded in team_merges (the people under moved["users"]) so undo_merge puts it back.
 
     Refused (ValueError, nothing written) where organisation.check_merge refuses, or where both teams hold an
     entered result for one wave and element or a CX figure for one period and measure: the kept team can hold
@@ -1255,6 +1354,9 @@ def merge_teams(
             "into_headcount": _int_or_none(by_id.at[into_team, "headcount"]),
         }
         store.org.move_team_rows(db, moved, from_team, into_team)
+        people = store.people.users(db)
+        moved["users"] = sorted(people.loc[people["team_id"] == from_team, "email"])  # who looked after it
+        store.people.move_scopes(db, from_team, into_team)
         store.org.set_team_state(db, from_team, moved["before"]["from_headcount"], now.date().isoformat())
         store.org.set_team_state(
             db,
@@ -1278,8 +1380,18 @@ def merge_teams(
         "from_name": from_name,
         "into_name": into_name,
         "moved": moved,
-        "summary": "Merged " + organisation.merge_summary(from_name, into_name, moved),
+        "summary": "Merged "
+        + organisation.merge_summary(from_name, into_name, moved)
+        + _scopes_moved(moved, into_name),
     }
+
+
+def _scopes_moved(moved: Mapping[str, Any], team: str) -> str:
+    """The sentence a merge's summary ends with where people looked after the merged team: whose scope moved."""
+    people = moved.get("users", [])
+    if not people:
+        return ""
+    return f" {', '.join(people)} now {'looks' if len(people) == 1 else 'look'} after {team}."
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -1320,11 +1432,14 @@ def undo_merge(db: Database, merge_id: int, now: datetime | None = None, *, acto
         moved = json.loads(merge["moved"])
         from_team, into_team = int(merge["from_team_id"]), int(merge["into_team_id"])
         store.org.move_team_rows(db, moved, into_team, from_team)
+        # only those the merge moved, and only where their scope is still the kept team
+        store.people.move_scopes(db, into_team, from_team, emails=moved.get("users", []))
         before = moved.get("before", {})
         store.org.set_team_state(db, from_team, before.get("from_headcount"), None)
         store.org.set_team_state(db, into_team, before.get("into_headcount"), None)
         store.org.set_merge_undone(db, merge_id, now.isoformat(timespec="seconds"))
-    return "Undid the merge of " + organisation.merge_summary(str(merge["from_name"]), str(merge["into_name"]), moved)
+    summary = organisation.merge_summary(str(merge["from_name"]), str(merge["into_name"]), moved)
+    return "Undid the merge of " + summary + _scopes_moved(moved, str(merge["from_name"]))
 
 
 @_role("admin")

@@ -44,6 +44,11 @@ def shown(value: object) -> str:
     return f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) else repr(str(value))
 
 
+def points_text(delta: float) -> str:
+    """A change on the 0–100 index, signed with a true minus: "+2.3 points", "−4.9 points"."""
+    return f"{delta:+.1f}".replace("-", "−") + " points"
+
+
 def p_text(p: float) -> str:
     """A p-value as a sentence gives it after "p": "< 0.001" below a thousandth, else "= 0.012"."""
     return "< 0.001" if p < 0.001 else f"= {p:.3f}"

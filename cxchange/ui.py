@@ -183,9 +183,8 @@ def actor() -> Actor | None:
     if not email:
         return None
     admins = access.admins_from(os.environ.get("CXCHANGE_ADMINS"))
-    try:
-        with closing(store.open_db(db_path())) as db:
-            return services.signed_in_actor(db, email, admins)
+    try:  # read once per change of the file, not on each of the several asks of a rerun
+        return read(services.signed_in_actor, email, tuple(admins))
     except (sqlite3.Error, OSError):  # the file cannot be read: only the admins named outside it get in
         return access.signed_in(email, pd.DataFrame(columns=["email", "role", "team_id"]), admins, [])
 
@@ -213,14 +212,23 @@ def front_door() -> Actor:
 
 PAGE_ROLES: dict[str, str] = {"app_pages/import_entry.py": "editor", "app_pages/settings.py": "admin"}
 """Pages a role below the one named here does not see (every other page: viewers and up)."""
-WHOLE_ORGANISATION_PAGES = frozenset({"app_pages/programme_health.py", "app_pages/import_entry.py"})
-"""Pages about the whole programme (its health across teams, files of any team): not for someone who
-looks after some teams only."""
+WHOLE_ORGANISATION_PAGES = frozenset({"app_pages/programme_health.py", "app_pages/settings.py"})
+"""Pages about the whole programme (its health across teams, its settings): not for someone who looks after
+some teams only. Import & entry is theirs too: every import checks each row's team against their scope."""
 
 
 def may_open(me: Actor, page: str) -> bool:
     """Whether `me` sees `page` in the navigation (a deep link to a page left out lands on the Overview)."""
     return me.may(PAGE_ROLES.get(page, "viewer")) and (me.team_id is None or page not in WHOLE_ORGANISATION_PAGES)
+
+
+def may_edit(programme: bool = False) -> bool:
+    """Whether the person using the app may change what a page shows (editor or admin; for their teams only
+    where they look after some). `programme`: a programme-wide thing (the Kotter board, settings), which needs
+    the role for the whole organisation. Pages show read-only tables and no save buttons otherwise; the
+    services check again whatever the page shows."""
+    me = actor()
+    return me is not None and me.may("editor") and (not programme or me.team_id is None)
 
 
 def who_box(me: Actor) -> None:
@@ -715,7 +723,8 @@ def health_data(initiative_id: int) -> health.HealthData:
     and the health thresholds)."""
     inputs = read(store.health.health_inputs, initiative_id)
     workspace = settings()
-    return computed(health.HealthData.from_frames, inputs, workspace["stale_weeks"], workspace)
+    results = computed(health.readiness_results, readiness_frame(initiative_id))
+    return computed(health.HealthData.from_frames, inputs, workspace["stale_weeks"], workspace, results)
 
 
 # Import & entry ---

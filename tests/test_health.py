@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from cxchange import charts, health, sample_data, services, store
+from cxchange import charts, health, readiness, sample_data, services, store
 from cxchange.health import AMBER, GREEN, GREY, RED, HealthData
 
 TODAY = date(2026, 6, 30)
@@ -58,6 +58,8 @@ def healthy(**changes: Any) -> HealthData:
                 "status": "done",
                 "created_on": "2026-02-01",
                 "closed_on": "2026-03-01",
+                "owner": "Ben Ade, Stores trainer",
+                "due_on": "2026-03-01",
             },
             {
                 "title": "Callback promise",
@@ -66,6 +68,8 @@ def healthy(**changes: Any) -> HealthData:
                 "status": "open",
                 "created_on": "2026-02-01",
                 "closed_on": None,
+                "owner": "Cleo Park, Contact Centre lead",
+                "due_on": ago(-30),
             },
         ],  # fmt: skip
         "teams": TEAMS,
@@ -74,8 +78,29 @@ def healthy(**changes: Any) -> HealthData:
         "champion_activities": [{"champion_id": i, "happened_on": ago(20), "kind": "huddle"} for i in (1, 2, 3, 4)]
         + [{"champion_id": 3, "happened_on": ago(12), "kind": "recognition"}],
         "ticks": [],
+        "results": [result(team, "W4", "2026-04-10") for team in (0, A1, A2, B1, C1)],
     }
     return HealthData(**(parts | changes))
+
+
+NAMES = {0: "All teams"} | {team["id"]: team["name"] for team in TEAMS}
+
+
+def result(team: int, wave: str, opened_on: str, **extra: Any) -> dict[str, Any]:
+    """A team's row of health.readiness_results: answered directly, shown, no barrier, no clear change."""
+    row = {
+        "team_id": team,
+        "team": NAMES[team],
+        "wave": wave,
+        "opened_on": opened_on,
+        "direct_n": 0 if team == 0 else 12,
+        "suppressed": False,
+        "barrier_point": None,
+        "delta": 1.5,
+        "significant": False,
+        "previous_wave": "W3",
+    }
+    return row | extra
 
 
 def light(data: HealthData, name: str, today: date = TODAY) -> health.Light:
@@ -583,8 +608,18 @@ def test_set_initiative_owner(db, initiative):
 
 def demo_lights(demo_db, name: str) -> dict[str, health.Light]:
     initiative = store.org.initiative_id(demo_db, name)
+    settings = store.settings.settings(demo_db)
+    frame = readiness.figures(
+        services.team_stats(demo_db, initiative),
+        store.org.teams(demo_db),
+        store.org.waves(demo_db, initiative),
+        settings,
+    )
     data = HealthData.from_frames(
-        store.health.health_inputs(demo_db, initiative), store.settings.settings(demo_db)["stale_weeks"]
+        store.health.health_inputs(demo_db, initiative),
+        settings["stale_weeks"],
+        settings,
+        health.readiness_results(frame),
     )
     return {found.check.name: found for found in health.assess(data, sample_data.LAST_DAY)}
 
@@ -613,3 +648,132 @@ def test_a_record_without_a_readable_date_is_undated():
     assert light(data, "sponsor").colour == RED  # not counted, and nothing breaks
     undated = healthy(kotter=[{"step": 3, "status": "in progress", "changed_on": None}], waves=[])
     assert light(undated, "change_model", today=date(2026, 1, 1)).colour == AMBER  # an undated change counts
+
+
+# The checks that read the results ----------------------------------------------------------------
+
+
+def at_barrier(team: int, element: str = "awareness", **extra: Any) -> dict[str, Any]:
+    return result(team, "W4", "2026-04-10", barrier_point=element, **extra)
+
+
+def action(title: str, team: int | None, element: str, **extra: Any) -> dict[str, Any]:
+    row = {
+        "title": title,
+        "team_id": team,
+        "element": element,
+        "status": "open",
+        "created_on": "2026-04-20",
+        "closed_on": None,
+        "owner": "Dee Lowe, Ops lead",
+        "due_on": ago(-14),
+    }
+    return row | extra
+
+
+def test_a_team_at_a_barrier_needs_an_open_action_aimed_at_that_element():
+    results = [result(0, "W4", "2026-04-10"), at_barrier(A1), at_barrier(B1, "desire")]
+    nothing = light(healthy(results=results, actions=[]), "barriers")
+    assert nothing.colour == RED
+    assert nothing.reason == (
+        "0 of 2 teams at a barrier point in W4 have an open action aimed at it and on time; none aimed at it: "
+        "Stores North (at Awareness), Contact Centre (at Desire)."
+    )
+    one = light(healthy(results=results, actions=[action("Explain why", A1, "awareness")]), "barriers")
+    assert one.colour == AMBER
+    assert one.reason.startswith("1 of 2 teams at a barrier point in W4 has an open action")
+    both = [action("Explain why", A, "awareness"), action("Ask what they want", B1, "desire")]  # A is above A1
+    assert light(healthy(results=results, actions=both), "barriers").colour == GREEN
+
+
+def test_an_action_aimed_past_the_barrier_does_not_count_and_is_named():
+    found = light(healthy(results=[at_barrier(A1)], actions=[action("Train the tills", A1, "knowledge")]), "barriers")
+    assert found.colour == RED
+    assert "“Train the tills” aims at Knowledge, past Stores North's Awareness barrier" in found.reason
+
+
+def test_an_action_aimed_at_the_barrier_but_past_due_or_closed_does_not_cover_it():
+    late = light(
+        healthy(results=[at_barrier(A1)], actions=[action("Explain why", A1, "awareness", due_on=ago(3))]), "barriers"
+    )
+    assert late.colour == AMBER
+    assert "only late: Stores North (its Awareness action is past due)" in late.reason
+    done = action("Explain why", A1, "awareness", status="done", closed_on=ago(2))
+    assert light(healthy(results=[at_barrier(A1)], actions=[done]), "barriers").colour == RED
+
+
+def test_a_hidden_team_is_never_named_at_a_barrier():
+    hidden = at_barrier(A1, suppressed=True)  # readiness_results clears a hidden team's barrier point too
+    found = light(healthy(results=[result(0, "W4", "2026-04-10"), hidden], actions=[]), "barriers")
+    assert found.colour == GREEN
+    assert "Stores North" not in found.reason
+
+
+def test_without_results_the_result_checks_are_not_assessed():
+    lights = {name: light(healthy(results=[]), name) for name in ("barriers", "declines")}
+    assert {found.colour for found in lights.values()} == {GREY}
+
+
+def fell(team: int, delta: float) -> dict[str, Any]:
+    return result(team, "W4", "2026-04-10", delta=delta, significant=True, previous_wave="W3")
+
+
+def test_readiness_falling_significantly_is_amber_for_one_team_and_red_for_more():
+    one = light(healthy(results=[result(0, "W4", "2026-04-10"), fell(A1, -6.25)]), "declines")
+    assert (one.colour, one.reason) == (
+        AMBER,
+        "Readiness fell significantly in W4 for Stores North (−6.2 points since W3).",
+    )
+    two = light(healthy(results=[result(0, "W4", "2026-04-10"), fell(A1, -6.25), fell(B1, -9)]), "declines")
+    assert two.colour == RED
+    assert two.reason.index("Contact Centre") < two.reason.index("Stores North")  # the steepest fall first
+    organisation = light(healthy(results=[fell(0, -3), fell(A1, -6.25)]), "declines")
+    assert organisation.colour == RED
+    assert organisation.reason.startswith("Readiness fell significantly in W4 across the organisation (−3.0 points)")
+    not_significant = result(A1, "W4", "2026-04-10", delta=-8.0, significant=False)
+    assert light(healthy(results=[not_significant]), "declines").colour == GREEN  # a fall the test cannot tell
+
+
+def test_the_result_checks_read_the_latest_wave_as_of_each_day():
+    results = [fell(A1, -6.0) | {"wave": "W3", "opened_on": "2026-03-10"}, result(A1, "W4", "2026-04-10")]
+    assert light(healthy(results=results), "declines").colour == GREEN
+    assert light(healthy(results=results), "declines", today=date(2026, 3, 31)).colour == AMBER
+
+
+def test_open_actions_past_their_due_date_are_named_with_their_owner():
+    actions = [action(f"Step {i}", A1, "desire") for i in range(7)] + [
+        action("Call back", B1, "desire", due_on=ago(92))
+    ]
+    one = light(healthy(actions=actions), "overdue")
+    assert one.colour == AMBER
+    assert one.reason == "1 of 8 open actions is past due: “Call back” (owner Dee Lowe, Ops lead, 92 days late)."
+    many = light(healthy(actions=actions[:2] + [action("Late", A2, "desire", due_on=ago(1))] * 2), "overdue")
+    assert many.colour == RED  # half of the open actions
+
+
+def test_an_open_action_without_owner_or_due_date_can_never_be_overdue_so_it_is_amber():
+    found = light(
+        healthy(actions=[action("Captured in the workshop", A1, "desire", owner=None, due_on=None)]), "overdue"
+    )
+    assert found.colour == AMBER
+    assert found.reason == (
+        "None of the 1 open action is past its due date; 1 open action has no owner and 1 open action has no due "
+        "date, so nobody is held to it."
+    )
+
+
+def test_the_health_score_moves_against_the_same_day_a_month_before():
+    assert health.month_before(date(2026, 12, 1)) == date(2026, 11, 1)
+    assert health.month_before(date(2026, 3, 31)) == date(2026, 2, 28)
+
+
+def test_the_demo_main_initiative_shows_supply_chain_falling_behind_its_barrier(demo_db):
+    lights = demo_lights(demo_db, sample_data.MAIN_INITIATIVE)
+    assert lights["declines"].colour == RED
+    assert "Supply Chain (−" in lights["declines"].reason
+    assert "Distribution Centre (−" in lights["declines"].reason
+    assert lights["barriers"].colour != GREEN
+    assert "Distribution Centre" in lights["barriers"].reason
+    assert "past Distribution Centre's Awareness barrier" in lights["barriers"].reason
+    assert lights["overdue"].colour == RED
+    assert "“Supply chain director to brief all shifts on the programme” (owner" in lights["overdue"].reason

@@ -1018,6 +1018,9 @@ def test_programme_health_shows_each_light_in_words_with_its_reason(app):
         "Active champion network",
         "Change model applied",
         "Cross-team involvement",
+        "Barriers have an action aimed at them",
+        "Readiness holding up",
+        "Actions on time",
         "Recognition of good customer outcomes",
     ]
     assert checklist["Named owner"] == ("Green", "Owner: Hannah Reed, Chief Customer Officer.")
@@ -1034,6 +1037,18 @@ def test_programme_health_shows_each_light_in_words_with_its_reason(app):
     assert len(trend) == 1
     assert "Programme health score, month by month" in trend[0].proto.spec
     assert at.dataframe[0].value["Sponsor"].iloc[0] == "Hannah Reed"  # the sponsor log, newest first
+
+
+def test_programme_health_reads_the_results_the_overview_shows(app):
+    overview = opened(app, "app_pages/overview.py")
+    at_barrier = int(metric(overview, "Teams at a barrier").split(" of ")[0])
+    checklist = health_checklist(health_page(app))
+    word, reason = checklist["Barriers have an action aimed at them"]
+    assert f"of {at_barrier} teams at a barrier point" in reason  # the Overview's count, by the same figures
+    assert word != "Green"
+    assert checklist["Readiness holding up"][0] == "Red"
+    assert "Supply Chain (−" in checklist["Readiness holding up"][1]
+    assert checklist["Actions on time"][0] == "Red"
 
 
 def test_programme_health_tick_a_check_the_data_cannot_tell(app, demo_path):

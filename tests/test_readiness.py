@@ -365,3 +365,25 @@ def test_a_team_whose_wave_before_was_hidden_is_not_on_its_first_wave():
     )
     assert readiness.change_text(frame, 1, 1, 5) == "First wave: nothing to compare with yet."
     assert readiness.change_text(frame, 1, 2, 5).startswith("Up 25.0 points since 2025 Q3")
+
+
+def test_every_wave_change_at_once_is_change_between_for_each_team_and_wave(demo_db):
+    initiative = services.default_initiative(demo_db)
+    frame = readiness.figures(
+        services.team_stats(demo_db, initiative),
+        store.org.teams(demo_db),
+        store.org.waves(demo_db, initiative),
+        store.settings.settings(demo_db),
+    )
+    changes = readiness.wave_changes(frame)
+    assert len(changes) == len(frame)
+    for row in changes.itertuples():
+        one = readiness.change_between(frame, row.team_id, row.wave_id)
+        if one is None:
+            assert np.isnan(row.delta)
+            assert not row.significant
+            continue
+        assert row.delta == pytest.approx(one.delta, abs=1e-12)
+        assert row.p == pytest.approx(one.p_value, abs=1e-12, nan_ok=True)
+        assert (row.significant, row.previous_wave) == (one.significant, one.previous_wave)
+    assert changes["significant"].any()  # the demo's moves are there to find

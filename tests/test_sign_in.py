@@ -6,14 +6,18 @@ not reach it), so each test runs the real app.py from a folder holding one.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cxchange import services, store
+from cxchange.model import ELEMENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = """
@@ -29,7 +33,8 @@ PAGES = ("app_pages/overview.py", "app_pages/team_detail.py", "app_pages/import_
 
 @pytest.fixture
 def as_person(demo_path: Path, tmp_path: Path, monkeypatch) -> Iterator[Callable[..., AppTest]]:
-    """The app, on a private demo copy, for someone: as_person(email) signed in, as_person(None) not."""
+    """The app, on a private demo copy, for someone: as_person(email) signed in, as_person(None) not; a page
+    and its link's query parameters may follow (as_person(email, page, step="actions"))."""
     folder = tmp_path / "deployed"
     (folder / ".streamlit").mkdir(parents=True)
     (folder / ".streamlit" / "secrets.toml").write_text(SECRETS, encoding="utf-8")
@@ -38,11 +43,12 @@ def as_person(demo_path: Path, tmp_path: Path, monkeypatch) -> Iterator[Callable
     monkeypatch.setenv("CXCHANGE_ADMINS", "boss@example.com")
     st.cache_data.clear()
 
-    def make(email: str | None, page: str | None = None) -> AppTest:
+    def make(email: str | None, page: str | None = None, **query: str) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         at.user = {"is_logged_in": False} if email is None else {"is_logged_in": True, "email": email}
         if page:
             at.switch_page(page)
+        at.query_params.update(query)
         return at.run()
 
     st.secrets._reset()  # st.secrets reads its files once per process: read this folder's
@@ -167,3 +173,100 @@ def test_a_viewer_scoped_to_stores_sees_stores_and_nothing_of_the_rest(as_person
     assert [name for name in OUTSIDE_STORES if name in sent] == []
     if page == "app_pages/overview.py":
         assert "Stores North" in sent
+
+
+# What each role may change: a viewer reads tables, a scoped editor edits their teams only -----------------
+
+READ_ONLY = 0
+"""The editing mode of a table one can only read (st.dataframe); a data editor's is FIXED or DYNAMIC."""
+WORKSHOP_ACTIONS = {"initiative": "1", "wave": "6", "steps": "actions", "step": "actions"}
+"""The workshop presenting its actions step (votes and the capture form) of the demo's latest wave."""
+EDITING_PAGES = {
+    "app_pages/champions.py": {},
+    "app_pages/actions.py": {},
+    "app_pages/cx_outcomes.py": {},
+    "app_pages/kotter_board.py": {},
+    "app_pages/workshop.py": WORKSHOP_ACTIONS,
+}
+MOVING = {"Sign out", "← Previous", "Next →", "End", "Set up a new session"}
+"""Buttons that change nothing stored."""
+STORES_TEAMS = ["Stores", "Stores North", "Stores South", "Stores West"]
+
+
+def editors(at: AppTest) -> list[str]:
+    """What a person may change on the page: its data editors (by their columns) and its writing buttons."""
+    grids = [", ".join(d.value.columns) for d in at.dataframe if d.proto.editing_mode != READ_ONLY]
+    return grids + [button.label for button in at.button if button.label not in MOVING]
+
+
+def grid_options(at: AppTest, column: str) -> list[list[str]]:
+    """The choices of `column` in each data editor of the page that has it as a select box column."""
+    found = []
+    for grid in at.dataframe:
+        config = json.loads(grid.proto.columns or "{}").get(column, {})
+        if grid.proto.editing_mode != READ_ONLY and "options" in config.get("type_config", {}):
+            found.append(config["type_config"]["options"])
+    return found
+
+
+@pytest.fixture
+def workshop_action(demo_db) -> None:
+    """An action captured in today's workshop, so its actions step shows the dot-votes."""
+    services.add_action(demo_db, 1, "Stand-up at every till", team_id=2, source="workshop", today=date.today())
+
+
+@pytest.mark.parametrize("page", list(EDITING_PAGES))
+def test_a_viewer_reads_tables_and_gets_no_editor_and_no_save_button(as_person, demo_db, workshop_action, page):
+    services.save_user(demo_db, "vera@example.com", "viewer")
+    services.save_user(demo_db, "ed@example.com", "editor")
+
+    at = as_person("vera@example.com", page, **EDITING_PAGES[page])
+    assert not at.exception, at.exception
+    assert editors(at) == []
+    if page == "app_pages/workshop.py":
+        assert "every till** — 0 votes" in written(at)  # the votes, to read
+    else:
+        assert at.dataframe  # the figures as read-only tables
+    editor = as_person("ed@example.com", page, **EDITING_PAGES[page])  # the same page, for an editor
+    assert not editor.exception, editor.exception
+    assert editors(editor) != []
+
+
+def test_a_scoped_editor_picks_only_their_teams_and_edits_no_programme_wide_board(as_person, demo_db, workshop_action):
+    services.save_user(demo_db, "sam@example.com", "editor", "Stores")
+
+    champions = as_person("sam@example.com", "app_pages/champions.py")
+    assert not champions.exception, champions.exception
+    assert champions.selectbox(key="add_team").options == STORES_TEAMS
+    assert grid_options(champions, "Team") == [STORES_TEAMS]
+    actions = as_person("sam@example.com", "app_pages/actions.py")
+    # no "no one team": an action of the whole programme is not theirs to log
+    assert [option.strip() for option in actions.selectbox(key="action_team").options] == STORES_TEAMS
+    assert "Add action" in editors(actions)
+    for page in ("app_pages/cx_outcomes.py", "app_pages/import_entry.py"):  # the import page is theirs now
+        opened = as_person("sam@example.com", page)
+        assert not opened.exception, opened.exception
+        assert grid_options(opened, "Team") == [STORES_TEAMS], page
+    workshop = as_person("sam@example.com", "app_pages/workshop.py", **WORKSHOP_ACTIONS)
+    assert "Save the dot-votes" in editors(workshop)
+    assert "Across the programme" not in workshop.selectbox[0].options
+
+    board = as_person("sam@example.com", "app_pages/kotter_board.py")
+    assert editors(board) == []
+    assert "changing it needs the editor role for the whole organisation" in written(board)
+    settings = as_person("sam@example.com", "app_pages/settings.py")
+    assert [t.value for t in settings.title] == ["Overview"]  # Settings stays the admins'
+
+
+def test_a_scoped_editor_on_the_import_page_sees_nothing_of_other_teams(as_person, demo_db):
+    services.save_user(demo_db, "sam@example.com", "editor", "Stores")
+    entered = pd.DataFrame(
+        [{"team_id": 6, "element": element, "mean": 3.2, "n": 14, "sd": None} for element in ELEMENTS]
+    )  # Contact Centre's results, entered by an admin
+    services.save_team_results(demo_db, 6, entered)
+
+    at = as_person("sam@example.com", "app_pages/import_entry.py")
+    assert not at.exception, at.exception
+    sent = everything_sent(at)
+    assert [name for name in OUTSIDE_STORES if name in sent] == []
+    assert "Nothing imported yet." in written(at)  # the admin's entry is not theirs to see or undo

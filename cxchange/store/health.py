@@ -44,7 +44,7 @@ def health_inputs(db: Database, initiative_id: int) -> dict[str, Any]:
         "actions": frame(
             db,
             """
-            SELECT title, team_id, element, status, created_on, closed_on FROM actions
+            SELECT title, team_id, element, status, created_on, closed_on, owner, due_on FROM actions
             WHERE initiative_id = :initiative_id ORDER BY id
             """,
             params,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 import pandas as pd
 from sqlite_utils import Database
@@ -25,12 +26,15 @@ def cx_outcomes(db: Database, period: str | None = None) -> pd.DataFrame:
     return result.astype({"team_id": "int64", "value": "float64"})
 
 
-def save_cx_outcomes(db: Database, rows: pd.DataFrame, replace_period: str | None = None) -> dict[str, int]:
+def save_cx_outcomes(
+    db: Database, rows: pd.DataFrame, replace_period: str | None = None, within: Iterable[int] | None = None
+) -> dict[str, int]:
     """Write checked figures (team_id, period, metric, value), keyed on team, period and metric.
 
     A figure already stored is updated, never doubled, so writing the same rows twice changes nothing.
     With `replace_period`, that period's stored figures missing from `rows` are removed (the entry grid
-    holds its period whole). Returns how many figures were added, changed, unchanged and removed.
+    holds its period whole), only those of the teams `within` where given (the grid of someone who looks
+    after some teams). Returns how many figures were added, changed, unchanged and removed.
     """
     counts = {"added": 0, "changed": 0, "unchanged": 0, "removed": 0}
     wanted = {
@@ -58,7 +62,10 @@ def save_cx_outcomes(db: Database, rows: pd.DataFrame, replace_period: str | Non
         writes,
     )
     if replace_period is not None:
-        gone = [key for key in stored if key[1] == replace_period and key not in wanted]
+        kept = None if within is None else {int(team) for team in within}
+        gone = [
+            key for key in stored if key[1] == replace_period and key not in wanted and (kept is None or key[0] in kept)
+        ]
         db.conn.executemany("DELETE FROM cx_outcomes WHERE team_id = ? AND period = ? AND metric = ?", gone)
         counts["removed"] = len(gone)
     return counts

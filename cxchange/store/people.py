@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -42,10 +42,16 @@ def remove_user(db: Database, email: str) -> int:
     return db.execute("DELETE FROM users WHERE email = :email", {"email": email}).rowcount
 
 
-def move_scopes(db: Database, from_team: int, into_team: int | None) -> int:
-    """Point everyone scoped to `from_team` at `into_team` (a merge); returns how many."""
+def move_scopes(db: Database, from_team: int, into_team: int | None, emails: Iterable[str] | None = None) -> int:
+    """Point everyone scoped to `from_team` (only the `emails` given, where given: an undone merge) at
+    `into_team` (a merge); returns how many."""
+    if emails is None:
+        return db.execute(
+            "UPDATE users SET team_id = :into WHERE team_id = :from", {"into": into_team, "from": from_team}
+        ).rowcount
     return db.execute(
-        "UPDATE users SET team_id = :into WHERE team_id = :from", {"into": into_team, "from": from_team}
+        "UPDATE users SET team_id = :into WHERE team_id = :from AND email IN (SELECT value FROM json_each(:emails))",
+        {"into": into_team, "from": from_team, "emails": json.dumps(sorted(emails))},
     ).rowcount
 
 

@@ -171,22 +171,29 @@ def team_results(db: Database, wave: int) -> pd.DataFrame:
 
 
 def replace_team_results(
-    db: Database, wave: int, rows: pd.DataFrame, batch: Mapping[str, Any], whole_wave: bool = True
+    db: Database,
+    wave: int,
+    rows: pd.DataFrame,
+    batch: Mapping[str, Any],
+    whole_wave: bool = True,
+    within: Iterable[int] | None = None,
 ) -> int:
     """Store the wave's entered team-level results (team_id, element, mean, n, sd) as one batch.
 
     The grid replaces the wave's earlier entry whole (a team left out is removed); with `whole_wave`
-    False (a file of some teams) only the rows' teams are replaced. Returns the batch id. Undo removes
-    the batch's rows, so undoing a later save leaves no entry for its teams.
+    False (a file of some teams) only the rows' teams are replaced; with `within` (the grid of someone who
+    looks after some teams) the entries of those teams and the rows' are replaced, other teams' stay.
+    Returns the batch id. Undo removes the batch's rows, so undoing a later save leaves no entry for its teams.
     """
     batch = add_batch(db, batch)
-    if whole_wave:
+    if whole_wave and within is None:
         # The grid is the wave's whole entry: teams taken out of it are taken out of the results.
         db.execute("DELETE FROM team_results WHERE wave_id = :wave", {"wave": wave})
     else:
+        replaced = {int(team) for team in rows["team_id"]} | {int(team) for team in within or ()}
         db.execute(
             "DELETE FROM team_results WHERE wave_id = :wave AND team_id IN (SELECT value FROM json_each(:teams))",
-            {"wave": wave, "teams": json.dumps(sorted({int(team) for team in rows["team_id"]}))},
+            {"wave": wave, "teams": json.dumps(sorted(replaced))},
         )
     db.conn.executemany(
         "INSERT INTO team_results (team_id, wave_id, element, mean, n, sd, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -349,6 +356,19 @@ def batches(db: Database) -> pd.DataFrame:
         ORDER BY import_batches.id DESC
         """,
     )
+
+
+def batch_team_ids(db: Database, batch: int) -> set[int]:
+    """The teams an import batch's rows are about: its responses', entered results' or champions'."""
+    rows = db.execute(
+        """
+        SELECT team_id FROM responses WHERE batch_id = :id
+        UNION SELECT team_id FROM team_results WHERE batch_id = :id
+        UNION SELECT team_id FROM champions WHERE batch_id = :id
+        """,
+        {"id": batch},
+    )
+    return {int(row[0]) for row in rows if row[0] is not None}
 
 
 def batch_outcomes(db: Database, batch: int) -> dict[str, Any]:
