@@ -133,6 +133,7 @@ def log_view() -> None:
             "Due": st.column_config.DateColumn(width=110, format="YYYY-MM-DD"),
             "Votes": st.column_config.NumberColumn(help="Dot-votes from workshops."),
         },
+        placeholder=ui.MISSING,
     )
     ui.table_downloads(table, "action log")
     st.caption(

@@ -134,6 +134,7 @@ def roster_tab() -> None:
             "Start": st.column_config.DateColumn(format="YYYY-MM-DD", required=True),
             "End": st.column_config.DateColumn(format="YYYY-MM-DD"),
         },
+        placeholder=ui.MISSING,
     )
     ui.table_downloads(grid, "champion roster")
     if st.button("Save roster changes", key="roster_save"):

@@ -82,6 +82,7 @@ def edit_board() -> None:
             "Due": st.column_config.DateColumn(format="YYYY-MM-DD", width=105),
             "Last update": st.column_config.TextColumn(width=105, help="When the step last changed here."),
         },
+        placeholder=ui.MISSING,
     )
     ui.table_downloads(kotter.editor_frame(board), "kotter board")
     if st.button("Save changes", type="primary", key="kotter_save"):

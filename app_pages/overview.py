@@ -64,11 +64,14 @@ ui.team_chart(
 
 top_level = frame[frame["depth"] == 1]
 wave_order = ui.waves(initiative_id)["name"].tolist()
+lines = readiness.trend_rows(top_level)
 ui.team_chart(
     charts.readiness_trend,
-    readiness.trend_rows(top_level),
+    lines,
     wave_order,
     title="Readiness index by top-level team over all waves",
+    colours=charts.team_colours(ui.all_teams()),
+    highlight=ui.highlight_picker(lines, key="overview_highlight"),
     key="overview_trend",
 )
 st.caption("Click a team on a chart to open its detail.")

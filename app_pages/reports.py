@@ -92,5 +92,6 @@ for part, section in enumerate(report.sections):
                 "Readiness index": st.column_config.NumberColumn(format="%.1f"),
                 "What helps": st.column_config.TextColumn(width="large"),
             },
+            placeholder=ui.MISSING,
         )
         downloads(part, tuple(exports.TABLE_FORMATS), stem)

@@ -72,6 +72,7 @@ def organisation_tab() -> None:
             ),
             "Archived": st.column_config.CheckboxColumn(help="Archived teams keep their history."),
         },
+        placeholder=ui.MISSING,
     )
     ui.table_downloads(grid.drop(columns="id"), "teams")
     if st.button("Save teams", type="primary", key="org_save"):
@@ -585,6 +586,7 @@ def people_tab() -> None:
                 "added_at": st.column_config.DatetimeColumn("Added (UTC)", format=WHEN),
                 "added_by": "By",
             },
+            placeholder=ui.MISSING,
         )
     teams = ui.active_teams()
     with st.form("person", clear_on_submit=True):

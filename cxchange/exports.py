@@ -26,13 +26,17 @@ import pandas as pd
 
 from cxchange import analysis, charts, hierarchy, readiness
 from cxchange.model import ELEMENT_LABELS, REMEDIES
-from cxchange.text import agree, plural, rate_text
+from cxchange.text import MISSING, agree, plural, rate_text
 
 STATIC_FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 """Fonts of drawn charts: the first has the braille blank that indents sub-teams, so no label falls back to a serif."""
 STATIC_WIDTH = 900
 """Width in pixels of a chart that fits its page's width in the app; a file has no page to fit."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# MISSING (from text): what an empty cell reads in every table and file, never "None", "nan" or "NaT"; our own
+# readers take it for a blank cell (text.blank), so a file exported and imported again loses nothing.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2800\ufeff]")
+"""Characters a reader cannot see (zero-width, direction marks, word joiners, braille blank): never in a file."""
 """A spreadsheet reads text starting with these as a formula (OWASP's CSV injection guidance)."""
 REPORT_FORMATS: dict[str, str] = {
     "html": "text/html",
@@ -136,9 +140,12 @@ def _png_size(png: bytes) -> tuple[int, int]:
 def safe_cell(value: Any) -> Any:
     """A value a spreadsheet shows but never executes: formula-like text gets a leading apostrophe.
 
-    Numbers stay numbers (numpy's become Python's); missing values (None, NaN, NA) become None.
+    Numbers stay numbers (numpy's become Python's); missing values (None, NaN, NA, NaT) become None;
+    text loses the characters no reader sees (_INVISIBLE).
     """
     if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (float, np.floating, np.datetime64, np.timedelta64)) and pd.isna(value):
         return None
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
@@ -147,20 +154,39 @@ def safe_cell(value: Any) -> Any:
         if isinstance(number, float) and not math.isfinite(number):
             return None
         return number
-    text = str(value)
+    text = _INVISIBLE.sub("", str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _whole_numbers(column: pd.Series) -> bool:
+    """Whether a float column holds only whole numbers: counts that a gap (a hidden n) turned into floats."""
+    if not pd.api.types.is_float_dtype(column):
+        return False
+    values = column.dropna()
+    return bool(len(values)) and bool(np.isfinite(values).all()) and bool((values == values.round()).all())
+
+
+def _empty(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
 def _guarded(table: pd.DataFrame, hidden: Sequence[bool] | None) -> pd.DataFrame:
-    """The table as safe cells, with every number of a hidden row blanked (belt and braces on suppression)."""
+    """The table as safe cells, with every number of a hidden row blanked (belt and braces on suppression),
+    counts as whole numbers ("207", never "207.0") and every empty cell reading MISSING."""
     if hidden is not None and len(hidden) != len(table):
         raise ValueError(f"The table has {len(table)} rows but {len(hidden)} hidden flags were given.")
+    whole = [_whole_numbers(table[column]) for column in table.columns] if table.columns.is_unique else []
     rows = []
     for position, row in enumerate(table.itertuples(index=False)):
         cells = [safe_cell(value) for value in row]
+        if whole:
+            cells = [
+                int(cell) if is_whole and isinstance(cell, float) else cell
+                for cell, is_whole in zip(cells, whole, strict=True)
+            ]
         if hidden is not None and hidden[position]:
             cells = [None if isinstance(cell, numbers.Number) else cell for cell in cells]
-        rows.append(cells)
+        rows.append([MISSING if _empty(cell) else cell for cell in cells])
     return pd.DataFrame(rows, columns=[safe_cell(str(column)) for column in table.columns], dtype=object)
 
 
@@ -380,7 +406,8 @@ def readiness_report_document(
         wave_order = waves["name"].iloc[: position[0] + 1].tolist()
         lines = readiness.trend_lines(in_view[in_view["wave"].isin(wave_order)], team_id)
         if not lines.empty:
-            trend = chart_spec(charts.readiness_trend(lines, wave_order, title="Readiness index over waves"))
+            colours = charts.team_colours(teams)  # each team in the colour the app gives it
+            trend = chart_spec(charts.readiness_trend(lines, wave_order, "Readiness index over waves", colours=colours))
             # On paper there is no hovering: each point's n is in the table that follows.
             trend["title"]["subtitle"] = "Shaded: 95% confidence band. Each point's n is in the table that follows."
             sections.append(Section("Readiness index over waves", note="Hidden points are left out.", chart=trend))

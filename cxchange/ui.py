@@ -496,13 +496,17 @@ def chart(
     return drawn
 
 
+MISSING = exports.MISSING
+"""An empty cell in every table and grid the app draws (st.dataframe and st.data_editor's placeholder): never "None"."""
+
+
 def table(data: Any, name: str, **options: Any) -> Any:
     """st.dataframe of a table people may take away, with its CSV and XLSX (formula-like cells neutralised).
 
     The files hold exactly the rows and columns shown, so whatever the view hides stays hidden.
     """
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    drawn = st.dataframe(frame, **options)
+    drawn = st.dataframe(frame, **{"placeholder": MISSING, **options})
     table_downloads(frame, name)
     return drawn
 
@@ -570,6 +574,18 @@ def team_chart(make: Callable[..., Any], *args: Any, key: str, **kwargs: Any) ->
     clicked = event.selection.get(charts.TEAM_SELECTION) if event else None
     if clicked and clicked[0].get("team_name") in set(teams()["name"]):  # "All teams" has no detail page
         st.switch_page("app_pages/team_detail.py", query_params={"team": clicked[0]["team_name"]})
+
+
+def highlight_picker(lines: pd.DataFrame, key: str) -> int | None:
+    """The team (id) a trend chart draws in its colour with the others in grey; None: every team in its colour."""
+    names = {int(team_id): str(team) for team_id, team in zip(lines["team_id"], lines["team"], strict=True)}
+    return st.selectbox(
+        "Highlight a team",
+        [None, *names],
+        format_func=lambda team_id: "None: every team in its colour" if team_id is None else names[team_id],
+        key=key,
+        help="The chosen team in its colour, with its confidence band and its name at the line's end; the others grey.",
+    )
 
 
 def demo_banner() -> None:

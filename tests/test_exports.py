@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -16,12 +18,14 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+import streamlit as st
 from openpyxl import load_workbook
 from pptx import Presentation
 from pptx.util import Inches
 from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
 
-from cxchange import cli, exports, services, store
+from cxchange import cli, exports, organisation, services, store
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT = (
@@ -75,7 +79,7 @@ def test_xlsx_reads_back_as_values_with_formulas_neutralised_and_hidden_figures_
     assert rows[0] == ("Team", "Responses (n)", "Readiness index", "Barrier point")
     assert all(cell.font.bold for cell in sheet[1])
     assert rows[1] == ("Stores North", 231, 71.4, "none")
-    assert rows[2] == ("Tiny team", None, None, "fewer than 5")  # hidden: no figure, whatever the table held
+    assert rows[2] == ("Tiny team", "—", "—", "fewer than 5")  # hidden: no figure, whatever the table held
     assert [row[0] for row in rows[3:]] == ["'" + text for text in DANGEROUS[:3]]
     assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
     assert sheet.column_dimensions["A"].width >= len(DANGEROUS[0])
@@ -87,7 +91,7 @@ def test_csv_has_a_bom_neutralised_cells_and_no_hidden_figure(risky_table):
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["Team", "Responses (n)", "Readiness index", "Barrier point"]
     assert rows[1] == ["Stores North", "231", "71.4", "none"]
-    assert rows[2] == ["Tiny team", "", "", "fewer than 5"]
+    assert rows[2] == ["Tiny team", "—", "—", "fewer than 5"]
     assert [row[0] for row in rows[3:]] == ["'" + text for text in DANGEROUS[:3]]
     assert "99.9" not in data.decode("utf-8-sig")
 
@@ -128,12 +132,12 @@ def test_team_table_never_shows_a_suppressed_figure_even_when_the_rows_carry_one
 
     book = load_workbook(io.BytesIO(exports.table_xlsx(table, "Teams", hidden=flags))).active
     values = {row[0]: row for row in book.iter_rows(min_row=2, values_only=True)}
-    assert values["Customer Insight"][1:5] == (None, None, None, "fewer than 5")
+    assert values["Customer Insight"][1:5] == ("—", "—", "—", "fewer than 5")
     assert values["Distribution Centre"][4] == "Awareness"
     text = exports.table_csv(table, hidden=flags).decode("utf-8-sig")
     assert "99.9" not in text
     assert next(line for line in text.splitlines() if line.startswith("Customer Insight")).startswith(
-        "Customer Insight,,,,fewer than 5"
+        "Customer Insight,—,—,—,fewer than 5"
     )
 
 
@@ -341,7 +345,7 @@ def test_html_report_table_shows_no_figure_for_a_hidden_team(demo_html):
     assert len(hidden_rows) == 2
     customer_insight = next(row for row in hidden_rows if "Customer Insight" in row)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", customer_insight)
-    assert cells[:5] == ["Customer Insight", "", "", "", "fewer than 5"]
+    assert cells[:5] == ["Customer Insight", "—", "—", "—", "fewer than 5"]
 
 
 @pytest.fixture(scope="module")
@@ -366,9 +370,9 @@ def test_pdf_report_text_has_title_context_on_every_page_and_teams(demo_pdf):
 def test_pdf_report_shows_no_figure_for_a_hidden_team(demo_pdf):
     lines = [line for page in demo_pdf.pages for line in page.extract_text().splitlines()]
     customer_insight = [line for line in lines if line.startswith("Customer Insight")]
-    assert customer_insight == ["Customer Insight fewer than 5 survey"]
+    assert customer_insight == ["Customer Insight — — — fewer than 5 survey —"]
     complaints = [line for line in lines if line.startswith("Complaints Resolution")]
-    assert complaints == ["Complaints Resolution hidden survey"]
+    assert complaints == ["Complaints Resolution — — — hidden survey —"]
 
 
 @pytest.fixture(scope="module")
@@ -414,7 +418,7 @@ def test_pptx_report_tables_show_no_figure_for_a_hidden_team(demo_deck):
         if shape.has_table
         for row in shape.table.rows
     ]
-    assert ["Customer Insight", "", "", "", "fewer than 5", "survey", ""] in rows
+    assert ["Customer Insight", "—", "—", "—", "fewer than 5", "survey", "—"] in rows
     assert next(row for row in rows if row[0] == "Stores North")[1:4] == ["231", "55% of 420", "71.4"]
 
 
@@ -538,6 +542,8 @@ def check_published(header: list[str], rows: list[list[object]], hidden: tuple[b
             at = f"{where}: {row[0]} · {name} = {cell!r}"
             if cell is None or cell == "":
                 continue
+            if cell == exports.MISSING:  # an empty cell, as every table writes it
+                continue
             if is_hidden:
                 assert name in ("Team", "Barrier point", "Source"), at  # why it is hidden, never a figure
                 continue
@@ -656,3 +662,128 @@ def test_the_html_report_publishes_rounded_figures_and_hides_a_hidden_teams_row(
             check_published(header, rows, found.hidden, f"{name} · {found.title} (HTML)")
         # A chart's marks are not described from their unrounded data ("readiness: 76.91").
         assert not re.search(r"aria-label=\"[^\"]*: -?\d+\.\d{2}", document), name
+
+
+# Every table and chart the demo shows, as files -------------------------------------------------
+
+INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2800\ufeff]")
+"""Characters no reader sees (braille blank, zero-width, direction marks, word joiners): never in a file."""
+NOT_A_VALUE = ("None", "nan", "NaN", "NaT", "<NA>", "null")
+
+
+@pytest.fixture(scope="module")
+def every_page(demo_file: Path, tmp_path_factory) -> list[tuple[str, list[pd.DataFrame], list[dict], list[str]]]:
+    """Each page of the demo as it opens: the tables it shows, the chart specs it sends, and each table's
+    placeholder for an empty cell."""
+    path = tmp_path_factory.mktemp("pages") / "demo.db"
+    shutil.copy(demo_file, path)
+    previous = os.environ.get("CXCHANGE_DB")
+    os.environ["CXCHANGE_DB"] = str(path)
+    found = []
+    try:
+        for page in sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "app_pages").glob("*.py")):
+            st.cache_data.clear()
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).switch_page(page).run()
+            assert not at.exception, page
+            tables = [frame.value for frame in at.dataframe]
+            placeholders = [frame.proto.placeholder for frame in at.dataframe]
+            specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+            found.append((page, tables, specs, placeholders))
+    finally:
+        if previous is None:
+            os.environ.pop("CXCHANGE_DB")
+        else:
+            os.environ["CXCHANGE_DB"] = previous
+    return found
+
+
+def whole_number_columns(table: pd.DataFrame) -> list[int]:
+    """Positions of the numeric columns holding only whole numbers (counts, headcounts, sessions)."""
+    positions = []
+    for position, (_, column) in enumerate(table.items()):
+        values = pd.to_numeric(column.dropna(), errors="coerce")
+        if len(values) and column.dtype.kind in "iuf" and values.notna().all() and (values == values.round()).all():
+            positions.append(position)
+    return positions
+
+
+def test_every_table_the_demo_shows_reads_a_dash_for_an_empty_cell_and_its_files_write_whole_counts(every_page):
+    checked = empty_cells = counts = 0
+    for page, tables, _, placeholders in every_page:
+        assert set(placeholders) <= {exports.MISSING}, page  # on screen: "—", never "None"
+        for number, table in enumerate(tables):
+            where = f"{page} table {number + 1} ({', '.join(map(str, table.columns[:3]))})"
+            header, rows = csv_rows(exports.table_csv(table))
+            _, cells = xlsx_rows(exports.table_xlsx(table))
+            for kind, found in (("CSV", rows), ("XLSX", cells)):
+                text = [str(cell) for row in found for cell in row]
+                assert not set(text) & set(NOT_A_VALUE), f"{where} {kind}"
+                assert not [cell for cell in text if INVISIBLE.search(cell)], f"{where} {kind}"
+                assert "" not in text, f"{where} {kind}"  # an empty cell says so
+            empty_cells += sum(cell == exports.MISSING for row in rows for cell in row)
+            for position in whole_number_columns(table):
+                name = header[position]
+                assert all(re.fullmatch(r"-?\d+|—", row[position]) for row in rows), f"{where} CSV {name}"
+                assert all(isinstance(row[position], int) or row[position] == "—" for row in cells), f"{where} {name}"
+                counts += 1
+            checked += 1
+    assert checked >= 25
+    assert empty_cells >= 50  # roster end dates, Kotter owners and evidence, teams without a parent...
+    assert counts >= 20
+
+
+def test_the_barrier_table_writes_207_not_207_0_with_a_hidden_team_in_it(demo_frame):
+    wave = int(demo_frame["wave_id"].max())
+    table, flags = exports.team_table(demo_frame, wave, 5)
+    table = table.assign(**{"Responses (n)": table["Responses (n)"].astype(float)})  # as a gap makes it float
+    header, rows = csv_rows(exports.table_csv(table, hidden=flags))
+    by_team = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert by_team["Customer Operations (all)"]["Responses (n)"] == "207"
+    assert by_team["Customer Insight"]["Responses (n)"] == "—"
+    _, cells = xlsx_rows(exports.table_xlsx(table, hidden=flags))
+    assert next(row for row in cells if row[0] == "Customer Operations (all)")[1] == 207
+
+
+def test_no_chart_the_demo_sends_to_the_browser_carries_an_invisible_character(every_page):
+    specs = 0
+    for page, _, charts_sent, _ in every_page:
+        for spec in charts_sent:
+            text = json.dumps(spec, ensure_ascii=False)  # labels, tooltips' fields and data alike
+            assert not INVISIBLE.search(text), f"{page}: {INVISIBLE.search(text)!r}"
+            specs += 1
+    assert specs >= 10
+
+
+def test_no_report_file_carries_an_invisible_character_or_a_none(demo_report, demo_html, demo_pdf):
+    html_text_only = html_text(demo_html)
+    assert not INVISIBLE.search(demo_html)
+    assert not re.search(r"\b(None|nan|NaN|NaT)\b", html_text_only)
+    pdf_text = " ".join(page.extract_text() for page in demo_pdf.pages)
+    assert not INVISIBLE.search(pdf_text)
+    assert not re.search(r"\b(None|nan|NaN|NaT)\b", pdf_text)
+    for part, found in enumerate(demo_report.sections):
+        if found.chart is not None:
+            svg = exports.report_file(demo_report, "svg", part).decode("utf-8")
+            assert not INVISIBLE.search(svg), found.title
+            assert "Stores North" in svg or found.title.startswith(("Readiness index", "Change"))
+        if found.table is not None:
+            csv_text = exports.report_file(demo_report, "csv", part).decode("utf-8-sig")
+            assert not INVISIBLE.search(csv_text), found.title
+
+
+def test_safe_cell_drops_characters_no_reader_sees():
+    assert exports.safe_cell("\u2800\u2800· Stores North") == "· Stores North"
+    assert exports.safe_cell("Owner:\u2060 Hannah Reed\u200b") == "Owner: Hannah Reed"
+    assert exports.safe_cell(np.datetime64("NaT")) is None
+    assert exports.safe_cell(pd.NaT) is None
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_teams_grid_exported_with_dashes_imports_back_unchanged(demo_db, kind):
+    grid = store.org.teams(demo_db)
+    table = organisation.team_grid(grid).drop(columns="id")
+    data = exports.table_csv(table) if kind == "csv" else exports.table_xlsx(table)
+    assert "—".encode() in data or kind == "xlsx"  # top-level teams have no parent, no team has a code
+    result = services.import_teams(demo_db, data, f"teams.{kind}", dry_run=True)
+    assert not result.plan.problems
+    assert result.plan.summary() == f"0 teams to create, 0 to update, {len(grid)} unchanged."
