@@ -15,6 +15,7 @@ import io
 import math
 import numbers
 import re
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +57,8 @@ def chart_spec(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> dict[str, A
 
     Accepts an Altair chart or a spec (as ui.chart draws it); never changes its input.
     """
-    spec = copy.deepcopy(chart_or_spec) if isinstance(chart_or_spec, dict) else chart_or_spec.to_dict()
+    # Validated where charts are made and tested (test_charts); a file of a validated chart needs no second pass.
+    spec = copy.deepcopy(chart_or_spec) if isinstance(chart_or_spec, dict) else chart_or_spec.to_dict(validate=False)
     datasets = spec.pop("datasets", {})
 
     def visit(node: Any) -> None:
@@ -551,7 +553,9 @@ def _shares_data(shares: pd.DataFrame) -> ChartData:
             (
                 ELEMENT_LABELS.get(point, "No barrier"),
                 tuple(
-                    round(float(table.loc[team, point]), 3) if point in table and pd.notna(table.loc[team, point]) else 0.0
+                    round(float(table.loc[team, point]), 3)
+                    if point in table and pd.notna(table.loc[team, point])
+                    else 0.0
                     for team in teams["team_id"]
                 ),
             )
@@ -790,7 +794,9 @@ def report_pdf(report: Report) -> bytes:
     pdf.multi_cell(0, 5, clean(report.context), new_x="LMARGIN", new_y="NEXT")
     bottom = pdf.h - 20
     for section in report.sections:
-        image = chart_png(subtitle_only(section.chart)) if section.chart is not None else None
+        grid = _pdf_grid(section.native)
+        # A heatmap and a grid of changes read as tables on paper (and are drawn in no time); the rest as pictures.
+        image = chart_png(subtitle_only(section.chart)) if section.chart is not None and grid is None else None
         width_mm = pdf.epw
         height_mm = 0.0
         if image is not None:
@@ -826,6 +832,23 @@ def report_pdf(report: Report) -> bytes:
                     pdf.set_text_color(80, 80, 80)
                     pdf.multi_cell(0, 4.5, clean(figure.note), new_x="LMARGIN", new_y="NEXT")
                 pdf.ln(1)
+        if grid is not None:
+            header, rows, fills = grid
+            pdf.set_text_color(20, 20, 20)
+            size, widths = _pdf_column_widths(pdf, family, header, rows, padding=1)
+            pdf.set_font(family, "", size)
+            with pdf.table(
+                col_widths=widths,
+                headings_style=FontFace(emphasis="BOLD", fill_color=(240, 240, 240)),
+                line_height=4.4,
+                padding=1,
+                text_align=("LEFT", *("RIGHT",) * (len(header) - 1)),
+            ) as table:
+                table.row([clean(cell) for cell in header])
+                for cells, colours in zip(rows, fills, strict=True):
+                    row = table.row()
+                    for cell, colour in zip(cells, colours, strict=True):
+                        row.cell(clean(cell), style=FontFace(fill_color=colour) if colour else None)
         if image is not None:
             pdf.image(io.BytesIO(image), x=pdf.l_margin + (pdf.epw - width_mm) / 2, w=width_mm, h=height_mm)
         if section.table is not None:
@@ -852,6 +875,30 @@ def report_pdf(report: Report) -> bytes:
     return bytes(pdf.output())
 
 
+def _pdf_grid(data: ChartData | None) -> tuple[list[str], list[list[str]], list[list[Any]]] | None:
+    """A heatmap or a set of significant changes as a PDF table: header, rows and per-cell fill colours."""
+    if data is None or data.kind not in ("heatmap", "barh"):
+        return None
+    if data.kind == "barh":
+        name, values = data.series[0]
+        rows = [
+            [category, f"{value:+.2f}".replace("-", "−")]
+            for category, value in zip(data.categories, values, strict=True)
+        ]
+        fills = [[None, (198, 224, 180) if value > 0 else (244, 199, 195)] for value in values]
+        return ["Team · element", "Significant change (1–5 scale)"], rows, fills
+    header = ["Team", *(name for name, _ in data.series)]
+    rows, fills = [], []
+    for i, category in enumerate(data.categories):
+        values = [series[i] for _, series in data.series]
+        hidden = values[0] is None
+        rows.append(
+            [category.strip() + (" (hidden)" if hidden else ""), *("" if v is None else f"{v:.2f}" for v in values)]
+        )
+        fills.append([None, *(_heat_colour(v) for v in values)])
+    return header, rows, fills
+
+
 PDF_TABLE_SIZES: tuple[float, ...] = (8, 7.5, 7, 6.5, 6)
 """Font sizes (pt) a PDF table tries, largest first, until its longest words fit their columns."""
 
@@ -868,7 +915,6 @@ def _pdf_column_widths(
     for size in PDF_TABLE_SIZES:
         pdf.set_font(family, "B", size)
         head = [max(pdf.get_string_width(word) for word in (header[i].split() or [""])) for i in columns]
-        whole_head = [pdf.get_string_width(header[i]) for i in columns]
         pdf.set_font(family, "", size)
         words = [max([0.0, *(pdf.get_string_width(word) for row in rows for word in row[i].split())]) for i in columns]
         whole = [max([0.0, *(pdf.get_string_width(row[i]) for row in rows)]) for i in columns]
@@ -876,7 +922,8 @@ def _pdf_column_widths(
         least = [max(head[i], words[i]) + slack for i in columns]
         if sum(least) <= pdf.epw or size == PDF_TABLE_SIZES[-1]:
             break
-    wanted = [min(max(whole_head[i], whole[i]) + slack, 75.0) for i in columns]
+    # A header may wrap between its words ("Readiness / index"); the cells' text is what asks for room.
+    wanted = [min(max(head[i], whole[i]) + slack, 75.0) for i in columns]
     wanted = [max(wanted[i], least[i]) for i in columns]
     room = pdf.epw - sum(least)
     extra = [wanted[i] - least[i] for i in columns]
@@ -906,8 +953,8 @@ def _column_widths(header: list[str], rows: list[list[str]]) -> tuple[float, ...
 # PPTX ----------------------------------------------------------------------------------------
 
 SLIDE_WIDTH_IN, SLIDE_HEIGHT_IN = 13.333, 7.5
-TABLE_ROWS_PER_SLIDE = 7
-"""Rows of a table per slide at the deck's smallest type (MIN_PT): longer tables continue on the next slide."""
+TABLE_ROWS_PER_SLIDE = 10
+"""Rows of a table per slide at most (fewer where rows wrap, _slide_chunks); longer tables continue on the next."""
 HEATMAP_ROWS_PER_SLIDE = 12
 MIN_PT = 14
 """The smallest type on any slide, charts included: what a room reads from the back."""
@@ -929,13 +976,42 @@ def _sized(frame: Any, size: float, bold: bool | None = None, color: Any = None)
 
 
 def _heat_colour(value: float | None) -> tuple[int, int, int]:
-    """A heatmap cell's fill on the 1–5 scale: red (1) through pale yellow (3) to green (5); grey when hidden."""
+    """A heatmap cell's fill on the 1–5 scale, light to mid blue as the app's heatmap (dark text stays legible);
+    grey when hidden."""
     if value is None:
         return (230, 230, 230)
-    low, middle, high = (214, 96, 77), (255, 242, 204), (90, 174, 97)
+    light, dark = (247, 251, 255), (107, 164, 212)
     share = min(max((value - 1) / 4, 0.0), 1.0)
-    start, stop, t = (low, middle, share * 2) if share < 0.5 else (middle, high, share * 2 - 1)
-    return tuple(round(a + (b - a) * t) for a, b in zip(start, stop, strict=True))
+    return tuple(round(a + (b - a) * share) for a, b in zip(light, dark, strict=True))
+
+
+def _lines(text: str, width_in: float, size: float = MIN_PT) -> int:
+    """How many lines a cell's text takes at `size` pt in a column `width_in` wide (half an em per character)."""
+    per_line = max(int((width_in - 0.2) * 72 / (size * 0.5)), 1)
+    return max(1, math.ceil(len(text) / per_line))
+
+
+def _slide_chunks(
+    header: list[str], rows: list[list[str]], widths_in: list[float], room: float
+) -> list[list[list[str]]]:
+    """A table's rows cut into slides: as many rows as fit `room` inches below the header (at most
+    TABLE_ROWS_PER_SLIDE), each row as tall as its longest cell wraps to at MIN_PT."""
+    line = MIN_PT * 1.2 / 72 + 0.02
+
+    def height(cells: list[str]) -> float:
+        return max(_lines(cell, width) for cell, width in zip(cells, widths_in, strict=True)) * line + 0.1
+
+    room -= height(header)
+    chunks: list[list[list[str]]] = [[]]
+    used = 0.0
+    for row in rows:
+        tall = height(row)
+        if chunks[-1] and (used + tall > room or len(chunks[-1]) >= TABLE_ROWS_PER_SLIDE):
+            chunks.append([])
+            used = 0.0
+        chunks[-1].append(row)
+        used += tall
+    return chunks
 
 
 def report_pptx(report: Report) -> bytes:
@@ -969,7 +1045,7 @@ def report_pptx(report: Report) -> bytes:
         box.name = CONTEXT_BOX_NAME
 
     def slide_with_title(title: str, note: str = "", note_size: float = 16) -> tuple[Any, int]:
-        """A slide titled `title` (and a note under it), the context at its foot; returns it and where content starts."""
+        """A slide titled `title` (a note under it), the context at its foot; returns it and where content starts."""
         slide = deck.slides.add_slide(deck.slide_layouts[5])  # "Title Only"
         heading = slide.shapes.title
         long_title = len(title) > 60
@@ -980,8 +1056,10 @@ def report_pptx(report: Report) -> bytes:
         _sized(heading.text_frame, 24 if long_title else 28, bold=True, color=ink)
         top = heading.top + heading.height + Inches(0.1)
         if note:
-            lines = max(1, math.ceil(len(note) / (140 if note_size <= 16 else 110)))
-            height = Inches(0.32 * lines + 0.15)
+            # About half an em per character of a sans-serif text, 1.2 em per line.
+            per_line = int(content_width / Inches(1) * 72 / (note_size * 0.5))
+            lines = sum(max(1, math.ceil(len(part) / per_line)) for part in note.splitlines() or [note])
+            height = Inches(lines * note_size * 1.2 / 72 + 0.15)
             text_box(slide, margin, top, content_width, height, note, note_size, color=grey)
             top += height + Inches(0.05)
         add_context(slide)
@@ -1113,7 +1191,7 @@ def report_pptx(report: Report) -> bytes:
                     header,
                     rows,
                     top,
-                    fills=lambda row, column, starts=starts: (
+                    fills=lambda row, column, starts=starts, data=data: (
                         None if column == 0 else _heat_colour(data.series[column - 1][1][starts[row]])
                     ),
                 )
@@ -1129,9 +1207,11 @@ def report_pptx(report: Report) -> bytes:
             slide_with_title(section.title, section.note)
     for section in appendix:
         header, rows = _section_table_rows(section)
-        pages = max(math.ceil(len(rows) / TABLE_ROWS_PER_SLIDE), 1)
-        for page in range(pages):
-            chunk = rows[page * TABLE_ROWS_PER_SLIDE : (page + 1) * TABLE_ROWS_PER_SLIDE]
+        widths = _column_widths(header, rows)
+        inches = [(SLIDE_WIDTH_IN - 1.0) * width / sum(widths) for width in widths]
+        chunks = _slide_chunks(header, rows, inches, room=4.6)
+        pages = len(chunks)
+        for page, chunk in enumerate(chunks):
             title = f"Appendix: {section.title}" + (f" ({page + 1} of {pages})" if pages > 1 else "")
             slide, top = slide_with_title(title, section.note if page == 0 else "")
             add_table(slide, header, chunk, top)
@@ -1159,6 +1239,24 @@ def report_file(report: Report, kind: str, part: int | None = None) -> bytes:
     if kind == "csv":
         return table_csv(section.table, section.hidden or None)
     return table_xlsx(section.table, section.title, section.hidden or None)
+
+
+def pack_teams(teams: pd.DataFrame, team_id: int = hierarchy.ORGANISATION) -> list[int]:
+    """The teams a per-team pack has a report for: those directly below `team_id` (the organisation: the
+    top-level teams), in hierarchy order; a team with none below it is its own pack."""
+    tree = hierarchy.team_tree(teams)
+    below = tree[tree["parent_id"].fillna(hierarchy.ORGANISATION).astype(int) == team_id]
+    below = below[below["team_id"] != hierarchy.ORGANISATION]
+    return [int(team) for team in below.sort_values("order")["team_id"]] or [team_id]
+
+
+def report_pack(reports: Sequence[Report], kind: str) -> bytes:
+    """A per-team pack: one report file per team (each scoped to its team), in one ZIP archive."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for report in reports:
+            archive.writestr(f"{report.file_stem}.{kind}", report_bytes(report, kind))
+    return buffer.getvalue()
 
 
 def report_bytes(report: Report, kind: str) -> bytes:

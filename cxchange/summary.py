@@ -133,6 +133,11 @@ def _points(delta: float) -> str:
     return f"{delta:+.1f}".replace("-", "−")
 
 
+def _signed(delta: float) -> str:
+    """A change in an element's mean: "+0.26", "−0.42" (a real minus)."""
+    return f"{delta:+.2f}".replace("-", "−")
+
+
 def _headline(
     frame: pd.DataFrame, wave_rows: pd.DataFrame, wave_id: int, wave_name: str, min_n: int, name: str
 ) -> Finding:
@@ -142,7 +147,9 @@ def _headline(
     row = root.iloc[0]
     if row["suppressed"]:
         why = hierarchy.suppression_text(row["suppression"], min_n)
-        return Finding("headline", f"{name}: readiness hidden in {wave_name}", f"{why.capitalize()}: no figure is shown.")
+        return Finding(
+            "headline", f"{name}: readiness hidden in {wave_name}", f"{why.capitalize()}: no figure is shown."
+        )
     change = readiness.change_between(frame, hierarchy.ORGANISATION, wave_id)
     index, n = float(row["readiness"]), int(row["n"])
     called = change is not None and change.significant and not np.isnan(change.p_value)
@@ -182,7 +189,15 @@ def _headline(
 def _barriers(frame: pd.DataFrame, wave_rows: pd.DataFrame, wave_id: int, threshold: float) -> list[Finding]:
     """One finding per group of stuck teams: a parent whose shown teams are all stuck where it is, else a team."""
     stuck, shown = teams_at_barrier(wave_rows)
-    if stuck.empty:
+    # A shown parent at a barrier whose stuck teams are hidden is still a finding (its figure is published),
+    # though the Overview's count, of teams with respondents of their own, does not include it.
+    parents = wave_rows[
+        wave_rows["has_children"].astype(bool)
+        & (wave_rows["team_id"] != hierarchy.ORGANISATION)
+        & ~wave_rows["suppressed"].astype(bool)
+        & wave_rows["barrier_point"].notna()
+    ]
+    if stuck.empty and parents.empty:
         return [
             Finding(
                 "barrier",
@@ -205,6 +220,8 @@ def _barriers(frame: pd.DataFrame, wave_rows: pd.DataFrame, wave_id: int, thresh
             groups.append((int(parent_id), part["team_id"].astype(int).tolist()))
             placed |= set(part["team_id"].astype(int))
     groups += [(int(team), [int(team)]) for team in stuck["team_id"] if int(team) not in placed]
+    leads = {lead for lead, _ in groups}
+    groups += [(int(team), [int(team)]) for team in parents["team_id"] if int(team) not in leads]
     groups.sort(key=lambda group: by_id.loc[group[0], "order"])
     findings = []
     for lead, members in groups:
@@ -261,9 +278,7 @@ def _barriers(frame: pd.DataFrame, wave_rows: pd.DataFrame, wave_id: int, thresh
     return findings
 
 
-def _moves(
-    whole: pd.DataFrame, frame: pd.DataFrame, previous: pd.Series | None, wave_id: int, scoped: bool
-) -> Finding:
+def _moves(whole: pd.DataFrame, frame: pd.DataFrame, previous: pd.Series | None, wave_id: int, scoped: bool) -> Finding:
     """The significant moves since the wave before, as the Readiness page calls them (analysis.changes on the
     whole organisation's figures, so a family is the same whatever the scope), for the scope's teams."""
     if previous is None:
@@ -292,9 +307,7 @@ def _moves(
         )
     named = called.head(MOVES_NAMED)
     texts = [
-        f"{row.team} {ELEMENT_LABELS[row.element]} {row.delta:+.2f} to {row.after:.2f} (n = {int(row.n_after):,})".replace(
-            " -", " −"
-        )
+        f"{row.team} {ELEMENT_LABELS[row.element]} {_signed(row.delta)} to {row.after:.2f} (n = {int(row.n_after):,})"
         for row in named.itertuples()
     ]
     more = len(called) - len(named)
@@ -390,9 +403,7 @@ def _champions(coverage: pd.DataFrame, ratio: float) -> Finding:
     found = champions.coverage_summary(coverage)
     count = int(found["champions"])
     per = found["people_per_champion"]
-    ratio_text = (
-        "none active" if not count else f"1 per {per:,.0f} people" if per == per else "no headcount to compare"
-    )
+    ratio_text = "none active" if not count else f"1 per {per:,.0f} people" if per == per else "no headcount to compare"
     needed = found["needed"]
     target = (
         f"target 1 per {ratio:g} met"
@@ -406,7 +417,9 @@ def _champions(coverage: pd.DataFrame, ratio: float) -> Finding:
     return Finding(
         "champions",
         f"Champions: {count} active" + ("" if not count else f", {ratio_text}"),
-        f"{plural(count, 'active champion')}" + ("" if not count else f", {ratio_text}") + f" ({target}); {found['teams_without']} of "
+        f"{plural(count, 'active champion')}"
+        + ("" if not count else f", {ratio_text}")
+        + f" ({target}); {found['teams_without']} of "
         f"{found['teams']} teams without one{named}, {found['teams_quiet']} quiet.",
         {
             "champions": count,
@@ -420,4 +433,3 @@ def _champions(coverage: pd.DataFrame, ratio: float) -> Finding:
 def lines(summary: Summary) -> list[str]:
     """The summary as text lines: each finding's title and sentence (for a page, a test or a terminal)."""
     return [f"{found.title}. {found.sentence}" for found in summary.findings]
-
