@@ -986,8 +986,8 @@ def _heat_colour(value: float | None) -> tuple[int, int, int]:
 
 
 def _lines(text: str, width_in: float, size: float = MIN_PT) -> int:
-    """How many lines a cell's text takes at `size` pt in a column `width_in` wide (half an em per character)."""
-    per_line = max(int((width_in - 0.2) * 72 / (size * 0.5)), 1)
+    """How many lines a cell's text takes at `size` pt in a column `width_in` wide (0.58 em per character)."""
+    per_line = max(int((width_in - 0.2) * 72 / (size * 0.58)), 1)
     return max(1, math.ceil(len(text) / per_line))
 
 
@@ -1048,7 +1048,7 @@ def report_pptx(report: Report) -> bytes:
         """A slide titled `title` (a note under it), the context at its foot; returns it and where content starts."""
         slide = deck.slides.add_slide(deck.slide_layouts[5])  # "Title Only"
         heading = slide.shapes.title
-        long_title = len(title) > 60
+        long_title = len(title) > 44  # what one line holds at 28 pt bold
         heading.left, heading.top, heading.width = margin, Inches(0.25), content_width
         heading.height = Inches(1.1 if long_title else 0.8)
         heading.text = title
@@ -1056,8 +1056,8 @@ def report_pptx(report: Report) -> bytes:
         _sized(heading.text_frame, 24 if long_title else 28, bold=True, color=ink)
         top = heading.top + heading.height + Inches(0.1)
         if note:
-            # About half an em per character of a sans-serif text, 1.2 em per line.
-            per_line = int(content_width / Inches(1) * 72 / (note_size * 0.5))
+            # About 0.58 em per character of DejaVu/Liberation Sans (wider than most), 1.2 em per line.
+            per_line = int(content_width / Inches(1) * 72 / (note_size * 0.58))
             lines = sum(max(1, math.ceil(len(part) / per_line)) for part in note.splitlines() or [note])
             height = Inches(lines * note_size * 1.2 / 72 + 0.15)
             text_box(slide, margin, top, content_width, height, note, note_size, color=grey)
