@@ -74,6 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.add_argument("--format", required=True, choices=list(exports.REPORT_FORMATS), help="file format")
     report.add_argument("--out", required=True, type=Path, help="file to write")
     report.add_argument("--team", help="team name: the report covers it and the teams below it (default: all teams)")
+    report.add_argument(
+        "--each-team",
+        action="store_true",
+        help="a per-team pack: --out is a folder, written with one report per team directly below --team "
+        "(default: per top-level team), each scoped to its team",
+    )
 
     teams = commands.add_parser("teams", help="the organisation's teams").add_subparsers(dest="action", required=True)
     org_file = teams.add_parser(
@@ -232,14 +238,29 @@ def _readiness(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     if not args.db.exists():
         raise LookupError(f"There is no database at {args.db}.")
-    if not args.out.parent.is_dir():
-        raise LookupError(f"There is no folder {args.out.parent} to write {args.out.name} into.")
+    folder = args.out if args.each_team else args.out.parent
+    if not folder.is_dir():
+        raise LookupError(
+            f"There is no folder {folder} to write {'the pack' if args.each_team else args.out.name} into."
+        )
     db = store.open_db(args.db)
-    ids = services.report_ids(db, args.initiative, args.wave, args.team)
-    document = services.report_document(db, *ids)
-    content = exports.report_bytes(document, args.format)  # made whole before the file is touched
-    args.out.write_bytes(content)
-    print(f"Wrote {document.title} ({args.format.upper()}, {len(document.sections)} sections) to {args.out}.")
+    initiative_id, wave_id, team_id = services.report_ids(db, args.initiative, args.wave, args.team)
+    if not args.each_team:
+        document = services.report_document(db, initiative_id, wave_id, team_id)
+        content = exports.report_bytes(document, args.format)  # made whole before the file is touched
+        args.out.write_bytes(content)
+        print(f"Wrote {document.title} ({args.format.upper()}, {len(document.sections)} sections) to {args.out}.")
+        return 0
+    files = {}
+    for team in exports.pack_teams(store.org.teams(db, archived=False), team_id):
+        document = services.report_document(db, initiative_id, wave_id, team)
+        files[args.out / f"{document.file_stem}.{args.format}"] = (
+            document,
+            exports.report_bytes(document, args.format),
+        )
+    for path, (document, content) in files.items():  # every file made before any is written
+        path.write_bytes(content)
+        print(f"Wrote {document.title} ({args.format.upper()}) to {path}.")
     return 0
 
 

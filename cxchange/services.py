@@ -34,6 +34,7 @@ from cxchange import (
     sample_data,
     scoring,
     store,
+    summary,
 )
 from cxchange.access import Actor
 from cxchange.hierarchy import ORGANISATION, ORGANISATION_LABEL, subtree_members
@@ -348,26 +349,83 @@ def report_ids(db: Database, initiative: str, wave: str, team: str | None = None
 
 
 def report_document(
-    db: Database, initiative_id: int, wave_id: int, team_id: int = ORGANISATION, group: str = "all"
+    db: Database,
+    initiative_id: int,
+    wave_id: int,
+    team_id: int = ORGANISATION,
+    group: str = "all",
+    today: date | None = None,
 ) -> exports.Report:
-    """The readiness report of one initiative's wave for a team and the teams below it (exports builds it)."""
+    """The readiness report of one initiative's wave for a team and the teams below it (exports builds it),
+    opening with the executive summary the Overview shows for that team (`today`: when actions are overdue)."""
     if group not in readiness.GROUPS:
         raise ValueError(f"Unknown respondent group {group!r}; groups are: {', '.join(readiness.GROUPS)}.")
     settings = store.settings.settings(db)
+    frame = readiness_by_team(db, settings, initiative_id, group)
+    waves = store.org.waves(db, initiative_id).reset_index(drop=True)
     return exports.readiness_report_document(
         exports.ReportData(
             settings=settings,
             initiatives=store.org.initiatives(db),
-            waves=store.org.waves(db, initiative_id).reset_index(drop=True),
+            waves=waves,
             teams=store.org.teams(db),
             demo=store.settings.workspace_kind(db) == "demo",
-            frame=readiness_by_team(db, settings, initiative_id, group),
+            frame=frame,
             barrier_counts=store.responses.barrier_counts(db, wave_id, float(settings["barrier_threshold"])),
+            summary=summary.summarise(_summary_inputs(db, settings, frame, waves, wave_id, team_id, today)),
         ),
         initiative_id,
         wave_id,
         team_id,
         group,
+    )
+
+
+def executive_summary(
+    db: Database, initiative_id: int, wave_id: int, team_id: int = ORGANISATION, today: date | None = None
+) -> summary.Summary:
+    """The executive summary of a wave for a team's subtree (ORGANISATION: every team), all respondents:
+    what the Overview shows at its top and every report opens with."""
+    settings = store.settings.settings(db)
+    frame = readiness_by_team(db, settings, initiative_id)
+    waves = store.org.waves(db, initiative_id).reset_index(drop=True)
+    return summary.summarise(_summary_inputs(db, settings, frame, waves, wave_id, team_id, today))
+
+
+def _summary_inputs(
+    db: Database,
+    settings: dict[str, Any],
+    frame: pd.DataFrame,
+    waves: pd.DataFrame,
+    wave_id: int,
+    team_id: int,
+    today: date | None,
+) -> summary.SummaryInputs:
+    """What summary.summarise reads, loaded as the Overview, Actions, Kotter and Champions pages load it."""
+    today = today or date.today()
+    teams = store.org.teams(db)
+    scope = None if team_id == ORGANISATION else team_id
+    initiative_id = int(waves["initiative_id"].iloc[0]) if len(waves) else None
+    coverage = champions.coverage(
+        access.scoped_teams(store.org.teams(db, archived=False), scope),
+        access.scoped_rows(store.champions.champion_roster(db), teams, scope),
+        access.scoped_rows(store.champions.champion_activity_log(db), teams, scope),
+        today,
+        float(settings["champion_ratio"]),
+        int(settings["champion_quiet_days"]),
+    )
+    return summary.SummaryInputs(
+        frame=frame,
+        teams=teams,
+        waves=waves,
+        wave_id=wave_id,
+        settings=settings,
+        today=today,
+        actions=store.actions.initiative_actions(db, initiative_id),
+        kotter_steps=store.kotter.kotter_steps(db, initiative_id),
+        kotter_history=store.kotter.kotter_history(db, initiative_id),
+        coverage=coverage,
+        scope=team_id,
     )
 
 
