@@ -18,7 +18,7 @@ from cxchange.text import agree, plural
 
 st.title("Settings")
 current = ui.settings()
-today = date.today()
+today = ui.today()
 
 
 def done(key: str, text: str) -> None:
