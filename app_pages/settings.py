@@ -208,6 +208,7 @@ def initiatives_tab() -> None:
                 name,
                 owner,
                 sponsor,
+                today,
             )
     if initiatives.empty:
         return
