@@ -4,7 +4,8 @@ Its numbers tell the stories a workshop should find: stores gain Awareness and D
 wave but stall at Knowledge until training lands in wave 4; the contact centre has active
 champions and the best Reinforcement; supply chain's sponsor goes quiet after launch and its
 readiness falls from wave 3; Customer Insight never reaches five respondents; e-commerce is
-strong throughout.
+strong throughout. Customer figures (NPS, CSAT, complaint rate) follow readiness only in part, as real
+ones do; actions are owned by named people; comments vary.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ PILOT_WAVES: tuple[tuple[str, date], ...] = (
     ("Pilot follow-up", date(2026, 10, 19)),
 )
 LAST_DAY = date(2026, 11, 20)
-"""The demo's "today": activity logs run up to here, whatever day the demo is loaded."""
+"""The demo's "as of" day: its logs run up to here, whatever day it is loaded, and while it is the workspace
+the pages count days from here (ui.today), so its stories read the same whenever it is opened."""
 
 Profile = Callable[[int], tuple[float, float, float, float, float]]
 """Wave index (0–5) to the target means of the five elements."""
