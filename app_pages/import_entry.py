@@ -1,7 +1,5 @@
 """Import & entry: upload a survey export, see what will happen to every row, import, undo."""
 
-from datetime import date
-
 import streamlit as st
 
 from cxchange import access, entry, sample_data, services, store, ui
@@ -253,7 +251,7 @@ def survey_file() -> None:
     if wave not in known_waves:
         opens = st.date_input(
             "The wave opens on",
-            value=plan.earliest or date.today(),
+            value=plan.earliest or ui.today(),
             key=f"opens:{state}",
             help="Waves are ordered by this date. By default, the earliest response in the file, else today.",
         )

@@ -1,7 +1,5 @@
 """Kotter board: an initiative's eight steps, edited in place; warnings; where people are stuck; the timeline."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
@@ -14,7 +12,7 @@ settings = ui.settings()
 label_set = str(settings["kotter_labels"])
 stale_weeks = int(settings["stale_weeks"])
 min_n = int(settings["min_group_size"])
-today = date.today()
+today = ui.today()
 st.caption(
     f"The eight steps of Kotter's model for one initiative. Step names: {KOTTER_LABEL_SETS[label_set]} "
     "(change them under Settings). Every saved change is kept with its date."

@@ -18,7 +18,7 @@ from cxchange.text import agree, plural
 
 st.title("Settings")
 current = ui.settings()
-today = date.today()
+today = ui.today()
 
 
 def done(key: str, text: str) -> None:
@@ -209,6 +209,7 @@ def initiatives_tab() -> None:
                 name,
                 owner,
                 sponsor,
+                today,
             )
     if initiatives.empty:
         return

@@ -1,7 +1,5 @@
 """Workshop: set a session up, then present it on a shared screen, one idea per screen."""
 
-from datetime import date
-
 import streamlit as st
 
 from cxchange import champions, charts, kotter, readiness, services, ui, workshop
@@ -131,7 +129,7 @@ elif step.kind == "kotter":
         }
     )
     for warning in kotter.warnings(
-        board, ui.kotter_history(initiative_id), date.today(), int(settings["stale_weeks"]), label_set
+        board, ui.kotter_history(initiative_id), ui.today(), int(settings["stale_weeks"]), label_set
     ):
         st.warning(warning.reason)
 elif step.kind == "champions":
@@ -140,7 +138,7 @@ elif step.kind == "champions":
         ui.teams(),
         ui.champion_roster(),
         ui.champion_activity_log(),
-        date.today(),
+        ui.today(),
         settings["champion_ratio"],
         int(settings["champion_quiet_days"]),
     )
@@ -158,7 +156,7 @@ elif step.kind == "champions":
             f"{', '.join(map(markdown_text, summary['quiet']))}"
         )
 elif step.kind == "actions":
-    captured = workshop.session_actions(ui.initiative_actions(initiative_id), date.today())
+    captured = workshop.session_actions(ui.initiative_actions(initiative_id), ui.today())
     if captured.empty:
         st.markdown("No actions captured in this session yet.")
     elif editing:
@@ -215,7 +213,7 @@ if step.kind in workshop.CAPTURE_KINDS and editing:
                     element=element or None,
                     kotter_step=kotter_step,
                     source="workshop",
-                    today=date.today(),
+                    today=ui.today(),
                 )
             except ValueError as problem:
                 st.error(markdown_text(problem))

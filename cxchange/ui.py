@@ -588,12 +588,20 @@ def highlight_picker(lines: pd.DataFrame, key: str) -> int | None:
     )
 
 
+def today() -> date:
+    """The day pages count from: the demo's own "as of" day (sample_data.LAST_DAY) while the demo is loaded,
+    so its quiet champions, stale steps, overdue actions and sponsor lights read the same whenever it is
+    opened; the calendar's today in a workspace of one's own."""
+    return sample_data.LAST_DAY if read(store.settings.workspace_kind) == "demo" else date.today()
+
+
 def demo_banner() -> None:
-    """The label every page carries while the demo organisation is loaded."""
+    """The label every page carries while the demo organisation is loaded, with the day the demo is as of."""
     if read(store.settings.workspace_kind) == "demo":
         st.info(
-            f"**Demo data** — {sample_data.DEMO_NAME} is a made-up organisation. "
-            "Start a workspace of your own under Settings → Workspace.",
+            f"**Demo data** — {sample_data.DEMO_NAME} is a made-up organisation, as of "
+            f"{sample_data.LAST_DAY.day} {sample_data.LAST_DAY:%b %Y}: its pages count days from then, whatever "
+            "today's date. Start a workspace of your own under Settings → Workspace.",
             icon=":material/science:",
         )
 

@@ -6,7 +6,6 @@ import csv
 import html
 import io
 import json
-import math
 import os
 import re
 import shutil

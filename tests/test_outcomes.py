@@ -183,8 +183,8 @@ def test_points_join_by_team_and_a_period_named_like_the_wave(demo_db):
     assert row["value"].iloc[0] == stored.set_index("metric").loc["csat", "value"]
     found = outcomes.correlation(points[points["metric"] == "csat"])
     assert found.n == 54
-    assert found.clear
-    assert found.r > 0
+    assert 0.3 < found.r < 0.6  # issue 14: the demo's outcomes follow readiness only in part, as real ones do
+    assert not found.clear  # and 9 teams, each counted once, cannot show r = 0.47 clearly
     # Issue 12: 9 teams over 6 waves are not 54 independent points; the interval counts each team once.
     assert found.teams == 9
     centre, half = np.arctanh(found.r), stats.norm.ppf(0.975) / np.sqrt(9 - 3)
