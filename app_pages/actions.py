@@ -2,7 +2,6 @@
 what moved for the element it targeted ("you said, we did")."""
 
 import zlib
-from datetime import date
 
 import streamlit as st
 
@@ -18,7 +17,7 @@ st.caption(
 if message := st.session_state.pop("actions_message", None):
     st.success(message)
 
-today = date.today()
+today = ui.today()
 settings = ui.settings()
 label_set = settings["kotter_labels"]
 initiative_id = ui.initiative_picker(key="actions_initiative")
@@ -77,7 +76,7 @@ def add_action(initiative_id: int) -> None:
             kotter_step=state["action_step"] or None,
             due_on=state["action_due"],
             source=state["action_source"],
-            today=date.today(),
+            today=ui.today(),
         )
     except ValueError as problem:
         state["action_problems"] = getattr(problem, "problems", [str(problem)])
@@ -151,6 +150,7 @@ def log_view() -> None:
             "Due": st.column_config.DateColumn(width=110, format="YYYY-MM-DD"),
             "Votes": st.column_config.NumberColumn(help="Dot-votes from workshops."),
         },
+        placeholder=ui.MISSING,
     )
     ui.table_downloads(table, "action log")
     st.caption(

@@ -1,7 +1,5 @@
 """Champions: coverage by team, the roster, the activity log with quick entry, roster import, the champion effect."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
@@ -18,7 +16,7 @@ st.caption(
 if message := st.session_state.pop("champions_message", None):
     st.success(message)
 
-today = date.today()
+today = ui.today()
 settings = ui.settings()
 ratio = settings["champion_ratio"]
 quiet_days = int(settings["champion_quiet_days"])
@@ -134,6 +132,7 @@ def roster_tab() -> None:
             "Start": st.column_config.DateColumn(format="YYYY-MM-DD", required=True),
             "End": st.column_config.DateColumn(format="YYYY-MM-DD"),
         },
+        placeholder=ui.MISSING,
     )
     ui.table_downloads(grid, "champion roster")
     if st.button("Save roster changes", key="roster_save"):

@@ -130,6 +130,7 @@ def grid_entry() -> None:
                 for metric in outcomes.METRICS
             },
         },
+        placeholder=ui.MISSING,
     )
     ui.table_downloads(outcomes.grid_from_outcomes(figures, period, teams=carrying), f"cx outcomes {period}")
     st.caption(

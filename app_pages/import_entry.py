@@ -1,7 +1,5 @@
 """Import & entry: upload a survey export, see what will happen to every row, import, undo."""
 
-from datetime import date
-
 import streamlit as st
 
 from cxchange import access, entry, sample_data, services, store, ui
@@ -163,6 +161,7 @@ def survey_file() -> None:
             ),
             "Choice": st.column_config.SelectboxColumn(options=preview.column_choices(item_label), width=370),
         },
+        placeholder=ui.MISSING,
     )
     if questions := preview.matrix_questions(grid):
         st.caption(f"Statements under: {'; '.join(questions)}")
@@ -190,6 +189,7 @@ def survey_file() -> None:
             "Goes to": st.column_config.SelectboxColumn(options=preview.team_choices(plan, existing), width="medium"),
             "Note": st.column_config.TextColumn(width="large"),
         },
+        placeholder=ui.MISSING,
     )
     if changed := preview.team_targets(teams_grid, edited_teams):
         st.session_state[state] = mapping.with_choices(teams=changed)
@@ -226,6 +226,7 @@ def survey_file() -> None:
     st.dataframe(
         per_team.rename(columns={"team": "Team", "complete": "Complete", "incomplete": "Incomplete"}),
         hide_index=True,
+        placeholder=ui.MISSING,
     )
     minimum = int(ui.settings()["min_group_size"])
     small = preview.small_teams(plan, minimum)
@@ -243,13 +244,14 @@ def survey_file() -> None:
             hide_index=True,
             width="stretch",
             column_config={"What happens": st.column_config.TextColumn(width="large")},
+            placeholder=ui.MISSING,
         )
 
     opens = None
     if wave not in known_waves:
         opens = st.date_input(
             "The wave opens on",
-            value=plan.earliest or date.today(),
+            value=plan.earliest or ui.today(),
             key=f"opens:{state}",
             help="Waves are ordered by this date. By default, the earliest response in the file, else today.",
         )
@@ -321,6 +323,7 @@ def team_level() -> None:
             "n": st.column_config.NumberColumn(step=1, help="Respondents behind the means"),
             "sd (optional)": st.column_config.NumberColumn(step=0.01, help="Standard deviation, if reported"),
         },
+        placeholder=ui.MISSING,
     )
     in_demo = ui.read(store.settings.workspace_kind) == "demo"  # real figures never go into the made-up demo
     if st.button(
@@ -365,7 +368,7 @@ def results_file(wave: str, initiative: str | None) -> None:
     if result.ignored_columns:
         notes.append(f"Columns not used: {', '.join(result.ignored_columns)}.")
     st.caption(" ".join(notes))
-    st.dataframe(result.preview, hide_index=True, width="stretch", key="entry_preview")
+    st.dataframe(result.preview, hide_index=True, width="stretch", key="entry_preview", placeholder=ui.MISSING)
     if st.button(f"Save {len(result.preview)} teams' results into {wave}", type="primary", key="entry_file_save"):
         done = ui.call(services.enter_team_results, data, uploaded.name, wave, initiative)
         st.session_state["import_message"] = done.report_lines()[0]
@@ -396,6 +399,7 @@ with history_tab:
             ).drop(columns=["kind"]),
             hide_index=True,
             width="stretch",
+            placeholder=ui.MISSING,
         )
         batch = st.selectbox(
             "Batch",
@@ -409,7 +413,7 @@ with history_tab:
             st.caption(recorded.get("note", ""))
             rows = preview.recorded_rows(recorded)
             if not rows.empty:
-                st.dataframe(rows, hide_index=True, width="stretch")
+                st.dataframe(rows, hide_index=True, width="stretch", placeholder=ui.MISSING)
         if st.button("Undo this import", key="undo"):
             st.session_state["confirm_undo"] = batch
         if st.session_state.get("confirm_undo") == batch:

@@ -1,7 +1,5 @@
 """Kotter board: an initiative's eight steps, edited in place; warnings; where people are stuck; the timeline."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
@@ -14,7 +12,7 @@ settings = ui.settings()
 label_set = str(settings["kotter_labels"])
 stale_weeks = int(settings["stale_weeks"])
 min_n = int(settings["min_group_size"])
-today = date.today()
+today = ui.today()
 st.caption(
     f"The eight steps of Kotter's model for one initiative. Step names: {KOTTER_LABEL_SETS[label_set]} "
     "(change them under Settings). Every saved change is kept with its date."
@@ -82,6 +80,7 @@ def edit_board() -> None:
             "Due": st.column_config.DateColumn(format="YYYY-MM-DD", width=105),
             "Last update": st.column_config.TextColumn(width=105, help="When the step last changed here."),
         },
+        placeholder=ui.MISSING,
     )
     ui.table_downloads(kotter.editor_frame(board), "kotter board")
     if st.button("Save changes", type="primary", key="kotter_save"):

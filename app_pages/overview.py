@@ -1,8 +1,11 @@
 """Overview: the organisation's readiness at a glance, the team heatmap, the trend, the barrier points."""
 
+from datetime import date
+
 import streamlit as st
 
-from cxchange import charts, readiness, ui
+from cxchange import charts, readiness, services, summary, ui
+from cxchange.text import markdown_text
 
 st.title("Overview")
 settings = ui.settings()
@@ -32,7 +35,12 @@ if organisation["suppressed"]:
     st.info(f"{wave_name} has fewer than {min_n} complete responses in all: no figure can be shown yet.")
     st.stop()
 change = readiness.change_between(frame, 0, wave_id)
-teams = wave_rows[(wave_rows["team_id"] != 0) & (wave_rows["direct_n"] > 0)]
+
+# The executive summary every report opens with: the same function, the same numbers.
+found = ui.read(services.executive_summary, initiative_id, wave_id, ui.scope() or 0, date.today())
+with st.container(border=True, key="executive_summary"):
+    st.subheader(found.title)
+    st.markdown("\n".join(f"- **{markdown_text(f.title)}**  \n{markdown_text(f.sentence)}" for f in found.findings))
 
 index_col, n_col, barrier_col, hidden_col = st.columns(4)
 index_col.metric(
@@ -44,8 +52,8 @@ index_col.metric(
 index_col.caption(readiness.change_text(frame, 0, wave_id, min_n))
 n_col.metric("Complete responses (n)", f"{int(organisation['n']):,}")
 n_col.caption(readiness.n_caption(organisation))
-shown = teams[~teams["suppressed"]]
-barrier_col.metric("Teams at a barrier", f"{shown['barrier_point'].notna().sum()} of {len(shown)}")
+stuck, shown = summary.teams_at_barrier(wave_rows)
+barrier_col.metric("Teams at a barrier", f"{len(stuck)} of {shown}")
 barrier_col.caption(
     f"An element at or below {settings['barrier_threshold']:.2f} on the 1–5 scale, its mean judged as shown."
 )
@@ -64,11 +72,14 @@ ui.team_chart(
 
 top_level = frame[frame["depth"] == 1]
 wave_order = ui.waves(initiative_id)["name"].tolist()
+lines = readiness.trend_rows(top_level)
 ui.team_chart(
     charts.readiness_trend,
-    readiness.trend_rows(top_level),
+    lines,
     wave_order,
     title="Readiness index by top-level team over all waves",
+    colours=charts.team_colours(ui.all_teams()),
+    highlight=ui.highlight_picker(lines, key="overview_highlight"),
     key="overview_trend",
 )
 st.caption("Click a team on a chart to open its detail.")

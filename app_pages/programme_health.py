@@ -1,7 +1,5 @@
 """Programme health: per initiative, the checklist of why CX programmes fail, each light with its reason."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
@@ -32,7 +30,7 @@ if initiative_id is None:
     )
     st.stop()
 
-today = date.today()
+today = ui.today()
 data = ui.health_data(initiative_id)
 lights = ui.computed(health.assess, data, today)
 trend = ui.computed(health.health_trend, data, health.trend_dates(data, today))

@@ -114,6 +114,8 @@ with trend_tab:
         wave_order,
         title=f"{readiness.MEASURES[measure]} over waves{group_text}",
         measure=readiness.MEASURES[measure],
+        colours=charts.team_colours(ui.all_teams()),
+        highlight=ui.highlight_picker(lines, key="trend_highlight"),
         key="trend",
     )
 

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from cxchange import exports, ui
+from cxchange.text import markdown_text
 
 REPORT_BUTTONS = {"html": "HTML report", "pdf": "PDF report", "pptx": "PowerPoint deck (PPTX)"}
 
@@ -45,8 +46,33 @@ for column, (kind, label) in zip(st.columns(len(REPORT_BUTTONS)), REPORT_BUTTONS
         key=f"report_{kind}",
     )
 st.caption(
-    "Each file is made when you click (a few seconds). The HTML file opens offline; the deck has one chart or "
-    "table per slide."
+    "Each file is made when you click. Every report opens with the executive summary the Overview shows. The HTML "
+    "file opens offline; the deck has native, editable charts, one finding per slide and the tables in an appendix."
+)
+
+pack_teams = exports.pack_teams(ui.active_teams(), team_id)
+
+
+def pack(kind: str) -> bytes:
+    """One report per team below the chosen one, each scoped to its team, as a ZIP."""
+    reports = [ui.report_document(initiative_id, wave_id, team, group) for team in pack_teams]
+    return ui.computed(exports.report_pack, reports, kind)
+
+
+pack_col, pack_note = st.columns([1, 2])
+pack_col.download_button(
+    "Per-team pack (one deck per team)",
+    data=lambda: pack("pptx"),
+    file_name=f"{report.file_stem}-per-team.zip",
+    mime="application/zip",
+    on_click="ignore",
+    icon=":material/folder_zip:",
+    width="stretch",
+    key="report_pack",
+)
+pack_note.caption(
+    f"A ZIP of {len(pack_teams)} decks, one per team directly below the one chosen, each with its own summary and "
+    "figures for that team and the teams below it only."
 )
 
 st.divider()
@@ -72,6 +98,8 @@ def downloads(part: int, kinds: tuple[str, ...], stem: str) -> None:
 for part, section in enumerate(report.sections):
     st.subheader(section.title)
     stem = f"{report.file_stem}-{exports.slug(section.title)}"
+    for finding in section.findings:
+        st.markdown(f"**{markdown_text(finding.title)}**  \n{markdown_text(finding.sentence)}")
     if section.figures:
         for column, figure in zip(st.columns(len(section.figures)), section.figures, strict=True):
             column.metric(figure.label, figure.value)
@@ -92,5 +120,6 @@ for part, section in enumerate(report.sections):
                 "Readiness index": st.column_config.NumberColumn(format="%.1f"),
                 "What helps": st.column_config.TextColumn(width="large"),
             },
+            placeholder=ui.MISSING,
         )
         downloads(part, tuple(exports.TABLE_FORMATS), stem)

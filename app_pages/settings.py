@@ -18,7 +18,7 @@ from cxchange.text import agree, plural
 
 st.title("Settings")
 current = ui.settings()
-today = date.today()
+today = ui.today()
 
 
 def done(key: str, text: str) -> None:
@@ -72,6 +72,7 @@ def organisation_tab() -> None:
             ),
             "Archived": st.column_config.CheckboxColumn(help="Archived teams keep their history."),
         },
+        placeholder=ui.MISSING,
     )
     ui.table_downloads(grid.drop(columns="id"), "teams")
     if st.button("Save teams", type="primary", key="org_save"):
@@ -208,6 +209,7 @@ def initiatives_tab() -> None:
                 name,
                 owner,
                 sponsor,
+                today,
             )
     if initiatives.empty:
         return
@@ -424,7 +426,7 @@ def confirm_replacement(kind: str) -> None:
     @st.dialog(title, on_dismiss=close_dialog)
     def dialog() -> None:
         st.write(explanation.format(backup=backup_name))
-        if kind == "restore" and (problem := store.backup_problem(source)):
+        if kind == "restore" and (problem := store.backup_problem(source, store.backup_key())):
             st.error(problem)
             if st.button("Cancel"):
                 close_dialog()
@@ -470,6 +472,43 @@ def confirm_replacement(kind: str) -> None:
     dialog()
 
 
+# A backup key shorter than this is easy to guess (scrypt makes each guess cost, not enough): the tab says so.
+KEY_SHORTEST = 16
+
+
+def encryption_note() -> None:
+    """Whether backups are encrypted, with which key's source, and what a lost key means."""
+    try:
+        key, where = store.backup_key_source()
+    except ValueError as problem:
+        st.error(f"Backups cannot be taken until this is corrected: {problem}")
+        return
+    if key is None:
+        st.info(
+            "Backups are **not encrypted**: anyone who gets a backup file can read every response in it. To encrypt "
+            'them, set `key = "..."` under `[backups]` in `.streamlit/secrets.toml` (or `CXCHANGE_BACKUP_KEY`): '
+            "every backup taken from then on is encrypted (README: Backups).",
+            icon=":material/lock_open:",
+        )
+        return
+    st.success(
+        f"Backups are **encrypted** (AES-256-GCM) with the backup key from {where}. Keep a copy of the key apart "
+        "from the backups: without it no encrypted backup can be restored, by anyone.",
+        icon=":material/lock:",
+    )
+    if len(key) < KEY_SHORTEST:
+        st.warning(
+            f"The backup key is {len(key)} characters long: use at least {KEY_SHORTEST} random ones (for example "
+            'the output of `python -c "import secrets; print(secrets.token_urlsafe(32))"`).'
+        )
+
+
+def backup_label(path) -> str:
+    """A backup as the picker names it: file name, size, and whether it is encrypted."""
+    sealed = " · encrypted" if store.is_sealed(path) else ""
+    return f"{path.name} · {path.stat().st_size / 1e6:,.1f} MB{sealed}"
+
+
 def workspace_tab() -> None:
     """Demo, an empty start, backups."""
     kind = ui.read(store.settings.workspace_kind)
@@ -489,14 +528,23 @@ def workspace_tab() -> None:
         st.session_state["confirm"] = "demo"
 
     backups = store.backups(ui.db_path())
+    encryption_note()
     if backups:
         with st.expander(f"Backups ({len(backups)})"):
-            chosen = st.selectbox(
-                "Backup", backups, format_func=lambda path: f"{path.name} · {path.stat().st_size / 1e6:,.1f} MB"
-            )
-            if st.button("Restore this backup"):
+            chosen = st.selectbox("Backup", backups, format_func=backup_label)
+            restore_col, download_col = st.columns(2)
+            if restore_col.button("Restore this backup"):
                 st.session_state["restore_from"] = chosen
                 st.session_state["confirm"] = "restore"
+            # The file as it is kept: an encrypted backup downloads encrypted (read only when clicked).
+            download_col.download_button(
+                "Download this backup",
+                data=lambda: chosen.read_bytes(),
+                file_name=chosen.name,
+                mime="application/octet-stream",
+                on_click="ignore",
+                key="backup_download",
+            )
 
     if kind_to_confirm := st.session_state.get("confirm"):
         confirm_replacement(kind_to_confirm)
@@ -539,6 +587,7 @@ def people_tab() -> None:
                 "added_at": st.column_config.DatetimeColumn("Added (UTC)", format=WHEN),
                 "added_by": "By",
             },
+            placeholder=ui.MISSING,
         )
     teams = ui.active_teams()
     with st.form("person", clear_on_submit=True):

@@ -1,7 +1,5 @@
 """Team detail: one team's elements over time, its barrier point and remedies, champions, actions, comments."""
 
-from datetime import date
-
 import streamlit as st
 
 from cxchange import actions, charts, hierarchy, readiness, services, ui
@@ -105,7 +103,7 @@ else:
     ui.table(readiness.champion_table(champions), hide_index=True, width="stretch", name=f"{team_name} champions")
 
 st.subheader("Open actions")
-today = date.today()
+today = ui.today()
 barriers = actions.latest_barriers(frame)
 open_log = ui.open_actions(members, initiative_id)
 if open_log.empty:

@@ -1,7 +1,5 @@
 """Workshop: set a session up, then present it on a shared screen, one idea per screen, each screen fitting it."""
 
-from datetime import date
-
 import streamlit as st
 
 from cxchange import actions, champions, charts, kotter, readiness, services, ui, workshop
@@ -64,7 +62,7 @@ if not steps or wave_rows.empty:
 at = workshop.position(steps, params.get("step"))
 step = steps[at]
 wave_name = wave_rows["wave"].iloc[0]
-today = date.today()
+today = ui.today()
 
 
 def go(to: int) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
 from cxchange.champions import EFFECT_GROUPS, status_labels
-from cxchange.hierarchy import suppression_text
+from cxchange.hierarchy import ORGANISATION, suppression_text
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
 from cxchange.settings import DEFAULTS
 from cxchange.text import date_text, plural, rate_text
@@ -16,14 +20,47 @@ LOW_HIGH_SCHEME = "redyellowblue"
 """Diverging, colour-blind safe: red is low readiness, blue is high, yellow the scale's middle."""
 SUPPRESSED_FILL = "#e4e4e4"
 LABEL_WIDTH = 240
-INDENT = "\u2800\u2800"  # braille blank: Vega trims plain, em and no-break spaces from labels
+INDENT_PX = 16
+"""How far a sub-team's axis label sits right of its parent's, per level: drawn by the axis, never by blank
+characters in the label (they would reach tooltips, SVG, HTML and CSV)."""
+TEXT_COLOUR = "#31333f"
+"""Every chart's labels, titles and legends: Streamlit's body text (12.6:1 on white). Streamlit's chart theme
+would draw them in #808495 (3.7:1), below WCAG AA's 4.5:1 for text."""
+MUTED_TEXT = "#555555"
+"""Secondary text on white (7.5:1)."""
 
 
 def team_label(team: str, depth: int, has_children: bool) -> str:
-    """How a team is named on a chart axis: indented by its depth, parents marked as roll-ups."""
+    """How a team is named on a chart axis: sub-teams marked, parents marked as roll-ups (the indent is the axis's)."""
     suffix = " (all)" if has_children and depth > 0 else ""
     marker = "· " if depth > 1 else ""
-    return INDENT * max(depth - 1, 0) + marker + team + suffix
+    return marker + team + suffix
+
+
+def indented_padding(labels: Sequence[str], depths: Sequence[int], width: int = LABEL_WIDTH) -> dict[str, Any]:
+    """A left-aligned team axis's labelPadding: `width` for top-level teams, INDENT_PX less per level below.
+
+    A Vega-Lite conditional axis value, tested on each label's text, so a label carries no indent of its own.
+    """
+    by_depth: dict[int, list[str]] = {}
+    for label, depth in zip(labels, depths, strict=True):
+        if int(depth) > 1:
+            by_depth.setdefault(int(depth), []).append(str(label))
+    conditions = [
+        {
+            "test": f"indexof({json.dumps(sorted(set(names)))}, datum.value) >= 0",
+            "value": width - INDENT_PX * (depth - 1),
+        }
+        for depth, names in sorted(by_depth.items())
+    ]
+    return {"condition": conditions, "value": width} if conditions else {"value": width}
+
+
+def _team_axis(data: pd.DataFrame, label: str, depth: str = "depth", **options: Any) -> alt.Axis:
+    """The left-aligned axis of team labels (column `label`), sub-teams indented by `depth`."""
+    rows = data.drop_duplicates(label)
+    padding = indented_padding(rows[label].tolist(), rows[depth].tolist())
+    return alt.Axis(labelAlign="left", labelPadding=padding if "condition" in padding else LABEL_WIDTH, **options)
 
 
 def _titled(chart: alt.TopLevelMixin, title: str, subtitle: str | list[str]) -> alt.TopLevelMixin:
@@ -77,9 +114,24 @@ def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         # Fit the page's width only: a chart's height is its plot's, whatever its title and legend take.
         chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     return (
-        chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=260)
-        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-        .configure_title(fontSize=FONT_SIZE + 3, anchor="start", subtitleFontSize=FONT_SIZE)
+        chart.configure_axis(
+            labelFontSize=FONT_SIZE,
+            titleFontSize=FONT_SIZE,
+            labelLimit=260,
+            labelColor=TEXT_COLOUR,
+            titleColor=TEXT_COLOUR,
+        )
+        .configure_legend(
+            labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR
+        )
+        .configure_header(labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR)
+        .configure_title(
+            fontSize=FONT_SIZE + 3,
+            anchor="start",
+            subtitleFontSize=FONT_SIZE,
+            color=TEXT_COLOUR,
+            subtitleColor=TEXT_COLOUR,
+        )
         .configure_view(stroke=None)
     )
 
@@ -117,6 +169,7 @@ def heatmap_data(wave_rows: pd.DataFrame, min_n: int, sort: str = "hierarchy") -
                     "team_id": row.team_id,
                     "team_name": row.team,
                     "order": row.order,
+                    "depth": row.depth if sort == "hierarchy" else 1,
                     "element": ELEMENT_LABELS[element],
                     "mean": None if hidden else float(mean),
                     "n": None if hidden else int(row.n),
@@ -163,7 +216,7 @@ def readiness_heatmap(
         "team:N",
         sort=order,
         title=None,
-        axis=alt.Axis(labelAlign="left", labelPadding=LABEL_WIDTH, labelLimit=LABEL_WIDTH - 10),
+        axis=_team_axis(data, "team", labelLimit=LABEL_WIDTH - 10),
     )
     base = alt.Chart(data).encode(
         x=alt.X(
@@ -273,6 +326,7 @@ def likert_segments(shares: pd.DataFrame, by: str = "team") -> pd.DataFrame:
                     "row": label,
                     "team_name": first["team"],
                     "order": first["order"] if by == "team" else ELEMENTS.index(key),
+                    "depth": int(first["depth"]) if by == "team" else 1,
                     "answer": SCALE_LABELS[value - 1],
                     "value": value,
                     "start": start,
@@ -295,7 +349,7 @@ def likert_bars(shares: pd.DataFrame, by: str = "team", title: str = "") -> alt.
     """
     data = likert_segments(shares, by)
     order = list(dict.fromkeys(data.sort_values("order")["row"]))
-    y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelAlign="left", labelPadding=LABEL_WIDTH))
+    y = alt.Y("row:N", sort=order, title=None, axis=_team_axis(data, "row"))
     base = alt.Chart(data).encode(y=y)
     bars = base.mark_bar(cursor="pointer" if by == "team" else "default").encode(
         x=alt.X(
@@ -350,7 +404,7 @@ def barrier_chart(shares: pd.DataFrame, title: str = "") -> alt.LayerChart:
         .mark_bar(cursor="pointer")
         .add_params(_team_click())
         .encode(
-            y=alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelAlign="left", labelPadding=LABEL_WIDTH)),
+            y=alt.Y("row:N", sort=order, title=None, axis=_team_axis(data, "row")),
             x=alt.X("share:Q", stack="normalize", title="Share of respondents", axis=alt.Axis(format="%")),
             color=alt.Color(
                 "stuck_at:N",
@@ -512,7 +566,7 @@ def priority_matrix(drivers: pd.DataFrame, title: str = "") -> alt.LayerChart:
             dy=6 if row.baseline == "top" else -6,
             fontSize=FONT_SIZE + 2,
             fontWeight="bold" if row.text == "Fix first" else "normal",
-            color="#c0392b" if row.text == "Fix first" else "#777777",
+            color="#c0392b" if row.text == "Fix first" else MUTED_TEXT,
         )
         .encode(x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), text="text:N")
         for i, row in enumerate(corners.itertuples())
@@ -568,28 +622,108 @@ def element_profiles(rows: pd.DataFrame, wave_order: list[str], title: str = "")
     return _finish(chart)
 
 
+TEAM_PALETTE: tuple[str, ...] = (
+    "#000000",  # black: the whole organisation ("All teams")
+    "#0072b2",  # blue
+    "#e69f00",  # orange
+    "#009e73",  # bluish green
+    "#d55e00",  # vermillion
+    "#cc79a7",  # reddish purple
+    "#56b4e9",  # sky blue
+    "#f0e442",  # yellow, last: the faintest on white
+)
+"""Okabe and Ito's eight colours, told apart with every common colour-vision deficiency (tests/test_colours.py)."""
+ORGANISATION_COLOUR = TEAM_PALETTE[0]
+OTHER_TEAMS_GREY = "#c4c4c4"
+"""Lines of the teams not highlighted: present for comparison, never competing with the one chosen."""
+
+
+def team_colours(teams: pd.DataFrame) -> dict[int, str]:
+    """One colour per team id, the same on every page, filter and file: a pure function of the whole organisation.
+
+    `teams` are the workspace's teams (id, parent_id; archived ones too, whoever looks, so a scope or a
+    filter never moves a colour). The organisation is black; a team's children take the other colours
+    in the order they were created (by id, so a new or renamed team moves no one else's), skipping black
+    and their parent's colour, so a parent's line and its children's lines always differ. Beyond the
+    six or seven colours siblings have, colours repeat: readiness_trend then labels every line at its end.
+    """
+    children: dict[int, list[int]] = {}
+    for team_id, parent_id in zip(teams["id"], teams["parent_id"], strict=True):
+        parent = ORGANISATION if pd.isna(parent_id) else int(parent_id)
+        children.setdefault(parent, []).append(int(team_id))
+    colours = {ORGANISATION: ORGANISATION_COLOUR}
+    stack = [ORGANISATION]
+    while stack:
+        parent = stack.pop()
+        free = [colour for colour in TEAM_PALETTE[1:] if colour != colours[parent]]
+        for position, child in enumerate(sorted(children.get(parent, []))):
+            if child in colours:  # a cycle in a damaged file: keep the first colour
+                continue
+            colours[child] = free[position % len(free)]
+            stack.append(child)
+    return colours
+
+
+def _line_colours(data: pd.DataFrame, colours: Mapping[int, str] | None) -> list[str]:
+    """The colour of each drawn team (in data's first-seen order): from `colours`, or by position without it."""
+    ids = list(dict.fromkeys(data["team_id"]))
+    if colours is None:  # no organisation given: stable for these rows only
+        colours = {team_id: TEAM_PALETTE[1:][i % 7] for i, team_id in enumerate(sorted(set(ids) - {ORGANISATION}))}
+        colours[ORGANISATION] = ORGANISATION_COLOUR
+    return [colours.get(int(team_id), OTHER_TEAMS_GREY) for team_id in ids]
+
+
 def readiness_trend(
-    rows: pd.DataFrame, wave_order: list[str], title: str = "", measure: str = "Readiness index (0–100)"
+    rows: pd.DataFrame,
+    wave_order: list[str],
+    title: str = "",
+    measure: str = "Readiness index (0–100)",
+    colours: Mapping[int, str] | None = None,
+    highlight: int | None = None,
 ) -> alt.LayerChart:
     """One measure per team over waves, with its 95% confidence band and n on hover.
 
-    `rows` are readiness.trend_rows of the teams to draw (team, wave, value, ci_low, ci_high, n):
-    suppressed points are already left out.
+    `rows` are readiness.trend_rows of the teams to draw (team_id, team, wave, value, ci_low, ci_high,
+    n): suppressed points are already left out. `colours` is team_colours of the whole organisation,
+    so a team keeps its colour on every chart. With `highlight` (a team id), that team is drawn in its
+    colour with its band and a label at its line's end, the others light grey behind it. Where colours
+    repeat (more lines than colours), every line is labelled at its end as well as in the legend.
     """
-    data = rows[["team", "team_name", "wave", "value", "ci_low", "ci_high", "n"]].rename(columns={"value": "readiness"})
+    data = rows[["team_id", "team", "team_name", "wave", "value", "ci_low", "ci_high", "n"]].rename(
+        columns={"value": "readiness"}
+    )
+    labels = list(dict.fromkeys(data["team"]))
+    palette = _line_colours(data, colours)
+    chosen = highlight if highlight is not None and highlight in set(data["team_id"]) else None
+    ids = list(dict.fromkeys(data["team_id"]))
+    repeated = len(set(palette)) < len(palette)  # more lines than colours: name each at its end
+    labelled = chosen is not None or repeated
+    if chosen is not None:
+        palette = [
+            colour if team_id == chosen else OTHER_TEAMS_GREY for team_id, colour in zip(ids, palette, strict=True)
+        ]
+        # Drawn last, so on top of the grey lines.
+        data = data.assign(front=data["team_id"].eq(chosen)).sort_values("front", kind="stable").drop(columns="front")
     x = alt.X("wave:O", sort=wave_order, title="Wave", scale=alt.Scale(domain=wave_order), axis=alt.Axis(labelAngle=0))
-    scale = alt.Scale(scheme="tableau10")
     color = alt.Color(
         "team:N",
         title="Team",
-        scale=scale,
-        legend=alt.Legend(orient="right", symbolType="stroke", symbolStrokeWidth=3, symbolOpacity=1),
+        sort=labels,
+        scale=alt.Scale(domain=labels, range=palette),
+        # Below the plot where lines are labelled at their ends: the labels take the right-hand side.
+        legend=alt.Legend(
+            orient="bottom" if labelled else "right",
+            columns=4 if labelled else alt.Undefined,
+            symbolType="stroke",
+            symbolStrokeWidth=3,
+            symbolOpacity=1,
+        ),
     )
     base = alt.Chart(data).encode(x=x, color=color)
-    band = base.mark_area(opacity=0.15).encode(
-        y=alt.Y("ci_low:Q", title=measure, scale=alt.Scale(zero=False)),
-        y2="ci_high:Q",
-    )
+    y = alt.Y("ci_low:Q", title=measure, scale=alt.Scale(zero=False))
+    band = base.mark_area(opacity=0.15).encode(y=y, y2="ci_high:Q")
+    if chosen is not None:
+        band = band.transform_filter(alt.datum.team_id == chosen)
     tooltip = [
         alt.Tooltip("team:N", title="Team"),
         alt.Tooltip("wave:O", title="Wave"),
@@ -598,14 +732,35 @@ def readiness_trend(
         alt.Tooltip("ci_high:Q", title="95% CI to", format=".2f"),
         alt.Tooltip("n:Q", title="Responses (n)"),
     ]
-    line = base.mark_line(strokeWidth=2.5).encode(y="readiness:Q")
+    width = (
+        alt.value(2.5)
+        if chosen is None
+        else alt.when(alt.datum.team_id == chosen).then(alt.value(4)).otherwise(alt.value(1.5))
+    )
+    line = base.mark_line().encode(y="readiness:Q", strokeWidth=width)
     points = (
         base.mark_point(filled=True, size=80, cursor="pointer")
         .add_params(_team_click())
         .encode(y="readiness:Q", tooltip=tooltip)
     )
-    chart = (band + line + points).properties(height=360)
-    chart = _titled(chart, title, "Shaded: 95% confidence band. Hover a point for n.")
+    layers = [band, line, points]
+    if labelled:
+        position = {name: i for i, name in enumerate(wave_order)}
+        ends = data.assign(at=data["wave"].map(position)).sort_values("at").groupby("team_id", sort=False).tail(1)
+        if not repeated:
+            ends = ends[ends["team_id"] == chosen]
+        layers.append(
+            alt.Chart(ends[["team", "wave", "readiness"]])
+            .mark_text(align="left", dx=8, fontSize=FONT_SIZE - 1, color=TEXT_COLOUR)
+            .encode(x=x, y="readiness:Q", text="team:N")
+        )
+    chart = alt.layer(*layers).properties(height=360)
+    if labelled:
+        chart = chart.properties(padding={"right": LABEL_WIDTH - 60, "left": 5, "top": 5, "bottom": 5})
+    subtitle = "Shaded: 95% confidence band. Hover a point for n."
+    if chosen is not None:
+        subtitle = "Shaded: the highlighted team's 95% confidence band; other teams in grey. Hover a point for n."
+    chart = _titled(chart, title, subtitle)
     return _finish(chart)
 
 
@@ -767,6 +922,7 @@ def coverage_chart(
             ],
             "team_name": teams["team"].to_numpy(),
             "order": teams["order"].to_numpy(),
+            "depth": teams["depth"].to_numpy(),
             "people_per_champion": teams["people_per_champion"].round(1).to_numpy(),
             "bar": teams["people_per_champion"].fillna(0).to_numpy(),
             "headcount": teams["headcount"].astype(float).to_numpy(),
@@ -789,7 +945,7 @@ def coverage_chart(
         }
     )
     order = list(dict.fromkeys(data.sort_values("order")["row"]))
-    y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelAlign="left", labelPadding=LABEL_WIDTH))
+    y = alt.Y("row:N", sort=order, title=None, axis=_team_axis(data, "row"))
     top = max(float(data["bar"].max() or 0), ratio) * 1.35
     x_scale = alt.Scale(domain=[0, top], nice=False)
     tooltip = [

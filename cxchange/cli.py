@@ -74,6 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.add_argument("--format", required=True, choices=list(exports.REPORT_FORMATS), help="file format")
     report.add_argument("--out", required=True, type=Path, help="file to write")
     report.add_argument("--team", help="team name: the report covers it and the teams below it (default: all teams)")
+    report.add_argument(
+        "--each-team",
+        action="store_true",
+        help="a per-team pack: --out is a folder, written with one report per team directly below --team "
+        "(default: per top-level team), each scoped to its team",
+    )
 
     teams = commands.add_parser("teams", help="the organisation's teams").add_subparsers(dest="action", required=True)
     org_file = teams.add_parser(
@@ -111,7 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     audit.add_argument("--since", help="only entries from this date (YYYY-MM-DD) or time on")
     audit.add_argument("--json", action="store_true", help="print JSON instead of lines")
 
-    backup = commands.add_parser("backup", help="write a checked copy of the whole workspace to a file")
+    backup = commands.add_parser(
+        "backup",
+        help="write a checked copy of the whole workspace to a file (encrypted where a backup key is set: "
+        "$CXCHANGE_BACKUP_KEY or [backups] key in .streamlit/secrets.toml)",
+    )
     backup.add_argument("--db", required=True, type=Path, help="SQLite file to copy")
     backup.add_argument("--out", required=True, type=Path, help="the backup file to write")
     restore = commands.add_parser("restore", help="replace the workspace with a backup (keeping one of it first)")
@@ -228,14 +238,29 @@ def _readiness(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     if not args.db.exists():
         raise LookupError(f"There is no database at {args.db}.")
-    if not args.out.parent.is_dir():
-        raise LookupError(f"There is no folder {args.out.parent} to write {args.out.name} into.")
+    folder = args.out if args.each_team else args.out.parent
+    if not folder.is_dir():
+        raise LookupError(
+            f"There is no folder {folder} to write {'the pack' if args.each_team else args.out.name} into."
+        )
     db = store.open_db(args.db)
-    ids = services.report_ids(db, args.initiative, args.wave, args.team)
-    document = services.report_document(db, *ids)
-    content = exports.report_bytes(document, args.format)  # made whole before the file is touched
-    args.out.write_bytes(content)
-    print(f"Wrote {document.title} ({args.format.upper()}, {len(document.sections)} sections) to {args.out}.")
+    initiative_id, wave_id, team_id = services.report_ids(db, args.initiative, args.wave, args.team)
+    if not args.each_team:
+        document = services.report_document(db, initiative_id, wave_id, team_id)
+        content = exports.report_bytes(document, args.format)  # made whole before the file is touched
+        args.out.write_bytes(content)
+        print(f"Wrote {document.title} ({args.format.upper()}, {len(document.sections)} sections) to {args.out}.")
+        return 0
+    files = {}
+    for team in exports.pack_teams(store.org.teams(db, archived=False), team_id):
+        document = services.report_document(db, initiative_id, wave_id, team)
+        files[args.out / f"{document.file_stem}.{args.format}"] = (
+            document,
+            exports.report_bytes(document, args.format),
+        )
+    for path, (document, content) in files.items():  # every file made before any is written
+        path.write_bytes(content)
+        print(f"Wrote {document.title} ({args.format.upper()}) to {path}.")
     return 0
 
 
@@ -324,7 +349,8 @@ def _backup(args: argparse.Namespace) -> int:
     if args.out.resolve() == args.db.resolve():
         raise ValueError("--out is the workspace itself; give the backup a file of its own.")
     kept = services.export_backup(store.open_db(args.db), args.out, actor=ACTOR)
-    print(f"Kept a backup of {args.db} in {kept} ({kept.stat().st_size / 1e6:,.1f} MB).")
+    kind = "an encrypted backup" if store.is_sealed(kept) else "a backup"
+    print(f"Kept {kind} of {args.db} in {kept} ({kept.stat().st_size / 1e6:,.1f} MB).")
     return 0
 
 
@@ -332,7 +358,7 @@ def _restore(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise LookupError(f"There is no file at {args.file}.")
     db = store.open_db(args.db)
-    problem = store.backup_problem(args.file)
+    problem = store.backup_problem(args.file, store.backup_key())
     if problem:  # checked before anything is copied or replaced
         raise ValueError(problem)
     kept = services.backup_workspace(db, "before-restore", actor=ACTOR)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cxchange.importing.reading import ImportRejected, read_survey
+from cxchange.importing.reading import DEFAULT_LIMITS, ImportRejected, Limits, read_survey
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, SCALE_MAX, SCALE_MIN
 from cxchange.text import blank, heading_key, name_key, plural, shown
 
@@ -168,14 +168,14 @@ class ResultsFile:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-def read_team_results(data: bytes, file_name: str) -> ResultsFile:
+def read_team_results(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> ResultsFile:
     """Read a CSV or XLSX of team-level results: team, n, the five element means, optional sds.
 
     Headers match ignoring case, spaces and underscores, and the grid's own labels count too
     ("Awareness", "sd (optional)", "awareness_sd"). Raises ImportRejected, in one sentence, where the
     file cannot be read, a needed column is missing or two columns mean the same.
     """
-    survey = read_survey(data, file_name)
+    survey = read_survey(data, file_name, limits=limits)
     columns: dict[str, int] = {}
     headings: dict[str, str] = {}
     ignored = []

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from cxchange import names
-from cxchange.importing.reading import ImportRejected, read_survey
+from cxchange.importing.reading import DEFAULT_LIMITS, ImportRejected, Limits, read_survey
 from cxchange.text import blank, heading_key, plural, shown
 
 TEAM_FIELDS = ("name", "parent", "headcount", "code", "archived")
@@ -389,14 +389,14 @@ class OrgFile:
     ignored_columns: list[str]
 
 
-def read_org_file(data: bytes, file_name: str) -> OrgFile:
+def read_org_file(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> OrgFile:
     """Read a CSV or XLSX of teams (team, parent team, headcount; optional team code); ImportRejected if unreadable.
 
     Headings match ignoring case, spaces, underscores and hyphens, under the synonyms of ORG_HEADERS.
     A blank row is skipped; a blank parent means the top level; a blank headcount or code keeps what is
     stored. The same team (by code, else by name key) twice in the file is a problem naming both rows.
     """
-    survey = read_survey(data, file_name)
+    survey = read_survey(data, file_name, limits=limits)
     keys = [heading_key(header) for header in survey.headers]
     columns: dict[str, int] = {}
     for field_name, synonyms in ORG_HEADERS.items():

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cxchange.importing.reading import ImportRejected, read_survey
+from cxchange.importing.reading import DEFAULT_LIMITS, ImportRejected, Limits, read_survey
 from cxchange.settings import DEFAULTS
 from cxchange.text import blank, heading_key, name_key, plural, shown
 
@@ -168,13 +168,15 @@ class OutcomeFile:
     ignored_columns: list[str]
 
 
-def read_outcomes(data: bytes, file_name: str, team_ids: Mapping[str, int]) -> OutcomeFile:
+def read_outcomes(
+    data: bytes, file_name: str, team_ids: Mapping[str, int], limits: Limits = DEFAULT_LIMITS
+) -> OutcomeFile:
     """Read and check a CSV or XLSX of outcome figures, long or wide; raises ImportRejected where unreadable.
 
     Headers match ignoring case, spaces and underscores (`Complaint rate`, `complaint_rate`). Semicolon
     files from Excel with decimal commas and Windows-1252 text are read as they come.
     """
-    survey = read_survey(data, file_name)
+    survey = read_survey(data, file_name, limits=limits)
     _refuse_repeated(survey.headers, file_name)
     headers = {heading_key(header): (position, header) for position, header in enumerate(survey.headers) if header}
     team, period = headers.get("team"), headers.get("period") or headers.get("wave")

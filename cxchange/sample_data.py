@@ -4,12 +4,14 @@ Its numbers tell the stories a workshop should find: stores gain Awareness and D
 wave but stall at Knowledge until training lands in wave 4; the contact centre has active
 champions and the best Reinforcement; supply chain's sponsor goes quiet after launch and its
 readiness falls from wave 3; Customer Insight never reaches five respondents; e-commerce is
-strong throughout.
+strong throughout. Customer figures (NPS, CSAT, complaint rate) follow readiness only in part, as real
+ones do; actions are owned by named people; comments vary.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -39,7 +41,8 @@ PILOT_WAVES: tuple[tuple[str, date], ...] = (
     ("Pilot follow-up", date(2026, 10, 19)),
 )
 LAST_DAY = date(2026, 11, 20)
-"""The demo's "today": activity logs run up to here, whatever day the demo is loaded."""
+"""The demo's "as of" day: its logs run up to here, whatever day it is loaded, and while it is the workspace
+the pages count days from here (ui.today), so its stories read the same whenever it is opened."""
 
 Profile = Callable[[int], tuple[float, float, float, float, float]]
 """Wave index (0–5) to the target means of the five elements."""
@@ -117,33 +120,153 @@ TEAMS: tuple[DemoTeam, ...] = (
 
 PILOT_TEAMS = ("Contact Centre", "E-commerce", "Digital Marketing")
 
-COMMENTS: dict[str, tuple[str, ...]] = {
+COMMENT_PARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "awareness": (
-        "Nobody has told us why this matters for our customers.",
-        "We hear about the programme only through rumours.",
+        (
+            "Nobody has told us why this matters for our customers.",
+            "We hear about the programme only through rumours.",
+            "I still could not say what Customer First is for.",
+            "The programme was launched at head office and never reached us {place}.",
+            "We got one email at the start and nothing since.",
+            "I don't know what happens if we carry on as we are.",
+            "It is not clear what is actually changing for us.",
+            "The posters went up but nobody explained them.",
+        ),
+        (
+            "",
+            "A short briefing at the start of a shift would do.",
+            "Tell us what customers are saying about us.",
+            "Half the team has never heard of it.",
+            "We find out what is going on from customers before we hear it from managers.",
+            "Please explain it in plain words, not slides.",
+            "New starters are not told about it at all.",
+            "It feels like it is for other departments, not us.",
+        ),
     ),
     "desire": (
-        "Feels like another initiative that will fade away.",
-        "My manager never mentions the programme.",
+        (
+            "Feels like another initiative that will fade away.",
+            "My manager never mentions the programme.",
+            "We have seen programmes like this come and go.",
+            "It feels like more work for the same pay.",
+            "I am not convinced this will make things better for customers.",
+            "It sounds good on paper but nobody {place} believes in it.",
+            "Leaders talk about it, but nothing changes in how we are managed.",
+            "We were not asked for our views before it started.",
+        ),
+        (
+            "",
+            "Show us it is working and people will get behind it.",
+            "Morale is low after the last restructure.",
+            "The targets still push us the other way.",
+            "Some of us want to help but do not know how.",
+            "Ask the people who deal with customers every day.",
+            "A bit of honesty about what went wrong last time would help.",
+            "We need to see managers doing it first.",
+        ),
     ),
     "knowledge": (
-        "We were told to change but never shown how.",
-        "The training keeps getting postponed.",
-        "I don't know who to ask when the new process breaks.",
+        (
+            "We were told to change but never shown how.",
+            "The training keeps getting postponed.",
+            "I don't know who to ask when the new process breaks.",
+            "The e-learning does not match what we actually do {place}.",
+            "Half the team missed the training because of rotas.",
+            "The guides are out of date already.",
+            "Nobody has explained what good looks like for customers now.",
+            "We learn the new way from each other, and not always correctly.",
+        ),
+        (
+            "",
+            "Short sessions during quiet hours would work better.",
+            "A one-page guide would help.",
+            "New starters get even less.",
+            "We need someone to go to with questions.",
+            "The trainer could not answer our questions either.",
+            "Please run it again for the late shift.",
+            "Practical examples would help more than theory.",
+        ),
     ),
     "ability": (
-        "The till system does not let us do what the training showed.",
-        "No time on the shop floor to practise the new way.",
+        (
+            "The systems do not let us do what the training showed.",
+            "No time {place} to practise the new way.",
+            "We are too short-staffed to do it properly.",
+            "The old process is still quicker, so that is what we use.",
+            "We know what to do but the tools get in the way.",
+            "Every workaround takes longer than the old way.",
+            "The rota leaves no room to try anything new.",
+            "Approvals take days, so customers wait.",
+        ),
+        (
+            "",
+            "The fix we were promised has not arrived.",
+            "Customers notice when we struggle.",
+            "Busy weeks undo everything.",
+            "We raised it weeks ago and heard nothing back.",
+            "Give us time to practise before it counts.",
+            "Half the screens still show the old options.",
+            "A bit of coaching on the job would help.",
+        ),
     ),
     "reinforcement": (
-        "Nobody notices when we get it right.",
-        "We never hear whether any of this made a difference.",
+        (
+            "Nobody notices when we get it right.",
+            "We never hear whether any of this made a difference.",
+            "Good feedback from customers goes nowhere.",
+            "The old habits are creeping back {place}.",
+            "Recognition goes to the same few people.",
+            "The targets we are measured on have not changed.",
+            "It went well for a month and then everyone forgot.",
+            "We only hear about the programme when something goes wrong.",
+        ),
+        (
+            "",
+            "A thank-you now and then would go a long way.",
+            "Share the results with us, good or bad.",
+            "Celebrate the small wins too.",
+            "People are starting to wonder if it is still on.",
+            "Without follow-up it will fade.",
+            "Put customer compliments on the team board.",
+            "Tell us which changes worked.",
+        ),
     ),
     "none": (
-        "The weekly huddles with our champion really help.",
-        "Great to see customer feedback shared every week.",
+        (
+            "The weekly huddles with our champion really help.",
+            "Great to see customer feedback shared every week.",
+            "The new way of working is making a real difference {place}.",
+            "I can see customers noticing the change.",
+            "Our manager gives us time to try things out.",
+            "The training was practical and easy to apply.",
+            "It is good to be asked for ideas.",
+            "Proud of how far the team has come this year.",
+        ),
+        (
+            "",
+            "Keep it going.",
+            "More of this, please.",
+            "It would be good to share what works with other teams.",
+            "Fewer emails and more conversations would make it even better.",
+            "Customers have started to comment on it.",
+            "Well done to everyone involved.",
+            "Hope it lasts.",
+        ),
     ),
 }
+"""Free-text comments by the element a respondent is stuck at ("none": not stuck), as a lead and an optional
+follow-up; `{place}` is where the team works. No comment names a person."""
+
+PLACES = {
+    "Stores": "on the shop floor",
+    "Customer Operations": "on the phones",
+    "Digital": "in our team",
+    "Supply Chain": "in the warehouse",
+}
+"""Where a team's people work, by top-level team (others: "in the office")."""
+
+COMMENT_SHARE = 0.1
+"""The share of respondents who leave a comment."""
 
 CHAMPION_NAMES = (
     "Priya S.", "Tom B.", "Aisha K.", "Marek W.", "Lena F.", "Jonas R.", "Chloe D.", "Samir H.",
@@ -297,12 +420,7 @@ def _survey(
     answers = pd.concat(answer_parts, ignore_index=True)
     answers["value"] = answers["value"].astype(int)
     responses = pd.concat(response_parts, ignore_index=True)
-    responses["comment"] = [
-        COMMENTS[barrier][pick % len(COMMENTS[barrier])] if draw < 0.1 else None
-        for barrier, draw, pick in zip(
-            responses["latent_barrier"], responses["comment_draw"], responses["comment_pick"], strict=True
-        )
-    ]
+    responses["comment"] = _comments(responses, team_ids)
     responses["source_hash"] = [hashlib.sha256(f"demo:{seed}:{i}".encode()).hexdigest() for i in responses["id"]]
     items = pd.DataFrame([{"code": item.code, "element": item.element} for item in DEFAULT_ITEMS])
     scores = element_scores(answers, items)
@@ -312,6 +430,34 @@ def _survey(
     responses["is_champion"] = responses["is_champion"].astype(int)
     responses["complete"] = responses["complete"].astype(int)
     return responses, answers
+
+
+def _comments(responses: pd.DataFrame, team_ids: dict[str, int]) -> list[str | None]:
+    """A comment for the respondents whose draw falls under COMMENT_SHARE, by where they are stuck.
+
+    Within a wave, the comments of one barrier walk through every lead and follow-up pair (from a
+    drawn starting point, in steps coprime to the number of pairs), so no text repeats in a wave
+    until its barrier has had more comments than there are pairs; a team's place fills `{place}`.
+    """
+    parents = {team.name: team.parent for team in TEAMS}
+    place = {}
+    for name, team_id in team_ids.items():
+        top = name
+        while parents.get(top):
+            top = parents[top]
+        place[team_id] = PLACES.get(top, "in the office")
+    texts: list[str | None] = [None] * len(responses)
+    commenting = responses[responses["comment_draw"] < COMMENT_SHARE]
+    for (_, barrier), group in commenting.groupby(["wave_id", "latent_barrier"], sort=False):
+        leads, follow_ups = COMMENT_PARTS[barrier]
+        pairs = len(leads) * len(follow_ups)
+        step = next(step for step in (len(leads) + 1, len(leads) + 3, 1) if math.gcd(step, pairs) == 1)
+        start = int(group["comment_pick"].iloc[0])
+        for rank, (position, team_id) in enumerate(zip(group.index, group["team_id"], strict=True)):
+            pair = (start + rank * step) % pairs
+            lead, follow_up = leads[pair % len(leads)], follow_ups[pair // len(leads)]
+            texts[position] = " ".join(filter(None, (lead, follow_up))).format(place=place[int(team_id)])
+    return texts
 
 
 def _respondents(rng: np.random.Generator, team: DemoTeam) -> int:
@@ -473,22 +619,25 @@ def _add_sponsors(tables: list, main_id: int, pilot_id: int, team_ids: dict[str,
 
 
 _ACTIONS = (
-    ("Run till-system training in every store", "Stores", "knowledge", 5, "done", "2026-03-31", "2026-03-27",
-     "workshop"),
-    ("Weekly 'customer moment' huddles in stores", "Stores North", "reinforcement", 6, "in progress", "2026-12-15",
-     None, "workshop"),
-    ("Fix the returns screen on the tills", "Stores", "ability", 5, "open", "2026-09-30", None, "survey comment"),
-    ("Supply chain director to brief all shifts on the programme", "Supply Chain", "awareness", 1, "open",
-     "2026-06-30", None, "review"),
-    ("Recognition wall for resolved complaints", "Contact Centre", "reinforcement", 6, "done", "2025-12-15",
-     "2025-12-10", "workshop"),
-    ("Champion buddy for every new starter", "Contact Centre", "desire", 4, "done", "2026-02-28", "2026-02-20",
-     "review"),
-    ("Publish a monthly 'you said, we did' note", None, "reinforcement", 6, "in progress", "2026-12-31", None,
-     "survey comment"),
-    ("Add a help channel for the new order process", "Distribution Centre", "knowledge", 5, "open", "2026-08-31",
-     None, "survey comment"),
+    ("Run till-system training in every store", "Stores", "Sunita Rao, Stores Operations Manager", "knowledge", 5,
+     "done", "2026-03-31", "2026-03-27", "workshop"),
+    ("Weekly 'customer moment' huddles in stores", "Stores North", "Gareth Lewis, Area Manager, Stores North",
+     "reinforcement", 6, "in progress", "2026-12-15", None, "workshop"),
+    ("Fix the returns screen on the tills", "Stores", "Kwame Mensah, Retail Systems Lead", "ability", 5, "open",
+     "2026-09-30", None, "survey comment"),
+    ("Supply chain director to brief all shifts on the programme", "Supply Chain",
+     "Victor Lang, Supply Chain Director", "awareness", 1, "open", "2026-06-30", None, "review"),
+    ("Recognition wall for resolved complaints", "Contact Centre", "Dana Whitfield, Contact Centre Manager",
+     "reinforcement", 6, "done", "2025-12-15", "2025-12-10", "workshop"),
+    ("Champion buddy for every new starter", "Contact Centre", "Ruth Adeyemi, Champion Network Lead", "desire", 4,
+     "done", "2026-02-28", "2026-02-20", "review"),
+    ("Publish a monthly 'you said, we did' note", None, "Megan Cole, Internal Communications Manager",
+     "reinforcement", 6, "in progress", "2026-12-31", None, "survey comment"),
+    ("Add a help channel for the new order process", "Distribution Centre", "Stefan Novak, Distribution Centre Manager",
+     "knowledge", 5, "open", "2026-08-31", None, "survey comment"),
 )  # fmt: skip
+"""(title, team, owner, element, Kotter step, status, due, closed, source) of the main initiative's actions: each
+owned by the person who has to make it happen, named with their role."""
 
 
 def _add_actions(tables: list, main_id: int, pilot_id: int, team_ids: dict[str, int]) -> None:
@@ -497,7 +646,7 @@ def _add_actions(tables: list, main_id: int, pilot_id: int, team_ids: dict[str, 
             "initiative_id": main_id,
             "team_id": team_ids.get(team) if team else None,
             "title": title,
-            "owner": "Programme office",
+            "owner": owner,
             "element": element,
             "kotter_step": step,
             "due_on": due,
@@ -506,14 +655,14 @@ def _add_actions(tables: list, main_id: int, pilot_id: int, team_ids: dict[str, 
             "created_on": "2025-11-03",
             "closed_on": closed,
         }
-        for title, team, element, step, status, due, closed, source in _ACTIONS
+        for title, team, owner, element, step, status, due, closed, source in _ACTIONS
     ]
     rows.append(
         {
             "initiative_id": pilot_id,
             "team_id": team_ids["E-commerce"],
             "title": "Share the self-service vision with the contact centre",
-            "owner": "Omar Haddad",
+            "owner": "Omar Haddad, Head of Digital",
             "element": "awareness",
             "kotter_step": 3,
             "due_on": "2026-10-31",
@@ -526,37 +675,53 @@ def _add_actions(tables: list, main_id: int, pilot_id: int, team_ids: dict[str, 
     tables.append(("actions", rows, "id"))
 
 
+OUTCOME_SHAPES = (
+    # metric, level at readiness 55, change per readiness point (organisation-wide), spread across teams, sign,
+    # decimals, lowest value
+    ("nps", 18.0, 0.5, 9.0, 1, 1, -100.0),
+    ("csat", 78.0, 0.25, 4.0, 1, 1, 0.0),
+    ("complaint_rate", 2.4, -0.02, 0.35, -1, 2, 0.2),
+)
+OUTCOME_R = (0.35, 0.55)
+"""The range each wave's correlation of a team's outcome with its readiness is drawn from: customers' scores
+follow readiness only in part (store size, region, product mix and chance move them too)."""
+
+
 def _add_outcomes(tables: list, rng: np.random.Generator, team_ids: dict[str, int], responses: pd.DataFrame) -> None:
-    """NPS, CSAT and complaint rate per customer-facing team and quarter, following its readiness."""
+    """NPS, CSAT and complaint rate per customer-facing team and quarter, following its readiness in part.
+
+    A team's figure is its wave's level (moving with the organisation's readiness) plus a part that
+    follows the team's readiness against the other teams' and a part that does not (a lasting team
+    effect and the quarter's chance), mixed so that within each wave the correlation with readiness
+    is a value drawn from OUTCOME_R, as in real programmes, never near 1.
+    """
     readiness = responses[responses["complete"] == 1].groupby(["team_id", "wave_id"])["readiness"].mean()
     wave_names = {wave_id: name for wave_id, (name, _) in enumerate(WAVES, start=1)}
+    carrying = sorted(
+        {team_id for team_id, _ in readiness.index} - {team_ids["HR & People"], team_ids["Customer Insight"]}
+    )
+    lasting = {team_id: rng.normal(0, 1, size=len(OUTCOME_SHAPES)) for team_id in carrying}
     rows = []
-    for (team_id, wave_id), index in readiness.items():
-        name = next(team for team, tid in team_ids.items() if tid == team_id)
-        if name in ("HR & People", "Customer Insight"):
+    for wave_id, period in wave_names.items():
+        teams = [team_id for team_id in carrying if (team_id, wave_id) in readiness.index]
+        if len(teams) < 3:
             continue
-        period = wave_names.get(wave_id)
-        if period is None:
-            continue
-        shift = index - 55
-        rows += [
-            {
-                "team_id": team_id,
-                "period": period,
-                "metric": "nps",
-                "value": round(18 + 0.9 * shift + rng.normal(0, 4), 1),
-            },
-            {
-                "team_id": team_id,
-                "period": period,
-                "metric": "csat",
-                "value": round(78 + 0.4 * shift + rng.normal(0, 2), 1),
-            },
-            {
-                "team_id": team_id,
-                "period": period,
-                "metric": "complaint_rate",
-                "value": round(max(0.2, 2.4 - 0.04 * shift + rng.normal(0, 0.2)), 2),
-            },
-        ]
+        x = np.array([readiness[(team_id, wave_id)] for team_id in teams])
+        along = (x - x.mean()) / x.std()
+        basis = np.column_stack([np.ones_like(x), along])
+        for position, (metric, level, slope, spread, sign, decimals, lowest) in enumerate(OUTCOME_SHAPES):
+            other = np.array([lasting[team_id][position] for team_id in teams]) + rng.normal(0, 1, size=len(teams))
+            other -= basis @ np.linalg.lstsq(basis, other, rcond=None)[0]  # the part readiness does not explain
+            other /= other.std()
+            r = rng.uniform(*OUTCOME_R)
+            values = level + slope * (x.mean() - 55) + spread * (sign * r * along + math.sqrt(1 - r * r) * other)
+            rows += [
+                {
+                    "team_id": team_id,
+                    "period": period,
+                    "metric": metric,
+                    "value": round(max(lowest, float(value)), decimals),
+                }
+                for team_id, value in zip(teams, values, strict=True)
+            ]
     tables.append(("cx_outcomes", rows, ("team_id", "period", "metric")))

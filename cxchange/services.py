@@ -34,11 +34,20 @@ from cxchange import (
     sample_data,
     scoring,
     store,
+    summary,
 )
 from cxchange.access import Actor
 from cxchange.hierarchy import ORGANISATION, ORGANISATION_LABEL, subtree_members
 from cxchange.importing import DEFAULT_INITIATIVE, ImportResult, UnmappedLabels
-from cxchange.importing.reading import CHUNK_ROWS, ImportRejected, Survey, date_format, earliest_date, read_survey
+from cxchange.importing.reading import (
+    CHUNK_ROWS,
+    ImportRejected,
+    Limits,
+    Survey,
+    date_format,
+    earliest_date,
+    read_survey,
+)
 from cxchange.importing.roster import RosterFile, RosterImport, plan_roster, read_roster
 from cxchange.importing.rules import Chunk, ImportMapping, Plan, plan_chunk, start_plan
 from cxchange.outcomes import OutcomeImport, change_counts, changes, empty_outcomes, read_outcomes
@@ -135,6 +144,11 @@ def save_settings(db: Database, values: Mapping[str, Any], *, actor: Actor = LOC
     return store.settings.settings(db)
 
 
+def upload_limits(db: Database) -> Limits:
+    """How large an upload may be in this workspace (settings upload_max_*), for the readers of every upload."""
+    return Limits.from_settings(store.settings.settings(db))
+
+
 @_role("admin")
 def clear_workspace(db: Database, *, actor: Actor = LOCAL) -> None:
     """Delete the organisation's data (teams, surveys, logs), keeping settings and the question bank."""
@@ -159,29 +173,30 @@ def write_demo(db: Database, seed: int = sample_data.DEFAULT_SEED, *, actor: Act
 @_role("admin")
 def restore_backup(db: Database, source: str | Path, *, actor: Actor = LOCAL) -> None:
     """Replace the whole database with the backup at `source`; refused (ValueError, one sentence) where the file
-    is empty, not SQLite, damaged or no cxchange workspace, the workspace left as it was. The restore is the
-    first entry of the audit trail after it."""
-    store.restore(db, source)
+    is empty, not SQLite, damaged or no cxchange workspace, or encrypted and the backup key (store.backup_key)
+    is missing or another, the workspace left as it was. The restore is the first entry of the audit trail
+    after it."""
+    store.restore(db, source, store.backup_key())
     with store.write_transaction(db):
         store.people.record(db, _now(), actor.name, actor.role, "backup restored", Path(source).name, {})
 
 
 @_role("admin")
 def backup_workspace(db: Database, label: str, *, actor: Actor = LOCAL) -> Path:
-    """Keep a checked backup of the whole workspace in its backups folder (see store.backup), then delete all
-    but the newest `backups_kept` (a setting); returns the new backup. A failure leaves no file and raises."""
-    path = store.file_of(db)
-    kept = store.backup(db, store.backup_path(path, label))
-    store.prune_backups(path, int(store.settings.settings(db)["backups_kept"]))
+    """Keep a checked backup of the whole workspace in its backups folder (see store.backup; encrypted where a
+    backup key is set), then delete all but the newest `backups_kept` (a setting); returns the new backup. A
+    failure leaves no file and raises."""
+    kept = _backup_first(db, label)
     with store.write_transaction(db):
         store.people.record(db, _now(), actor.name, actor.role, "backup kept", kept.name, {})
     return kept
 
 
 def _backup_first(db: Database, label: str) -> Path:
-    """The backup taken before a destructive write (undo, merge), kept and pruned like any other."""
-    path = store.file_of(db)
-    kept = store.backup(db, store.backup_path(path, label))
+    """The backup taken before a destructive write (undo, merge), kept and pruned like any other, and encrypted
+    where a backup key is set (store.backup_key: [backups] key in .streamlit/secrets.toml)."""
+    path, key = store.file_of(db), store.backup_key()
+    kept = store.backup(db, store.backup_path(path, label, sealed=key is not None), key)
     store.prune_backups(path, int(store.settings.settings(db)["backups_kept"]))
     return kept
 
@@ -205,8 +220,9 @@ def scheduled_backup(db: Database, now: datetime | None = None) -> Path | None:
 
 @_role("admin")
 def export_backup(db: Database, destination: str | Path, *, actor: Actor = LOCAL) -> Path:
-    """A checked backup of the whole workspace at `destination` (the command line's `backup --out`)."""
-    kept = store.backup(db, destination)
+    """A checked backup of the whole workspace at `destination` (the command line's `backup --out`), encrypted
+    where a backup key is set."""
+    kept = store.backup(db, destination, store.backup_key())
     with store.write_transaction(db):
         store.people.record(db, _now(), actor.name, actor.role, "backup kept", str(kept), {})
     return kept
@@ -226,7 +242,7 @@ def recover_workspace(path: str | Path, source: str | Path) -> None:
     """Put the backup `source` in place of the workspace file at `path`, which cannot be opened (damaged), so
     no role can be read from it: the app offers this only to the local admin or one named in $CXCHANGE_ADMINS
     (ui.may_recover). Recorded in the restored file's audit trail."""
-    store.replace_file(path, source)
+    store.replace_file(path, source, store.backup_key())
     # the backup's schema brought up to date, as every restore does
     with closing(store.open_db(path)) as db, store.write_transaction(db):
         store.people.record(db, _now(), "recovery screen", "admin", "backup restored", Path(source).name, {})
@@ -333,26 +349,83 @@ def report_ids(db: Database, initiative: str, wave: str, team: str | None = None
 
 
 def report_document(
-    db: Database, initiative_id: int, wave_id: int, team_id: int = ORGANISATION, group: str = "all"
+    db: Database,
+    initiative_id: int,
+    wave_id: int,
+    team_id: int = ORGANISATION,
+    group: str = "all",
+    today: date | None = None,
 ) -> exports.Report:
-    """The readiness report of one initiative's wave for a team and the teams below it (exports builds it)."""
+    """The readiness report of one initiative's wave for a team and the teams below it (exports builds it),
+    opening with the executive summary the Overview shows for that team (`today`: when actions are overdue)."""
     if group not in readiness.GROUPS:
         raise ValueError(f"Unknown respondent group {group!r}; groups are: {', '.join(readiness.GROUPS)}.")
     settings = store.settings.settings(db)
+    frame = readiness_by_team(db, settings, initiative_id, group)
+    waves = store.org.waves(db, initiative_id).reset_index(drop=True)
     return exports.readiness_report_document(
         exports.ReportData(
             settings=settings,
             initiatives=store.org.initiatives(db),
-            waves=store.org.waves(db, initiative_id).reset_index(drop=True),
+            waves=waves,
             teams=store.org.teams(db),
             demo=store.settings.workspace_kind(db) == "demo",
-            frame=readiness_by_team(db, settings, initiative_id, group),
+            frame=frame,
             barrier_counts=store.responses.barrier_counts(db, wave_id, float(settings["barrier_threshold"])),
+            summary=summary.summarise(_summary_inputs(db, settings, frame, waves, wave_id, team_id, today)),
         ),
         initiative_id,
         wave_id,
         team_id,
         group,
+    )
+
+
+def executive_summary(
+    db: Database, initiative_id: int, wave_id: int, team_id: int = ORGANISATION, today: date | None = None
+) -> summary.Summary:
+    """The executive summary of a wave for a team's subtree (ORGANISATION: every team), all respondents:
+    what the Overview shows at its top and every report opens with."""
+    settings = store.settings.settings(db)
+    frame = readiness_by_team(db, settings, initiative_id)
+    waves = store.org.waves(db, initiative_id).reset_index(drop=True)
+    return summary.summarise(_summary_inputs(db, settings, frame, waves, wave_id, team_id, today))
+
+
+def _summary_inputs(
+    db: Database,
+    settings: dict[str, Any],
+    frame: pd.DataFrame,
+    waves: pd.DataFrame,
+    wave_id: int,
+    team_id: int,
+    today: date | None,
+) -> summary.SummaryInputs:
+    """What summary.summarise reads, loaded as the Overview, Actions, Kotter and Champions pages load it."""
+    today = today or date.today()
+    teams = store.org.teams(db)
+    scope = None if team_id == ORGANISATION else team_id
+    initiative_id = int(waves["initiative_id"].iloc[0]) if len(waves) else None
+    coverage = champions.coverage(
+        access.scoped_teams(store.org.teams(db, archived=False), scope),
+        access.scoped_rows(store.champions.champion_roster(db), teams, scope),
+        access.scoped_rows(store.champions.champion_activity_log(db), teams, scope),
+        today,
+        float(settings["champion_ratio"]),
+        int(settings["champion_quiet_days"]),
+    )
+    return summary.SummaryInputs(
+        frame=frame,
+        teams=teams,
+        waves=waves,
+        wave_id=wave_id,
+        settings=settings,
+        today=today,
+        actions=store.actions.initiative_actions(db, initiative_id),
+        kotter_steps=store.kotter.kotter_steps(db, initiative_id),
+        kotter_history=store.kotter.kotter_history(db, initiative_id),
+        coverage=coverage,
+        scope=team_id,
     )
 
 
@@ -369,7 +442,9 @@ def demo_refusal(what: str) -> str:
 
 
 def _refuse_demo(db: Database, what: str) -> None:
-    """Refuse (ImportRejected) survey results meant for the demo workspace, before the file is read."""
+    """Refuse (ImportRejected) real data meant for the demo workspace, before a file is read: every file (survey,
+    team-level results, org file, roster, CX outcomes) and typed results (team-level, CX figures). Editing the
+    demo's own logs one by one (actions, champions, the Kotter board, its teams) is trying it out, and allowed."""
     if store.settings.workspace_kind(db) == "demo":
         raise ImportRejected(demo_refusal(what))
 
@@ -416,7 +491,7 @@ def import_survey(
     if not wave.strip():
         raise ImportRejected("Give the wave a name (e.g. 2027 Q1): responses belong to a wave.")
     wave = wave.strip()
-    survey = read_survey(data, file_name, chunk_rows)
+    survey = read_survey(data, file_name, chunk_rows, upload_limits(db))
     today = today or date.today()
     request = _Request(
         file_name, wave, initiative, mapping or ImportMapping(), dry_run, imported_by or actor.name, today, opens, actor
@@ -684,6 +759,7 @@ def save_team_results(
 
     The grid is the wave's whole entry; for someone who looks after some teams it is their teams' whole entry
     (refused, access.Refused naming the team, where a row is of another team), other teams' entries stay."""
+    _refuse_demo(db, "Typed team-level results")
     counts = {"counts": {"teams": int(rows["team_id"].nunique())}}
     by = entered_by or actor.name
     batch = _batch("team-level entry", "", "team results", by, wave_id=wave, row_outcomes=json.dumps(counts))
@@ -712,7 +788,7 @@ def enter_team_results(
     A dry run checks everything and writes nothing.
     """
     _refuse_demo(db, file_name)
-    found = entry.read_team_results(data, file_name)
+    found = entry.read_team_results(data, file_name, upload_limits(db))
     file_hash = hashlib.sha256(data).hexdigest()
     with _writing(db, actor, "team results imported", file_name, commit=not dry_run, immediate=not dry_run):
         initiative_id = default_initiative(db) if initiative is None else store.org.initiative_id(db, initiative)
@@ -764,6 +840,7 @@ def save_cx_outcomes(
     """Write checked figures (outcomes.check_grid's rows) in one transaction; returns what changed. Someone
     who looks after some teams writes only their teams' figures (access.Refused naming another team), and a
     replaced period removes only their teams' figures."""
+    _refuse_demo(db, "Typed CX outcome figures")
     with _writing(db, actor, "CX outcomes saved", replace_period or ""):
         _refuse_outside(db, actor, rows["team_id"], "Saving CX outcomes")
         return store.outcomes.save_cx_outcomes(db, rows, replace_period, within=_scope(db, actor))
@@ -778,7 +855,8 @@ def import_outcomes(
     All or nothing: with any problem nothing is written. Figures are keyed on team, period and measure,
     so importing the same file again changes nothing. Raises ImportRejected where the file is unreadable.
     """
-    found = read_outcomes(data, file_name, store.org.team_ids(db))
+    _refuse_demo(db, file_name)
+    found = read_outcomes(data, file_name, store.org.team_ids(db), upload_limits(db))
     if not found.problems:
         _refuse_outside(db, actor, found.rows["team_id"], f"Nothing was imported from {file_name}")
     if found.problems:
@@ -1119,7 +1197,8 @@ def import_roster(
     All or nothing: with any problem nothing is written; a dry run writes nothing either. The same
     file again (same bytes) changes nothing. Raises ImportRejected where the file cannot be read.
     """
-    found = read_roster(data, file_name)
+    _refuse_demo(db, file_name)
+    found = read_roster(data, file_name, upload_limits(db))
     file_hash = hashlib.sha256(data).hexdigest()
     # A dry run only reads (no write lock), so a preview never holds up other people's saves.
     with _writing(db, actor, "champion roster imported", file_name, commit=not dry_run, immediate=not dry_run):
@@ -1348,7 +1427,8 @@ def import_teams(
     where the file cannot be read; with any problem the result holds them and nothing is written; a
     dry run writes nothing either.
     """
-    found = organisation.read_org_file(data, file_name)
+    _refuse_demo(db, file_name)
+    found = organisation.read_org_file(data, file_name, upload_limits(db))
     today = today or date.today()
     with _writing(db, actor, "org file imported", file_name, commit=not dry_run, immediate=not dry_run):
         teams = store.org.teams(db)

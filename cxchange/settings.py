@@ -270,6 +270,42 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 
+UPLOAD_WHERE = "Settings → Thresholds, Uploads"
+"""Where an admin changes the upload limits: the refusals of a file too large say so."""
+
+SETTINGS += (
+    Setting(
+        "upload_max_rows",
+        1_000_000,
+        "Most rows in an uploaded file",
+        "A CSV or Excel file with more data rows than this is refused before it is read (a million responses; "
+        "larger files are split, or exported a wave at a time). Lower it on a small server.",
+        minimum=1,
+        maximum=10_000_000,
+        section="Uploads",
+    ),
+    Setting(
+        "upload_max_columns",
+        16_384,
+        "Most columns in an uploaded file",
+        "A CSV or Excel file with more columns than this is refused before it is read (16,384 is Excel's own "
+        "limit, and the most allowed).",
+        minimum=2,
+        maximum=16_384,
+        section="Uploads",
+    ),
+    Setting(
+        "upload_max_unpacked_mb",
+        200,
+        "Most an Excel file may unpack to (MB)",
+        "An .xlsx is a zip: one whose parts unpack to more than this many megabytes together is refused before "
+        "a byte is unpacked (several times a million-row export); a CSV that large can still be imported.",
+        minimum=1,
+        maximum=4_000,
+        section="Uploads",
+    ),
+)
+
 SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
 
 DEFAULTS: dict[str, Any] = {setting.name: setting.default for setting in SETTINGS}

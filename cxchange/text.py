@@ -21,12 +21,16 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{int(count)} {agree(count, word, many or word + 's')}"
 
 
+MISSING = "—"
+"""What an empty cell reads in every table the app shows and every file it writes (exports.MISSING)."""
+
+
 def blank(value: object) -> bool:
-    """Whether a cell holds nothing: None, NaN, NaT, pandas' NA, or only spaces."""
+    """Whether a cell holds nothing: None, NaN, NaT, pandas' NA, only spaces, or MISSING (as our files write it)."""
     if value is None:
         return True
     if isinstance(value, str):
-        return not value.strip()
+        return value.strip() in ("", MISSING)
     try:
         return bool(value != value)  # NaN and NaT (pandas' and numpy's) are the values unequal to themselves
     except TypeError:

@@ -497,13 +497,17 @@ def chart(
     return drawn
 
 
+MISSING = exports.MISSING
+"""An empty cell in every table and grid the app draws (st.dataframe and st.data_editor's placeholder): never "None"."""
+
+
 def table(data: Any, name: str, **options: Any) -> Any:
     """st.dataframe of a table people may take away, with its CSV and XLSX (formula-like cells neutralised).
 
     The files hold exactly the rows and columns shown, so whatever the view hides stays hidden.
     """
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    drawn = st.dataframe(frame, **options)
+    drawn = st.dataframe(frame, **{"placeholder": MISSING, **options})
     table_downloads(frame, name)
     return drawn
 
@@ -587,6 +591,25 @@ def team_chart(make: Callable[..., Any], *args: Any, key: str, **kwargs: Any) ->
         st.switch_page("app_pages/team_detail.py", query_params={"team": clicked[0]["team_name"]})
 
 
+def highlight_picker(lines: pd.DataFrame, key: str) -> int | None:
+    """The team (id) a trend chart draws in its colour with the others in grey; None: every team in its colour."""
+    names = {int(team_id): str(team) for team_id, team in zip(lines["team_id"], lines["team"], strict=True)}
+    return st.selectbox(
+        "Highlight a team",
+        [None, *names],
+        format_func=lambda team_id: "None: every team in its colour" if team_id is None else names[team_id],
+        key=key,
+        help="The chosen team in its colour, with its confidence band and its name at the line's end; the others grey.",
+    )
+
+
+def today() -> date:
+    """The day pages count from: the demo's own "as of" day (sample_data.LAST_DAY) while the demo is loaded,
+    so its quiet champions, stale steps, overdue actions and sponsor lights read the same whenever it is
+    opened; the calendar's today in a workspace of one's own."""
+    return sample_data.LAST_DAY if read(store.settings.workspace_kind) == "demo" else date.today()
+
+
 DEMO_LINE_STYLE = (
     "font-size: 14px; line-height: 1.3; color: #5a4a00; background: #fff6d5; padding: 1px 8px; "
     "border-radius: 4px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis"
@@ -601,12 +624,13 @@ def demo_banner() -> None:
         if presenting():
             st.html(
                 f"<div class='cx-demo' style='{DEMO_LINE_STYLE}'>Demo data: {html_text(sample_data.DEMO_NAME)} "
-                "is a made-up organisation.</div>"
+                f"is a made-up organisation, as of {sample_data.LAST_DAY.day} {sample_data.LAST_DAY:%b %Y}.</div>"
             )
             return
         st.info(
-            f"**Demo data** — {sample_data.DEMO_NAME} is a made-up organisation. "
-            "Start a workspace of your own under Settings → Workspace.",
+            f"**Demo data** — {sample_data.DEMO_NAME} is a made-up organisation, as of "
+            f"{sample_data.LAST_DAY.day} {sample_data.LAST_DAY:%b %Y}: its pages count days from then, whatever "
+            "today's date. Start a workspace of your own under Settings → Workspace.",
             icon=":material/science:",
         )
 

@@ -141,7 +141,14 @@ def for_projector(spec: dict, factor: float = 2.0, width_factor: float = 1.6) ->
         if isinstance(node, dict):
             if "values" in node and key == "data":
                 return node
-            return {name: value if name == "datasets" else scale(value, name) for name, value in node.items()}
+            # A conditional size ({"condition": [...], "value": n}, as charts' indented team axes) scales too.
+            inherit = key in _SIZES
+            return {
+                name: value
+                if name == "datasets"
+                else scale(value, key if inherit and name in ("condition", "value") else name)
+                for name, value in node.items()
+            }
         if isinstance(node, list):
             return [scale(value, key) for value in node]
         if isinstance(node, bool) or not isinstance(node, int | float):

@@ -85,6 +85,14 @@ def own_workspace(demo_path: Path) -> Path:
 
 
 @pytest.fixture
+def own_db(own_workspace: Path):
+    """The demo organisation as the customer's own workspace (own_workspace), open: results may go into it."""
+    database = store.open_db(own_workspace)
+    yield database
+    database.close()
+
+
+@pytest.fixture
 def demo_db(demo_path: Path):
     """The demo organisation in a private file."""
     database = store.open_db(demo_path)
@@ -169,4 +177,3 @@ def page(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
-

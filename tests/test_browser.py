@@ -9,7 +9,6 @@ until the new run has replaced them, so a test waits for what an action shows an
 from __future__ import annotations
 
 import contextlib
-import datetime
 import os
 import re
 import socket
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+
+from cxchange import sample_data
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -491,7 +492,7 @@ def test_logging_a_champion_session_turns_a_quiet_team_active(server: str, page:
 
 
 def test_closing_an_action_in_the_log_moves_it_to_you_said_we_did(server: str, page: Page):
-    today = datetime.date.today().isoformat()
+    today = sample_data.LAST_DAY.isoformat()  # the demo closes actions on its own day
     page.goto(f"{server}/actions")
     expect(page.get_by_role("heading", name="Actions")).to_be_visible(timeout=60_000)
     expect(page.get_by_role("button", name="Save changes")).to_be_visible(timeout=60_000)

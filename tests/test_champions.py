@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxchange import champions, charts, services, store
+from cxchange import champions, charts, sample_data, services, store
 from cxchange.importing import ImportRejected
 
 TODAY = date(2026, 6, 30)
@@ -652,7 +652,7 @@ def test_one_definition_of_an_active_champion_champions_page_and_programme_healt
     from cxchange import health
 
     settings = store.settings.settings(demo_db)
-    today = date.today()
+    today = sample_data.LAST_DAY  # the day the pages count from in the demo
     roster, log = store.champions.champion_roster(demo_db), store.champions.champion_activity_log(demo_db)
     rows = champions.coverage(
         store.org.teams(demo_db, archived=False), roster, log, today, settings["champion_ratio"],

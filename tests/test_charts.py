@@ -7,6 +7,8 @@ demo organisation, built the way the pages build them.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -108,6 +110,18 @@ def tooltip_fields(unit: dict) -> list[str]:
 
 def views_of(spec: dict, kind: str) -> list[tuple[dict, dict | None]]:
     return [(unit, data) for unit, data in units(spec) if mark(unit) == kind]
+
+
+def label_padding(axis: dict, label: str) -> float:
+    """How far left of a team axis `label` starts: its conditional labelPadding, as Vega evaluates it."""
+    padding = axis["labelPadding"]
+    if not isinstance(padding, dict):
+        return padding
+    for condition in padding.get("condition", []):
+        names = json.loads(re.fullmatch(r"indexof\((\[.*\]), datum\.value\) >= 0", condition["test"]).group(1))
+        if label in names:
+            return condition["value"]
+    return padding["value"]
 
 
 def filters(unit: dict) -> list[str]:
@@ -269,7 +283,11 @@ def test_heatmap_sorts_rows(demo, sort):
     assert layers["index"][0]["encoding"]["y"]["sort"] == cells["encoding"]["y"]["sort"]  # index bars line up
     if sort == "hierarchy":
         assert order == wave_rows.sort_values("order")["team"].tolist()
-        assert any(label.startswith(charts.INDENT) for label in cells["encoding"]["y"]["sort"])
+        # Sub-teams sit right of their parent, indented by the axis: no label carries blank characters.
+        axis = cells["encoding"]["y"]["axis"]
+        assert label_padding(axis, "· Stores North") == label_padding(axis, "Stores (all)") - charts.INDENT_PX
+        assert label_padding(axis, "Stores (all)") == charts.LABEL_WIDTH
+        assert not [label for label in cells["encoding"]["y"]["sort"] if "\u2800" in label or not label.isprintable()]
         return
     hidden = by_name.loc[order, "suppressed"].to_numpy()
     values = by_name.loc[order, sort].to_numpy(float)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import html
 import io
-import math
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -16,12 +17,14 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+import streamlit as st
 from openpyxl import load_workbook
 from pptx import Presentation
 from pptx.util import Inches
 from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
 
-from cxchange import cli, exports, services, store
+from cxchange import cli, exports, organisation, services, store
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT = (
@@ -75,7 +78,7 @@ def test_xlsx_reads_back_as_values_with_formulas_neutralised_and_hidden_figures_
     assert rows[0] == ("Team", "Responses (n)", "Readiness index", "Barrier point")
     assert all(cell.font.bold for cell in sheet[1])
     assert rows[1] == ("Stores North", 231, 71.4, "none")
-    assert rows[2] == ("Tiny team", None, None, "fewer than 5")  # hidden: no figure, whatever the table held
+    assert rows[2] == ("Tiny team", "—", "—", "fewer than 5")  # hidden: no figure, whatever the table held
     assert [row[0] for row in rows[3:]] == ["'" + text for text in DANGEROUS[:3]]
     assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
     assert sheet.column_dimensions["A"].width >= len(DANGEROUS[0])
@@ -87,7 +90,7 @@ def test_csv_has_a_bom_neutralised_cells_and_no_hidden_figure(risky_table):
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["Team", "Responses (n)", "Readiness index", "Barrier point"]
     assert rows[1] == ["Stores North", "231", "71.4", "none"]
-    assert rows[2] == ["Tiny team", "", "", "fewer than 5"]
+    assert rows[2] == ["Tiny team", "—", "—", "fewer than 5"]
     assert [row[0] for row in rows[3:]] == ["'" + text for text in DANGEROUS[:3]]
     assert "99.9" not in data.decode("utf-8-sig")
 
@@ -128,12 +131,12 @@ def test_team_table_never_shows_a_suppressed_figure_even_when_the_rows_carry_one
 
     book = load_workbook(io.BytesIO(exports.table_xlsx(table, "Teams", hidden=flags))).active
     values = {row[0]: row for row in book.iter_rows(min_row=2, values_only=True)}
-    assert values["Customer Insight"][1:5] == (None, None, None, "fewer than 5")
+    assert values["Customer Insight"][1:5] == ("—", "—", "—", "fewer than 5")
     assert values["Distribution Centre"][4] == "Awareness"
     text = exports.table_csv(table, hidden=flags).decode("utf-8-sig")
     assert "99.9" not in text
     assert next(line for line in text.splitlines() if line.startswith("Customer Insight")).startswith(
-        "Customer Insight,,,,fewer than 5"
+        "Customer Insight,—,—,—,fewer than 5"
     )
 
 
@@ -203,6 +206,7 @@ def test_report_document_carries_its_context_and_agrees_with_the_overview(demo_r
     assert demo_report.title == "Readiness report: Customer First, 2026 Q4"
     assert demo_report.context == CONTEXT
     assert [part.title for part in demo_report.sections] == [
+        "Executive summary, 2026 Q4",
         "At a glance",
         "Readiness by team and ADKAR element, 2026 Q4",
         "Barrier points, 2026 Q4",
@@ -211,7 +215,7 @@ def test_report_document_carries_its_context_and_agrees_with_the_overview(demo_r
         "Change by team and element, 2026 Q3 → 2026 Q4",
         "Teams, 2026 Q4",
     ]
-    figures = {figure.label: figure for figure in demo_report.sections[0].figures}
+    figures = {figure.label: figure for figure in section(demo_report, "At a glance").figures}
     # The Overview shows the same: 67, n = 1,061, a significant change since 2026 Q3, 2 of 16 hidden.
     assert figures["Readiness index (0–100)"].value == "67"
     assert figures["Readiness index (0–100)"].note.startswith("95% CI ")
@@ -219,6 +223,10 @@ def test_report_document_carries_its_context_and_agrees_with_the_overview(demo_r
     assert figures["Change since 2026 Q3"].value == "+2.2"
     assert figures["Change since 2026 Q3"].note.startswith("Up 2.2 points since 2026 Q3")
     assert figures["Teams hidden"].value == "2 of 16"
+    # The Overview's "Teams at a barrier", not the organisation's own barrier point ("none" from its roll-up)
+    assert figures["Teams at a barrier"].value == "2 of 10"
+    assert figures["Teams at a barrier"].note.startswith("Distribution Centre, Logistics Planning: an element")
+    assert "Barrier point" not in figures
     change = section(demo_report, "Change by team")
     assert change.note.startswith("Of 75 team × element figures tested")
     trend_counts = section(demo_report, "Responses behind the trend").table.set_index("Team")
@@ -235,9 +243,10 @@ def test_report_for_a_team_covers_it_and_the_teams_below_it(demo_file):
     assert "team: Supply Chain and the teams below it" in report.context
     table = section(report, "Teams").table
     assert table["Team"].tolist() == ["Supply Chain (all)", "Distribution Centre", "Logistics Planning"]
-    figures = {figure.label: figure.value for figure in report.sections[0].figures}
-    assert figures["Barrier point"] == "Awareness"
+    figures = {figure.label: figure.value for figure in section(report, "At a glance").figures}
+    assert figures["Teams at a barrier"] == "2 of 2"
     assert figures["Complete responses (n)"] == "95"
+    assert report.sections[0].findings[1].title == "Supply Chain stuck at Awareness, −4.9 points since 2026 Q3"
 
 
 def test_a_change_is_called_only_where_it_is_significant(demo_file):
@@ -246,7 +255,7 @@ def test_a_change_is_called_only_where_it_is_significant(demo_file):
     report = services.report_document(
         database, *services.report_ids(database, "Customer First", "2026 Q4", "HR & People")
     )
-    change = {figure.label: figure for figure in report.sections[0].figures}["Change since 2026 Q3"]
+    change = {figure.label: figure for figure in section(report, "At a glance").figures}["Change since 2026 Q3"]
     assert change.value == "no clear change"
     assert change.note.startswith("No clear change since 2026 Q3")
 
@@ -263,10 +272,19 @@ def test_a_report_on_a_hidden_team_shows_no_figure(demo_file):
     report = services.report_document(
         database, *services.report_ids(database, "Customer First", "2026 Q4", "Customer Insight")
     )
-    headline = report.sections[0].figures
+    headline = section(report, "At a glance").figures
     assert [(figure.label, figure.value) for figure in headline] == [("Readiness index (0–100)", "hidden")]
     assert headline[0].note.startswith("Fewer than 5")
-    assert [part.title for part in report.sections] == ["At a glance", "No figures to show", "Teams, 2026 Q4"]
+    assert [part.title for part in report.sections] == [
+        "Executive summary, 2026 Q4",
+        "At a glance",
+        "No figures to show",
+        "Teams, 2026 Q4",
+    ]
+    findings = report.sections[0].findings
+    assert findings[0].title == "Customer Insight: readiness hidden in 2026 Q4"
+    assert not re.search(r"\d", findings[0].sentence.replace("Fewer than 5", ""))
+    assert {found.kind for found in findings} == {"headline", "actions", "kotter", "champions"}
     table = section(report, "Teams").table
     assert table["Barrier point"].tolist() == ["fewer than 5"]
     assert table[["Responses (n)", "Readiness index"]].isna().all().all()
@@ -341,7 +359,7 @@ def test_html_report_table_shows_no_figure_for_a_hidden_team(demo_html):
     assert len(hidden_rows) == 2
     customer_insight = next(row for row in hidden_rows if "Customer Insight" in row)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", customer_insight)
-    assert cells[:5] == ["Customer Insight", "", "", "", "fewer than 5"]
+    assert cells[:5] == ["Customer Insight", "—", "—", "—", "fewer than 5"]
 
 
 @pytest.fixture(scope="module")
@@ -365,10 +383,11 @@ def test_pdf_report_text_has_title_context_on_every_page_and_teams(demo_pdf):
 
 def test_pdf_report_shows_no_figure_for_a_hidden_team(demo_pdf):
     lines = [line for page in demo_pdf.pages for line in page.extract_text().splitlines()]
+    # The heatmap's row, then the team table's: neither carries a figure.
     customer_insight = [line for line in lines if line.startswith("Customer Insight")]
-    assert customer_insight == ["Customer Insight fewer than 5 survey"]
+    assert customer_insight == ["Customer Insight (hidden) — — — — —", "Customer Insight — — — fewer than 5 survey —"]
     complaints = [line for line in lines if line.startswith("Complaints Resolution")]
-    assert complaints == ["Complaints Resolution hidden survey"]
+    assert complaints == ["Complaints Resolution (hidden) — — — — —", "Complaints Resolution — — — hidden survey —"]
 
 
 @pytest.fixture(scope="module")
@@ -376,21 +395,34 @@ def demo_deck(demo_report):
     return Presentation(io.BytesIO(exports.report_pptx(demo_report)))
 
 
-def test_pptx_report_has_a_titled_slide_per_chart_or_table_with_the_context_on_each(demo_deck, demo_report):
+def test_pptx_report_is_a_deck_to_present_title_summary_findings_native_charts_appendix(demo_deck, demo_report):
     assert (demo_deck.slide_width, demo_deck.slide_height) == (Inches(13.333), Inches(7.5))
+    findings = section(demo_report, "Executive summary").findings
     team_rows = len(section(demo_report, "Teams").table)
-    table_slides = math.ceil(team_rows / exports.TABLE_ROWS_PER_SLIDE)
     titles = [slide.shapes.title.text for slide in demo_deck.slides]
+    team_slides = [slide for slide in demo_deck.slides if slide.shapes.title.text.startswith("Appendix: Teams")]
+    table_slides = len(team_slides)
+    # Every team's row once, over slides whose rows fit above the context line (wrapped text makes rows tall)
+    counted = [len(shape.table.rows) - 1 for slide in team_slides for shape in slide.shapes if shape.has_table]
+    assert sum(counted) == team_rows
+    assert max(counted) <= exports.TABLE_ROWS_PER_SLIDE
     assert titles == [
         "Readiness report: Customer First, 2026 Q4",
+        "Executive summary, 2026 Q4",
+        *(finding.title for finding in findings),
         "At a glance",
-        "Readiness by team and ADKAR element, 2026 Q4",
+        "Readiness by team and ADKAR element, 2026 Q4 (1 of 2)",
+        "Readiness by team and ADKAR element, 2026 Q4 (2 of 2)",
         "Barrier points, 2026 Q4",
         "Readiness index over waves",
-        "Responses behind the trend (n)",
         "Change by team and element, 2026 Q3 → 2026 Q4",
-        *(f"Teams, 2026 Q4 ({page} of {table_slides})" for page in range(1, table_slides + 1)),
+        "Appendix: Responses behind the trend (n)",
+        *(f"Appendix: Teams, 2026 Q4 ({page} of {table_slides})" for page in range(1, table_slides + 1)),
     ]
+    # The summary slide lists every finding's title, the Overview's barrier count among them.
+    summary_text = " ".join(shape.text_frame.text for shape in demo_deck.slides[1].shapes if shape.has_text_frame)
+    for finding in findings:
+        assert finding.title in summary_text
     for slide in demo_deck.slides:
         context = [shape for shape in slide.shapes if shape.name == exports.CONTEXT_BOX_NAME]
         assert len(context) == 1
@@ -399,11 +431,82 @@ def test_pptx_report_has_a_titled_slide_per_chart_or_table_with_the_context_on_e
         for shape in slide.shapes:
             assert shape.left >= 0, shape.name
             assert shape.left + shape.width <= demo_deck.slide_width, shape.name
-    pictures = [shape for slide in demo_deck.slides for shape in slide.shapes if shape.shape_type == 13]
-    assert len(pictures) == 4  # the heatmap, barrier points, trend and change charts
-    figures = [shape.text_frame.text for shape in demo_deck.slides[1].shapes if shape.has_text_frame]
+            assert shape.shape_type != 13, "a picture: charts are native"
+    charts = [shape.chart for slide in demo_deck.slides for shape in slide.shapes if shape.has_chart]
+    # headline trend, the barrier finding, the moves; barrier shares, trend, change (the heatmap is a table)
+    assert len(charts) == 6
+    assert {int(chart.chart_type) for chart in charts} == {51, 57, 59, 65}  # columns, bars, 100% stacked, lines
+    figures = [shape.text_frame.text for shape in demo_deck.slides[len(findings) + 2].shapes if shape.has_text_frame]
     assert "67" in figures
     assert "1,061" in figures
+    assert "2 of 10" in figures
+
+
+def test_every_text_of_the_deck_is_14_pt_or_more_charts_included(demo_deck):
+    runs = 0
+    for number, slide in enumerate(demo_deck.slides, start=1):
+        frames = [shape.text_frame for shape in slide.shapes if shape.has_text_frame]
+        frames += [
+            cell.text_frame
+            for shape in slide.shapes
+            if shape.has_table
+            for row in shape.table.rows
+            for cell in row.cells
+        ]
+        for frame in frames:
+            for paragraph in frame.paragraphs:
+                for run in paragraph.runs:
+                    assert run.font.size is not None, (number, run.text)
+                    assert run.font.size.pt >= 14, (number, run.text)
+                    runs += 1
+        for shape in slide.shapes:
+            if shape.has_chart:
+                chart = shape.chart
+                assert chart.font.size.pt >= 14, number
+                assert chart.value_axis.tick_labels.font.size.pt >= 14
+                assert chart.category_axis.tick_labels.font.size.pt >= 14
+                if chart.has_legend:
+                    assert chart.legend.font.size.pt >= 14
+    assert runs > 200
+
+
+def test_the_decks_barrier_chart_holds_the_teams_means(demo_deck, demo_report):
+    finding = section(demo_report, "Executive summary").findings[1]
+    slide = next(slide for slide in demo_deck.slides if slide.shapes.title.text == finding.title)
+    chart = next(shape.chart for shape in slide.shapes if shape.has_chart)
+    assert list(chart.plots[0].categories) == ["Awareness", "Desire", "Knowledge", "Ability", "Reinforcement"]
+    series = {item.name: item.values for item in chart.plots[0].series}
+    assert set(series) == {"Supply Chain", "Distribution Centre", "Logistics Planning"}
+    assert series["Supply Chain"][0] == finding.numbers["score"] == 2.71
+
+
+def test_pdf_table_headers_never_break_a_word(demo_report):
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_margins(15, 12, 15)
+    pdf.add_page()
+    family = "Helvetica"
+    if found := exports._pdf_font():  # measured in the font the report is set in (its "—" is not Latin-1)
+        family = "Report"
+        pdf.add_font(family, "", found[0])
+        pdf.add_font(family, "B", found[1])
+    for part in demo_report.sections:
+        if part.table is None:
+            continue
+        header, rows = exports._section_table_rows(part)
+        if family == "Helvetica":  # no Unicode font on this machine: the report writes Latin-1 stand-ins
+            rows = [[cell.translate(exports._LATIN1) for cell in row] for row in rows]
+        size, widths = exports._pdf_column_widths(pdf, family, header, rows, padding=1)
+        pdf.set_font(family, "B", size)
+        for name, width in zip(header, widths, strict=True):
+            for word in name.split():
+                assert pdf.get_string_width(word) + 2 <= width, (part.title, word, width)
+    # Read back from the file: every header word is whole in the text (no "Response" / "s (n)").
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(exports.report_pdf(demo_report))).pages)
+    for word in ("Responses", "Response rate", "Readiness index", "Barrier point"):
+        assert word in collapse(text)
+    assert not re.search(r"Respons\s+e", text)
 
 
 def test_pptx_report_tables_show_no_figure_for_a_hidden_team(demo_deck):
@@ -414,8 +517,11 @@ def test_pptx_report_tables_show_no_figure_for_a_hidden_team(demo_deck):
         if shape.has_table
         for row in shape.table.rows
     ]
-    assert ["Customer Insight", "", "", "", "fewer than 5", "survey", ""] in rows
-    assert next(row for row in rows if row[0] == "Stores North")[1:4] == ["231", "55% of 420", "71.4"]
+    assert ["Customer Insight", "—", "—", "—", "fewer than 5", "survey", "—"] in rows
+    appendix = [row for row in rows if len(row) == 7]
+    assert next(row for row in appendix if row[0] == "Stores North")[1:4] == ["231", "55% of 420", "71.4"]
+    heatmap = [row for row in rows if len(row) == 6]  # team and five element means; a hidden team has none
+    assert ["Customer Insight (hidden)", "—", "—", "—", "—", "—"] in heatmap
 
 
 def test_report_bytes_refuses_an_unknown_format(demo_report):
@@ -538,6 +644,8 @@ def check_published(header: list[str], rows: list[list[object]], hidden: tuple[b
             at = f"{where}: {row[0]} · {name} = {cell!r}"
             if cell is None or cell == "":
                 continue
+            if cell == exports.MISSING:  # an empty cell, as every table writes it
+                continue
             if is_hidden:
                 assert name in ("Team", "Barrier point", "Source"), at  # why it is hidden, never a figure
                 continue
@@ -602,6 +710,8 @@ def every_report(demo_file: Path, tmp_path_factory) -> list[tuple[str, exports.R
     shutil.copy(demo_file, path)
     database = store.open_db(path)
     try:
+        with store.write_transaction(database):
+            store.settings.set_workspace_kind(database, "own")  # results are entered into a workspace of one's own
         database.execute("INSERT INTO waves (initiative_id, name, opened_on) VALUES (1, '2027 Q1', '2027-01-11')")
         wave = int(store.org.wave_id(database, 1, "2027 Q1"))
         ids = store.org.team_ids(database)
@@ -654,3 +764,128 @@ def test_the_html_report_publishes_rounded_figures_and_hides_a_hidden_teams_row(
             check_published(header, rows, found.hidden, f"{name} · {found.title} (HTML)")
         # A chart's marks are not described from their unrounded data ("readiness: 76.91").
         assert not re.search(r"aria-label=\"[^\"]*: -?\d+\.\d{2}", document), name
+
+
+# Every table and chart the demo shows, as files -------------------------------------------------
+
+INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2800\ufeff]")
+"""Characters no reader sees (braille blank, zero-width, direction marks, word joiners): never in a file."""
+NOT_A_VALUE = ("None", "nan", "NaN", "NaT", "<NA>", "null")
+
+
+@pytest.fixture(scope="module")
+def every_page(demo_file: Path, tmp_path_factory) -> list[tuple[str, list[pd.DataFrame], list[dict], list[str]]]:
+    """Each page of the demo as it opens: the tables it shows, the chart specs it sends, and each table's
+    placeholder for an empty cell."""
+    path = tmp_path_factory.mktemp("pages") / "demo.db"
+    shutil.copy(demo_file, path)
+    previous = os.environ.get("CXCHANGE_DB")
+    os.environ["CXCHANGE_DB"] = str(path)
+    found = []
+    try:
+        for page in sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "app_pages").glob("*.py")):
+            st.cache_data.clear()
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).switch_page(page).run()
+            assert not at.exception, page
+            tables = [frame.value for frame in at.dataframe]
+            placeholders = [frame.proto.placeholder for frame in at.dataframe]
+            specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+            found.append((page, tables, specs, placeholders))
+    finally:
+        if previous is None:
+            os.environ.pop("CXCHANGE_DB")
+        else:
+            os.environ["CXCHANGE_DB"] = previous
+    return found
+
+
+def whole_number_columns(table: pd.DataFrame) -> list[int]:
+    """Positions of the numeric columns holding only whole numbers (counts, headcounts, sessions)."""
+    positions = []
+    for position, (_, column) in enumerate(table.items()):
+        values = pd.to_numeric(column.dropna(), errors="coerce")
+        if len(values) and column.dtype.kind in "iuf" and values.notna().all() and (values == values.round()).all():
+            positions.append(position)
+    return positions
+
+
+def test_every_table_the_demo_shows_reads_a_dash_for_an_empty_cell_and_its_files_write_whole_counts(every_page):
+    checked = empty_cells = counts = 0
+    for page, tables, _, placeholders in every_page:
+        assert set(placeholders) <= {exports.MISSING}, page  # on screen: "—", never "None"
+        for number, table in enumerate(tables):
+            where = f"{page} table {number + 1} ({', '.join(map(str, table.columns[:3]))})"
+            header, rows = csv_rows(exports.table_csv(table))
+            _, cells = xlsx_rows(exports.table_xlsx(table))
+            for kind, found in (("CSV", rows), ("XLSX", cells)):
+                text = [str(cell) for row in found for cell in row]
+                assert not set(text) & set(NOT_A_VALUE), f"{where} {kind}"
+                assert not [cell for cell in text if INVISIBLE.search(cell)], f"{where} {kind}"
+                assert "" not in text, f"{where} {kind}"  # an empty cell says so
+            empty_cells += sum(cell == exports.MISSING for row in rows for cell in row)
+            for position in whole_number_columns(table):
+                name = header[position]
+                assert all(re.fullmatch(r"-?\d+|—", row[position]) for row in rows), f"{where} CSV {name}"
+                assert all(isinstance(row[position], int) or row[position] == "—" for row in cells), f"{where} {name}"
+                counts += 1
+            checked += 1
+    assert checked >= 25
+    assert empty_cells >= 50  # roster end dates, Kotter owners and evidence, teams without a parent...
+    assert counts >= 20
+
+
+def test_the_barrier_table_writes_207_not_207_0_with_a_hidden_team_in_it(demo_frame):
+    wave = int(demo_frame["wave_id"].max())
+    table, flags = exports.team_table(demo_frame, wave, 5)
+    table = table.assign(**{"Responses (n)": table["Responses (n)"].astype(float)})  # as a gap makes it float
+    header, rows = csv_rows(exports.table_csv(table, hidden=flags))
+    by_team = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert by_team["Customer Operations (all)"]["Responses (n)"] == "207"
+    assert by_team["Customer Insight"]["Responses (n)"] == "—"
+    _, cells = xlsx_rows(exports.table_xlsx(table, hidden=flags))
+    assert next(row for row in cells if row[0] == "Customer Operations (all)")[1] == 207
+
+
+def test_no_chart_the_demo_sends_to_the_browser_carries_an_invisible_character(every_page):
+    specs = 0
+    for page, _, charts_sent, _ in every_page:
+        for spec in charts_sent:
+            text = json.dumps(spec, ensure_ascii=False)  # labels, tooltips' fields and data alike
+            assert not INVISIBLE.search(text), f"{page}: {INVISIBLE.search(text)!r}"
+            specs += 1
+    assert specs >= 10
+
+
+def test_no_report_file_carries_an_invisible_character_or_a_none(demo_report, demo_html, demo_pdf):
+    html_text_only = html_text(demo_html)
+    assert not INVISIBLE.search(demo_html)
+    assert not re.search(r"\b(None|nan|NaN|NaT)\b", html_text_only)
+    pdf_text = " ".join(page.extract_text() for page in demo_pdf.pages)
+    assert not INVISIBLE.search(pdf_text)
+    assert not re.search(r"\b(None|nan|NaN|NaT)\b", pdf_text)
+    for part, found in enumerate(demo_report.sections):
+        if found.chart is not None:
+            svg = exports.report_file(demo_report, "svg", part).decode("utf-8")
+            assert not INVISIBLE.search(svg), found.title
+            assert "Stores North" in svg or found.title.startswith(("Readiness index", "Change"))
+        if found.table is not None:
+            csv_text = exports.report_file(demo_report, "csv", part).decode("utf-8-sig")
+            assert not INVISIBLE.search(csv_text), found.title
+
+
+def test_safe_cell_drops_characters_no_reader_sees():
+    assert exports.safe_cell("\u2800\u2800· Stores North") == "· Stores North"
+    assert exports.safe_cell("Owner:\u2060 Hannah Reed\u200b") == "Owner: Hannah Reed"
+    assert exports.safe_cell(np.datetime64("NaT")) is None
+    assert exports.safe_cell(pd.NaT) is None
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_teams_grid_exported_with_dashes_imports_back_unchanged(own_db, kind):
+    grid = store.org.teams(own_db)
+    table = organisation.team_grid(grid).drop(columns="id")
+    data = exports.table_csv(table) if kind == "csv" else exports.table_xlsx(table)
+    assert "—".encode() in data or kind == "xlsx"  # top-level teams have no parent, no team has a code
+    result = services.import_teams(own_db, data, f"teams.{kind}", dry_run=True)
+    assert not result.plan.problems
+    assert result.plan.summary() == f"0 teams to create, 0 to update, {len(grid)} unchanged."

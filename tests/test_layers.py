@@ -63,8 +63,12 @@ def test_pure_modules_know_no_storage_and_no_screen(layer):
 def test_store_imports_only_the_vocabulary_and_the_schema():
     for module in _layer("store"):
         internal = internal_imports(module, MODULES) - {"cxchange.store"}
-        assert internal <= {"cxchange.model", "cxchange.settings", "cxchange.migrations"}, module.name
+        # sealing: the encrypted backup format, pure and importing no project module
+        assert internal <= {"cxchange.model", "cxchange.settings", "cxchange.migrations", "cxchange.sealing"}, (
+            module.name
+        )
         assert "streamlit" not in _third_party(module), module.name
+    assert internal_imports(MODULES["cxchange.sealing"], MODULES) == set()
 
 
 def test_services_know_no_screen():

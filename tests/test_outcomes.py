@@ -150,14 +150,14 @@ def test_trend_band_is_the_least_squares_line_with_a_band_around_it():
 # Readiness against outcomes -------------------------------------------------------------------
 
 
-def test_suppressed_team_waves_never_become_points(demo_db, team_ids):
-    frame = services.readiness_by_team(demo_db, store.settings.settings(demo_db), 1)
+def test_suppressed_team_waves_never_become_points(own_db, team_ids):
+    frame = services.readiness_by_team(own_db, store.settings.settings(own_db), 1)
     # Customer Insight never reaches five respondents: give it figures anyway.
     insight = pd.DataFrame(
         {"team_id": team_ids["Customer Insight"], "period": "2026 Q3", "metric": ["nps"], "value": [50.0]}
     )
-    services.save_cx_outcomes(demo_db, insight)
-    figures = store.outcomes.cx_outcomes(demo_db)
+    services.save_cx_outcomes(own_db, insight)
+    figures = store.outcomes.cx_outcomes(own_db)
     points = outcomes.readiness_vs_outcomes(frame, figures)
     shown = frame.set_index(["team_id", "wave_id"])
     for team_id, wave_id in zip(points["team_id"], points["wave_id"], strict=True):
@@ -183,8 +183,8 @@ def test_points_join_by_team_and_a_period_named_like_the_wave(demo_db):
     assert row["value"].iloc[0] == stored.set_index("metric").loc["csat", "value"]
     found = outcomes.correlation(points[points["metric"] == "csat"])
     assert found.n == 54
-    assert found.clear
-    assert found.r > 0
+    assert 0.3 < found.r < 0.6  # issue 14: the demo's outcomes follow readiness only in part, as real ones do
+    assert not found.clear  # and 9 teams, each counted once, cannot show r = 0.47 clearly
     # Issue 12: 9 teams over 6 waves are not 54 independent points; the interval counts each team once.
     assert found.teams == 9
     centre, half = np.arctanh(found.r), stats.norm.ppf(0.975) / np.sqrt(9 - 3)
@@ -300,8 +300,8 @@ def test_a_grid_of_one_period_fills_blank_periods_and_refuses_others(team_ids):
     assert problems == ["Row 1, Period: '2027 Q2' is not '2027 Q1', the period this grid holds."]
 
 
-def test_the_grid_holds_a_period_whole(demo_db, team_ids):
-    figures = store.outcomes.cx_outcomes(demo_db)
+def test_the_grid_holds_a_period_whole(own_db, team_ids):
+    figures = store.outcomes.cx_outcomes(own_db)
     current = outcomes.grid_from_outcomes(figures, "2026 Q3", teams=["HR & People"])
     assert list(current.columns) == list(outcomes.GRID_COLUMNS)
     assert current["Team"].iloc[-1] == "HR & People"
@@ -318,9 +318,9 @@ def test_the_grid_holds_a_period_whole(demo_db, team_ids):
     rows, problems = outcomes.check_grid(edited, team_ids, period="2026 Q3")
     assert problems == []
     planned = outcomes.change_counts(outcomes.changes(rows, figures, replace_period="2026 Q3"))
-    counts = services.save_cx_outcomes(demo_db, rows, replace_period="2026 Q3")
+    counts = services.save_cx_outcomes(own_db, rows, replace_period="2026 Q3")
     assert counts == planned == {"added": 1, "changed": 1, "unchanged": 28, "removed": 1}
-    after = store.outcomes.cx_outcomes(demo_db).set_index(["team", "period", "metric"])["value"]
+    after = store.outcomes.cx_outcomes(own_db).set_index(["team", "period", "metric"])["value"]
     assert after[("Stores North", "2026 Q3", "nps")] == 44.0
     assert ("Stores North", "2026 Q3", "csat") not in after.index
     assert ("Stores North", "2026 Q4", "csat") in after.index  # other periods untouched
@@ -415,24 +415,24 @@ BAD_FILES = [
 
 
 @pytest.mark.parametrize(("text", "problems"), BAD_FILES)
-def test_every_bad_cell_is_named_and_nothing_is_written(tmp_path, demo_db, text, problems):
-    before = store.outcomes.cx_outcomes(demo_db)
-    result = services.import_outcomes(demo_db, write(tmp_path, "bad.csv", text), "bad.csv")
+def test_every_bad_cell_is_named_and_nothing_is_written(tmp_path, own_db, text, problems):
+    before = store.outcomes.cx_outcomes(own_db)
+    result = services.import_outcomes(own_db, write(tmp_path, "bad.csv", text), "bad.csv")
     assert result.found.problems == problems
     assert not result.written
     assert result.changes.empty
-    pd.testing.assert_frame_equal(store.outcomes.cx_outcomes(demo_db), before)
+    pd.testing.assert_frame_equal(store.outcomes.cx_outcomes(own_db), before)
 
 
-def test_all_problems_of_a_file_are_listed_at_once(tmp_path, demo_db):
+def test_all_problems_of_a_file_are_listed_at_once(tmp_path, own_db):
     text = "team,period,nps,csat\nNarnia,2027 Q1,30,80\nStores North,2027 Q1,abc,120\nE-commerce,2027 Q1,20,70\n"
-    result = services.import_outcomes(demo_db, write(tmp_path, "bad.csv", text), "bad.csv")
+    result = services.import_outcomes(own_db, write(tmp_path, "bad.csv", text), "bad.csv")
     assert result.found.problems == [
         "Row 2, team: 'Narnia' is not a team of this workspace.",
         "Row 3, nps: 'abc' is not a number.",
         "Row 3, csat: 120 is outside the CSAT range 0 to 100.",
     ]
-    assert store.outcomes.cx_outcomes(demo_db, "2027 Q1").empty  # E-commerce's good row is not written either
+    assert store.outcomes.cx_outcomes(own_db, "2027 Q1").empty  # E-commerce's good row is not written either
 
 
 @pytest.mark.parametrize(
@@ -443,35 +443,35 @@ def test_all_problems_of_a_file_are_listed_at_once(tmp_path, demo_db):
         ("", "bad.csv is empty"),
     ],
 )
-def test_a_file_without_the_columns_is_refused_in_one_sentence(tmp_path, demo_db, text, message):
+def test_a_file_without_the_columns_is_refused_in_one_sentence(tmp_path, own_db, text, message):
     with pytest.raises(ImportRejected, match=message):
-        services.import_outcomes(demo_db, write(tmp_path, "bad.csv", text), "bad.csv")
+        services.import_outcomes(own_db, write(tmp_path, "bad.csv", text), "bad.csv")
 
 
-def test_importing_the_same_file_again_changes_nothing(tmp_path, demo_db):
+def test_importing_the_same_file_again_changes_nothing(tmp_path, own_db):
     data = write(tmp_path, "wide.csv", WIDE)
-    dry = services.import_outcomes(demo_db, data, "wide.csv", dry_run=True)
+    dry = services.import_outcomes(own_db, data, "wide.csv", dry_run=True)
     assert not dry.written
-    assert store.outcomes.cx_outcomes(demo_db, "2027 Q1").empty
-    first = services.import_outcomes(demo_db, data, "wide.csv")
+    assert store.outcomes.cx_outcomes(own_db, "2027 Q1").empty
+    first = services.import_outcomes(own_db, data, "wide.csv")
     assert first.written
     assert first.counts == dry.counts == {"added": 5, "changed": 0, "unchanged": 0, "removed": 0}
-    stored = store.outcomes.cx_outcomes(demo_db)
-    again = services.import_outcomes(demo_db, data, "wide.csv")
+    stored = store.outcomes.cx_outcomes(own_db)
+    again = services.import_outcomes(own_db, data, "wide.csv")
     assert again.counts == {"added": 0, "changed": 0, "unchanged": 5, "removed": 0}
-    pd.testing.assert_frame_equal(store.outcomes.cx_outcomes(demo_db), stored)
+    pd.testing.assert_frame_equal(store.outcomes.cx_outcomes(own_db), stored)
     assert outcomes.describe_counts(again.counts) == "5 figures: 0 added, 0 changed, 5 left unchanged."
 
 
-def test_a_corrected_figure_is_changed_not_doubled(tmp_path, demo_db):
-    services.import_outcomes(demo_db, write(tmp_path, "a.csv", WIDE), "a.csv")
+def test_a_corrected_figure_is_changed_not_doubled(tmp_path, own_db):
+    services.import_outcomes(own_db, write(tmp_path, "a.csv", WIDE), "a.csv")
     corrected = WIDE.replace("31.5", "33")
-    dry = services.import_outcomes(demo_db, write(tmp_path, "b.csv", corrected), "b.csv", dry_run=True)
+    dry = services.import_outcomes(own_db, write(tmp_path, "b.csv", corrected), "b.csv", dry_run=True)
     row = dry.changes[dry.changes["status"] == "changed"].iloc[0]
     assert (row["team"], row["metric"], row["previous"], row["value"]) == ("Stores North", "nps", 31.5, 33.0)
-    done = services.import_outcomes(demo_db, write(tmp_path, "b.csv", corrected), "b.csv")
+    done = services.import_outcomes(own_db, write(tmp_path, "b.csv", corrected), "b.csv")
     assert done.counts == {"added": 0, "changed": 1, "unchanged": 4, "removed": 0}
-    stored = store.outcomes.cx_outcomes(demo_db, "2027 Q1")
+    stored = store.outcomes.cx_outcomes(own_db, "2027 Q1")
     assert len(stored) == 5
     assert stored.set_index(["team", "metric"]).loc[("Stores North", "nps"), "value"] == 33.0
 

@@ -20,17 +20,17 @@ CUSTOMER_OPERATIONS = {"Team": "Customer Operations", "n": 6} | {
 
 
 @pytest.fixture
-def entered_demo(demo_db):
+def entered_demo(own_db):
     """The demo with team-level results for Customer Operations (n=6, every mean 4.0) in the latest wave,
     entered the way the entry grid saves them (issue 12)."""
-    teams = store.org.teams(demo_db)
+    teams = store.org.teams(own_db)
     ids = dict(zip(teams["name"], teams["id"], strict=True))
-    latest = int(store.org.waves(demo_db, 1)["id"].iloc[-1])
+    latest = int(store.org.waves(own_db, 1)["id"].iloc[-1])
     grid = pd.concat([entry.empty_grid(), pd.DataFrame([CUSTOMER_OPERATIONS])], ignore_index=True)
     rows, problems = entry.check_grid(grid, ids)
     assert problems == []
-    services.save_team_results(demo_db, latest, rows, "test")
-    return demo_db, latest
+    services.save_team_results(own_db, latest, rows, "test")
+    return own_db, latest
 
 
 def wave_rows(frame: pd.DataFrame, wave_id: int) -> dict[str, pd.Series]:

@@ -72,19 +72,19 @@ def test_the_refusal_names_the_teams_outside_and_the_programme(demo_db, ids, sto
     )
 
 
-def test_team_level_results_replace_only_the_editors_teams_of_the_wave(demo_db, ids, stores):
-    wave = int(store.org.waves(demo_db)["id"].iloc[-1])
+def test_team_level_results_replace_only_the_editors_teams_of_the_wave(own_db, ids, stores):
+    wave = int(store.org.waves(own_db)["id"].iloc[-1])
     north, west, centre = ids["Stores North"], ids["Stores West"], ids["Contact Centre"]
-    services.save_team_results(demo_db, wave, results([west, centre], mean=2.0))  # the admin's whole-wave grid
+    services.save_team_results(own_db, wave, results([west, centre], mean=2.0))  # the admin's whole-wave grid
 
-    services.save_team_results(demo_db, wave, results([north], mean=4.0), actor=stores)
+    services.save_team_results(own_db, wave, results([north], mean=4.0), actor=stores)
     # their grid held North only: West (theirs) is taken out, Contact Centre (not theirs) stays as it was
-    assert stored_results(demo_db, wave) == {north: 4.0, centre: 2.0}
+    assert stored_results(own_db, wave) == {north: 4.0, centre: 2.0}
 
-    before = every_row(demo_db)
+    before = every_row(own_db)
     with pytest.raises(access.Refused, match=f"Saving team-level results: Contact Centre is {REFUSED}"):
-        services.save_team_results(demo_db, wave, results([north, centre], mean=5.0), actor=stores)
-    assert every_row(demo_db) == before
+        services.save_team_results(own_db, wave, results([north, centre], mean=5.0), actor=stores)
+    assert every_row(own_db) == before
 
 
 def test_a_results_file_of_another_team_is_refused_even_as_a_preview(own_workspace, stores):
@@ -108,33 +108,33 @@ def test_a_results_file_of_another_team_is_refused_even_as_a_preview(own_workspa
         db.close()
 
 
-def test_cx_outcomes_of_the_editors_teams_only_and_a_replaced_period_keeps_the_others(demo_db, ids, stores):
+def test_cx_outcomes_of_the_editors_teams_only_and_a_replaced_period_keeps_the_others(own_db, ids, stores):
     north, centre = ids["Stores North"], ids["Contact Centre"]
     mine = [ids["Stores"], north, ids["Stores South"], ids["Stores West"]]
 
     def figures_of(period: str, inside: bool) -> list[tuple]:
-        found = store.outcomes.cx_outcomes(demo_db)
+        found = store.outcomes.cx_outcomes(own_db)
         found = found[(found["period"] == period) & (found["team_id"].isin(mine) == inside)]
         return sorted(zip(found["team_id"], found["metric"], found["value"], strict=True))
 
-    period = str(store.outcomes.cx_outcomes(demo_db)["period"].iloc[-1])
+    period = str(store.outcomes.cx_outcomes(own_db)["period"].iloc[-1])
     others = figures_of(period, inside=False)
     assert others
     assert figures_of(period, inside=True)
     rows = pd.DataFrame([{"team_id": north, "period": period, "metric": "nps", "value": 41.0}])
 
-    services.save_cx_outcomes(demo_db, rows, replace_period=period, actor=stores)
+    services.save_cx_outcomes(own_db, rows, replace_period=period, actor=stores)
     assert figures_of(period, inside=True) == [(north, "nps", 41.0)]  # their period's grid held this one only
     assert figures_of(period, inside=False) == others  # the other teams' figures of the period stay
 
-    before = every_row(demo_db)
+    before = every_row(own_db)
     theirs = pd.concat([rows, rows.assign(team_id=centre)])
     with pytest.raises(access.Refused, match=f"Saving CX outcomes: Contact Centre is {REFUSED}"):
-        services.save_cx_outcomes(demo_db, theirs, actor=stores)
+        services.save_cx_outcomes(own_db, theirs, actor=stores)
     with pytest.raises(access.Refused, match=f"Nothing was imported from nps.csv: Contact Centre is {REFUSED}"):
-        services.import_outcomes(demo_db, b"team,period,nps\nContact Centre,2027-01,30\n", "nps.csv", actor=stores)
-    assert every_row(demo_db) == before
-    done = services.import_outcomes(demo_db, b"team,period,nps\nStores South,2027-01,30\n", "nps.csv", actor=stores)
+        services.import_outcomes(own_db, b"team,period,nps\nContact Centre,2027-01,30\n", "nps.csv", actor=stores)
+    assert every_row(own_db) == before
+    done = services.import_outcomes(own_db, b"team,period,nps\nStores South,2027-01,30\n", "nps.csv", actor=stores)
     assert done.written
 
 
@@ -191,20 +191,20 @@ def test_champions_of_the_editors_teams_only(demo_db, ids, stores):
     assert every_row(demo_db) == before
 
 
-def test_a_roster_file_with_a_row_of_another_team_is_refused_naming_the_row(demo_db, stores):
+def test_a_roster_file_with_a_row_of_another_team_is_refused_naming_the_row(own_db, stores):
     mixed = b"name,team,start\nRae,Stores North,2026-09-01\nKim,Contact Centre,2026-09-01\nLou,Digital,2026-09-01\n"
-    before = every_row(demo_db)
+    before = every_row(own_db)
     for dry_run in (True, False):
         with pytest.raises(
             access.Refused,
             match=r"Nothing was imported from roster.csv: row 3 \(Contact Centre\), row 4 \(Digital\) are " + REFUSED,
         ):
-            services.import_roster(demo_db, mixed, "roster.csv", dry_run=dry_run, actor=stores)
-    assert every_row(demo_db) == before
+            services.import_roster(own_db, mixed, "roster.csv", dry_run=dry_run, actor=stores)
+    assert every_row(own_db) == before
 
-    done = services.import_roster(demo_db, b"name,team,start\nRae,Stores North,2026-09-01\n", "mine.csv", actor=stores)
+    done = services.import_roster(own_db, b"name,team,start\nRae,Stores North,2026-09-01\n", "mine.csv", actor=stores)
     assert done.batch_id is not None
-    assert services.undo_champion_batch(demo_db, done.batch_id, actor=stores) == {"champions": 1, "activities": 0}
+    assert services.undo_champion_batch(own_db, done.batch_id, actor=stores) == {"champions": 1, "activities": 0}
 
 
 def test_a_survey_file_of_other_or_new_teams_is_refused_and_the_preview_says_so(own_workspace, stores):

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
-from cxchange import services, store
+from cxchange import access, services, store
+from cxchange.access import Actor
+from cxchange.importing import ImportRejected
 from cxchange.settings import DEFAULTS, SETTINGS, SETTINGS_BY_NAME
+
+ROOT = Path(__file__).resolve().parent.parent
+SURVEY = ROOT / "tests" / "fixtures" / "imports" / "qualtrics_choice_text.csv"
 
 
 def mentions(message: str, value: object) -> bool:
@@ -164,3 +172,38 @@ def test_the_bounds_themselves_are_allowed(db, value):
 @pytest.mark.parametrize("label_set", ["current", "2014", "1996"])
 def test_every_kotter_label_set_can_be_chosen(db, label_set):
     assert services.save_settings(db, {"kotter_labels": label_set})["kotter_labels"] == label_set
+
+
+def test_the_upload_limits_are_settings_with_todays_defaults():
+    assert {name: DEFAULTS[name] for name in DEFAULTS if name.startswith("upload_")} == {
+        "upload_max_rows": 1_000_000,
+        "upload_max_columns": 16_384,
+        "upload_max_unpacked_mb": 200,
+    }
+    assert {SETTINGS_BY_NAME[name].section for name in DEFAULTS if name.startswith("upload_")} == {"Uploads"}
+
+
+def test_only_an_admin_changes_an_upload_limit(db):
+    editor = Actor("ed@example.com", "editor")
+    with pytest.raises(access.Refused):
+        services.save_settings(db, {"upload_max_rows": 10}, actor=editor)
+    assert store.settings.settings(db)["upload_max_rows"] == 1_000_000
+
+
+def test_an_admin_lowers_the_row_limit_on_the_settings_page_and_an_import_obeys_it(own_workspace, monkeypatch):
+    monkeypatch.setenv("CXCHANGE_DB", str(own_workspace))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).switch_page("app_pages/settings.py").run()
+    assert "**Uploads**" in [str(element.value) for element in at.markdown]
+    rows = next(box for box in at.number_input if box.label == "Most rows in an uploaded file")
+    assert rows.value == 1_000_000
+    rows.set_value(5)
+    next(button for button in at.button if button.label == "Save settings").click().run()
+    assert not at.exception
+    database = store.open_db(own_workspace)
+    try:
+        assert store.settings.settings(database)["upload_max_rows"] == 5
+        with pytest.raises(ImportRejected, match=r"has more than 5 rows .*Settings → Thresholds, Uploads\)\.$"):
+            services.import_survey(database, SURVEY.read_bytes(), SURVEY.name, "2027 Q1", dry_run=True)
+    finally:
+        database.close()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +15,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cxchange import services, store
+from cxchange import sample_data, services, store
 from cxchange.model import ELEMENTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -211,10 +210,10 @@ def grid_options(at: AppTest, column: str) -> list[list[str]]:
 
 @pytest.fixture
 def workshop_action(demo_db) -> None:
-    """An action captured in today's workshop, so its actions step shows the dot-votes."""
+    """An action captured in the demo's day's workshop (its "as of" day), so its actions step shows the dot-votes."""
     services.add_action(
-        demo_db, 1, "Stand-up at every till", owner="Store lead", due_on=date.today(), team_id=2, source="workshop",
-        today=date.today(),
+        demo_db, 1, "Stand-up at every till", owner="Store lead", due_on=sample_data.LAST_DAY, team_id=2,
+        source="workshop", today=sample_data.LAST_DAY,
     )  # fmt: skip
 
 
@@ -261,12 +260,12 @@ def test_a_scoped_editor_picks_only_their_teams_and_edits_no_programme_wide_boar
     assert [t.value for t in settings.title] == ["Overview"]  # Settings stays the admins'
 
 
-def test_a_scoped_editor_on_the_import_page_sees_nothing_of_other_teams(as_person, demo_db):
-    services.save_user(demo_db, "sam@example.com", "editor", "Stores")
+def test_a_scoped_editor_on_the_import_page_sees_nothing_of_other_teams(as_person, own_db):
+    services.save_user(own_db, "sam@example.com", "editor", "Stores")
     entered = pd.DataFrame(
         [{"team_id": 6, "element": element, "mean": 3.2, "n": 14, "sd": None} for element in ELEMENTS]
     )  # Contact Centre's results, entered by an admin
-    services.save_team_results(demo_db, 6, entered)
+    services.save_team_results(own_db, 6, entered)
 
     at = as_person("sam@example.com", "app_pages/import_entry.py")
     assert not at.exception, at.exception

@@ -27,9 +27,9 @@ def reads(own_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
         names.append(file_name)
         return reading.read_survey(data, file_name, *args, **kwargs)
 
-    def read_roster(data: bytes, file_name: str):
+    def read_roster(data: bytes, file_name: str, *args, **kwargs):
         names.append(file_name)
-        return roster.read_roster(data, file_name)
+        return roster.read_roster(data, file_name, *args, **kwargs)
 
     monkeypatch.setattr(services, "read_survey", read_survey)
     monkeypatch.setattr(services, "read_roster", read_roster)

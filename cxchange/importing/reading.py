@@ -11,26 +11,30 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
+from typing import Any
 
 import charset_normalizer
 import openpyxl
 import pandas as pd
 
+from cxchange.settings import SETTINGS_BY_NAME, UPLOAD_WHERE
+
 SNIFF_BYTES = 64 * 1024
 DECODE_BYTES = 1 << 20
 CHUNK_ROWS = 50_000
 
-# Bounds checked before a file is parsed, so that no upload can take the server's memory or an hour of it.
-MAX_ROWS = 1_000_000
-"""The most data rows a file may hold: a million responses; more is split into files, or a wave at a time."""
-MAX_COLUMNS = 16_384
-"""The most columns a file may hold (Excel's own limit)."""
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-"""The most an XLSX may unpack to, all its parts together (200 MB: several times a million-row export)."""
+# Bounds checked before a file is parsed, so that no upload can take the server's memory or an hour of it. An
+# admin sets them (settings upload_max_*); services pass them in as Limits, this module reads no setting.
+MAX_ROWS = SETTINGS_BY_NAME["upload_max_rows"].default
+"""The most data rows a file may hold by default: a million responses; more is split, or a wave at a time."""
+MAX_COLUMNS = SETTINGS_BY_NAME["upload_max_columns"].default
+"""The most columns a file may hold by default (Excel's own limit)."""
+MAX_UNPACKED_BYTES = SETTINGS_BY_NAME["upload_max_unpacked_mb"].default * 1024 * 1024
+"""The most an XLSX may unpack to by default, all its parts together (200 MB: several times a million-row export)."""
 MAX_PACKING_RATIO = 100
 """The most a large part of an XLSX may be compressed (unpacked size ÷ packed size); real exports pack 5–30×."""
 RATIO_FROM_BYTES = 10 * 1024 * 1024
@@ -65,6 +69,32 @@ class ImportRejected(ValueError):
     """A file we will not import; the message is one sentence for the user, naming what to do."""
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How large an upload may be, checked before it is parsed (the admin's settings upload_max_*)."""
+
+    rows: int = MAX_ROWS
+    columns: int = MAX_COLUMNS
+    unpacked_bytes: int = MAX_UNPACKED_BYTES
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> Limits:
+        """The limits a workspace's settings set (their defaults where a setting is missing)."""
+        return cls(
+            int(settings.get("upload_max_rows", MAX_ROWS)),
+            int(settings.get("upload_max_columns", MAX_COLUMNS)),
+            int(settings.get("upload_max_unpacked_mb", MAX_UNPACKED_BYTES // 1024**2)) * 1024**2,
+        )
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def _set_by(name: str) -> str:
+    """Where a limit is changed, for the refusal that names it: '(the limit "…", Settings → Thresholds, Uploads)'."""
+    return f'(the limit "{SETTINGS_BY_NAME[name].label}", set under {UPLOAD_WHERE})'
+
+
 @dataclass
 class Survey:
     """A survey export in one shape whatever the tool: headers, column ids, and its data rows in chunks.
@@ -93,10 +123,11 @@ class Survey:
         return self.id_column is not None and self.column_ids[self.id_column] in GLOBAL_IDS
 
 
-def read_survey(data: bytes, file_name: str, chunk_rows: int = CHUNK_ROWS) -> Survey:
+def read_survey(data: bytes, file_name: str, chunk_rows: int = CHUNK_ROWS, limits: Limits = DEFAULT_LIMITS) -> Survey:
     """Read a CSV or XLSX export of any supported tool; raises ImportRejected with the reason.
 
-    The file's layout is decided from its first rows; its data rows are read chunk by chunk later.
+    The file's layout is decided from its first rows; its data rows are read chunk by chunk later. A file past
+    `limits` is refused before it is parsed, naming the limit and where an admin changes it.
     """
     name = PurePath(file_name).name
     if not data.strip():
@@ -108,8 +139,8 @@ def read_survey(data: bytes, file_name: str, chunk_rows: int = CHUNK_ROWS) -> Su
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportRejected(f"{name} is an old Excel (.xls) file: open it in Excel and save it as .xlsx or CSV.")
     if data.startswith(b"PK\x03\x04"):
-        _check_zip(data, name)
-        first_rows, rows_from = _xlsx_reader(data, name, chunk_rows)
+        _check_zip(data, name, limits)
+        first_rows, rows_from = _xlsx_reader(data, name, chunk_rows, limits)
         survey = _interpret(first_rows, rows_from, name)
         return survey
     encoding = _encoding(data, name)
@@ -119,10 +150,10 @@ def read_survey(data: bytes, file_name: str, chunk_rows: int = CHUNK_ROWS) -> Su
             f"{name} is not a CSV or Excel file (it holds binary data): export the responses as CSV or .xlsx."
         )
     lines = data.count(b"\n") + (not data.endswith(b"\n"))
-    if lines > MAX_ROWS + 3:  # 3: the header rows a survey tool may add (a line break in a cell counts too)
-        raise ImportRejected(_too_many_rows(name, f"{lines:,} lines"))
+    if lines > limits.rows + 3:  # 3: the header rows a survey tool may add (a line break in a cell counts too)
+        raise ImportRejected(_too_many_rows(name, f"{lines:,} lines", limits))
     delimiter = _delimiter(_first_lines(data, encoding))
-    first_rows, rows_from = _csv_reader(data, name, encoding, delimiter, chunk_rows)
+    first_rows, rows_from = _csv_reader(data, name, encoding, delimiter, chunk_rows, limits)
     survey = _interpret(first_rows, rows_from, name)
     survey.encoding, survey.delimiter = encoding, delimiter
     return survey
@@ -132,21 +163,23 @@ def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:,.0f} MB" if size < 1024**3 else f"{size / 1024**3:,.1f} GB"
 
 
-def _too_many_rows(name: str, found: str) -> str:
+def _too_many_rows(name: str, found: str, limits: Limits) -> str:
     return (
-        f"{name} has more than {MAX_ROWS:,} rows ({found}), more than one import takes: export one wave, or "
-        f"split the file into parts of at most {MAX_ROWS:,} responses and import each."
+        f"{name} has more than {limits.rows:,} rows ({found}), more than one import takes: export one wave, or "
+        f"split the file into parts of at most {limits.rows:,} responses and import each "
+        + _set_by("upload_max_rows")
+        + "."
     )
 
 
-def _too_many_columns(name: str, width: int) -> str:
+def _too_many_columns(name: str, width: int, limits: Limits) -> str:
     return (
-        f"{name} has {width:,} columns, more than the {MAX_COLUMNS:,} an import reads: export only the survey's "
-        "columns."
+        f"{name} has {width:,} columns, more than the {limits.columns:,} an import reads: export only the survey's "
+        "columns " + _set_by("upload_max_columns") + "."
     )
 
 
-def _check_zip(data: bytes, name: str) -> None:
+def _check_zip(data: bytes, name: str, limits: Limits) -> None:
     """Refuse an XLSX whose parts, as its zip directory declares them, unpack to more than the limit or are packed
     far tighter than any export (a zip bomb): before a byte of it is unpacked. Python's zip reader stops at
     the declared size, so a part cannot unpack to more than it declares."""
@@ -159,10 +192,10 @@ def _check_zip(data: bytes, name: str) -> None:
             "as .xlsx or CSV again."
         ) from None
     unpacked = sum(part.file_size for part in parts)
-    if unpacked > MAX_UNPACKED_BYTES:
+    if unpacked > limits.unpacked_bytes:
         raise ImportRejected(
-            f"{name} unpacks to {_megabytes(unpacked)}, more than the {_megabytes(MAX_UNPACKED_BYTES)} an Excel "
-            "import may: save it as CSV, or split it into smaller files."
+            f"{name} unpacks to {_megabytes(unpacked)}, more than the {_megabytes(limits.unpacked_bytes)} an Excel "
+            "import may: save it as CSV, or split it into smaller files " + _set_by("upload_max_unpacked_mb") + "."
         )
     for part in parts:
         if part.file_size >= RATIO_FROM_BYTES and part.file_size > MAX_PACKING_RATIO * max(part.compress_size, 1):
@@ -265,7 +298,9 @@ ChunksFrom = Callable[[int], Iterator[pd.DataFrame]]
 """Given how many header rows to skip, the data rows as DataFrames indexed by file row number."""
 
 
-def _csv_reader(data: bytes, name: str, encoding: str, delimiter: str, chunk_rows: int) -> tuple[Rows, ChunksFrom]:
+def _csv_reader(
+    data: bytes, name: str, encoding: str, delimiter: str, chunk_rows: int, limits: Limits
+) -> tuple[Rows, ChunksFrom]:
     """The first rows (for the layout) and a chunked reader of the rest, in pandas' C parser."""
     # The rows are read from the whole file, each whole: a header of 8,000 columns runs past any sample.
     text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
@@ -274,8 +309,8 @@ def _csv_reader(data: bytes, name: str, encoding: str, delimiter: str, chunk_row
     except csv.Error as problem:
         raise ImportRejected(f"{name} is not a well-formed CSV file ({problem}): export it again.") from None
     width = max((len(row) for row in first_rows), default=0)
-    if width > MAX_COLUMNS:
-        raise ImportRejected(_too_many_columns(name, width))
+    if width > limits.columns:
+        raise ImportRejected(_too_many_columns(name, width, limits))
     spare = 50  # data rows may carry more fields than the headers; those have no question to belong to
 
     def chunks_from(header_rows: int) -> Iterator[pd.DataFrame]:
@@ -295,8 +330,9 @@ def _csv_reader(data: bytes, name: str, encoding: str, delimiter: str, chunk_row
         start = header_rows + 1
         try:
             for chunk in reader:
-                if start + len(chunk) - header_rows - 1 > MAX_ROWS:
-                    raise ImportRejected(_too_many_rows(name, f"{start + len(chunk) - header_rows - 1:,} so far"))
+                if start + len(chunk) - header_rows - 1 > limits.rows:
+                    so_far = f"{start + len(chunk) - header_rows - 1:,} so far"
+                    raise ImportRejected(_too_many_rows(name, so_far, limits))
                 grid = chunk.iloc[:, :width].fillna("")
                 yield grid.set_axis(pd.RangeIndex(start, start + len(grid), name="row"), axis=0)
                 start += len(grid)
@@ -306,7 +342,7 @@ def _csv_reader(data: bytes, name: str, encoding: str, delimiter: str, chunk_row
     return first_rows, chunks_from
 
 
-def _xlsx_reader(data: bytes, name: str, chunk_rows: int) -> tuple[Rows, ChunksFrom]:
+def _xlsx_reader(data: bytes, name: str, chunk_rows: int, limits: Limits) -> tuple[Rows, ChunksFrom]:
     """The first rows and a chunked reader of the sheet with the most rows (openpyxl, read-only)."""
 
     def open_sheet():
@@ -321,16 +357,16 @@ def _xlsx_reader(data: bytes, name: str, chunk_rows: int) -> tuple[Rows, ChunksF
 
     workbook, sheet = open_sheet()
     try:
-        if (sheet.max_row or 0) > MAX_ROWS + 3:  # the sheet's declared dimension: no row is read to know it
-            raise ImportRejected(_too_many_rows(name, f"{sheet.max_row:,} in sheet {sheet.title}"))
-        if (sheet.max_column or 0) > MAX_COLUMNS:
-            raise ImportRejected(_too_many_columns(name, sheet.max_column))
+        if (sheet.max_row or 0) > limits.rows + 3:  # the sheet's declared dimension: no row is read to know it
+            raise ImportRejected(_too_many_rows(name, f"{sheet.max_row:,} in sheet {sheet.title}", limits))
+        if (sheet.max_column or 0) > limits.columns:
+            raise ImportRejected(_too_many_columns(name, sheet.max_column, limits))
         first_rows = [list(row) for _, row in zip(range(4), sheet.iter_rows(values_only=True), strict=False)]
     finally:
         workbook.close()
     width = max((len(row) for row in first_rows), default=0)
-    if width > MAX_COLUMNS:
-        raise ImportRejected(_too_many_columns(name, width))
+    if width > limits.columns:
+        raise ImportRejected(_too_many_columns(name, width, limits))
 
     def chunks_from(header_rows: int) -> Iterator[pd.DataFrame]:
         workbook, sheet = open_sheet()
@@ -340,8 +376,9 @@ def _xlsx_reader(data: bytes, name: str, chunk_rows: int) -> tuple[Rows, ChunksF
             while batch := [
                 (list(row) + [None] * width)[:width] for _, row in zip(range(chunk_rows), rows, strict=False)
             ]:
-                if start + len(batch) - header_rows - 1 > MAX_ROWS:  # a sheet that declared no dimension
-                    raise ImportRejected(_too_many_rows(name, f"{start + len(batch) - header_rows - 1:,} so far"))
+                if start + len(batch) - header_rows - 1 > limits.rows:  # a sheet that declared no dimension
+                    so_far = f"{start + len(batch) - header_rows - 1:,} so far"
+                    raise ImportRejected(_too_many_rows(name, so_far, limits))
                 yield pd.DataFrame(batch, dtype=object, index=pd.RangeIndex(start, start + len(batch), name="row"))
                 start += len(batch)
         finally:

@@ -17,7 +17,7 @@ from datetime import datetime
 import pandas as pd
 
 from cxchange import champions as rules
-from cxchange.importing.reading import ImportRejected, read_survey
+from cxchange.importing.reading import DEFAULT_LIMITS, ImportRejected, Limits, read_survey
 from cxchange.text import agree, blank, heading_key, plural
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -129,12 +129,12 @@ class RosterImport:
         return f"{verb} {plural(added, 'champion')} from {self.file_name}{batch}; {plural(skipped, 'row')} skipped."
 
 
-def read_roster(data: bytes, file_name: str) -> RosterFile:
+def read_roster(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> RosterFile:
     """Read a roster file (CSV in any encoding and separator the survey import reads, or .xlsx).
 
     Raises ImportRejected where it cannot be read or lacks a name, team or start column.
     """
-    survey = read_survey(data, file_name)
+    survey = read_survey(data, file_name, limits=limits)
     columns: dict[str, str] = {}
     positions: dict[str, int] = {}
     for position, header in enumerate(survey.headers):

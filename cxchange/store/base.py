@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import tempfile
 import time
+import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -15,7 +17,7 @@ from typing import Any
 import pandas as pd
 from sqlite_utils import Database
 
-from cxchange import migrations
+from cxchange import migrations, sealing
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -182,17 +184,61 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 WORKSPACE_TABLES = ("teams", "waves", "responses", "settings")
 """Tables every cxchange workspace has had since its first schema: a file without them is no workspace."""
 
+BACKUP_KEY_ENV = "CXCHANGE_BACKUP_KEY"
+"""The environment variable holding the backup key; where set (even empty: no key) it wins over the secrets file."""
+SEALED_SUFFIX = ".sealed"
+"""What an encrypted backup's name ends with in the backups folder (after .db): it is no SQLite file as it is."""
+KEY_WHERE = f"[backups] key in .streamlit/secrets.toml (or ${BACKUP_KEY_ENV})"
 
-def backup_problem(path: str | Path) -> str | None:
-    """Why the file at `path` is no usable workspace backup (one sentence naming it), or None where it is one:
-    empty, not SQLite, failing SQLite's integrity check, or without a workspace's tables."""
-    path = Path(path)
-    name = path.name
-    if not path.is_file():
-        return f"There is no backup {name} any more."
-    size = path.stat().st_size
-    if size == 0:
-        return f"{name} is empty (0 bytes): it holds no workspace, so it is not restored. Choose another backup."
+
+def secrets_files() -> list[Path]:
+    """The secrets files Streamlit reads by default, the later winning: the user's, the folder's the app is run
+    from, the project's (beside app.py)."""
+    found = [Path.home() / ".streamlit" / "secrets.toml", Path.cwd() / ".streamlit" / "secrets.toml"]
+    project = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+    return found if project.resolve() in {path.resolve() for path in found} else [*found, project]
+
+
+def backup_key_source() -> tuple[str | None, str | None]:
+    """The backup key and where it was found ($CXCHANGE_BACKUP_KEY or a secrets file), or (None, None) where
+    backups are not encrypted. A secrets file that is no TOML raises ValueError naming it."""
+    if BACKUP_KEY_ENV in os.environ:
+        key = os.environ[BACKUP_KEY_ENV]
+        return (key, f"${BACKUP_KEY_ENV}") if key else (None, None)
+    found: tuple[str | None, str | None] = (None, None)
+    for path in secrets_files():
+        if not path.is_file():
+            continue
+        try:
+            secrets = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ValueError(f"The secrets file {path} is not valid TOML ({error}): correct it.") from None
+        section = secrets.get("backups")
+        key = section.get("key") if isinstance(section, dict) else None
+        if key is not None:
+            if not isinstance(key, str):
+                raise ValueError(f'[backups] key in {path} must be text in quotes (key = "..."), not {key!r}.')
+            found = (key, str(path)) if key else (None, None)
+    return found
+
+
+def backup_key() -> str | None:
+    """The secret backups are encrypted with (see backup_key_source), or None: backups are plain SQLite files."""
+    return backup_key_source()[0]
+
+
+def is_sealed(path: str | Path) -> bool:
+    """Whether the file at `path` is an encrypted backup (cxchange.sealing's format)."""
+    with Path(path).open("rb") as file:
+        return sealing.is_sealed(file.read(len(sealing.MAGIC)))
+
+
+class BackupRefused(ValueError):
+    """A file that is no usable backup here; the message is one sentence naming it and what to do."""
+
+
+def _plain_problem(path: Path, name: str) -> str | None:
+    """Why the plain SQLite file at `path` (shown as `name`) is no workspace backup, or None."""
     with path.open("rb") as file:
         if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             return f"{name} is not a SQLite database, so it is not a cxchange backup: choose another one."
@@ -214,29 +260,99 @@ def backup_problem(path: str | Path) -> str | None:
     return None
 
 
+@contextmanager
+def _opened(source: str | Path, key: str | None, scratch: str | Path | None = None) -> Iterator[Path]:
+    """The checked plain workspace file of the backup `source`: the file itself, or, where it is encrypted, a
+    copy decrypted into `scratch` (default: beside it; a folder that holds a plain workspace already), deleted
+    after. Raises BackupRefused (one sentence) where it is missing, empty, encrypted without the key or with
+    another, damaged, or no workspace."""
+    source = Path(source)
+    name = source.name
+    if not source.is_file():
+        raise BackupRefused(f"There is no backup {name} any more.")
+    if source.stat().st_size == 0:
+        raise BackupRefused(
+            f"{name} is empty (0 bytes): it holds no workspace, so it is not restored. Choose another backup."
+        )
+    if not is_sealed(source):
+        if problem := _plain_problem(source, name):
+            raise BackupRefused(problem)
+        yield source
+        return
+    if key is None:
+        raise BackupRefused(
+            f"{name} is encrypted and no backup key is set here, so it cannot be read: set the key it was "
+            f"written with as {KEY_WHERE}."
+        )
+    folder = Path(scratch) if scratch is not None else source.parent
+    descriptor, plain_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".opening", dir=folder)
+    plain = Path(plain_name)
+    try:
+        with source.open("rb") as sealed, os.fdopen(descriptor, "wb") as target:
+            try:
+                sealing.unseal(sealed, target, key)
+            except sealing.WrongKey:
+                raise BackupRefused(
+                    f"{name} was encrypted with another key than the one set here ({KEY_WHERE}), so it cannot be "
+                    "read: set the key it was written with."
+                ) from None
+            except sealing.SealError as error:
+                raise BackupRefused(f"{name} is damaged ({error}): choose another backup.") from None
+        if problem := _plain_problem(plain, name):
+            raise BackupRefused(problem)
+        yield plain
+    finally:
+        plain.unlink(missing_ok=True)
+
+
+def backup_problem(path: str | Path, key: str | None = None) -> str | None:
+    """Why the file at `path` is no usable workspace backup (one sentence naming it), or None where it is one:
+    empty, not SQLite, failing SQLite's integrity check, without a workspace's tables, or encrypted and not
+    readable with `key` (none, another, or the file damaged; an encrypted one is decrypted to be checked)."""
+    try:
+        with _opened(path, key):
+            return None
+    except BackupRefused as refused:
+        return str(refused)
+
+
 class BackupFailed(ValueError):
     """A backup that could not be written whole; nothing was left in its place. The message is one sentence."""
 
 
-def backup(db: Database, destination: str | Path) -> Path:
+def backup(db: Database, destination: str | Path, key: str | None = None) -> Path:
     """Copy the whole database, consistently, to `destination` (SQLite's online backup): written to a
     temporary file beside it, checked (integrity, the workspace's tables), then renamed into place, so a
-    backup that exists is whole. A failure leaves no file and raises (BackupFailed where the copy is bad)."""
+    backup that exists is whole. With `key` the file is encrypted (cxchange.sealing): the plain copy is made
+    beside the workspace, checked, sealed a chunk at a time beside `destination`, read back, then deleted.
+    A failure leaves no file and raises (BackupFailed where the copy is bad)."""
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(f".{destination.name}.partial")
+    plain = partial if key is None else file_of(db).with_name(f".{destination.name}.plain")
     try:
-        target = sqlite3.connect(str(partial))
+        target = sqlite3.connect(str(plain))
         try:
             db.conn.backup(target)
             target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
         finally:
             target.close()
-        if problem := backup_problem(partial):
+        if problem := _plain_problem(plain, plain.name):
             raise BackupFailed(f"The backup could not be written whole, so none was kept: {problem}")
+        if key is not None:
+            with plain.open("rb") as source, partial.open("wb") as sealed:
+                sealing.seal(source, sealed, key)
+            with partial.open("rb") as sealed, Path(os.devnull).open("wb") as nowhere:
+                try:
+                    sealing.unseal(sealed, nowhere, key)
+                except sealing.SealError as error:
+                    raise BackupFailed(
+                        f"The backup could not be written whole, so none was kept: it does not read back ({error})."
+                    ) from None
         partial.replace(destination)
     finally:
         partial.unlink(missing_ok=True)
+        plain.unlink(missing_ok=True)
     return destination
 
 
@@ -258,18 +374,20 @@ def file_of(db: Database) -> Path:
     return Path(next(row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"))
 
 
-def backup_path(db_path: str | Path, label: str, now: datetime | None = None) -> Path:
-    """Where a backup of `db_path` taken now goes: data/backups/<stem>-<label>-<timestamp>.db.
+def backup_path(db_path: str | Path, label: str, now: datetime | None = None, sealed: bool = False) -> Path:
+    """Where a backup of `db_path` taken now goes: data/backups/<stem>-<label>-<timestamp>.db, with .sealed
+    after it where it is encrypted.
 
     Never an existing file: a second backup within the same second gets a suffix, not the first's place.
     """
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     db_path = Path(db_path)
-    candidate = db_path.parent / "backups" / f"{db_path.stem}-{label}-{stamp}.db"
-    suffix = 1
+    ending = ".db" + (SEALED_SUFFIX if sealed else "")
+    candidate = db_path.parent / "backups" / f"{db_path.stem}-{label}-{stamp}{ending}"
+    number = 1
     while candidate.exists():
-        suffix += 1
-        candidate = candidate.with_name(f"{db_path.stem}-{label}-{stamp}-{suffix}.db")
+        number += 1
+        candidate = candidate.with_name(f"{db_path.stem}-{label}-{stamp}-{number}{ending}")
     return candidate
 
 
@@ -277,7 +395,8 @@ def backups(db_path: str | Path) -> list[Path]:
     """Backups of `db_path`, newest first (by when they were written: their names start with their label)."""
     db_path = Path(db_path)
     folder = db_path.parent / "backups"
-    found = list(folder.glob(f"{db_path.stem}-*.db")) if folder.exists() else []
+    patterns = (f"{db_path.stem}-*.db", f"{db_path.stem}-*.db{SEALED_SUFFIX}")
+    found = [path for pattern in patterns for path in folder.glob(pattern)] if folder.exists() else []
     return sorted(found, key=lambda path: (path.stat().st_mtime_ns, path.name), reverse=True)
 
 
@@ -285,17 +404,17 @@ def _sidecars(path: Path) -> list[Path]:
     return [Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
 
 
-def replace_file(path: str | Path, source: str | Path) -> None:
-    """Put a copy of the backup `source` in place of the workspace file that cannot be opened: copied beside it
-    first, then renamed over it, so the file is either the old one or the whole backup. Only for a file no
-    connection has open (a damaged one): its WAL, which belongs to the damaged file, goes first. A backup
-    that is no workspace is refused (ValueError), the file left as it was."""
-    if problem := backup_problem(source):
-        raise ValueError(problem)
+def replace_file(path: str | Path, source: str | Path, key: str | None = None) -> None:
+    """Put a copy of the backup `source` (decrypted with `key` where it is encrypted) in place of the workspace
+    file that cannot be opened: copied beside it first, then renamed over it, so the file is either the old one
+    or the whole backup. Only for a file no connection has open (a damaged one): its WAL, which belongs to the
+    damaged file, goes first. A backup that is no workspace, or cannot be decrypted, is refused (BackupRefused,
+    a ValueError), the file left as it was."""
     path = Path(path)
     partial = path.with_name(f".{path.name}.restoring")
     try:
-        shutil.copyfile(source, partial)
+        with _opened(source, key, scratch=path.parent) as plain:
+            shutil.copyfile(plain, partial)
         for sidecar in _sidecars(path):
             sidecar.unlink(missing_ok=True)
         partial.replace(path)
@@ -315,14 +434,14 @@ def set_aside(path: str | Path, now: datetime | None = None) -> Path:
     return aside
 
 
-def restore(db: Database, source: str | Path) -> None:
-    """Replace the whole database with the backup at `source`, refused (ValueError, one sentence) where it is
-    empty, not SQLite, damaged or no workspace: the workspace is left as it was."""
-    if problem := backup_problem(source):
-        raise ValueError(problem)
-    origin = sqlite3.connect(str(source))
-    try:
-        origin.backup(db.conn)
-    finally:
-        origin.close()
+def restore(db: Database, source: str | Path, key: str | None = None) -> None:
+    """Replace the whole database with the backup at `source` (decrypted with `key` where it is encrypted),
+    refused (BackupRefused, a ValueError, one sentence) where it is empty, not SQLite, damaged, no workspace,
+    or encrypted and `key` is missing or another: the workspace is left as it was."""
+    with _opened(source, key, scratch=file_of(db).parent) as plain:
+        origin = sqlite3.connect(str(plain))
+        try:
+            origin.backup(db.conn)
+        finally:
+            origin.close()
     migrations.apply(db)
