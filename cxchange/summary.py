@@ -122,7 +122,7 @@ def summarise(inputs: SummaryInputs) -> Summary:
         findings += _barriers(frame, wave_rows, inputs.wave_id, float(inputs.settings["barrier_threshold"]))
         findings.append(_moves(inputs.frame, frame, previous, inputs.wave_id, scope is not None))
     scoped_actions = access.scoped_rows(inputs.actions, inputs.teams, scope)
-    findings.append(_actions(scoped_actions, inputs.today))
+    findings.append(_actions(scoped_actions, actions.latest_barriers(wave_rows), inputs.today))
     findings.append(_kotter(inputs.kotter_steps, inputs.kotter_history, inputs.today, inputs.settings))
     findings.append(_champions(inputs.coverage, float(inputs.settings["champion_ratio"])))
     return Summary(title, tuple(found for found in findings if found is not None))
@@ -337,16 +337,22 @@ def _moves(whole: pd.DataFrame, frame: pd.DataFrame, previous: pd.Series | None,
     )
 
 
-def _actions(log: pd.DataFrame, today: date) -> Finding:
+def _actions(log: pd.DataFrame, barriers: dict[int, str], today: date) -> Finding:
+    """Overdue actions with their owners, and open ones aimed past their team's barrier (actions.action_flags,
+    as the Actions page and Team detail flag them)."""
+    flags = actions.action_flags(log, barriers, today) if len(log) else pd.DataFrame(columns=actions.FLAG_COLUMNS)
+    past = log[flags["past_barrier"].to_numpy(dtype=bool)] if len(log) else log
+    past_text = "; ".join(
+        f"{row.title} ({row.team}: {actions.past_barrier_text(row.element, barriers[int(row.team_id)]).lower()})"
+        for row in past.itertuples()
+    )
     late = actions.overdue(log, today) if len(log) else log
     open_count = int(log["status"].isin(actions.OPEN_STATUSES).sum()) if len(log) else 0
     if late.empty:
-        return Finding(
-            "actions",
-            "No action overdue",
-            f"{plural(open_count, 'action')} open or in progress, none past its due date.",
-            {"overdue": 0, "open": open_count},
-        )
+        sentence = f"{plural(open_count, 'action')} open or in progress, none past its due date."
+        if past_text:
+            sentence += f" Aimed past the team's barrier: {past_text}."
+        return Finding("actions", "No action overdue", sentence, {"overdue": 0, "open": open_count, "past": len(past)})
     named = late.head(ACTIONS_NAMED)
     texts = [
         f"{row.title} ({row.owner if isinstance(row.owner, str) and row.owner.strip() else 'no owner'}"
@@ -356,11 +362,14 @@ def _actions(log: pd.DataFrame, today: date) -> Finding:
     ]
     more = len(late) - len(named)
     owners = sorted({str(owner) for owner in late["owner"] if isinstance(owner, str) and owner.strip()})
+    sentence = "; ".join(texts) + (f"; and {more} more." if more else ".")
+    if past_text:
+        sentence += f" Aimed past the team's barrier: {past_text}."
     return Finding(
         "actions",
-        f"{plural(len(late), 'action')} overdue, owned by {', '.join(owners) if owners else 'nobody'}",
-        "; ".join(texts) + (f"; and {more} more." if more else "."),
-        {"overdue": len(late), "open": open_count, "owners": owners},
+        f"{plural(len(late), 'action')} overdue, owned by {_people(owners)}",
+        sentence,
+        {"overdue": len(late), "open": open_count, "owners": owners, "past": len(past)},
         rows=(
             ("Action", "Owner", "Team", "Due", "Overdue"),
             *(
@@ -375,6 +384,19 @@ def _actions(log: pd.DataFrame, today: date) -> Finding:
             ),
         ),
     )
+
+
+def _people(owners: list[str]) -> str:
+    """Owners as a title names them: the name before a role ("Victor Lang, Supply Chain Director"), three at
+    most, then how many more."""
+    if not owners:
+        return "nobody"
+    names = [owner.split(",")[0].strip() for owner in owners]
+    shown = names[:3] if len(names) <= 3 else names[:2]
+    rest = len(names) - len(shown)
+    if rest:
+        return ", ".join(shown) + f" and {rest} more"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" and {shown[-1]}"
 
 
 def _kotter(steps: pd.DataFrame, history: pd.DataFrame, today: date, settings: dict[str, Any]) -> Finding:
