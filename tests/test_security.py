@@ -4,7 +4,6 @@ a hostile team name can do, what an error shows a visitor."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -12,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from test_browser import ARTIFACTS, serving, settled
 
-from cxchange import exports, services, store
+from cxchange import exports, sample_data, services, store
 
 pytestmark = pytest.mark.browser
 
@@ -113,8 +112,9 @@ def hostile(demo_path: Path) -> dict[str, object]:
         initiative = services.default_initiative(database)
         waves = store.org.waves(database, initiative)
         services.add_action(
-            database, initiative, f"Ask {IMAGE} {LINK}", owner="Lead", due_on=date.today(), source="workshop",
-            today=date.today(),
+            database, initiative, f"Ask {IMAGE} {LINK}", owner="Lead", due_on=sample_data.LAST_DAY,
+            source="workshop",
+            today=sample_data.LAST_DAY,
         )  # fmt: skip
     finally:
         database.close()
