@@ -788,6 +788,31 @@ def report_pdf(report: Report) -> bytes:
             return text
         return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
 
+    def draw_table(
+        header: list[str],
+        rows: list[list[str]],
+        align: tuple[str, ...],
+        line_height: float,
+        fills: list[list[Any]] | None = None,
+    ) -> None:
+        """A table no narrower per column than its longest word (_pdf_column_widths), cells filled where given."""
+        pdf.set_text_color(20, 20, 20)
+        size, widths = _pdf_column_widths(pdf, family, header, rows, padding=1)
+        pdf.set_font(family, "", size)
+        with pdf.table(
+            col_widths=widths,
+            headings_style=FontFace(emphasis="BOLD", fill_color=(240, 240, 240)),
+            line_height=line_height,
+            padding=1,
+            text_align=align,
+        ) as table:
+            table.row([clean(cell) for cell in header])
+            for at, cells in enumerate(rows):
+                row = table.row()
+                colours = fills[at] if fills else [None] * len(cells)
+                for cell, colour in zip(cells, colours, strict=True):
+                    row.cell(clean(cell), style=FontFace(fill_color=colour) if colour else None)
+
     class ReportPDF(FPDF):
         def header(self) -> None:
             self.set_font(family, "B", 9)
@@ -861,39 +886,13 @@ def report_pdf(report: Report) -> bytes:
                 pdf.ln(1)
         if grid is not None:
             header, rows, fills = grid
-            pdf.set_text_color(20, 20, 20)
-            size, widths = _pdf_column_widths(pdf, family, header, rows, padding=1)
-            pdf.set_font(family, "", size)
-            with pdf.table(
-                col_widths=widths,
-                headings_style=FontFace(emphasis="BOLD", fill_color=(240, 240, 240)),
-                line_height=4.4,
-                padding=1,
-                text_align=("LEFT", *("RIGHT",) * (len(header) - 1)),
-            ) as table:
-                table.row([clean(cell) for cell in header])
-                for cells, colours in zip(rows, fills, strict=True):
-                    row = table.row()
-                    for cell, colour in zip(cells, colours, strict=True):
-                        row.cell(clean(cell), style=FontFace(fill_color=colour) if colour else None)
+            draw_table(header, rows, ("LEFT", *("RIGHT",) * (len(header) - 1)), 4.4, fills)
         if image is not None:
             pdf.image(io.BytesIO(image), x=pdf.l_margin + (pdf.epw - width_mm) / 2, w=width_mm, h=height_mm)
         if section.table is not None:
             header, rows = _section_table_rows(section)
-            pdf.set_text_color(20, 20, 20)
             numeric = [pd.api.types.is_numeric_dtype(section.table[column]) for column in section.table.columns]
-            size, widths = _pdf_column_widths(pdf, family, header, rows, padding=1)
-            pdf.set_font(family, "", size)
-            with pdf.table(
-                col_widths=widths,
-                headings_style=FontFace(emphasis="BOLD", fill_color=(240, 240, 240)),
-                line_height=4,
-                padding=1,
-                text_align=tuple("RIGHT" if is_number else "LEFT" for is_number in numeric),
-            ) as table:
-                table.row([clean(cell) for cell in header])
-                for row in rows:
-                    table.row([clean(cell) for cell in row])
+            draw_table(header, rows, tuple("RIGHT" if is_number else "LEFT" for is_number in numeric), 4)
         if section.note:
             pdf.ln(1)
             pdf.set_font(family, "", 9)
