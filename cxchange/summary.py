@@ -343,7 +343,7 @@ def _actions(log: pd.DataFrame, barriers: dict[int, str], today: date) -> Findin
     flags = actions.action_flags(log, barriers, today) if len(log) else pd.DataFrame(columns=actions.FLAG_COLUMNS)
     past = log[flags["past_barrier"].to_numpy(dtype=bool)] if len(log) else log
     past_text = "; ".join(
-        f"{row.title} ({row.team}: {actions.past_barrier_text(row.element, barriers[int(row.team_id)]).lower()})"
+        f"{row.title} ({row.team}: a{actions.past_barrier_text(row.element, barriers[int(row.team_id)])[1:]})"
         for row in past.itertuples()
     )
     late = actions.overdue(log, today) if len(log) else log

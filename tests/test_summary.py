@@ -68,8 +68,9 @@ def test_the_summary_says_its_findings_in_their_titles(found):
     assert "What helps: Sponsor messages" in barrier.sentence
     assert moves.title == "15 significant moves since 2026 Q3: 12 up, 3 down; Distribution Centre Awareness down most"
     assert late.title == "3 actions overdue, owned by Kwame Mensah, Stefan Novak and Victor Lang"
-    assert "Aimed past the team's barrier: Add a help channel for the new order process (Distribution Centre: " in (
-        late.sentence
+    assert (
+        "Aimed past the team's barrier: Add a help channel for the new order process (Distribution Centre: aimed at "
+        "Knowledge, past its Awareness barrier)." in late.sentence
     )
     assert "155 days overdue" in late.sentence
     assert steps.title == "Kotter: step 5 'Enable action by removing barriers' in progress"
