@@ -1,7 +1,5 @@
 """Overview: the organisation's readiness at a glance, the team heatmap, the trend, the barrier points."""
 
-from datetime import date
-
 import streamlit as st
 
 from cxchange import charts, readiness, services, summary, ui
@@ -37,7 +35,7 @@ if organisation["suppressed"]:
 change = readiness.change_between(frame, 0, wave_id)
 
 # The executive summary every report opens with: the same function, the same numbers.
-found = ui.read(services.executive_summary, initiative_id, wave_id, ui.scope() or 0, date.today())
+found = ui.read(services.executive_summary, initiative_id, wave_id, ui.scope() or 0, ui.today())
 with st.container(border=True, key="executive_summary"):
     st.subheader(found.title)
     st.markdown("\n".join(f"- **{markdown_text(f.title)}**  \n{markdown_text(f.sentence)}" for f in found.findings))

@@ -44,6 +44,13 @@ LAST_DAY = date(2026, 11, 20)
 """The demo's "as of" day: its logs run up to here, whatever day it is loaded, and while it is the workspace
 the pages count days from here (ui.today), so its stories read the same whenever it is opened."""
 
+
+def day_of(workspace_kind: str, today: date) -> date:
+    """The day a workspace's pages and reports count from: the demo's own "as of" day (LAST_DAY), so its
+    stories read the same whenever it is opened; `today` in a workspace of one's own."""
+    return LAST_DAY if workspace_kind == "demo" else today
+
+
 Profile = Callable[[int], tuple[float, float, float, float, float]]
 """Wave index (0–5) to the target means of the five elements."""
 

@@ -402,7 +402,7 @@ def _summary_inputs(
     today: date | None,
 ) -> summary.SummaryInputs:
     """What summary.summarise reads, loaded as the Overview, Actions, Kotter and Champions pages load it."""
-    today = today or date.today()
+    today = today or sample_data.day_of(store.settings.workspace_kind(db), date.today())
     teams = store.org.teams(db)
     scope = None if team_id == ORGANISATION else team_id
     initiative_id = int(waves["initiative_id"].iloc[0]) if len(waves) else None

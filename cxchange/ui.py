@@ -607,7 +607,7 @@ def today() -> date:
     """The day pages count from: the demo's own "as of" day (sample_data.LAST_DAY) while the demo is loaded,
     so its quiet champions, stale steps, overdue actions and sponsor lights read the same whenever it is
     opened; the calendar's today in a workspace of one's own."""
-    return sample_data.LAST_DAY if read(store.settings.workspace_kind) == "demo" else date.today()
+    return sample_data.day_of(read(store.settings.workspace_kind), date.today())
 
 
 DEMO_LINE_STYLE = (

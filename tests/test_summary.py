@@ -13,7 +13,7 @@ import streamlit as st
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
-from cxchange import analysis, exports, services, store, summary
+from cxchange import analysis, exports, sample_data, services, store, summary
 from cxchange.text import markdown_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,6 +171,12 @@ def test_the_overview_shows_the_summary_with_the_reports_numbers(demo_path, monk
     assert at_a_glance["Teams at a barrier"] == shown
     headline = next(finding for finding in findings if finding.kind == "headline").numbers
     assert next(m.value for m in at.metric if m.label == "Readiness index (0–100)") == str(headline["readiness"])
+    # Page and report count days from the demo's own day, as the Actions page does (not the calendar's today).
+    late = (sample_data.LAST_DAY - date(2026, 6, 30)).days
+    assert (
+        f"Supply Chain, {late} days overdue"
+        in next(finding for finding in findings if finding.kind == "actions").sentence
+    )
 
 
 def test_the_reports_page_offers_a_per_team_pack(demo_path, monkeypatch):
