@@ -41,26 +41,21 @@ def listening(port: int) -> list[str]:
     return found
 
 
-def test_the_server_listens_on_this_computer_only_and_says_so(demo_path: Path, tmp_path: Path, page: Page):
-    with serving(demo_path, tmp_path / "streamlit.log") as url:
-        port = int(url.rsplit(":", 1)[1])
-        assert listening(port) == ["127.0.0.1"]
-        page.goto(url)
-        expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=60_000)
-        sidebar = page.get_by_test_id("stSidebar")
-        expect(sidebar.get_by_text("Local: only this computer can open it")).to_be_visible()
-        settled(page)
-        page.screenshot(path=ARTIFACTS / "local-only.png")
-
-
-def test_no_page_asks_another_server_for_anything(server: str, page: Page):
-    """Fonts, icons and the favicon come from the app: an intranet app holding HR data calls no CDN."""
+def test_the_server_listens_on_this_computer_only_says_so_and_asks_no_other_server(server: str, page: Page):
+    """Only this computer reaches `make run`'s server, the sidebar says so; fonts, icons and the favicon come
+    from the app: an intranet app holding HR data calls no CDN."""
+    assert listening(int(server.rsplit(":", 1)[1])) == ["127.0.0.1"]
     outside: list[str] = []
     page.on("request", lambda request: outside.append(request.url) if not local(request.url, server) else None)
     for path in ("", "/readiness", "/workshop", "/settings"):
         page.goto(f"{server}{path}")
         expect(page.get_by_test_id("stSidebar")).to_be_visible(timeout=60_000)
         settled(page)
+        if path == "":
+            expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+            local_only = page.get_by_test_id("stSidebar").get_by_text("Local: only this computer can open it")
+            expect(local_only).to_be_visible()
+            page.screenshot(path=ARTIFACTS / "local-only.png")
         # Chromium fetches a favicon outside the page's requests: read where every link and source points.
         outside += [
             url
