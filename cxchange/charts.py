@@ -771,9 +771,12 @@ def readiness_trend(
     chart = alt.layer(*layers).properties(height=360)
     if labelled:
         chart = chart.properties(padding={"right": LABEL_WIDTH - 60, "left": 5, "top": 5, "bottom": 5})
-    subtitle = "Shaded: 95% confidence band. Hover a point for n."
+    subtitle = "Shaded: 95% confidence band. Hover a point for n and the response rate."
     if chosen is not None:
-        subtitle = "Shaded: the highlighted team's 95% confidence band; other teams in grey. Hover a point for n."
+        subtitle = (
+            "Shaded: the highlighted team's 95% confidence band; other teams in grey. "
+            "Hover a point for n and the response rate."
+        )
     chart = _titled(chart, title, subtitle)
     return _finish(chart)
 
