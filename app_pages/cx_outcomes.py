@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from cxchange import access, charts, outcomes, services, ui
+from cxchange import access, charts, outcomes, readiness, services, ui
 from cxchange.importing import ImportRejected
 from cxchange.text import agree
 
@@ -34,7 +34,7 @@ def comparison() -> None:
             f"like a survey wave ({', '.join(wave_names[-2:]) or 'e.g. 2026 Q3'}) so it meets that wave's readiness."
         )
         return
-    points = outcomes.readiness_vs_outcomes(frame, figures)
+    points = readiness.with_rates(outcomes.readiness_vs_outcomes(frame, figures), frame)
     left_out = outcomes.left_out(frame, figures)
     if points.empty:
         st.info(

@@ -66,6 +66,11 @@ profile = readiness.element_trend_rows(frame, team_id)
 if not profile.empty:
     ui.chart(charts.element_profiles, profile, wave_order, title=f"{team_name}: ADKAR elements over all waves")
 
+# Half-width tables: short headings (the help says them in full) keep n and the response rate in view.
+NARROW_FIGURES = {
+    "Readiness index": st.column_config.NumberColumn("Index", format="%.1f", help="Readiness index (0–100)"),
+    "Responses (n)": st.column_config.NumberColumn("n", help="Complete responses (n)"),
+}
 history_col, path_col = st.columns(2)
 with history_col:
     st.subheader("Barrier point by wave")
@@ -73,7 +78,7 @@ with history_col:
         readiness.barrier_history(frame, team_id, min_n),
         hide_index=True,
         width="stretch",
-        column_config={"Readiness index": st.column_config.NumberColumn(format="%.1f")},
+        column_config=NARROW_FIGURES,
         name=f"{team_name} barrier points by wave",
     )
 with path_col:
@@ -84,7 +89,7 @@ with path_col:
         readiness.roll_up_path(wave_rows, team_id, min_n),
         hide_index=True,
         width="stretch",
-        column_config={"Readiness index": st.column_config.NumberColumn(format="%.1f")},
+        column_config=NARROW_FIGURES,
         name=f"{team_name} roll-up {wave_name}",
     )
 

@@ -164,9 +164,10 @@ def capture_form() -> None:
 
 if step.kind == "pulse":
     pulse = workshop.pulse(wave_rows, readiness.change_text(frame, 0, wave_id, min_n), min_n)
+    rate = readiness.rate_suffix(wave_rows[wave_rows["team_id"] == 0])
     st.markdown(
         f"<div class='cx-big'>{html_text(pulse.index)}</div><div class='cx-mid'>readiness index, "
-        f"{html_text(wave_name)} · {html_text(pulse.n)}</div><p>{html_text(pulse.change)}</p>",
+        f"{html_text(wave_name)} · {html_text(pulse.n + rate)}</div><p>{html_text(pulse.change)}</p>",
         unsafe_allow_html=True,
     )
 elif step.kind == "heatmap":
@@ -178,10 +179,11 @@ elif step.kind == "barriers":
     ui.chart(charts.barrier_chart, shares, projector=True)
 elif step.kind == "team":
     screen = workshop.team_screen(wave_rows, step.team, min_n)
+    rate = readiness.rate_suffix(wave_rows[wave_rows["team"] == step.team])
     figures, answers = st.columns([1, 2]) if screen["barrier"] else (st.container(), None)
     figures.markdown(
         f"<div class='cx-big'>{html_text(screen['index'])}</div>"
-        f"<div class='cx-mid'>readiness index · {html_text(screen['n'])}</div>",
+        f"<div class='cx-mid'>readiness index · {html_text(screen['n'] + rate)}</div>",
         unsafe_allow_html=True,
     )
     if screen["barrier"]:

@@ -13,7 +13,7 @@ from cxchange.champions import EFFECT_GROUPS, status_labels
 from cxchange.hierarchy import ORGANISATION, suppression_text
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
 from cxchange.settings import DEFAULTS
-from cxchange.text import date_text, plural, rate_text
+from cxchange.text import NO_RATE, date_text, plural, response_rate_text
 
 FONT_SIZE = 13
 LOW_HIGH_SCHEME = "redyellowblue"
@@ -148,6 +148,15 @@ def _team_click() -> alt.Parameter:
     return alt.selection_point(name=TEAM_SELECTION, fields=["team_name"], on="click", empty=False)
 
 
+def _with_rate(data: pd.DataFrame) -> pd.DataFrame:
+    """`data` with its `rate` column (readiness.rate_labels) for the tooltip beside n; NO_RATE where it has none."""
+    return data if "rate" in data else data.assign(rate=NO_RATE)
+
+
+RATE_TOOLTIP = alt.Tooltip("rate:N", title="Response rate")
+"""Beside every per-team "Responses (n)" of a tooltip: complete responses ÷ headcount, where it is known."""
+
+
 def _sorted_rows(wave_rows: pd.DataFrame, sort: str) -> pd.DataFrame:
     """Teams in hierarchy order, or by a measure with the lowest first and hidden teams last."""
     if sort == "hierarchy":
@@ -173,8 +182,8 @@ def heatmap_data(wave_rows: pd.DataFrame, min_n: int, sort: str = "hierarchy") -
                     "element": ELEMENT_LABELS[element],
                     "mean": None if hidden else float(mean),
                     "n": None if hidden else int(row.n),
-                    # text, never null: Vega-Lite would write a null as "null"
-                    "rate": rate_text(getattr(row, "response_rate", None), getattr(row, "headcount", None)) or "–",
+                    "rate": response_rate_text(getattr(row, "response_rate", None), getattr(row, "headcount", None))
+                    or NO_RATE,
                     "suppressed": hidden,
                     "barrier": (not hidden) and row.barrier_point == element,
                     "text": suppression_text(row.suppression, min_n).replace("fewer than", "fewer\nthan") + "\n"
@@ -232,7 +241,7 @@ def readiness_heatmap(
         alt.Tooltip("element:N", title="Element"),
         alt.Tooltip("mean:Q", title="Mean (1–5)", format=".2f"),
         alt.Tooltip("n:Q", title="Responses (n)"),
-        alt.Tooltip("rate:N", title="Response rate"),
+        RATE_TOOLTIP,
     ]
     click = _team_click()
     cells = (
@@ -280,7 +289,7 @@ def readiness_heatmap(
             alt.Tooltip("team:N", title="Team"),
             alt.Tooltip("readiness:Q", title="Index", format=".0f"),
             alt.Tooltip("n:Q", title="Responses (n)"),
-            alt.Tooltip("rate:N", title="Response rate"),
+            RATE_TOOLTIP,
         ],
     )
     index_text = index_base.mark_text(align="left", dx=4, fontSize=FONT_SIZE - 1).encode(
@@ -333,6 +342,7 @@ def likert_segments(shares: pd.DataFrame, by: str = "team") -> pd.DataFrame:
                     "end": start + share[value],
                     "share": share[value],
                     "n": int(first["n"]),
+                    "rate": first["rate"] if "rate" in part else NO_RATE,
                     "agree": share[4] + share[5],
                     "disagree": share[1] + share[2],
                 }
@@ -371,6 +381,7 @@ def likert_bars(shares: pd.DataFrame, by: str = "team", title: str = "") -> alt.
             alt.Tooltip("answer:N", title="Answer"),
             alt.Tooltip("share:Q", title="Share", format=".0%"),
             alt.Tooltip("n:Q", title="Responses (n)"),
+            RATE_TOOLTIP,
         ],
     )
     if by == "team":
@@ -391,7 +402,7 @@ def likert_bars(shares: pd.DataFrame, by: str = "team", title: str = "") -> alt.
 def barrier_chart(shares: pd.DataFrame, title: str = "") -> alt.LayerChart:
     """Per team, the share of respondents whose barrier point is each element (or none), stacked to 100%."""
     names = [ELEMENT_LABELS[e] for e in ELEMENTS] + ["No barrier"]
-    data = shares.assign(
+    data = _with_rate(shares).assign(
         team_name=shares["team"],
         row=[
             team_label(t, d, c) for t, d, c in zip(shares["team"], shares["depth"], shares["has_children"], strict=True)
@@ -420,6 +431,7 @@ def barrier_chart(shares: pd.DataFrame, title: str = "") -> alt.LayerChart:
                 alt.Tooltip("share:Q", title="Share", format=".0%"),
                 alt.Tooltip("count:Q", title="Respondents"),
                 alt.Tooltip("n:Q", title="Responses (n)"),
+                RATE_TOOLTIP,
             ],
         )
         .properties(height=max(len(order) * 30, 100))
@@ -587,7 +599,7 @@ def element_profiles(rows: pd.DataFrame, wave_order: list[str], title: str = "")
 
     `rows` have element, wave, value, ci_low, ci_high, n (readiness.trend_rows per element).
     """
-    data = rows.assign(element_label=rows["element"].map(ELEMENT_LABELS))
+    data = _with_rate(rows).assign(element_label=rows["element"].map(ELEMENT_LABELS))
     x = alt.X(
         "wave:O",
         sort=wave_order,
@@ -610,6 +622,7 @@ def element_profiles(rows: pd.DataFrame, wave_order: list[str], title: str = "")
             alt.Tooltip("ci_low:Q", title="95% CI from", format=".2f"),
             alt.Tooltip("ci_high:Q", title="95% CI to", format=".2f"),
             alt.Tooltip("n:Q", title="Responses (n)"),
+            RATE_TOOLTIP,
         ],
     )
     threshold = alt.Chart().mark_rule(strokeDash=[3, 3], color="#c0392b").encode(y=alt.datum(3))
@@ -689,7 +702,7 @@ def readiness_trend(
     colour with its band and a label at its line's end, the others light grey behind it. Where colours
     repeat (more lines than colours), every line is labelled at its end as well as in the legend.
     """
-    data = rows[["team_id", "team", "team_name", "wave", "value", "ci_low", "ci_high", "n"]].rename(
+    data = _with_rate(rows)[["team_id", "team", "team_name", "wave", "value", "ci_low", "ci_high", "n", "rate"]].rename(
         columns={"value": "readiness"}
     )
     labels = list(dict.fromkeys(data["team"]))
@@ -731,6 +744,7 @@ def readiness_trend(
         alt.Tooltip("ci_low:Q", title="95% CI from", format=".2f"),
         alt.Tooltip("ci_high:Q", title="95% CI to", format=".2f"),
         alt.Tooltip("n:Q", title="Responses (n)"),
+        RATE_TOOLTIP,
     ]
     width = (
         alt.value(2.5)
@@ -757,9 +771,12 @@ def readiness_trend(
     chart = alt.layer(*layers).properties(height=360)
     if labelled:
         chart = chart.properties(padding={"right": LABEL_WIDTH - 60, "left": 5, "top": 5, "bottom": 5})
-    subtitle = "Shaded: 95% confidence band. Hover a point for n."
+    subtitle = "Shaded: 95% confidence band. Hover a point for n and the response rate."
     if chosen is not None:
-        subtitle = "Shaded: the highlighted team's 95% confidence band; other teams in grey. Hover a point for n."
+        subtitle = (
+            "Shaded: the highlighted team's 95% confidence band; other teams in grey. "
+            "Hover a point for n and the response rate."
+        )
     chart = _titled(chart, title, subtitle)
     return _finish(chart)
 
@@ -781,7 +798,7 @@ def readiness_outcome_scatter(
     `band` (readiness, low, high) is the trend line's confidence band; `correlation_text` gives r,
     its CI and n for the subtitle, which also says that this is association, not cause.
     """
-    data = points[["team", "wave", "readiness", "n", "value"]]
+    data = _with_rate(points)[["team", "wave", "readiness", "n", "rate", "value"]]
     x = alt.X("readiness:Q", title="Readiness index (0–100)", scale=alt.Scale(zero=False))
     y = alt.Y("value:Q", title=measure, scale=alt.Scale(zero=False))
     dots = (
@@ -801,6 +818,7 @@ def readiness_outcome_scatter(
                 alt.Tooltip("wave:O", title="Wave"),
                 alt.Tooltip("readiness:Q", title="Readiness index", format=".1f"),
                 alt.Tooltip("n:Q", title="Responses (n)"),
+                RATE_TOOLTIP,
                 alt.Tooltip("value:Q", title=measure, format=".4~g"),
             ],
         )

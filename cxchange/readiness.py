@@ -11,7 +11,7 @@ import pandas as pd
 from cxchange import analysis, scoring
 from cxchange.hierarchy import ORGANISATION, Tree, subtree_members, suppression_text, team_tree
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, OUTCOME, REMEDIES, readiness_index
-from cxchange.text import p_text, rate_text
+from cxchange.text import NO_RATE, p_text, response_rate_text
 
 FIGURE_COLUMNS: tuple[str, ...] = (
     *ELEMENTS,
@@ -110,7 +110,7 @@ def _rate_headcount(stats: pd.DataFrame, teams: pd.DataFrame, rolled: pd.DataFra
 def n_caption(row: Any) -> str:
     """What stands under a readiness row's n: its index's 95% CI (or why there is none) and its response rate,
     each a sentence on a line of its own (markdown)."""
-    rate = rate_text(row["response_rate"], row["headcount"])
+    rate = response_rate_text(row["response_rate"], row["headcount"])
     return ci_text(row).rstrip(".") + "." + (f"  \nResponse rate: {rate}." if rate else "")
 
 
@@ -383,7 +383,31 @@ def _shown_n(rows: pd.DataFrame) -> pd.api.extensions.ExtensionArray:
 
 def _rates(rows: pd.DataFrame) -> list[str]:
     """The rows' response rates as text ("30% of 40"); blank where unknown or hidden (figures blanks them)."""
-    return [rate_text(rate, people) for rate, people in zip(rows["response_rate"], rows["headcount"], strict=True)]
+    return [
+        response_rate_text(rate, people) for rate, people in zip(rows["response_rate"], rows["headcount"], strict=True)
+    ]
+
+
+def rate_labels(rows: pd.DataFrame) -> list[str]:
+    """The rows' response rates as a chart's tooltip gives them beside n: _rates, NO_RATE where there is none."""
+    return [rate or NO_RATE for rate in _rates(rows)]
+
+
+def rate_suffix(rows: pd.DataFrame) -> str:
+    """What follows a figure's "n = 41" where one team's row (`rows`, one row or none) has a response rate:
+    " · 68% of 60"; "" where it has none, or its figures are hidden."""
+    if len(rows) != 1 or bool(rows["suppressed"].iloc[0]):
+        return ""
+    rate = _rates(rows)[0]
+    return f" · {rate}" if rate else ""
+
+
+def with_rates(points: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of team-waves (team_id, wave_id; e.g. outcomes.readiness_vs_outcomes) with each one's response rate
+    from `frame` (figures) as a `rate` column for a chart's tooltip (rate_labels; NO_RATE where none)."""
+    key = ["team_id", "wave_id"]
+    joined = points[key].merge(frame[[*key, "response_rate", "headcount"]], on=key, how="left")
+    return points.assign(rate=rate_labels(joined))
 
 
 def team_table(frame: pd.DataFrame, wave_id: int, min_n: int) -> pd.DataFrame:
@@ -450,7 +474,7 @@ def rolled_counts(counts: pd.DataFrame, teams: pd.DataFrame, view_rows: pd.DataF
 
     Only teams shown in `view_rows` (one wave of readiness_by_team for the same group) are kept, so
     a distribution is never drawn for a group whose figures are hidden. Adds team, order, depth,
-    has_children and n from the view.
+    has_children, n and rate (rate_labels) from the view.
     """
     keys = [column for column in counts.columns if column not in ("team_id", "is_champion", "count")]
     part = in_group(counts, group).drop(columns="is_champion")
@@ -458,9 +482,12 @@ def rolled_counts(counts: pd.DataFrame, teams: pd.DataFrame, view_rows: pd.DataF
     summed = joined.groupby(["ancestor_id", *keys], as_index=False)["count"].sum()
     summed = summed.rename(columns={"ancestor_id": "team_id"})
     shown = view_rows.loc[~view_rows["suppressed"].astype(bool)]
-    # Entered team-level results have no answers: n here counts the survey respondents only.
-    shown = shown.assign(n=shown["n"] - shown["aggregate_n"].fillna(0).astype(int))
-    return summed.merge(shown[["team_id", "team", "order", "depth", "has_children", "n"]], on="team_id")
+    # Entered team-level results have no answers: n here counts the survey respondents only, and the team's
+    # response rate (all its complete responses) would not be this n's: none is given beside it then.
+    entered = shown["aggregate_n"].fillna(0).astype(int)
+    survey_rate = shown["response_rate"].where(entered == 0)
+    shown = shown.assign(n=shown["n"] - entered, rate=rate_labels(shown.assign(response_rate=survey_rate)))
+    return summed.merge(shown[["team_id", "team", "order", "depth", "has_children", "n", "rate"]], on="team_id")
 
 
 def likert_shares(counts: pd.DataFrame, teams: pd.DataFrame, view_rows: pd.DataFrame, group: str) -> pd.DataFrame:
@@ -502,6 +529,7 @@ def trend_rows(frame: pd.DataFrame, measure: str = "readiness") -> pd.DataFrame:
             "ci_low": low,
             "ci_high": high,
             "n": shown["n"],
+            "rate": rate_labels(shown),
         }
     ).reset_index(drop=True)
 
@@ -537,6 +565,7 @@ def barrier_history(frame: pd.DataFrame, team_id: int, min_n: int) -> pd.DataFra
             "Barrier point": [_point_text(row, min_n) for row in rows.itertuples()],
             "Readiness index": rows["readiness"].round(1).to_numpy(),
             "Responses (n)": _shown_n(rows),
+            "Response rate": _rates(rows),
         }
     )
 

@@ -86,6 +86,22 @@ def rate_text(rate: object, headcount: object) -> str:
     return f"{share:.0%} of {people:,.0f}"
 
 
+OVER_HEADCOUNT = "more responses than headcount"
+"""The note beside a response rate above 100%: shown as it is, never clipped, and said why it can be."""
+
+
+def response_rate_text(rate: object, headcount: object) -> str:
+    """rate_text, with a note where more responded than the headcount counts ("112% of 40, more responses
+    than headcount": the headcount is out of date, or people answered for a team they are not counted in)."""
+    said = rate_text(rate, headcount)
+    return f"{said}, {OVER_HEADCOUNT}" if said and float(rate) > 1 else said
+
+
+NO_RATE = "–"
+"""A chart's tooltip where there is no response rate (no headcount, a hidden team, a respondent group):
+text, never null, which Vega-Lite would write as "null"."""
+
+
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 """Every ASCII punctuation character: CommonMark lets a backslash make each one plain text."""
 
