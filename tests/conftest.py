@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from test_browser import serving
 
 from cxchange import services, store
 from cxchange.cli import main as cli_main
@@ -177,3 +178,14 @@ def page(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One server per test worker on a copy of the demo, shared by the browser tests that only read (each in a
+    browser context of its own): started once, its caches warm after the first page, instead of a server and a
+    cold first page for each. A test that writes uses `server`, a copy of its own."""
+    folder = tmp_path_factory.mktemp("demo-server")
+    shutil.copyfile(demo_file, folder / "cxchange.db")
+    with serving(folder / "cxchange.db", folder / "streamlit.log") as url:
+        yield url

@@ -166,8 +166,8 @@ def drawn(page: Page) -> None:
         expect(grid.locator("canvas").first).to_be_visible()
 
 
-def test_overview_heatmap_renders_without_errors(server: str, page: Page):
-    page.goto(server)
+def test_overview_heatmap_renders_without_errors(demo_server: str, page: Page):
+    page.goto(demo_server)
     expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=60_000)
     charts = page.locator("[data-testid='stVegaLiteChart']")
     expect(charts).to_have_count(2, timeout=60_000)
@@ -186,8 +186,8 @@ def test_overview_heatmap_renders_without_errors(server: str, page: Page):
     assert page.locator("[data-testid='stException']").count() == 0
 
 
-def test_a_deep_link_opens_the_page_inside_the_app(server: str, page: Page):
-    page.goto(f"{server}/settings")
+def test_a_deep_link_opens_the_page_inside_the_app(demo_server: str, page: Page):
+    page.goto(f"{demo_server}/settings")
     expect(page.get_by_role("heading", name="Settings")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Demo data")).to_be_visible()
     expect(page.get_by_role("link", name="Overview")).to_be_visible()
@@ -289,12 +289,12 @@ def test_a_survey_import_with_an_unknown_label_reaches_the_overview(
     assert page.locator("[data-testid='stException']").count() == 0
 
 
-def test_readiness_filter_then_click_a_team_to_open_its_detail(server: str, page: Page):
-    page.goto(f"{server}/readiness")
+def test_readiness_filter_then_click_a_team_to_open_its_detail(demo_server: str, page: Page):
+    page.goto(f"{demo_server}/readiness")
     expect(page.get_by_role("heading", name="Readiness")).to_be_visible(timeout=60_000)
     heatmap = page.locator("[data-testid='stVegaLiteChart']").first
     # The clickable cells are the layer holding the click selection, the only one Altair names
-    # view_<number> (the number counts charts made in the server): one path per shown team and element.
+    # view_<number> (the number counts charts made in the demo_server): one path per shown team and element.
     cells = heatmap.locator("svg g.mark-rect[class*='view_'] path")
     expect(cells).to_have_count(15 * 5, timeout=60_000)  # 17 teams, 2 of them hidden
     drawn(page)
@@ -423,8 +423,8 @@ def test_kotter_board_marks_a_step_done_out_of_order_and_warns(server: str, page
 # Reports & export -----------------------------------------------------------------------------
 
 
-def test_reports_page_downloads_an_html_report_that_opens_offline(server: str, page: Page, tmp_path: Path):
-    page.goto(f"{server}/reports")
+def test_reports_page_downloads_an_html_report_that_opens_offline(demo_server: str, page: Page, tmp_path: Path):
+    page.goto(f"{demo_server}/reports")
     expect(page.get_by_role("heading", name="Reports & export")).to_be_visible(timeout=60_000)
     button = page.get_by_role("button", name="HTML report")
     expect(button).to_be_visible(timeout=60_000)

@@ -20,7 +20,7 @@ import pytest
 import streamlit as st
 from playwright.sync_api import Page, expect
 from streamlit.testing.v1 import AppTest
-from test_browser import ARTIFACTS, drawn, serving, settled
+from test_browser import ARTIFACTS, drawn, settled
 
 from cxchange import analysis, charts, exports, readiness, services, store
 from cxchange.hierarchy import ORGANISATION
@@ -404,23 +404,23 @@ in); chart text marks (on their cells) are the spec test's."""
 
 
 @pytest.mark.browser
-def test_text_on_the_overview_and_trends_reads_at_wcag_aa_in_the_browser(demo_path: Path, tmp_path: Path, page: Page):
+def test_text_on_the_overview_and_trends_reads_at_wcag_aa_in_the_browser(demo_server: str, page: Page):
     """Every text's colour as Chromium draws it (opacity and alpha mixed over white), on the two pages with trends."""
-    with serving(demo_path, tmp_path / "streamlit.log") as url:
-        low = []
-        for path, heading in (("", "Overview"), ("/readiness", "Readiness")):
-            page.goto(url + path)
-            expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=60_000)
+    url = demo_server
+    low = []
+    for path, heading in (("", "Overview"), ("/readiness", "Readiness")):
+        page.goto(url + path)
+        expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=60_000)
+        drawn(page)
+        if heading == "Readiness":
+            page.get_by_role("tab", name="Trends").click()
+            settled(page)
             drawn(page)
-            if heading == "Readiness":
-                page.get_by_role("tab", name="Trends").click()
-                settled(page)
-                drawn(page)
-            page.screenshot(path=str(ARTIFACTS / f"colours-{heading.lower()}.png"), full_page=True)
-            texts = page.evaluate(MEASURE_TEXT)
-            assert len(texts) > 50, heading
-            low += [(heading, text, round(ratio, 2)) for text, ratio in texts if ratio < 4.5]
-        assert not low, low
+        page.screenshot(path=str(ARTIFACTS / f"colours-{heading.lower()}.png"), full_page=True)
+        texts = page.evaluate(MEASURE_TEXT)
+        assert len(texts) > 50, heading
+        low += [(heading, text, round(ratio, 2)) for text, ratio in texts if ratio < 4.5]
+    assert not low, low
 
 
 def test_no_label_of_a_chart_carries_an_invisible_character(demo_file):

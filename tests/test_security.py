@@ -41,14 +41,14 @@ def listening(port: int) -> list[str]:
     return found
 
 
-def test_the_server_listens_on_this_computer_only_says_so_and_asks_no_other_server(server: str, page: Page):
+def test_the_server_listens_on_this_computer_only_says_so_and_asks_no_other_server(demo_server: str, page: Page):
     """Only this computer reaches `make run`'s server, the sidebar says so; fonts, icons and the favicon come
     from the app: an intranet app holding HR data calls no CDN."""
-    assert listening(int(server.rsplit(":", 1)[1])) == ["127.0.0.1"]
+    assert listening(int(demo_server.rsplit(":", 1)[1])) == ["127.0.0.1"]
     outside: list[str] = []
-    page.on("request", lambda request: outside.append(request.url) if not local(request.url, server) else None)
+    page.on("request", lambda request: outside.append(request.url) if not local(request.url, demo_server) else None)
     for path in ("", "/readiness", "/workshop", "/settings"):
-        page.goto(f"{server}{path}")
+        page.goto(f"{demo_server}{path}")
         expect(page.get_by_test_id("stSidebar")).to_be_visible(timeout=60_000)
         settled(page)
         if path == "":
@@ -60,7 +60,7 @@ def test_the_server_listens_on_this_computer_only_says_so_and_asks_no_other_serv
         outside += [
             url
             for url in page.locator("[href], [src]").evaluate_all("nodes => nodes.map(n => n.href || n.src)")
-            if url and not local(url, server)
+            if url and not local(url, demo_server)
         ]
     page.wait_for_load_state("networkidle")
     assert outside == []
