@@ -12,6 +12,7 @@ import secrets
 import sqlite3
 import time
 import weakref
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from datetime import date, datetime
@@ -375,7 +376,7 @@ def dry_run(importer: Callable[..., Any], data: bytes, *args: Any) -> Any:
     do, worked out once per file content, arguments and workspace stamp, not on every rerun.
 
     A refusal (ImportRejected) is kept like a result and raised again, so a file that cannot be
-    imported is not read again either.
+    imported is not read again either. Each read (a miss) is noted in `parse_log`.
     """
     found = read(_result_or_refusal, importer, data, *args)
     if isinstance(found, ImportRejected):
@@ -383,7 +384,13 @@ def dry_run(importer: Callable[..., Any], data: bytes, *args: Any) -> Any:
     return found
 
 
+parse_log: deque[str] = deque(maxlen=256)
+"""The file name of each upload a dry run read (the cache had no answer for it), newest last: what the cache
+spares is the reads that are not here. Bounded, so a server that runs for months keeps only the latest."""
+
+
 def _result_or_refusal(db: Database, importer: Callable[..., Any], data: bytes, *args: Any) -> Any:
+    parse_log.append(str(args[0]) if args else "")
     try:
         return importer(db, data, *args, dry_run=True)
     except ImportRejected as refusal:
