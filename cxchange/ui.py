@@ -595,6 +595,11 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 [data-testid="stTable"] td, [data-testid="stTable"] th, [data-testid="stAlert"] p,
 .stButton button p, [data-testid="stFormSubmitButton"] button p, input, textarea,
 [data-testid="stDateInput"] input { font-size: 26px !important; }
+/* The date input draws its day as segments (year, month and day spin buttons), not in an input element;
+   no tag may be named in here: st.html drops a style block whose text looks like markup. */
+[data-testid="stDateInput"] [role="group"], [data-testid="stDateInput"] [role="group"] * {
+  font-size: 26px !important; line-height: 1.2 !important; }
+[data-testid="stDateInput"] [role="group"] { height: auto !important; }
 [data-testid="stTable"] td, [data-testid="stTable"] th { padding: 0.15rem 0.6rem !important; }
 [data-testid="stMarkdownContainer"] h1 { font-size: 52px !important; padding: 0 0 0.3rem; line-height: 1.15; }
 .cx-big { font-size: 140px; font-weight: 700; line-height: 1.05; color: #000; }
