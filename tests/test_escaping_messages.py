@@ -15,6 +15,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 from test_escaping import markdown_elements
+from test_pages import as_read
 
 from cxchange import sample_data, services, store
 from cxchange.text import message_markdown
@@ -32,11 +33,6 @@ LIVE = {
     "a link": re.compile(r"(?<!\\)\]\s*(?<!\\)\("),
     "an address GFM links": re.compile(r"https?:/|www\.|\w@\w", re.IGNORECASE),
 }
-
-
-def as_read(markdown: str) -> str:
-    """Markdown as a person reads it: without the backslash escapes and word joiners that keep user text plain."""
-    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def shown(at: AppTest) -> list[str]:
