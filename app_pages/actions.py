@@ -14,8 +14,7 @@ st.caption(
     "The programme's promises to its teams: what will be done, by whom, by when, and which ADKAR element or "
     "Kotter step it works on. Closed actions show what moved for their team in the next survey wave."
 )
-if message := st.session_state.pop("actions_message", None):
-    st.success(message)
+ui.say_kept("actions_message")
 
 today = ui.today()
 settings = ui.settings()
@@ -81,7 +80,7 @@ def add_action(initiative_id: int) -> None:
     except ValueError as problem:
         state["action_problems"] = getattr(problem, "problems", [str(problem)])
         return
-    state["actions_message"] = f"Added “{' '.join(state['action_title'].split())}” to the log."
+    ui.keep("actions_message", f"Added “{' '.join(state['action_title'].split())}” to the log.")
     state["action_title"], state["action_owner"], state["action_due"] = "", "", None
     state["action_element"], state["action_step"] = "", NONE
 
@@ -166,13 +165,11 @@ def log_view() -> None:
             applied = ui.call(services.update_actions, changes, today=today)
         except ValueError as problem:
             found = getattr(problem, "problems", [str(problem)])
-            st.error("Nothing was saved:\n\n" + "\n".join(f"- {line}" for line in found))
+            ui.say("error", "Nothing was saved:", found)
             return
         lines = actions.describe_applied(applied)
         st.session_state["actions_log_version"] = version + 1
-        st.session_state["actions_message"] = f"Saved changes to {plural(len(lines), 'action')}:\n\n" + "\n".join(
-            f"- {line}" for line in lines
-        )
+        ui.keep("actions_message", f"Saved changes to {plural(len(lines), 'action')}:", lines)
         st.rerun()
 
 
@@ -250,7 +247,7 @@ def add_form() -> None:
             "Add action", type="primary", on_click=add_action, args=(initiative_id,), key="action_submit"
         )
     if problems := st.session_state.pop("action_problems", None):
-        st.error("Nothing was added:\n\n" + "\n".join(f"- {line}" for line in problems))
+        ui.say("error", "Nothing was added:", problems)
 
 
 # Keyed and tracked, so the tab in use stays open when a save or an add reruns the page.

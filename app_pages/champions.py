@@ -13,8 +13,7 @@ st.caption(
     "Employees who carry the change into their team. Champions are named people by design: use an alias "
     "where a champion prefers one."
 )
-if message := st.session_state.pop("champions_message", None):
-    st.success(message)
+ui.say_kept("champions_message")
 
 today = ui.today()
 settings = ui.settings()
@@ -32,8 +31,8 @@ editing = ui.may_edit()  # a viewer reads the roster and the log; the services c
 
 
 def done(text: str) -> None:
-    """Forget cached queries after a write, keep the message for the next run, and rerun."""
-    st.session_state["champions_message"] = text
+    """Keep the message for the next run, and rerun (the write changed the file: the next run reads it anew)."""
+    ui.keep("champions_message", text)
     st.rerun()
 
 
@@ -106,9 +105,9 @@ def roster_tab() -> None:
             try:
                 ui.call(services.add_champion, alias, team, started, ended)
             except ValueError as problem:  # access.Refused too: a team outside the person's teams
-                st.error(f"Nothing was added. {problem}")
+                ui.say("error", f"Nothing was added. {problem}")
             else:
-                done(f"Added {markdown_text(alias)} to the roster of {markdown_text(team)} from {started:%Y-%m-%d}.")
+                done(f"Added {alias} to the roster of {team} from {started:%Y-%m-%d}.")
 
     if roster.empty:
         st.info("No champions yet: add one above, or import a roster file under Import.")
@@ -143,7 +142,7 @@ def roster_tab() -> None:
             try:
                 changed = ui.call(services.update_champions, edits)
             except ValueError as problem:
-                st.error("Nothing was saved:\n\n" + "\n".join(f"- {line}" for line in str(problem).splitlines()))
+                ui.say("error", "Nothing was saved:", str(problem).splitlines())
             else:
                 st.session_state["roster_version"] = version + 1
                 done(f"Saved the roster: {plural(changed, 'champion')} changed.")
@@ -167,7 +166,7 @@ def roster_tab() -> None:
             try:
                 ui.call(services.retire_champion, chosen, ended)
             except ValueError as problem:
-                st.error(f"Nothing was saved. {problem}")
+                ui.say("error", f"Nothing was saved. {problem}")
             else:
                 done(f"{labels[chosen]} stepped down on {ended:%Y-%m-%d}.")
 
@@ -208,7 +207,7 @@ def activity_tab() -> None:
                     try:
                         ui.call(services.add_champion_activity, champion, kind, happened, people, note, today)
                     except ValueError as problem:
-                        st.error(f"Nothing was logged. {problem}")
+                        ui.say("error", f"Nothing was logged. {problem}")
                     else:
                         # The write changed the file's stamp, so these read the roster and log as they are now.
                         after = ui.computed(
@@ -279,7 +278,7 @@ def import_tab() -> None:
         try:
             preview = ui.dry_run(services.import_roster, uploaded.getvalue(), uploaded.name)
         except (ImportRejected, access.Refused) as problem:
-            st.error(str(problem))
+            ui.say("error", problem)
         else:
             _preview(preview, uploaded)
     _history()
@@ -288,7 +287,7 @@ def import_tab() -> None:
 def _preview(preview, uploaded) -> None:
     st.write("**Preview**")
     if preview.already_imported:
-        st.info(preview.summary())
+        ui.say("info", preview.summary())
         return
     plan = preview.plan
     counts = plan.counts()
@@ -297,13 +296,13 @@ def _preview(preview, uploaded) -> None:
     skipped.metric("Rows skipped", sum(counts.get(k, 0) for k in ("duplicate", "duplicate in file", "blank")))
     errors.metric("Rows with errors", counts.get("error", 0))
     if preview.ignored_columns:
-        st.caption(f"Columns left out: {', '.join(preview.ignored_columns)}.")
+        st.caption(markdown_text(f"Columns left out: {', '.join(preview.ignored_columns)}."))
     if plan.problems:
         shown = plan.problems[:50]
-        more = f"\n- … and {len(plan.problems) - len(shown)} more" if len(plan.problems) > len(shown) else ""
-        st.error(preview.summary() + "\n\n" + "\n".join(f"- {problem}" for problem in shown) + more)
+        more = [f"… and {len(plan.problems) - len(shown)} more"] if len(plan.problems) > len(shown) else []
+        ui.say("error", preview.summary(), [*shown, *more])
     elif not counts.get("add"):
-        st.info(preview.summary())
+        ui.say("info", preview.summary())
     ui.table(
         plan.table(),
         hide_index=True,
@@ -354,7 +353,7 @@ def _history() -> None:
             try:
                 removed = ui.call(services.undo_champion_batch, batch)
             except access.Refused as problem:  # champions of teams they no longer look after
-                st.error(str(problem))
+                ui.say("error", problem)
                 return
             st.session_state.pop("roster_confirm_undo")
             done(

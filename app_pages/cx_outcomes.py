@@ -5,15 +5,14 @@ import streamlit as st
 
 from cxchange import access, charts, outcomes, readiness, services, ui
 from cxchange.importing import ImportRejected
-from cxchange.text import agree
+from cxchange.text import agree, markdown_text
 
 st.title("CX outcomes")
 st.caption(
     "Do ready teams deliver better customer experiences? Each point is one team in one wave: its readiness "
     "index beside its outcome figure for the period named like that wave."
 )
-if message := st.session_state.pop("outcomes_message", None):
-    st.success(message)
+ui.say_kept("outcomes_message")
 
 initiative_id = ui.initiative_picker(key="outcomes_initiative")
 frame = ui.readiness_frame(initiative_id)
@@ -140,12 +139,12 @@ def grid_entry() -> None:
     if st.button("Save figures", type="primary", key="outcomes_save"):
         rows, problems = outcomes.check_grid(edited, team_ids, period)
         if problems:
-            st.error("Nothing was saved:\n\n" + "\n".join(f"- {problem}" for problem in problems))
+            ui.say("error", "Nothing was saved:", problems)
         elif rows.empty and figures[figures["period"] == period].empty:
             st.warning("The grid has no figures: type a team's NPS, CSAT or complaint rate first.")
         else:
             counts = ui.call(services.save_cx_outcomes, rows, replace_period=period)
-            st.session_state["outcomes_message"] = f"Saved {period}: {outcomes.describe_counts(counts)}"
+            ui.keep("outcomes_message", f"Saved {period}: {outcomes.describe_counts(counts)}")
             st.rerun()
 
 
@@ -172,21 +171,19 @@ def file_import() -> None:
     try:
         preview = ui.dry_run(services.import_outcomes, uploaded.getvalue(), uploaded.name)
     except (ImportRejected, access.Refused) as problem:
-        st.error(str(problem))
+        ui.say("error", problem)
         return
     found, counts = preview.found, preview.counts
     if found.problems:
         shown = found.problems[:50]
         these = agree(len(found.problems), "this problem is", f"these {len(found.problems)} problems are")
-        more = f"\n- … and {len(found.problems) - len(shown)} more" if len(found.problems) > len(shown) else ""
-        st.error(
-            f"Nothing can be imported from {uploaded.name} until {these} fixed:\n\n"
-            + "\n".join(f"- {problem}" for problem in shown)
-            + more
-        )
+        more = [f"… and {len(found.problems) - len(shown)} more"] if len(found.problems) > len(shown) else []
+        ui.say("error", f"Nothing can be imported from {uploaded.name} until {these} fixed:", [*shown, *more])
         return
     if found.rows.empty:
-        st.warning(f"{uploaded.name} holds no figures: fill in NPS, CSAT or complaint rate for at least one team.")
+        ui.say(
+            "warning", f"{uploaded.name} holds no figures: fill in NPS, CSAT or complaint rate for at least one team."
+        )
         return
     st.subheader("Preview")
     added, changed, unchanged = st.columns(3)
@@ -195,7 +192,7 @@ def file_import() -> None:
     unchanged.metric("Already stored, unchanged", counts["unchanged"])
     ignored = f" Columns left out: {', '.join(found.ignored_columns)}." if found.ignored_columns else ""
     layout = "one figure a row" if found.layout == "long" else "a column per measure"
-    st.caption(f"Read {len(found.rows)} figures ({layout}).{ignored}")
+    st.caption(markdown_text(f"Read {len(found.rows)} figures ({layout}).{ignored}"))
     planned = preview.changes
     labels = {metric.code: metric.label for metric in outcomes.METRICS}
     ui.table(
@@ -214,11 +211,11 @@ def file_import() -> None:
         name="cx outcome import preview",
     )
     if not counts["added"] + counts["changed"]:
-        st.info(f"Every figure in {uploaded.name} is already stored: importing it would change nothing.")
+        ui.say("info", f"Every figure in {uploaded.name} is already stored: importing it would change nothing.")
         return
     if st.button("Import", type="primary", key="outcomes_import"):
         done = ui.call(services.import_outcomes, uploaded.getvalue(), uploaded.name)
-        st.session_state["outcomes_message"] = f"Imported {uploaded.name}: {outcomes.describe_counts(done.counts)}"
+        ui.keep("outcomes_message", f"Imported {uploaded.name}: {outcomes.describe_counts(done.counts)}")
         st.rerun()
 
 

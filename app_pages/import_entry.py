@@ -11,7 +11,7 @@ from cxchange.importing import (
     preview,
     question_set_csv,
 )
-from cxchange.text import plural
+from cxchange.text import markdown_text, plural
 
 st.title("Import & entry")
 items = ui.items()
@@ -19,8 +19,7 @@ item_label = preview.item_labels(items)
 initiatives = ui.initiatives()
 initiative_ids = dict(zip(initiatives["name"], initiatives["id"].tolist(), strict=True))
 
-if message := st.session_state.pop("import_message", None):
-    st.success(message)
+ui.say_kept("import_message")
 if ui.read(store.settings.workspace_kind) == "demo":
     # Real answers blended into made-up ones would be wrong under a banner calling them made up: refused.
     st.warning(
@@ -76,7 +75,7 @@ def survey_file() -> None:
         else:
             base = ImportMapping.from_json(saved[chosen_mapping]) if chosen_mapping in saved else ImportMapping()
     except ValueError as problem:
-        st.error(str(problem))
+        ui.say("error", problem)
         return
     source = mapping_file.file_id if mapping_file is not None else chosen_mapping
     state = f"mapping:{uploaded.file_id}:{source}"
@@ -124,13 +123,13 @@ def survey_file() -> None:
             st.rerun()
         return
     except ImportRejected as problem:
-        st.error(str(problem))
+        ui.say("error", problem)
         return
 
     plan = result.plan
     if result.already_imported:
         st.subheader("Preview")
-        st.info(result.report_lines()[0])
+        ui.say("info", result.report_lines()[0])
         return
     st.caption(f"Read as a {plan.tool} export · {len(plan.metadata)} of the tool's own columns left out")
 
@@ -164,7 +163,7 @@ def survey_file() -> None:
         placeholder=ui.MISSING,
     )
     if questions := preview.matrix_questions(grid):
-        st.caption(f"Statements under: {'; '.join(questions)}")
+        st.caption(markdown_text(f"Statements under: {'; '.join(questions)}"))
     if changed := preview.column_targets(grid, edited, item_label):
         st.session_state[state] = mapping.with_choices(columns=changed)
         st.rerun()
@@ -202,9 +201,9 @@ def survey_file() -> None:
     if ui.may_edit(programme=True) and save_column.button("Save mapping"):
         try:
             ui.call(services.save_mapping, name, saving)
-            st.toast(f"Saved the mapping {name.strip()!r} for the next file.")
+            ui.say("toast", f"Saved the mapping {name.strip()!r} for the next file.")
         except ImportRejected as problem:
-            st.error(str(problem))
+            ui.say("error", problem)
     download_column.download_button(
         "Download the mapping", saving, file_name="cxchange-mapping.json", mime="application/json"
     )
@@ -221,7 +220,7 @@ def survey_file() -> None:
         help="Off the 1–5 scale, or a non-answer such as Don't know: listed below.",
     )
     for line in preview.condensed(result.created):
-        st.write(f"• {line}")
+        st.write(markdown_text(f"• {line}"))
     per_team = plan.per_team()
     st.dataframe(
         per_team.rename(columns={"team": "Team", "complete": "Complete", "incomplete": "Incomplete"}),
@@ -231,11 +230,12 @@ def survey_file() -> None:
     minimum = int(ui.settings()["min_group_size"])
     small = preview.small_teams(plan, minimum)
     if small:
-        st.info(
+        ui.say(
+            "info",
             f"{len(small)} of {len(per_team)} teams have fewer than {minimum} complete responses of their own in "
             f"this file ({', '.join(small[:5])}): a team with fewer than {minimum} in the wave shows no figures "
             "(a parent's figure counts the teams below it), and a team beside it may be hidden too so it cannot "
-            "be worked out."
+            "be worked out.",
         )
     if plan.outcomes or plan.problems:
         st.write("**What happens to the other rows**")
@@ -259,12 +259,12 @@ def survey_file() -> None:
     allow = False
     if result.other_waves or result.other_files:
         # the other-wave sentence is the last blocker: the one a confirmation lifts
-        st.warning(blockers.pop())
+        ui.say("warning", blockers.pop())
         allow = st.checkbox("Import anyway", key=f"allow_other_wave:{state}")
         if not allow:
             blockers.append("Tick Import anyway to import responses already in another wave.")
     for blocker in blockers:
-        st.error(blocker)
+        ui.say("error", blocker)
     if st.button("Import", type="primary", disabled=bool(blockers)):
         try:
             done = ui.call(
@@ -278,9 +278,9 @@ def survey_file() -> None:
                 allow_other_wave=allow,
             )
         except (ImportRejected, access.Refused) as problem:
-            st.error(str(problem))
+            ui.say("error", problem)
             return
-        st.session_state["import_message"] = "  \n".join(done.report_lines()[:2] + preview.condensed(done.created))
+        ui.keep("import_message", "\n".join(done.report_lines()[:2] + preview.condensed(done.created)))
         st.rerun()
 
 
@@ -335,13 +335,14 @@ def team_level() -> None:
     ):
         rows, problems = entry.check_grid(edited, team_ids)
         if problems:
-            st.error("Nothing was saved:\n\n" + "\n".join(f"- {problem}" for problem in problems))
+            ui.say("error", "Nothing was saved:", problems)
         elif rows.empty:
             st.warning("The grid is empty: add a row per team.")
         else:  # someone who looks after some teams: their teams' entry is replaced, other teams' stays
             batch = ui.call(services.save_team_results, names[wave], rows)
-            st.session_state["import_message"] = (
-                f"Saved team-level results for {rows['team_id'].nunique()} teams in {wave} (batch {batch})."
+            ui.keep(
+                "import_message",
+                f"Saved team-level results for {rows['team_id'].nunique()} teams in {wave} (batch {batch}).",
             )
             st.rerun()
 
@@ -360,18 +361,18 @@ def results_file(wave: str, initiative: str | None) -> None:
     try:
         result = ui.dry_run(services.enter_team_results, data, uploaded.name, wave, initiative)
     except (ImportRejected, access.Refused) as problem:
-        st.error(str(problem))
+        ui.say("error", problem)
         return
     notes = ["Nothing is written until you press Save."]
     if result.replaced:
         notes.append(f"Replaces the earlier entry of {', '.join(result.replaced)} in {wave}.")
     if result.ignored_columns:
         notes.append(f"Columns not used: {', '.join(result.ignored_columns)}.")
-    st.caption(" ".join(notes))
+    st.caption(markdown_text(" ".join(notes)))
     st.dataframe(result.preview, hide_index=True, width="stretch", key="entry_preview", placeholder=ui.MISSING)
     if st.button(f"Save {len(result.preview)} teams' results into {wave}", type="primary", key="entry_file_save"):
         done = ui.call(services.enter_team_results, data, uploaded.name, wave, initiative)
-        st.session_state["import_message"] = done.report_lines()[0]
+        ui.keep("import_message", done.report_lines()[0])
         st.rerun()
 
 
@@ -410,7 +411,7 @@ with history_tab:
         with st.expander("Row outcomes of this batch"):
             recorded = ui.batch_outcomes(batch)
             st.write(preview.recorded_counts(recorded))
-            st.caption(recorded.get("note", ""))
+            st.caption(markdown_text(recorded.get("note", "")))
             rows = preview.recorded_rows(recorded)
             if not rows.empty:
                 st.dataframe(rows, hide_index=True, width="stretch", placeholder=ui.MISSING)
@@ -423,10 +424,10 @@ with history_tab:
                 try:
                     removed = ui.call(services.undo_batch, batch)
                 except access.Refused as problem:  # rows of teams they no longer look after
-                    st.error(str(problem))
+                    ui.say("error", problem)
                 else:
                     st.session_state.pop("confirm_undo")
-                    st.session_state["import_message"] = f"Removed batch {batch}: {removed} responses."
+                    ui.keep("import_message", f"Removed batch {batch}: {removed} responses.")
                     st.rerun()
             if no.button("Keep it"):
                 st.session_state.pop("confirm_undo")

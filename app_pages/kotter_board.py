@@ -5,7 +5,7 @@ import streamlit as st
 
 from cxchange import charts, kotter, services, ui
 from cxchange.model import KOTTER_LABEL_SETS, KOTTER_STATUSES
-from cxchange.text import agree, plural
+from cxchange.text import agree, markdown_text, plural
 
 st.title("Kotter board")
 settings = ui.settings()
@@ -17,8 +17,7 @@ st.caption(
     f"The eight steps of Kotter's model for one initiative. Step names: {KOTTER_LABEL_SETS[label_set]} "
     "(change them under Settings). Every saved change is kept with its date."
 )
-if message := st.session_state.pop("kotter_message", None):
-    st.success(message)
+ui.say_kept("kotter_message")
 
 initiative_id = ui.initiative_picker(key="kotter_initiative")
 if initiative_id is None:
@@ -34,7 +33,7 @@ board = kotter.board(steps, label_set)
 
 found = kotter.warnings(board, history, today, stale_weeks, label_set)
 for warning in found:
-    st.warning(warning.reason, icon=":material/warning:")
+    ui.say("warning", warning.reason, icon=":material/warning:")
 if not found and not steps.empty:
     st.success(
         f"No warnings: the steps are in order, nothing is sustained before a win, and every step under way "
@@ -86,18 +85,19 @@ def edit_board() -> None:
     if st.button("Save changes", type="primary", key="kotter_save"):
         rows, problems = kotter.changed_steps(board, edited, label_set)
         if problems:
-            st.error("Nothing was saved:\n\n" + "\n".join(f"- {problem}" for problem in problems))
+            ui.say("error", "Nothing was saved:", problems)
         elif not rows:
             st.info("Nothing to save: every step is as stored.")
         else:
             try:
                 ui.call(services.save_kotter_steps, initiative_id, rows, today, label_set)
             except ValueError as problem:
-                st.error(str(problem))
+                ui.say("error", problem)
             else:
                 saved = plural(len(rows), "step")
-                st.session_state["kotter_message"] = (
-                    f"Saved {saved}, dated {today.isoformat()}. {kotter.describe_changes(board, rows, label_set)}"
+                ui.keep(
+                    "kotter_message",
+                    f"Saved {saved}, dated {today.isoformat()}. {kotter.describe_changes(board, rows, label_set)}",
                 )
                 st.session_state["kotter_saves"] = st.session_state.get("kotter_saves", 0) + 1
                 st.rerun()
@@ -126,13 +126,13 @@ else:
     wave_rows = frame[frame["wave_id"] == latest["id"]]
     table = kotter.barrier_steps(wave_rows, label_set)
     st.markdown(
-        f"Each team's barrier point in **{latest['name']}** (the first ADKAR element scoring at or below "
-        f"{settings['barrier_threshold']:g}), beside the steps that build that element: Awareness → steps 1, 3 "
+        f"Each team's barrier point in **{markdown_text(latest['name'])}** (the first ADKAR element scoring at or "
+        f"below {settings['barrier_threshold']:g}), beside the steps that build that element: Awareness → steps 1, 3 "
         "and 4; Desire → 2 and 4; Knowledge and Ability → 5; Reinforcement → 6 and 8."
     )
     sentences = kotter.disagreements(board, wave_rows, label_set)
     for sentence in sentences:
-        st.warning(f"**Work and readiness disagree.** {sentence}", icon=":material/compare_arrows:")
+        st.warning(f"**Work and readiness disagree.** {markdown_text(sentence)}", icon=":material/compare_arrows:")
     if not sentences:
         st.success(
             "Work and readiness agree: no step marked done leaves teams stuck at what it builds, and no stuck "

@@ -30,7 +30,7 @@ if wave_rows.empty:
 wave_name = wave_rows["wave"].iloc[0]
 organisation = wave_rows[wave_rows["team_id"] == 0].iloc[0]
 if organisation["suppressed"]:
-    st.info(f"{wave_name} has fewer than {min_n} complete responses in all: no figure can be shown yet.")
+    ui.say("info", f"{wave_name} has fewer than {min_n} complete responses in all: no figure can be shown yet.")
     st.stop()
 change = readiness.change_between(frame, 0, wave_id)
 

@@ -19,8 +19,7 @@ st.caption(
     "Why CX programmes fail, checked for one initiative. Each light is green, amber or red from the data where "
     "the data can tell, and from a facilitator's tick with a note where it cannot; each says why it has its colour."
 )
-if message := st.session_state.pop("health_message", None):
-    st.success(message)
+ui.say_kept("health_message")
 
 initiative_id = ui.initiative_picker(key="health_initiative")
 if initiative_id is None:
@@ -43,9 +42,9 @@ def save(message: str, service, *args, **kwargs) -> None:
     try:
         ui.call(service, *args, **kwargs)
     except ValueError as problem:
-        st.error(str(problem))
+        ui.say("error", problem)
         return
-    st.session_state["health_message"] = message
+    ui.keep("health_message", message)
     st.rerun()
 
 

@@ -14,7 +14,7 @@ from cxchange import access, names, organisation, questions, sample_data, servic
 from cxchange.importing import ImportRejected
 from cxchange.model import ELEMENT_LABELS, KOTTER_LABEL_SETS
 from cxchange.settings import SETTINGS
-from cxchange.text import agree, plural
+from cxchange.text import agree, markdown_text, plural
 
 st.title("Settings")
 current = ui.settings()
@@ -22,8 +22,8 @@ today = ui.today()
 
 
 def done(key: str, text: str) -> None:
-    """Keep the message for the next run, start fresh widgets where asked, and rerun."""
-    st.session_state[key] = text
+    """Keep the message for the next run, and rerun."""
+    ui.keep(key, text)
     st.rerun()
 
 
@@ -33,15 +33,14 @@ def attempt(key: str, failure: str, success: Callable[[Any], str], service: Call
     try:
         result = ui.call(service, *args)
     except ValueError as problem:
-        st.error(f"{failure} {problem}".strip())
+        ui.say("error", f"{failure} {problem}".strip())
     else:
         done(key, success(result))
 
 
 def organisation_tab() -> None:
     """The team grid, merges and their undo, and the org file."""
-    if message := st.session_state.pop("org_message", None):
-        st.success(message)
+    ui.say_kept("org_message")
     teams = ui.teams()
     merges = ui.read(store.org.merges)
     in_place = merges[merges["undone_at"].isna()]
@@ -83,7 +82,7 @@ def organisation_tab() -> None:
             try:
                 plan = ui.call(services.save_teams, rows)
             except services.TeamsRefused as refused:
-                st.error("Nothing was saved:\n\n" + "\n".join(f"- {problem}" for problem in refused.problems))
+                ui.say("error", "Nothing was saved:", refused.problems)
             else:
                 st.session_state["org_version"] = version + 1
                 done("org_message", "Saved the teams: " + plan.summary())
@@ -110,8 +109,10 @@ def organisation_tab() -> None:
         moved = json.loads(merge.moved)
         line, button = st.columns([4, 1])
         line.write(
-            f"{merge.merged_at[:16].replace('T', ' ')} · "
-            + organisation.merge_summary(merge.from_name, merge.into_name, moved)
+            markdown_text(
+                f"{merge.merged_at[:16].replace('T', ' ')} · "
+                + organisation.merge_summary(merge.from_name, merge.into_name, moved)
+            )
         )
         if button.button("Undo merge", key=f"undo_merge:{merge.id}"):
             attempt("org_message", "", lambda sentence: sentence, services.undo_merge, int(merge.id))
@@ -128,14 +129,11 @@ def organisation_tab() -> None:
     try:
         preview = ui.dry_run(services.import_teams, uploaded.getvalue(), uploaded.name)
     except ImportRejected as problem:
-        st.error(str(problem))
+        ui.say("error", problem)
         return
     if preview.problems:
         these = agree(len(preview.problems), "this problem is", f"these {len(preview.problems)} problems are")
-        st.error(
-            f"Nothing can be imported from {uploaded.name} until {these} fixed:\n\n"
-            + "\n".join(f"- {problem}" for problem in preview.problems)
-        )
+        ui.say("error", f"Nothing can be imported from {uploaded.name} until {these} fixed:", preview.problems)
         return
     counts = preview.plan.counts()
     created, updated, unchanged = st.columns(3)
@@ -157,15 +155,15 @@ def organisation_tab() -> None:
         width="stretch",
     )
     if preview.ignored_columns:
-        st.caption(f"Columns left out: {', '.join(preview.ignored_columns)}.")
+        st.caption(markdown_text(f"Columns left out: {', '.join(preview.ignored_columns)}."))
     if st.button("Apply", type="primary", key="org_apply", disabled=not (counts["create"] or counts["update"])):
         try:
             result = ui.call(services.import_teams, uploaded.getvalue(), uploaded.name)
         except ImportRejected as problem:
-            st.error(str(problem))
+            ui.say("error", problem)
             return
         if result.problems:
-            st.error("Nothing was imported:\n\n" + "\n".join(f"- {problem}" for problem in result.problems))
+            ui.say("error", "Nothing was imported:", result.problems)
             return
         st.session_state["org_version"] = st.session_state.get("org_version", 0) + 1
         done("org_message", f"Imported {uploaded.name}: {result.plan.summary(done=True)}")
@@ -173,8 +171,7 @@ def organisation_tab() -> None:
 
 def initiatives_tab() -> None:
     """Initiatives with their owner and sponsor; each one's waves by opening date."""
-    if message := st.session_state.pop("initiatives_message", None):
-        st.success(message)
+    ui.say_kept("initiatives_message")
     initiatives = ui.read(store.org.initiatives)
     st.subheader("Initiatives")
     if initiatives.empty:
@@ -303,8 +300,7 @@ def initiatives_tab() -> None:
 
 def bank_tab() -> None:
     """The question bank: every item, add one, retire or bring one back."""
-    if message := st.session_state.pop("bank_message", None):
-        st.success(message)
+    ui.say_kept("bank_message")
     items = ui.read(store.bank.items)
     st.caption(
         "The statements survey files are matched to. A retired item stays in the waves that asked it and is "
@@ -370,7 +366,7 @@ def thresholds_tab() -> None:
             try:
                 ui.call(services.save_settings, values)
             except ValueError as problem:
-                st.error(str(problem))
+                ui.say("error", problem)
             else:
                 st.toast("Settings saved; every view now uses them.", icon=":material/check:")
 
@@ -425,9 +421,9 @@ def confirm_replacement(kind: str) -> None:
 
     @st.dialog(title, on_dismiss=close_dialog)
     def dialog() -> None:
-        st.write(explanation.format(backup=backup_name))
+        st.write(markdown_text(explanation.format(backup=backup_name)))
         if kind == "restore" and (problem := store.backup_problem(source, store.backup_key())):
-            st.error(problem)
+            ui.say("error", problem)
             if st.button("Cancel"):
                 close_dialog()
                 st.rerun()
@@ -462,7 +458,7 @@ def confirm_replacement(kind: str) -> None:
                         f"{int(current['backups_kept'])}, a setting under Thresholds); starting empty again "
                         "offers to delete them."
                     )
-            st.session_state["workspace_message"] = text
+            ui.keep("workspace_message", text)
             close_dialog()
             st.rerun()
         if st.button("Cancel"):
@@ -481,7 +477,7 @@ def encryption_note() -> None:
     try:
         key, where = store.backup_key_source()
     except ValueError as problem:
-        st.error(f"Backups cannot be taken until this is corrected: {problem}")
+        ui.say("error", f"Backups cannot be taken until this is corrected: {problem}")
         return
     if key is None:
         st.info(
@@ -517,8 +513,7 @@ def workspace_tab() -> None:
         if kind == "demo"
         else "This workspace holds **your own organisation's data**."
     )
-    if message := st.session_state.pop("workspace_message", None):
-        st.success(message)
+    ui.say_kept("workspace_message")
 
     empty_col, demo_col = st.columns(2)
     # The open dialog lives in session state, so the click on its confirm button finds it again.
@@ -557,8 +552,7 @@ WHEN = "D MMM YYYY, HH:mm"
 
 def people_tab() -> None:
     """Who may sign in, with which role, for which teams."""
-    if message := st.session_state.pop("people_message", None):
-        st.success(message)
+    ui.say_kept("people_message")
     st.write(
         "Each person signs in with their organisation's account. A role holds for a team and every team below it, "
         "or for the whole organisation: "

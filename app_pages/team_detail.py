@@ -127,9 +127,9 @@ if barrier:
     cover = actions.barrier_cover(team_id, barrier, ui.initiative_actions(initiative_id), ui.teams(), today)
     said = actions.cover_text(team_name, cover)
     if cover.state == "on time":
-        st.caption(said)
+        st.caption(markdown_text(said))
     else:
-        st.warning(said, icon=":material/flag:")
+        ui.say("warning", said, icon=":material/flag:")
         if ui.may_edit() and initiative_id is not None:
             with st.form("barrier_action", clear_on_submit=True):
                 st.markdown(f"**Add an action aimed at {ELEMENT_LABELS[barrier]}** · {REMEDIES[barrier]}")
@@ -161,12 +161,11 @@ if barrier:
                         )
                     except ValueError as problem:
                         found = getattr(problem, "problems", [str(problem)])
-                        st.error("Nothing was added:\n\n" + "\n".join(f"- {markdown_text(line)}" for line in found))
+                        ui.say("error", "Nothing was added:", found)
                     else:
-                        st.session_state["detail_added"] = f"Added “{' '.join(title.split())}” for {team_name}."
+                        ui.keep("detail_added", f"Added “{title}” for {team_name}.")
                         st.rerun()
-if added := st.session_state.pop("detail_added", None):
-    st.success(markdown_text(added))
+ui.say_kept("detail_added")
 
 st.subheader(f"What people said, {wave_name}")
 comments, note = ui.comments(wave_id, team_id)

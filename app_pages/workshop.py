@@ -79,11 +79,9 @@ if end.button("End", width="stretch"):
     st.rerun()
 
 st.markdown(f"# {markdown_text(step.title)}")
-added = st.session_state.pop("workshop_added", None)
-if added and not (editing and step.kind in workshop.CAPTURE_KINDS):  # else beside the form's button
-    st.success(added)
-if problem := st.session_state.pop("workshop_problem", None):
-    st.error(problem)
+if not (editing and step.kind in workshop.CAPTURE_KINDS):  # else beside the form's button
+    ui.say_kept("workshop_added")
+ui.say_kept("workshop_problem")
 chosen_rows = wave_rows[wave_rows["team"].isin([s.team for s in steps if s.team]) | (wave_rows["team_id"] == 0)]
 
 
@@ -92,7 +90,7 @@ def vote(action_id: int, votes: int) -> None:
     try:
         ui.call(services.set_votes, {action_id: votes})
     except ValueError as refused:
-        st.session_state["workshop_problem"] = markdown_text(refused)
+        ui.keep("workshop_problem", refused, kind="error")
 
 
 def capture(team_names: list[str], barrier: str, with_step: bool) -> None:
@@ -125,8 +123,7 @@ def capture(team_names: list[str], barrier: str, with_step: bool) -> None:
         button_col, note_col = st.columns([1, 2], vertical_alignment="center")
         # what happened to the last action sits beside the button, so the form keeps its height
         note = note_col.empty()
-        if added:
-            note.success(added)
+        ui.say_kept("workshop_added", where=note)
         if button_col.form_submit_button("Add to the action log", type="primary"):
             teams = ui.teams().set_index("name")["id"]
             try:
@@ -148,10 +145,10 @@ def capture(team_names: list[str], barrier: str, with_step: bool) -> None:
                 )
             except ValueError as refused:
                 found = getattr(refused, "problems", [str(refused)])
-                note.error("Nothing was added:\n\n" + "\n".join(f"- {markdown_text(line)}" for line in found))
+                ui.say("error", "Nothing was added:", found, where=note)
             else:
                 st.query_params["session"] = str(session)
-                st.session_state["workshop_added"] = f"Added: {markdown_text(' '.join(title.split()))}"
+                ui.keep("workshop_added", f"Added: {title}")
                 st.rerun()
 
 
@@ -217,7 +214,7 @@ elif step.kind == "kotter":
     if warnings:
         with notes.container(height=430, border=False):  # many warnings scroll here, not the screen
             for warning in warnings:
-                st.warning(warning.reason)
+                ui.say("warning", warning.reason)
 elif step.kind == "champions":
     rows = ui.computed(
         champions.coverage,

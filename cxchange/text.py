@@ -9,6 +9,7 @@ import datetime as dt
 import html
 import math
 import re
+from collections.abc import Iterable
 
 
 def agree(count: int, one: str, many: str) -> str:
@@ -127,3 +128,18 @@ _AUTOLINK_START = re.compile(r"\\:(?=\\/\\/)|(?:(?i:(?<=mailto))|(?i:(?<=xmpp)))
 def html_text(text: object) -> str:
     """User text made plain for HTML (quotes too, so it is safe in an attribute), on one line."""
     return html.escape(" ".join(str(text).split()), quote=True)
+
+
+def message_markdown(text: object, lines: Iterable[object] = ()) -> str:
+    """A message for Streamlit's markdown (an alert, a toast) whose words may quote what people typed or files
+    named: every line of `text` escaped (markdown_text), its line breaks kept, then `lines` as a list under it.
+
+    The only formatting is ours: the hard line breaks, the paragraph breaks and the list's bullets.
+    """
+    paragraphs = [
+        "  \n".join(markdown_text(line) for line in paragraph.splitlines() if line.strip())
+        for paragraph in re.split(r"\n\s*\n", str(text))
+    ]
+    said = "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
+    bullets = "\n".join(f"- {markdown_text(line)}" for line in lines)
+    return f"{said}\n\n{bullets}" if said and bullets else said or bullets

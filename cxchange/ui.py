@@ -12,6 +12,7 @@ import secrets
 import sqlite3
 import time
 import weakref
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from datetime import date, datetime
@@ -38,7 +39,7 @@ from cxchange import (
 )
 from cxchange.access import Actor
 from cxchange.importing import ImportRejected
-from cxchange.text import html_text
+from cxchange.text import html_text, markdown_text, message_markdown
 
 
 def db_path() -> Path:
@@ -82,8 +83,7 @@ def open_workspace_or_explain() -> None:
         elif store.is_damaged(error):
             st.write("Ask your cxchange admin: they can restore the last good backup from here.")
         st.stop()
-    if message := st.session_state.pop("recovery_message", None):
-        st.success(message)
+    say_kept("recovery_message")
 
 
 def _recovery() -> None:
@@ -96,15 +96,15 @@ def _recovery() -> None:
             try:
                 services.recover_workspace(path, chosen)
             except ValueError as problem:
-                st.error(str(problem))
+                say("error", problem)
             else:
-                st.session_state["recovery_message"] = f"Restored {chosen.name} in place of the damaged file."
+                keep("recovery_message", f"Restored {chosen.name} in place of the damaged file.")
                 st.rerun()
     else:
         st.write(f"There is no backup of it in {path.parent / 'backups'}.")
     if st.button("Set the damaged file aside and start again"):
         aside = services.set_aside_workspace(path)
-        st.session_state["recovery_message"] = f"The damaged file is kept as {aside}; this is a new workspace."
+        keep("recovery_message", f"The damaged file is kept as {aside}; this is a new workspace.")
         st.rerun()
 
 
@@ -147,6 +147,33 @@ def _reference(notice: Any, error: BaseException) -> None:
 
 
 LOG = logging.getLogger("cxchange")
+
+
+# Messages: what a save, an import or a refusal says. Their words quote what people typed and files named
+# (titles, team names, file names, owners), so every message goes to Streamlit's markdown escaped.
+
+
+def say(kind: str, text: object, lines: Iterable[object] = (), *, icon: str | None = None, where: Any = None) -> None:
+    """Show a message: `kind` is success, info, warning, error or toast; `text` and the list of `lines` under
+    it are plain text (text.message_markdown), so nothing in them becomes a link, HTML or formatting. `where`:
+    the placeholder or column it goes in (None: the page)."""
+    show = getattr(st if where is None else where, kind)
+    if icon is None:
+        show(message_markdown(text, lines))
+    else:
+        show(message_markdown(text, lines), icon=icon)
+
+
+def keep(key: str, text: object, lines: Iterable[object] = (), kind: str = "success") -> None:
+    """Keep a message for the page's next run (after st.rerun, or from a widget's callback): say_kept shows it."""
+    st.session_state[key] = (kind, str(text), tuple(str(line) for line in lines))
+
+
+def say_kept(key: str, where: Any = None) -> None:
+    """Show, once, the message kept under `key` (see keep), if there is one."""
+    if (kept := st.session_state.pop(key, None)) is not None:
+        kind, text, lines = kept
+        say(kind, text, lines, where=where)
 
 
 def call(use_case: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -214,7 +241,8 @@ def front_door() -> Actor:
     me = actor()
     if me is None:
         st.title("cxchange")
-        st.warning(
+        say(
+            "warning",
             f"You are signed in as {st.user.get('email') or 'someone without an e-mail address'}, "
             "but you have no access to cxchange yet. Ask your cxchange admin for access.",
             icon=":material/lock:",
@@ -251,7 +279,7 @@ def who_box(me: Actor) -> None:
     with st.sidebar:
         if sign_in_configured():
             scope = "the whole organisation" if me.team_id is None else _team_name(me.team_id)
-            st.caption(f"Signed in as {me.name}: {me.role} for {scope}.")
+            st.caption(markdown_text(f"Signed in as {me.name}: {me.role} for {scope}."))
             st.button("Sign out", on_click=st.logout, key="sign_out")
         else:
             icon = ":material/lock:" if network.is_loopback(address) else ":material/lan:"
@@ -361,7 +389,7 @@ def dry_run(importer: Callable[..., Any], data: bytes, *args: Any) -> Any:
     do, worked out once per file content, arguments and workspace stamp, not on every rerun.
 
     A refusal (ImportRejected) is kept like a result and raised again, so a file that cannot be
-    imported is not read again either.
+    imported is not read again either. Each read (a miss) is noted in `parse_log`.
     """
     found = read(_result_or_refusal, importer, data, *args)
     if isinstance(found, ImportRejected):
@@ -369,7 +397,13 @@ def dry_run(importer: Callable[..., Any], data: bytes, *args: Any) -> Any:
     return found
 
 
+parse_log: deque[str] = deque(maxlen=256)
+"""The file name of each upload a dry run read (the cache had no answer for it), newest last: what the cache
+spares is the reads that are not here. Bounded, so a server that runs for months keeps only the latest."""
+
+
 def _result_or_refusal(db: Database, importer: Callable[..., Any], data: bytes, *args: Any) -> Any:
+    parse_log.append(str(args[0]) if args else "")
     try:
         return importer(db, data, *args, dry_run=True)
     except ImportRejected as refusal:
@@ -574,6 +608,11 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 [data-testid="stTable"] td, [data-testid="stTable"] th, [data-testid="stAlert"] p,
 .stButton button p, [data-testid="stFormSubmitButton"] button p, input, textarea,
 [data-testid="stDateInput"] input { font-size: 26px !important; }
+/* The date input draws its day as segments (year, month and day spin buttons), not in an input element;
+   no tag may be named in here: st.html drops a style block whose text looks like markup. */
+[data-testid="stDateInput"] [role="group"], [data-testid="stDateInput"] [role="group"] * {
+  font-size: 26px !important; line-height: 1.2 !important; }
+[data-testid="stDateInput"] [role="group"] { height: auto !important; }
 [data-testid="stTable"] td, [data-testid="stTable"] th { padding: 0.15rem 0.6rem !important; }
 [data-testid="stMarkdownContainer"] h1 { font-size: 52px !important; padding: 0 0 0.3rem; line-height: 1.15; }
 .cx-big { font-size: 140px; font-weight: 700; line-height: 1.05; color: #000; }

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from test_pages import as_read
 
 from cxchange import sealing, services, store
 from cxchange.model import DEFAULT_ITEMS
@@ -110,7 +111,9 @@ def click(at: AppTest, label: str) -> AppTest:
 
 
 def said(at: AppTest) -> str:
-    return "\n".join(str(e.value) for kind in ("markdown", "warning", "success", "error") for e in at.get(kind))
+    """The page's text as markdown, then as a person reads it (messages escape the names they quote)."""
+    written = "\n".join(str(e.value) for kind in ("markdown", "warning", "success", "error") for e in at.get(kind))
+    return f"{written}\n{as_read(written)}"
 
 
 def test_start_empty_says_what_backups_stay_and_can_delete_them(settings_page: AppTest, demo_db, demo_path: Path):

@@ -18,6 +18,7 @@ import streamlit as st
 from playwright.sync_api import Page, expect
 from streamlit.testing.v1 import AppTest
 from test_browser import ARTIFACTS, serving, settled
+from test_pages import as_read
 
 from cxchange import services, store
 
@@ -139,7 +140,7 @@ def test_a_damaged_file_gets_a_recovery_screen_that_restores_its_backup(demo_pat
         assert at.title[0].value == "The workspace cannot be opened"
     next(b for b in at.button if b.label == "Restore this backup").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == [f"Restored {good.name} in place of the damaged file."]
+    assert [as_read(s.value) for s in at.success] == [f"Restored {good.name} in place of the damaged file."]
     assert store.count(store.open_db(demo_path), "responses") > 6000
     at.switch_page("app_pages/overview.py").run()
     assert not at.exception

@@ -56,9 +56,11 @@ def opened(app: AppTest, page: str) -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    """Everything written on the page as text, for 'the user sees' assertions."""
+    """Everything written on the page, for 'the user sees' assertions: as markdown, then as a person reads it
+    (messages escape the user text they quote, so "Stores North." is sent as "Stores North\\.")."""
     parts = [element.value for kind in ("markdown", "caption", "info", "success", "error") for element in at.get(kind)]
-    return "\n".join(str(part) for part in parts)
+    written = "\n".join(str(part) for part in parts)
+    return f"{written}\n{as_read(written)}"
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -313,7 +315,7 @@ def test_import_wizard_asks_for_an_unknown_label(own_workspace, app, demo_path):
     data = (FIXTURES / "googleforms.csv").read_text(encoding="utf-8").replace(",4 - Agree,", ",Kinda agree,", 1)
     at = _upload(app, "forms.csv", data.encode())
     assert not at.exception
-    assert "not on the 1–5 agreement scale" in "\n".join(w.value for w in at.warning)
+    assert "not on the 1–5 agreement scale" in "\n".join(as_read(w.value) for w in at.warning)
     assert not any(b.label == "Import" for b in at.button)
     choice = next(s for s in at.selectbox if s.label == "“Kinda agree” means")
     choice.select("Agree (4)")
@@ -327,7 +329,7 @@ def test_import_wizard_asks_for_an_unknown_label(own_workspace, app, demo_path):
 def test_import_wizard_refuses_a_pdf_in_one_sentence(own_workspace, app, demo_path):
     at = _upload(app, "results.csv", b"%PDF-1.7 binary")
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    assert [as_read(e.value) for e in at.error] == [
         "results.csv is a PDF report, not the survey's data: download the responses as CSV or Excel (.xlsx)."
     ]
 
@@ -375,7 +377,7 @@ def test_team_level_grid_refuses_a_mean_off_the_scale_instead_of_clamping_it(own
     }
     at.button(key="entry_save").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["Nothing was saved:\n\n- Row 2, Awareness: 34 is outside 1–5."]
+    assert [as_read(e.value) for e in at.error] == ["Nothing was saved:\n\n- Row 2, Awareness: 34 is outside 1–5."]
     assert store.count(store.open_db(demo_path), "team_results") == 0
 
 
@@ -401,7 +403,7 @@ def test_team_level_file_with_a_bad_cell_names_it_and_offers_no_save(own_workspa
     data = b"team,n,awareness,desire,knowledge,ability,reinforcement\nHR & People,12,4,3.5,3,2,7\n"
     at.file_uploader(key="entry_upload").upload("results.csv", data).run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    assert [as_read(e.value) for e in at.error] == [
         "Nothing was entered from results.csv: Row 2, reinforcement: 7 is outside 1–5."
     ]
     assert not any(b.key == "entry_file_save" for b in at.button)
@@ -447,7 +449,7 @@ def _wizard_file() -> bytes:
 def test_import_wizard_maps_columns_and_teams_on_one_screen(own_workspace, app, demo_path):
     at = _upload(app, "survey.csv", _wizard_file())
     assert not at.exception
-    assert "No column of the file is recognised as the team column" in "\n".join(w.value for w in at.warning)
+    assert "No column of the file is recognised as the team column" in "\n".join(as_read(w.value) for w in at.warning)
     at.selectbox(key=next(s.key for s in at.selectbox if s.label == "Team column")).select("Équipe / Service").run()
     assert not at.exception
     grid = _grid(at, "columns:").value.set_index("Column in the file")
@@ -455,7 +457,7 @@ def test_import_wizard_maps_columns_and_teams_on_one_screen(own_workspace, app, 
     assert grid.loc[reworded, "Suggestion"].startswith("AW1 · I understand why")
     assert pd.isna(grid.loc[reworded, "Choice"])  # suggested, not chosen
     assert "**14 of 15 ADKAR items matched; every element covered by at least one item.**" in texts(at)
-    errors = [e.value for e in at.error]
+    errors = [as_read(e.value) for e in at.error]
     assert any(e.startswith("The team 'St\u043eres North' in the file looks like 'Stores North'") for e in errors)
     assert next(b for b in at.button if b.label == "Import").proto.disabled
 
@@ -474,7 +476,7 @@ def test_import_wizard_maps_columns_and_teams_on_one_screen(own_workspace, app, 
         },
     )
     assert not at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, [as_read(e.value) for e in at.error]
     assert "• Will create team COMPTABILITÉ." in texts(at)
     assert "• Will create team Comptabilite." not in texts(at)
     assert store.count(store.open_db(demo_path), "import_batches") == 0
@@ -482,7 +484,7 @@ def test_import_wizard_maps_columns_and_teams_on_one_screen(own_workspace, app, 
     at.text_input(key="mapping_name").input("").run()
     next(b for b in at.button if b.label == "Save mapping").click().run()
     assert not at.exception
-    assert "Give the mapping a name to save it under (e.g. Pulse survey 2027)." in [e.value for e in at.error]
+    assert "Give the mapping a name to save it under (e.g. Pulse survey 2027)." in [as_read(e.value) for e in at.error]
     assert any(b.label == "Import" for b in at.button)  # the message does not take the Import button away
 
     next(b for b in at.button if b.label == "Import").click().run()
@@ -510,7 +512,7 @@ def test_import_wizard_asks_before_importing_into_a_second_wave(own_workspace, a
     at.text_input(key="import_new_wave").input("2027 Q2").run()
     at.file_uploader[0].upload("msforms.xlsx", (FIXTURES / "msforms.xlsx").read_bytes()).run()
     assert not at.exception
-    assert "9 responses in wave 2027 Q1" in "\n".join(w.value for w in at.warning)
+    assert "9 responses in wave 2027 Q1" in "\n".join(as_read(w.value) for w in at.warning)
     assert next(b for b in at.button if b.label == "Import").proto.disabled
     at.checkbox(key=next(c.key for c in at.checkbox if c.label == "Import anyway")).check().run()
     assert not next(b for b in at.button if b.label == "Import").proto.disabled
@@ -747,7 +749,7 @@ def test_team_detail_from_a_link_shows_the_barrier_and_what_helps(app):
     assert metric(at, "Barrier point now") == "Awareness"
     assert "Response rate: 52% of 150." in texts(at)  # 78 of its 150 people
     assert "Down 7.0 points since 2026 Q3" in texts(at)
-    assert [w.value for w in at.warning] == [
+    assert [as_read(w.value) for w in at.warning] == [
         "**What helps with Awareness:** Sponsor messages that explain why the change is needed and what happens "
         "if we do not change.",
         "Distribution Centre is at its Awareness barrier and the only open action aimed at it, “Supply chain "
@@ -809,7 +811,7 @@ def test_team_detail_of_a_complementarily_hidden_team_keeps_its_size_hidden(app)
 def test_team_detail_of_an_unknown_team_warns_and_offers_the_picker(app):
     at = team_detail(app, "Nowhere")
     assert not at.exception
-    assert [w.value for w in at.warning] == ["There is no team called “Nowhere”; choose one below."]
+    assert [as_read(w.value) for w in at.warning] == ["There is no team called “Nowhere”; choose one below."]
     assert at.selectbox(key="detail_team").value is not None
     assert at.query_params["team"] == at.title[0].value  # the link now names the team shown
 
@@ -892,7 +894,7 @@ def test_kotter_board_shows_the_steps_their_warnings_and_where_people_are_stuck(
     grid = at.data_editor[0].value
     assert grid["Step"].tolist()[::7] == ["1. Create a sense of urgency", "8. Institute change"]
     assert grid["Status"].tolist() == ["done"] * 4 + ["in progress"] * 2 + ["not started"] * 2
-    warnings = [w.value for w in at.warning]
+    warnings = [as_read(w.value) for w in at.warning]
     assert any(
         w.startswith("Step 5 'Enable action by removing barriers' is in progress, but has had no update for")
         for w in warnings
@@ -916,7 +918,7 @@ def test_kotter_board_marks_a_step_done_out_of_order_and_records_it(app, demo_pa
     assert not at.exception
     today = sample_data.LAST_DAY.isoformat()  # the demo is dated as of its own day, whatever the calendar says
     assert f"Saved 1 step, dated {today}. Step 8 'Institute change': status not started → done." in texts(at)
-    warnings = [w.value for w in at.warning]
+    warnings = [as_read(w.value) for w in at.warning]
     assert any(
         w.startswith("Step 8 'Institute change' is done, but step 7 'Sustain acceleration' has not") for w in warnings
     )
@@ -933,7 +935,7 @@ def test_kotter_board_refuses_a_due_date_before_the_start_and_saves_nothing(app,
     before = store.count(store.open_db(demo_path), "kotter_step_history")
     at = edit_kotter_board(kotter_board(app), {4: {"Due": "2025-01-31", "Health (1–5)": 2}})
     assert not at.exception
-    [error] = [e.value for e in at.error]
+    [error] = [as_read(e.value) for e in at.error]
     assert error.startswith("Nothing was saved:")
     assert (
         "Step 5 'Enable action by removing barriers', due: 2025-01-31 is before the step started (2025-10-01)." in error
@@ -948,7 +950,7 @@ def test_kotter_board_names_steps_as_settings_say(app, demo_path):
     assert not at.exception
     assert at.data_editor[0].value["Step"].tolist()[3] == "4. Communicate the change vision"
     assert "Step names: Leading Change (1996)" in texts(at)
-    assert any(w.value.startswith("Step 5 'Empower broad-based action' is in progress") for w in at.warning)
+    assert any(as_read(w.value).startswith("Step 5 'Empower broad-based action' is in progress") for w in at.warning)
     assert "8. Anchor new approaches in the culture" in kotter_mapping(at).index
 
 
@@ -956,10 +958,8 @@ def test_kotter_board_of_the_pilot_warns_of_sustaining_before_any_win(app):
     at = kotter_board(app)
     at.selectbox(key="kotter_initiative").select("Digital self-service").run()
     assert not at.exception
-    assert any(
-        w.value.startswith("Step 7 'Sustain acceleration' is in progress, but no short-term win (step 6) is done yet.")
-        for w in at.warning
-    )
+    sustained = "Step 7 'Sustain acceleration' is in progress, but no short-term win (step 6) is done yet."
+    assert any(as_read(w.value).startswith(sustained) for w in at.warning)
     assert "Work and readiness agree" in texts(at)
 
 
@@ -1081,7 +1081,7 @@ def test_programme_health_tick_a_check_the_data_cannot_tell(app, demo_path):
     at.checkbox(key="health_ticked_2_goals").check()
     at.button(key="FormSubmitter:health_tick_2_goals-Save").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    assert [as_read(e.value) for e in at.error] == [
         "Nothing saved: a tick of “Goals tied to business outcomes” needs a note saying what shows it is in place."
     ]
     assert store.count(store.open_db(demo_path), "health_ticks") == 0
@@ -1110,7 +1110,7 @@ def test_programme_health_logs_a_sponsor_activity(app, demo_path):
     at.text_input(key="health_sponsor_name").input("   ")
     at.button(key="FormSubmitter:health_sponsor-Log activity").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["Nothing logged: give the sponsor's name."]
+    assert [as_read(e.value) for e in at.error] == ["Nothing logged: give the sponsor's name."]
     assert store.count(store.open_db(demo_path), "sponsor_activities") == before
 
     at.text_input(key="health_sponsor_name").input("Victor Lang, Supply Chain Director")
@@ -1220,7 +1220,7 @@ def test_actions_page_keeps_a_refused_action_in_the_form_then_adds_it(app, demo_
     at.text_input(key="action_owner").input("Store managers")
     at.button(key="action_submit").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    assert [as_read(e.value) for e in at.error] == [
         "Nothing was added:\n\n- Title is empty: say what will be done.\n"
         "- Due is empty: give the day it is due, as YYYY-MM-DD, so it can be followed up."
     ]
@@ -1255,7 +1255,7 @@ def test_actions_page_saves_a_closed_action_with_todays_date(app, demo_path):
         actions_page(app), "Fix the returns screen on the tills", {"Status": "done", "Owner": "Till project team"}
     )
     assert not at.exception
-    assert [s.value for s in at.success] == [
+    assert [as_read(s.value) for s in at.success] == [
         "Saved changes to 1 action:\n\n- “Fix the returns screen on the tills”: owner Kwame Mensah, Retail Systems "
         f"Lead → Till project team; status open → done; closed on {today}"
     ]
@@ -1458,7 +1458,7 @@ def test_champions_quick_entry_without_people_reached_logs_nothing(app, demo_pat
     at.selectbox(key="entry_champion").set_value(champion_ids(demo_path)["Maya Ch."])
     at.button(key="entry_submit").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    assert [as_read(e.value) for e in at.error] == [
         "Nothing was logged. People reached: (empty): say how many people took part (0 if none)."
     ]
     assert store.count(store.open_db(demo_path), "champion_activities") == before
@@ -1479,7 +1479,7 @@ def test_champions_roster_adds_refuses_a_twin_and_records_a_step_down(app, demo_
     at.text_input(key="add_alias").input("noor a.")
     at.selectbox(key="add_team").set_value("Logistics Planning")
     at.button(key="add_submit").click().run()
-    assert [e.value for e in at.error] == [
+    assert [as_read(e.value) for e in at.error] == [
         f"Nothing was added. Noor A. is already in the roster of that team from {today}."
     ]
 
@@ -1504,7 +1504,7 @@ def test_champions_roster_grid_saves_an_edit_and_refuses_one_that_strands_sessio
     }
     at.button(key="roster_save").click().run()
     assert not at.exception
-    [error] = [e.value for e in at.error]
+    [error] = [as_read(e.value) for e in at.error]
     assert error.startswith("Nothing was saved:\n\n- Maya Ch. logged a session on 2025-")
     assert error.endswith("before the new start 2026-01-01: start on or before it.")
     assert "Tom Baker" not in set(store.champions.champion_roster(store.open_db(demo_path))["alias"])
@@ -1528,7 +1528,7 @@ def test_champions_import_names_the_bad_row_then_imports_the_fixed_file_and_undo
     )
     at.file_uploader(key="roster_upload").upload("roster.csv", bad).run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    assert [as_read(e.value) for e in at.error] == [
         "Nothing can be imported from roster.csv until this problem is fixed.\n\n"
         "- Row 3, team: 'Nowhere' is not a team of this workspace."
     ]
@@ -1552,7 +1552,7 @@ def test_champions_import_names_the_bad_row_then_imports_the_fixed_file_and_undo
     assert "already imported" in texts(at)  # the same file, still in the uploader: nothing to do
 
     at.button(key="roster_undo").click().run()
-    assert "Remove batch" in at.warning[-1].value
+    assert "Remove batch" in as_read(at.warning[-1].value)
     at.button(key="roster_undo_yes").click().run()
     assert not at.exception
     assert f"Removed batch {batch}: 2 champions and 0 sessions." in texts(at)
@@ -1674,7 +1674,7 @@ def test_workshop_captures_an_action_and_ranks_the_dot_votes(app, demo_path):
     at.text_input[0].input("Director briefs every shift on why we change")
     add.click().run()
     assert not at.exception
-    assert "Owner is empty" in at.error[0].value  # an action is accountable: nothing stored without an owner
+    assert "Owner is empty" in as_read(at.error[0].value)  # an action is accountable: nothing stored without an owner
     at.text_input[0].input("Director briefs every shift on why we change")
     at.text_input[1].input("Supply chain director")
     next(button for button in at.button if button.label == "Add to the action log").click().run()
@@ -1766,7 +1766,7 @@ def test_organisation_grid_adds_teams_and_a_bad_row_shows_its_message(app, demo_
     }
     at.button(key="org_save").click().run()
     assert not at.exception
-    [error] = [e.value for e in at.error]
+    [error] = [as_read(e.value) for e in at.error]
     assert error.startswith("Nothing was saved:")
     assert f"Row {north + 1}, headcount: -4 is negative" in error
     assert f"Row {len(grid) + 1}, team: 'Stоres North' only looks like 'Stores North'" in error
@@ -1882,8 +1882,8 @@ def test_the_demo_refuses_a_survey_file_and_points_to_an_empty_workspace(app, de
     before = store.count(store.open_db(demo_path), "responses")
     at = _upload(app, "googleforms.csv")
     assert not at.exception
-    assert "This is the demo workspace (Northwind Retail is made up)" in at.warning[0].value
-    assert [e.value for e in at.error] == [
+    assert "This is the demo workspace (Northwind Retail is made up)" in as_read(at.warning[0].value)
+    assert [as_read(e.value) for e in at.error] == [
         "googleforms.csv cannot go into the demo workspace: it holds Northwind Retail, a made-up organisation, "
         "and real answers would blend into its made-up figures under a banner calling them made up. Start an "
         "empty workspace first (Settings → Workspace; a backup keeps the demo), then import it."
@@ -1891,7 +1891,7 @@ def test_the_demo_refuses_a_survey_file_and_points_to_an_empty_workspace(app, de
     assert not [b for b in at.button if b.label.startswith("Import")]
     assert at.button(key="entry_save").disabled  # typed team-level results neither
     assert store.count(store.open_db(demo_path), "responses") == before
-    assert "Demo data" in at.info[0].value  # the banner stands over the demo only
+    assert "Demo data" in as_read(at.info[0].value)  # the banner stands over the demo only
 
 
 def test_after_starting_empty_the_file_imports_and_the_banner_is_gone(app, demo_path):

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from test_pages import as_read
 
 from cxchange import sample_data, services, store
 from cxchange.model import ELEMENTS
@@ -58,7 +59,8 @@ def as_person(demo_path: Path, tmp_path: Path, monkeypatch) -> Iterator[Callable
 
 def written(at: AppTest) -> str:
     kinds = ("title", "markdown", "caption", "info", "warning", "success", "error", "metric")
-    return "\n".join(str(getattr(element, "value", "")) for kind in kinds for element in at.get(kind))
+    written = "\n".join(str(getattr(element, "value", "")) for kind in kinds for element in at.get(kind))
+    return f"{written}\n{as_read(written)}"  # as markdown, then as read (messages escape what they quote)
 
 
 @pytest.mark.parametrize("page", [None, *PAGES])
@@ -76,7 +78,7 @@ def test_nobody_sees_anything_but_the_sign_in_screen_before_signing_in(as_person
 def test_someone_without_a_role_is_asked_to_see_their_admin(as_person):
     at = as_person("stranger@example.com", "app_pages/overview.py")
 
-    assert [w.value for w in at.warning] == [
+    assert [as_read(w.value) for w in at.warning] == [
         "You are signed in as stranger@example.com, but you have no access to cxchange yet. "
         "Ask your cxchange admin for access."
     ]

@@ -8,15 +8,17 @@ import io
 import re
 import time
 import zipfile
+from collections import deque
 from pathlib import Path
 
 import openpyxl
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from test_pages import as_read
 
-from cxchange import services, store
-from cxchange.importing import ImportRejected, reading
+from cxchange import services, store, ui
+from cxchange.importing import ImportRejected
 from cxchange.importing.reading import MAX_ROWS, Limits, read_survey
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,22 +122,16 @@ def test_the_default_limits_are_the_settings_defaults():
 
 
 @pytest.fixture
-def import_page(own_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, list[str]]:
-    """The import page on an own workspace, counting every file services parses."""
+def import_page(own_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, deque[str]]:
+    """The import page on an own workspace, and ui.parse_log emptied: every upload a dry run reads from now."""
     monkeypatch.setenv("CXCHANGE_DB", str(own_workspace))
     st.cache_data.clear()
-    parsed: list[str] = []
-
-    def counted(data: bytes, file_name: str, *args, **kwargs):
-        parsed.append(file_name)
-        return reading.read_survey(data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(services, "read_survey", counted)
+    ui.parse_log.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.switch_page("app_pages/import_entry.py").run()
     at.selectbox(key="import_wave").select("New wave…").run()
     at.text_input(key="import_new_wave").input("2027 Q1").run()
-    return at, parsed
+    return at, ui.parse_log
 
 
 @pytest.mark.parametrize("kind", ["bomb", "too_long"])
@@ -144,13 +140,13 @@ def test_the_import_page_shows_the_refusal_and_parses_the_file_once(import_page,
     name = {"bomb": "survey.xlsx", "too_long": "everyone.csv"}[kind]
     at.file_uploader[0].upload(name, request.getfixturevalue(kind)).run()
     assert not at.exception
-    assert [e.value for e in at.error][0].startswith(name)
-    assert ("200 MB" if kind == "bomb" else "1,000,000 rows") in at.error[0].value
+    assert as_read(at.error[0].value).startswith(name)
+    assert ("200 MB" if kind == "bomb" else "1,000,000 rows") in as_read(at.error[0].value)
     at.run()  # reruns, as every click elsewhere on the page makes
     at.run()
-    assert at.error[0].value.startswith(name)
+    assert as_read(at.error[0].value).startswith(name)
     assert not at.exception
-    assert parsed == [name]  # refused once, remembered for the reruns
+    assert list(parsed) == [name]  # refused once, remembered for the reruns
 
 
 SURVEY = ROOT / "tests" / "fixtures" / "imports" / "qualtrics_choice_text.csv"

@@ -34,6 +34,18 @@ MEASURE = """() => {
   };
 }"""
 
+# The font size of each field of the action-capture form, by its label: the text boxes, the pickers, the due
+# date's year, month and day (drawn as spin buttons, not as a text box).
+CAPTURE_FONTS = """() => {
+  const form = document.querySelector('[data-testid="stForm"]');
+  const size = element => getComputedStyle(element).fontSize;
+  return Object.fromEntries([...form.querySelectorAll('input[aria-label], [role="spinbutton"]')]
+    .filter(element => element.getBoundingClientRect().height > 0)
+    .map(element => [element.getAttribute('aria-label'), size(element)]));
+}"""
+BODY_TEXT = "26px"
+"""The presentation's body text (ui.PROJECTOR_CSS), which every field of the capture form reads at too."""
+
 
 def fits(page: Page) -> dict:
     found = page.evaluate(MEASURE)
@@ -72,6 +84,10 @@ def test_every_step_of_a_session_fits_the_projector_without_scrolling(
             drawn(page)
             slug = unquote_plus(page.url.split("step=")[-1].split("&")[0])
             if slug == "act:Distribution Centre":
+                expect(page.get_by_role("spinbutton", name="day, Due")).to_be_visible()
+                sizes = page.evaluate(CAPTURE_FONTS)
+                assert {"What will we do?", "Owner (who will see it done)", "day, Due"} <= set(sizes), sizes
+                assert set(sizes.values()) == {BODY_TEXT}, sizes  # the due date and owner as large as the rest
                 page.get_by_role("textbox", name="What will we do?").fill(
                     "Director briefs every shift on why we change"
                 )
