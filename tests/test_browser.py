@@ -540,33 +540,3 @@ def test_closing_an_action_in_the_log_moves_it_to_you_said_we_did(server: str, p
     drawn(page)
     page.screenshot(path=ARTIFACTS / "actions-you-said-we-did.png", full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
-
-
-# Workshop ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
-def test_the_workshop_steps_through_the_whole_session_on_a_shared_screen(server: str, page: Page, width, height):
-    page.set_viewport_size({"width": width, "height": height})
-    page.goto(f"{server}/workshop")
-    start = page.get_by_role("button", name="Start the session")
-    expect(start).to_be_visible(timeout=60_000)
-    settled(page)
-    start.click()
-    expect(page.get_by_text("1 of 10 · Organisation pulse")).to_be_visible(timeout=30_000)
-    settled(page)  # the set-up screen's text goes with the end of the run
-    # Presentation: no sidebar, large type, the headline figure at 48 px or more.
-    expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
-    assert float(page.locator(".cx-big").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 48
-    body = page.locator("[data-testid='stMarkdownContainer'] p").first
-    assert float(body.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 24
-    for number in range(1, 11):  # two teams: each its figures, then what the room will do about it
-        expect(page.get_by_text(re.compile(rf"^{number} of 10 · "))).to_be_visible(timeout=30_000)
-        drawn(page)  # and the step before's chart is gone
-        if page.locator("[data-testid='stVegaLiteChart']").count():
-            page.locator("[data-testid='stVegaLiteChart'] svg").first.wait_for(timeout=30_000)
-        slug = re.sub(r"[^a-z]+", "-", page.url.split("step=")[-1].lower()).strip("-")
-        page.screenshot(path=ARTIFACTS / f"workshop-{width}-{number}-{slug}.png")
-        if number < 10:
-            page.get_by_role("button", name="Next →").click()
-    assert "step=actions" in page.url

@@ -1,5 +1,6 @@
-"""The workshop fits the room: every step of a session, in a real browser at 1280×720 and 1920×1080, shows
-without scrolling and with no chart wider than the screen; a capture and a +1 click work on the way."""
+"""The workshop on a shared screen: every step of a session, in a real browser at 1280×720 and 1920×1080, in
+large type, shows without scrolling and with no chart wider than the screen; a capture and a +1 click work on
+the way."""
 
 from __future__ import annotations
 
@@ -73,6 +74,11 @@ def test_every_step_of_a_session_fits_the_projector_without_scrolling(
         expect(page.get_by_text("1 of 10 · Organisation pulse")).to_be_visible(timeout=30_000)
         settled(page)
         assert re.search(r"session=\d+", page.url)  # the session's own id, in its link
+        # Presentation: no sidebar, large type, the headline figure at 48 px or more.
+        expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
+        assert float(page.locator(".cx-big").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 48
+        body = page.locator("[data-testid='stMarkdownContainer'] p").first
+        assert float(body.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 24
         # The demo label stays, as one small line.
         banner = page.locator(".cx-demo")
         expect(banner).to_be_visible()
