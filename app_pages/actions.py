@@ -212,7 +212,7 @@ def said_and_done() -> None:
                 st.markdown(f"**{markdown_text(row.title)}**")
                 line = " · ".join(details)
                 st.caption(upper_first(line))
-                st.markdown(f"**What moved:** {moved[row.id]}")
+                st.markdown(f"**What moved:** {markdown_text(moved[row.id])}")
 
 
 def add_form() -> None:
