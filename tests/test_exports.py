@@ -25,6 +25,10 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from cxchange import cli, exports, organisation, services, store
+from cxchange.reports import document as report_doc
+from cxchange.reports import images as report_images
+from cxchange.reports import pdf as report_pdf
+from cxchange.reports import pptx as report_pptx
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT = (
@@ -180,7 +184,7 @@ def test_references_outside_an_svg_are_removed_but_namespaces_kept():
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
         '<image href="https://example.invalid/a.png" width="4"/><image xlink:href="//example.invalid/b.png"/></svg>'
     )
-    cleaned = exports._without_external_references(svg)
+    cleaned = report_images._without_external_references(svg)
     assert "example.invalid" not in cleaned
     assert 'xmlns="http://www.w3.org/2000/svg"' in cleaned
     assert '<image width="4"/>' in cleaned
@@ -405,7 +409,7 @@ def test_pptx_report_is_a_deck_to_present_title_summary_findings_native_charts_a
     # Every team's row once, over slides whose rows fit above the context line (wrapped text makes rows tall)
     counted = [len(shape.table.rows) - 1 for slide in team_slides for shape in slide.shapes if shape.has_table]
     assert sum(counted) == team_rows
-    assert max(counted) <= exports.TABLE_ROWS_PER_SLIDE
+    assert max(counted) <= report_pptx.TABLE_ROWS_PER_SLIDE
     assert titles == [
         "Readiness report: Customer First, 2026 Q4",
         "Executive summary, 2026 Q4",
@@ -424,7 +428,7 @@ def test_pptx_report_is_a_deck_to_present_title_summary_findings_native_charts_a
     for finding in findings:
         assert finding.title in summary_text
     for slide in demo_deck.slides:
-        context = [shape for shape in slide.shapes if shape.name == exports.CONTEXT_BOX_NAME]
+        context = [shape for shape in slide.shapes if shape.name == report_pptx.CONTEXT_BOX_NAME]
         assert len(context) == 1
         assert context[0].text_frame.text == CONTEXT
         assert context[0].top + context[0].height <= demo_deck.slide_height
@@ -487,17 +491,17 @@ def test_pdf_table_headers_never_break_a_word(demo_report):
     pdf.set_margins(15, 12, 15)
     pdf.add_page()
     family = "Helvetica"
-    if found := exports._pdf_font():  # measured in the font the report is set in (its "—" is not Latin-1)
+    if found := report_pdf._pdf_font():  # measured in the font the report is set in (its "—" is not Latin-1)
         family = "Report"
         pdf.add_font(family, "", found[0])
         pdf.add_font(family, "B", found[1])
     for part in demo_report.sections:
         if part.table is None:
             continue
-        header, rows = exports._section_table_rows(part)
+        header, rows = report_doc.section_table_rows(part)
         if family == "Helvetica":  # no Unicode font on this machine: the report writes Latin-1 stand-ins
-            rows = [[cell.translate(exports._LATIN1) for cell in row] for row in rows]
-        size, widths = exports._pdf_column_widths(pdf, family, header, rows, padding=1)
+            rows = [[cell.translate(report_pdf._LATIN1) for cell in row] for row in rows]
+        size, widths = report_pdf._pdf_column_widths(pdf, family, header, rows, padding=1)
         pdf.set_font(family, "B", size)
         for name, width in zip(header, widths, strict=True):
             for word in name.split():
