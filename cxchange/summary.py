@@ -41,6 +41,9 @@ class ChartData:
     number_format: str = "0.0"
     value_title: str = ""
     value_range: tuple[float, float] | None = None
+    colours: tuple[str, ...] = ()
+    """Per series, its "#rrggbb" colour (a team's line: charts.team_colours, as on every page); empty: the
+    renderer's own."""
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,13 @@ import pytest
 import streamlit as st
 from openpyxl import load_workbook
 from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Inches
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
+from test_colours import line_colours, trend_spec
 
-from cxchange import cli, exports, organisation, services, store
+from cxchange import charts, cli, exports, organisation, services, store
 from cxchange.reports import document as report_doc
 from cxchange.reports import images as report_images
 from cxchange.reports import pdf as report_pdf
@@ -893,3 +895,30 @@ def test_the_teams_grid_exported_with_dashes_imports_back_unchanged(own_db, kind
     result = services.import_teams(own_db, data, f"teams.{kind}", dry_run=True)
     assert not result.plan.problems
     assert result.plan.summary() == f"0 teams to create, 0 to update, {len(grid)} unchanged."
+
+
+def test_the_decks_trend_draws_each_team_in_its_overview_colour(demo_path: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
+    st.cache_data.clear()
+    overview = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).switch_page("app_pages/overview.py").run()
+    assert not overview.exception
+    on_overview = line_colours(trend_spec(overview))
+    out = tmp_path / "deck.pptx"
+    code = cli.main(
+        ["report", "--db", str(demo_path), "--initiative", "Customer First", "--wave", "2026 Q4"]
+        + ["--format", "pptx", "--out", str(out)]
+    )
+    assert code == 0
+    (chart,) = [
+        shape.chart
+        for slide in Presentation(str(out)).slides
+        for shape in slide.shapes
+        if shape.has_chart and slide.shapes.title.text == "Readiness index over waves"
+    ]
+    assert chart.chart_type == XL_CHART_TYPE.LINE_MARKERS
+    in_deck = {series.name: f"#{series.format.line.color.rgb}".lower() for series in chart.plots[0].series}
+    markers = {series.name: f"#{series.marker.format.fill.fore_color.rgb}".lower() for series in chart.plots[0].series}
+    assert in_deck == markers
+    assert in_deck["All teams"] == charts.ORGANISATION_COLOUR.lower()
+    assert len(on_overview) == 6
+    assert {team: in_deck[team] for team in on_overview} == {team: c.lower() for team, c in on_overview.items()}

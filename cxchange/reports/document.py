@@ -187,7 +187,7 @@ def readiness_report_document(
                     "Readiness index over waves",
                     note="Hidden points are left out.",
                     chart=trend,
-                    native=_trend_data(lines, wave_order),
+                    native=_trend_data(lines, wave_order, colours),
                 )
             )
             counts = lines.pivot_table(index="team", columns="wave", values="n", aggfunc="first", sort=False)
@@ -351,15 +351,22 @@ def _shares_data(shares: pd.DataFrame) -> ChartData:
     )
 
 
-def _trend_data(lines: pd.DataFrame, wave_order: list[str]) -> ChartData:
-    """The trend's index per team (series) and wave (categories); a hidden or missing point is None."""
-    series = []
-    for team, part in lines.groupby("team_name", sort=False):
+def _trend_data(lines: pd.DataFrame, wave_order: list[str], colours: dict[int, str]) -> ChartData:
+    """The trend's index per team (series, each in its team's colour) and wave (categories); a hidden or missing
+    point is None."""
+    series, drawn = [], []
+    for team_id, part in lines.groupby("team_id", sort=False):
         values = dict(zip(part["wave"], part["value"], strict=True))
         series.append(
-            (str(team), tuple(None if pd.isna(values.get(w)) else round(float(values[w]), 1) for w in wave_order))
+            (
+                str(part["team_name"].iloc[0]),
+                tuple(None if pd.isna(values.get(w)) else round(float(values[w]), 1) for w in wave_order),
+            )
         )
-    return ChartData("line", tuple(wave_order), tuple(series), value_title="Readiness index (0–100)")
+        drawn.append(colours.get(int(team_id), charts.OTHER_TEAMS_GREY))
+    return ChartData(
+        "line", tuple(wave_order), tuple(series), value_title="Readiness index (0–100)", colours=tuple(drawn)
+    )
 
 
 def _change_section(

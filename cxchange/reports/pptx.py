@@ -163,10 +163,18 @@ def report_pptx(report: Report) -> bytes:
             plot.data_labels.font.size = Pt(MIN_PT)
             plot.data_labels.number_format = data.number_format
             plot.data_labels.number_format_is_linked = False
-        if data.kind == "stacked":
-            for series, colour in zip(plot.series, charts.BARRIER_COLOURS, strict=False):
+        palette = charts.BARRIER_COLOURS if data.kind == "stacked" else data.colours
+        for series, colour in zip(plot.series, palette, strict=False):
+            rgb = RGBColor.from_string(colour.lstrip("#").upper())
+            if data.kind == "line":  # a team's line and its markers in the team's colour, as on every page
+                series.smooth = False
+                series.format.line.color.rgb = rgb
+                series.marker.format.fill.solid()
+                series.marker.format.fill.fore_color.rgb = rgb
+                series.marker.format.line.color.rgb = rgb
+            else:
                 series.format.fill.solid()
-                series.format.fill.fore_color.rgb = RGBColor.from_string(colour.lstrip("#").upper())
+                series.format.fill.fore_color.rgb = rgb
 
     def add_table(slide: Any, header: list[str], rows: list[list[str]], top: int, fills: Any = None) -> None:
         widths = _column_widths(header, [*rows])
