@@ -426,6 +426,7 @@ def _summary_inputs(
         kotter_history=store.kotter.kotter_history(db, initiative_id),
         coverage=coverage,
         scope=team_id,
+        cx_outcomes=store.outcomes.cx_outcomes(db),
     )
 
 
