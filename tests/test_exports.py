@@ -290,7 +290,9 @@ def test_a_report_on_a_hidden_team_shows_no_figure(demo_file):
     findings = report.sections[0].findings
     assert findings[0].title == "Customer Insight: readiness hidden in 2026 Q4"
     assert not re.search(r"\d", findings[0].sentence.replace("Fewer than 5", ""))
-    assert {found.kind for found in findings} == {"headline", "actions", "kotter", "champions"}
+    assert {found.kind for found in findings} == {"headline", "actions", "kotter", "champions", "outcomes"}
+    # Its CX outcome figures meet no shown readiness: the line says so, with no figure.
+    assert findings[-1].title == "CX outcomes: none meets a shown readiness figure yet"
     table = section(report, "Teams").table
     assert table["Barrier point"].tolist() == ["fewer than 5"]
     assert table[["Responses (n)", "Readiness index"]].isna().all().all()
