@@ -35,7 +35,7 @@ graph: $(VENV)/.requirements
 	$(BIN)/python tests/module_graph.py
 
 run: $(VENV)/.requirements
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m streamlit run server.py --server.port $(PORT)
 
 # Browser tests drive Debian's chromium; install it where it is missing.
 chromium:

@@ -7,6 +7,7 @@ from cxchange import ui
 # An emoji favicon is drawn by the page itself; a ":material/..." one is fetched from fonts.gstatic.com.
 st.set_page_config(page_title="cxchange", page_icon="👥", layout="wide")
 
+ui.pulse_only()  # a phone that opened the app with a pulse token sees the way to the form, nothing else
 me = ui.front_door()  # with sign-in configured, nothing below runs for someone not signed in or without a role
 PAGES = (
     ("app_pages/overview.py", "Overview", ":material/dashboard:"),

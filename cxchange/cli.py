@@ -8,16 +8,21 @@ import argparse
 import getpass
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import uvicorn
 
-from cxchange import access, sample_data, services, store
+from cxchange import access, pulse_web, pulses, sample_data, services, store
 from cxchange.importing import ImportMapping
 from cxchange.reports.document import REPORT_FORMATS, Report, pack_teams
+
+PULSE_URL_ENV = "CXCHANGE_PULSE_URL"
+DEFAULT_PULSE_URL = "http://127.0.0.1:8501"
 
 ACTOR = access.local(getpass.getuser(), "command line")
 """Who the audit trail names for a command: the person running it, who can open the file anyway."""
@@ -130,6 +135,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     restore.add_argument("file", type=Path, help="a backup written by `backup` or the app")
     restore.add_argument("--db", required=True, type=Path, help="SQLite file to replace")
 
+    pulse = commands.add_parser("pulse", help="live pulses: a short ADKAR check answered on phones").add_subparsers(
+        dest="action", required=True
+    )
+    pulse_open = pulse.add_parser("open", help="open a pulse on a wave for a team; prints the link people answer at")
+    pulse_open.add_argument("--db", required=True, type=Path, help="SQLite file to write")
+    pulse_open.add_argument("--wave", required=True, help="the wave the answers belong to (it must exist)")
+    pulse_open.add_argument("--team", required=True, action="append", help="a team to ask (repeat for more)")
+    pulse_open.add_argument("--initiative", help="the wave's initiative, where two have a wave of that name")
+    pulse_open.add_argument("--form", choices=sorted(pulses.FORMS), default="short", help="short (5) or full (15)")
+    pulse_open.add_argument("--minutes", type=int, help="how long it stays open (default: the workspace's setting)")
+    pulse_open.add_argument("--outcome", action="store_true", help="also ask the outcome statement (OC1)")
+    pulse_open.add_argument("--comment", help="an optional free-text question")
+    pulse_open.add_argument("--base-url", help=f"the address phones reach the server at (default ${PULSE_URL_ENV})")
+    pulse_close = pulse.add_parser("close", help="close the open pulses of a wave (of one team), now")
+    pulse_close.add_argument("--db", required=True, type=Path, help="SQLite file to write")
+    pulse_close.add_argument("--wave", required=True, help="the wave whose open pulses close")
+    pulse_close.add_argument("--team", help="only the pulses that ask this team")
+    pulse_close.add_argument("--initiative", help="the wave's initiative, where two have a wave of that name")
+    pulse_serve = pulse.add_parser(
+        "serve", help="serve only the pulse form to phones on this network (the app itself stays on this computer)"
+    )
+    pulse_serve.add_argument("--db", required=True, type=Path, help="SQLite file the answers go to")
+    pulse_serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
+    pulse_serve.add_argument("--port", type=int, default=8614, help="port to listen on (default 8614)")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
@@ -152,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backup(args)
         if args.command == "restore":
             return _restore(args)
+        if args.command == "pulse":
+            return _pulse(args)
         return _readiness(args)
     except (LookupError, ValueError) as problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -374,4 +406,40 @@ def _restore(args: argparse.Namespace) -> int:
     kept = services.backup_workspace(db, "before-restore", actor=ACTOR)
     services.restore_backup(db, args.file, actor=ACTOR)
     print(f"Restored {args.file.name} into {args.db}; what it replaced is kept in {kept}.")
+    return 0
+
+
+def _pulse(args: argparse.Namespace) -> int:
+    if args.action == "serve":
+        print(
+            f"Serving the pulse form of {args.db} on http://{args.host}:{args.port}/pulse/… — the form only; "
+            "stop with Ctrl+C."
+        )
+        uvicorn.run(
+            pulse_web.standalone(lambda: args.db), host=args.host, port=args.port, access_log=False,
+            server_header=False, log_level="warning",
+        )  # fmt: skip
+        return 0
+    db = store.open_db(args.db)
+    if args.action == "open":
+        wave_id, teams = services.pulse_ids(db, args.initiative, args.wave, args.team)
+        opened = services.open_pulse(
+            db, wave_id, teams, form=args.form, outcome=args.outcome, comment_question=args.comment,
+            minutes=args.minutes, actor=ACTOR,
+        )  # fmt: skip
+        base = (args.base_url or os.environ.get(PULSE_URL_ENV) or DEFAULT_PULSE_URL).rstrip("/")
+        print(f"Opened a {args.form} pulse on {args.wave} for {', '.join(teams)}, until {opened['closes_at']}.")
+        print(pulse_web.link(base, opened["token"]))
+        return 0
+    wave_id, _ = services.pulse_ids(db, args.initiative, args.wave, [])
+    found = services.pulse_list(db, wave_id, actor=ACTOR)
+    found = found[found["state"] != "closed"]
+    if args.team:
+        found = found[[args.team in json.loads(names) for names in found["team_names"]]]
+    if found.empty:
+        print(f"No pulse of {args.wave}{' for ' + args.team if args.team else ''} is open.")
+        return 0
+    for row in found.itertuples():
+        answers = services.close_pulse(db, int(row.id), actor=ACTOR)
+        print(f"Closed the pulse for {', '.join(json.loads(row.team_names))}: {answers} answered.")
     return 0

@@ -435,6 +435,45 @@ def m006_workshop_sessions(db: Database) -> None:
         db.execute("CREATE INDEX IF NOT EXISTS actions_session ON actions(session_id) WHERE session_id IS NOT NULL")
 
 
+@migrations()
+def m007_pulses(db: Database) -> None:
+    """Live pulses: a short ADKAR check a wave's teams answer on their phones. A pulse has a random token
+    (in its link; it names the pulse, never a person), the form (short: one item per element; full: the
+    bank's ADKAR items), whether the outcome item is asked, an optional comment question, when it opens and
+    closes, and its own import batch: its answers are responses of the wave in that batch, so undoing the
+    batch removes the pulse and every answer whole. A device that answered is kept only as a hash of its
+    random per-pulse cookie, beside the response it gave, so a second answer replaces the first. No
+    address, browser or e-mail is stored. Applying it twice changes nothing."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS pulses (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            wave_id INTEGER NOT NULL REFERENCES waves(id) ON DELETE CASCADE,
+            batch_id INTEGER NOT NULL REFERENCES import_batches(id) ON DELETE CASCADE,
+            form TEXT NOT NULL CHECK (form IN ('short', 'full')),
+            outcome INTEGER NOT NULL DEFAULT 0,
+            comment_question TEXT,
+            opens_at TEXT NOT NULL,
+            closes_at TEXT NOT NULL,
+            closed_at TEXT,
+            opened_by TEXT
+        );
+        CREATE TABLE IF NOT EXISTS pulse_teams (
+            pulse_id INTEGER NOT NULL REFERENCES pulses(id) ON DELETE CASCADE,
+            team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+            PRIMARY KEY (pulse_id, team_id)
+        );
+        CREATE TABLE IF NOT EXISTS pulse_devices (
+            pulse_id INTEGER NOT NULL REFERENCES pulses(id) ON DELETE CASCADE,
+            device_hash TEXT NOT NULL,
+            response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+            PRIMARY KEY (pulse_id, device_hash)
+        );
+        """
+    )
+
+
 def apply(db: Database) -> None:
     """Bring `db` to the current schema.
 

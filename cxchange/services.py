@@ -8,6 +8,7 @@ import functools
 import getpass
 import hashlib
 import json
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
@@ -28,6 +29,7 @@ from cxchange import (
     kotter,
     names,
     organisation,
+    pulses,
     questions,
     readiness,
     sample_data,
@@ -1778,3 +1780,205 @@ def audit_trail(db: Database, since: str | None = None, by: str | None = None, *
 def signed_in_actor(db: Database, email: str, admins: Iterable[str]) -> Actor | None:
     """Who a signed-in e-mail is here (access.signed_in), or None where they have no role."""
     return access.signed_in(email, store.people.users(db), admins, store.org.teams(db)["id"].astype(int))
+
+
+# Live pulses ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PulseForm:
+    """What a pulse link shows a phone: the statements, the teams to choose from, the comment question."""
+
+    pulse_id: int
+    token: str
+    wave: str
+    questions: list[pulses.Question]
+    teams: dict[int, str]
+    comment_question: str | None
+    closes_at: str
+
+
+def _utc(now: datetime | None) -> datetime:
+    return (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+
+
+@_role("editor", scoped=True)
+def open_pulse(
+    db: Database,
+    wave_id: int,
+    teams: Iterable[str],
+    *,
+    form: str = "short",
+    outcome: bool = False,
+    comment_question: str | None = None,
+    minutes: int | None = None,
+    now: datetime | None = None,
+    actor: Actor = LOCAL,
+) -> dict[str, Any]:
+    """Open a live pulse on a wave for `teams` (names); returns the pulse (its token is in the link). Its
+    answers come in as responses of the wave in one import batch of its own (undo removes them whole).
+    Someone who looks after some teams opens pulses for their teams only; the demo workspace takes none."""
+    chosen = list(dict.fromkeys(str(team) for team in teams))
+    opened = _utc(now)
+    with _writing(db, actor, "pulse opened", f"wave {wave_id}") as detail:
+        _refuse_demo(db, "A live pulse's answers")
+        waves = store.org.waves(db)
+        wave = waves[waves["id"].astype(int) == int(wave_id)] if _team_or_none(wave_id) else waves.iloc[0:0]
+        if wave.empty:
+            raise ValueError(f"Wave: {wave_id!r} is not a wave of this workspace.")
+        if not chosen:
+            raise ValueError("Teams: choose at least one team to ask.")
+        current = store.org.teams(db, archived=False)
+        ids = dict(zip(current["name"], current["id"].astype(int), strict=True))
+        unknown = [team for team in chosen if team not in ids]
+        if unknown:
+            raise ValueError(f"Team: {', '.join(map(repr, unknown))} is not a current team of this workspace.")
+        _refuse_outside(db, actor, [ids[team] for team in chosen], "Opening a pulse")
+        asked = pulses.questions(store.bank.items(db), form, outcome)  # refuses a bank that cannot make the form
+        question = (comment_question or "").strip() or None
+        if question is not None and len(question) > 300:
+            raise ValueError(f"Comment question: at most 300 characters, not {len(question)}.")
+        minutes = int(store.settings.settings(db)["pulse_minutes"] if minutes is None else minutes)
+        closes = pulses.closing(opened, minutes)
+        token = secrets.token_urlsafe(18)
+        wave_name = str(wave["name"].iloc[0])
+        label = f"Live pulse, {wave_name}: {', '.join(chosen)}"
+        batch = store.responses.add_batch(
+            db,
+            _batch(label, hashlib.sha256(token.encode()).hexdigest(), "pulse", actor.name, wave_id=int(wave_id)),
+        )
+        pulse_id = store.pulses.add_pulse(
+            db,
+            {
+                "token": token,
+                "wave_id": int(wave_id),
+                "batch_id": batch,
+                "form": form,
+                "outcome": int(bool(outcome)),
+                "comment_question": question,
+                "opens_at": opened.isoformat(),
+                "closes_at": closes.isoformat(),
+                "opened_by": actor.name,
+            },
+            [ids[team] for team in chosen],
+        )
+        detail |= {"pulse": pulse_id, "batch": batch, "teams": chosen, "form": form, "items": len(asked),
+                   "closes_at": closes.isoformat()}  # fmt: skip
+    return store.pulses.pulse_by_token(db, token) | {"teams": chosen}
+
+
+@_role("editor", scoped=True)
+def close_pulse(db: Database, pulse_id: int, *, now: datetime | None = None, actor: Actor = LOCAL) -> int:
+    """Close a pulse now: its link stops taking answers; returns how many devices answered."""
+    with _writing(db, actor, "pulse closed", f"pulse {pulse_id}") as detail:
+        found = store.pulses.pulses(db)
+        found = found[found["id"].astype(int) == int(pulse_id)] if _team_or_none(pulse_id) else found.iloc[0:0]
+        if found.empty:
+            raise ValueError(f"Pulse: {pulse_id!r} is not a pulse of this workspace.")
+        _refuse_outside(db, actor, store.pulses.pulse_teams(db, int(pulse_id)), "Closing a pulse")
+        store.pulses.close_pulse(db, int(pulse_id), _utc(now).isoformat())
+        detail["answers"] = answers = int(found["answers"].iloc[0])
+    return answers
+
+
+def _open_pulse_row(db: Database, token: str, now: datetime) -> dict[str, Any]:
+    """The pulse a link names while it takes answers; PulseRefused (the sentence a phone shows) otherwise."""
+    found = store.pulses.pulse_by_token(db, str(token)) if isinstance(token, str) and len(token) < 100 else None
+    if found is None:
+        raise pulses.PulseRefused("This link does not open a pulse. Ask the facilitator for the current link.")
+    where = pulses.state(found["opens_at"], found["closes_at"], found["closed_at"], now)
+    if where != "open":
+        raise pulses.PulseRefused(
+            "This pulse has closed: it takes no more answers. Thank you for your time."
+            if where == "closed"
+            else "This pulse has not opened yet."
+        )
+    return found
+
+
+def pulse_form(db: Database, token: str, now: datetime | None = None) -> PulseForm:
+    """What a pulse link shows (no sign-in: the token is the only key, and it opens this form only)."""
+    found = _open_pulse_row(db, token, _utc(now))
+    asked = pulses.questions(store.bank.items(db), found["form"], bool(found["outcome"]))
+    teams = store.pulses.pulse_teams(db, int(found["id"]))
+    return PulseForm(
+        int(found["id"]), str(found["token"]), str(found["wave"]), asked, teams, found["comment_question"],
+        str(found["closes_at"]),
+    )  # fmt: skip
+
+
+def answer_pulse(db: Database, token: str, device: str, form: Mapping[str, str], now: datetime | None = None) -> str:
+    """Store one phone's answer to a pulse as a response of its wave and team, in the pulse's batch: a device
+    (`device`, the hash of its per-pulse cookie) that answered before has its answer replaced, never added
+    twice. Returns "added" or "replaced". Anonymous: nothing about the person or the device but that hash is
+    kept, and no audit entry names an answer (the pulse's own entries say who opened and closed it)."""
+    moment = _utc(now)
+    with store.write_transaction(db):
+        found = _open_pulse_row(db, token, moment)
+        pulse_id = int(found["id"])
+        asked = pulses.questions(store.bank.items(db), found["form"], bool(found["outcome"]))
+        answer = pulses.read_answer(
+            form, asked, store.pulses.pulse_teams(db, pulse_id), found["comment_question"] is not None
+        )
+        before = store.pulses.device_response(db, pulse_id, device)
+        values = pd.DataFrame([answer.values], dtype=float)
+        scores = scoring.element_scores_wide(values, store.bank.items(db))
+        response = store.responses.next_response_id(db)
+        store.responses.insert_responses(
+            db,
+            pd.DataFrame(
+                {
+                    "id": [response],
+                    "wave_id": [int(found["wave_id"])],
+                    "team_id": [answer.team_id],
+                    "batch_id": [int(found["batch_id"])],
+                    "source_hash": [pulses.source_hash(str(found["token"]), device)],
+                    "is_champion": [0],
+                    "submitted_on": [moment.date().isoformat()],
+                    "comment": [answer.comment],
+                    "answers": store.responses.encode_answers(values).to_list(),
+                    "complete": scores["complete"].astype(int).to_list(),
+                    **{column: scores[column].to_list() for column in (*scoring.STAT_COLUMNS, "outcome")},
+                }
+            ),
+        )
+        store.pulses.replace_answer(db, pulse_id, device, before, response)
+    return "added" if before is None else "replaced"
+
+
+def pulse_answer_counts(db: Database, pulse_id: int) -> dict[int, int]:
+    """How many devices have answered a pulse, per team id (for the presenter: show it through
+    pulses.answer_count_text, never raw below the minimum group size)."""
+    return store.pulses.answer_counts(db, int(pulse_id))
+
+
+def pulse_list(db: Database, wave_id: int | None = None, *, actor: Actor = LOCAL) -> pd.DataFrame:
+    """The pulses of a wave (or all), newest first, with their state now; someone who looks after some teams
+    sees those about their teams only."""
+    found = store.pulses.pulses(db, wave_id)
+    now = _utc(None)
+    found["state"] = [pulses.state(row.opens_at, row.closes_at, row.closed_at, now) for row in found.itertuples()]
+    scope = _scope(db, actor)
+    if scope is not None:
+        found = found[[set(json.loads(teams)) <= scope for teams in found["teams_json"]]]
+    return found.reset_index(drop=True)
+
+
+def pulse_ids(db: Database, initiative: str | None, wave: str, teams: Iterable[str]) -> tuple[int, list[str]]:
+    """The wave a user names (in the initiative named, or the only one holding a wave of that name) and the
+    teams, for the command line; LookupError naming what does not exist."""
+    waves = store.org.waves(db)
+    initiatives = store.org.initiatives(db)
+    if initiative is not None:
+        match = initiatives[initiatives["name"] == initiative]
+        if match.empty:
+            known = ", ".join(initiatives["name"]) or "none yet"
+            raise LookupError(f"There is no initiative called {initiative!r}; initiatives are: {known}.")
+        waves = waves[waves["initiative_id"].astype(int) == int(match["id"].iloc[0])]
+    found = waves[waves["name"] == wave]
+    if found.empty:
+        known = ", ".join(dict.fromkeys(waves["name"])) or "none yet"
+        raise LookupError(f"There is no wave called {wave!r}; waves are: {known}.")
+    if len(found) > 1:
+        raise LookupError(f"More than one initiative has a wave called {wave!r}; name the initiative (--initiative).")
+    return int(found["id"].iloc[0]), [str(team) for team in teams]

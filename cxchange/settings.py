@@ -306,6 +306,29 @@ SETTINGS += (
     ),
 )
 
+SETTINGS += (
+    Setting(
+        "pulse_minutes",
+        30,
+        "How long a live pulse stays open (minutes)",
+        "A pulse's link stops taking answers this long after it opens (a workshop's length); whoever opened it "
+        "can close it sooner, or open it for longer.",
+        minimum=1,
+        maximum=7 * 24 * 60,
+        section="Live pulse",
+    ),
+    Setting(
+        "pulse_answers_per_minute",
+        300,
+        "Most answers one pulse link takes a minute",
+        "Past this many answers in a minute the link asks people to send theirs again shortly, so one device "
+        "cannot flood a pulse; 300 lets a room of 200 answer at once.",
+        minimum=10,
+        maximum=10_000,
+        section="Live pulse",
+    ),
+)
+
 SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
 
 DEFAULTS: dict[str, Any] = {setting.name: setting.default for setting in SETTINGS}

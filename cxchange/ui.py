@@ -17,6 +17,7 @@ from contextlib import closing, contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -188,6 +189,18 @@ def actor() -> Actor | None:
         return read(services.signed_in_actor, email, tuple(admins))
     except (sqlite3.Error, OSError):  # the file cannot be read: only the admins named outside it get in
         return access.signed_in(email, pd.DataFrame(columns=["email", "role", "team_id"]), admins, [])
+
+
+def pulse_only() -> None:
+    """An app address that carries a pulse token (?pulse=...) shows the way to that pulse's form and nothing
+    else, whichever page it names: a phone that lands on the app with its link sees no figure, no sidebar."""
+    token = st.query_params.get("pulse")
+    if token is None:
+        return
+    st.title("Live pulse")
+    st.write("This link is for the live pulse's form: a few statements to answer on your phone, anonymously.")
+    st.link_button("Open the form", f"/pulse/{quote(str(token)[:100], safe='')}", type="primary")
+    st.stop()
 
 
 def front_door() -> Actor:

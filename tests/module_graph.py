@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 VOCABULARY = {"cxchange.model", "cxchange.settings", "cxchange.hierarchy", "cxchange.text"}
 """Imported by anyone; import only each other."""
-SHELLS = {"cxchange.ui", "cxchange.cli", "cxchange.__main__"}
-"""The Streamlit-aware module and the command line."""
+SHELLS = {"cxchange.ui", "cxchange.cli", "cxchange.__main__", "cxchange.pulse_web", "server"}
+"""The Streamlit-aware module, the command line, the pulse's respondent page and the server that serves it
+beside the app."""
 
 
 @dataclass
@@ -84,7 +85,10 @@ def read_module(path: Path) -> Module:
 
 def project_modules() -> dict[str, Module]:
     """Every module of cxchange, app.py and app_pages/, by name."""
-    paths = [*sorted((ROOT / "cxchange").rglob("*.py")), ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]
+    paths = [
+        *sorted((ROOT / "cxchange").rglob("*.py")), ROOT / "app.py", ROOT / "server.py",
+        *sorted((ROOT / "app_pages").glob("*.py")),
+    ]  # fmt: skip
     modules = {module.name: module for module in map(read_module, paths) if module.name != "cxchange"}
     for module in modules.values():
         # `from cxchange import store` names both cxchange and cxchange.store: keep only real modules

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 # No file watcher (nothing edits the app during a test) and no usage statistics (no calls out of the machine).
 STREAMLIT = [
-    sys.executable, "-m", "streamlit", "run", "app.py",
+    sys.executable, "-m", "streamlit", "run", "server.py",
     "--server.headless", "true",
     "--server.fileWatcherType", "none",
     "--browser.gatherUsageStats", "false",
@@ -83,7 +83,8 @@ def serving(
     """The app served on a free port from the SQLite file `db_path` (which may not exist yet); always stopped
     afterwards. Its output goes to the file `log`: a pipe nobody reads stalls the server once full.
 
-    `script` serves another script than app.py, with the project's .streamlit/config.toml all the same;
+    `script` serves another script than server.py (the app and the pulse form, as `make run`), with the
+    project's .streamlit/config.toml all the same;
     `prefix` runs the server through another command (as another user); `env` adds to its environment;
     `secrets(url)` gives the text of a secrets.toml for the app at `url` (e.g. an [auth] section)."""
     env = os.environ | {"CXCHANGE_DB": str(db_path)} | dict(env or {})
@@ -101,7 +102,7 @@ def serving(
                     [
                         *(prefix or []),
                         *STREAMLIT[:4],
-                        str(script or "app.py"),
+                        str(script or "server.py"),
                         *STREAMLIT[5:],
                         "--server.port",
                         f"{port}",

@@ -61,6 +61,7 @@ SHIPPED_MIGRATIONS = {
     "m004_organisation_waves_and_bank": "002acfcd8ba56caf9894052cb886c88fd5cc9768bb77f038c3d4bfdb49f04c92",
     "m005_people_and_audit": "1be7fd24069033b19b77dc8a8ca9f60a2b44b75e9f1b298a6c2c82b8edf28408",
     "m006_workshop_sessions": "96c3d5d3582fe80dbcf56602966db94f1fc2a6fb8785c3446908cdc16cb70341",
+    "m007_pulses": "cdb93fb582e7c4c74e198b8fbea091847200a87242c5f0cbb29a55a4d9a2b849",
 }
 
 # Each writer waits for the "go" file, so that both write at the same time, then inserts its

@@ -386,7 +386,7 @@ def undo_batch(db: Database, batch: int) -> int:
         " + (SELECT COUNT(DISTINCT team_id) FROM team_results WHERE batch_id = :id)",
         {"id": batch},
     ).fetchone()[0]
-    wave = db.execute("SELECT wave_id FROM import_batches WHERE id = :id", {"id": batch}).fetchone()
+    wave = db.execute("SELECT wave_id, kind FROM import_batches WHERE id = :id", {"id": batch}).fetchone()
     # A team the batch created that a later batch's responses use passes to that batch, so undoing it
     # later takes the team away too.
     db.execute(
@@ -416,8 +416,8 @@ def undo_batch(db: Database, batch: int) -> int:
         {"id": batch},
     )
     db.execute("DELETE FROM import_batches WHERE id = :id", {"id": batch})
-    if wave and wave[0] is not None:
-        # A wave the import brought, now empty, goes with it.
+    if wave and wave[0] is not None and wave[1] != "pulse":
+        # A wave the import brought, now empty, goes with it (a pulse is opened on a wave that was there).
         db.execute(
             """
             DELETE FROM waves WHERE id = :wave
