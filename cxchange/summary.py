@@ -42,7 +42,7 @@ class ChartData:
     value_title: str = ""
     value_range: tuple[float, float] | None = None
     colours: tuple[str, ...] = ()
-    """Per series, its "#rrggbb" colour (a team's line: charts.team_colours, as on every page); empty: the
+    """Per series, its "#rrggbb" colour (a team's line: palette.team_colours, as on every page); empty: the
     renderer's own."""
 
 

@@ -352,7 +352,10 @@ def demo_html(demo_report) -> str:
 
 def test_html_report_is_self_contained_with_inline_svgs(demo_html, demo_report):
     charts = [part for part in demo_report.sections if part.chart is not None]
-    assert demo_html.count("<svg") == len(charts) == 4
+    # The heatmap and the changes are coloured tables, as in the PDF; the barrier shares and the trend pictures.
+    assert len(charts) == 4
+    assert demo_html.count("<svg") == 2
+    assert demo_html.count('<table class="grid">') == 2
     assert "<script" not in demo_html.lower()
     assert only_namespace_urls(demo_html)
     assert not re.search(r"""(src|href)\s*=\s*["'](?!#)""", demo_html)  # nothing loaded from anywhere
@@ -364,10 +367,25 @@ def test_html_report_is_self_contained_with_inline_svgs(demo_html, demo_report):
 
 def test_html_report_table_shows_no_figure_for_a_hidden_team(demo_html):
     hidden_rows = re.findall(r'<tr class="hidden">(.*?)</tr>', demo_html)
-    assert len(hidden_rows) == 2
-    customer_insight = next(row for row in hidden_rows if "Customer Insight" in row)
-    cells = re.findall(r"<td[^>]*>(.*?)</td>", customer_insight)
-    assert cells[:5] == ["Customer Insight", "—", "—", "—", "fewer than 5"]
+    assert len(hidden_rows) == 4  # two hidden teams, in the heatmap and in the team table
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in hidden_rows if "Customer Insight" in row]
+    heatmap, table = rows
+    assert heatmap == ["Customer Insight (hidden)", *["—"] * 5]
+    assert table[:5] == ["Customer Insight", "—", "—", "—", "fewer than 5"]
+
+
+def test_html_report_draws_the_heatmap_and_changes_as_the_pdf_does(demo_html, demo_report):
+    """One table builder for both files: the same rows, cells filled by the same scale."""
+    heatmap = section(demo_report, "Readiness by team and ADKAR element")
+    header, rows, fills = report_doc.chart_grid(heatmap.native)
+    table = demo_html.split('<table class="grid">')[1].split("</table>")[0]
+    assert re.findall(r"<th>(.*?)</th>", table) == header
+    drawn = re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>")[1])
+    assert [html.unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", drawn[0])] == rows[0]
+    r, g, b = fills[0][1]
+    assert f'style="background: #{r:02x}{g:02x}{b:02x}"' in drawn[0]
+    changes = demo_html.split('<table class="grid">')[2].split("</table>")[0]
+    assert "Significant change" in changes
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxchange import access, analysis, charts, hierarchy, readiness, summary
+from cxchange import access, analysis, charts, hierarchy, palette, readiness, summary
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, REMEDIES
 from cxchange.reports.cells import guarded, team_table
 from cxchange.reports.specs import chart_spec
@@ -178,7 +178,7 @@ def readiness_report_document(
         wave_order = waves["name"].iloc[: position[0] + 1].tolist()
         lines = readiness.trend_lines(in_view[in_view["wave"].isin(wave_order)], team_id)
         if not lines.empty:
-            colours = charts.team_colours(teams)  # each team in the colour the app gives it
+            colours = palette.team_colours(teams)  # each team in the colour the app gives it
             trend = chart_spec(charts.readiness_trend(lines, wave_order, "Readiness index over waves", colours=colours))
             # On paper there is no hovering: each point's n is in the table that follows.
             trend["title"]["subtitle"] = "Shaded: 95% confidence band. Each point's n is in the table that follows."
@@ -363,7 +363,7 @@ def _trend_data(lines: pd.DataFrame, wave_order: list[str], colours: dict[int, s
                 tuple(None if pd.isna(values.get(w)) else round(float(values[w]), 1) for w in wave_order),
             )
         )
-        drawn.append(colours.get(int(team_id), charts.OTHER_TEAMS_GREY))
+        drawn.append(colours.get(int(team_id), palette.OTHER_TEAMS_GREY))
     return ChartData(
         "line", tuple(wave_order), tuple(series), value_title="Readiness index (0–100)", colours=tuple(drawn)
     )

@@ -1,13 +1,17 @@
-"""The readiness report as one self-contained HTML file: inline SVG charts and CSS, no script, nothing fetched."""
+"""The readiness report as one self-contained HTML file: inline SVG charts and CSS, no script, nothing fetched.
+
+A heatmap and a set of changes are coloured tables, as in the PDF (document.chart_grid builds both): they read
+as tables and take no time to draw, where their pictures took the renderer a second and more."""
 
 from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 import pandas as pd
 
-from cxchange.reports.document import Report, section_table_rows
+from cxchange.reports.document import Report, chart_grid, section_table_rows
 from cxchange.reports.images import chart_svg
 from cxchange.reports.specs import subtitle_only
 
@@ -30,6 +34,7 @@ th, td { border-bottom: 1px solid #e2e2e2; padding: 0.35rem 0.5rem; text-align: 
 th { background: #f4f4f4; }
 td.number { text-align: right; white-space: nowrap; }
 tr.hidden td { color: #777; }
+table.grid td { border-bottom: 1px solid #fff; }
 ol.findings { padding-left: 1.4rem; }
 ol.findings li { margin: 0 0 0.7rem; }
 ol.findings strong { font-size: 1.1rem; }
@@ -41,6 +46,30 @@ footer { margin-top: 3rem; border-top: 1px solid #ddd; padding-top: 0.5rem; }
 def _svg_body(svg: str) -> str:
     """An SVG document as an element to write inline into HTML (no XML declaration)."""
     return re.sub(r"^\s*<\?xml[^>]*>\s*", "", svg)
+
+
+_NUMBER = ' class="number"'
+
+
+def _fill(colour: tuple[int, int, int] | None) -> str:
+    return "" if colour is None else ' style="background: #{:02x}{:02x}{:02x}"'.format(*colour)
+
+
+def _grid_table(header: list[str], rows: list[list[str]], fills: list[list[Any]]) -> list[str]:
+    """A heatmap or a set of changes (document.chart_grid) as an HTML table: cells filled, figures right-aligned,
+    a hidden team's row greyed (its cells carry no figure)."""
+    escape = html.escape
+    head = "".join(f"<th>{escape(cell)}</th>" for cell in header)
+    parts = ['<table class="grid">', f"<thead><tr>{head}</tr></thead>", "<tbody>"]
+    for cells, colours in zip(rows, fills, strict=True):
+        drawn = "".join(
+            f"<td{_NUMBER if at else ''}{_fill(colour)}>{escape(cell)}</td>"
+            for at, (cell, colour) in enumerate(zip(cells, colours, strict=True))
+        )
+        hidden = cells[0].endswith(" (hidden)")
+        parts.append(f'<tr class="hidden">{drawn}</tr>' if hidden else f"<tr>{drawn}</tr>")
+    parts.append("</tbody></table>")
+    return parts
 
 
 def report_html(report: Report) -> str:
@@ -83,7 +112,10 @@ def report_html(report: Report) -> str:
                     "</div>"
                 )
             parts.append("</div>")
-        if section.chart is not None:
+        grid = chart_grid(section.native)
+        if grid is not None:
+            parts.extend(_grid_table(*grid))
+        elif section.chart is not None:
             parts.append(f'<figure role="img" aria-label="{escape(section.title)}">')
             parts.append(_svg_body(chart_svg(subtitle_only(section.chart))))
             parts.append("</figure>")

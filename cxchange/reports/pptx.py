@@ -13,7 +13,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.util import Inches, Pt
 
-from cxchange import charts
+from cxchange import palette
 from cxchange.reports.document import Report, Section, heat_colour, section_table_rows
 from cxchange.summary import ChartData
 from cxchange.text import MISSING
@@ -163,8 +163,8 @@ def report_pptx(report: Report) -> bytes:
             plot.data_labels.font.size = Pt(MIN_PT)
             plot.data_labels.number_format = data.number_format
             plot.data_labels.number_format_is_linked = False
-        palette = charts.BARRIER_COLOURS if data.kind == "stacked" else data.colours
-        for series, colour in zip(plot.series, palette, strict=False):
+        drawn = palette.BARRIER_COLOURS if data.kind == "stacked" else data.colours
+        for series, colour in zip(plot.series, drawn, strict=False):
             rgb = RGBColor.from_string(colour.lstrip("#").upper())
             if data.kind == "line":  # a team's line and its markers in the team's colour, as on every page
                 series.smooth = False
