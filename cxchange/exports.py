@@ -30,7 +30,7 @@ from cxchange.reports.document import (
     readiness_report_document,
     slug,
 )
-from cxchange.reports.images import CHART_FORMATS, chart_png, chart_svg
+from cxchange.reports.images import CHART_FORMATS, chart_png, chart_svg, warm
 from cxchange.reports.specs import chart_spec, subtitle_only
 from cxchange.reports.tables import TABLE_FORMATS, table_csv, table_xlsx
 from cxchange.text import MISSING
@@ -62,6 +62,7 @@ __all__ = [
     "table_csv",
     "table_xlsx",
     "team_table",
+    "warm",
 ]
 
 report_html = html.report_html

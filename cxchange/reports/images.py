@@ -35,6 +35,14 @@ def chart_png(chart_or_spec: alt.TopLevelMixin | dict[str, Any], scale: float = 
     return vl_convert.vegalite_to_png(static_spec(chart_or_spec), scale=scale)
 
 
+_SMALLEST = {"mark": "point", "data": {"values": [{"a": 1}]}, "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+
+
+def warm() -> None:
+    """Start vl-convert's renderer (its first drawing in a process costs a second or two; the next ones do not)."""
+    vl_convert.vegalite_to_svg(_SMALLEST)
+
+
 def png_size(png: bytes) -> tuple[int, int]:
     """Width and height in pixels, from the PNG header."""
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
