@@ -123,3 +123,6 @@ for part, section in enumerate(report.sections):
             placeholder=ui.MISSING,
         )
         downloads(part, tuple(exports.TABLE_FORMATS), stem)
+
+# Last, after everything is drawn: the report buttons' first click then finds the chart renderer started.
+ui.warm_chart_renderer()

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import uvicorn
 
-from cxchange import access, exports, pulse_web, pulses, sample_data, services, store
+from cxchange import access, pulse_web, pulses, sample_data, services, store
 from cxchange.importing import ImportMapping
+from cxchange.reports.document import REPORT_FORMATS, Report, pack_teams
 
 PULSE_URL_ENV = "CXCHANGE_PULSE_URL"
 DEFAULT_PULSE_URL = "http://127.0.0.1:8501"
@@ -76,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.add_argument("--db", required=True, type=Path, help="SQLite file to read")
     report.add_argument("--initiative", required=True, help="initiative name")
     report.add_argument("--wave", required=True, help="wave name")
-    report.add_argument("--format", required=True, choices=list(exports.REPORT_FORMATS), help="file format")
+    report.add_argument("--format", required=True, choices=list(REPORT_FORMATS), help="file format")
     report.add_argument("--out", required=True, type=Path, help="file to write")
     report.add_argument("--team", help="team name: the report covers it and the teams below it (default: all teams)")
     report.add_argument(
@@ -277,23 +279,31 @@ def _report(args: argparse.Namespace) -> int:
         )
     db = store.open_db(args.db)
     initiative_id, wave_id, team_id = services.report_ids(db, args.initiative, args.wave, args.team)
+    render = _renderer(args.format)
     if not args.each_team:
         document = services.report_document(db, initiative_id, wave_id, team_id)
-        content = exports.report_bytes(document, args.format)  # made whole before the file is touched
+        content = render(document)  # made whole before the file is touched
         args.out.write_bytes(content)
         print(f"Wrote {document.title} ({args.format.upper()}, {len(document.sections)} sections) to {args.out}.")
         return 0
     files = {}
-    for team in exports.pack_teams(store.org.teams(db, archived=False), team_id):
+    for team in pack_teams(store.org.teams(db, archived=False), team_id):
         document = services.report_document(db, initiative_id, wave_id, team)
-        files[args.out / f"{document.file_stem}.{args.format}"] = (
-            document,
-            exports.report_bytes(document, args.format),
-        )
+        files[args.out / f"{document.file_stem}.{args.format}"] = (document, render(document))
     for path, (document, content) in files.items():  # every file made before any is written
         path.write_bytes(content)
         print(f"Wrote {document.title} ({args.format.upper()}) to {path}.")
     return 0
+
+
+def _renderer(kind: str) -> Callable[[Report], bytes]:
+    """The `render` of the one format module asked for (cxchange.reports.html, .pdf or .pptx).
+
+    Loaded by name so that a command writes a deck without loading the PDF library or the chart renderer
+    (vl-convert), nor a PDF with python-pptx: each format's module imports its own libraries at its top.
+    This is choosing a plugin by the user's argument, not dodging an import cycle (there is none).
+    """
+    return importlib.import_module(f"cxchange.reports.{kind}").render
 
 
 def _teams_import(args: argparse.Namespace) -> int:

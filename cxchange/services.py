@@ -25,7 +25,6 @@ from cxchange import (
     actions,
     champions,
     entry,
-    exports,
     health,
     kotter,
     names,
@@ -53,6 +52,7 @@ from cxchange.importing.reading import (
 from cxchange.importing.roster import RosterFile, RosterImport, plan_roster, read_roster
 from cxchange.importing.rules import Chunk, ImportMapping, Plan, plan_chunk, start_plan
 from cxchange.outcomes import OutcomeImport, change_counts, changes, empty_outcomes, read_outcomes
+from cxchange.reports import document
 from cxchange.settings import SETTINGS_BY_NAME
 from cxchange.text import plural
 
@@ -357,16 +357,16 @@ def report_document(
     team_id: int = ORGANISATION,
     group: str = "all",
     today: date | None = None,
-) -> exports.Report:
-    """The readiness report of one initiative's wave for a team and the teams below it (exports builds it),
+) -> document.Report:
+    """The readiness report of one initiative's wave for a team and the teams below it (reports.document builds it),
     opening with the executive summary the Overview shows for that team (`today`: when actions are overdue)."""
     if group not in readiness.GROUPS:
         raise ValueError(f"Unknown respondent group {group!r}; groups are: {', '.join(readiness.GROUPS)}.")
     settings = store.settings.settings(db)
     frame = readiness_by_team(db, settings, initiative_id, group)
     waves = store.org.waves(db, initiative_id).reset_index(drop=True)
-    return exports.readiness_report_document(
-        exports.ReportData(
+    return document.readiness_report_document(
+        document.ReportData(
             settings=settings,
             initiatives=store.org.initiatives(db),
             waves=waves,
@@ -428,6 +428,7 @@ def _summary_inputs(
         kotter_history=store.kotter.kotter_history(db, initiative_id),
         coverage=coverage,
         scope=team_id,
+        cx_outcomes=store.outcomes.cx_outcomes(db),
     )
 
 

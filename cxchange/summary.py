@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxchange import access, actions, analysis, champions, hierarchy, kotter, readiness
+from cxchange import access, actions, analysis, champions, hierarchy, kotter, outcomes, readiness
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, REMEDIES
 from cxchange.text import plural
 
@@ -41,6 +41,9 @@ class ChartData:
     number_format: str = "0.0"
     value_title: str = ""
     value_range: tuple[float, float] | None = None
+    colours: tuple[str, ...] = ()
+    """Per series, its "#rrggbb" colour (a team's line: palette.team_colours, as on every page); empty: the
+    renderer's own."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Finding:
     """One finding: a title that says it, a sentence with its figures, the numbers behind both."""
 
     kind: str
-    """headline, barrier, moves, actions, kotter or champions."""
+    """headline, barrier, moves, actions, kotter, champions or outcomes."""
     title: str
     sentence: str
     numbers: dict[str, Any] = field(default_factory=dict)
@@ -90,6 +93,9 @@ class SummaryInputs:
     """champions.coverage of the scope's teams of today."""
     scope: int = hierarchy.ORGANISATION
     """The team whose subtree the summary covers; ORGANISATION: every team."""
+    cx_outcomes: pd.DataFrame | None = None
+    """CX outcome figures (store.outcomes.cx_outcomes: team_id, team, period, metric, value); None or none at
+    all: the summary has no CX outcomes finding."""
 
 
 def teams_at_barrier(wave_rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -125,6 +131,10 @@ def summarise(inputs: SummaryInputs) -> Summary:
     findings.append(_actions(scoped_actions, actions.latest_barriers(wave_rows), inputs.today))
     findings.append(_kotter(inputs.kotter_steps, inputs.kotter_history, inputs.today, inputs.settings))
     findings.append(_champions(inputs.coverage, float(inputs.settings["champion_ratio"])))
+    if inputs.cx_outcomes is not None and not inputs.cx_outcomes.empty:
+        up_to = frame[frame["wave_id"].isin(waves["id"].iloc[: position[0] + 1])]  # no later wave in an old summary
+        figures = access.scoped_rows(inputs.cx_outcomes, inputs.teams, scope)
+        findings.append(_outcomes(up_to, figures, int(inputs.settings["outcome_min_points"])))
     return Summary(title, tuple(found for found in findings if found is not None))
 
 
@@ -455,3 +465,41 @@ def _champions(coverage: pd.DataFrame, ratio: float) -> Finding:
 def lines(summary: Summary) -> list[str]:
     """The summary as text lines: each finding's title and sentence (for a page, a test or a terminal)."""
     return [f"{found.title}. {found.sentence}" for found in summary.findings]
+
+
+def _outcomes(frame: pd.DataFrame, figures: pd.DataFrame, min_points: int) -> Finding:
+    """What the CX outcomes page says of readiness against each outcome, by the functions it calls
+    (outcomes.readiness_vs_outcomes, outcomes.correlation and its sentence): an association with its interval,
+    or none clear. `frame` is the scope's readiness up to the summary's wave."""
+    points = outcomes.readiness_vs_outcomes(frame, figures)
+    statements, clear, numbers = [], [], {}
+    for metric in outcomes.METRICS:
+        rows = points[points["metric"] == metric.code]
+        if rows.empty:
+            continue
+        found = outcomes.correlation(rows, min_points=min_points)
+        statements.append(found.sentence(metric))
+        numbers[metric.code] = {  # None where there is no figure (NaN would make two equal summaries differ)
+            "r": None if np.isnan(found.r) else round(found.r, 2),
+            "low": None if np.isnan(found.low) else round(found.low, 2),
+            "high": None if np.isnan(found.high) else round(found.high, 2),
+            "n": found.n,
+        }
+        if found.clear:
+            clear.append(f"{'higher' if found.r > 0 else 'lower'} {metric.label}")
+    if not statements:
+        return Finding(
+            "outcomes",
+            "CX outcomes: none meets a shown readiness figure yet",
+            "No CX outcome figure is named like a wave of this initiative for a team whose readiness is shown.",
+        )
+    if clear:
+        title = "CX outcomes: teams with higher readiness had " + _listed(clear)
+    else:
+        title = "CX outcomes: no clear association with readiness"
+    return Finding("outcomes", title, " ".join(statements), numbers=numbers)
+
+
+def _listed(parts: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

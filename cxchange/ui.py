@@ -10,6 +10,7 @@ import os
 import pickle
 import secrets
 import sqlite3
+import threading
 import time
 import weakref
 from collections import deque
@@ -856,6 +857,21 @@ def report_document(initiative_id: int, wave_id: int, team_id: int = 0, group: s
         if team_id not in access.scope_ids(all_teams(), cut):
             raise access.Refused("Reports are made for the teams you look after only.")
     return read(services.report_document, initiative_id, wave_id, team_id, group)
+
+
+_RENDERER_WARMING = threading.Lock()
+_renderer_warmed = False
+
+
+def warm_chart_renderer() -> None:
+    """Start the chart renderer in the background, once per server, so the first report click does not wait for
+    it. Called at the end of the Reports page's run: the page is drawn before this starts, and it draws nothing."""
+    global _renderer_warmed
+    with _RENDERER_WARMING:
+        if _renderer_warmed:
+            return
+        _renderer_warmed = True
+    threading.Thread(target=exports.warm, name="warm-chart-renderer", daemon=True).start()
 
 
 def export_file(report: exports.Report, kind: str, part: int | None = None) -> Callable[[], bytes]:

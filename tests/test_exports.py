@@ -20,11 +20,17 @@ import pytest
 import streamlit as st
 from openpyxl import load_workbook
 from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Inches
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
+from test_colours import line_colours, trend_spec
 
-from cxchange import cli, exports, organisation, services, store
+from cxchange import charts, cli, exports, organisation, services, store
+from cxchange.reports import document as report_doc
+from cxchange.reports import images as report_images
+from cxchange.reports import pdf as report_pdf
+from cxchange.reports import pptx as report_pptx
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT = (
@@ -180,7 +186,7 @@ def test_references_outside_an_svg_are_removed_but_namespaces_kept():
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
         '<image href="https://example.invalid/a.png" width="4"/><image xlink:href="//example.invalid/b.png"/></svg>'
     )
-    cleaned = exports._without_external_references(svg)
+    cleaned = report_images._without_external_references(svg)
     assert "example.invalid" not in cleaned
     assert 'xmlns="http://www.w3.org/2000/svg"' in cleaned
     assert '<image width="4"/>' in cleaned
@@ -284,7 +290,9 @@ def test_a_report_on_a_hidden_team_shows_no_figure(demo_file):
     findings = report.sections[0].findings
     assert findings[0].title == "Customer Insight: readiness hidden in 2026 Q4"
     assert not re.search(r"\d", findings[0].sentence.replace("Fewer than 5", ""))
-    assert {found.kind for found in findings} == {"headline", "actions", "kotter", "champions"}
+    assert {found.kind for found in findings} == {"headline", "actions", "kotter", "champions", "outcomes"}
+    # Its CX outcome figures meet no shown readiness: the line says so, with no figure.
+    assert findings[-1].title == "CX outcomes: none meets a shown readiness figure yet"
     table = section(report, "Teams").table
     assert table["Barrier point"].tolist() == ["fewer than 5"]
     assert table[["Responses (n)", "Readiness index"]].isna().all().all()
@@ -344,7 +352,10 @@ def demo_html(demo_report) -> str:
 
 def test_html_report_is_self_contained_with_inline_svgs(demo_html, demo_report):
     charts = [part for part in demo_report.sections if part.chart is not None]
-    assert demo_html.count("<svg") == len(charts) == 4
+    # The heatmap and the changes are coloured tables, as in the PDF; the barrier shares and the trend pictures.
+    assert len(charts) == 4
+    assert demo_html.count("<svg") == 2
+    assert demo_html.count('<table class="grid">') == 2
     assert "<script" not in demo_html.lower()
     assert only_namespace_urls(demo_html)
     assert not re.search(r"""(src|href)\s*=\s*["'](?!#)""", demo_html)  # nothing loaded from anywhere
@@ -356,10 +367,25 @@ def test_html_report_is_self_contained_with_inline_svgs(demo_html, demo_report):
 
 def test_html_report_table_shows_no_figure_for_a_hidden_team(demo_html):
     hidden_rows = re.findall(r'<tr class="hidden">(.*?)</tr>', demo_html)
-    assert len(hidden_rows) == 2
-    customer_insight = next(row for row in hidden_rows if "Customer Insight" in row)
-    cells = re.findall(r"<td[^>]*>(.*?)</td>", customer_insight)
-    assert cells[:5] == ["Customer Insight", "—", "—", "—", "fewer than 5"]
+    assert len(hidden_rows) == 4  # two hidden teams, in the heatmap and in the team table
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in hidden_rows if "Customer Insight" in row]
+    heatmap, table = rows
+    assert heatmap == ["Customer Insight (hidden)", *["—"] * 5]
+    assert table[:5] == ["Customer Insight", "—", "—", "—", "fewer than 5"]
+
+
+def test_html_report_draws_the_heatmap_and_changes_as_the_pdf_does(demo_html, demo_report):
+    """One table builder for both files: the same rows, cells filled by the same scale."""
+    heatmap = section(demo_report, "Readiness by team and ADKAR element")
+    header, rows, fills = report_doc.chart_grid(heatmap.native)
+    table = demo_html.split('<table class="grid">')[1].split("</table>")[0]
+    assert re.findall(r"<th>(.*?)</th>", table) == header
+    drawn = re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>")[1])
+    assert [html.unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", drawn[0])] == rows[0]
+    r, g, b = fills[0][1]
+    assert f'style="background: #{r:02x}{g:02x}{b:02x}"' in drawn[0]
+    changes = demo_html.split('<table class="grid">')[2].split("</table>")[0]
+    assert "Significant change" in changes
 
 
 @pytest.fixture(scope="module")
@@ -405,7 +431,7 @@ def test_pptx_report_is_a_deck_to_present_title_summary_findings_native_charts_a
     # Every team's row once, over slides whose rows fit above the context line (wrapped text makes rows tall)
     counted = [len(shape.table.rows) - 1 for slide in team_slides for shape in slide.shapes if shape.has_table]
     assert sum(counted) == team_rows
-    assert max(counted) <= exports.TABLE_ROWS_PER_SLIDE
+    assert max(counted) <= report_pptx.TABLE_ROWS_PER_SLIDE
     assert titles == [
         "Readiness report: Customer First, 2026 Q4",
         "Executive summary, 2026 Q4",
@@ -424,7 +450,7 @@ def test_pptx_report_is_a_deck_to_present_title_summary_findings_native_charts_a
     for finding in findings:
         assert finding.title in summary_text
     for slide in demo_deck.slides:
-        context = [shape for shape in slide.shapes if shape.name == exports.CONTEXT_BOX_NAME]
+        context = [shape for shape in slide.shapes if shape.name == report_pptx.CONTEXT_BOX_NAME]
         assert len(context) == 1
         assert context[0].text_frame.text == CONTEXT
         assert context[0].top + context[0].height <= demo_deck.slide_height
@@ -487,17 +513,17 @@ def test_pdf_table_headers_never_break_a_word(demo_report):
     pdf.set_margins(15, 12, 15)
     pdf.add_page()
     family = "Helvetica"
-    if found := exports._pdf_font():  # measured in the font the report is set in (its "—" is not Latin-1)
+    if found := report_pdf._pdf_font():  # measured in the font the report is set in (its "—" is not Latin-1)
         family = "Report"
         pdf.add_font(family, "", found[0])
         pdf.add_font(family, "B", found[1])
     for part in demo_report.sections:
         if part.table is None:
             continue
-        header, rows = exports._section_table_rows(part)
+        header, rows = report_doc.section_table_rows(part)
         if family == "Helvetica":  # no Unicode font on this machine: the report writes Latin-1 stand-ins
-            rows = [[cell.translate(exports._LATIN1) for cell in row] for row in rows]
-        size, widths = exports._pdf_column_widths(pdf, family, header, rows, padding=1)
+            rows = [[cell.translate(report_pdf._LATIN1) for cell in row] for row in rows]
+        size, widths = report_pdf._pdf_column_widths(pdf, family, header, rows, padding=1)
         pdf.set_font(family, "B", size)
         for name, width in zip(header, widths, strict=True):
             for word in name.split():
@@ -889,3 +915,30 @@ def test_the_teams_grid_exported_with_dashes_imports_back_unchanged(own_db, kind
     result = services.import_teams(own_db, data, f"teams.{kind}", dry_run=True)
     assert not result.plan.problems
     assert result.plan.summary() == f"0 teams to create, 0 to update, {len(grid)} unchanged."
+
+
+def test_the_decks_trend_draws_each_team_in_its_overview_colour(demo_path: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
+    st.cache_data.clear()
+    overview = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).switch_page("app_pages/overview.py").run()
+    assert not overview.exception
+    on_overview = line_colours(trend_spec(overview))
+    out = tmp_path / "deck.pptx"
+    code = cli.main(
+        ["report", "--db", str(demo_path), "--initiative", "Customer First", "--wave", "2026 Q4"]
+        + ["--format", "pptx", "--out", str(out)]
+    )
+    assert code == 0
+    (chart,) = [
+        shape.chart
+        for slide in Presentation(str(out)).slides
+        for shape in slide.shapes
+        if shape.has_chart and slide.shapes.title.text == "Readiness index over waves"
+    ]
+    assert chart.chart_type == XL_CHART_TYPE.LINE_MARKERS
+    in_deck = {series.name: f"#{series.format.line.color.rgb}".lower() for series in chart.plots[0].series}
+    markers = {series.name: f"#{series.marker.format.fill.fore_color.rgb}".lower() for series in chart.plots[0].series}
+    assert in_deck == markers
+    assert in_deck["All teams"] == charts.ORGANISATION_COLOUR.lower()
+    assert len(on_overview) == 6
+    assert {team: in_deck[team] for team in on_overview} == {team: c.lower() for team, c in on_overview.items()}

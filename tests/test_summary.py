@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -56,8 +57,9 @@ def test_the_summary_says_its_findings_in_their_titles(found):
         "actions",
         "kotter",
         "champions",
+        "outcomes",
     ]
-    headline, barrier, moves, late, steps, network = found.findings
+    headline, barrier, moves, late, steps, network, cx = found.findings
     assert headline.title == "Readiness 67 of 100, +2.2 points since 2026 Q3"
     assert headline.numbers == {"readiness": 67, "n": 1061, "change": 2.2, "previous_wave": "2026 Q3"}
     # Both stuck teams sit under Supply Chain, stuck where they are: one finding for the parent, naming them.
@@ -77,6 +79,7 @@ def test_the_summary_says_its_findings_in_their_titles(found):
     assert "owner Operations director" in steps.sentence
     assert network.title == "Champions: 26 active, 1 per 70 people"
     assert "6 of 12 teams without one" in network.sentence
+    assert cx.title == "CX outcomes: no clear association with readiness"
 
 
 def test_only_significant_moves_are_called_moves(database, ids, found):
@@ -221,3 +224,33 @@ def test_the_cli_writes_a_per_team_pack(demo_file, tmp_path, cli):
     )  # fmt: skip
     assert missing.returncode == 2
     assert "There is no folder" in missing.stderr
+
+
+def test_the_summarys_cx_outcomes_line_says_what_the_cx_outcomes_page_says(demo_path, monkeypatch):
+    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).switch_page("app_pages/cx_outcomes.py").run()
+    assert not at.exception
+    # The page's statement per measure: the bold line at the top of each tab.
+    statements = [
+        str(element.value).strip("*")
+        for element in at.markdown
+        if str(element.value).startswith("**") and "readiness and" in str(element.value)
+    ]
+    assert len(statements) == 3  # NPS, CSAT, complaint rate
+    database = store.open_db(demo_path)
+    try:
+        ids = services.report_ids(database, "Customer First", "2026 Q4")
+        cx = services.executive_summary(database, *ids[:2], today=TODAY).finding("outcomes")
+        report = services.report_document(database, *ids, today=TODAY)
+    finally:
+        database.close()
+    assert _sentences(cx.sentence) == statements
+    assert "no clear association between readiness and NPS (r = 0.46, 95% CI" in cx.sentence
+    assert cx in report.sections[0].findings
+    assert html.escape(cx.sentence) in exports.report_html(report)
+
+
+def _sentences(text: str) -> list[str]:
+    """The page's statements joined in a finding's sentence, one per measure (each ends with the cause note)."""
+    return [part.strip() for part in re.findall(r".+?association, not cause\.", text)]
