@@ -190,7 +190,7 @@ def live_figures(pulse_id: int, initiative_id: int, wave_id: int) -> None:
             st.markdown(f"Figures hidden: {markdown_text(suppression_text(rows.loc[team_id, 'suppression'], min_n))}.")
         else:
             st.markdown(figures_line(rows.loc[team_id]), unsafe_allow_html=True)
-            shown, note = ui.comments(wave_id, team_id) if pulse.comment_question else ([], "")
+            shown, note = ui.comments(wave_id, team_id) if isinstance(pulse.comment_question, str) else ([], "")
             if shown:
                 st.caption(note)
                 for comment in shown[:3]:
@@ -215,8 +215,8 @@ def live_step(initiative_id: int, wave_id: int, pulse_id: int) -> None:
             st.markdown(f"Closes at {local_time(row.closes_at)}.")
             close_button(int(row.id), key="close_live")
         else:
-            st.markdown(f"<div class='cx-mid'>Closed at {local_time(row.closed_at or row.closes_at)}</div>",
-                        unsafe_allow_html=True)  # fmt: skip
+            closed = row.closed_at if isinstance(row.closed_at, str) else row.closes_at  # NaN: it ran out
+            st.markdown(f"<div class='cx-mid'>Closed at {local_time(closed)}</div>", unsafe_allow_html=True)
     with figures:
         live_figures(int(row.id), initiative_id, wave_id)
 

@@ -163,3 +163,17 @@ def test_opening_a_pulse_in_the_demo_workspace_says_why_not_in_one_sentence(app)
     assert "cannot go into the demo workspace" in at.error[0].value
     assert "Start an empty workspace first" in at.error[0].value
     assert "Pulse open until" not in texts(at)
+
+
+def test_a_second_pulse_on_the_wave_stays_open_when_the_first_has_closed(own_app, demo_path, new_wave):
+    database = store.open_db(demo_path)
+    first = services.open_pulse(database, new_wave, ["Distribution Centre"])
+    services.close_pulse(database, first["id"])
+    second = services.open_pulse(database, new_wave, ["Logistics Planning"])
+    database.close()
+
+    at = opened(own_app, "app_pages/workshop.py")
+    assert not at.exception
+    assert [code.value for code in at.code] == [f"http://127.0.0.1:8501/pulse/{second['token']}"]
+    assert "Logistics Planning: Fewer than 5 answers so far" in texts(at)
+    assert "Distribution Centre: Fewer than 5" not in texts(at)  # the closed one is not on the page
