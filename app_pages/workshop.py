@@ -98,7 +98,7 @@ def pulse_links(row: Any) -> None:
         st.caption(
             "This app answers this computer only (127.0.0.1): phones cannot reach these links. To let them, run "
             "`python -m cxchange pulse serve --db … --host 0.0.0.0` on this computer and set CXCHANGE_PULSE_URL to "
-            "the address phones reach it at (for example http://192.168.1.20:8614) before starting the app, or use "
+            "the address phones reach it at (for example `http://192.168.1.20:8614`) before starting the app, or use "
             "a team deployment (README, Deploying)."
         )
 
