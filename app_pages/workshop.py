@@ -1,8 +1,15 @@
 """Workshop: set a session up, then present it on a shared screen, one idea per screen, each screen fitting it."""
 
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
 import streamlit as st
 
-from cxchange import actions, champions, charts, kotter, readiness, services, ui, workshop
+from cxchange import actions, champions, charts, kotter, pulses, qr, readiness, services, ui, workshop
+from cxchange.hierarchy import suppression_text
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
 from cxchange.text import html_text, markdown_text, plural
 
@@ -11,6 +18,216 @@ min_n = int(settings["min_group_size"])
 label_set = str(settings["kotter_labels"])
 params = st.query_params
 editing = ui.may_edit()  # a viewer follows the session; votes and captured actions are an editor's
+
+
+# Live pulse: the room answers on its phones while the shared screen shows how many have, then the figures. ------
+LIVE = workshop.Step("live", "Live pulse")
+LIVE_SECONDS = 3  # how often the presenter's screen looks for new answers
+
+
+def local_time(moment: str) -> str:
+    """An ISO time in UTC as the person's clock shows it ("14:35"; their browser's zone where it tells us)."""
+    zone = st.context.timezone
+    try:
+        shown = datetime.fromisoformat(moment).astimezone(ZoneInfo(zone) if zone else None)
+    except (ValueError, ZoneInfoNotFoundError):
+        shown = datetime.fromisoformat(moment).astimezone()
+    return f"{shown:%H:%M}" if shown.date() == datetime.now(shown.tzinfo).date() else f"{shown:%d %b %H:%M}"
+
+
+def open_pulse_form(wave_id: int, chosen: list[str]) -> None:
+    """An editor opens a pulse on the wave: its teams (the session's by default), form, outcome item, comment
+    question, minutes; the services' refusal, if any, in one sentence."""
+    names = ui.active_teams()["name"].tolist()
+    with st.form("open_pulse", border=False):
+        teams = st.multiselect(
+            "Teams asked", names, default=[team for team in chosen if team in names], key="pulse_teams",
+            help="Each phone says its team (a team's own link or QR code fixes it).",
+        )  # fmt: skip
+        form_col, minutes_col = st.columns([2, 1])
+        form = form_col.radio("Form", list(pulses.FORMS), format_func=pulses.FORMS.get, key="pulse_form")
+        minutes = minutes_col.number_input(
+            "Open for (minutes)", min_value=1, max_value=7 * 24 * 60, value=int(settings["pulse_minutes"]), step=5,
+            key="pulse_minutes",
+        )  # fmt: skip
+        outcome = st.checkbox("Also ask the outcome statement (how sure people are the programme succeeds)")
+        question = st.text_input(
+            "Comment question (optional)", max_chars=300, key="pulse_comment",
+            help=f"Comments show only for a team with at least {settings['min_comment_group_size']} answers.",
+        )  # fmt: skip
+        if st.form_submit_button("Open pulse", type="primary"):
+            try:
+                opened = ui.call(
+                    services.open_pulse, wave_id, teams, form=form, outcome=outcome, comment_question=question,
+                    minutes=int(minutes),
+                )  # fmt: skip
+            except ValueError as refused:
+                st.error(markdown_text(refused))
+            else:
+                st.session_state["pulse_opened"] = f"Pulse open until {local_time(opened['closes_at'])}."
+                st.rerun()
+
+
+def close_button(pulse_id: int, key: str) -> None:
+    """An editor's "Close pulse": the link stops taking answers at once."""
+    if editing and st.button("Close pulse", key=key, icon=":material/stop_circle:"):
+        try:
+            ui.call(services.close_pulse, pulse_id)
+        except ValueError as refused:
+            st.error(markdown_text(refused))
+        else:
+            st.session_state["pulse_closed"] = "Pulse closed: its link takes no more answers."
+            st.rerun()
+
+
+def pulse_teams(row: Any) -> dict[int, str]:
+    """A pulse row's teams, id -> name."""
+    return dict(zip(json.loads(row.teams_json), json.loads(row.team_names), strict=True))
+
+
+def pulse_links(row: Any) -> None:
+    """The whole pulse's link, one per team, and the caption on who can reach them."""
+    st.code(ui.pulse_link(row.token), language=None, wrap_lines=True)
+    teams = pulse_teams(row)
+    if len(teams) > 1:
+        st.markdown(
+            "One link per team (the team is fixed): "
+            + " · ".join(f"[{markdown_text(name)}]({ui.pulse_link(row.token, team)})" for team, name in teams.items())
+        )
+    if ui.phones_cannot_reach():
+        st.caption(
+            "This app answers this computer only (127.0.0.1): phones cannot reach these links. To let them, run "
+            "`python -m cxchange pulse serve --db … --host 0.0.0.0` on this computer and set CXCHANGE_PULSE_URL to "
+            "the address phones reach it at (for example `http://192.168.1.20:8614`) before starting the app, or use "
+            "a team deployment (README, Deploying)."
+        )
+
+
+def live_link(wave_id: int) -> dict[str, str]:
+    """The session link's part for the wave's newest open pulse (none where no pulse is open)."""
+    found = ui.pulse_list(wave_id)
+    found = found[found["state"] == "open"]
+    return {} if found.empty else {"live": str(int(found["id"].iloc[0]))}
+
+
+def live_pulse_panel(initiative_id: int, wave_id: int, chosen: list[str]) -> None:
+    """The set-up page's live pulse: the wave's open pulses with their links, QR codes and figures; an editor
+    opens and closes them here."""
+    st.subheader("Live pulse")
+    st.caption(
+        "The room answers the ADKAR statements on their phones, anonymously; the answers are responses of this "
+        "wave, in an import of their own (undo removes them). The shared screen shows how many have answered, "
+        "then each team's figures once it has enough answers."
+    )
+    for key in ("pulse_opened", "pulse_closed"):
+        if done := st.session_state.pop(key, None):
+            st.success(done)
+    found = ui.pulse_list(wave_id)
+    for row in found[found["state"] == "open"].itertuples():
+        with st.container(border=True):
+            code, about = st.columns([1, 2])
+            code.image(qr.svg(ui.pulse_link(row.token)), width=240, caption="Scan to answer")
+            with about:
+                form = pulses.FORMS[row.form].split(":")[0]
+                st.markdown(
+                    f"**{markdown_text(', '.join(pulse_teams(row).values()))}** · {markdown_text(form)} form · "
+                    f"closes at {local_time(row.closes_at)}"
+                )
+                pulse_links(row)
+                present, close = st.columns(2)
+                if present.button("Show it on the shared screen", key=f"present_{row.id}", type="primary"):
+                    st.query_params.from_dict(
+                        {"initiative": str(initiative_id), "wave": str(wave_id), "teams": chosen,
+                         "steps": [LIVE.kind], "live": str(row.id), "step": LIVE.slug}
+                    )  # fmt: skip
+                    st.rerun()
+                with close:
+                    close_button(int(row.id), key=f"close_{row.id}")
+            live_figures(int(row.id), initiative_id, wave_id)
+    if editing:
+        with st.expander(
+            "Open a live pulse", expanded=not (found["state"] == "open").any(), icon=":material/qr_code_2:"
+        ):
+            open_pulse_form(wave_id, chosen)
+    elif (found["state"] != "open").all():
+        st.markdown("No pulse is open on this wave. An editor opens one here.")
+
+
+def figures_line(row: pd.Series) -> str:
+    """A team's five element means, each with the n behind it, and its barrier point, as HTML (escaped)."""
+    means = " · ".join(f"{ELEMENT_LABELS[element]} {row[element]:.2f}" for element in ELEMENTS)
+    point = row["barrier_point"]
+    stuck = f"Stuck at: {ELEMENT_LABELS[point]}" if isinstance(point, str) else "No barrier point"
+    return f"<p>{html_text(means)} · n = {int(row['n']):,} in this wave</p><div class='cx-mid'>{html_text(stuck)}</div>"
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def live_figures(pulse_id: int, initiative_id: int, wave_id: int) -> None:
+    """Per team of the pulse: how many have answered (rounded below the minimum group size), then, from the
+    minimum on, the team's figures as every page computes them (the answers are responses of the wave), under
+    the same suppression; comments only from their own minimum. Redrawn every few seconds."""
+    found = ui.pulse_list(wave_id)
+    found = found[found["id"].astype(int) == pulse_id]
+    if found.empty:
+        st.error("This pulse is no longer one of this wave's (its answers may have been undone).")
+        return
+    pulse = next(found.itertuples())
+    teams = pulse_teams(pulse)
+    counts = ui.pulse_counts(pulse_id)
+    frame = ui.readiness_frame(initiative_id)
+    rows = frame[frame["wave_id"] == wave_id].set_index("team_id")
+    for team_id, name in teams.items():
+        count = counts.get(team_id, 0)
+        st.markdown(
+            f"<div class='cx-live-team'>{html_text(name)}: {html_text(pulses.answer_count_text(count, min_n))}</div>",
+            unsafe_allow_html=True,
+        )
+        if count < min_n:
+            continue
+        if team_id not in rows.index:
+            st.markdown("No complete answers yet.")
+        elif bool(rows.loc[team_id, "suppressed"]):
+            st.markdown(f"Figures hidden: {markdown_text(suppression_text(rows.loc[team_id, 'suppression'], min_n))}.")
+        else:
+            st.markdown(figures_line(rows.loc[team_id]), unsafe_allow_html=True)
+            shown, note = ui.comments(wave_id, team_id) if isinstance(pulse.comment_question, str) else ([], "")
+            if shown:
+                st.caption(note)
+                for comment in shown[:3]:
+                    st.markdown(f"> {markdown_text(comment)}")
+    if pulse.state != "open":
+        st.markdown("This pulse has closed: it takes no more answers.")
+
+
+def live_step(initiative_id: int, wave_id: int, pulse_id: int) -> None:
+    """The presenter's live step: the QR code and link large, and the live figures beside them."""
+    found = ui.pulse_list(wave_id)
+    found = found[found["id"].astype(int) == pulse_id]
+    if found.empty:
+        st.error("This session's link names a pulse that is not one of this wave's (it may have been undone).")
+        return
+    row = next(found.itertuples())
+    code, figures = st.columns([2, 3], gap="large")
+    with code:
+        if row.state == "open":
+            st.image(qr.svg(ui.pulse_link(row.token)), width=330)
+            st.markdown(f"<div class='cx-link'>{html_text(ui.pulse_link(row.token))}</div>", unsafe_allow_html=True)
+            st.markdown(f"Closes at {local_time(row.closes_at)}.")
+            close_button(int(row.id), key="close_live")
+        else:
+            closed = row.closed_at if isinstance(row.closed_at, str) else row.closes_at  # NaN: it ran out
+            st.markdown(f"<div class='cx-mid'>Closed at {local_time(closed)}</div>", unsafe_allow_html=True)
+    with figures:
+        live_figures(int(row.id), initiative_id, wave_id)
+
+
+# The live step's own type: a team's count as large as a headline, the link small enough to fit one line.
+LIVE_CSS = """
+<style>
+.cx-live-team { font-size: 34px; font-weight: 600; line-height: 1.2; margin: 0.2rem 0; color: #000; }
+.cx-link { font-size: 20px; word-break: break-all; color: #111; }
+</style>
+"""
 
 if "step" not in params:
     st.title("Workshop")
@@ -40,10 +257,12 @@ if "step" not in params:
     st.caption(" → ".join(step.title for step in steps) if steps else "Choose at least one step.")
     if st.button("Start the session", type="primary", disabled=not steps):
         link = {"initiative": str(initiative_id), "wave": str(wave_id), "teams": chosen, "steps": kinds}
+        link |= live_link(wave_id)  # an open pulse on the wave: the session starts on its live step
         if editing:  # the session gets its own id: its link, and every action captured in it, carry it
             link["session"] = str(ui.call(services.start_workshop_session, initiative_id, wave_id, chosen))
-        st.query_params.from_dict(link | {"step": steps[0].slug})
+        st.query_params.from_dict(link | {"step": LIVE.slug if "live" in link else steps[0].slug})
         st.rerun()
+    live_pulse_panel(initiative_id, wave_id, chosen)
     st.stop()
 
 # Presenting: everything comes from the link, so a step can be opened, shared and reloaded (the next day too).
@@ -53,7 +272,10 @@ session_id = workshop.link_id(params.get("session")) or None  # None: a link fro
 steps = workshop.session_steps(params.get_all("steps") or list(workshop.KINDS), params.get_all("teams"))
 frame = ui.readiness_frame(initiative_id)
 wave_rows = frame[frame["wave_id"] == wave_id]
-if not steps or wave_rows.empty:
+live_id = workshop.link_id(params.get("live"))
+if live_id:  # a session with a live pulse opens on it; a wave with no results yet has only that step
+    steps = [LIVE] if wave_rows.empty else [LIVE, *steps]
+if not steps or (wave_rows.empty and not live_id):
     st.error("This session's link no longer matches the workspace (its initiative or wave is gone).")
     if st.button("Set up a new session"):
         st.query_params.clear()
@@ -61,7 +283,7 @@ if not steps or wave_rows.empty:
     st.stop()
 at = workshop.position(steps, params.get("step"))
 step = steps[at]
-wave_name = wave_rows["wave"].iloc[0]
+wave_name = wave_rows["wave"].iloc[0] if not wave_rows.empty else ""
 today = ui.today()
 
 
@@ -159,7 +381,10 @@ def capture_form() -> None:
     capture(team_names, barrier, with_step=step.kind == "actions")
 
 
-if step.kind == "pulse":
+if step.kind == "live":
+    st.html(LIVE_CSS)
+    live_step(initiative_id, wave_id, live_id)
+elif step.kind == "pulse":
     pulse = workshop.pulse(wave_rows, readiness.change_text(frame, 0, wave_id, min_n), min_n)
     rate = readiness.rate_suffix(wave_rows[wave_rows["team_id"] == 0])
     st.markdown(

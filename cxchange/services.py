@@ -1957,7 +1957,11 @@ def pulse_list(db: Database, wave_id: int | None = None, *, actor: Actor = LOCAL
     sees those about their teams only."""
     found = store.pulses.pulses(db, wave_id)
     now = _utc(None)
-    found["state"] = [pulses.state(row.opens_at, row.closes_at, row.closed_at, now) for row in found.itertuples()]
+    found["state"] = [
+        # a frame's missing closing time is NaN, not None, once any pulse in it has closed
+        pulses.state(row.opens_at, row.closes_at, row.closed_at if isinstance(row.closed_at, str) else None, now)
+        for row in found.itertuples()
+    ]
     scope = _scope(db, actor)
     if scope is not None:
         found = found[[set(json.loads(teams)) <= scope for teams in found["teams_json"]]]

@@ -19,7 +19,7 @@ from contextlib import closing, contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -32,6 +32,7 @@ from cxchange import (
     health,
     hierarchy,
     network,
+    pulse_web,
     readiness,
     sample_data,
     services,
@@ -229,6 +230,38 @@ def pulse_only() -> None:
     st.write("This link is for the live pulse's form: a few statements to answer on your phone, anonymously.")
     st.link_button("Open the form", f"/pulse/{quote(str(token)[:100], safe='')}", type="primary")
     st.stop()
+
+
+def pulse_base_url() -> str:
+    """Where phones reach the pulse form: $CXCHANGE_PULSE_URL where set (the `pulse serve` endpoint or a team
+    deployment's address), else the origin this browser opened the app at."""
+    if configured := os.environ.get("CXCHANGE_PULSE_URL", "").strip():
+        return configured.rstrip("/")
+    opened = urlsplit(st.context.url or "")
+    if opened.scheme in ("http", "https") and opened.netloc:
+        return f"{opened.scheme}://{opened.netloc}"
+    return f"http://{st.get_option('server.address') or 'localhost'}:{st.get_option('server.port')}"
+
+
+def pulse_link(token: str, team_id: int | None = None) -> str:
+    """The address of a pulse's form (for one team where `team_id` is given), as phones reach it."""
+    return pulse_web.link(pulse_base_url(), token, team_id)
+
+
+def phones_cannot_reach() -> bool:
+    """Whether the links shown lead nowhere for a phone: the app answers this computer only (127.0.0.1) and
+    no other address for the form is configured."""
+    return network.is_loopback(st.get_option("server.address")) and not os.environ.get("CXCHANGE_PULSE_URL")
+
+
+def pulse_list(wave_id: int) -> pd.DataFrame:
+    """services.pulse_list of a wave for the person (read afresh: a pulse's state moves with the clock)."""
+    return call(services.pulse_list, wave_id)
+
+
+def pulse_counts(pulse_id: int) -> dict[int, int]:
+    """services.pulse_answer_counts, cached until the workspace file changes (an answer writes it)."""
+    return read(services.pulse_answer_counts, pulse_id)
 
 
 def front_door() -> Actor:
