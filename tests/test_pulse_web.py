@@ -423,7 +423,6 @@ def test_nothing_of_the_phone_is_kept(site):
 # Beside the app, on the Streamlit server ------------------------------------------------------
 
 
-@pytest.mark.browser
 def test_streamlit_serves_the_form_and_still_the_app(own_workspace, tmp_path):
     with workspace(own_workspace) as db:
         wave_id = int(store.org.waves(db, 1)["id"].iloc[-1])
