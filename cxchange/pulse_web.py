@@ -215,10 +215,18 @@ class PulseSite:
             # A form sent back to be completed is no answer: it takes no turn of the rate limits, so the
             # person who completes it at once is not told that their answer "just arrived".
             pulses.read_answer(fields, form.questions, form.teams, form.comment_question is not None)
-            refusal = self._limit(db).refusal(token, device)
+            limit = self._limit(db)
+            refusal = limit.refusal(token, device)
             if refusal is not None:
                 return _page("Live pulse", _form_html(form, fields, team, refusal, False), 429)
-            services.answer_pulse(db, token, device, fields)
+            try:
+                services.answer_pulse(db, token, device, fields)
+            except sqlite3.OperationalError:
+                # The file stayed busy past its timeout: nothing was stored, so the turn is given back and
+                # the form comes back filled in, to send again as the sentence says.
+                limit.give_back(token, device)
+                busy = "Many answers are arriving at once. Please send yours again in a moment."
+                return _page("Live pulse", _form_html(form, fields, team, busy, False), 503)
         except pulses.AnswerRefused as problem:
             return _page("Live pulse", _form_html(form, fields, team, str(problem), False), 400)
         return RedirectResponse(f"/pulse/{token}?sent=1", status_code=303, headers=HEADERS)

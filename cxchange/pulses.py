@@ -171,3 +171,11 @@ class RateLimit:
                 self._devices = {key: at for key, at in self._devices.items() if now - at < self.device_seconds}
             self._devices[f"{token}\x00{device}"] = now
             return None
+
+    def give_back(self, token: str, device: str) -> None:
+        """Return the turn an answer took where it could not be stored, so sending it again is not refused."""
+        with self._lock:
+            self._devices.pop(f"{token}\x00{device}", None)
+            recent = self._times.get(token)
+            if recent:
+                recent.pop()

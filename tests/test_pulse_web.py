@@ -8,7 +8,9 @@ from __future__ import annotations
 import contextlib
 import html
 import json
+import os
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -30,15 +32,16 @@ HOSTILE = "<script>alert(1)</script>"
 
 
 @contextlib.contextmanager
-def pulse_serving(db_path: Path, log: Path) -> Iterator[str]:
-    """`python -m cxchange pulse serve` on a free port of 127.0.0.1 over `db_path`; always stopped after."""
+def pulse_serving(db_path: Path, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`python -m cxchange pulse serve` on a free port of 127.0.0.1 over `db_path` (with `env` added to its
+    environment); always stopped after."""
     for _ in range(3):  # another process may take the free port first
         port = free_port()
         with log.open("ab") as output:
             process = subprocess.Popen(
                 [sys.executable, "-m", "cxchange", "pulse", "serve", "--db", str(db_path), "--host", "127.0.0.1",
                  "--port", str(port)],
-                cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+                cwd=ROOT, env=os.environ | (env or {}), stdout=output, stderr=subprocess.STDOUT,
             )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -328,6 +331,30 @@ def test_one_phone_sending_twice_at_once_is_asked_to_wait_then_replaces_its_answ
         assert client.post(f"/pulse/{pulse['token']}", data=answered(pulse, AB1="5")).status_code == 303
     (row,) = stored(path, pulse)
     assert json.loads(row["answers"])["AB1"] == 5
+
+
+def test_a_busy_file_gives_the_form_back_filled_in_and_the_answer_goes_in_when_sent_again(site, tmp_path):
+    """Where another writer holds the file past the busy timeout, nothing is stored, the phone keeps what it
+    chose, and sending again at once is taken (not refused as "your answer just arrived")."""
+    _, path = site
+    pulse = open_pulse(path)
+    with pulse_serving(path, tmp_path / "busy.log", {"CXCHANGE_BUSY_TIMEOUT_S": "0.5"}) as url, phone(url) as client:
+        client.get(f"/pulse/{pulse['token']}")
+        writer = sqlite3.connect(path, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # an import, say, holding the write lock
+        try:
+            busy = client.post(f"/pulse/{pulse['token']}", data=answered(pulse, AB1="1"))
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        assert busy.status_code == 503
+        assert "Many answers are arriving at once. Please send yours again in a moment." in main_text(busy)
+        assert "name='AB1' value='1' checked" in busy.text
+        assert stored(path, pulse) == []
+        again = client.post(f"/pulse/{pulse['token']}", data=answered(pulse, AB1="1"))
+        assert again.status_code == 303, main_text(again)
+    (row,) = stored(path, pulse)
+    assert json.loads(row["answers"])["AB1"] == 1
 
 
 # When the link stops working ------------------------------------------------------------------

@@ -271,3 +271,11 @@ def test_one_device_waits_between_two_answers():
         "Your answer just arrived. To change it, wait 1 second and send it again."
     )
     assert limit.refusal("t", "phone", now=15.0) is None
+
+
+def test_a_turn_given_back_lets_the_device_send_again_at_once():
+    limit = pulses.RateLimit(per_minute=1, device_seconds=5.0)
+    assert limit.refusal("t", "phone", now=0.0) is None
+    limit.give_back("t", "phone")  # its answer could not be stored
+    assert limit.refusal("t", "phone", now=0.5) is None
+    assert limit.refusal("t", "other phone", now=0.6) is not None  # the minute's one answer is now taken
