@@ -156,10 +156,13 @@ class PulseSite:
         """GET: the form (and a cookie for this device); POST: store the answer, then the thank-you page."""
         fields: dict[str, str] | None = None
         if request.method == "POST":
-            body = await request.body()
-            if len(body) > MAX_BODY:
-                return _refused("That answer is too long to send.", 413)
-            fields = dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
+            # Read no more than the limit: a phone on the room's network could send any length.
+            body = bytearray()
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > MAX_BODY:
+                    return _refused("That answer is too long to send.", 413)
+            fields = dict(parse_qsl(bytes(body).decode("utf-8", errors="replace"), keep_blank_values=True))
         return await run_in_threadpool(self._handle, request, fields)
 
     def _handle(self, request: Request, fields: dict[str, str] | None) -> Response:
@@ -208,11 +211,22 @@ class PulseSite:
             )
             return _page("Live pulse", _form_html(form, fields, team, problem, False), 400)
         device = pulses.device_hash(token, cookie)
-        refusal = self._limit(db).refusal(token, device)
-        if refusal is not None:
-            return _page("Live pulse", _form_html(form, fields, team, refusal, False), 429)
         try:
-            services.answer_pulse(db, token, device, fields)
+            # A form sent back to be completed is no answer: it takes no turn of the rate limits, so the
+            # person who completes it at once is not told that their answer "just arrived".
+            pulses.read_answer(fields, form.questions, form.teams, form.comment_question is not None)
+            limit = self._limit(db)
+            refusal = limit.refusal(token, device)
+            if refusal is not None:
+                return _page("Live pulse", _form_html(form, fields, team, refusal, False), 429)
+            try:
+                services.answer_pulse(db, token, device, fields)
+            except sqlite3.OperationalError:
+                # The file stayed busy past its timeout: nothing was stored, so the turn is given back and
+                # the form comes back filled in, to send again as the sentence says.
+                limit.give_back(token, device)
+                busy = "Many answers are arriving at once. Please send yours again in a moment."
+                return _page("Live pulse", _form_html(form, fields, team, busy, False), 503)
         except pulses.AnswerRefused as problem:
             return _page("Live pulse", _form_html(form, fields, team, str(problem), False), 400)
         return RedirectResponse(f"/pulse/{token}?sent=1", status_code=303, headers=HEADERS)
@@ -222,7 +236,7 @@ def standalone(workspace: Workspace) -> Starlette:
     """The respondent page alone: for `pulse serve`, which phones reach while the app stays on this computer.
     Every other address answers 404 with nothing of the app."""
 
-    async def nothing(request: Request) -> Response:
+    async def nothing(request: Request, problem: Exception) -> Response:
         return _refused("This address opens nothing. Ask the facilitator for the pulse's link.", 404)
 
     return Starlette(routes=PulseSite(workspace).routes(), exception_handlers={404: nothing, 405: nothing})

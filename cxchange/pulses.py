@@ -104,11 +104,12 @@ def read_answer(
 
 def answer_count_text(count: int, minimum: int) -> str:
     """How many answers the room is told about: rounded to the nearest 5 until the minimum group size is
-    reached (so the screen does not tick as each person submits), then exact."""
+    reached (so the screen does not tick as each person submits), then exact. Below the minimum a count
+    never rounds up to it ("about 5" of 3 with a minimum of 5 would contradict "fewer than 5")."""
     if count >= minimum:
         return f"{plural(count, 'answer')} so far"
     rounded = COUNT_STEP * math.floor(count / COUNT_STEP + 0.5)
-    if rounded == 0:
+    if rounded == 0 or rounded >= minimum:
         return f"Fewer than {minimum} answers so far"
     return f"About {rounded} answers so far (fewer than {minimum}: exact from {minimum})"
 
@@ -170,3 +171,11 @@ class RateLimit:
                 self._devices = {key: at for key, at in self._devices.items() if now - at < self.device_seconds}
             self._devices[f"{token}\x00{device}"] = now
             return None
+
+    def give_back(self, token: str, device: str) -> None:
+        """Return the turn an answer took where it could not be stored, so sending it again is not refused."""
+        with self._lock:
+            self._devices.pop(f"{token}\x00{device}", None)
+            recent = self._times.get(token)
+            if recent:
+                recent.pop()
