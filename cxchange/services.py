@@ -1952,6 +1952,7 @@ def pulse_answer_counts(db: Database, pulse_id: int) -> dict[int, int]:
     return store.pulses.answer_counts(db, int(pulse_id))
 
 
+@_role("viewer", scoped=True)
 def pulse_list(db: Database, wave_id: int | None = None, *, actor: Actor = LOCAL) -> pd.DataFrame:
     """The pulses of a wave (or all), newest first, with their state now; someone who looks after some teams
     sees those about their teams only."""

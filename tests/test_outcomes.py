@@ -244,7 +244,7 @@ def test_the_scatter_has_a_trend_line_and_says_association_not_cause():
     assert dots["encoding"]["x"]["field"] == "readiness"
     color = dots["encoding"]["color"]
     assert (color["field"], color["type"], color["sort"]) == ("wave", "ordinal", ["Q1", "Q2"])
-    assert [t["field"] for t in dots["encoding"]["tooltip"]] == ["team", "wave", "readiness", "n", "value"]
+    assert [t["field"] for t in dots["encoding"]["tooltip"]] == ["team", "wave", "readiness", "n", "rate", "value"]
 
 
 # Entry grid -----------------------------------------------------------------------------------
