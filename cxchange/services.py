@@ -1965,7 +1965,7 @@ def pulse_list(db: Database, wave_id: int | None = None, *, actor: Actor = LOCAL
     ]
     scope = _scope(db, actor)
     if scope is not None:
-        found = found[[set(json.loads(teams)) <= scope for teams in found["teams_json"]]]
+        found = found[np.array([set(json.loads(teams)) <= scope for teams in found["teams_json"]], dtype=bool)]
     return found.reset_index(drop=True)
 
 
