@@ -19,7 +19,7 @@ import pandas as pd
 
 from cxchange import access, actions, analysis, champions, hierarchy, kotter, outcomes, readiness
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, REMEDIES
-from cxchange.text import plural
+from cxchange.text import plural, response_rate_text
 
 MOVES_NAMED = 6
 """Significant moves a summary names one by one; the rest are counted."""
@@ -148,6 +148,12 @@ def _signed(delta: float) -> str:
     return f"{delta:+.2f}".replace("-", "−")
 
 
+def _rate(row: pd.Series) -> str:
+    """", 54% of 1,960" after a row's n where its headcount is known (text.response_rate_text); "" otherwise."""
+    said = response_rate_text(row.get("response_rate"), row.get("headcount"))
+    return f", {said}" if said else ""
+
+
 def _headline(
     frame: pd.DataFrame, wave_rows: pd.DataFrame, wave_id: int, wave_name: str, min_n: int, name: str
 ) -> Finding:
@@ -184,7 +190,7 @@ def _headline(
     return Finding(
         "headline",
         f"Readiness {index:.0f} of 100{movement}",
-        f"{name}: readiness index {index:.0f} (n = {n:,}). "
+        f"{name}: readiness index {index:.0f} (n = {n:,}{_rate(row)}). "
         + readiness.change_text(frame, hierarchy.ORGANISATION, wave_id, min_n),
         {
             "readiness": round(index),

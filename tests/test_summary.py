@@ -117,7 +117,7 @@ def test_a_larger_minimum_hides_the_small_stuck_team_from_the_summary(demo_db):
 def test_a_team_summary_is_cut_to_its_subtree_and_a_hidden_team_shows_no_figure(database, ids):
     chain = services.executive_summary(database, ids[0], ids[1], 12, today=TODAY)
     assert chain.finding("headline").title == "Readiness 37 of 100, −4.9 points since 2026 Q3"
-    assert chain.finding("headline").sentence.startswith("Supply Chain: readiness index 37 (n = 95).")
+    assert chain.finding("headline").sentence.startswith("Supply Chain: readiness index 37 (n = 95, 51% of 185).")
     moves = chain.finding("moves").numbers["moves"]
     assert {team for team, _, _ in moves} == {"Supply Chain", "Distribution Centre"}
     assert chain.finding("actions").numbers["overdue"] == 2

@@ -20,7 +20,7 @@ from cxchange.model import ELEMENT_LABELS, ELEMENTS, REMEDIES
 from cxchange.reports.cells import guarded, team_table
 from cxchange.reports.specs import chart_spec
 from cxchange.summary import ChartData, Finding, Summary
-from cxchange.text import MISSING, agree, plural, rate_text
+from cxchange.text import MISSING, agree, plural, response_rate_text
 
 REPORT_FORMATS: dict[str, str] = {
     "html": "text/html",
@@ -252,7 +252,7 @@ def _headline(
             called = "no test possible"
         change_figure = Figure(f"Change since {change.previous_wave}", called, change.describe())
     has_ci = pd.notna(row["ci_low"]) and pd.notna(row["ci_high"])
-    rate = rate_text(row["response_rate"], row["headcount"])
+    rate = response_rate_text(row["response_rate"], row["headcount"])
     point = row["barrier_point"]
     teams = wave_rows[wave_rows["team_id"] != team_id]
     return Section(
