@@ -1968,7 +1968,9 @@ def pulse_published(db: Database, pulse_id: int) -> pd.DataFrame:
     return store.pulses.published(db, int(pulse_id))
 
 
-def pulse_comments(db: Database, settings: dict[str, Any], pulse_id: int, team_id: int) -> tuple[list[str], str]:
+def pulse_comments(
+    db: Database, settings: dict[str, Any], pulse_id: int, team_id: int, now: datetime | None = None
+) -> tuple[list[str], str]:
     """A team's comments to a pulse, and a sentence saying what is shown: none while the pulse is open (a
     comment appearing right after someone sends would name its author), none where the team's answers to
     the pulse are fewer than the comment minimum, else all of them in a fixed shuffled order."""
@@ -1978,7 +1980,7 @@ def pulse_comments(db: Database, settings: dict[str, Any], pulse_id: int, team_i
         return [], "This pulse is no longer one of this workspace's."
     row = found.iloc[0]
     closed_at = row["closed_at"] if isinstance(row["closed_at"], str) else None
-    if pulses.state(row["opens_at"], row["closes_at"], closed_at, _utc(None)) != "closed":
+    if pulses.state(row["opens_at"], row["closes_at"], closed_at, _utc(now)) != "closed":
         return [], "Comments are shown once the pulse has closed."
     minimum = int(settings["min_comment_group_size"])
     answers, comments = store.pulses.team_comments(db, int(pulse_id), int(team_id))
