@@ -51,7 +51,8 @@ def test_comments_come_in_a_fixed_order_that_is_not_the_order_they_were_sent_in(
     order = pulses.shuffled(sent, "token-a")
     assert sorted(order) == sorted(sent)
     assert order == pulses.shuffled(list(reversed(sent)), "token-a")  # the same whatever order they came in
-    assert order != sent and order != sorted(sent)
+    assert order != sent
+    assert order != sorted(sent)
 
 
 # On the real file ------------------------------------------------------------------------------
@@ -121,7 +122,8 @@ def test_comments_are_shown_only_after_the_pulse_closes_at_their_own_minimum(wor
     assert shown != [f"Reason {phone}" for phone in range(minimum)]  # not in the order they were sent
     assert note == f"{minimum} comments, in no particular order."
     north = services.pulse_comments(db, store.settings.settings(db), int(pulse["id"]), ids["Stores North"])
-    assert north[0] == [] and "at least" in north[1]
+    assert north[0] == []
+    assert "at least" in north[1]
 
 
 # The privacy claim, attacked: any sequence of answers ------------------------------------------
