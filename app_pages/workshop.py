@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 import streamlit as st
 
-from cxchange import actions, champions, charts, kotter, pulses, qr, readiness, services, ui, workshop
-from cxchange.hierarchy import suppression_text
+from cxchange import actions, champions, charts, kotter, pulses, qr, readiness, scoring, services, ui, workshop
 from cxchange.model import ELEMENT_LABELS, ELEMENTS
 from cxchange.text import html_text, markdown_text, plural
 
@@ -153,19 +152,25 @@ def live_pulse_panel(initiative_id: int, wave_id: int, chosen: list[str]) -> Non
         st.markdown("No pulse is open on this wave. An editor opens one here.")
 
 
-def figures_line(row: pd.Series) -> str:
-    """A team's five element means, each with the n behind it, and its barrier point, as HTML (escaped)."""
+def figures_line(row: pd.Series, threshold: float) -> str:
+    """A team's published pulse figures: the five element means (2 decimals) with the n behind them, and the
+    barrier point judged on the means as printed, as HTML (escaped)."""
     means = " · ".join(f"{ELEMENT_LABELS[element]} {row[element]:.2f}" for element in ELEMENTS)
-    point = row["barrier_point"]
+    point = scoring.barrier_points(row.to_frame().T, threshold, decimals=2).iloc[0]
     stuck = f"Stuck at: {ELEMENT_LABELS[point]}" if isinstance(point, str) else "No barrier point"
-    return f"<p>{html_text(means)} · n = {int(row['n']):,} in this wave</p><div class='cx-mid'>{html_text(stuck)}</div>"
+    n = int(row["n"])
+    return (
+        f"<p>{html_text(means)} · n = {n:,} {'answer' if n == 1 else 'answers'} to this pulse</p>"
+        f"<div class='cx-mid'>{html_text(stuck)}</div>"
+    )
 
 
 @st.fragment(run_every=LIVE_SECONDS)
 def live_figures(pulse_id: int, initiative_id: int, wave_id: int) -> None:
-    """Per team of the pulse: how many have answered (rounded below the minimum group size), then, from the
-    minimum on, the team's figures as every page computes them (the answers are responses of the wave), under
-    the same suppression; comments only from their own minimum. Redrawn every few seconds."""
+    """Per team of the pulse: how many have answered (rounded below the minimum group size), then the figures
+    published for it (services.pulse_published: the pulse's own answers of the team, moving only in steps
+    of at least the minimum group size, so no change on the screen is one person's answer). Comments only
+    once the pulse has closed, from their own minimum, in a fixed shuffled order. Redrawn every few seconds."""
     found = ui.pulse_list(wave_id)
     found = found[found["id"].astype(int) == pulse_id]
     if found.empty:
@@ -174,27 +179,25 @@ def live_figures(pulse_id: int, initiative_id: int, wave_id: int) -> None:
     pulse = next(found.itertuples())
     teams = pulse_teams(pulse)
     counts = ui.pulse_counts(pulse_id)
-    frame = ui.readiness_frame(initiative_id)
-    rows = frame[frame["wave_id"] == wave_id].set_index("team_id")
+    published = ui.read(services.pulse_published, pulse_id).set_index("team_id")
+    threshold = float(settings["barrier_threshold"])
     for team_id, name in teams.items():
         count = counts.get(team_id, 0)
         st.markdown(
             f"<div class='cx-live-team'>{html_text(name)}: {html_text(pulses.answer_count_text(count, min_n))}</div>",
             unsafe_allow_html=True,
         )
-        if count < min_n:
+        if team_id not in published.index:
             continue
-        if team_id not in rows.index:
-            st.markdown("No complete answers yet.")
-        elif bool(rows.loc[team_id, "suppressed"]):
-            st.markdown(f"Figures hidden: {markdown_text(suppression_text(rows.loc[team_id, 'suppression'], min_n))}.")
-        else:
-            st.markdown(figures_line(rows.loc[team_id]), unsafe_allow_html=True)
-            shown, note = ui.comments(wave_id, team_id) if isinstance(pulse.comment_question, str) else ([], "")
+        st.markdown(figures_line(published.loc[team_id], threshold), unsafe_allow_html=True)
+        if pulse.state == "closed" and isinstance(pulse.comment_question, str):
+            shown, note = ui.read(services.pulse_comments, ui.settings(), pulse_id, team_id)
             if shown:
                 st.caption(note)
                 for comment in shown[:3]:
                     st.markdown(f"> {markdown_text(comment)}")
+    if not published.empty:
+        st.caption(pulses.steps_text(min_n))
     if pulse.state != "open":
         st.markdown("This pulse has closed: it takes no more answers.")
 

@@ -474,6 +474,33 @@ def m007_pulses(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_pulse_published(db: Database) -> None:
+    """What the room sees of a live pulse, per pulse and team: a published snapshot (n and the five element
+    means of the pulse's answers of the team, and when) that moves only after at least the minimum group
+    size of devices have sent (or replaced) an answer for the team since it last moved, so no change on
+    the screen is one person's answer. `pending` lists the hashes of the devices that sent since (the same
+    hashes pulse_devices keeps); the snapshot goes with its pulse. Applying it twice changes nothing."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS pulse_published (
+            pulse_id INTEGER NOT NULL REFERENCES pulses(id) ON DELETE CASCADE,
+            team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+            pending TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(pending)),
+            submissions INTEGER NOT NULL DEFAULT 0,
+            published_at TEXT,
+            n INTEGER,
+            awareness REAL,
+            desire REAL,
+            knowledge REAL,
+            ability REAL,
+            reinforcement REAL,
+            PRIMARY KEY (pulse_id, team_id)
+        );
+        """
+    )
+
+
 def apply(db: Database) -> None:
     """Bring `db` to the current schema.
 

@@ -114,6 +114,29 @@ def answer_count_text(count: int, minimum: int) -> str:
     return f"About {rounded} answers so far (fewer than {minimum}: exact from {minimum})"
 
 
+def publishes(devices_since: int, answers: int, minimum: int) -> bool:
+    """Whether a team's published pulse figures move now: only once at least `minimum` devices have sent (or
+    replaced) an answer for the team since they last moved, and the team's current answers to the pulse
+    number at least `minimum`. So the difference between two snapshots is never one person's answer (the
+    6th person's, read as 6·B − 5·A) nor one person's change of mind, and no snapshot stands for fewer
+    than `minimum` people."""
+    return devices_since >= minimum and answers >= minimum
+
+
+def steps_text(minimum: int) -> str:
+    """The sentence beside the live figures saying why they do not move with every answer."""
+    return (
+        f"These figures move on in steps of at least {minimum} answers, so nobody's answer can be read off a "
+        "change on the screen."
+    )
+
+
+def shuffled(comments: list[str], pulse_token: str) -> list[str]:
+    """A pulse's comments in a fixed order that is not the order they were sent in (nor alphabetical): by a
+    hash of the pulse's token and the text, the same on every redraw."""
+    return sorted(comments, key=lambda text: hashlib.sha256(f"{pulse_token}\x00{text}".encode()).hexdigest())
+
+
 def device_hash(pulse_token: str, cookie: str) -> str:
     """How a device that answered is kept: a hash of its random per-pulse cookie, never the cookie."""
     return hashlib.sha256(f"{pulse_token}\x00{cookie}".encode()).hexdigest()

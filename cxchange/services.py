@@ -1921,6 +1921,7 @@ def answer_pulse(db: Database, token: str, device: str, form: Mapping[str, str],
             form, asked, store.pulses.pulse_teams(db, pulse_id), found["comment_question"] is not None
         )
         before = store.pulses.device_response(db, pulse_id, device)
+        moved_from = store.pulses.device_team(db, pulse_id, device)  # a replacement may change team
         values = pd.DataFrame([answer.values], dtype=float)
         scores = scoring.element_scores_wide(values, store.bank.items(db))
         response = store.responses.next_response_id(db)
@@ -1943,7 +1944,49 @@ def answer_pulse(db: Database, token: str, device: str, form: Mapping[str, str],
             ),
         )
         store.pulses.replace_answer(db, pulse_id, device, before, response)
+        _publish_pulse_figures(db, pulse_id, device, {answer.team_id, moved_from} - {None}, moment)
     return "added" if before is None else "replaced"
+
+
+def _publish_pulse_figures(db: Database, pulse_id: int, device: str, team_ids: set[int], moment: datetime) -> None:
+    """Count one device's answer for the teams it touched (its team, and the one it left where a replacement
+    moved it) and publish a team's figures afresh where pulses.publishes says they move, in the caller's
+    transaction: the room sees figures that change in steps of at least the minimum group size."""
+    minimum = int(store.settings.settings(db)["min_group_size"])
+    for team_id in sorted(team_ids):
+        since = store.pulses.count_submission(db, pulse_id, team_id, device)
+        figures = store.pulses.team_figures(db, pulse_id, team_id)
+        if pulses.publishes(since, int(figures["n"]), minimum):
+            store.pulses.publish(db, pulse_id, team_id, figures, moment.isoformat())
+
+
+def pulse_published(db: Database, pulse_id: int) -> pd.DataFrame:
+    """The figures the room sees of a pulse, per team that has any: team_id, n (the pulse's own answers of
+    the team), the five element means, published_at. They move only in steps of at least the minimum group
+    size of answers (see answer_pulse), so the presenter's screen shows these, never figures recomputed on
+    every answer."""
+    return store.pulses.published(db, int(pulse_id))
+
+
+def pulse_comments(
+    db: Database, settings: dict[str, Any], pulse_id: int, team_id: int, now: datetime | None = None
+) -> tuple[list[str], str]:
+    """A team's comments to a pulse, and a sentence saying what is shown: none while the pulse is open (a
+    comment appearing right after someone sends would name its author), none where the team's answers to
+    the pulse are fewer than the comment minimum, else all of them in a fixed shuffled order."""
+    found = store.pulses.pulses(db)
+    found = found[found["id"].astype(int) == int(pulse_id)]
+    if found.empty:
+        return [], "This pulse is no longer one of this workspace's."
+    row = found.iloc[0]
+    closed_at = row["closed_at"] if isinstance(row["closed_at"], str) else None
+    if pulses.state(row["opens_at"], row["closes_at"], closed_at, _utc(now)) != "closed":
+        return [], "Comments are shown once the pulse has closed."
+    minimum = int(settings["min_comment_group_size"])
+    answers, comments = store.pulses.team_comments(db, int(pulse_id), int(team_id))
+    if answers < minimum:
+        return [], f"Comments are shown for teams of at least {minimum} answers; this one has fewer."
+    return pulses.shuffled(comments, str(row["token"])), f"{plural(len(comments), 'comment')}, in no particular order."
 
 
 def pulse_answer_counts(db: Database, pulse_id: int) -> dict[int, int]:

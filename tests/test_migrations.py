@@ -11,7 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +25,7 @@ SCHEMAS = ROOT / "tests" / "fixtures" / "schemas"
 DUMPS = sorted(SCHEMAS.glob("*.sql"))  # every schema that shipped, oldest first (README.md there)
 FIRST_RELEASE = SCHEMAS / "01-first-release-answers-table.sql"
 LAST_SHIPPED = DUMPS[-1]
+M007_ERA = SCHEMAS / "09-m007-pulses.sql"
 M002_ERA = SCHEMAS / "05-m002-health-ticks-champion-batches.sql"
 """The same file imported by fed26eb, whose importer still kept unfinished responses (as incomplete)."""
 IMPORTS = ROOT / "tests" / "fixtures" / "imports"
@@ -62,6 +63,7 @@ SHIPPED_MIGRATIONS = {
     "m005_people_and_audit": "1be7fd24069033b19b77dc8a8ca9f60a2b44b75e9f1b298a6c2c82b8edf28408",
     "m006_workshop_sessions": "96c3d5d3582fe80dbcf56602966db94f1fc2a6fb8785c3446908cdc16cb70341",
     "m007_pulses": "cdb93fb582e7c4c74e198b8fbea091847200a87242c5f0cbb29a55a4d9a2b849",
+    "m008_pulse_published": "23696039f58674223c82bb4074344ba62a2c1c5a2a5d76ab036aebf294557be5",
 }
 
 # Each writer waits for the "go" file, so that both write at the same time, then inserts its
@@ -492,4 +494,31 @@ def test_an_action_of_every_shipped_schema_keeps_its_place_and_a_session_capture
     assert listed[captured] == session
     assert listed.isna().sum() == 1
     assert store.workshop.session(database, session)["teams"] == ["Stores North"]
+    database.close()
+
+
+def test_a_pulse_open_in_a_file_of_m007_publishes_its_figures_in_steps_after_the_migration(tmp_path):
+    # A pulse the code of m007 opened (no published figures then) goes on taking answers once today's code
+    # opens the file; its figures reach the room only once the minimum group size (3 in the dumps) has sent.
+    path = load_dump(M007_ERA, tmp_path / "old.db")
+    old = sqlite3.connect(path)
+    old.execute("PRAGMA foreign_keys = ON")
+    old.execute(
+        "INSERT INTO pulses (id, token, wave_id, batch_id, form, outcome, opens_at, closes_at) "
+        "VALUES (1, 'old-token', 1, 1, 'short', 0, '2026-12-02T09:00:00+00:00', '2026-12-02T10:00:00+00:00')"
+    )
+    old.execute("INSERT INTO pulse_teams (pulse_id, team_id) VALUES (1, 1)")
+    old.commit()
+    old.close()
+
+    database = store.open_db(path)
+    assert database["pulse_published"].count == 0
+    during = datetime(2026, 12, 2, 9, 5, tzinfo=UTC)
+    form = {"team": "1", "AW1": "4", "DE1": "2", "KN1": "3", "AB1": "4", "RE1": "5"}
+    for phone in range(2):
+        services.answer_pulse(database, "old-token", f"phone-{phone}", form, now=during)
+    assert services.pulse_published(database, 1).empty
+    services.answer_pulse(database, "old-token", "phone-2", form | {"AW1": "1"}, now=during)
+    [row] = services.pulse_published(database, 1).to_dict("records")
+    assert (row["team_id"], row["n"], row["awareness"], row["desire"]) == (1, 3, 3.0, 2.0)
     database.close()

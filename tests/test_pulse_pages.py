@@ -120,15 +120,19 @@ def test_the_live_step_counts_answers_then_shows_the_team_figures_then_closes(ow
         assert services.answer_pulse(database, token, f"phone-{phone}", {"team": team, **SHORT_ANSWER}) == "added"
     at.run()
     shown = texts(at)
-    assert "Distribution Centre: About 5 answers so far" in shown  # rounded: not one tick per person
+    assert "Distribution Centre: Fewer than 5 answers so far" in shown  # 4 never rounds up to the minimum
     assert "Awareness" not in shown  # no figure below the minimum group size
 
     services.answer_pulse(database, token, "phone-4", {"team": team, **SHORT_ANSWER})
     at.run()  # the answers changed the file: the cached figures are read again
     shown = texts(at)
     assert "Distribution Centre: 5 answers so far" in shown
-    assert "Awareness 4.00 · Desire 2.00 · Knowledge 3.00 · Ability 4.00 · Reinforcement 5.00 · n = 5" in shown
+    assert (
+        "Awareness 4.00 · Desire 2.00 · Knowledge 3.00 · Ability 4.00 · Reinforcement 5.00 · n = 5 answers to this "
+        "pulse" in shown
+    )
     assert "Stuck at: Desire" in shown
+    assert "These figures move on in steps of at least 5 answers" in shown
 
     button(at, "Close pulse").click().run()
     assert not at.exception
@@ -177,3 +181,30 @@ def test_a_second_pulse_on_the_wave_stays_open_when_the_first_has_closed(own_app
     assert [code.value for code in at.code] == [f"http://127.0.0.1:8501/pulse/{second['token']}"]
     assert "Logistics Planning: Fewer than 5 answers so far" in texts(at)
     assert "Distribution Centre: Fewer than 5" not in texts(at)  # the closed one is not on the page
+
+
+def test_the_sixth_answer_moves_no_figure_on_the_live_step_and_no_comment_shows_while_open(
+    own_app, demo_path, new_wave
+):
+    # The 6th person's answer would be 6·B − 5·A if the means moved with it; a comment appearing right after
+    # someone taps Send would name its author. The screen keeps the five first answers' figures, no comment.
+    database = store.open_db(demo_path)
+    pulse = services.open_pulse(database, new_wave, ["Distribution Centre"], comment_question="What would help?")
+    team = str(store.org.team_ids(database)["Distribution Centre"])
+    for phone in range(5):
+        services.answer_pulse(database, pulse["token"], f"phone-{phone}", {"team": team, **SHORT_ANSWER})
+    at = opened(own_app, "app_pages/workshop.py")
+    button(at, "Show it on the shared screen").click().run()
+    five = "Awareness 4.00 · Desire 2.00 · Knowledge 3.00 · Ability 4.00 · Reinforcement 5.00 · n = 5 answers"
+    assert five in texts(at)
+
+    sixth = dict.fromkeys(SHORT_ANSWER, "1") | {"team": team, "comment": "My manager never listens"}
+    services.answer_pulse(database, pulse["token"], "phone-5", sixth)
+    at.run()
+    assert not at.exception
+    shown = texts(at)
+    assert "Distribution Centre: 6 answers so far" in shown
+    assert five in shown  # unchanged: the sixth answer is not on the screen
+    assert "n = 6" not in shown
+    assert "never listens" not in shown
+    database.close()

@@ -1,4 +1,5 @@
-"""Live pulses: the pulse, the teams it covers, and the devices that answered (as hashes)."""
+"""Live pulses: the pulse, the teams it covers, the devices that answered (as hashes), and the figures
+published to the room per team (pulse_published)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import pandas as pd
 from sqlite_utils import Database
 
+from cxchange.model import ELEMENTS
 from cxchange.store.base import frame
 
 PULSE_COLUMNS = (
@@ -100,3 +102,90 @@ def replace_answer(db: Database, pulse_id: int, device_hash: str, old_response: 
 def close_pulse(db: Database, pulse_id: int, at: str) -> None:
     """Close a pulse now (its link stops working), in the caller's transaction."""
     db.execute("UPDATE pulses SET closed_at = :at WHERE id = :id AND closed_at IS NULL", {"at": at, "id": pulse_id})
+
+
+def device_team(db: Database, pulse_id: int, device_hash: str) -> int | None:
+    """The team a device's current answer to a pulse is for; None where it has not answered."""
+    row = db.execute(
+        """
+        SELECT responses.team_id FROM pulse_devices JOIN responses ON responses.id = pulse_devices.response_id
+        WHERE pulse_devices.pulse_id = :pulse AND pulse_devices.device_hash = :device
+        """,
+        {"pulse": pulse_id, "device": device_hash},
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def count_submission(db: Database, pulse_id: int, team_id: int, device_hash: str) -> int:
+    """Count a device's answer (new or replaced) for a team of a pulse, in the caller's transaction; returns
+    how many devices have sent for the team since its figures were last published."""
+    db.execute(
+        """
+        INSERT INTO pulse_published (pulse_id, team_id, pending, submissions)
+        VALUES (:pulse, :team, json_array(:device), 1)
+        ON CONFLICT (pulse_id, team_id) DO UPDATE SET
+            submissions = submissions + 1,
+            pending = CASE WHEN EXISTS (SELECT 1 FROM json_each(pending) WHERE value = :device) THEN pending
+                           ELSE json_insert(pending, '$[#]', :device) END
+        """,
+        {"pulse": pulse_id, "team": team_id, "device": device_hash},
+    )
+    row = db.execute(
+        "SELECT json_array_length(pending) FROM pulse_published WHERE pulse_id = :pulse AND team_id = :team",
+        {"pulse": pulse_id, "team": team_id},
+    ).fetchone()
+    return int(row[0])
+
+
+def team_figures(db: Database, pulse_id: int, team_id: int) -> dict[str, Any]:
+    """A team's figures from the pulse's current answers of that team only: n (complete answers) and the five
+    element means (each respondent counts once; None where there are no answers)."""
+    means = ", ".join(f"AVG(responses.{element}) AS {element}" for element in ELEMENTS)
+    row = db.execute(
+        f"""
+        SELECT COUNT(*) AS n, {means}
+        FROM pulse_devices JOIN responses ON responses.id = pulse_devices.response_id
+        WHERE pulse_devices.pulse_id = :pulse AND responses.team_id = :team AND responses.complete = 1
+        """,
+        {"pulse": pulse_id, "team": team_id},
+    ).fetchone()
+    return dict(zip(("n", *ELEMENTS), row, strict=True))
+
+
+def publish(db: Database, pulse_id: int, team_id: int, figures: Mapping[str, Any], at: str) -> None:
+    """Publish a team's figures (team_figures) to the room, in the caller's transaction: the count of devices
+    sent since starts again from none."""
+    db.execute(
+        f"""
+        UPDATE pulse_published SET pending = '[]', published_at = :at, n = :n,
+            {", ".join(f"{element} = :{element}" for element in ELEMENTS)}
+        WHERE pulse_id = :pulse AND team_id = :team
+        """,
+        {"pulse": pulse_id, "team": team_id, "at": at, "n": int(figures["n"])}
+        | {element: figures[element] for element in ELEMENTS},
+    )
+
+
+def published(db: Database, pulse_id: int) -> pd.DataFrame:
+    """The figures published to the room for a pulse, one row per team that has any: team_id, n, the five
+    means, published_at."""
+    return frame(
+        db,
+        f"""
+        SELECT team_id, n, {", ".join(ELEMENTS)}, published_at FROM pulse_published
+        WHERE pulse_id = :pulse AND published_at IS NOT NULL ORDER BY team_id
+        """,
+        {"pulse": pulse_id},
+    )
+
+
+def team_comments(db: Database, pulse_id: int, team_id: int) -> tuple[int, list[str]]:
+    """A team's answers to a pulse (how many) and their comments (in no particular order)."""
+    rows = db.execute(
+        """
+        SELECT responses.comment FROM pulse_devices JOIN responses ON responses.id = pulse_devices.response_id
+        WHERE pulse_devices.pulse_id = :pulse AND responses.team_id = :team
+        """,
+        {"pulse": pulse_id, "team": team_id},
+    ).fetchall()
+    return len(rows), [str(comment) for (comment,) in rows if comment is not None]
