@@ -189,6 +189,9 @@ def live_figures(pulse_id: int, initiative_id: int, wave_id: int) -> None:
         )
         if team_id not in published.index:
             continue
+        if isinstance(published.loc[team_id, "held"], str):
+            st.markdown(markdown_text(published.loc[team_id, "held"]))
+            continue
         st.markdown(figures_line(published.loc[team_id], threshold), unsafe_allow_html=True)
         if pulse.state == "closed" and isinstance(pulse.comment_question, str):
             shown, note = ui.read(services.pulse_comments, ui.settings(), pulse_id, team_id)

@@ -202,3 +202,19 @@ class RateLimit:
             recent = self._times.get(token)
             if recent:
                 recent.pop()
+
+
+def held_back(others_below: int) -> str | None:
+    """Why a team's published pulse figures stay off the screen, or None. The wave's figure of the team (and
+    of the teams above it) holds the pulse's answers and every other response of the team's subtree in that
+    wave; the room could take the pulse's figures from it and read the rest, a group no suppression ever
+    weighed. So the pulse's own figures show only where the wave holds nothing else for the team's subtree
+    (then they are part of what the wave shows anyway); otherwise the room sees the wave's figures, on the
+    pages that show them under every rule."""
+    if others_below == 0:
+        return None
+    return (
+        f"Figures held back: this wave also holds {plural(others_below, 'other response')} for the team and the "
+        "teams below it, which could be worked out by taking the pulse's figures from the wave's. The wave's "
+        "figures, with these answers in, are on the Readiness page."
+    )

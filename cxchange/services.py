@@ -1964,8 +1964,14 @@ def pulse_published(db: Database, pulse_id: int) -> pd.DataFrame:
     """The figures the room sees of a pulse, per team that has any: team_id, n (the pulse's own answers of
     the team), the five element means, published_at. They move only in steps of at least the minimum group
     size of answers (see answer_pulse), so the presenter's screen shows these, never figures recomputed on
-    every answer."""
-    return store.pulses.published(db, int(pulse_id))
+    every answer. `held`: why a team's figures stay off the screen (pulses.held_back), None where they show."""
+    found = store.pulses.published(db, int(pulse_id))
+    others = store.pulses.other_responses(db, int(pulse_id))
+    below = subtree_members(store.org.teams(db))
+    below = below.assign(others=below["team_id"].map(others).fillna(0).astype(int))
+    others_below = below.groupby("ancestor_id")["others"].sum()
+    found["held"] = [pulses.held_back(int(others_below.get(team, 0))) for team in found["team_id"].astype(int)]
+    return found
 
 
 def pulse_comments(

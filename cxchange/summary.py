@@ -149,7 +149,7 @@ def _signed(delta: float) -> str:
 
 
 def _rate(row: pd.Series) -> str:
-    """", 54% of 1,960" after a row's n where its headcount is known (text.response_rate_text); "" otherwise."""
+    """ ", 54% of 1,960" after a row's n where its headcount is known (text.response_rate_text); "" otherwise."""
     said = response_rate_text(row.get("response_rate"), row.get("headcount"))
     return f", {said}" if said else ""
 

@@ -31,7 +31,10 @@ def workspace(own_db):
 
 
 def published(db, pulse) -> dict[int, dict]:
-    return {int(row["team_id"]): row for row in services.pulse_published(db, int(pulse["id"])).to_dict("records")}
+    """The figures published per team (whether they are held off the screen, `held`, is not a figure: it
+    follows the wave's other responses, which earlier examples' pulses add to)."""
+    found = services.pulse_published(db, int(pulse["id"])).drop(columns="held")
+    return {int(row["team_id"]): row for row in found.to_dict("records")}
 
 
 # The rule, alone ------------------------------------------------------------------------------
@@ -160,3 +163,28 @@ def test_between_two_snapshots_of_a_team_at_least_the_minimum_of_devices_sent_fo
                 assert row["n"] == sum(1 for current in team_of.values() if current == touched_team)
         assert set(now) >= set(last)  # a snapshot, once shown, stays until the next step
         last = now
+
+
+# The pulse's figures against the wave's ---------------------------------------------------------
+
+
+def test_a_pulse_on_a_wave_that_holds_other_responses_of_the_team_keeps_its_figures_off_the_screen(own_db):
+    # The wave's figure of Stores West holds the pulse's answers and its 3 survey responses: the pulse's own
+    # figures beside it would let the room work those 3 out (wave − pulse), a group under the minimum.
+    wave_id, _ = services.add_wave(own_db, "Customer First", "Mixed", "2026-12-01")
+    pulse = services.open_pulse(own_db, wave_id, ["Stores West"], now=OPENED)
+    west = next(iter(store.pulses.pulse_teams(own_db, int(pulse["id"]))))
+    clean = services.open_pulse(own_db, wave_id, ["Stores North"], now=OPENED)
+    north = next(iter(store.pulses.pulse_teams(own_db, int(clean["id"]))))
+    items = store.bank.items(own_db).set_index("code")["text"]
+    header = ",".join(["Team", *(f'"{items[code]}"' for code in CODES)])
+    survey = (header + "\n" + "Stores West,2,2,2,2,2\n" * 3).encode()
+    services.import_survey(own_db, survey, "west.csv", "Mixed", "Customer First")
+    for phone in range(5):
+        services.answer_pulse(own_db, pulse["token"], f"west-{phone}", form(west), now=DURING)
+        services.answer_pulse(own_db, clean["token"], f"north-{phone}", form(north), now=DURING)
+
+    held = services.pulse_published(own_db, int(pulse["id"])).set_index("team_id").loc[west, "held"]
+    assert held.startswith("Figures held back: this wave also holds 3 other responses for the team")
+    shown = services.pulse_published(own_db, int(clean["id"])).set_index("team_id").loc[north]
+    assert shown["held"] is None and shown["n"] == 5 and shown["awareness"] == 4.0

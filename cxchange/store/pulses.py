@@ -189,3 +189,18 @@ def team_comments(db: Database, pulse_id: int, team_id: int) -> tuple[int, list[
         {"pulse": pulse_id, "team": team_id},
     ).fetchall()
     return len(rows), [str(comment) for (comment,) in rows if comment is not None]
+
+
+def other_responses(db: Database, pulse_id: int) -> dict[int, int]:
+    """Complete responses of the pulse's wave that are not the pulse's answers, per team (its own, not its
+    subtree's): what a room could work out by taking the pulse's figures from the wave's."""
+    rows = db.execute(
+        """
+        SELECT responses.team_id, COUNT(*) FROM responses JOIN pulses ON pulses.id = :pulse
+        WHERE responses.wave_id = pulses.wave_id AND responses.complete = 1
+          AND responses.batch_id IS NOT pulses.batch_id
+        GROUP BY responses.team_id
+        """,
+        {"pulse": pulse_id},
+    ).fetchall()
+    return {int(team): int(count) for team, count in rows}
