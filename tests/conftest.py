@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 from playwright.sync_api import Browser, Page, sync_playwright
+from streamlit.testing.v1 import AppTest
 from test_browser import serving
 
 from cxchange import services, store
@@ -189,3 +191,18 @@ def demo_server(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     shutil.copyfile(demo_file, folder / "cxchange.db")
     with serving(folder / "cxchange.db", folder / "streamlit.log") as url:
         yield url
+
+
+@pytest.fixture
+def app(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The app through its router (AppTest) on a private copy of the demo workspace, caches cleared."""
+    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
+    st.cache_data.clear()
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+
+
+@pytest.fixture
+def own_app(app: AppTest, own_workspace: Path) -> AppTest:
+    """The app on the demo organisation marked as the customer's own workspace (files may be imported, pulses
+    opened: the demo refuses real data)."""
+    return app

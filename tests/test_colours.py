@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from playwright.sync_api import Page, expect
 from streamlit.testing.v1 import AppTest
 from test_browser import ARTIFACTS, drawn, settled
@@ -203,13 +202,6 @@ def test_a_highlighted_team_keeps_its_colour_and_the_others_turn_grey(demo_teams
 
 
 # What each page sends to the browser -------------------------------------------------------------
-
-
-@pytest.fixture
-def app(demo_path: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
-    st.cache_data.clear()
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
 
 
 def trend_spec(at: AppTest) -> dict:

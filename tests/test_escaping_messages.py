@@ -11,8 +11,6 @@ import datetime
 import re
 from pathlib import Path
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 from test_escaping import markdown_elements
 from test_pages import as_read
@@ -65,13 +63,6 @@ def messages(at: AppTest) -> str:
     """Every alert on the page, as a person reads it."""
     alerts = [element.value for kind in ("success", "error", "warning", "info") for element in at.get(kind)]
     return "\n".join(as_read(alert) for alert in alerts)
-
-
-@pytest.fixture
-def app(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
-    st.cache_data.clear()
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
 
 
 def rename(path: Path, renamed: dict[str, str]) -> None:

@@ -36,20 +36,6 @@ FIXTURES = ROOT / "tests" / "fixtures" / "imports"
 COMPANY = ROOT / "tests" / "fixtures" / "company"
 
 
-@pytest.fixture
-def app(demo_path, monkeypatch) -> AppTest:
-    """The app on a private copy of the demo workspace, caches cleared."""
-    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
-    st.cache_data.clear()
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-
-
-@pytest.fixture
-def own_app(app: AppTest, own_workspace) -> AppTest:
-    """The app on the demo organisation marked as the customer's own workspace (files may be imported)."""
-    return app
-
-
 def opened(app: AppTest, page: str) -> AppTest:
     """The app's first run straight onto `page`, as a link to it opens (the Overview is not drawn first)."""
     return app.switch_page(page).run()

@@ -32,20 +32,6 @@ def images(at: AppTest) -> list[str]:
 
 
 @pytest.fixture
-def app(demo_path, monkeypatch) -> AppTest:
-    """The app on a private copy of the demo workspace, caches cleared."""
-    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
-    st.cache_data.clear()
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-
-
-@pytest.fixture
-def own_app(app: AppTest, own_workspace) -> AppTest:
-    """The app on the demo organisation marked as the customer's own workspace (a pulse may be opened)."""
-    return app
-
-
-@pytest.fixture
 def viewer_app(own_workspace, tmp_path, monkeypatch) -> Iterator[AppTest]:
     """The Workshop as vera@example.com, a viewer, signs in to it (sign-in configured as in test_sign_in)."""
     database = store.open_db(own_workspace)

@@ -10,21 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cxchange import charts, readiness, services, store
 from cxchange.text import NO_RATE, OVER_HEADCOUNT, response_rate_text
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def app(demo_path, monkeypatch) -> AppTest:
-    """The app on a private copy of the demo workspace, caches cleared."""
-    monkeypatch.setenv("CXCHANGE_DB", str(demo_path))
-    st.cache_data.clear()
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
 
 
 def opened(app: AppTest, page: str) -> AppTest:
