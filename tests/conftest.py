@@ -206,3 +206,13 @@ def own_app(app: AppTest, own_workspace: Path) -> AppTest:
     """The app on the demo organisation marked as the customer's own workspace (files may be imported, pulses
     opened: the demo refuses real data)."""
     return app
+
+
+@pytest.fixture(scope="module")
+def demo_frame(demo_file: Path) -> pd.DataFrame:
+    """The demo's readiness figures of its first initiative, as every page has them (services.readiness_by_team)."""
+    database = store.open_db(demo_file)
+    try:
+        return services.readiness_by_team(database, store.settings.settings(database), 1)
+    finally:
+        database.close()

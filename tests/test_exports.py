@@ -106,15 +106,6 @@ def test_hidden_flags_must_match_the_rows(risky_table):
         exports.table_csv(risky_table, hidden=(True, False))
 
 
-@pytest.fixture(scope="module")
-def demo_frame(demo_file: Path) -> pd.DataFrame:
-    database = store.open_db(demo_file)
-    try:
-        return services.readiness_by_team(database, store.settings.settings(database), 1)
-    finally:
-        database.close()
-
-
 def test_team_table_never_shows_a_suppressed_figure_even_when_the_rows_carry_one(demo_frame):
     wave = int(demo_frame["wave_id"].max())
     tampered = demo_frame.copy()

@@ -1647,6 +1647,7 @@ def test_workshop_opens_on_the_step_its_link_names_and_a_hidden_team_shows_no_fi
     assert "<div class='cx-big'>–</div>" in shown
     assert "fewer than 5" in shown
     assert "Stuck at" not in shown
+    assert "% of" not in shown  # no response rate either
 
 
 def test_workshop_captures_an_action_and_ranks_the_dot_votes(app, demo_path):

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from cxchange import charts, readiness, services, store
@@ -218,22 +217,6 @@ def test_workshop_screens_give_the_rate_beside_n(app):
     assert "readiness index · n = 17 · 49% of 35" in texts(at)
 
 
-def test_workshop_screen_of_a_hidden_team_gives_no_rate(app):
-    app.query_params.update(
-        {
-            "initiative": "1",
-            "wave": "6",
-            "teams": ["Customer Insight"],
-            "steps": ["team"],
-            "step": "team:Customer Insight",
-        }
-    )
-    at = opened(app, "app_pages/workshop.py")
-    shown = texts(at)
-    assert "fewer than 5" in shown
-    assert "% of" not in shown
-
-
 def test_cx_outcomes_scatter_gives_the_rate_beside_n(app):
     at = opened(app, "app_pages/cx_outcomes.py")
     chart = at.get("vega_lite_chart")[0]
@@ -243,15 +226,6 @@ def test_cx_outcomes_scatter_gives_the_rate_beside_n(app):
 
 
 # Charts and views, from the demo's figures ---------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo_frame(demo_file: Path) -> pd.DataFrame:
-    database = store.open_db(demo_file)
-    try:
-        return services.readiness_by_team(database, store.settings.settings(database), 1)
-    finally:
-        database.close()
 
 
 def test_trend_and_profile_tooltips_carry_the_rate(demo_frame):
