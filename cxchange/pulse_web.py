@@ -167,8 +167,11 @@ class PulseSite:
 
     def _handle(self, request: Request, fields: dict[str, str] | None) -> Response:
         token = request.path_params["token"]
+        workspace = Path(self.workspace())
+        if not workspace.is_file():  # no workspace yet, so no pulse: and a phone's visit must not create the file
+            return _refused("This link does not open a pulse. Ask the facilitator for the current link.")
         try:
-            db = store.connect(self.workspace())
+            db = store.connect(workspace)
         except (OSError, sqlite3.Error):
             return _refused("The pulse cannot be reached just now. Please try again in a moment.", 503)
         try:

@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import mark_own
+from starlette.testclient import TestClient
 from test_browser import START_TIMEOUT_S, free_port, serving, stop
 
 from cxchange import pulse_web, pulses, services, store
@@ -469,3 +470,14 @@ def test_streamlit_serves_the_form_and_still_the_app(own_workspace, tmp_path):
         assert app.status_code == 200
         assert "<title>Streamlit</title>" in app.text  # the app's page, which its script then fills
     assert len(stored(own_workspace, pulse)) == 1
+
+
+def test_a_link_to_a_workspace_not_made_yet_opens_no_pulse_and_makes_no_file(tmp_path):
+    # Before anyone has opened the app, there is no workspace file: a phone's visit must not create an empty
+    # one (the app would then find a file with no tables where it makes the demo).
+    missing = tmp_path / "not-yet.db"
+    with TestClient(pulse_web.standalone(lambda: missing)) as client:
+        answer = client.get("/pulse/sometoken")
+    assert answer.status_code == 410
+    assert "This link does not open a pulse" in answer.text
+    assert not missing.exists()
