@@ -165,18 +165,25 @@ def figures_line(row: pd.Series, threshold: float) -> str:
     )
 
 
+def wave_pulse(wave_id: int, pulse_id: int):
+    """The pulse a session's link names, as a row of the wave's pulses; None (and said so) where it is gone."""
+    found = ui.pulse_list(wave_id)
+    found = found[found["id"].astype(int) == pulse_id]
+    if found.empty:
+        st.error("This session's link names a pulse that is not one of this wave's (its answers may have been undone).")
+        return None
+    return next(found.itertuples())
+
+
 @st.fragment(run_every=LIVE_SECONDS)
 def live_figures(pulse_id: int, initiative_id: int, wave_id: int) -> None:
     """Per team of the pulse: how many have answered (rounded below the minimum group size), then the figures
     published for it (services.pulse_published: the pulse's own answers of the team, moving only in steps
     of at least the minimum group size, so no change on the screen is one person's answer). Comments only
     once the pulse has closed, from their own minimum, in a fixed shuffled order. Redrawn every few seconds."""
-    found = ui.pulse_list(wave_id)
-    found = found[found["id"].astype(int) == pulse_id]
-    if found.empty:
-        st.error("This pulse is no longer one of this wave's (its answers may have been undone).")
+    pulse = wave_pulse(wave_id, pulse_id)
+    if pulse is None:
         return
-    pulse = next(found.itertuples())
     teams = pulse_teams(pulse)
     counts = ui.pulse_counts(pulse_id)
     published = ui.read(services.pulse_published, pulse_id).set_index("team_id")
@@ -207,12 +214,9 @@ def live_figures(pulse_id: int, initiative_id: int, wave_id: int) -> None:
 
 def live_step(initiative_id: int, wave_id: int, pulse_id: int) -> None:
     """The presenter's live step: the QR code and link large, and the live figures beside them."""
-    found = ui.pulse_list(wave_id)
-    found = found[found["id"].astype(int) == pulse_id]
-    if found.empty:
-        st.error("This session's link names a pulse that is not one of this wave's (it may have been undone).")
+    row = wave_pulse(wave_id, pulse_id)
+    if row is None:
         return
-    row = next(found.itertuples())
     code, figures = st.columns([2, 3], gap="large")
     with code:
         if row.state == "open":
