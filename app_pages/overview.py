@@ -15,6 +15,7 @@ with left:
 with right:
     wave_id = ui.wave_picker(initiative_id)
 
+ui.pulses_held_notice(initiative_id)
 frame = ui.readiness_frame(initiative_id)
 if wave_id is None or frame.empty:
     st.info(

@@ -21,6 +21,7 @@ with team_col:
 with group_col:
     group = ui.group_picker()
 
+ui.pulses_held_notice(initiative_id)
 frame = ui.readiness_frame(initiative_id, group)
 if not wave_ids or frame.empty:
     st.info(

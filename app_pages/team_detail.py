@@ -32,6 +32,7 @@ team_name = tree.set_index("team_id").loc[team_id, "team"]
 st.query_params["team"] = st.session_state["detail_team_link"] = team_name
 header.title(markdown_text(team_name))
 
+ui.pulses_held_notice(initiative_id)
 frame = ui.readiness_frame(initiative_id)
 rows = frame[frame["team_id"] == team_id].sort_values("opened_on")
 members = hierarchy.subtree_ids(ui.teams(), team_id)

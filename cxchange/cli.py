@@ -266,6 +266,8 @@ def _readiness(args: argparse.Namespace) -> int:
             raise LookupError(f"There is no initiative called {args.initiative!r}.")
         initiative_id = int(match["id"].iloc[0])
     print(json.dumps(services.readiness_report(db, args.wave, initiative_id), indent=2))
+    for held in services.pulses_held(db, initiative_id):  # stdout stays the contract's document
+        print(held["text"], file=sys.stderr)
     return 0
 
 

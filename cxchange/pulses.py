@@ -218,3 +218,14 @@ def held_back(others_below: int) -> str | None:
         "teams below it, which could be worked out by taking the pulse's figures from the wave's. The wave's "
         "figures, with these answers in, are on the Readiness page."
     )
+
+
+def held_text(wave: str, teams: list[str], closes_at: str) -> str:
+    """The note where a wave's views leave out an open pulse's answers (store.responses.SHOWN): which pulse,
+    until when, and why. It gives no count: the count the room may know is the presenter's, rounded."""
+    closes = datetime.fromisoformat(closes_at).strftime("%d %b %Y, %H:%M UTC")
+    return (
+        f"Not counted yet: the answers to the live pulse of {wave} for {', '.join(teams)}, open until {closes}. "
+        "They join every figure here once the pulse closes, so that no one's answer shows as the change "
+        "between two visits to this page."
+    )

@@ -1995,6 +1995,24 @@ def pulse_comments(
     return pulses.shuffled(comments, str(row["token"])), f"{plural(len(comments), 'comment')}, in no particular order."
 
 
+def pulses_held(db: Database, initiative_id: int | None, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The pulses of an initiative (or all) still open, whose answers every wave view leaves out until they
+    close (store.responses.SHOWN): wave, teams, closes_at and the note to show (pulses.held_text)."""
+    found = store.pulses.pulses(db)
+    if initiative_id is not None:
+        found = found[found["initiative_id"].astype(int) == int(initiative_id)]
+    moment = _utc(now)
+    held = []
+    for row in found.itertuples():
+        closed_at = row.closed_at if isinstance(row.closed_at, str) else None
+        if pulses.state(row.opens_at, row.closes_at, closed_at, moment) == "closed":
+            continue
+        teams = [str(team) for team in json.loads(row.team_names)]
+        held.append({"wave": str(row.wave), "teams": teams, "closes_at": str(row.closes_at),
+                     "text": pulses.held_text(str(row.wave), teams, str(row.closes_at))})  # fmt: skip
+    return held
+
+
 def pulse_answer_counts(db: Database, pulse_id: int) -> dict[int, int]:
     """How many devices have answered a pulse, per team id (for the presenter: show it through
     pulses.answer_count_text, never raw below the minimum group size)."""

@@ -16,7 +16,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -259,6 +259,16 @@ def pulse_list(wave_id: int) -> pd.DataFrame:
     return call(services.pulse_list, wave_id)
 
 
+def pulses_held_notice(initiative_id: int | None) -> None:
+    """A note for each open pulse (of the person's teams) whose answers the wave's views leave out until it
+    closes (services.pulses_held)."""
+    cut = scope()
+    inside = None if cut is None else {str(name) for name in teams()["name"]}
+    for held in read(services.pulses_held, initiative_id):
+        if inside is None or set(held["teams"]) & inside:
+            st.info(held["text"], icon=":material/schedule:")
+
+
 def pulse_counts(pulse_id: int) -> dict[int, int]:
     """services.pulse_answer_counts, cached until the workspace file changes (an answer writes it)."""
     return read(services.pulse_answer_counts, pulse_id)
@@ -338,6 +348,25 @@ def _stamp(path: Path) -> tuple[int, ...]:
     return (main, size, wal.stat().st_mtime_ns if size else 0)
 
 
+_DEADLINES: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {}
+"""Per workspace file: its stamp and the closing times of the pulses open at that stamp."""
+
+
+def _version(path: Path) -> tuple[Any, ...]:
+    """What a read of the workspace depends on: the file's stamp, and how many of its open pulses have run
+    out since (a pulse closing by time writes nothing, yet its answers then join the wave's views)."""
+    stamp = _stamp(path)
+    known = _DEADLINES.get(str(path))
+    if known is None or known[0] != stamp:
+        deadlines: tuple[str, ...] = ()
+        if path.exists():  # a read never makes the file
+            with closing(store.connect(path)) as db:
+                deadlines = store.pulses.open_deadlines(db)
+        known = _DEADLINES[str(path)] = (stamp, deadlines)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    return (*stamp, sum(closes <= now for closes in known[1]))
+
+
 # Caching. Every result is cached under a key made of all its inputs: the workspace file and its
 # stamp for a read, and for a computation each argument's own key. A DataFrame that came out of this
 # cache is keyed by where it came from (cheap); anything else by its content. A write changes the
@@ -409,7 +438,7 @@ def read(reader: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """`reader(db, *args, **kwargs)` (a store read or a services read) on the workspace, cached until the
     file changes. The connection is opened on a miss and closed after it."""
     path = db_path()
-    key = ("read", _name(reader), str(path), _stamp(path), _key(args), _key(kwargs))
+    key = ("read", _name(reader), str(path), _version(path), _key(args), _key(kwargs))
 
     def make() -> Any:
         with closing(store.connect(path)) as db:
@@ -505,7 +534,7 @@ def readiness_frame(initiative_id: int | None, group: str = "all") -> pd.DataFra
     """
     path = db_path()
     cut = scope()
-    key = ("readiness_frame", str(path), _stamp(path), initiative_id, group, cut)
+    key = ("readiness_frame", str(path), _version(path), initiative_id, group, cut)
 
     def make() -> pd.DataFrame:
         stats = read(services.team_stats, initiative_id)

@@ -56,6 +56,13 @@ def pulses(db: Database, wave_id: int | None = None) -> pd.DataFrame:
     )
 
 
+def open_deadlines(db: Database) -> tuple[str, ...]:
+    """When each pulse not closed by hand closes (ISO text in UTC), in order: a time passing is a change to
+    what the wave's views count (store.responses.SHOWN), though no file changes."""
+    rows = db.execute("SELECT closes_at FROM pulses WHERE closed_at IS NULL ORDER BY closes_at").fetchall()
+    return tuple(str(closes) for (closes,) in rows)
+
+
 def pulse_teams(db: Database, pulse_id: int) -> dict[int, str]:
     """The teams a pulse covers, id to name, in name order."""
     rows = db.execute(

@@ -60,6 +60,15 @@ def next_response_id(db: Database) -> int:
 
 SPREAD_COLUMNS: tuple[str, ...] = (*ELEMENTS, "readiness")
 
+SHOWN = """COALESCE(responses.batch_id, 0) NOT IN (
+    SELECT batch_id FROM pulses
+    WHERE batch_id IS NOT NULL AND closed_at IS NULL AND closes_at > strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'))"""
+"""The responses the wave's views count: all but the answers of a pulse still open. While a pulse takes answers
+the room sees its figures only in steps of the minimum group size (cxchange.pulses.publishes); a Readiness
+page that counted each answer as it came would show one person's answer as the difference between two
+visits. Its answers join every view once it closes (by hand or by time). Pulse times are stored as ISO
+text in UTC (2026-12-03T09:00:00+00:00), which compares as text with SQLite's own clock in the same form."""
+
 
 def team_wave_sums(db: Database, initiative_id: int | None = None) -> pd.DataFrame:
     """The one scan behind every readiness view: per wave, team and respondent group (is_champion),
@@ -77,7 +86,7 @@ def team_wave_sums(db: Database, initiative_id: int | None = None) -> pd.DataFra
         SELECT wave_id, team_id, is_champion, COUNT(*) AS n, {sums},
                SUM({OUTCOME}) AS {OUTCOME}_sum, COUNT({OUTCOME}) AS {OUTCOME}_n
         FROM responses
-        WHERE complete = 1
+        WHERE complete = 1 AND {SHOWN}
           AND wave_id IN (SELECT id FROM waves WHERE :initiative_id IS NULL OR initiative_id = :initiative_id)
         GROUP BY wave_id, team_id, is_champion
         """,
@@ -135,12 +144,12 @@ def answer_counts(db: Database, wave: int) -> pd.DataFrame:
     """
     return frame(
         db,
-        """
+        f"""
         SELECT responses.team_id, responses.is_champion, items.element,
                CAST(answer.value AS INTEGER) AS value, COUNT(*) AS count
         FROM responses, json_each(responses.answers) AS answer
         JOIN items ON items.code = answer.key
-        WHERE responses.wave_id = :wave AND responses.complete = 1 AND items.element != 'outcome'
+        WHERE responses.wave_id = :wave AND responses.complete = 1 AND items.element != 'outcome' AND {SHOWN}
         GROUP BY responses.team_id, responses.is_champion, items.element, CAST(answer.value AS INTEGER)
         """,
         {"wave": wave},
@@ -154,7 +163,7 @@ def barrier_counts(db: Database, wave: int, threshold: float) -> pd.DataFrame:
         db,
         f"""
         SELECT team_id, is_champion, CASE {cases} ELSE 'none' END AS barrier_point, COUNT(*) AS count
-        FROM responses WHERE wave_id = :wave AND complete = 1
+        FROM responses WHERE wave_id = :wave AND complete = 1 AND {SHOWN}
         GROUP BY team_id, is_champion, barrier_point
         """,
         {"wave": wave, "threshold": threshold},
@@ -229,17 +238,17 @@ def comments(db: Database, wave: int, team_ids: Iterable[int], minimum: int) -> 
     teams qualified) and left_out (how many teams with responses did not).
     """
     rows = db.execute(
-        """
+        f"""
         SELECT team_id, COUNT(*) AS n FROM responses
-        WHERE wave_id = :wave AND team_id IN (SELECT value FROM json_each(:ids)) GROUP BY team_id
+        WHERE wave_id = :wave AND team_id IN (SELECT value FROM json_each(:ids)) AND {SHOWN} GROUP BY team_id
         """,
         {"wave": wave, "ids": json.dumps([int(i) for i in team_ids])},
     ).fetchall()
     allowed = [team for team, n in rows if n >= minimum]
     found = db.execute(
-        """
+        f"""
         SELECT comment FROM responses
-        WHERE wave_id = :wave AND team_id IN (SELECT value FROM json_each(:ids)) AND comment IS NOT NULL
+        WHERE wave_id = :wave AND team_id IN (SELECT value FROM json_each(:ids)) AND comment IS NOT NULL AND {SHOWN}
         ORDER BY comment
         """,
         {"wave": wave, "ids": json.dumps(allowed)},
@@ -259,7 +268,7 @@ def response_scores(db: Database, wave_id: int) -> pd.DataFrame:
         db,
         f"""
         SELECT id AS response_id, team_id, wave_id, is_champion, complete, {columns}
-        FROM responses WHERE wave_id = :wave_id
+        FROM responses WHERE wave_id = :wave_id AND {SHOWN}
         """,
         {"wave_id": wave_id},
     )
