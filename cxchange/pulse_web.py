@@ -217,7 +217,7 @@ class PulseSite:
         try:
             # A form sent back to be completed is no answer: it takes no turn of the rate limits, so the
             # person who completes it at once is not told that their answer "just arrived".
-            pulses.read_answer(fields, form.questions, form.teams, form.comment_question is not None)
+            services.read_pulse_answer(db, form.pulse_id, form.questions, form.comment_question is not None, fields)
             limit = self._limit(db)
             refusal = limit.refusal(token, device)
             if refusal is not None:

@@ -1896,11 +1896,38 @@ def _open_pulse_row(db: Database, token: str, now: datetime) -> dict[str, Any]:
     return found
 
 
+def _asked_teams(db: Database, pulse_id: int, form: Mapping[str, str] | None = None) -> dict[int, str]:
+    """The teams a pulse still takes answers for: those it covers that have not been archived (or merged
+    away) since it opened. PulseRefused where none is left, AnswerRefused where `form` names one that went."""
+    every = store.pulses.pulse_teams(db, pulse_id)
+    current = store.pulses.pulse_teams(db, pulse_id, current=True)
+    if not current:
+        raise pulses.PulseRefused(
+            "This pulse's teams have been archived since it opened, so it takes no more answers. "
+            "Ask the facilitator for the current link."
+        )
+    chosen = str((form or {}).get("team") or "").strip()
+    if chosen.isdigit() and int(chosen) in every and int(chosen) not in current:
+        raise pulses.AnswerRefused(
+            f"{every[int(chosen)]} has been archived since this pulse opened, so the pulse takes no more answers "
+            "for it."
+        )
+    return current
+
+
+def read_pulse_answer(
+    db: Database, pulse_id: int, asked: list[pulses.Question], comment_asked: bool, form: Mapping[str, str]
+) -> pulses.Answer:
+    """A phone's form checked against the pulse as it is now (pulses.read_answer, on the teams it still takes
+    answers for); AnswerRefused with the sentence to show. Stores nothing."""
+    return pulses.read_answer(form, asked, _asked_teams(db, pulse_id, form), comment_asked)
+
+
 def pulse_form(db: Database, token: str, now: datetime | None = None) -> PulseForm:
     """What a pulse link shows (no sign-in: the token is the only key, and it opens this form only)."""
     found = _open_pulse_row(db, token, _utc(now))
     asked = pulses.questions(store.bank.items(db), found["form"], bool(found["outcome"]))
-    teams = store.pulses.pulse_teams(db, int(found["id"]))
+    teams = _asked_teams(db, int(found["id"]))
     return PulseForm(
         int(found["id"]), str(found["token"]), str(found["wave"]), asked, teams, found["comment_question"],
         str(found["closes_at"]),
@@ -1917,9 +1944,7 @@ def answer_pulse(db: Database, token: str, device: str, form: Mapping[str, str],
         found = _open_pulse_row(db, token, moment)
         pulse_id = int(found["id"])
         asked = pulses.questions(store.bank.items(db), found["form"], bool(found["outcome"]))
-        answer = pulses.read_answer(
-            form, asked, store.pulses.pulse_teams(db, pulse_id), found["comment_question"] is not None
-        )
+        answer = read_pulse_answer(db, pulse_id, asked, found["comment_question"] is not None, form)
         before = store.pulses.device_response(db, pulse_id, device)
         moved_from = store.pulses.device_team(db, pulse_id, device)  # a replacement may change team
         values = pd.DataFrame([answer.values], dtype=float)

@@ -86,6 +86,27 @@ def test_an_unknown_or_archived_team_is_refused(workspace):
     assert store.pulses.pulses(db).empty
 
 
+def test_a_team_archived_after_the_pulse_opened_takes_no_more_answers(workspace):
+    db, wave_id, ids = workspace
+    pulse = opened(db, wave_id, ("Stores West", "Stores North"))
+    assert answer(db, pulse, "phone-1", ids["Stores North"]) == "added"
+    services.save_teams(db, [{"row": "Row 1", "id": ids["Stores North"], "archived": True}])
+    assert services.pulse_form(db, pulse["token"], now=DURING).teams == {ids["Stores West"]: "Stores West"}
+    with pytest.raises(
+        pulses.AnswerRefused,
+        match="^Stores North has been archived since this pulse opened, so the pulse takes no more answers for it.$",
+    ):
+        answer(db, pulse, "phone-2", ids["Stores North"])
+    assert answer(db, pulse, "phone-2", ids["Stores West"]) == "added"
+    assert [row["team_id"] for row in batch_responses(db, pulse)] == [ids["Stores North"], ids["Stores West"]]
+    services.save_teams(db, [{"row": "Row 1", "id": ids["Stores West"], "archived": True}])
+    with pytest.raises(pulses.PulseRefused, match="teams have been archived since it opened"):
+        services.pulse_form(db, pulse["token"], now=DURING)
+    with pytest.raises(pulses.PulseRefused, match="teams have been archived since it opened"):
+        answer(db, pulse, "phone-3", ids["Stores West"])
+    assert len(batch_responses(db, pulse)) == 2  # the answers given before stay, nothing was added
+
+
 def test_the_demo_workspace_takes_no_pulse(demo_db):
     wave_id = int(store.org.waves(demo_db, 1)["id"].iloc[-1])
     with pytest.raises(ValueError, match="demo"):

@@ -379,6 +379,35 @@ def test_a_closed_pulse_answers_410_with_the_sentence(site):
     assert stored(path, pulse) == []
 
 
+def test_a_team_archived_since_the_pulse_opened_is_refused_with_a_sentence(site):
+    url, path = site
+    pulse = open_pulse(path, ("Stores South", "Stores North"))  # teams no other test here asks
+    with workspace(path) as db:
+        services.save_teams(db, [{"row": "Row 1", "id": int(team_of(pulse, "Stores North")), "archived": True}])
+    with phone(url) as client:
+        form = client.get(f"/pulse/{pulse['token']}")
+        assert "Stores South" in main_text(form)
+        assert "Stores North" not in main_text(form)  # the team choice offers the current teams only
+        refused = client.post(f"/pulse/{pulse['token']}", data={"team": team_of(pulse, "Stores North")} | SHORT)
+        assert refused.status_code == 400
+        assert (
+            "Stores North has been archived since this pulse opened, so the pulse takes no more answers for it."
+            in main_text(refused)
+        )
+        with workspace(path) as db:
+            services.save_teams(db, [{"row": "Row 1", "id": int(team_of(pulse, "Stores South")), "archived": True}])
+        for response in (
+            client.get(f"/pulse/{pulse['token']}"),
+            client.post(f"/pulse/{pulse['token']}", data={"team": team_of(pulse, "Stores South")} | SHORT),
+        ):
+            assert response.status_code == 410
+            assert "This pulse's teams have been archived since it opened, so it takes no more answers." in main_text(
+                response
+            )
+            assert "<form" not in response.text
+    assert stored(path, pulse) == []
+
+
 def test_a_token_no_pulse_has_opens_nothing(site):
     url, _ = site
     with phone(url) as client:

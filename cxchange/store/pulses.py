@@ -63,14 +63,15 @@ def open_deadlines(db: Database) -> tuple[str, ...]:
     return tuple(str(closes) for (closes,) in rows)
 
 
-def pulse_teams(db: Database, pulse_id: int) -> dict[int, str]:
-    """The teams a pulse covers, id to name, in name order."""
+def pulse_teams(db: Database, pulse_id: int, current: bool = False) -> dict[int, str]:
+    """The teams a pulse covers, id to name, in name order; with `current`, those not archived since."""
     rows = db.execute(
         """
         SELECT teams.id, teams.name FROM pulse_teams JOIN teams ON teams.id = pulse_teams.team_id
-        WHERE pulse_teams.pulse_id = :id ORDER BY teams.name COLLATE NOCASE
+        WHERE pulse_teams.pulse_id = :id AND NOT (:current AND teams.archived_on IS NOT NULL)
+        ORDER BY teams.name COLLATE NOCASE
         """,
-        {"id": pulse_id},
+        {"id": pulse_id, "current": int(current)},
     ).fetchall()
     return {int(team): str(name) for team, name in rows}
 
