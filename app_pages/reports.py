@@ -108,7 +108,7 @@ for part, section in enumerate(report.sections):
         st.caption(section.note)
     if section.chart is not None:
         # Titled above already; the PNG and SVG keep the chart's own title, so a pasted picture says what it is.
-        st.vega_lite_chart(exports.subtitle_only(section.chart), width="stretch")
+        st.vega_lite_chart(exports.subtitle_only(exports.drawn_spec(section.chart)), width="stretch")
         downloads(part, tuple(exports.CHART_FORMATS), stem)
     if section.table is not None:
         st.dataframe(

@@ -13,11 +13,11 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-import uvicorn
 
-from cxchange import access, pulse_web, pulses, sample_data, services, store
+from cxchange import access, pulses, sample_data, services, store
 from cxchange.importing import ImportMapping
 from cxchange.reports.document import REPORT_FORMATS, Report, pack_teams
 
@@ -299,13 +299,19 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _renderer(kind: str) -> Callable[[Report], bytes]:
-    """The `render` of the one format module asked for (cxchange.reports.html, .pdf or .pptx).
+    """The `render` of the one format module asked for (cxchange.reports.html, .pdf or .pptx)."""
+    return _loaded(f"cxchange.reports.{kind}").render
 
-    Loaded by name so that a command writes a deck without loading the PDF library or the chart renderer
-    (vl-convert), nor a PDF with python-pptx: each format's module imports its own libraries at its top.
-    This is choosing a plugin by the user's argument, not dodging an import cycle (there is none).
+
+def _loaded(module: str) -> Any:
+    """A module that one command needs, loaded when that command runs: a report's format module (a deck
+    loads neither the PDF library, Altair nor the chart renderer, a PDF not python-pptx), the pulse form's
+    web server for `pulse serve` (no other command loads Starlette or uvicorn).
+
+    This is choosing a plugin by the user's argument, not dodging an import cycle (there is none): each
+    module imports its own libraries at its top. tests/test_report_imports.py holds what a command loads.
     """
-    return importlib.import_module(f"cxchange.reports.{kind}").render
+    return importlib.import_module(module)
 
 
 def _teams_import(args: argparse.Namespace) -> int:
@@ -417,8 +423,9 @@ def _pulse(args: argparse.Namespace) -> int:
             f"Serving the pulse form of {args.db} on http://{args.host}:{args.port}/pulse/… — the form only; "
             "stop with Ctrl+C."
         )
+        site, uvicorn = _loaded("cxchange.pulse_web"), _loaded("uvicorn")
         uvicorn.run(
-            pulse_web.standalone(lambda: args.db), host=args.host, port=args.port, access_log=False,
+            site.standalone(lambda: args.db), host=args.host, port=args.port, access_log=False,
             server_header=False, log_level="warning",
         )  # fmt: skip
         return 0
@@ -431,7 +438,7 @@ def _pulse(args: argparse.Namespace) -> int:
         )  # fmt: skip
         base = (args.base_url or os.environ.get(PULSE_URL_ENV) or DEFAULT_PULSE_URL).rstrip("/")
         print(f"Opened a {args.form} pulse on {args.wave} for {', '.join(teams)}, until {opened['closes_at']}.")
-        print(pulse_web.link(base, opened["token"]))
+        print(pulses.link(base, opened["token"]))
         return 0
     wave_id, _ = services.pulse_ids(db, args.initiative, args.wave, [])
     found = services.pulse_list(db, wave_id, actor=ACTOR)

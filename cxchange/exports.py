@@ -30,6 +30,7 @@ from cxchange.reports.document import (
     readiness_report_document,
     slug,
 )
+from cxchange.reports.drawn import spec as drawn_spec
 from cxchange.reports.images import CHART_FORMATS, chart_png, chart_svg, warm
 from cxchange.reports.specs import chart_spec, subtitle_only
 from cxchange.reports.tables import TABLE_FORMATS, table_csv, table_xlsx
@@ -50,6 +51,7 @@ __all__ = [
     "chart_png",
     "chart_spec",
     "chart_svg",
+    "drawn_spec",
     "guarded",
     "pack_teams",
     "readiness_report_document",
@@ -77,9 +79,9 @@ def report_file(report: Report, kind: str, part: int | None = None) -> bytes:
         return report_bytes(report, kind)
     section = report.sections[part]
     if kind == "png":
-        return chart_png(section.chart)
+        return chart_png(drawn_spec(section.chart))
     if kind == "svg":
-        return chart_svg(section.chart).encode("utf-8")
+        return chart_svg(drawn_spec(section.chart)).encode("utf-8")
     if kind == "csv":
         return table_csv(section.table, section.hidden or None)
     return table_xlsx(section.table, section.title, section.hidden or None)

@@ -125,11 +125,6 @@ def _form_html(form: services.PulseForm, chosen: dict[str, str], team: int | Non
     return "".join(parts)
 
 
-def link(base_url: str, token: str, team_id: int | None = None) -> str:
-    """The address a pulse is answered at (for one team where `team_id` is given)."""
-    return f"{base_url.rstrip('/')}/pulse/{token}" + ("" if team_id is None else f"?team={int(team_id)}")
-
-
 def _team(request: Request) -> int | None:
     value = request.query_params.get("team", "")
     return int(value) if value.isdigit() else None

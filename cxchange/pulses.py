@@ -102,6 +102,11 @@ def read_answer(
     return Answer(int(team_text), values, comment or None)
 
 
+def link(base_url: str, token: str, team_id: int | None = None) -> str:
+    """The address a pulse is answered at (pulse_web serves it) (for one team where `team_id` is given)."""
+    return f"{base_url.rstrip('/')}/pulse/{token}" + ("" if team_id is None else f"?team={int(team_id)}")
+
+
 def answer_count_text(count: int, minimum: int) -> str:
     """How many answers the room is told about: rounded to the nearest 5 until the minimum group size is
     reached (so the screen does not tick as each person submits), then exact. Below the minimum a count

@@ -32,7 +32,7 @@ from cxchange import (
     health,
     hierarchy,
     network,
-    pulse_web,
+    pulses,
     readiness,
     sample_data,
     services,
@@ -245,7 +245,7 @@ def pulse_base_url() -> str:
 
 def pulse_link(token: str, team_id: int | None = None) -> str:
     """The address of a pulse's form (for one team where `team_id` is given), as phones reach it."""
-    return pulse_web.link(pulse_base_url(), token, team_id)
+    return pulses.link(pulse_base_url(), token, team_id)
 
 
 def phones_cannot_reach() -> bool:

@@ -308,7 +308,7 @@ def test_the_reports_heatmap_legend_names_the_workspaces_barrier_threshold(demo_
     services.save_settings(database, {"barrier_threshold": 3.5})
     report = services.report_document(database, *services.report_ids(database, "Customer First", "2026 Q4"))
     heatmap = section(report, "Readiness by team and ADKAR element")
-    assert heatmap.chart["title"]["subtitle"][0].startswith(
+    assert exports.drawn_spec(heatmap.chart)["title"]["subtitle"][0].startswith(
         "Outlined: the team's barrier point, the first element at or below 3.50 as shown"
     )
 

@@ -18,7 +18,6 @@ from pathlib import PurePath
 from typing import Any
 
 import charset_normalizer
-import openpyxl
 import pandas as pd
 
 from cxchange.settings import SETTINGS_BY_NAME, UPLOAD_WHERE
@@ -344,6 +343,9 @@ def _csv_reader(
 
 def _xlsx_reader(data: bytes, name: str, chunk_rows: int, limits: Limits) -> tuple[Rows, ChunksFrom]:
     """The first rows and a chunked reader of the sheet with the most rows (openpyxl, read-only)."""
+    # Loaded where a workbook is read, as pandas' read_excel does: every command and page that reads no
+    # workbook (a report, `readiness --json`) starts without it. tests/test_report_imports.py holds this.
+    import openpyxl
 
     def open_sheet():
         try:

@@ -1,5 +1,6 @@
-"""The readiness report as a document every format renders: title, context line, sections of figures, chart
-specs (for the app, the HTML and the PDF), native chart data (for the PPTX) and tables.
+"""The readiness report as a document every format renders: title, context line, sections of figures, charts
+to draw (for the app, the HTML and the PDF: reports.drawn makes their specs), native chart data (for the PPTX)
+and tables.
 
 Pure: ReportData in, Report out. Built from the functions the Overview and Readiness pages draw, so a report
 and the views agree. Honesty rules hold in every section: a suppressed row never carries a figure, and the
@@ -15,10 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxchange import access, analysis, charts, hierarchy, palette, readiness, summary
+from cxchange import access, analysis, hierarchy, palette, readiness, summary
 from cxchange.model import ELEMENT_LABELS, ELEMENTS, REMEDIES
 from cxchange.reports.cells import guarded, team_table
-from cxchange.reports.specs import chart_spec
 from cxchange.summary import ChartData, Finding, Summary
 from cxchange.text import MISSING, agree, plural, response_rate_text
 
@@ -40,13 +40,30 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Drawing:
+    """A chart to draw: the name of a cxchange.charts function, its arguments and the subtitle a file gives it.
+
+    Data, not a spec: the report is built without Altair, so that a format drawing native charts (the PPTX)
+    never loads it; reports.drawn makes the Vega-Lite spec for the formats that draw one.
+    """
+
+    chart: str
+    args: tuple[Any, ...]
+    options: dict[str, Any] = field(default_factory=dict)
+    subtitle: str | None = None
+    """In place of the chart's own subtitle (on paper there is no hovering to read n from)."""
+    made: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The spec once reports.drawn has made it (a cached report is drawn once)."""
+
+
+@dataclass(frozen=True)
 class Section:
-    """One part of a report: headline figures, a chart (Vega-Lite spec) or a table, with a note."""
+    """One part of a report: headline figures, a chart (to draw) or a table, with a note."""
 
     title: str
     note: str = ""
     figures: tuple[Figure, ...] = ()
-    chart: dict[str, Any] | None = None
+    chart: Drawing | None = None
     table: pd.DataFrame | None = None
     hidden: tuple[bool, ...] = ()
     """Per table row: the row's team is hidden (its figures are never written)."""
@@ -160,8 +177,8 @@ def readiness_report_document(
         hidden_note = f" {plural(hidden, 'team')} {agree(hidden, 'is', 'are')} hidden and left out." if hidden else ""
         heatmap_title = f"Readiness by team and ADKAR element, {wave_name}{suffix}"
         threshold = float(settings["barrier_threshold"])
-        heatmap = charts.readiness_heatmap(wave_rows, min_n, title=heatmap_title, threshold=threshold)
-        sections.append(Section(heatmap_title, chart=chart_spec(heatmap), native=_heatmap_data(wave_rows)))
+        heatmap = Drawing("readiness_heatmap", (wave_rows, min_n), {"title": heatmap_title, "threshold": threshold})
+        sections.append(Section(heatmap_title, chart=heatmap, native=_heatmap_data(wave_rows)))
         shares = readiness.barrier_shares(data.barrier_counts, teams, wave_rows, group)
         if not shares.empty:
             sections.append(
@@ -169,9 +186,7 @@ def readiness_report_document(
                     f"Barrier points, {wave_name}",
                     note=f"Share of each team's respondents stuck at each element: the first element they score at "
                     f"or below {threshold:g} on the 1–5 scale.{hidden_note}",
-                    chart=chart_spec(
-                        charts.barrier_chart(shares, title=f"Where respondents are stuck, {wave_name}{suffix}")
-                    ),
+                    chart=Drawing("barrier_chart", (shares,), {"title": f"Where respondents are stuck, {wave_name}{suffix}"}),
                     native=_shares_data(shares),
                 )
             )
@@ -179,9 +194,13 @@ def readiness_report_document(
         lines = readiness.trend_lines(in_view[in_view["wave"].isin(wave_order)], team_id)
         if not lines.empty:
             colours = palette.team_colours(teams)  # each team in the colour the app gives it
-            trend = chart_spec(charts.readiness_trend(lines, wave_order, "Readiness index over waves", colours=colours))
-            # On paper there is no hovering: each point's n is in the table that follows.
-            trend["title"]["subtitle"] = "Shaded: 95% confidence band. Each point's n is in the table that follows."
+            trend = Drawing(
+                "readiness_trend",
+                (lines, wave_order, "Readiness index over waves"),
+                {"colours": colours},
+                # On paper there is no hovering: each point's n is in the table that follows.
+                subtitle="Shaded: 95% confidence band. Each point's n is in the table that follows.",
+            )
             sections.append(
                 Section(
                     "Readiness index over waves",
@@ -390,7 +409,7 @@ def _change_section(
     return Section(
         title,
         note=analysis.describe_changes(table).replace("**", ""),
-        chart=chart_spec(charts.change_grid(table, title=f"{title}{suffix}")),
+        chart=Drawing("change_grid", (table,), {"title": f"{title}{suffix}"}),
         native=native if len(called) else None,
     )
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from cxchange.reports import drawn
 from cxchange.reports.document import Report, chart_grid, section_table_rows
 from cxchange.reports.images import chart_svg
 from cxchange.reports.specs import subtitle_only
@@ -117,7 +118,7 @@ def report_html(report: Report) -> str:
             parts.extend(_grid_table(*grid))
         elif section.chart is not None:
             parts.append(f'<figure role="img" aria-label="{escape(section.title)}">')
-            parts.append(_svg_body(chart_svg(subtitle_only(section.chart))))
+            parts.append(_svg_body(chart_svg(subtitle_only(drawn.spec(section.chart)))))
             parts.append("</figure>")
         if section.table is not None:
             header, rows = section_table_rows(section)

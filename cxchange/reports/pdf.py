@@ -10,6 +10,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from cxchange.reports import drawn
 from cxchange.reports.document import Report, chart_grid, section_table_rows
 from cxchange.reports.images import chart_png, png_size
 from cxchange.reports.specs import subtitle_only
@@ -104,7 +105,7 @@ def report_pdf(report: Report) -> bytes:
     for section in report.sections:
         grid = chart_grid(section.native)
         # A heatmap and a grid of changes read as tables on paper (and are drawn in no time); the rest as pictures.
-        image = chart_png(subtitle_only(section.chart)) if section.chart is not None and grid is None else None
+        image = chart_png(subtitle_only(drawn.spec(section.chart))) if section.chart is not None and grid is None else None
         width_mm = pdf.epw
         height_mm = 0.0
         if image is not None:
