@@ -203,11 +203,11 @@ def live_figures(pulse_id: int, initiative_id: int, wave_id: int) -> None:
         if pulse.state == "closed" and isinstance(pulse.comment_question, str):
             shown, note = ui.read(services.pulse_comments, ui.settings(), pulse_id, team_id)
             if shown:
-                st.caption(note)
+                st.markdown(markdown_text(note))  # the room reads it at the projector's size, as the figures
                 for comment in shown[:3]:
                     st.markdown(f"> {markdown_text(comment)}")
     if not published.empty:
-        st.caption(pulses.steps_text(min_n))
+        st.markdown(markdown_text(pulses.steps_text(min_n)))
     if pulse.state != "open":
         st.markdown("This pulse has closed: it takes no more answers.")
 

@@ -435,21 +435,22 @@ def _summary_inputs(
 # Survey import -------------------------------------------------------------------------------
 
 
-def demo_refusal(what: str) -> str:
-    """Why real survey results are not put into the demo workspace, and what to do instead."""
+def demo_refusal(what: str, then: str = "import it") -> str:
+    """Why real survey results are not put into the demo workspace, and what to do instead (`then`: the step
+    after starting an empty workspace)."""
     return (
         f"{what} cannot go into the demo workspace: it holds {sample_data.DEMO_NAME}, a made-up "
         "organisation, and real answers would blend into its made-up figures under a banner calling them made "
-        "up. Start an empty workspace first (Settings → Workspace; a backup keeps the demo), then import it."
+        f"up. Start an empty workspace first (Settings → Workspace; a backup keeps the demo), then {then}."
     )
 
 
-def _refuse_demo(db: Database, what: str) -> None:
+def _refuse_demo(db: Database, what: str, then: str = "import it") -> None:
     """Refuse (ImportRejected) real data meant for the demo workspace, before a file is read: every file (survey,
     team-level results, org file, roster, CX outcomes) and typed results (team-level, CX figures). Editing the
     demo's own logs one by one (actions, champions, the Kotter board, its teams) is trying it out, and allowed."""
     if store.settings.workspace_kind(db) == "demo":
-        raise ImportRejected(demo_refusal(what))
+        raise ImportRejected(demo_refusal(what, then))
 
 
 _NOTHING_NEW = {"duplicate", "duplicate in file", "blank", "test", "unfinished"}
@@ -1821,7 +1822,7 @@ def open_pulse(
     chosen = list(dict.fromkeys(str(team) for team in teams))
     opened = _utc(now)
     with _writing(db, actor, "pulse opened", f"wave {wave_id}") as detail:
-        _refuse_demo(db, "A live pulse's answers")
+        _refuse_demo(db, "A live pulse's answers", then="open the pulse there")
         waves = store.org.waves(db)
         wave = waves[waves["id"].astype(int) == int(wave_id)] if _team_or_none(wave_id) else waves.iloc[0:0]
         if wave.empty:

@@ -86,7 +86,10 @@ def test_phones_answer_the_pulse_and_the_presenter_sees_the_count_then_the_figur
             presenter.get_by_text(re.compile(r"Awareness 4\.00 · Desire 2\.00 .* · n = 5 answers to this pulse"))
         ).to_be_visible()
         expect(presenter.get_by_text("Stuck at: Desire")).to_be_visible()
-        expect(presenter.get_by_text(re.compile(r"move on in steps of at least 5 answers"))).to_be_visible()
+        steps = presenter.get_by_text(re.compile(r"move on in steps of at least 5 answers"))
+        expect(steps).to_be_visible()
+        # the room reads why the figures wait at the presentation's size, not as a footnote
+        assert float(steps.evaluate("node => getComputedStyle(node).fontSize").removesuffix("px")) >= 26
         settled(presenter)
         presenter.screenshot(path=ARTIFACTS / "pulse-presenter.png")
         before = responses(path, wave)

@@ -154,6 +154,7 @@ def test_opening_a_pulse_in_the_demo_workspace_says_why_not_in_one_sentence(app)
     assert len(at.error) == 1
     assert "cannot go into the demo workspace" in at.error[0].value
     assert "Start an empty workspace first" in at.error[0].value
+    assert at.error[0].value.endswith("then open the pulse there\\.")  # as markdown: a pulse is opened, not imported
     assert "Pulse open until" not in texts(at)
 
 

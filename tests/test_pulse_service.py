@@ -109,8 +109,11 @@ def test_a_team_archived_after_the_pulse_opened_takes_no_more_answers(workspace)
 
 def test_the_demo_workspace_takes_no_pulse(demo_db):
     wave_id = int(store.org.waves(demo_db, 1)["id"].iloc[-1])
-    with pytest.raises(ValueError, match="demo"):
+    with pytest.raises(ValueError, match="demo") as refused:
         services.open_pulse(demo_db, wave_id, ["Stores West"], now=OPENED)
+    assert str(refused.value).endswith("Start an empty workspace first (Settings → Workspace; a backup keeps the "
+                                       "demo), then open the pulse there.")  # fmt: skip
+    assert "import it" not in str(refused.value)  # a pulse is opened, not imported
     assert store.pulses.pulses(demo_db).empty
 
 
