@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import secrets
 import sqlite3
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -136,6 +137,10 @@ class PulseSite:
     def __init__(self, workspace: Workspace):
         self.workspace = workspace
         self.limits: dict[int, pulses.RateLimit] = {}
+        self.writing = threading.Lock()
+        """One answer written at a time by this server's threads: SQLite takes one writer at a time anyway,
+        and threads that wait for its file lock back off by sleeping (a room's burst then waited seconds for
+        a free moment); waiting here hands the lock on as soon as the answer before is stored."""
 
     def routes(self) -> list[Route]:
         return [Route("/pulse/{token}", self.pulse, methods=["GET", "POST"])]
@@ -218,7 +223,8 @@ class PulseSite:
             if refusal is not None:
                 return _page("Live pulse", _form_html(form, fields, team, refusal, False), 429)
             try:
-                services.answer_pulse(db, token, device, fields)
+                with self.writing:
+                    services.answer_pulse(db, token, device, fields)
             except sqlite3.OperationalError:
                 # The file stayed busy past its timeout: nothing was stored, so the turn is given back and
                 # the form comes back filled in, to send again as the sentence says.
