@@ -284,7 +284,9 @@ def readiness_heatmap(
         tooltip=tooltip,
     )
     height = max(len(order) * 44, 120)
-    heat = (cells + hidden_cells + barrier + text).properties(width=520, height=height)
+    # Labels, cells, the index and the gaps come to about 810 px: the page's column on a 1280 px laptop screen
+    # (with the sidebar) is 820, and a wider drawing loses the index at its right edge.
+    heat = (cells + hidden_cells + barrier + text).properties(width=430, height=height)
     index_rows = data.drop_duplicates("team")
     index_base = alt.Chart(index_rows).encode(y=alt.Y("team:N", sort=order, axis=None))
     index_bars = index_base.mark_bar(color="#4a6fa5").encode(
@@ -305,7 +307,7 @@ def readiness_heatmap(
         x=alt.X("readiness:Q", scale=alt.Scale(domain=[0, 100])),
         text=alt.Text("readiness:Q", format=".0f"),
     )
-    index = (index_bars + index_text).properties(width=150, height=height)
+    index = (index_bars + index_text).properties(width=120, height=height)
     chart = alt.hconcat(heat, index, spacing=12)
     chart = _titled(
         chart,

@@ -186,6 +186,22 @@ def test_overview_heatmap_renders_without_errors(demo_server: str, page: Page):
     assert page.locator("[data-testid='stException']").count() == 0
 
 
+def test_no_chart_is_cut_off_on_a_1280_px_laptop_screen(demo_server: str, page: Page):
+    """The heatmap's readiness index sits at its right edge: a drawing wider than the page's column loses it."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for address in ("overview", "readiness"):
+        page.goto(f"{demo_server}/{address}")
+        drawn(page)
+        charts = page.get_by_test_id("stVegaLiteChart").filter(visible=True)
+        assert charts.count() >= 1, address
+        for chart in charts.all():
+            shown, drawing = chart.evaluate("node => [node.clientWidth, node.scrollWidth]")
+            assert drawing <= shown + 1, f"{address}: a chart {drawing} px wide in a column of {shown} px"
+            box = chart.locator("svg, canvas").first.bounding_box()
+            assert box["x"] + box["width"] <= 1280, address  # its right edge on the screen
+    page.screenshot(path=ARTIFACTS / "readiness-1280.png")
+
+
 def test_a_deep_link_opens_the_page_inside_the_app(demo_server: str, page: Page):
     page.goto(f"{demo_server}/settings")
     expect(page.get_by_role("heading", name="Settings")).to_be_visible(timeout=60_000)
