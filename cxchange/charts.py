@@ -241,7 +241,8 @@ def readiness_heatmap(
             "element:N",
             sort=[ELEMENT_LABELS[e] for e in ELEMENTS],
             title=None,
-            axis=alt.Axis(orient="top", labelAngle=0),
+            # Centred over their column: left as they were, "Awareness" ran into "Desire" on the projector.
+            axis=alt.Axis(orient="top", labelAngle=0, labelAlign="center"),
         ),
         y=y,
     )

@@ -172,7 +172,10 @@ def for_projector(spec: dict, factor: float = 2.0, width_factor: float = 1.6) ->
     # Black on white: Streamlit's grey axis labels fade on a projector.
     for part in ("axis", "legend"):
         config[part].update({"labelColor": "#000000", "titleColor": "#000000"})
-    config.setdefault("axisX", {})["labelOverlap"] = False  # every column named (a heatmap's five elements)
+    # Room between the labels of an axis; a scale's labels that would still collide are thinned (Vega-Lite's
+    # default for a number axis), a nominal axis keeps every one (its default: a heatmap's five elements).
+    # Turning thinning off for every x axis had run "0%5%10%…" into one line on the barrier step.
+    config.setdefault("axisX", {})["labelSeparation"] = 6
     config["legend"].update({"labelLimit": 400, "columns": 2})  # a long legend wraps instead of running off
     title = config.setdefault("title", {})
     title.setdefault("fontSize", 16 * factor)

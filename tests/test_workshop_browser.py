@@ -4,6 +4,7 @@ the way."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -35,6 +36,15 @@ MEASURE = """() => {
   };
 }"""
 
+# The axis labels each chart shows (Vega hides a label that would collide by giving it opacity 0), by axis.
+AXIS_LABELS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] g.role-axis-label')].map(axis =>
+  [...axis.querySelectorAll('text')]
+    .filter(text => text.textContent.trim() && text.getAttribute('opacity') !== '0'
+                    && getComputedStyle(text).opacity !== '0')
+    .map(text => { const r = text.getBoundingClientRect();
+                   return [text.textContent, r.left, r.right, r.top, r.bottom]; }))"""
+
+
 # The font size of each field of the action-capture form, by its label: the text boxes, the pickers, the due
 # date's year, month and day (drawn as spin buttons, not as a text box).
 CAPTURE_FONTS = """() => {
@@ -56,6 +66,10 @@ def fits(page: Page) -> dict:
     for chart_width, right in found["charts"]:
         assert chart_width <= width, f"a chart {chart_width:.0f} px wide in a {width} px screen"
         assert right <= width + 1, f"a chart reaching {right:.0f} px in a {width} px screen"
+    for axis in page.evaluate(AXIS_LABELS):  # no two labels of an axis drawn over each other ("100%50%")
+        for (one, left, right, top, bottom), (other, left2, right2, top2, bottom2) in itertools.combinations(axis, 2):
+            apart = right <= left2 + 0.5 or right2 <= left + 0.5 or bottom <= top2 + 0.5 or bottom2 <= top + 0.5
+            assert apart, f"axis labels {one!r} and {other!r} overlap in a {width}×{height} screen"
     return found
 
 
