@@ -118,31 +118,34 @@ def _rounded(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 
 def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """The shared look of every chart, and its data rounded as published."""
-    chart = _rounded(chart)
+    chart = _rounded(chart).copy(deep=False)
     if isinstance(chart, (alt.Chart, alt.LayerChart)):
         # Fit the page's width only: a chart's height is its plot's, whatever its title and legend take.
-        chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-    return (
-        chart.configure_axis(
+        chart.autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
+    # Set once on a shallow copy: each configure_* call deep-copies the whole chart (its layers, encodings
+    # and parameters), and five of them took a third of the time a page spent drawing its charts.
+    chart.config = alt.Config(
+        axis=alt.AxisConfig(
             labelFontSize=FONT_SIZE,
             titleFontSize=FONT_SIZE,
             labelLimit=260,
             labelColor=TEXT_COLOUR,
             titleColor=TEXT_COLOUR,
-        )
-        .configure_legend(
+        ),
+        legend=alt.LegendConfig(
             labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR
-        )
-        .configure_header(labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR)
-        .configure_title(
+        ),
+        header=alt.HeaderConfig(labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR),
+        title=alt.TitleConfig(
             fontSize=FONT_SIZE + 3,
             anchor="start",
             subtitleFontSize=FONT_SIZE,
             color=TEXT_COLOUR,
             subtitleColor=TEXT_COLOUR,
-        )
-        .configure_view(stroke=None)
+        ),
+        view=alt.ViewConfig(stroke=None),
     )
+    return chart
 
 
 HEATMAP_SORTS: dict[str, str] = {"hierarchy": "Team hierarchy", "readiness": "Readiness index, lowest first"} | {
