@@ -271,7 +271,9 @@ def test_the_reports_trend_draws_each_team_in_its_app_colour(demo_file, demo_tea
         report = services.report_document(database, *services.report_ids(database, "Customer First", "2026 Q4"))
     finally:
         database.close()
-    (trend,) = [exports.drawn_spec(found.chart) for found in report.sections if found.title == "Readiness index over waves"]
+    (trend,) = [
+        exports.drawn_spec(found.chart) for found in report.sections if found.title == "Readiness index over waves"
+    ]
     colours = charts.team_colours(demo_teams)
     by_name = {name: colours[int(team)] for name, team in zip(demo_teams["name"], demo_teams["id"], strict=True)}
     assert line_colours(trend) == {"All teams": "#000000"} | {
@@ -324,7 +326,9 @@ def every_chart(demo_file: Path) -> dict[str, dict]:
         scores = store.responses.response_scores(database, latest)
     finally:
         database.close()
-    found = {section.title: exports.drawn_spec(section.chart) for section in report.sections if section.chart is not None}
+    found = {
+        section.title: exports.drawn_spec(section.chart) for section in report.sections if section.chart is not None
+    }
     shares = readiness.likert_shares(answers, teams, frame[frame["wave_id"] == latest], "all")
     found["answers"] = exports.chart_spec(charts.likert_bars(shares[shares["element"] == "desire"]))
     found["key drivers"] = exports.chart_spec(charts.priority_matrix(analysis.key_drivers(scores)))

@@ -186,7 +186,9 @@ def readiness_report_document(
                     f"Barrier points, {wave_name}",
                     note=f"Share of each team's respondents stuck at each element: the first element they score at "
                     f"or below {threshold:g} on the 1–5 scale.{hidden_note}",
-                    chart=Drawing("barrier_chart", (shares,), {"title": f"Where respondents are stuck, {wave_name}{suffix}"}),
+                    chart=Drawing(
+                        "barrier_chart", (shares,), {"title": f"Where respondents are stuck, {wave_name}{suffix}"}
+                    ),
                     native=_shares_data(shares),
                 )
             )

@@ -105,7 +105,9 @@ def report_pdf(report: Report) -> bytes:
     for section in report.sections:
         grid = chart_grid(section.native)
         # A heatmap and a grid of changes read as tables on paper (and are drawn in no time); the rest as pictures.
-        image = chart_png(subtitle_only(drawn.spec(section.chart))) if section.chart is not None and grid is None else None
+        image = (
+            chart_png(subtitle_only(drawn.spec(section.chart))) if section.chart is not None and grid is None else None
+        )
         width_mm = pdf.epw
         height_mm = 0.0
         if image is not None:
