@@ -414,8 +414,10 @@ elif step.kind == "team":
     rate = readiness.rate_suffix(wave_rows[wave_rows["team"] == step.team])
     figures, answers = st.columns([1, 2]) if screen["barrier"] else (st.container(), None)
     figures.markdown(
+        # n and the rate on a line of their own: in the narrow column beside the answers, one headline line
+        # wrapped mid-phrase ("readiness index · n =" / "78 · 52% of 150").
         f"<div class='cx-big'>{html_text(screen['index'])}</div>"
-        f"<div class='cx-mid'>readiness index · {html_text(screen['n'] + rate)}</div>",
+        f"<div class='cx-mid'>readiness index</div><p>{html_text(screen['n'] + rate)}</p>",
         unsafe_allow_html=True,
     )
     if screen["barrier"]:

@@ -214,7 +214,7 @@ def test_workshop_screens_give_the_rate_beside_n(app):
     at.query_params["step"] = "team:Logistics Planning"
     at = at.run()
     assert not at.exception
-    assert "readiness index · n = 17 · 49% of 35" in texts(at)
+    assert "readiness index</div><p>n = 17 · 49% of 35</p>" in texts(at)  # n and rate on a line of their own
 
 
 def test_cx_outcomes_scatter_gives_the_rate_beside_n(app):
