@@ -160,10 +160,16 @@ def choose(page: Page, box: Locator, name: str, *, exact: bool = False) -> None:
 def drawn(page: Page) -> None:
     """Wait for the run to finish and every chart and grid in view to be drawn: for the picture."""
     settled(page)
+    # A placeholder stands where an element of the run is still to come (a step's table after "Next →", once
+    # the run seemed finished): the picture and any measure of the screen would miss the element.
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=RUN_TIMEOUT_MS)
+    settled(page)
     for chart in page.get_by_test_id("stVegaLiteChart").filter(visible=True).all():
         expect(chart.locator("svg, canvas").first).to_be_visible()
     for grid in page.get_by_test_id("stDataFrame").filter(visible=True).all():
         expect(grid.locator("canvas").first).to_be_visible()
+    for table in page.get_by_test_id("stTable").filter(visible=True).all():  # drawn after its frame
+        expect(table.locator("td").first).to_be_visible()
 
 
 def test_overview_heatmap_renders_without_errors(demo_server: str, page: Page):
