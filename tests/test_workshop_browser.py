@@ -123,7 +123,9 @@ def test_every_step_of_a_session_fits_the_projector_without_scrolling(
                 expect(page.locator(".cx-votes").first).to_have_text("1", timeout=RUN_TIMEOUT_MS)
                 drawn(page)
             name = re.sub(r"[^a-z]+", "-", slug.lower()).strip("-")
-            page.screenshot(path=SHOTS / f"workshop-fit-{width}x{height}-{number:02d}-{name}.png", animations="disabled")
+            page.screenshot(
+                path=SHOTS / f"workshop-fit-{width}x{height}-{number:02d}-{name}.png", animations="disabled"
+            )
             measured.append((name, fits(page)))
             if number < 10:
                 page.get_by_role("button", name="Next →").click()
