@@ -103,7 +103,7 @@ def read_answer(
 
 
 def link(base_url: str, token: str, team_id: int | None = None) -> str:
-    """The address a pulse is answered at (pulse_web serves it) (for one team where `team_id` is given)."""
+    """The address pulse_web serves a pulse's form at; for one team where `team_id` is given."""
     return f"{base_url.rstrip('/')}/pulse/{token}" + ("" if team_id is None else f"?team={int(team_id)}")
 
 
